@@ -1,0 +1,39 @@
+"""`factcheck compare`: the relation between two claim texts (same, conflict, related, unrelated).
+
+Embeddings and lexical/entity features come from the matching stage; the conflict check from
+the conflicts stage. A conflict needs the two claims to be about the same thing, so it is only
+reported for pairs the matcher finds `same` or `related`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .settings import Settings
+
+
+def compare_many(pairs: Sequence[tuple[str, str]], settings: Settings, embedder=None) -> list[dict]:
+    """One result dict per (a, b): similarity, relation, reasons, and kind/explanation for conflicts."""
+    from .stages.conflicts import compare_claims
+    from .stages.embeddings import get_embedder
+    from .stages.matching import match_pair
+
+    if not pairs:
+        return []
+    embedder = embedder or get_embedder(settings.embedder, settings.backend)
+    texts = list(dict.fromkeys(t for p in pairs for t in p))
+    vecs = dict(zip(texts, embedder.embed(texts)))
+    nli = None
+    if settings.nli_model:
+        from .stages.conflicts import NLIScorer
+        nli = NLIScorer(settings.nli_model)
+    out = []
+    for a, b in pairs:
+        m = match_pair(a, b, vecs[a], vecs[b], settings.match)
+        res = {"similarity": round(float(m.similarity), 4), "relation": m.relation,
+               "reasons": list(m.reasons)}
+        c = compare_claims(a, b, settings=settings.conflicts, nli=nli)
+        if c.conflict and m.relation in ("same", "related"):
+            res.update(relation="conflict", kind=c.kind, explanation=c.explanation,
+                       severity=round(float(c.severity), 3))
+        out.append(res)
+    return out

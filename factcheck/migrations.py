@@ -1,0 +1,71 @@
+"""The store's schema history: each change is a new mNNN_ function; an applied one is never edited."""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("factcheck")
+
+
+@migrations()
+def m001_articles_sentences_claims(db: Database) -> None:
+    db.table("articles").create(
+        {"id": str, "file": str, "sha256": str, "text": str, "format": str, "title": str,
+         "outlet": str, "author": str, "dateline": str, "published": str,
+         "published_source": str, "boilerplate": str, "ingested_at": str},
+        pk="id",
+    )
+    db.table("articles").create_index(["sha256"])
+    db.table("sentences").create(
+        {"id": str, "article_id": str, "idx": int, "start": int, "end": int, "text": str,
+         "kind": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id")],
+    )
+    db.table("sentences").create_index(["article_id"])
+    db.table("claims").create(
+        {"id": str, "article_id": str, "sentence_id": str, "idx": int, "start": int,
+         "end": int, "text": str, "standalone": str, "speaker": str},
+        pk="id", foreign_keys=[("article_id", "articles", "id"), ("sentence_id", "sentences", "id")],
+    )
+    db.table("claims").create_index(["article_id"])
+    db.table("runs").create(
+        {"id": int, "started": str, "finished": str, "version": str, "command": str,
+         "settings": str, "embedder": str, "timings": str, "counts": str, "corpus": str},
+        pk="id",
+    )
+
+
+@migrations()
+def m002_analysis(db: Database) -> None:
+    db.table("embeddings").create(
+        {"key": str, "embedder": str, "text_hash": str, "dim": int, "vector": bytes}, pk="key",
+    )
+    db.table("fluency").create(
+        {"sentence_id": str, "article_id": str, "score": float, "garbled": int, "reasons": str},
+        pk="sentence_id",
+    )
+    db.table("fluency").create_index(["article_id"])
+    db.table("claim_facts").create({"claim_id": str, "article_id": str, "facts": str}, pk="claim_id")
+    db.table("origins").create({"article_id": str, "origin": str}, pk="article_id")
+    db.table("clusters").create(
+        {"id": str, "claims": str, "articles": str, "independent_sources": int}, pk="id",
+    )
+    db.table("conflicts").create(
+        {"id": str, "a": str, "b": str, "kind": str, "severity": float, "explanation": str,
+         "a_span": str, "b_span": str, "fingerprint": str}, pk="id",
+    )
+    db.table("scores").create(
+        {"article_id": str, "score": float, "counts": str, "terms": str}, pk="article_id",
+    )
+    db.table("state").create({"key": str, "value": str}, pk="key")
+
+
+@migrations()
+def m003_reviews(db: Database) -> None:
+    # Append-only: the latest row per conflict is its decision; "undo" appends a row too.
+    db.table("reviews").create(
+        {"id": int, "conflict_id": str, "decision": str, "note": str, "time": str,
+         "reviewer": str, "fingerprint": str},
+        pk="id",
+    )
+    db.table("reviews").create_index(["conflict_id"])

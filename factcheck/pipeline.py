@@ -1,0 +1,264 @@
+"""The stage order, written once. Feeds each stage its records and saves what it returns.
+
+Per-article stages (ingest, sentences, claims) run only for new or changed files (content
+hash); corpus stages (fluency, normalise, embed, cluster, conflicts, scores) run only when the
+corpus or the settings changed since the last analysis, and embeddings are cached by text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from . import store
+from .errors import FactcheckError, IngestError
+from .records import Article, Claim, Conflict, Sentence
+from .settings import Settings
+
+SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
+VERSION = "0.1.0"
+Progress = Callable[[str, int, int], None]   # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class IngestResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)      # one line each: "path: problem; skipped"
+    duplicates: list[str] = field(default_factory=list)  # paths refused as copies of another file
+
+    @property
+    def processed(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.unchanged)
+
+
+@dataclass
+class AnalyzeResult:
+    skipped: bool = False
+    embedded: int = 0            # texts sent to the model this time (the rest came from the cache)
+    timings: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Files to ingest from files and folders, sorted; errors for paths that do not exist."""
+    files: list[Path] = []
+    errors: list[str] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
+                           and not any(part.startswith(".") for part in q.relative_to(p).parts))
+            if not found:
+                errors.append(f"{p}: no article files (.txt .md .html .json .jsonl) in this folder")
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(f"{p}: no such file or folder")
+    return files, errors
+
+
+def ingest(db: Database, paths: Sequence[Path], settings: Settings,
+           progress: Progress = _no_progress) -> IngestResult:
+    """Read, split and store new or changed article files; one transaction per article."""
+    from .nlp import load_nlp
+    from .stages.claims import extract_claims
+    from .stages.ingest import read_article, read_articles
+    from .stages.sentences import split_sentences
+
+    res = IngestResult()
+    files, res.errors = expand_paths(paths)
+    known = store.article_hashes(db)
+    seen_hashes: dict[str, str] = {}
+    nlp = None
+    for i, path in enumerate(files):
+        progress("ingest", i, len(files))
+        display = str(path)
+        try:
+            if path.suffix.lower() == ".jsonl":
+                articles, errs = read_articles(path, display=display, max_bytes=settings.max_bytes)
+                res.errors.extend(str(e) for e in errs)
+            else:
+                articles = [read_article(path, display=display, max_bytes=settings.max_bytes)]
+        except IngestError as e:
+            res.errors.append(str(e))
+            continue
+        except OSError as e:
+            res.errors.append(f"{display}: cannot read ({e.strerror or e}); skipped")
+            continue
+        for art in articles:
+            first = seen_hashes.get(art.sha256) or _stored_copy(db, art, known)
+            if first and first != art.id:
+                res.errors.append(f"{art.file}: duplicate of {first} (same content); skipped")
+                res.duplicates.append(art.file)
+                continue
+            seen_hashes[art.sha256] = art.id
+            if known.get(art.id) == art.sha256:
+                res.unchanged.append(art.id)
+                continue
+            if nlp is None:
+                nlp = load_nlp()
+            try:
+                sentences = split_sentences(art)
+                claims = extract_claims(art, sentences, nlp)
+            except Exception as e:  # a stage bug on odd text must not stop the other files
+                res.errors.append(f"{art.file}: could not be analysed ({type(e).__name__}: {e}); skipped")
+                continue
+            store.save_article(db, art, sentences, claims)
+            (res.updated if art.id in known else res.added).append(art.id)
+            known[art.id] = art.sha256
+    progress("ingest", len(files), len(files))
+    return res
+
+
+def _stored_copy(db: Database, art: Article, known: dict[str, str]) -> str | None:
+    if known.get(art.id) == art.sha256:
+        return None
+    other = store.article_by_hash(db, art.sha256)
+    return other if other != art.id else None
+
+
+def corpus_fingerprint(db: Database, settings: Settings) -> str:
+    h = hashlib.sha256()
+    for aid, sha in sorted(store.article_hashes(db).items()):
+        h.update(f"{aid}:{sha}\n".encode())
+    h.update(settings.digest().encode())
+    h.update(VERSION.encode())
+    return h.hexdigest()[:24]
+
+
+def embed_texts(db: Database, embedder, texts: Sequence[str], batch: int = 64) -> tuple[np.ndarray, int]:
+    """Vectors for `texts`, computing only those the cache lacks; returns (vectors, n computed)."""
+    unique = list(dict.fromkeys(texts))
+    cached = store.cached_vectors(db, embedder.name, unique)
+    missing = [t for t in unique if t not in cached]
+    for i in range(0, len(missing), 1024):
+        chunk = missing[i:i + 1024]
+        vecs = embedder.embed(chunk)
+        store.store_vectors(db, embedder.name, chunk, vecs)
+        cached.update(zip(chunk, vecs))
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32), 0
+    return np.stack([cached[t] for t in texts]).astype(np.float32), len(missing)
+
+
+def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
+            force: bool = False, embedder=None) -> AnalyzeResult:
+    """Fluency, facts, embeddings, clusters, conflicts and scores over the whole store."""
+    res = AnalyzeResult()
+    fp = corpus_fingerprint(db, settings)
+    if not force and store.get_state(db, "corpus") == fp:
+        res.skipped = True
+        return res
+
+    from .stages import clusters as clustering
+    from .stages.conflicts import find_conflicts
+    from .stages.embeddings import get_embedder
+    from .stages.fluency import build_context, score_sentences
+    from .stages.normalize import normalize_claims
+    from .stages.scoring import score_articles
+
+    t = time.perf_counter()
+    articles = {a.id: a for a in store.load_articles(db)}
+    sentences = store.load_sentences(db)
+    claims = store.load_claims(db)
+    res.timings["load"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("fluency", 0, len(sentences))
+    by_article: dict[str, list[str]] = {}
+    for s in sentences:
+        by_article.setdefault(s.article_id, []).append(s.text)
+    ctx = build_context(by_article)
+    flu = score_sentences([s.text for s in sentences], ctx, settings.fluency,
+                          article_ids=[s.article_id for s in sentences])
+    from .records import Fluency
+    fluency = [Fluency(s.id, round(float(f.score), 4), bool(f.garbled), tuple(f.reasons))
+               for s, f in zip(sentences, flu)]
+    res.timings["fluency"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("normalise", 0, len(claims))
+    facts = normalize_claims(claims, articles)
+    res.timings["normalise"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("embed", 0, len(claims))
+    embedder = embedder or get_embedder(settings.embedder, settings.backend)
+    vectors, res.embedded = embed_texts(db, embedder, [c.standalone for c in claims])
+    res.timings["embed"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("cluster", 0, len(claims))
+    origins = clustering.origin_groups({aid: "\n".join(by_article.get(aid, [])) for aid in articles})
+    garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
+    weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
+    clusters = clustering.cluster_claims(claims, vectors, settings.match, origin_of=origins, weak=weak)
+    res.timings["cluster"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    progress("conflicts", 0, len(clusters))
+    conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts)
+    claim_by_id = {c.id: c for c in claims}
+    fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in conflicts}
+    res.timings["conflicts"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    # Reviews are read from the store so that a dismissed conflict stops counting at once.
+    statuses = store.conflict_status(db, fingerprints)
+    scores = score_articles(list(articles.values()), sentences, claims, fluency, clusters,
+                            conflicts, statuses, settings.score, origins)
+    res.timings["score"] = time.perf_counter() - t
+
+    store.save_analysis(
+        db, fluency=fluency, sentence_article={s.id: s.article_id for s in sentences},
+        facts={cid: _facts_dict(f) for cid, f in facts.items()},
+        claim_article={c.id: c.article_id for c in claims}, origins=origins, clusters=clusters,
+        conflicts=conflicts, fingerprints=fingerprints, scores=scores,
+        state={"corpus": fp, "embedder": embedder.name})
+    res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
+                  "clusters": len(clusters), "conflicts": len(conflicts),
+                  "garbled": len(garbled_sentences)}
+    return res
+
+
+def rescore(db: Database, settings: Settings) -> None:
+    """Recompute scores only (after a review decision), from the stored analysis."""
+    from .stages.scoring import score_articles
+
+    articles = store.load_articles(db)
+    sentences = store.load_sentences(db)
+    claims = store.load_claims(db)
+    fluency = list(store.load_fluency(db).values())
+    clusters = store.load_clusters(db)
+    conflicts = store.load_conflicts(db)
+    statuses = store.conflict_status(db)
+    scores = score_articles(articles, sentences, claims, fluency, clusters, conflicts, statuses,
+                            settings.score, store.load_origins(db))
+    with db.atomic():
+        db.execute("delete from scores")
+        db.table("scores").insert_all(
+            ({"article_id": s.article_id, "score": s.score, "counts": json.dumps(s.counts),
+              "terms": json.dumps(s.terms)} for s in scores), replace=True)
+
+
+def conflict_fingerprint(a: Claim, b: Claim) -> str:
+    return hashlib.sha256(f"{a.text}\x1f{b.text}".encode()).hexdigest()[:16]
+
+
+def _facts_dict(f) -> dict:
+    import dataclasses
+    if dataclasses.is_dataclass(f):
+        return dataclasses.asdict(f)
+    return dict(f) if isinstance(f, dict) else {"value": str(f)}

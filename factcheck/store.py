@@ -1,0 +1,299 @@
+"""The claims store: SQLite through sqlite-utils. The only module that knows table names.
+
+Every write that belongs to one article happens in one transaction, so a crash or a bad
+file never leaves an article half-written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from .errors import FactcheckError
+from .migrations import migrations
+from .records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence, Span
+
+
+def open_db(path: Path | str) -> Database:
+    """Open (creating if needed) the store at `path` and bring its schema up to date."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        migrations.apply(db)
+    except Exception as e:  # sqlite3.DatabaseError, OSError
+        raise FactcheckError(f"{path}: cannot open the claims store ({e})") from e
+    return db
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- articles
+
+def _article_row(a: Article) -> dict:
+    row = asdict(a)
+    row["boilerplate"] = json.dumps([[s.start, s.end, s.label] for s in a.boilerplate])
+    row["ingested_at"] = now()
+    return row
+
+
+def _article(row: Mapping) -> Article:
+    spans = tuple(Span(s, e, l) for s, e, l in json.loads(row["boilerplate"] or "[]"))
+    return Article(id=row["id"], file=row["file"], sha256=row["sha256"], text=row["text"],
+                   format=row["format"] or "txt", title=row["title"], outlet=row["outlet"],
+                   author=row["author"], dateline=row["dateline"], published=row["published"],
+                   published_source=row["published_source"] or "unknown", boilerplate=spans)
+
+
+def article_hashes(db: Database) -> dict[str, str]:
+    """article id -> sha256 of its stored content."""
+    return {r["id"]: r["sha256"] for r in db.query("select id, sha256 from articles")}
+
+
+def article_by_hash(db: Database, sha: str) -> str | None:
+    rows = list(db.query("select id from articles where sha256 = ? limit 1", [sha]))
+    return rows[0]["id"] if rows else None
+
+
+def load_articles(db: Database, ids: Iterable[str] | None = None) -> list[Article]:
+    rows = db.query("select * from articles order by id")
+    wanted = set(ids) if ids is not None else None
+    return [_article(r) for r in rows if wanted is None or r["id"] in wanted]
+
+
+def save_article(db: Database, article: Article, sentences: Sequence[Sentence],
+                 claims: Sequence[Claim]) -> None:
+    """Replace one article and its sentences and claims, all or nothing."""
+    with db.atomic():
+        _delete_article_rows(db, article.id)
+        db.table("articles").insert(_article_row(article), replace=True)
+        db.table("sentences").insert_all(
+            ({"id": s.id, "article_id": s.article_id, "idx": s.index, "start": s.start,
+              "end": s.end, "text": s.text, "kind": s.kind} for s in sentences), replace=True)
+        db.table("claims").insert_all(
+            ({"id": c.id, "article_id": c.article_id, "sentence_id": c.sentence_id,
+              "idx": c.index, "start": c.start, "end": c.end, "text": c.text,
+              "standalone": c.standalone, "speaker": c.speaker} for c in claims), replace=True)
+
+
+def _delete_article_rows(db: Database, article_id: str) -> None:
+    for table in ("claim_facts", "fluency"):
+        db.execute(f"delete from {table} where article_id = ?", [article_id])
+    db.execute("delete from claims where article_id = ?", [article_id])
+    db.execute("delete from sentences where article_id = ?", [article_id])
+    db.execute("delete from articles where id = ?", [article_id])
+
+
+def delete_article(db: Database, article_id: str) -> None:
+    with db.atomic():
+        _delete_article_rows(db, article_id)
+
+
+# ---------------------------------------------------------------- sentences, claims
+
+def load_sentences(db: Database, article_id: str | None = None) -> list[Sentence]:
+    where, args = ("where article_id = ?", [article_id]) if article_id else ("", [])
+    rows = db.query(f"select * from sentences {where} order by article_id, idx", args)
+    return [Sentence(id=r["id"], article_id=r["article_id"], index=r["idx"], start=r["start"],
+                     end=r["end"], text=r["text"], kind=r["kind"]) for r in rows]
+
+
+def load_claims(db: Database, article_id: str | None = None) -> list[Claim]:
+    where, args = ("where article_id = ?", [article_id]) if article_id else ("", [])
+    rows = db.query(f"select * from claims {where} order by article_id, idx", args)
+    return [Claim(id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"],
+                  index=r["idx"], start=r["start"], end=r["end"], text=r["text"],
+                  standalone=r["standalone"], speaker=r["speaker"]) for r in rows]
+
+
+# ---------------------------------------------------------------- embeddings cache
+
+def _embedding_key(embedder: str, thash: str) -> str:
+    return hashlib.sha256(f"{embedder}\x1f{thash}".encode()).hexdigest()
+
+
+def cached_vectors(db: Database, embedder: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """text -> stored vector, for the texts this embedder has already embedded."""
+    keys = {_embedding_key(embedder, text_hash(t)): t for t in texts}
+    out: dict[str, np.ndarray] = {}
+    key_list = list(keys)
+    for i in range(0, len(key_list), 500):
+        chunk = key_list[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in db.query(f"select key, vector from embeddings where key in ({marks})", chunk):
+            out[keys[r["key"]]] = np.frombuffer(r["vector"], dtype="<f4").copy()
+    return out
+
+
+def store_vectors(db: Database, embedder: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+    with db.atomic():
+        db.table("embeddings").insert_all(
+            ({"key": _embedding_key(embedder, text_hash(t)), "embedder": embedder,
+              "text_hash": text_hash(t), "dim": int(v.shape[0]),
+              "vector": np.asarray(v, dtype="<f4").tobytes()} for t, v in zip(texts, vectors)),
+            replace=True)
+
+
+# ---------------------------------------------------------------- analysis results
+
+def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article: Mapping[str, str],
+                  facts: Mapping[str, dict], claim_article: Mapping[str, str],
+                  origins: Mapping[str, str], clusters: Sequence[Cluster],
+                  conflicts: Sequence[Conflict], fingerprints: Mapping[str, str],
+                  scores: Sequence[Score], state: Mapping[str, str]) -> None:
+    """Replace every corpus-level result at once: readers never see a mix of two analyses."""
+    with db.atomic():
+        for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores"):
+            db.execute(f"delete from {t}")
+        db.table("fluency").insert_all(
+            ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
+              "score": f.score, "garbled": int(f.garbled), "reasons": json.dumps(list(f.reasons))}
+             for f in fluency), replace=True)
+        db.table("claim_facts").insert_all(
+            ({"claim_id": cid, "article_id": claim_article[cid], "facts": json.dumps(f, default=str)}
+             for cid, f in facts.items()), replace=True)
+        db.table("origins").insert_all(
+            ({"article_id": a, "origin": o} for a, o in origins.items()), replace=True)
+        db.table("clusters").insert_all(
+            ({"id": c.id, "claims": json.dumps(list(c.claim_ids)),
+              "articles": json.dumps(list(c.article_ids)),
+              "independent_sources": c.independent_sources} for c in clusters), replace=True)
+        db.table("conflicts").insert_all(
+            ({"id": x.id, "a": x.a, "b": x.b, "kind": x.kind, "severity": x.severity,
+              "explanation": x.explanation, "a_span": json.dumps(x.a_span),
+              "b_span": json.dumps(x.b_span), "fingerprint": fingerprints.get(x.id, "")}
+             for x in conflicts), replace=True)
+        db.table("scores").insert_all(
+            ({"article_id": s.article_id, "score": s.score, "counts": json.dumps(s.counts),
+              "terms": json.dumps(s.terms)} for s in scores), replace=True)
+        db.table("state").insert_all(({"key": k, "value": v} for k, v in state.items()),
+                                     replace=True)
+
+
+def get_state(db: Database, key: str) -> str | None:
+    rows = list(db.query("select value from state where key = ?", [key]))
+    return rows[0]["value"] if rows else None
+
+
+def load_fluency(db: Database) -> dict[str, Fluency]:
+    return {r["sentence_id"]: Fluency(r["sentence_id"], r["score"], bool(r["garbled"]),
+                                      tuple(json.loads(r["reasons"] or "[]")))
+            for r in db.query("select * from fluency")}
+
+
+def load_facts(db: Database) -> dict[str, dict]:
+    return {r["claim_id"]: json.loads(r["facts"]) for r in db.query("select * from claim_facts")}
+
+
+def load_origins(db: Database) -> dict[str, str]:
+    return {r["article_id"]: r["origin"] for r in db.query("select * from origins")}
+
+
+def load_clusters(db: Database) -> list[Cluster]:
+    return [Cluster(r["id"], tuple(json.loads(r["claims"])), tuple(json.loads(r["articles"])),
+                    r["independent_sources"]) for r in db.query("select * from clusters order by id")]
+
+
+def _span(v: str | None) -> tuple[int, int] | None:
+    x = json.loads(v) if v else None
+    return tuple(x) if x else None
+
+
+def load_conflicts(db: Database) -> list[Conflict]:
+    """Stored conflicts with the status their latest review gives them (open when none)."""
+    status = conflict_status(db)
+    return [Conflict(id=r["id"], a=r["a"], b=r["b"], kind=r["kind"], severity=r["severity"],
+                     explanation=r["explanation"], a_span=_span(r["a_span"]),
+                     b_span=_span(r["b_span"]), status=status.get(r["id"], ("open", None))[0])
+            for r in db.query("select * from conflicts order by severity desc, id")]
+
+
+def conflict_fingerprints(db: Database) -> dict[str, str]:
+    return {r["id"]: r["fingerprint"] for r in db.query("select id, fingerprint from conflicts")}
+
+
+def load_scores(db: Database) -> dict[str, Score]:
+    return {r["article_id"]: Score(r["article_id"], r["score"], json.loads(r["counts"]),
+                                   json.loads(r["terms"]))
+            for r in db.query("select * from scores")}
+
+
+# ---------------------------------------------------------------- reviews
+
+DECISIONS = {"a": "confirmed", "b": "confirmed", "not-conflict": "dismissed", "skip": "open",
+             "undo": "open"}
+
+
+def add_review(db: Database, conflict_id: str, decision: str, note: str = "",
+               reviewer: str | None = None, fingerprint: str = "") -> None:
+    """Append one decision (a | b | not-conflict | skip | undo); never rewrites history."""
+    with db.atomic():
+        db.table("reviews").insert({"conflict_id": conflict_id, "decision": decision,
+                                    "note": note or "", "time": now(),
+                                    "reviewer": reviewer or os.environ.get("USER", "unknown"),
+                                    "fingerprint": fingerprint})
+
+
+def review_history(db: Database) -> list[dict]:
+    return list(db.query("select * from reviews order by id"))
+
+
+def conflict_status(db: Database, fingerprints: Mapping[str, str] | None = None
+                    ) -> dict[str, tuple[str, str | None]]:
+    """conflict id -> (status, decision) from the latest effective review.
+
+    'undo' takes back the decision before it; a review made for other claim text (its
+    fingerprint differs from the stored conflict's) no longer applies.
+    """
+    fps = conflict_fingerprints(db) if fingerprints is None else fingerprints
+    stacks: dict[str, list[dict]] = {}
+    for r in review_history(db):
+        stack = stacks.setdefault(r["conflict_id"], [])
+        if r["decision"] == "undo":
+            if stack:
+                stack.pop()
+        elif r["decision"] != "skip":
+            stack.append(r)
+    out: dict[str, tuple[str, str | None]] = {}
+    for cid, stack in stacks.items():
+        if not stack:
+            continue
+        last = stack[-1]
+        if cid in fps and last["fingerprint"] and fps[cid] and last["fingerprint"] != fps[cid]:
+            continue
+        out[cid] = (DECISIONS.get(last["decision"], "open"), last["decision"])
+    return out
+
+
+# ---------------------------------------------------------------- runs
+
+def start_run(db: Database, command: str, version: str, settings: dict, embedder: str) -> int:
+    with db.atomic():
+        return db.table("runs").insert({"started": now(), "command": command, "version": version,
+                                        "settings": json.dumps(settings, default=str),
+                                        "embedder": embedder}).last_pk
+
+
+def finish_run(db: Database, run_id: int, timings: dict, counts: dict, corpus: str = "") -> None:
+    with db.atomic():
+        db.table("runs").update(run_id, {"finished": now(), "timings": json.dumps(timings),
+                                         "counts": json.dumps(counts), "corpus": corpus})
+
+
+def last_runs(db: Database, n: int = 5) -> list[dict]:
+    return list(db.query("select * from runs order by id desc limit ?", [n]))

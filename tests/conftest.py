@@ -1,0 +1,53 @@
+"""Shared fixtures: a fresh store, a deterministic fake embedder, the seed folder."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT / "tests" / "gold" / "seeds.gold.json"
+
+
+class FakeEmbedder:
+    """Hashed bag of words: deterministic, no model, for unit tests of one stage."""
+
+    name = "fake:bow"
+
+    def __init__(self, dim: int = 384) -> None:
+        self.dim = dim
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"\w+", t.lower()):
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture
+def fake_embedder():
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def db(tmp_path):
+    from factcheck.store import open_db
+    return open_db(tmp_path / "fc.db")
+
+
+@pytest.fixture
+def seeds_copy(tmp_path):
+    dst = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dst)
+    return dst
