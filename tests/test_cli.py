@@ -1,0 +1,60 @@
+"""The command line itself: help on every command, fast start, settings, usage errors."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck.cli import app
+from factcheck.errors import FactcheckError
+from factcheck.settings import load_settings
+
+COMMANDS = ["run", "ingest", "analyze", "export", "compare", "fluency", "eval"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_db_and_an_example(command):
+    r = CliRunner().invoke(app, [command, "--help"])
+    assert r.exit_code == 0
+    assert "Example" in r.stdout
+    if command not in ("compare", "fluency"):
+        assert "--db" in r.stdout
+
+
+def test_start_up_imports_no_model_code():
+    code = "import sys, factcheck.cli; print(sorted(m for m in ('torch', 'numpy', 'spacy', 'sentence_transformers') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_settings_file_overrides_and_unknown_keys_are_named(tmp_path):
+    cfg = tmp_path / "factcheck.toml"
+    cfg.write_text("backend = 'fp32'\n[ci]\nmin_score = 0.7\n", encoding="utf-8")
+    s = load_settings(cfg, ci__max_conflicts=2)
+    assert s.backend == "fp32" and s.ci.min_score == 0.7 and s.ci.max_conflicts == 2
+    cfg.write_text("[ci]\nmin_scor = 0.7\n", encoding="utf-8")
+    with pytest.raises(FactcheckError, match="min_scor"):
+        load_settings(cfg)
+
+
+def test_bad_settings_file_is_one_line_error(tmp_path):
+    cfg = tmp_path / "factcheck.toml"
+    cfg.write_text("[ci]\nmin_score = 'high'\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(tmp_path), "--db", str(tmp_path / "fc.db"), "--config", str(cfg)])
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error:") and "min_score" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_compare_needs_two_texts_or_a_pairs_file():
+    r = CliRunner().invoke(app, ["compare", "only one"])
+    assert r.exit_code == 2
+
+
+def test_pairs_file_errors_name_the_line(tmp_path):
+    p = tmp_path / "pairs.jsonl"
+    p.write_text('{"a": "x", "b": "y"}\n{"a": "x"}\n', encoding="utf-8")
+    r = CliRunner().invoke(app, ["compare", "--pairs", str(p)])
+    assert r.exit_code == 1 and f"{p}:2" in r.stderr

@@ -1,0 +1,140 @@
+"""End to end on the seeds with the real model: run, export, incremental re-runs, bad input."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from factcheck import store
+from factcheck.cli import app
+
+from conftest import GOLD, SEEDS
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """One real `factcheck run` over a copy of the seeds, shared by the tests of this module."""
+    tmp = tmp_path_factory.mktemp("seeded")
+    seeds = tmp / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    dbp = tmp / "fc.db"
+    res = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(tmp / "reports")])
+    assert res.exit_code == 0, res.output + str(res.exception)
+    exp = CliRunner().invoke(app, ["export", "--format", "json", "--db", str(dbp)])
+    assert exp.exit_code == 0, exp.output
+    return {"tmp": tmp, "seeds": seeds, "db": dbp, "run": res, "export": json.loads(exp.stdout)}
+
+
+def test_run_prints_a_summary_of_every_article(seeded):
+    out = seeded["run"].stdout
+    for f in SEEDS.glob("*.txt"):
+        assert f.stem in out
+    assert "claims" in out and "score" in out
+
+
+def test_export_spans_are_exact_source_text(seeded):
+    ex = seeded["export"]
+    texts = {a["id"]: (seeded["seeds"] / Path(a["file"]).name).read_text(encoding="utf-8")
+             for a in ex["articles"]}
+    assert len(ex["articles"]) == 5
+    by_id = {s["id"]: s for s in ex["sentences"]}
+    for c in ex["claims"]:
+        t = texts[c["article"]]
+        assert t[c["start"]:c["end"]] == c["text"]
+        s = by_id[c["sentence"]]
+        assert s["start"] <= c["start"] and c["end"] <= s["end"]
+    for s in ex["sentences"]:
+        assert 0 <= s["start"] < s["end"] <= len(texts[s["article"]])
+
+
+def test_seed_metrics_meet_the_targets(seeded):
+    from factcheck.eval import evaluate
+    texts = {a["id"]: (seeded["seeds"] / Path(a["file"]).name).read_text(encoding="utf-8")
+             for a in seeded["export"]["articles"]}
+    m = evaluate(seeded["export"], GOLD, texts)
+    assert m["boilerplate_leaks"] == 0
+    assert m["corroboration_recall"] >= 0.90, m["missed_corroborations"]
+    assert m["cross_group_merges"] == 0
+    assert m["single_source_wrongly_corroborated"] == 0
+
+
+def test_eval_matches_the_shared_scorer(seeded, tmp_path):
+    scorer = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score_export.py"
+    if not scorer.exists():
+        pytest.skip("the shared scorer is not beside this checkout")
+    (tmp_path / "export.json").write_text(json.dumps(seeded["export"]), encoding="utf-8")
+    ref = json.loads(subprocess.run([sys.executable, str(scorer), str(tmp_path / "export.json"),
+                                     "--seeds", str(seeded["seeds"]), "--json"],
+                                    capture_output=True, text=True, check=True).stdout)
+    res = CliRunner().invoke(app, ["eval", "--gold", str(GOLD), "--db", str(seeded["db"]), "--json"])
+    ours = json.loads(res.stdout)
+    for k in ("corroboration_recall", "cross_group_merges", "conflict_recall", "false_conflicts",
+              "conflicts_total", "garble_f1", "boilerplate_leaks", "order_ok",
+              "single_source_wrongly_corroborated"):
+        assert ours[k] == ref[k], k
+
+
+def test_second_run_does_no_work_and_a_changed_file_only_its_own(seeded, tmp_path):
+    dbp = tmp_path / "fc.db"
+    shutil.copy(seeded["db"], dbp)
+    r = CliRunner().invoke(app, ["run", str(seeded["seeds"]), "--db", str(dbp), "--out", str(tmp_path / "r")])
+    assert r.exit_code == 0
+    run = store.last_runs(store.open_db(dbp), 1)[0]
+    counts = json.loads(run["counts"])
+    assert counts["added"] == 0 and counts["updated"] == 0 and counts["unchanged"] == 5
+    assert counts["embedded"] == 0 and counts["analysis_skipped"] is True
+
+    seeds2 = tmp_path / "seeds"
+    shutil.copytree(seeded["seeds"], seeds2)
+    target = sorted(seeds2.glob("004_*.txt"))[0]
+    target.write_text(target.read_text(encoding="utf-8") + "\nThe talks ended on Friday.\n", encoding="utf-8")
+    db = store.open_db(dbp)
+    before = {a.id: a for a in store.load_articles(db)}
+    before_rows = {r["id"]: r["ingested_at"] for r in db.query("select id, ingested_at from articles")}
+    r = CliRunner().invoke(app, ["run", str(seeds2), "--db", str(dbp), "--out", str(tmp_path / "r")])
+    assert r.exit_code == 0
+    after_rows = {r["id"]: r["ingested_at"] for r in db.query("select id, ingested_at from articles")}
+    changed = [k for k in before if before_rows[k] != after_rows[k]]
+    assert changed == [target.stem]
+    counts = json.loads(store.last_runs(db, 1)[0]["counts"])
+    assert counts["updated"] == 1 and counts["unchanged"] == 4
+    assert 0 < counts["embedded"] <= 3            # only the new claim(s) went to the model
+
+
+def test_bad_files_get_one_line_each_and_the_run_goes_on(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(sorted(SEEDS.glob("004_*.txt"))[0], seeds / "good.txt")
+    shutil.copy(sorted(SEEDS.glob("004_*.txt"))[0], seeds / "copy_of_good.txt")
+    (seeds / "empty.txt").write_text("")
+    (seeds / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00\x00" * 50)
+    (seeds / "latin1.txt").write_bytes("Caf\xe9 au lait in Jakarta.".encode("latin-1"))
+    with open(seeds / "huge.txt", "w") as f:
+        f.write("Lavrov spoke in Jakarta. " * 2_100_000)        # ~50 MB
+    dbp = tmp_path / "fc.db"
+    r = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(tmp_path / "r")])
+    assert r.exit_code == 0, r.output
+    err = r.stderr
+    lines = [l for l in err.splitlines() if l.startswith("Error:")]
+    for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt"):
+        assert sum(name in l for l in lines) == 1, err
+    assert any("copy_of_good.txt" in l and "duplicate" in l for l in lines) or \
+        any("good.txt" in l and "duplicate" in l for l in lines)
+    assert "UTF-8" in err
+    assert [a.id for a in store.load_articles(store.open_db(dbp))] in (["good"], ["copy_of_good"])
+
+
+def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
+    dbp = tmp_path / "fc.db"
+    shutil.copy(seeded["db"], dbp)
+    r = CliRunner().invoke(app, ["run", str(tmp_path / "no-such-folder"), "--db", str(dbp)])
+    assert r.exit_code == 1
+    assert "no-such-folder" in r.stderr
+    assert len(store.load_articles(store.open_db(dbp))) == 5
