@@ -1,0 +1,179 @@
+"""Time `factcheck ci` for one new article file against the 5 seeds and against a 1,000-article corpus.
+
+    .venv/bin/python benchmarks/bench_ci.py [--articles 1000] [--runs 3] [--work DIR]
+
+The synthetic corpus recombines the seeds' sentences with other numbers and names, so clusters
+and conflicts look like real coverage of one story. It is ingested and analysed once (kept in
+--work and reused), then each run copies the analysed store, adds one new file and runs
+`factcheck ci` in a subprocess. Prints the median wall time and the median of each stage from
+the run record `ci` writes (timings of ingest, every analyze stage and the check itself).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+NEW_ARTICLE = """Myanmar junta chief returns to Moscow for defence talks
+
+Moscow, Jul 4 (Agency) - Senior General Min Aung Hlaing arrived in Moscow on Sunday for talks with Russian defence officials, state broadcaster MRTV reported.
+The visit is the latest sign of the close ties between the two militaries.
+Russia is the main supplier of weapons to Myanmar's army and has trained thousands of its officers.
+The generals discussed cooperation in energy projects and in security.
+Russian Foreign Minister Sergei Lavrov is expected to meet ASEAN foreign ministers in Cambodia later this month.
+"""
+
+NAMES = [("Lavrov", ["Shoigu", "Zakharova", "Peskov"]), ("Jakarta", ["Hanoi", "Bangkok", "Manila"]),
+         ("Marsudi", ["Saifuddin", "Balakrishnan"]), ("Moscow", ["St Petersburg", "Kazan"]),
+         ("Indonesia", ["Vietnam", "Thailand", "Malaysia"]), ("Cambodia", ["Laos", "Brunei"]),
+         ("Wunna Maung Lwin", ["Than Swe", "Kyaw Tin"]), ("Patrushev", ["Fomin", "Kasatonov"])]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def seed_sentences() -> list[str]:
+    out = []
+    for f in sorted(SEEDS.glob("*.txt")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            for s in re.split(r"(?<=[.!?”])\s+(?=[A-Z“])", line.strip()):
+                if len(s.split()) >= 8 and s[-1:] in ".”\"":
+                    out.append(s)
+    return out
+
+
+def vary(sentence: str, rng: random.Random) -> str:
+    """The same kind of statement with other numbers, names, months or weekdays."""
+    def number(m: re.Match) -> str:
+        v = int(m.group(0).replace(",", ""))
+        if 1900 <= v <= 2030:
+            return str(v + rng.choice([-1, 0, 0, 1]))
+        return f"{max(1, int(v * rng.uniform(0.6, 1.6))):,}"
+    s = re.sub(r"\b\d[\d,]*\b", number, sentence)
+    for name, others in NAMES:
+        if name in s and rng.random() < 0.3:
+            s = s.replace(name, rng.choice(others))
+    if rng.random() < 0.2:
+        s = re.sub("|".join(MONTHS), lambda m: rng.choice(MONTHS), s)
+    if rng.random() < 0.2:
+        s = re.sub("|".join(WEEKDAYS), lambda m: rng.choice(WEEKDAYS), s)
+    return s
+
+
+def build_corpus(folder: Path, n: int, seed: int = 7) -> None:
+    """n article files, each 10-18 sentences drawn from a few seed 'stories' and varied."""
+    rng = random.Random(seed)
+    sents = seed_sentences()
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        start = rng.randrange(len(sents))
+        k = rng.randint(10, 18)
+        picked = [sents[(start + j * rng.randint(1, 3)) % len(sents)] for j in range(k)]
+        body = [vary(s, rng) for s in picked]
+        title = " ".join(body[0].split()[:8]).rstrip(",.")
+        outlet = rng.choice(["Asia Wire", "Mekong Times", "Daily Brief", "Regional Post", "Newsdesk"])
+        text = f"{title} | {outlet}\n\n" + "\n".join(body) + "\n"
+        (folder / f"syn_{i:04d}.txt").write_text(text, encoding="utf-8")
+
+
+def prepare(work: Path, n: int) -> Path:
+    """An analysed store holding the seeds and n synthetic articles (reused when present)."""
+    db_path = work / f"corpus_{n}.db"
+    if db_path.exists():
+        return db_path
+    sys.path.insert(0, str(ROOT))
+    from factcheck import pipeline
+    from factcheck.settings import load_settings
+    from factcheck.store import open_db
+    tmp = work / f"corpus_{n}.db.tmp"
+    tmp.unlink(missing_ok=True)
+    db = open_db(tmp)
+    settings = load_settings()
+    files = sorted(SEEDS.glob("*.txt"))
+    if n:
+        build_corpus(work / f"synthetic_{n}", n)
+        files += sorted((work / f"synthetic_{n}").glob("*.txt"))
+    t = time.perf_counter()
+    res = pipeline.ingest(db, files, settings)
+    t_ingest = time.perf_counter() - t
+    t = time.perf_counter()
+    an = pipeline.analyze(db, settings)
+    print(f"  prepared {len(res.added)} articles ({len(res.errors)} refused): ingest {t_ingest:.1f} s, "
+          f"analyze {time.perf_counter() - t:.1f} s {json.dumps({k: round(v, 1) for k, v in an.timings.items()})}",
+          flush=True)
+    db.conn.close()
+    tmp.replace(db_path)
+    for suffix in ("-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    return db_path
+
+
+def ci_command() -> list[str]:
+    """`factcheck ci`, through a shim while cli.py does not register it yet."""
+    shim = ("import sys; from factcheck.cli import app\n"
+            "if not any(c.name == 'ci' for c in app.registered_commands):\n"
+            "    from factcheck.ci_cli import register; register(app)\n"
+            "sys.argv[0] = 'factcheck'; app()\n")
+    return [sys.executable, "-c", shim, "ci"]
+
+
+def one_run(db_path: Path, work: Path, i: int) -> tuple[float, dict, int]:
+    run = work / f"run_{db_path.stem}_{i}"
+    shutil.rmtree(run, ignore_errors=True)
+    (run / "claims").mkdir(parents=True)
+    shutil.copytree(SEEDS, run / "seeds")
+    shutil.copy(db_path, run / "claims" / "factcheck.db")
+    (run / "seeds" / "new_article.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    t = time.perf_counter()
+    p = subprocess.run(ci_command() + ["seeds/new_article.txt", "--format", "github"], cwd=run,
+                       capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if p.returncode not in (0, 3):
+        raise SystemExit(f"factcheck ci failed ({p.returncode}):\n{p.stderr[-2000:]}")
+    con = sqlite3.connect(run / "claims" / "factcheck.db")
+    row = con.execute("select timings from runs where command = 'ci' order by id desc limit 1").fetchone()
+    con.close()
+    shutil.rmtree(run, ignore_errors=True)
+    return wall, json.loads(row[0]) if row else {}, p.returncode
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = {}
+    for n in (0, args.articles):
+        label = f"5 seeds + {n} synthetic" if n else "5 seeds"
+        print(f"{label}:", flush=True)
+        db_path = prepare(args.work, n)
+        runs = [one_run(db_path, args.work, i) for i in range(args.runs)]
+        keys = sorted({k for _, t, _ in runs for k in t})
+        med = {k: statistics.median(t.get(k, 0.0) for _, t, _ in runs) for k in keys}
+        rows[label] = (statistics.median(w for w, _, _ in runs), med, runs[0][2])
+        print(f"  wall {rows[label][0]:.2f} s (median of {args.runs}), exit {runs[0][2]}; "
+              + ", ".join(f"{k} {v:.2f}" for k, v in med.items()), flush=True)
+    (small, big) = rows.values()
+    print("\nstage                     5 seeds   +%d   growth" % args.articles)
+    for k in sorted(set(small[1]) | set(big[1])):
+        a, b = small[1].get(k, 0.0), big[1].get(k, 0.0)
+        print(f"{k:24s} {a:8.2f} {b:8.2f} {b - a:+8.2f} s")
+    print(f"{'wall (subprocess)':24s} {small[0]:8.2f} {big[0]:8.2f} {big[0] - small[0]:+8.2f} s")
+
+
+if __name__ == "__main__":
+    main()

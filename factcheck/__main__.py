@@ -1,0 +1,3 @@
+from factcheck.cli import app
+
+app(prog_name="factcheck")

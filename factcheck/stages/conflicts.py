@@ -1,0 +1,517 @@
+"""Claims + ClaimFacts (+ clusters) → Conflict: pairs of claims that cannot both be true.
+
+Every conflict names its kind, quotes the differing span of each side with its normalised
+value, and points `a_span`/`b_span` at those spans. Compatible differences (hedges, ranges,
+synonyms, different times, different events, spelling variants) never fire.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, utils
+
+from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
+from factcheck.stages.normalize import (RANK_WORDS, ClaimFacts, DateFact, Frame, Quantity,
+                                        normalize_claims)
+
+_P = utils.default_process
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictSettings:
+    """Thresholds and per-kind severities for conflict detection."""
+    name_similarity: float = 80.0          # rapidfuzz ratio per token: above it, a spelling variant
+    number_tolerance: float = 0.02         # relative gap two exact numbers may have and still agree
+    sev_number: float = 0.7
+    sev_count: float = 0.6
+    sev_rank: float = 0.5
+    sev_date: float = 0.7
+    sev_name: float = 0.8
+    sev_title: float = 0.7
+    sev_gender: float = 0.6
+    sev_role: float = 0.8
+    sev_negation: float = 0.7
+    sev_precedence: float = 0.8
+    sev_nli: float = 0.5
+    relative_date_discount: float = 0.5    # a date resolved from a weekday / "last month" is less sure
+    nli_model: str | None = None           # local sentence-transformers CrossEncoder folder
+    nli_threshold: float = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class CompareResult:
+    """Whether two raw claim texts conflict, and why."""
+    conflict: bool
+    kind: str | None = None
+    explanation: str = ""
+    severity: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: str
+    severity: float
+    explanation: str
+    a_span: tuple[int, int] | None
+    b_span: tuple[int, int] | None
+
+
+# plan nouns: the agreement-like ones are synonyms; a group-like one names something else
+AGREEMENT_NOUNS = {"consensus", "agreement", "plan", "accord", "deal", "proposal", "roadmap", "framework",
+                   "principles", "principle", "programme", "program", "blueprint", "initiative", "pact",
+                   "treaty", "formula", "peace"}
+GROUP_NOUNS = {"alliance", "coalition", "union", "bloc", "league", "group", "partnership", "council",
+               "committee", "federation", "association"}
+ONE_OFF_VERBS = {"overthrow", "seize", "bear", "die", "found", "establish", "execute", "invade", "kill",
+                 "elect", "take", "sign", "approve"}
+VISIT_VERBS = {"visit", "travel", "fly", "go", "arrive", "tour"}
+
+
+def _art(article_id: str) -> str:
+    return article_id[:3] if re.match(r"\d{3}_", article_id) else article_id
+
+
+def _fmt_q(q: Quantity) -> str:
+    if q.kind == "rank":
+        return "rank 1" if q.exact and q.low == 1 else f"rank {q.low:g}" if q.exact else f"rank {q.low:g}–{q.high:g}"
+    if q.exact:
+        return f"{q.low:g}"
+    if q.high == float("inf"):
+        return f"≥{q.low:g}"
+    if q.low <= 0:
+        return f"≤{q.high:g}"
+    return f"[{q.low:g}, {q.high:g}]"
+
+
+def _fmt_d(d: DateFact) -> str:
+    if d.earliest and d.latest and d.earliest == d.latest:
+        return d.earliest
+    if d.earliest or d.latest:
+        return f"{d.earliest or '…'}..{d.latest or '…'}"
+    return "unresolved"
+
+
+def _text_at(article: Article, span: tuple[int, int]) -> str:
+    return article.text[span[0]:span[1]]
+
+
+def _disjoint(a: Quantity, b: Quantity, tol: float) -> bool:
+    lo_a, hi_a = a.low * (1 - tol), a.high * (1 + tol)
+    lo_b, hi_b = b.low * (1 - tol), b.high * (1 + tol)
+    return hi_a < lo_b or hi_b < lo_a
+
+
+def _dates_disjoint(a: DateFact, b: DateFact) -> bool:
+    if (a.earliest or a.latest) and (b.earliest or b.latest):
+        return bool((a.latest and b.earliest and a.latest < b.earliest) or
+                    (b.latest and a.earliest and b.latest < a.earliest))
+    # partial dates (year unknown): compare the fields both sides know
+    if a.month and b.month and a.month != b.month and (a.year is None or b.year is None):
+        return a.year == b.year or a.year is None or b.year is None
+    if a.month and b.month and a.month == b.month and a.day and b.day and a.day != b.day:
+        return a.year is None or b.year is None or a.year == b.year
+    return False
+
+
+def _years(f: ClaimFacts) -> set[int]:
+    return {d.year for d in f.dates if d.year is not None and d.resolved}
+
+
+def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
+    """Frames with the same subject entity and verb (visit verbs count as one)."""
+    out = []
+    for x in fa.frames:
+        for y in fb.frames:
+            if x.subject and x.subject == y.subject and (
+                    x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS)):
+                out.append((x, y))
+    return out
+
+
+class _Checker:
+    def __init__(self, facts: Mapping[str, ClaimFacts], articles: Mapping[str, Article],
+                 claims: Mapping[str, Claim], settings: ConflictSettings) -> None:
+        self.facts, self.articles, self.claims, self.s = facts, articles, claims, settings
+        # offices each person holds anywhere in the corpus (for "Lavrov said" without a title)
+        self.offices: dict[str, set[str]] = defaultdict(set)
+        for f in facts.values():
+            for m in f.mentions:
+                if m.person and m.title:
+                    self.offices[m.entity].add(_office(m.title))
+            for sp in f.speakers:
+                if sp.entity and sp.office:
+                    self.offices[sp.entity].add(sp.office)
+
+    def q(self, f: ClaimFacts, span: tuple[int, int] | None) -> str:
+        return f"{_art(f.article_id)} '{_text_at(self.articles[f.article_id], span)}'" if span else _art(f.article_id)
+
+    def pair(self, fa: ClaimFacts, fb: ClaimFacts, same_event: bool, pair_mode: bool = False) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for check in (self.title, self.gender, self.acronym, self.plan, self.precedence, self.role,
+                      self.negation, self.numbers, self.dates):
+            h = check(fa, fb, same_event, pair_mode)
+            if h:
+                hits.append(h)
+        return hits
+
+    # ---- entity kinds (no cluster needed: they compare claims sharing an entity)
+    def title(self, fa, fb, same_event, pair_mode):
+        for ma in fa.mentions:
+            if not (ma.person and ma.title):
+                continue
+            for mb in fb.mentions:
+                if mb.entity != ma.entity or not mb.title:
+                    continue
+                ta, tb = _norm_title(ma.title), _norm_title(mb.title)
+                if ta == tb:
+                    continue
+                ra, rb = _is_rank(ta), _is_rank(tb)
+                clash = (ra and rb) or (not ra and not rb and _portfolio_clash(ta, tb))
+                if clash:
+                    what = "rank" if ra else "office"
+                    return _Hit("title", self.s.sev_title,
+                                f"{self.q(fa, ma.title_span)} ≠ {self.q(fb, mb.title_span)} ({what} of {ma.name})",
+                                ma.title_span, mb.title_span)
+        return None
+
+    def gender(self, fa, fb, same_event, pair_mode):
+        for ma in fa.mentions:
+            if not ma.gender:
+                continue
+            for mb in fb.mentions:
+                if mb.entity == ma.entity and mb.gender and mb.gender != ma.gender:
+                    g = {"m": "male", "f": "female"}
+                    return _Hit("gender", self.s.sev_gender,
+                                f"{self.q(fa, ma.gender_span)} ({g[ma.gender]}) ≠ {self.q(fb, mb.gender_span)} "
+                                f"({g[mb.gender]}) (gender of {ma.name})", ma.gender_span, mb.gender_span)
+        return None
+
+    def acronym(self, fa, fb, same_event, pair_mode):
+        for da in fa.acronyms:
+            for db in fb.acronyms:
+                if da.acronym != db.acronym or (da.start == db.start and fa.article_id == fb.article_id):
+                    continue
+                if _same_expansion(da.expansion, db.expansion, self.s.name_similarity):
+                    continue
+                return _Hit("name", self.s.sev_name,
+                            f"{self.q(fa, (da.start, da.end))} ≠ {self.q(fb, (db.start, db.end))} "
+                            f"({da.acronym} expanded two ways: '{da.expansion}' vs '{db.expansion}')",
+                            (da.start, da.end), (db.start, db.end))
+        return None
+
+    def plan(self, fa, fb, same_event, pair_mode):
+        for pa in fa.plans:
+            for pb in fb.plans:
+                if pa.number != pb.number or pa.noun == pb.noun:
+                    continue
+                ca, cb = _noun_class(pa.noun), _noun_class(pb.noun)
+                if ca and cb and ca != cb:
+                    return _Hit("name", self.s.sev_name,
+                                f"{self.q(fa, (pa.start, pa.end))} ≠ {self.q(fb, (pb.start, pb.end))} "
+                                f"(name of the {pa.number}-point plan: {pa.noun} vs {pb.noun})",
+                                (pa.start, pa.end), (pb.start, pb.end))
+        return None
+
+    def precedence(self, fa, fb, same_event, pair_mode):
+        for x, y, flip in ((fa, fb, False), (fb, fa, True)):
+            for first in x.markers:
+                if first.kind != "first" or not first.entity:
+                    continue
+                for prev in y.markers:
+                    earlier = prev.kind in ("previously", "again") or (
+                        prev.year is not None and first.year is not None and prev.year < first.year)
+                    if prev.kind == "first" or prev.entity != first.entity or prev.event != first.event \
+                            or not earlier:
+                        continue
+                    if prev.year is not None and first.year is not None and prev.year > first.year:
+                        continue
+                    who = next((m.name for m in x.mentions if m.entity == first.entity), first.entity)
+                    yr = f", {first.year}" if first.year else ""
+                    pyr = f", {prev.year}" if prev.year else ""
+                    sa, sb = (first.start, first.end), (prev.start, prev.end)
+                    ea = f"{self.q(x, sa)} (first{yr}) ≠ {self.q(y, sb)} (earlier {prev.event}{pyr})"
+                    expl = f"{ea} ({prev.event}s of {who})"
+                    if flip:
+                        return _Hit("precedence", self.s.sev_precedence, expl, sb, sa)
+                    return _Hit("precedence", self.s.sev_precedence, expl, sa, sb)
+        return None
+
+    def role(self, fa, fb, same_event, pair_mode):
+        for sa in fa.speakers:
+            for sb in fb.speakers:
+                if sa.entity and sb.entity:
+                    continue  # two named people: a title conflict if anything
+                if not (sa.entity or sb.entity) and not same_event:
+                    continue
+                oa = {sa.office} if sa.office else self.offices.get(sa.entity or "", set())
+                ob = {sb.office} if sb.office else self.offices.get(sb.entity or "", set())
+                oa, ob = _specific({_office(o) for o in oa if o}), _specific({_office(o) for o in ob if o})
+                if not oa or not ob or oa & ob:
+                    continue
+                if sa.nationality and sb.nationality and sa.nationality != sb.nationality:
+                    continue
+                if not (sa.nationality or sb.nationality):
+                    continue
+                speakers = {sa.entity, sb.entity}
+                names = {m.entity: m.name for m in fa.mentions}
+                topic = {m.entity for m in fa.mentions if m.label not in ("GPE", "NORP", "LOC")
+                         and m.entity not in speakers and not m.person} & \
+                        {m.entity for m in fb.mentions if m.label not in ("GPE", "NORP", "LOC")
+                         and m.entity not in speakers and not m.person}
+                if not topic and not same_event:
+                    continue
+                return _Hit("role", self.s.sev_role,
+                            f"{self.q(fa, (sa.start, sa.end))} ({'/'.join(sorted(oa))}) ≠ "
+                            f"{self.q(fb, (sb.start, sb.end))} ({'/'.join(sorted(ob))}) "
+                            f"(who made the statement{' on ' + ', '.join(sorted(names[t] for t in topic)) if topic else ''})",
+                            (sa.start, sa.end), (sb.start, sb.end))
+        return None
+
+    # ---- event kinds: same cluster, or same subject and predicate
+    def negation(self, fa, fb, same_event, pair_mode):
+        for x, y in _shared_predicate(fa, fb):
+            if x.verb != y.verb or x.negated == y.negated or not x.obj or x.obj != y.obj:
+                continue
+            fx, fy = _date_near(fa, x), _date_near(fb, y)
+            if fx and fy and _dates_disjoint(fx, fy):
+                continue  # different times
+            return _Hit("negation", self.s.sev_negation,
+                        f"{self.q(fa, _neg_span(fa, x, self.articles))} ({'not ' if x.negated else ''}{x.verb} {x.obj}) ≠ "
+                        f"{self.q(fb, _neg_span(fb, y, self.articles))} ({'not ' if y.negated else ''}{y.verb} {y.obj})",
+                        _neg_span(fa, x, self.articles), _neg_span(fb, y, self.articles))
+        return None
+
+    def numbers(self, fa, fb, same_event, pair_mode):
+        shared = _shared_predicate(fa, fb)
+        if not (same_event or shared):
+            return None
+        ya, yb = _years(fa), _years(fb)
+        if ya and yb and not ya & yb:
+            return None  # different times: a 2021 count and a 2022 count may both be right
+        for qa in fa.quantities:
+            same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit]
+            if not same_kind:
+                continue
+            if qa.kind == "count" and not all(qb.window == qa.window for qb in same_kind):
+                continue  # counts over different windows of time
+            if qa.kind == "rank" and not (qa.exact and all(qb.exact for qb in same_kind)):
+                continue  # "one of the biggest" is compatible with "top"
+            mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit]
+            if any(not _disjoint(x, y, self.s.number_tolerance) for x in mine for y in same_kind):
+                continue  # some pair of numbers about this unit agrees: no evidence they differ
+            if qa.exact and any(q.exact and q.low == qa.low for q in fb.quantities) or any(
+                    q.exact and q.low == x.low for q in fa.quantities for x in same_kind if x.exact):
+                continue  # the same value stands on the other side too: the unit was mis-attached
+            qb = same_kind[0]
+            sev = {"count": self.s.sev_count, "rank": self.s.sev_rank}.get(qa.kind, self.s.sev_number)
+            kind = qa.kind if qa.kind != "rank" else "number"
+            return _Hit(kind, sev, f"{self.q(fa, (qa.start, qa.end))} ({_fmt_q(qa)}) ≠ "
+                                   f"{self.q(fb, (qb.start, qb.end))} ({_fmt_q(qb)}) ({qa.unit})",
+                        (qa.start, qa.end), (qb.start, qb.end))
+        return None
+
+    def dates(self, fa, fb, same_event, pair_mode):
+        pairs = [(x, y) for x, y in _shared_predicate(fa, fb) if x.obj and x.obj == y.obj]
+        if not (same_event or pairs):
+            return None
+        da = [d for d in fa.dates if d.resolved or d.month]
+        db = [d for d in fb.dates if d.resolved or d.month]
+        if not da or not db:
+            return None
+        if any(not _dates_disjoint(x, y) for x in da for y in db):
+            return None  # some pair of dates agrees: no evidence they differ
+        if any(q.kind == "number" for q in fa.quantities) and any(q.kind == "number" for q in fb.quantities):
+            return None  # the dates scope two counts ("in 2021, 500 ..."): different times, not a clash
+        x, y = da[0], db[0]
+        one_off = any(p[0].verb in ONE_OFF_VERBS for p in pairs)
+        repeatable = any(p[0].verb in VISIT_VERBS for p in pairs)
+        if x.year and y.year and x.year != y.year and (repeatable or not (same_event or one_off)):
+            return None  # a repeatable event (a visit) in another year is another event
+        sev = self.s.sev_date
+        if any(d.basis.startswith("relative") for d in (x, y)):
+            sev *= self.s.relative_date_discount  # resolved from the page date: less sure
+        basis = "; ".join(sorted({d.basis for d in (x, y) if d.basis != "absolute"}))
+        return _Hit("date", sev, f"{self.q(fa, (x.start, x.end))} ({_fmt_d(x)}) ≠ "
+                                 f"{self.q(fb, (y.start, y.end))} ({_fmt_d(y)}){' (' + basis + ')' if basis else ''}",
+                    (x.start, x.end), (y.start, y.end))
+
+
+def _date_near(f: ClaimFacts, frame: Frame) -> DateFact | None:
+    ds = [d for d in f.dates if d.resolved]
+    return min(ds, key=lambda d: abs(d.start - frame.start)) if ds else None
+
+
+def _neg_span(f: ClaimFacts, frame: Frame, articles) -> tuple[int, int]:
+    text = articles[f.article_id].text
+    s = frame.start
+    if frame.cue:
+        i = text.rfind(frame.cue.split()[0], max(0, s - 40), s)
+        if i >= 0:
+            s = i
+    return s, frame.end
+
+
+def _norm_title(t: str) -> str:
+    return re.sub(r"\s+", " ", t.lower().replace("defence", "defense")).strip()
+
+
+def _office(t: str) -> str:
+    t = _norm_title(t)
+    for o in ("foreign minister", "defense minister", "prime minister", "deputy minister", "ambassador",
+              "envoy", "president", "spokesman", "spokeswoman", "spokesperson"):
+        if o in t:
+            return "spokesperson" if o.startswith("spokes") else o
+    return t
+
+
+def _specific(offices: set[str]) -> set[str]:
+    """Drop 'minister' when 'foreign minister' is there too."""
+    return {o for o in offices if not any(p != o and p.endswith(" " + o) for p in offices)}
+
+
+def _is_rank(t: str) -> bool:
+    return any(w in RANK_WORDS for w in t.split()) and "minister" not in t
+
+
+def _portfolio_clash(a: str, b: str) -> bool:
+    """'foreign minister' vs 'defense minister' clash; 'prime minister' + 'senior general' do not."""
+    ma, mb = re.search(r"(\w+) minister", a), re.search(r"(\w+) minister", b)
+    if not (ma and mb):
+        return False
+    pa, pb = ma.group(1), mb.group(1)
+    return pa != pb and not {pa, pb} & {"prime", "deputy", "state"}
+
+
+def _noun_class(noun: str) -> str | None:
+    if noun in AGREEMENT_NOUNS:
+        return "agreement"
+    if noun in GROUP_NOUNS:
+        return "group"
+    return None
+
+
+def _same_expansion(a: str, b: str, threshold: float) -> bool:
+    ta = [w for w in _P(a).split() if w not in {"of", "the", "and", "for"}]
+    tb = [w for w in _P(b).split() if w not in {"of", "the", "and", "for"}]
+    if len(ta) != len(tb):
+        return fuzz.ratio(" ".join(ta), " ".join(tb)) >= 90
+    return all(fuzz.ratio(x, y) >= threshold for x, y in zip(ta, tb))
+
+
+def _candidate_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
+                     clusters: Sequence[Cluster] | None):
+    """(a, b, same_event): pairs in one cluster, plus pairs sharing an entity or acronym or plan.
+
+    With clusters=None every pair is a candidate (development without clustering)."""
+    ids = [c.id for c in claims if c.id in facts]
+    same: set[tuple[str, str]] = set()
+    for k in clusters or ():
+        members = [c for c in k.claim_ids if c in facts]
+        for a, b in itertools.combinations(sorted(members), 2):
+            same.add((a, b))
+    if clusters is None:
+        for a, b in itertools.combinations(ids, 2):
+            yield a, b, False
+        return
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for cid in ids:
+        f = facts[cid]
+        for e in f.entities:
+            by_key[e].add(cid)
+        for d in f.acronyms:
+            by_key["acr:" + d.acronym].add(cid)
+        for p in f.plans:
+            by_key[f"plan:{p.number}"].add(cid)
+    seen = set()
+    for (a, b) in same:
+        seen.add((a, b))
+        yield a, b, True
+    for members in by_key.values():
+        if len(members) > 400:
+            continue  # an entity in every claim ("Myanmar") is no evidence of a shared topic
+        for a, b in itertools.combinations(sorted(members), 2):
+            if (a, b) not in seen:
+                seen.add((a, b))
+                yield a, b, False
+
+
+def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
+                   clusters: Sequence[Cluster] | None, articles: Mapping[str, Article],
+                   settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None) -> list[Conflict]:
+    """Conflicts between claims about the same event or entity, one per claim pair and kind."""
+    by_id = {c.id: c for c in claims}
+    checker = _Checker(facts, articles, by_id, settings)
+    if nli is None and settings.nli_model:
+        nli = NLIScorer(settings.nli_model)
+    out: dict[str, Conflict] = {}
+    for a, b, same_event in _candidate_pairs(claims, facts, clusters):
+        fa, fb = facts[a], facts[b]
+        hits = checker.pair(fa, fb, same_event)
+        if not hits and nli is not None and same_event:
+            p = nli.contradiction(by_id[a].standalone or by_id[a].text, by_id[b].standalone or by_id[b].text)
+            if p >= settings.nli_threshold:
+                hits.append(_Hit("nli", settings.sev_nli * p,
+                                 f"{_art(fa.article_id)} '{by_id[a].text}' ≠ {_art(fb.article_id)} "
+                                 f"'{by_id[b].text}' (NLI contradiction {p:.2f})", None, None))
+        for h in hits:
+            cid = "x" + stable_id(a, b, h.kind)
+            out[cid] = Conflict(cid, a, b, h.kind, round(min(1.0, h.severity), 3), h.explanation,
+                                h.a_span, h.b_span)
+    return sorted(out.values(), key=lambda c: (-c.severity, c.id))
+
+
+def compare_claims(a: str, b: str, published_a: str | None = None, published_b: str | None = None,
+                   settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None) -> CompareResult:
+    """Do two raw claim texts conflict? The caller says they are about the same thing."""
+    arts, claims = {}, []
+    for key, text, pub in (("A", a, published_a), ("B", b, published_b)):
+        arts[key] = Article(key, key, "", text, published=pub, published_source="given" if pub else "unknown")
+        claims.append(Claim(stable_id(key, "0", str(len(text))), key, key, 0, 0, len(text), text, text))
+    facts = normalize_claims(claims, arts)
+    checker = _Checker(facts, arts, {c.id: c for c in claims}, settings)
+    fa, fb = facts[claims[0].id], facts[claims[1].id]
+    hits = checker.pair(fa, fb, same_event=True, pair_mode=True) or checker.pair(fb, fa, True, True)
+    if not hits and nli is None and settings.nli_model:
+        nli = NLIScorer(settings.nli_model)
+    if not hits and nli is not None:
+        p = nli.contradiction(a, b)
+        if p >= settings.nli_threshold:
+            return CompareResult(True, "nli", f"NLI contradiction probability {p:.2f}", settings.sev_nli * p)
+    if not hits:
+        return CompareResult(False)
+    h = max(hits, key=lambda h: h.severity)
+    return CompareResult(True, h.kind, h.explanation, h.severity)
+
+
+class NLIScorer:
+    """Contradiction probability from a local sentence-transformers CrossEncoder folder."""
+
+    def __init__(self, path: str) -> None:
+        from sentence_transformers import CrossEncoder
+
+        self.path = path
+        self.model = CrossEncoder(path, device="cpu")
+        id2label = getattr(self.model.model.config, "id2label", None) or {}
+        labels = {int(i): str(l).lower() for i, l in id2label.items()}
+        idx = [i for i, l in labels.items() if l.startswith("contradict")]
+        if idx:
+            self.contradiction_index, self.label_map_assumed = idx[0], False
+        else:
+            # no usable label map (LABEL_0..): assume the common [contradiction, entailment, neutral]
+            self.contradiction_index, self.label_map_assumed = 0, True
+        self.labels = labels
+
+    def contradiction(self, a: str, b: str) -> float:
+        """P(contradiction) for premise a, hypothesis b."""
+        return float(self.contradiction_many([(a, b)])[0])
+
+    def contradiction_many(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        import numpy as np
+
+        scores = self.model.predict(list(pairs), apply_softmax=True, convert_to_numpy=True)
+        scores = np.atleast_2d(scores)
+        return [float(r[self.contradiction_index]) for r in scores]

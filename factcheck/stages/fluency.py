@@ -1,0 +1,459 @@
+"""Fluency: sentence texts → garble score in [0, 1] with reasons that quote the offending words.
+
+In: sentence texts (optionally with their article ids and a corpus-level `FluencyContext`).
+Out: one `FluencyResult` per text, in order. Invariant: every reason quotes words of its own
+sentence; signals are rules over the spaCy parse, wordfreq and the corpus, combined by noisy-OR.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from factcheck.nlp import load_nlp, zipf
+
+
+@dataclass(frozen=True, slots=True)
+class FluencySettings:
+    """Weights of the garble signals and the verdict threshold.
+
+    Each signal hit has a strength in (0, 1]; the sentence score is the noisy-OR
+    `1 - prod(1 - weight * strength)` over all hits, so one strong hit (weight >= garbled_at)
+    flags a sentence alone and weak signals (rare words, consensus wording) need company.
+    Calibrated on the seeds and MLQE-PE dev (docs/fluency.md).
+    """
+    repetition: float = 0.85        # "the the", "demonstrations and demonstrations", repeated 3-grams
+    self_reference: float = 0.8     # "Russia's ambassador to Russia", "a resolution of Myanmar's resolution"
+    article_error: float = 0.75     # "a arms", "an report"
+    agreement: float = 0.6          # "he are", "they is"
+    verb_frame: float = 0.75        # "Lavrov be praised", "accused by X sold", "with execute of"
+    no_main_verb: float = 0.7       # a full sentence (>= min_words_no_verb words, final stop) without a finite verb
+    run_together: float = 0.75      # "TezaChairman", "Chinahave", "Sokhonnwho"
+    near_miss_name: float = 0.75    # "Min Aunging" where the corpus says "Min Aung Hlaing"
+    consensus: float = 0.35         # "Five-Point Alliance" where other articles say "five-point consensus"
+    rare_word: float = 0.3          # each lowercase word unknown to wordfreq ("sukalu"), typical of bad MT
+    garbled_at: float = 0.5         # score >= garbled_at → garbled
+    min_words_no_verb: int = 7      # shorter verbless pieces are headlines, captions, datelines
+    unknown_zipf: float = 1.0       # wordfreq Zipf below this = not an English word
+    known_zipf: float = 3.0         # Zipf at or above this = a common English word
+    name_similarity: float = 80.0   # rapidfuzz ratio for a near-miss name
+
+
+@dataclass(frozen=True, slots=True)
+class FluencyResult:
+    """Garble verdict for one sentence text."""
+    score: float
+    garbled: bool
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FluencyContext:
+    """Corpus-level facts the sentence signals compare against (built once per corpus)."""
+    names: Mapping[str, frozenset[str]]            # capitalised sequence → articles using it
+    name_counts: Mapping[str, int]                 # capitalised sequence → occurrences in the corpus
+    vocabulary: Mapping[str, int]                  # lowercased token → occurrences in the corpus
+    followers: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)  # w1 → w2 → articles
+    names_by_word: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # first/last word → names seen twice
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A capitalised sequence: capitalised words, allowing lowercase particles inside ("Association of
+# Southeast Asian Nations"); single letters like "U" count.
+_CAP_SEQ = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|the|de|van|bin|al)\s+)?[A-Z][\w’'-]*)*")
+_STOP = frozenset(
+    "a an the of to in on at by for with from and or but as is are was were be been being it its "
+    "he she they we you i his her their our this that these those which who whom what has have had "
+    "not no do does did will would can could should may might must also than then so".split()
+)
+_SENTENCE_STARTERS = frozenset("the a an in on at this that these those it he she they we".split())
+
+
+def _cap_sequences(text: str) -> list[str]:
+    """Capitalised sequences of a text, sentence-initial common words dropped ("The Kremlin" → "Kremlin")."""
+    out = []
+    for m in _CAP_SEQ.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower() in _SENTENCE_STARTERS:
+            words = words[1:]
+        while words and words[-1].lower() in ("of", "the"):
+            words = words[:-1]
+        if words:
+            out.append(" ".join(w.rstrip("’'").removesuffix("’s").removesuffix("'s") for w in words))
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def build_context(texts_by_article: Mapping[str, Sequence[str]]) -> FluencyContext:
+    """Collect names, vocabulary and bigrams per article for the corpus-level signals."""
+    names: dict[str, set[str]] = defaultdict(set)
+    name_counts: Counter[str] = Counter()
+    vocabulary: Counter[str] = Counter()
+    followers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for article, texts in texts_by_article.items():
+        for text in texts:
+            for seq in _cap_sequences(text):
+                names[seq].add(article)
+                name_counts[seq] += 1
+            words = _words(text)
+            vocabulary.update(words)
+            for a, b in zip(words, words[1:]):
+                followers[a][b].add(article)
+    by_word: dict[str, set[str]] = defaultdict(set)
+    for name, n in name_counts.items():
+        words = name.split()
+        if n >= 2 and len(words) >= 2:
+            by_word[words[0]].add(name)
+            by_word[words[-1]].add(name)
+    return FluencyContext(
+        names_by_word={k: tuple(sorted(v)) for k, v in by_word.items()},
+        names={k: frozenset(v) for k, v in names.items()},
+        name_counts=dict(name_counts),
+        vocabulary=dict(vocabulary),
+        followers={a: {b: frozenset(arts) for b, arts in nxt.items()} for a, nxt in followers.items()},
+    )
+
+
+# ---------------------------------------------------------------- signals over one parsed sentence
+# Each returns a list of (signal name, strength in (0, 1], reason).
+
+Hit = tuple[str, float, str]
+
+_REPEAT_OK = frozenset("had that very so no ha bye go knock tsk".split())
+_COORD_OK = frozenset("more less over again on by through round out up down back forth".split())
+
+
+def _repetition(doc) -> list[Hit]:
+    hits: list[Hit] = []
+    toks = [t for t in doc if not t.is_space]
+    for a, b in zip(toks, toks[1:]):
+        if a.is_alpha and a.lower_ == b.lower_ and a.lower_ not in _REPEAT_OK and a.whitespace_:
+            hits.append(("repetition", 1.0, f"repeated word: '{a.text} {b.text}'"))
+    for a, c, b in zip(toks, toks[1:], toks[2:]):
+        if (c.lower_ in ("and", "or") and a.is_alpha and len(a) > 2 and a.lower_ == b.lower_
+                and a.lower_ not in _COORD_OK and a.tag_ not in ("JJR", "RBR")):
+            hits.append(("repetition", 1.0, f"repeated phrase: '{a.text} {c.text} {b.text}'"))
+    # a 3-word sequence said twice (spinners duplicate clauses; bad MT loops)
+    words = [t.lower_ for t in toks if t.is_alpha]
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - 2):
+        gram = tuple(words[i:i + 3])
+        if gram in seen and i - seen[gram] >= 3 and not set(gram) <= _STOP:
+            hits.append(("repetition", 0.55, f"repeated phrase: '{' '.join(gram)}' twice"))
+            break
+        seen.setdefault(gram, i)
+    # one content word filling the sentence ("good and good, and that is good")
+    # (lowercase only: names and units like "Windows", "yen", "percent" legitimately recur in lists)
+    counts = Counter(t.lemma_.lower() for t in toks if t.is_alpha and t.text.islower() and not t.is_stop
+                     and len(t) > 2 and t.pos_ != "NUM" and not (t.i > 0 and doc[t.i - 1].like_num))
+    if counts and not hits:
+        word, n = counts.most_common(1)[0]
+        if n >= 3 and n / max(1, len(words)) >= 0.12:
+            hits.append(("repetition", 0.45 if n < 5 else 0.8, f"repeated word: '{word}' {n} times"))
+    return hits
+
+
+_SELF_REF = re.compile(
+    r"\b((?:[A-Z][\w-]*\s){0,2}[A-Z][\w-]*)[’']s\s+(?:[a-z-]+\s+){0,2}?[a-z-]+\s+(?:to|in|of|for|from|at)\s+"
+    r"(?:the\s+)?\1\b(?![’'\w])"
+)
+
+
+def _self_reference(doc) -> list[Hit]:
+    hits: list[Hit] = []
+    for m in _SELF_REF.finditer(doc.text):
+        hits.append(("self_reference", 1.0, f'self-reference: "{m.group(0)}"'))
+    # "a resolution of Myanmar's resolution": a noun whose "of"-object is the same noun
+    for tok in doc:
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.pos_ == "NOUN":
+            owner = tok.head.head
+            if owner.pos_ == "NOUN" and owner.i < tok.i and owner.lemma_.lower() == tok.lemma_.lower() \
+                    and owner.tag_ == tok.tag_:
+                span = doc[owner.i: tok.i + 1].text
+                hits.append(("self_reference", 0.9, f"self-loop: '{span}'"))
+    return hits
+
+
+_AN_OK_CONSONANT = re.compile(r"^(hour|honou?r|honest|heir|herb)", re.I)
+_A_OK_VOWEL = re.compile(r"^(uni|use|usu|uti|ure|uro|eu|one|once|ewe|u\b|ufo|ubiq|ute)", re.I)
+_A_PLURAL_OK = frozenset("means series species news headquarters lot few couple dozen hundred thousand "
+                         "million billion number crossroads barracks whereabouts".split())
+
+
+def _article_agreement(doc) -> list[Hit]:
+    hits: list[Hit] = []
+    for a, b in zip(doc, doc[1:]):
+        if a.lower_ not in ("a", "an") or not b.is_alpha:
+            continue
+        # acronyms and letters are read letter by letter ("an MP", "a UN envoy"): skip
+        if b.text.isupper() and len(b) > 1 or len(b) == 1:
+            continue
+        vowel = b.lower_[0] in "aeiou"
+        if a.lower_ == "a" and vowel and not _A_OK_VOWEL.match(b.text):
+            hits.append(("article_error", 1.0, f"article error: '{a.text} {b.text}'"))
+        elif a.lower_ == "an" and not vowel and not _AN_OK_CONSONANT.match(b.text):
+            hits.append(("article_error", 1.0, f"article error: '{a.text} {b.text}'"))
+        elif (b.tag_ == "NNS" and b.lower_ != b.lemma_.lower() and b.lower_ not in _A_PLURAL_OK
+              and b.dep_ != "compound"
+              and (b.i + 1 >= len(doc) or doc[b.i + 1].pos_ in ("PUNCT", "ADP", "CCONJ", "DET", "AUX")
+                   and doc[b.i + 1].tag_ != "POS" and doc[b.i + 1].text not in ("'", "’"))):
+            hits.append(("article_error", 0.8, f"article error: '{a.text} {b.text}' (singular article, plural noun)"))
+    # pronoun subject and verb disagree: "he are", "they is"
+    for tok in doc:
+        if tok.dep_ not in ("nsubj", "nsubjpass") or tok.tag_ != "PRP":
+            continue
+        verb = tok.head
+        auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i > tok.i]
+        finite = auxes[0] if auxes else verb
+        if finite.i <= tok.i or finite.i - tok.i > 2:
+            continue
+        p, v = tok.lower_, finite.lower_
+        if (p in ("he", "she", "it") and v in ("are", "have", "do", "don't")) or \
+                (p in ("they", "we", "you") and v in ("is", "has", "does", "doesn't", "was")) or \
+                (p == "i" and v in ("is", "has", "does", "are")):
+            hits.append(("agreement", 1.0, f"agreement error: '{doc[tok.i: finite.i + 1].text}'"))
+    return hits
+
+
+_BASE_VERB_OK_HEADS = frozenset(
+    "let make help see hear watch have bid feel notice demand insist suggest recommend require ask urge "
+    "propose order request move rather".split()
+)
+# verbs whose past tense is spelled like the base form: "Grasso quit" is tagged VB but is fine
+_SAME_PAST = frozenset("cut put set hit let quit cost hurt shut spread split bet cast burst read rid shed "
+                       "thrust upset broadcast forecast bid fit wed beat".split())
+_TRUE_PREPS = frozenset("with of for by from in on at about into without against during between through "
+                        "under over among via upon".split())
+
+
+def _nominalisation(word: str) -> str | None:
+    """'execute' → 'execution' when that is a common word: a verb used where a noun belongs."""
+    w = word.lower()
+    for cand in (w[:-1] + "ion" if w.endswith("e") else None, w + "ion", w + "ation",
+                 w[:-1] + "ation" if w.endswith("e") else None):
+        if cand and zipf(cand) >= 3.0:
+            return cand
+    return None
+
+
+def _verb_frame(doc) -> list[Hit]:
+    hits: list[Hit] = []
+    for tok in doc:
+        # a bare base-form verb with its own subject and no modal/to/do: "Lavrov be praised", "supplier arrive"
+        if tok.tag_ == "VB":
+            verb = tok.head if tok.dep_ in ("aux", "auxpass") else tok
+            subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i]
+            helpers = [c for c in verb.children if c.dep_ in ("aux", "auxpass", "mark") and c.i < tok.i
+                       and (c.tag_ in ("MD", "TO") or c.lower_ in ("do", "does", "did", "to", "that", "if",
+                                                                    "lest", "whether"))]
+            if subj and not helpers and verb.head.lemma_.lower() not in _BASE_VERB_OK_HEADS \
+                    and tok.lower_ not in _SAME_PAST and (subj[0].tag_ in ("NN", "NNP")
+                                                         or subj[0].lower_ in ("he", "she", "it")) \
+                    and not any(c.dep_ == "conj" for c in subj[0].children):
+                hits.append(("verb_frame", 1.0, f"broken verb: '{doc[subj[0].i: tok.i + 1].text}'"
+                             if tok.i - subj[0].i <= 4 else f"broken verb: '{tok.text}' after '{subj[0].text}'"))
+        # a preposition followed by a verb form: "with execute of"
+        if tok.i > 0 and doc[tok.i - 1].lower_ in _TRUE_PREPS and doc[tok.i - 1].dep_ in ("prep", "agent"):
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if tok.tag_ == "VB" or (tok.tag_ == "NN" and nxt is not None and nxt.lower_ == "of"
+                                    and not [c for c in tok.children if c.dep_ in ("det", "amod", "poss")]
+                                    and _nominalisation(tok.text)):
+                noun = _nominalisation(tok.text)
+                tail = f" (a verb where a noun belongs{', e.g. ' + repr(noun) if noun else ''})"
+                hits.append(("verb_frame", 1.0, f"broken verb: '{doc[tok.i - 1].text} {tok.text}'{tail}"))
+        # "accused by human rights group sold the regime": a finite verb glued to a by-agent
+        if tok.dep_ == "agent" and any(c.dep_ == "auxpass" for c in tok.head.children):
+            objs = [c for c in tok.children if c.dep_ == "pobj"]
+            if objs and not any(t.dep_ in ("cc", "conj") for t in objs[0].subtree):
+                end = objs[0].right_edge.i + 1
+                if end < len(doc) and doc[end].tag_ in ("VBD", "VBZ", "VBP") and doc[end].dep_ != "relcl":
+                    hits.append(("verb_frame", 1.0,
+                                 f"broken verb: '{doc[tok.head.i: end + 1].text}' (verb after agent)"
+                                 if end - tok.head.i <= 6 else
+                                 f"broken verb: '{doc[end].text}' after '{tok.head.text} by'"))
+    # "spoke extensively and interviewed journalists and was given the position": three predicates
+    # chained by "and" without commas, a spinner's way of gluing clauses together
+    for tok in doc:
+        if tok.pos_ not in ("VERB", "AUX") or tok.dep_ == "conj":
+            continue
+        chain, stack = [], [tok]
+        while stack:
+            for c in stack.pop().children:
+                if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+                    chain.append(c)
+                    stack.append(c)
+        if len(chain) >= 2:
+            last = max(c.i for c in chain)
+            between = doc[tok.i: last]
+            if sum(t.lower_ == "and" for t in between) >= 2 and not any(t.text in ",;" for t in between):
+                hits.append(("verb_frame", 0.7, f"chained verbs: '{doc[tok.i: last + 1].text}'"))
+    return hits
+
+
+_FINITE = frozenset(("VBD", "VBZ", "VBP", "MD"))
+
+
+def _no_main_verb(doc, settings: FluencySettings) -> list[Hit]:
+    words = [t for t in doc if t.is_alpha]
+    text = doc.text.strip()
+    if len(words) < settings.min_words_no_verb or not text or text[-1] not in ".!?" and not text.endswith(".”"):
+        return []
+    if not text[0].isupper() or words[0].lower_ == "to":   # "To be updated with ..." calls to action
+        return []
+    caps = sum(1 for w in words if w.text[0].isupper())
+    if caps / len(words) > 0.6:                            # title-cased headline
+        return []
+    if any(t.tag_ in _FINITE for t in doc):
+        return []
+    # a verb with its own subject or a verbal root is a clause the tagger mis-tagged ("rates cut", "Grasso quit")
+    if any(t.dep_ in ("nsubj", "nsubjpass") for t in doc) or any(t.dep_ == "ROOT" and t.pos_ in ("VERB", "AUX")
+                                                                  for t in doc):
+        return []
+    return [("no_main_verb", 1.0, "no main verb")]
+
+
+_GLUE_WORDS = frozenset("who have has had the was were said which that also will would".split())
+
+
+def _run_together(doc, context: FluencyContext | None, settings: FluencySettings) -> list[Hit]:
+    hits: list[Hit] = []
+    for tok in doc:
+        w = tok.text
+        if not w.isalpha() or len(w) < 6 or w.isupper() or zipf(w) >= settings.unknown_zipf:
+            continue
+        if context is not None and context.vocabulary.get(w.lower(), 0) > 1:
+            continue                                      # the corpus uses it again: a real name
+        best = None
+        for i in range(2, len(w) - 1):
+            left, right = w[:i], w[i:]
+            camel = left[-1].islower() and right[0].isupper()
+            if camel and (zipf(right) >= settings.known_zipf or _known_name(right, context)) and len(right) > 1 \
+                    and not right.isupper():
+                # brand names are camel-cased too ("OpenManage"): a name glued to a common word is
+                # only half the evidence, a lowercase word or a word the corpus uses alone is full
+                strong = left.islower() or _known_name(left, context) or right.lower() in _GLUE_WORDS
+                best = (left, right, 1.0 if strong else 0.55)
+                break
+            if not w[0].isupper() and right.islower() and len(left) >= 2 and len(right) >= 2 \
+                    and zipf(left) >= settings.known_zipf + 0.5 and zipf(right) >= settings.known_zipf + 0.5:
+                best = (left, right, 1.0)
+                break
+            if w[0].isupper() and right in _GLUE_WORDS and len(left) >= 3:
+                best = (left, right, 1.0)
+                break
+        if best:
+            hits.append(("run_together", best[2], f"run-together words: '{w}' ({best[0]} + {best[1]})"))
+    return hits
+
+
+def _known_name(word: str, context: FluencyContext | None) -> bool:
+    """A capitalised word the corpus uses on its own that is not a common English word ("Teza", "Hlaing")."""
+    return (context is not None and word[0].isupper() and context.vocabulary.get(word.lower(), 0) > 0
+            and zipf(word) < 3.0)
+
+
+def _near_miss_names(text: str, context: FluencyContext | None, settings: FluencySettings) -> list[Hit]:
+    """A name of the sentence that the corpus spells otherwise, with a different number of words.
+
+    Transliteration variants ("Sergei"/"Sergey", "Shoigu"/"Shoygu") keep the word count and are left
+    alone; a spinner's cut ("Min Aunging" for "Min Aung Hlaing") leaves a word the corpus never uses.
+    """
+    if context is None:
+        return []
+    from rapidfuzz import fuzz, utils
+
+    hits: list[Hit] = []
+    for seq in set(_cap_sequences(text)):
+        words = seq.split()
+        if len(words) < 2 or context.name_counts.get(seq, 0) > 1:
+            continue
+        novel = [w for w in words if context.vocabulary.get(w.lower(), 0) <= 1 and zipf(w) < settings.unknown_zipf]
+        if not novel:
+            continue
+        best = None
+        for name in {*context.names_by_word.get(words[0], ()), *context.names_by_word.get(words[-1], ())}:
+            nw = name.split()
+            if len(nw) == len(words) or name == seq:
+                continue
+            score = fuzz.ratio(seq, name, processor=utils.default_process)
+            if score >= settings.name_similarity and (best is None or score > best[0]):
+                best = (score, name)
+        if best:
+            hits.append(("near_miss_name", 1.0, f"near-miss name: '{seq}' (elsewhere '{best[1]}')"))
+    return hits
+
+
+def _consensus(text: str, article: str | None, context: FluencyContext | None) -> list[Hit]:
+    """Wording that departs from how the other articles say it: 'Five-Point Alliance' vs 'five-point consensus'.
+
+    Only for a rare hyphenated or capitalised first word whose every use in at least two other
+    articles continues the same way, while this continuation is used nowhere else.
+    """
+    if context is None or article is None:
+        return []
+    hits: list[Hit] = []
+    raw = _WORD.findall(text)
+    words = [w.lower().replace("’", "'") for w in raw]
+    for i, (a, b) in enumerate(zip(words, words[1:])):
+        if "-" not in a or b in _STOP:
+            continue
+        others = {w2: arts - {article} for w2, arts in context.followers.get(a, {}).items()}
+        others = {w2: arts for w2, arts in others.items() if arts}
+        if len(others) == 1 and b not in others:
+            alt = next(iter(others))
+            if alt not in _STOP:
+                hits.append(("consensus", 1.0, f"departs from other articles: '{raw[i]} {raw[i + 1]}' "
+                                               f"(elsewhere '{a} {alt}')"))
+    return hits
+
+
+def _rare_words(doc, context: FluencyContext | None, settings: FluencySettings) -> list[Hit]:
+    """Lowercase words English does not have ('sukalu', 'dearmed'): the MT's untranslated or invented words."""
+    hits: list[Hit] = []
+    for tok in doc[1:]:
+        w = tok.text
+        if w.isalpha() and w.islower() and len(w) > 3 and zipf(w) < settings.unknown_zipf:
+            hits.append(("rare_word", 1.0, f"unknown word: '{w}'"))
+    return hits
+
+
+def _combine(hits: list[Hit], settings: FluencySettings) -> tuple[float, tuple[str, ...]]:
+    keep = 1.0
+    reasons: list[str] = []
+    for name, strength, reason in sorted(hits, key=lambda h: -getattr(settings, h[0]) * h[1]):
+        keep *= 1.0 - min(1.0, getattr(settings, name) * strength)
+        if reason not in reasons:
+            reasons.append(reason)
+    return round(1.0 - keep, 4), tuple(reasons)
+
+
+def score_sentences(
+    texts: Sequence[str],
+    context: FluencyContext | None = None,
+    settings: FluencySettings = FluencySettings(),
+    article_ids: Sequence[str] | None = None,
+) -> list[FluencyResult]:
+    """Garble score, verdict and reasons for each sentence text (context None: the texts are the corpus)."""
+    if article_ids is not None and len(article_ids) != len(texts):
+        raise ValueError("article_ids must have one id per text")
+    if context is None and texts:
+        # context-free use: the batch itself is the corpus (one article), so names can still be checked
+        context = build_context({"_": list(texts)})
+        article_ids = None
+    nlp = load_nlp()
+    results: list[FluencyResult] = []
+    # NER is not used by any signal; skipping it saves about a fifth of the parse time
+    skip = [p for p in ("ner",) if p in nlp.pipe_names]
+    for i, doc in enumerate(nlp.pipe(texts, batch_size=64, disable=skip)):
+        article = article_ids[i] if article_ids is not None else None
+        hits = (_repetition(doc) + _self_reference(doc) + _article_agreement(doc) + _verb_frame(doc)
+                + _no_main_verb(doc, settings) + _run_together(doc, context, settings)
+                + _near_miss_names(doc.text, context, settings) + _consensus(doc.text, article, context)
+                + _rare_words(doc, context, settings))
+        score, reasons = _combine(hits, settings)
+        results.append(FluencyResult(score=score, garbled=score >= settings.garbled_at, reasons=reasons))
+    return results

@@ -1,0 +1,960 @@
+"""Claims + their articles → ClaimFacts: canonical entities, titles, genders, hedged numbers,
+dates resolved against the article's publication date, negation and precedence markers.
+
+Invariant: every span is a character offset into its article's text; entity ids are shared
+across the whole corpus, so "Shoygu" in one article and "Shoigu" in another get the same id.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, utils
+
+from factcheck.records import Article, Claim
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One name in a claim, with the corpus-wide entity it refers to."""
+    entity: str                      # canonical id, e.g. "e:min-aung-hlaing"
+    name: str                        # canonical display name
+    text: str                        # surface form
+    start: int
+    end: int
+    person: bool = False
+    label: str = "ORG"               # majority NER label of the entity across the corpus
+    title: str | None = None         # "Senior General", "Foreign Minister" (as written)
+    title_span: tuple[int, int] | None = None
+    nationality: str | None = None   # "russia" for "Russian Foreign Minister ..."
+    gender: str | None = None        # "m" | "f"
+    gender_cue: str | None = None    # "Ms.", "she" ...
+    gender_span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A number with its hedge: the true value lies in [low, high]."""
+    text: str
+    start: int
+    end: int
+    low: float
+    high: float
+    exact: bool
+    unit: str | None = None          # lemma of the counted noun ("people", "officer")
+    kind: str = "number"             # number | count (times an event happened) | rank
+    hedge: str | None = None         # "at least", "thousands", "one of the" ...
+    window: str | None = None        # "since 2013", "since taking power" (for counts)
+
+
+@dataclass(frozen=True, slots=True)
+class DateFact:
+    """A date phrase and what it resolves to; earliest/latest are ISO dates or None."""
+    text: str
+    start: int
+    end: int
+    earliest: str | None
+    latest: str | None
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    basis: str = "absolute"          # absolute | "relative to 2022-08-03 (date line)" | unresolved: ...
+    resolved: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """Precedence marker: first | previously | again, with the person and event it is about."""
+    kind: str
+    text: str
+    start: int
+    end: int
+    entity: str | None = None
+    event: str | None = None         # lemma, e.g. "visit"
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Subject-verb-object with polarity, for negation and same-predicate tests."""
+    verb: str                        # lemma (light verbs folded: "carry out a visit" → visit)
+    start: int
+    end: int
+    negated: bool
+    subject: str | None = None       # entity id
+    obj: str | None = None           # entity id or head lemma
+    cue: str | None = None           # "not", "refused to" ...
+
+
+@dataclass(frozen=True, slots=True)
+class AcronymDef:
+    """'Long Name (ACR)' in an article."""
+    acronym: str
+    expansion: str
+    start: int                       # span of "Long Name (ACR)"
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlanName:
+    """'five-point consensus': a numbered plan and the noun that names it."""
+    number: int
+    noun: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who is said to have said it: an office, perhaps a named person, a nationality."""
+    office: str                      # "ambassador", "foreign minister"
+    text: str
+    start: int
+    end: int
+    nationality: str | None = None
+    entity: str | None = None        # set when a person is named
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    """Everything comparable that one claim states."""
+    claim_id: str
+    article_id: str
+    mentions: tuple[Mention, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    dates: tuple[DateFact, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    frames: tuple[Frame, ...] = ()
+    acronyms: tuple[AcronymDef, ...] = ()
+    plans: tuple[PlanName, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    published: str | None = None
+
+    @property
+    def entities(self) -> frozenset[str]:
+        return frozenset(m.entity for m in self.mentions)
+
+
+# ---------------------------------------------------------------- vocabularies
+
+_P = utils.default_process
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
+MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+
+TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Admiral|Marshal|Captain|"
+               "Commander|Prime|Foreign|Defen[cs]e|Interior|Finance|Minister|President|Vice-President|"
+               "Secretary|Chairman|Chairwoman|Ambassador|Spokesman|Spokeswoman|Chief|Premier|Chancellor|"
+               "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field")
+TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})[ \t]+)+)$")
+NATIONALITY_RE = re.compile(r"([A-Z][a-z]+)[ \t]+$")
+RANK_WORDS = {"general", "lieutenant", "colonel", "major", "brigadier", "admiral", "marshal", "captain",
+              "commander"}
+HONORIFICS = {"mr.": "m", "mr": "m", "ms.": "f", "ms": "f", "mrs.": "f", "mrs": "f", "miss": "f",
+              "u": "m", "daw": "f", "sir": "m", "madam": "f"}
+HONORIFIC_RE = re.compile(r"\b(Mr\.?|Ms\.?|Mrs\.?|Miss|Daw|U|Sir|Madam)[ \t]+$")
+PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f",
+            "herself": "f"}
+DEMONYMS = {"russian": "russia", "burmese": "myanmar", "myanmar": "myanmar", "indonesian": "indonesia",
+            "chinese": "china", "american": "united states", "british": "united kingdom",
+            "thai": "thailand", "indian": "india", "french": "france", "german": "germany",
+            "ukrainian": "ukraine", "cambodian": "cambodia", "venezuelan": "venezuela"}
+OFFICES = ("foreign minister", "defense minister", "defence minister", "prime minister", "minister",
+           "ambassador", "envoy", "president", "spokesman", "spokeswoman", "spokesperson", "secretary",
+           "deputy minister", "chancellor", "general", "premier", "military chief")
+SPEECH_VERBS = {"say", "back", "tell", "call", "state", "urge", "reiterate", "support", "announce",
+                "declare", "add", "stress", "emphasize", "insist", "claim", "endorse", "propose"}
+LIGHT_VERBS = {"carry", "pay", "make", "conduct", "hold", "undertake"}
+EVENT_NOUNS = {"visit": "visit", "trip": "visit", "tour": "visit", "meeting": "meet", "talk": "talk"}
+NEG_GOVERNORS = {"refuse", "fail", "decline", "deny"}
+WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40,
+             "fifty": 50, "hundred": 100}
+VAGUE = {"several": (3, 9), "a few": (2, 5), "a handful of": (2, 6), "dozens of": (24, 99),
+         "hundreds of": (200, 999), "thousands of": (2000, 999_999), "thousands": (2000, 999_999),
+         "tens of thousands of": (20_000, 99_999), "millions of": (2_000_000, 999_999_999),
+         "many": (3, float("inf")), "dozens": (24, 99), "hundreds": (200, 999)}
+COUNT_WORDS = {"once": (1, 1), "twice": (2, 2), "thrice": (3, 3)}
+HEDGES = {"higher than": (1.0, float("inf")), "greater than": (1.0, float("inf")),
+          "above": (1.0, float("inf")), "lower than": (0.0, 1.0), "below": (0.0, 1.0),
+          "at least": (1.0, float("inf")), "more than": (1.0, float("inf")), "over": (1.0, float("inf")),
+          "no fewer than": (1.0, float("inf")), "nearly": (0.85, 1.0), "almost": (0.85, 1.0),
+          "about": (0.85, 1.15), "around": (0.85, 1.15), "approximately": (0.85, 1.15),
+          "some": (0.85, 1.15), "roughly": (0.85, 1.15), "up to": (0.0, 1.0), "fewer than": (0.0, 1.0),
+          "less than": (0.0, 1.0), "under": (0.0, 1.0), "at most": (0.0, 1.0)}
+SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
+
+NUM_RE = re.compile(
+    r"(?P<hedge>\b(?:higher than|greater than|lower than|above|below|at least|more than|no fewer than|fewer than|less than|nearly|almost|about|around|"
+    r"approximately|roughly|some|up to|over|under|at most)\s+)?"
+    r"(?P<num>\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\b|\b(?:one|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b)"
+    r"(?P<scale>\s+(?:hundred|thousand|million|billion|trillion)\b)?"
+    r"(?P<times>\s+times\b)?", re.I)
+VAGUE_RE = re.compile(r"\b(tens of thousands of|thousands of|hundreds of|dozens of|millions of|a handful of|"
+                      r"a few|several|thousands|hundreds|dozens)\b", re.I)
+COUNT_RE = re.compile(r"\b(once|twice|thrice|several times|many times|a few times)\b", re.I)
+WINDOW_RE = re.compile(r"\b(since|in the past|over the past|in the last)\s+([\w ,'’-]{2,30}?)(?=[,.;]|$|\s+(?:and|but|most)\b)", re.I)
+RANK_RE = re.compile(r"\b(?P<hedge>one of (?:the|its|their|\w+['’]s)\s+|among (?:the|its)\s+)?"
+                     r"(?P<rank>top|biggest|largest|main|leading|greatest|second[- ]largest|"
+                     r"second[- ]biggest|third[- ]largest)\s+(?:[\w-]+\s+){0,2}?"
+                     r"(?P<noun>suppliers?|exporters?|producers?|partners?|allies|ally|sellers?|buyers?|"
+                     r"importers?|sources?|investors?|donors?)\b", re.I)
+PLAN_RE = re.compile(r"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]point\s+"
+                     r"(?P<noun>[A-Za-z]+)", re.I)
+ACR_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+FIRST_RE = re.compile(r"\b(?:first|maiden|inaugural)\s+(?P<ev>visit|trip|tour|meeting)\b", re.I)
+PREV_RE = re.compile(r"\b(?P<cue>previously|earlier|already|once before|again|last)\s+(?P<ev>visited|"
+                     r"travell?ed|went|met|toured|been)\b", re.I)
+YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def _norm(s: str) -> str:
+    return _P(s.replace("’", "'"))
+
+
+def _slug(s: str) -> str:
+    return "e:" + re.sub(r"[^a-z0-9]+", "-", _norm(s)).strip("-")
+
+
+# ---------------------------------------------------------------- dates
+
+
+def parse_published(published: str | None) -> tuple[int | None, int | None, int | None]:
+    """'2022-08-03' → (2022, 8, 3); '2022-08' → (2022, 8, None); None → (None, None, None)."""
+    if not published:
+        return None, None, None
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", published)
+    if not m:
+        return None, None, None
+    return tuple(int(x) if x else None for x in m.groups())  # type: ignore[return-value]
+
+
+def _month_range(y: int, m: int, part: str | None = None) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(y, m)[1]
+    lo, hi = 1, last
+    if part == "early":
+        hi = 10
+    elif part in ("mid", "middle"):
+        lo, hi = 11, 20
+    elif part == "late":
+        lo = 21
+    return dt.date(y, m, lo), dt.date(y, m, hi)
+
+
+DATE_RE = re.compile(
+    rf"(?P<mdr>\b{MONTH_RE}\s+\d{{1,2}}\s*[-–]\s*\d{{1,2}}(?:,?\s+\d{{4}})?)"
+    rf"|(?P<dm>\b\d{{1,2}}\s+{MONTH_RE},?\s+\d{{4}})"
+    rf"|(?P<md>\b(?:(?:early|mid|late)[- ])?{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s*,?\s+\d{{4}})?)"
+    rf"|(?P<mof>\b{MONTH_RE}\s+of\s+(?:last|next|this)\s+year)"
+    rf"|(?P<my>\b(?:(?:early|mid|late)[- ])?{MONTH_RE}(?:\s+\d{{4}})?\b)"
+    rf"|(?P<rel>\b(?:last|next|this)\s+(?:week|month|year)\b|\byesterday\b|\btoday\b|\btomorrow\b"
+    rf"|\b(?:\d+|one|two|three|four|five|six)\s+(?:days?|weeks?|months?|years?)\s+ago\b)"
+    rf"|(?P<wd>\b{WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?\b)"
+    rf"|(?P<yr>\b(?:in|since|until|by|from|of|before|after)\s+(?:19[5-9]\d|20[0-4]\d)\b)", re.I)
+
+
+def resolve_date(phrase: str, published: str | None, source: str = "unknown") -> DateFact:
+    """Resolve one date phrase against the publication date ('YYYY[-MM[-DD]]' or None)."""
+    by, bm, bd = parse_published(published)
+    p = phrase.strip()
+    pl = p.lower().replace(".", "")
+    rel = f"relative to {published} ({source})"
+
+    def fact(lo: dt.date | None, hi: dt.date | None, y=None, m=None, d=None, basis="absolute") -> DateFact:
+        return DateFact(p, 0, 0, lo.isoformat() if lo else None, hi.isoformat() if hi else None,
+                        y, m, d, basis, lo is not None or (basis == "absolute" and (m is not None)))
+
+    def unresolved(why: str, m=None, d=None) -> DateFact:
+        return DateFact(p, 0, 0, None, None, None, m, d, f"unresolved: {why}", False)
+
+    part = None
+    pm = re.match(r"(early|mid|middle|late)[- ]", pl)
+    if pm:
+        part, pl = pm.group(1), pl[pm.end():]
+    # "in 2013", "since 2013"
+    ym = re.fullmatch(r"(?:in|since|until|by|from|of|before|after)\s+(\d{4})", pl)
+    if ym:
+        y = int(ym.group(1))
+        if pl.startswith("since"):
+            return fact(dt.date(y, 1, 1), None, y)
+        return fact(dt.date(y, 1, 1), dt.date(y, 12, 31), y)
+    # month with "of last/next/this year"
+    mo = re.fullmatch(r"([a-z]+)\s+of\s+(last|next|this)\s+year", pl)
+    if mo and mo.group(1) in MONTHS:
+        m = MONTHS[mo.group(1)]
+        if by is None:
+            return unresolved("article date unknown", m)
+        y = by + {"last": -1, "next": 1, "this": 0}[mo.group(2)]
+        lo, hi = _month_range(y, m)
+        return fact(lo, hi, y, m, basis=rel)
+    # "Jun 13-19" (year optional)
+    mr = re.fullmatch(r"([a-z]+)\s+(\d{1,2})\s*[-–]\s*(\d{1,2})(?:,?\s+(\d{4}))?", pl)
+    if mr and mr.group(1) in MONTHS:
+        m, d1, d2 = MONTHS[mr.group(1)], int(mr.group(2)), int(mr.group(3))
+        y = int(mr.group(4)) if mr.group(4) else _infer_year(m, d1, by, bm, bd)
+        if y is None:
+            return unresolved("year unknown", m)
+        return fact(dt.date(y, m, d1), dt.date(y, m, d2), y, m, None,
+                    "absolute" if mr.group(4) else rel)
+    # "13 June 2021"
+    dm = re.fullmatch(r"(\d{1,2})\s+([a-z]+),?\s+(\d{4})", pl)
+    if dm and dm.group(2) in MONTHS:
+        y, m, d = int(dm.group(3)), MONTHS[dm.group(2)], int(dm.group(1))
+        day = dt.date(y, m, d)
+        return fact(day, day, y, m, d)
+    # "February 1", "Feb 1, 2021"
+    md = re.fullmatch(r"([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,?\s+(\d{4}))?", pl)
+    if md and md.group(1) in MONTHS:
+        m, d = MONTHS[md.group(1)], int(md.group(2))
+        if md.group(3):
+            y = int(md.group(3))
+            return fact(dt.date(y, m, d), dt.date(y, m, d), y, m, d)
+        y = _infer_year(m, d, by, bm, bd)
+        if y is None:
+            return unresolved("year unknown", m, d)
+        return fact(dt.date(y, m, d), dt.date(y, m, d), y, m, d, rel)
+    # "July", "August 2023", "late July"
+    my = re.fullmatch(r"([a-z]+)(?:\s+(\d{4}))?", pl)
+    if my and my.group(1) in MONTHS:
+        m = MONTHS[my.group(1)]
+        if my.group(2):
+            y = int(my.group(2))
+            lo, hi = _month_range(y, m, part)
+            return fact(lo, hi, y, m)
+        y = _infer_year(m, None, by, bm, bd)
+        if y is None:
+            return unresolved("year unknown", m)
+        lo, hi = _month_range(y, m, part)
+        return fact(lo, hi, y, m, basis=rel)
+    # relative phrases need a base day (or month / year for coarse ones)
+    rm = re.fullmatch(r"(last|next|this)\s+(week|month|year)", pl)
+    if rm:
+        step = {"last": -1, "next": 1, "this": 0}[rm.group(1)]
+        if rm.group(2) == "year":
+            if by is None:
+                return unresolved("article date unknown")
+            y = by + step
+            return fact(dt.date(y, 1, 1), dt.date(y, 12, 31), y, basis=rel)
+        if rm.group(2) == "month":
+            if by is None or bm is None:
+                return unresolved("article date unknown")
+            y, m = divmod(by * 12 + (bm - 1) + step, 12)
+            lo, hi = _month_range(y, m + 1)
+            return fact(lo, hi, y, m + 1, basis=rel)
+        if by is None or bm is None or bd is None:
+            return unresolved("article day unknown")
+        base = dt.date(by, bm, bd)
+        monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=step)
+        return fact(monday, monday + dt.timedelta(days=6), basis=rel)
+    wd = re.fullmatch(r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+\w+)?", pl)
+    if wd:
+        if by is None or bm is None:
+            return unresolved("article date unknown")
+        if bd is None:  # only the month is known: some day of it (or the last days of the month before)
+            lo, hi = _month_range(by, bm)
+            return fact(lo - dt.timedelta(days=6), hi, basis=rel + ", day unknown")
+        base = dt.date(by, bm, bd)
+        # a weekday named in an article of that weekday is that day, not a week back
+        back = (base.weekday() - WEEKDAYS[wd.group(1)]) % 7
+        day = base - dt.timedelta(days=back)
+        return fact(day, day, day.year, day.month, day.day, rel)
+    if by is None or bm is None or bd is None:
+        return unresolved("article day unknown")
+    return _dateparser_fact(p, dt.date(by, bm, bd), rel)
+
+
+def _dateparser_fact(phrase: str, base: dt.date, basis: str) -> DateFact:
+    """Simple relative phrases ('three days ago', 'yesterday') through dateparser."""
+    import dateparser
+
+    got = dateparser.parse(phrase, settings={
+        "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day, 12),
+        "PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first"})
+    if got is None:
+        return DateFact(phrase, 0, 0, None, None, basis="unresolved: not a date", resolved=False)
+    d = got.date()
+    return DateFact(phrase, 0, 0, d.isoformat(), d.isoformat(), d.year, d.month, d.day, basis, True)
+
+
+def _infer_year(m: int, d: int | None, by, bm, bd) -> int | None:
+    """A month without a year is the most recent such month on or before publication."""
+    if by is None:
+        return None
+    if bm is None:
+        return by
+    if m < bm or (m == bm and (d is None or bd is None or d <= bd)):
+        return by
+    if m == bm:
+        return by
+    return by - 1
+
+
+# ---------------------------------------------------------------- entities
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _clean_name(text: str) -> str:
+    t = re.sub(r"['’]s?$", "", text.strip())
+    t = re.sub(r"^(?:the|The)\s+", "", t)
+    t = re.sub(r"^[“\"']+|[”\"']+$", "", t)
+    return t.strip()
+
+
+def _same_name(a: str, b: str, person: bool = True) -> bool:
+    """Spelling variants, shortened forms and misspellings of one name.
+
+    Shortened forms ("Lavrov", "Min Aung") only count for people: "United Nations" is not
+    "United Nations General Assembly"."""
+    ta, tb = _norm(a).split(), _norm(b).split()
+    if not ta or not tb:
+        return False
+    if ta == tb:
+        return True
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    if len(short) < len(long_):
+        if not person and len(short) < 2:
+            return False
+        # "Lavrov" ⊂ "Sergey Lavrov", "Aung Hlaing" ⊂ "Min Aung Hlaing"
+        if long_[-len(short):] == short and len(short[-1]) > 3:
+            return True
+        if not person:
+            return False
+        if len(short) >= 2 and long_[:len(short)] == short:
+            return True
+        # "Shoygu" ~ "Sergei Shoigu"
+        if len(short) == 1 and len(short[0]) >= 6 and fuzz.ratio(short[0], long_[-1]) >= 80:
+            return True
+        # "Min Aunging" ~ "Min Aung Hlaing": same first token, joined forms close
+        if len(short) >= 2 and short[0] == long_[0] and fuzz.ratio("".join(short), "".join(long_)) >= 85:
+            return True
+        return False
+    return all(x == y or (min(len(x), len(y)) >= 6 or len(ta) > 1 and min(len(x), len(y)) >= 4)
+               and fuzz.ratio(x, y) >= 80 for x, y in zip(ta, tb))
+
+
+def _acronym_of(expansion: str, acronym: str) -> bool:
+    initials = "".join(w[0] for w in expansion.split() if w[:1].isupper())
+    it = iter(acronym.upper())
+    return bool(initials) and initials[0] == acronym[0].upper() and all(ch in it for ch in initials) \
+        and len(initials) >= max(2, len(acronym) - 1)
+
+
+def find_acronym_defs(text: str) -> list[AcronymDef]:
+    """'Long Name (ACR)' definitions in a text, the long name being the capitalised words before."""
+    out = []
+    for m in ACR_RE.finditer(text):
+        acr = m.group(1)
+        if not acr.isupper():
+            continue
+        base = max(0, m.start() - 120)
+        words = list(re.finditer(r"[A-Za-z][\w-]*", text[base:m.start()]))
+        picked: list[re.Match] = []
+        for w in reversed(words):
+            tok = w.group(0)
+            if tok.lower() in STOP and picked:
+                continue
+            if not tok[0].isupper():
+                break
+            cap = "".join(x.group(0)[0] for x in [w] + picked)
+            it = iter(acr)
+            if not all(ch in it for ch in cap):
+                break
+            picked = [w] + picked
+            if len(cap) >= len(acr):
+                break
+        if picked and _acronym_of(" ".join(x.group(0) for x in picked), acr):
+            s = base + picked[0].start()
+            exp = text[s:m.start()].strip().rstrip("“\"")
+            out.append(AcronymDef(acr, exp, s, m.end()))
+    return out
+
+
+@dataclass
+class _Raw:
+    text: str
+    start: int
+    end: int
+    label: str
+
+
+def _raw_mentions(doc, text: str) -> list[_Raw]:
+    """NER mentions, extended over trailing capitalised name parts, minus leading titles."""
+    out = []
+    for e in doc.ents:
+        if e.label_ not in ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"):
+            continue
+        s, t = e.start_char, e.end_char
+        pm = re.search(r"['’]s?$", text[s:t])
+        if pm:
+            t = s + pm.start()
+        # "Min Aung" + "Hlaing": spaCy sometimes cuts names
+        while True:
+            m = re.match(r"[ \t]+([A-Z][a-z]+)\b", text[t:])
+            if m and e.label_ in ("PERSON", "ORG") and not pm and m.group(1).lower() not in WEEKDAYS \
+                    and m.group(1).lower() not in WORD_NUMS and not text[t + m.end():t + m.end() + 1] == "-" \
+                    and m.group(1).lower() not in MONTHS and "\n" not in text[s:t + m.end()]:
+                t += m.end()
+            else:
+                break
+        surface = text[s:t]
+        if "\n" in surface:
+            continue
+        tm = re.match(rf"(?:(?:{TITLE_WORDS}|Mr\.|Ms\.|Mrs\.)\s+)+", surface)
+        if tm and tm.end() < len(surface):
+            s += tm.end()
+        if re.match(r"(?:the|The)\s+", text[s:t]):
+            s += re.match(r"(?:the|The)\s+", text[s:t]).end()
+        while t > s and text[t - 1] in "'’s" and re.search(r"['’]s?$", text[s:t]):
+            t = s + len(re.sub(r"['’]s?$", "", text[s:t]))
+            break
+        if re.fullmatch(rf"(?:(?:{TITLE_WORDS}|Ministry)\s*)+", text[s:t]):
+            continue
+        if text[s:t].strip("“\"'") and re.search(r"[A-Za-z]", text[s:t]):
+            lead = len(text[s:t]) - len(text[s:t].lstrip("“\"'"))
+            out.append(_Raw(text[s + lead:t], s + lead, t, e.label_))
+    for m in re.finditer(r"\b[A-Z]{2,6}\b", text):  # acronyms NER misses
+        if not any(r.start <= m.start() < r.end for r in out) and m.group(0) not in ("EFE", "TBS"):
+            out.append(_Raw(m.group(0), m.start(), m.end(), "ORG"))
+    # names after a title or honorific that NER missed: "Mr. Lavrov", "Senior General X"
+    for m in re.finditer(rf"\b(?:(?:{TITLE_WORDS})\s+|(?:Mr|Ms|Mrs)\.\s+)+((?:[A-Z][a-z]+\s?){{1,3}})", text):
+        s = m.start(1)
+        t = s + len(m.group(1).rstrip())
+        if not any(r.start <= s < r.end for r in out) and m.group(1).strip().lower() not in WEEKDAYS:
+            out.append(_Raw(text[s:t], s, t, "PERSON"))
+    return out
+
+
+def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, AcronymDef]]):
+    """Group surface names across the corpus; returns key → (entity id, display name, person?)."""
+    uf = _UnionFind()
+    labels: dict[str, Counter] = defaultdict(Counter)
+    freq: Counter = Counter()
+    for _, r in all_raw:
+        k = _norm(_clean_name(r.text))
+        if not k:
+            continue
+        if r.text.isupper() and len(r.text) <= 6:
+            k = "acr:" + r.text.upper()
+        elif r.text.lower() in DEMONYMS:
+            k = _norm(DEMONYMS[r.text.lower()])
+        uf.find(k)
+        labels[k][r.label] += 1
+        freq[k] += 1
+    for _, d in acr_defs:
+        a, e = "acr:" + d.acronym.upper(), _norm(_clean_name(d.expansion))
+        uf.union(a, e)
+        labels[e]["ORG"] += 1
+    keys = [k for k in list(uf.parent) if not k.startswith("acr:")]
+    # acronyms whose letters are a capitalised expansion's initials (ASEAN ↔ Association of ...)
+    display: dict[str, str] = {}
+    for _, r in all_raw:
+        display.setdefault(_norm(_clean_name(r.text)), _clean_name(r.text))
+    for _, d in acr_defs:
+        display.setdefault(_norm(_clean_name(d.expansion)), _clean_name(d.expansion))
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if uf.find(a) == uf.find(b):
+                continue
+            la, lb = labels.get(a, Counter()), labels.get(b, Counter())
+            if la.get("NORP") and lb.get("NORP") is None or lb.get("NORP") and la.get("NORP") is None:
+                continue  # "Asian" is not "Southeast Asia"
+            if uf.find(a) == uf.find(b):
+                continue
+            place = {"GPE", "NORP", "LOC", "FAC"}
+            person = bool((la.get("PERSON") or lb.get("PERSON")) and not (
+                la and la.most_common(1)[0][0] in place or lb and lb.most_common(1)[0][0] in place))
+            if _same_name(display.get(a, a), display.get(b, b), person):
+                uf.union(a, b)
+    for k in list(uf.parent):
+        if k.startswith("acr:"):
+            acr = k[4:]
+            if acr.lower() in uf.parent:  # "Asean" is ASEAN
+                uf.union(k, acr.lower())
+            for b in keys:
+                if _acronym_of(display.get(b, b), acr) and len(b.split()) >= 2:
+                    uf.union(k, b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for k in uf.parent:
+        groups[uf.find(k)].append(k)
+    result = {}
+    for members in groups.values():
+        lab = Counter()
+        for k in members:
+            lab.update(labels.get(k, {}))
+        person = lab.get("PERSON", 0) > 0 and lab.get("PERSON", 0) >= lab.get("GPE", 0)
+        names = [m for m in members if not m.startswith("acr:")]
+        acrs = [m[4:] for m in members if m.startswith("acr:")]
+        if acrs and (not person or not names):
+            best = sorted(acrs, key=lambda a: -sum(freq[x] for x in members if x == "acr:" + a))[0]
+            disp = best
+        else:
+            best = max(names, key=lambda n: (person and len(n.split()) > 1, freq[n], len(n)))
+            disp = display.get(best, best)
+        eid = _slug(disp)
+        label = "PERSON" if person else (lab.most_common(1)[0][0] if lab else "ORG")
+        for k in members:
+            result[k] = (eid, disp, person, label)
+    return result
+
+
+def _key(text: str) -> str:
+    c = _clean_name(text)
+    if c.isupper() and len(c) <= 6:
+        return "acr:" + c.upper()
+    if c.lower() in DEMONYMS:
+        return _norm(DEMONYMS[c.lower()])
+    return _norm(c)
+
+
+# ---------------------------------------------------------------- per-claim facts
+
+
+def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[Quantity]:
+    out: list[Quantity] = []
+    taken = [(d.start - off, d.end - off) for d in dates]
+
+    def free(s, e):
+        return not any(s < b and a < e for a, b in taken)
+
+    def unit_after(end_rel: int) -> str | None:
+        for tok in doc_tokens:
+            if tok.idx - off >= end_rel and tok.pos_ in ("NOUN",):
+                return tok.lemma_.lower()
+            if tok.idx - off >= end_rel + 40:
+                break
+        return None
+
+    window = None
+    wm = WINDOW_RE.search(text)
+    if wm:
+        window = _norm(wm.group(0))
+    for m in COUNT_RE.finditer(text):
+        w = m.group(1).lower()
+        lo, hi = COUNT_WORDS.get(w) or {"several times": (3, 9), "many times": (3, float("inf")),
+                                         "a few times": (2, 5)}[w]
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), lo, hi, lo == hi, "time", "count",
+                            None if lo == hi else w, window))
+        taken.append((m.start(), m.end()))
+    for m in NUM_RE.finditer(text):
+        if not free(m.start("num"), m.end()):
+            continue
+        raw = m.group("num").lower()
+        if m.start("num") > 0 and (text[m.start("num") - 1] in "-–/" or text[m.start("num") - 1].isalnum()):
+            continue  # "COVID-19", "F-16", "24/7": part of a name
+        if raw == "hundred" and re.search(r"\b(?:one|two|three|four|five|six|seven|eight|nine|a)\s+$", text[:m.start("num")]):
+            continue
+        if re.fullmatch(r"(19|20)\d\d", raw) and not m.group("hedge"):
+            continue  # a year
+        if re.match(r"\s*[-–]\s*point", text[m.end():]) or re.match(r"[-–]\d", text[m.end():]):
+            continue  # "five-point plan", ranges handled by dates
+        if re.match(r"\s+(?:other|others|more)\b", text[m.end():]):
+            continue  # "Long and four other players": the count is four plus someone
+        if raw == "one" and re.match(r"\s+of\b", text[m.end():]):
+            continue  # "one of the biggest" is a rank hedge
+        v = WORD_NUMS.get(raw)
+        if v is None:
+            try:
+                v = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+        if m.group("scale"):
+            v *= SCALE[m.group("scale").strip().lower()]
+        hedge = (m.group("hedge") or "").strip().lower() or None
+        lo, hi = v, v
+        if hedge:
+            f_lo, f_hi = HEDGES[hedge]
+            lo, hi = v * f_lo, v * f_hi if f_hi != float("inf") else float("inf")
+            if hedge in ("more than", "over", "higher than", "greater than", "above"):
+                lo = v + (1 if v == int(v) else 0)
+        kind = "count" if m.group("times") else "number"
+        unit = "time" if kind == "count" else unit_after(m.end())
+        out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
+                            unit, kind, hedge, window if kind == "count" else None))
+    for m in VAGUE_RE.finditer(text):
+        if not free(m.start(), m.end()) or any(q.start - off <= m.start() < q.end - off for q in out):
+            continue
+        lo, hi = VAGUE[m.group(1).lower()]
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), lo, hi, False, unit_after(m.end()),
+                            "number", m.group(1).lower()))
+    for m in RANK_RE.finditer(text):
+        r = m.group("rank").lower()
+        n = 2 if r.startswith("second") else 3 if r.startswith("third") else 1
+        hedged = bool(m.group("hedge"))
+        noun = m.group("noun").lower().rstrip("s")
+        noun = "ally" if noun == "allie" else noun
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), 1 if hedged else n,
+                            10 if hedged else n, not hedged, noun, "rank", "one of the" if hedged else None))
+    return out
+
+
+def _dates(text: str, off: int, published: str | None, source: str) -> list[DateFact]:
+    out = []
+    for m in DATE_RE.finditer(text):
+        phrase = m.group(0)
+        if m.lastgroup in ("my", "md", "mdr", "dm", "wd") and not re.search(rf"{MONTH_RE}|{WEEKDAY_RE}", phrase):
+            continue  # month and day names are capitalised: "may", "march" are verbs
+        if m.lastgroup == "my" and m.group(0).lower().rstrip(".") in ("may", "mar") and not re.search(r"\d", phrase):
+            # "may" is usually the verb; "Mar" rarely a date alone
+            if phrase[0].islower() or not re.match(r"\s*(?:\d|,|\.)", text[m.end():]) and phrase == "May" \
+                    and not re.search(r"\b(?:in|since|of|early|late|mid)\s+$", text[:m.start()]):
+                continue
+        f = resolve_date(phrase, published, source)
+        lo, hi = f.earliest, f.latest
+        bound = re.search(r"\b(before|until|by|after|since|as of)\s+(?:the\s+)?$", text[:m.start()], re.I)
+        if bound and not phrase.lower().startswith(("since", "before", "after", "until", "by")):
+            # "before April 12" is a bound, not a day
+            if bound.group(1).lower() in ("before", "until", "by"):
+                lo = None
+            else:
+                hi = None
+        if f.resolved or f.month or f.basis.startswith("unresolved"):
+            out.append(DateFact(phrase, off + m.start(), off + m.end(), lo, hi, f.year if not bound else None,
+                                f.month if not bound else None, f.day if not bound else None, f.basis,
+                                f.resolved))
+    return out
+
+
+def _negated(tok) -> tuple[bool, str | None]:
+    for c in tok.children:
+        if c.dep_ == "neg":
+            return True, c.text
+    # "refused to condemn", "failed to implement", "has yet to meet"
+    if tok.dep_ == "xcomp":
+        if tok.head.lemma_.lower() in NEG_GOVERNORS:
+            return True, f"{tok.head.text} to"
+        if any(c.lower_ == "yet" for c in tok.head.children) or "yet to" in tok.doc[max(0, tok.i - 3):tok.i].text:
+            return True, "yet to"
+        for c in tok.head.children:
+            if c.dep_ == "neg":
+                return True, c.text
+    return False, None
+
+
+def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
+    out = []
+    for tok in claim_tokens:
+        if tok.pos_ != "VERB":
+            continue
+        verb = tok.lemma_.lower()
+        obj = None
+        # light verb + event noun: "carried out a visit" → visit
+        for c in tok.children:
+            if c.dep_ in ("dobj", "obj") and c.lemma_.lower() in EVENT_NOUNS and verb in LIGHT_VERBS:
+                verb = EVENT_NOUNS[c.lemma_.lower()]
+        subj = None
+        t = tok
+        while t is not None and subj is None:
+            for c in t.children:
+                if c.dep_ in ("nsubj", "nsubjpass"):
+                    subj = mention_at(c) or (last_person if c.lower_ in PRONOUNS else None)
+            t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None
+        for c in tok.children:
+            if c.dep_ in ("dobj", "obj", "attr"):
+                obj = mention_at(c) or c.lemma_.lower()
+            elif c.dep_ == "prep" and obj is None:
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        obj = mention_at(g) or g.lemma_.lower()
+            elif c.dep_ == "prt" and obj is None:
+                for g in tok.children:
+                    if g.dep_ == "prep":
+                        for p in g.children:
+                            if p.dep_ == "pobj":
+                                obj = mention_at(p) or p.lemma_.lower()
+        if obj is None:
+            for c in tok.children:
+                if c.dep_ == "dobj" and c.lemma_.lower() in EVENT_NOUNS:
+                    for p in c.children:
+                        if p.dep_ == "prep":
+                            for g in p.children:
+                                if g.dep_ == "pobj":
+                                    obj = mention_at(g) or g.lemma_.lower()
+        neg, cue = _negated(tok)
+        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue))
+    return out
+
+
+def normalize_claims(claims: Sequence[Claim], articles: Mapping[str, Article]) -> dict[str, ClaimFacts]:
+    """Claim id → ClaimFacts; entities are merged across all the given claims' articles."""
+    from factcheck.nlp import load_nlp
+
+    nlp = load_nlp()
+    needed = sorted({c.article_id for c in claims})
+    docs = {aid: doc for aid, doc in zip(needed, nlp.pipe(articles[a].text for a in needed))}
+    raw_by_article = {aid: _raw_mentions(docs[aid], articles[aid].text) for aid in needed}
+    defs_by_article = {aid: find_acronym_defs(articles[aid].text) for aid in needed}
+    canon = _canonicalise([(a, r) for a, rs in raw_by_article.items() for r in rs],
+                          [(a, d) for a, ds in defs_by_article.items() for d in ds])
+
+    facts: dict[str, ClaimFacts] = {}
+    for claim in claims:
+        art = articles[claim.article_id]
+        text, doc = art.text, docs[claim.article_id]
+        cs, ce = claim.start, claim.end
+        mentions: list[Mention] = []
+        for r in raw_by_article[claim.article_id]:
+            if not (cs <= r.start and r.end <= ce):
+                continue
+            k = _key(r.text)
+            if k not in canon:
+                continue
+            eid, disp, person, label = canon[k]
+            title = tspan = nat = gender = gcue = gspan = None
+            before = text[max(cs, r.start - 80):r.start]
+            if person:
+                tm = TITLE_RE.search(before)
+                if tm:
+                    ts = r.start - len(before) + tm.start(1)
+                    title = tm.group(1).strip()
+                    tspan = (ts, ts + len(title))
+                    nm = NATIONALITY_RE.search(text[max(cs, ts - 30):ts])
+                    if nm and nm.group(1).lower() in DEMONYMS:
+                        nat = DEMONYMS[nm.group(1).lower()]
+                hm = HONORIFIC_RE.search(before)
+                if hm:
+                    gender, gcue = HONORIFICS[hm.group(1).lower()], hm.group(1)
+                    gs = r.start - len(before) + hm.start(1)
+                    gspan = (gs, gs + len(gcue))
+            mentions.append(Mention(eid, disp, r.text, r.start, r.end, person, label, title, tspan, nat,
+                                    gender, gcue, gspan))
+        mentions.sort(key=lambda m: m.start)
+        tokens = [t for t in doc if cs <= t.idx < ce]
+        # pronouns: only when exactly one person is named earlier in the same claim
+        for t in tokens:
+            g = PRONOUNS.get(t.lower_)
+            if not g:
+                continue
+            persons = {m.entity for m in mentions if m.person and m.end <= t.idx}
+            if len(persons) == 1:
+                eid = persons.pop()
+                src = next(m for m in mentions if m.entity == eid)
+                mentions.append(Mention(eid, src.name, t.text, t.idx, t.idx + len(t.text), True, "PERSON", gender=g,
+                                        gender_cue=t.text, gender_span=(t.idx, t.idx + len(t.text))))
+        # the person a leading pronoun refers to: last person named before the claim in the article
+        last_person = None
+        for r in raw_by_article[claim.article_id]:
+            if r.end <= cs and canon.get(_key(r.text), ("", "", False, ""))[2]:
+                last_person = canon[_key(r.text)][0]
+
+        def mention_at(tok, _m=mentions):
+            for m in _m:
+                if m.start <= tok.idx < m.end or any(m.start <= x.idx < m.end for x in tok.subtree):
+                    return m.entity
+            return None
+
+        ctext = text[cs:ce]
+        dates = _dates(ctext, cs, art.published, art.published_source)
+        quantities = _quantities(ctext, cs, tokens, dates)
+        frames = _frames(tokens, mention_at, cs, last_person)
+        markers: list[Marker] = []
+        for m in FIRST_RE.finditer(ctext):
+            who = None
+            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
+            if persons:
+                who = persons[-1].entity
+            markers.append(Marker("first", m.group(0), cs + m.start(), cs + m.end(), who,
+                                  EVENT_NOUNS[m.group("ev").lower()], parse_published(art.published)[0]))
+        for m in PREV_RE.finditer(ctext):
+            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
+            who = persons[-1].entity if persons else last_person
+            ev = {"visited": "visit", "travelled": "visit", "traveled": "visit", "went": "visit",
+                  "toured": "visit", "been": "visit", "met": "meet"}[m.group("ev").lower()]
+            ym = YEAR_RE.search(ctext, m.end())
+            cue = m.group("cue").lower()
+            markers.append(Marker("again" if cue == "again" else "previously", ctext[m.start():ym.end()]
+                                  if ym and ym.start() - m.end() < 40 else m.group(0),
+                                  cs + m.start(), cs + (ym.end() if ym and ym.start() - m.end() < 40 else m.end()),
+                                  who, ev, int(ym.group(0)) if ym and ym.start() - m.end() < 40 else None))
+        acr = tuple(d for d in defs_by_article[claim.article_id] if cs <= d.start and d.end <= ce)
+        plans = []
+        for m in PLAN_RE.finditer(ctext):
+            n = m.group("num").lower()
+            num = int(n) if n.isdigit() else WORD_NUMS.get(n, 0)
+            plans.append(PlanName(num, m.group("noun").lower(), m.group(0), cs + m.start(), cs + m.end()))
+        speakers = _speakers(ctext, cs, tokens, mentions, canon)
+        facts[claim.id] = ClaimFacts(claim.id, claim.article_id, tuple(mentions), tuple(quantities),
+                                     tuple(dates), tuple(markers), tuple(frames), acr, tuple(plans),
+                                     tuple(speakers), art.published)
+    return facts
+
+
+OFFICE_RE = re.compile(
+    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)?(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    r"deputy minister|minister|ambassador|envoy|president|spokes(?:man|woman|person))\b", re.I)
+
+
+def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> list[Speaker]:
+    """Subjects of speech/stance verbs that are offices: 'Russia's ambassador said', 'Foreign Minister X backed'."""
+    out = []
+    for tok in tokens:
+        if tok.pos_ != "VERB" or tok.lemma_.lower() not in SPEECH_VERBS:
+            continue
+        for c in tok.children:
+            if c.dep_ != "nsubj":
+                continue
+            s, e = c.left_edge.idx, c.right_edge.idx + len(c.right_edge.text)
+            phrase = ctext[s - cs:e - cs]
+            person = next((m for m in mentions if s <= m.start < e and m.person), None)
+            om = OFFICE_RE.search(phrase)
+            office = om.group("office").lower().replace("defence", "defense") if om else None
+            if person and person.title and not office:
+                om2 = OFFICE_RE.search(person.title)
+                office = om2.group("office").lower() if om2 else None
+            nat = None
+            if om and om.group("nat"):
+                w = re.sub(r"['’]s\s*$", "", om.group("nat").strip()).lower()
+                nat = DEMONYMS.get(w, w)
+            elif person and person.nationality:
+                nat = person.nationality
+            if office or person:
+                out.append(Speaker(office or "", phrase, s, e, nat, person.entity if person else None))
+    # the parser sometimes hangs "Russia's ambassador" on the wrong word: a plain pattern as fallback
+    for m in SPEAKER_RE.finditer(ctext):
+        s, e = cs + m.start(), cs + m.start("verb")
+        while e > s and ctext[e - cs - 1] in " ,":
+            e -= 1
+        if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out):
+            continue
+        person = next((x for x in mentions if s <= x.start < e and x.person), None)
+        nat = None
+        if m.group("nat"):
+            w = re.sub(r"['’]s\s*$", "", m.group("nat").strip()).lower()
+            nat = DEMONYMS.get(w, w)
+        office = m.group("office").lower().replace("defence", "defense")
+        out.append(Speaker(office, ctext[s - cs:e - cs], s, e, nat, person.entity if person else None))
+    return out
+
+
+SPEAKER_RE = re.compile(
+    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)?(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    r"deputy minister|ambassador|envoy|spokes(?:man|woman|person))\b(?:\s+to\s+[A-Z][a-z]+)?"
+    r"(?:\s+[A-Z][a-z]+){0,3},?\s+(?P<verb>said|says|told|backed|called|urged|stated|reiterated|announced|"
+    r"added|stressed|insisted|claimed|endorsed|supported)\b", re.I)

@@ -1,0 +1,158 @@
+"""Clustering of claims across articles and origin groups (copies are one source)."""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from factcheck.records import Claim, stable_id
+from factcheck.stages.clusters import cluster_claims, component_sizes, neighbour_pairs, origin_groups
+from factcheck.stages.matching import MatchSettings
+
+
+class FakeEmbedder:
+    """Hashed bag of words: deterministic, no download."""
+
+    name = "fake:bow"
+
+    def embed(self, texts):
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for r, t in enumerate(texts):
+            for w in re.findall(r"[a-z0-9]+", t.lower()):
+                out[r, int(hashlib.md5(w.encode()).hexdigest(), 16) % 384] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def claim(article: str, text: str, i: int = 0, speaker: str | None = None) -> Claim:
+    return Claim(id=stable_id(article, str(i), text), article_id=article, sentence_id=f"s{i}", index=i,
+                 start=0, end=len(text), text=text, standalone=text, speaker=speaker)
+
+
+ARMS = "Russia is the main supplier of weapons to the military of Myanmar."
+ARMS2 = "Russia is the main supplier of weapons to Myanmar's military."
+COUP = "The military of Myanmar seized power on February 1 and detained Aung San Suu Kyi."
+COUP2 = "Myanmar's military seized power on February 1, detaining Aung San Suu Kyi."
+
+
+def run(claims, **kw):
+    vectors = FakeEmbedder().embed([c.standalone for c in claims])
+    return cluster_claims(claims, vectors, MatchSettings(), **kw)
+
+
+def test_same_fact_from_two_articles_is_one_cluster_and_other_facts_stay_apart():
+    claims = [claim("a1", ARMS, 0), claim("a2", ARMS2, 0), claim("a1", COUP, 1), claim("a2", COUP2, 1),
+              claim("a3", "The weather in Jakarta was hot and humid on Tuesday.", 0)]
+    clusters = run(claims)
+    groups = sorted(sorted(k.claim_ids) for k in clusters)
+    assert groups == sorted([sorted([claims[0].id, claims[1].id]), sorted([claims[2].id, claims[3].id])])
+    for k in clusters:
+        assert k.id == "k" + stable_id(*sorted(k.claim_ids))
+        assert k.article_ids == ("a1", "a2") and k.independent_sources == 2
+
+
+def test_an_article_never_corroborates_itself():
+    clusters = run([claim("a1", ARMS, 0), claim("a1", ARMS2, 1)])
+    assert clusters == []
+
+
+def test_two_claims_of_one_article_join_only_through_other_articles():
+    claims = [claim("a1", ARMS, 0), claim("a1", ARMS2, 1), claim("a2", ARMS, 0)]
+    clusters = run(claims)
+    assert len(clusters) == 1 and set(clusters[0].claim_ids) == {c.id for c in claims}
+    assert clusters[0].article_ids == ("a1", "a2")
+
+
+def test_copies_of_one_origin_count_once_and_weak_claims_do_not_count_alone():
+    claims = [claim("a1", ARMS, 0), claim("a2", ARMS2, 0), claim("a3", ARMS, 0)]
+    (k,) = run(claims)
+    assert k.independent_sources == 3
+    (k,) = run(claims, origin_of={"a1": "a1", "a2": "a1", "a3": "a3"})
+    assert k.independent_sources == 2
+    (k,) = run(claims, weak={claims[2].id})
+    assert k.independent_sources == 2 and len(k.claim_ids) == 3      # a weak claim still joins
+
+
+def test_clashing_numbers_are_not_clustered():
+    claims = [claim("a1", "At least 892 people have been killed by the security forces.", 0),
+              claim("a2", "At least 920 people have been killed by the security forces.", 0)]
+    assert run(claims) == []
+
+
+def test_a_bridge_claim_does_not_chain_two_facts():
+    """Connected components at a low threshold chain A-facts and B-facts through one bridge; we do not."""
+    rng = np.random.default_rng(0)
+    ca, cb = rng.normal(size=384), rng.normal(size=384)
+    ca, cb = ca / np.linalg.norm(ca), cb / np.linalg.norm(cb)
+
+    def near(c):
+        v = c + 0.35 * rng.normal(size=384) / np.sqrt(384)
+        return v / np.linalg.norm(v)
+
+    bridge = (ca + cb) / np.linalg.norm(ca + cb)             # cosine ~0.7 to both centres
+    vectors = np.stack([near(ca) for _ in range(4)] + [bridge] + [near(cb) for _ in range(4)]).astype(np.float32)
+    claims = [claim(f"a{i}", "A claim without numbers.", i) for i in range(len(vectors))]
+    settings = MatchSettings(cluster_cosine=0.6, candidate_cosine=0.5)
+    src, dst, cos = neighbour_pairs(vectors, 8, 0.6)
+    assert component_sizes(len(vectors), src, dst)[0] == 9                 # plain components chain all
+    clusters = cluster_claims(claims, vectors, settings)
+    assert clusters and max(len(k.claim_ids) for k in clusters) <= 5
+    ids_a = {c.id for c in claims[:4]}
+    ids_b = {c.id for c in claims[5:]}
+    for k in clusters:
+        assert not (set(k.claim_ids) & ids_a and set(k.claim_ids) & ids_b)
+
+
+def test_exact_and_hnsw_neighbours_agree():
+    pytest.importorskip("faiss")
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=(600, 384)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    v = np.vstack([v, v[:300] + 0.05 * rng.normal(size=(300, 384)).astype(np.float32)])
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    exact = set(zip(*[x.tolist() for x in neighbour_pairs(v, 3, 0.5)[:2]]))
+    approx = set(zip(*[x.tolist() for x in neighbour_pairs(v, 3, 0.5, exact_max=10)[:2]]))
+    assert len(exact) >= 300 and len(exact & approx) / len(exact) >= 0.95
+
+
+def test_empty_and_single_inputs():
+    assert cluster_claims([], np.zeros((0, 384), dtype=np.float32)) == []
+    assert run([claim("a1", ARMS)]) == []
+    with pytest.raises(ValueError):
+        cluster_claims([claim("a1", ARMS)], np.zeros((2, 384), dtype=np.float32))
+
+
+WIRE = """Russian Foreign Minister Sergey Lavrov arrived in Myanmar on Wednesday for an official visit.
+The visit comes ahead of his attendance at a meeting of foreign ministers of the Association of Southeast Asian Nations.
+Russia is Myanmar's top arms supplier and has stymied coordinated international sanctions at the UN Security Council.
+Myanmar has been in turmoil since the army seized power in February of last year, overthrowing the elected government.
+Lavrov met with his colleague Wunna Maung Lwin and other top officials during the day in the capital.
+Western nations have ostracised Myanmar's ruling generals and maintain economic and political sanctions against them."""
+
+OTHER = """A Russian military delegation secretly visited Myanmar in June, local media reported on Wednesday.
+The delegation consisted of twenty representatives, mainly navy officers, and met the junta's commanders.
+No state media outlet in either country reported the visit, which took place a week before the junta chief went to Moscow.
+Russia has not openly condemned the coup and is one of the biggest weapons suppliers to the country.
+Analysts say Moscow sees the junta as a reliable buyer of its fighter jets and helicopters for years to come."""
+
+
+def test_a_lightly_edited_republication_is_one_origin():
+    copy = ("Home | World News\n[ad_1]\n" + WIRE.replace("Wednesday", "Wednesday morning")
+            .replace("ostracised", "ostracized").replace("top officials", "senior officials")
+            + "\nSource link\nBack to top button")
+    groups = origin_groups({"x1": WIRE, "x2": copy, "x3": OTHER})
+    assert groups["x1"] == groups["x2"] == "x1"
+    assert groups["x3"] == "x3"
+
+
+def test_different_articles_on_one_story_are_two_origins_even_with_a_shared_quote():
+    quote = "“We reiterated our strong support for the ASEAN five-point consensus on the crisis,” Lavrov said."
+    groups = origin_groups({"x1": WIRE + "\n" + quote, "x3": OTHER + "\n" + quote})
+    assert groups == {"x1": "x1", "x3": "x3"}
+
+
+def test_copy_chains_join_one_origin():
+    part = "\n".join(WIRE.splitlines()[:4])
+    groups = origin_groups({"b": WIRE, "a": part, "c": WIRE.replace("Wednesday", "Tuesday")})
+    assert set(groups.values()) == {"a"}

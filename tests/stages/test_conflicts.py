@@ -1,0 +1,149 @@
+"""Conflicts: each kind fires on a hand-written pair and stays quiet on its compatible twin."""
+from __future__ import annotations
+
+import pytest
+
+from factcheck.records import Article, Claim, Conflict, stable_id
+from factcheck.stages.conflicts import (CompareResult, ConflictSettings, NLIScorer, compare_claims,
+                                        find_conflicts)
+from factcheck.stages.normalize import normalize_claims
+
+FIRES = [
+    ("number", "At least 892 people have been killed in the crackdown.",
+     "Only 300 people have been killed in the crackdown."),
+    ("number", "Russia is Myanmar's second-largest arms supplier.", "Russia is Myanmar's top arms supplier."),
+    ("count", "Min Aung Hlaing has visited Russia twice since 2013.",
+     "Min Aung Hlaing has visited Russia five times since 2013."),
+    ("date", "The military seized power on February 1, 2021.", "The military seized power on March 3, 2021."),
+    ("name", "ASEAN approved a five-point consensus.", "ASEAN approved the Five-Point Alliance."),
+    ("name", "He visited the State Administrative Council (SAC).",
+     "He praised the State Administrative Commission (SAC)."),
+    ("title", "Senior Lieutenant General Min Aung Hlaing visited Moscow.",
+     "Senior General Min Aung Hlaing visited Moscow."),
+    ("gender", "Ms. Wunna Maung Lwin thanked Russia.", "Mr. Wunna Maung Lwin thanked Russia."),
+    ("role", "Russia's ambassador said the ASEAN plan should be the basis for a solution.",
+     "Russian Foreign Minister Sergey Lavrov said the ASEAN plan should be the basis for a solution."),
+    ("negation", "Russia has not condemned the coup.", "Russia condemned the coup."),
+    ("precedence", "It was Lavrov's first visit to Myanmar.", "Lavrov previously visited Naypyitaw in 2013."),
+]
+
+QUIET = [
+    ("hedged vs exact", "Russia is Myanmar's top arms supplier.",
+     "Russia is one of the biggest weapons suppliers to Myanmar."),
+    ("range", "Russia has provided training to at least 7,000 Myanmar officers.",
+     "Russia has provided training to thousands of Myanmar officers."),
+    ("different times", "In 2021, Russia trained 500 officers.", "In 2022, Russia trained 900 officers."),
+    ("different trips", "Min Aung Hlaing visited Moscow in June 2021.",
+     "Min Aung Hlaing visited Moscow in July 2022."),
+    ("count windows", "Min Aung Hlaing has visited Russia twice since taking power.",
+     "Min Aung Hlaing has visited Russia several times since 2013."),
+    ("synonyms", "ASEAN approved a five-point consensus.", "Lavrov backed the Five-Point Agreement."),
+    ("spelling", "the Association of Southeast Asia Nations (ASEAN) met.",
+     "the Association of Southeast Asian Nations (ASEAN) met."),
+    ("transliteration", "Russian Defense Minister Sergey Shoygu met him.", "Defense Minister Sergei Shoigu met him."),
+    ("two titles", "Prime Minister Min Aung Hlaing visited Moscow.", "Senior General Min Aung Hlaing visited Moscow."),
+    ("different objects", "Russia has spoken out against the violence.", "Russia has not condemned the coup."),
+    ("arrived vs left", "Lavrov arrived in Myanmar on Wednesday.",
+     "Mr. Lavrov was on his way to Cambodia on Wednesday afternoon."),
+    ("same speaker", "Russian Foreign Minister Sergey Lavrov said ASEAN should lead.",
+     "Foreign Minister Lavrov said ASEAN should lead."),
+    ("hedged count", "At least 892 people have been killed.", "More than 800 people have been killed."),
+]
+
+
+@pytest.mark.parametrize("kind,a,b", FIRES, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(FIRES)])
+def test_kind_fires_and_quotes_both_sides(kind, a, b):
+    res = compare_claims(a, b, published_a="2022-08-03", published_b="2022-08-03")
+    assert res.conflict and res.kind == kind, res
+    assert 0 < res.severity <= 1
+    quoted = [q for q in res.explanation.split("'")[1::2]]
+    assert len(quoted) >= 2 and any(q in a for q in quoted) and any(q in b for q in quoted), res.explanation
+
+
+@pytest.mark.parametrize("why,a,b", QUIET, ids=[w for w, _, _ in QUIET])
+def test_compatible_twin_stays_quiet(why, a, b):
+    res = compare_claims(a, b, published_a="2022-08-03", published_b="2022-08-03")
+    assert res == CompareResult(False), res
+
+
+def _corpus(*texts):
+    arts, claims = {}, []
+    for aid, text, pub in texts:
+        arts[aid] = Article(aid, aid, "", text, published=pub, published_source="date line")
+        pos = 0
+        for sent in text.split("\n"):
+            cid = stable_id(aid, str(pos), str(pos + len(sent)))
+            claims.append(Claim(cid, aid, cid, len(claims), pos, pos + len(sent), sent, sent))
+            pos += len(sent) + 1
+    return claims, arts
+
+
+def test_find_conflicts_ids_spans_and_within_article():
+    claims, arts = _corpus(
+        ("001_a", "Lavrov's first visit to Myanmar comes ahead of the meeting.\n"
+                  "Senior General Min Aung Hlaing has visited Russia twice since taking power.", "2022-08-03"),
+        ("002_b", "Lavrov previously visited Naypyitaw in 2013.\n"
+                  "Lavrov met the Office of the State Administrative Council (SAC).\n"
+                  "He wished the State Administrative Commission (SAC) success.\n"
+                  "Senior Lieutenant General Min Aung Hlaing visited Moscow.", "2022-08"))
+    facts = normalize_claims(claims, arts)
+    got = find_conflicts(claims, facts, None, arts, ConflictSettings())
+    kinds = sorted(c.kind for c in got)
+    assert kinds == ["name", "precedence", "title"], [c.explanation for c in got]
+    for c in got:
+        assert isinstance(c, Conflict) and c.id == "x" + stable_id(c.a, c.b, c.kind)
+        ca = next(x for x in claims if x.id == c.a)
+        cb = next(x for x in claims if x.id == c.b)
+        qa = arts[ca.article_id].text[c.a_span[0]:c.a_span[1]]
+        qb = arts[cb.article_id].text[c.b_span[0]:c.b_span[1]]
+        assert f"'{qa}'" in c.explanation and f"'{qb}'" in c.explanation
+    name = next(c for c in got if c.kind == "name")
+    assert "Council" in name.explanation and "Commission" in name.explanation  # same article
+    title = next(c for c in got if c.kind == "title")
+    assert "'Senior Lieutenant General'" in title.explanation and "'Senior General'" in title.explanation
+    # the same inputs give the same ids
+    assert [c.id for c in find_conflicts(claims, facts, None, arts)] == [c.id for c in got]
+
+
+def test_date_explanation_carries_resolution_basis():
+    a, b = "The military seized power in February of last year.", "The military seized power in February 2021."
+    assert not compare_claims(a, b, published_a="2022-08-03").conflict
+    res = compare_claims(a, b, published_a="2023-05-03")
+    assert res.kind == "date" and "2022-02-01" in res.explanation and "relative to 2023-05-03" in res.explanation
+    # without a publication date "last year" stays unresolved: no conflict claimed
+    assert not compare_claims(a, b).conflict
+
+
+def _tiny_nli(tmp_path, id2label):
+    """A randomly initialised 2-layer BERT cross-encoder saved to disk: no download."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "russia", "lavrov", "visited", "myanmar", "the",
+             "coup", "condemned", "not", "has", ".", "a", "in"]
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(words) + "\n")
+    kw = {"id2label": id2label, "label2id": {v: k for k, v in id2label.items()}} if id2label else {}
+    config = BertConfig(vocab_size=len(words), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=37, max_position_embeddings=64, num_labels=3, **kw)
+    model_dir = tmp_path / "nli"
+    BertForSequenceClassification(config).save_pretrained(model_dir)
+    BertTokenizer(str(vocab)).save_pretrained(model_dir)
+    return str(model_dir)
+
+
+def test_nli_tiny_model_loads_and_is_wired(tmp_path):
+    path = _tiny_nli(tmp_path, {0: "entailment", 1: "neutral", 2: "contradiction"})
+    scorer = NLIScorer(path)
+    assert scorer.contradiction_index == 2 and not scorer.label_map_assumed
+    p = scorer.contradiction("Russia has not condemned the coup.", "Russia condemned the coup.")
+    assert 0.0 <= p <= 1.0
+    # no rule fires on these; with threshold 0 the NLI signal decides, with threshold > 1 it never does
+    a, b = "Lavrov visited Myanmar.", "Russia visited the coup."
+    res = compare_claims(a, b, settings=ConflictSettings(nli_model=path, nli_threshold=0.0))
+    assert res.conflict and res.kind == "nli"
+    assert not compare_claims(a, b, settings=ConflictSettings(nli_threshold=1.01), nli=scorer).conflict
+
+
+def test_nli_without_label_map_assumes_order(tmp_path):
+    scorer = NLIScorer(_tiny_nli(tmp_path, None))
+    assert scorer.label_map_assumed and scorer.contradiction_index == 0

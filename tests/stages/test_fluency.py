@@ -1,0 +1,185 @@
+"""Behaviour of the fluency stage: each signal fires on a garbled sentence and not on its fluent twin."""
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+from factcheck.stages.fluency import FluencyResult, FluencySettings, build_context, score_sentences
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+# (garbled, fluent twin, words the reason must quote)
+PAIRS = [
+    ("Protesters held demonstrations and demonstrations in the capital.",
+     "Protesters held marches and demonstrations in the capital.", "demonstrations and demonstrations"),
+    ("The minister said the the talks would resume in May.",
+     "The minister said the talks would resume in May.", "the the"),
+    ("France's ambassador to France said the talks would continue.",
+     "France's ambassador to Germany said the talks would continue.", "ambassador to France"),
+    ("The envoy called for a settlement of Peru's settlement.",
+     "The envoy called for a settlement of Peru's debt.", "settlement of Peru"),
+    ("She is a engineer at the new plant in the north.",
+     "She is an engineer at the new plant in the north.", "a engineer"),
+    ("He are expected to resign from the board on Friday.",
+     "He is expected to resign from the board on Friday.", "He are"),
+    ("Smith be praised the budget as a bold and necessary step.",
+     "Smith praised the budget as a bold and necessary step.", "Smith be"),
+    ("The company has been accused by regulators sold faulty parts to several airlines.",
+     "The company has been accused by regulators of selling faulty parts to several airlines.", "regulators sold"),
+    ("The ministry responded with investigate of the claims made by the union.",
+     "The ministry responded with an investigation of the claims made by the union.", "with investigate"),
+    ("The government's refusal to meet its most vocal critics, including unions, students and farmers.",
+     "The government refused to meet its most vocal critics, including unions, students and farmers.", None),
+    ("Officials from Francehave also rejected the plan for the new port.",
+     "Officials from France have also rejected the plan for the new port.", "Francehave"),
+    ("Asked about theOctober attack, the minister declined to comment.",
+     "Asked about the October attack, the minister declined to comment.", "theOctober"),
+    ("In Rome he spoke briefly and met the mayor and was given a medal.",
+     "In Rome he spoke briefly, met the mayor and was given a medal.", "spoke briefly and met the mayor and was given"),
+]
+
+
+@pytest.mark.parametrize(("garbled", "fluent", "quote"), PAIRS)
+def test_signal_fires_on_garbled_not_on_twin(garbled: str, fluent: str, quote: str | None) -> None:
+    bad, good = score_sentences([garbled, fluent])
+    assert bad.garbled, (garbled, bad)
+    assert not good.garbled, (fluent, good)
+    assert bad.score > good.score
+    if quote:
+        assert any(quote in r for r in bad.reasons), bad.reasons
+    else:
+        assert "no main verb" in bad.reasons
+
+
+def test_reasons_name_the_signal() -> None:
+    [rep, art, run, verb] = score_sentences([
+        "Protesters held demonstrations and demonstrations in the capital.",
+        "She is a engineer at the new plant in the north.",
+        "Officials from Francehave also rejected the plan for the new port.",
+        "The government's refusal to meet its most vocal critics, including unions, students and farmers.",
+    ])
+    assert "repeated phrase: 'demonstrations and demonstrations'" in rep.reasons
+    assert "article error: 'a engineer'" in art.reasons
+    assert "run-together words: 'Francehave' (France + have)" in run.reasons
+    assert verb.reasons == ("no main verb",)
+
+
+def test_brand_camel_case_alone_is_not_garbled() -> None:
+    [brand] = score_sentences(["The firm's OpenManage software helps automate server updates."])
+    assert not brand.garbled and any("OpenManage" in r for r in brand.reasons)
+
+
+NEAR_MISS_CORPUS = {
+    "a": ["President Recep Tayyip Erdogan met the delegation in Ankara.",
+          "Recep Tayyip Erdogan said the talks had gone well."],
+    "b": ["Foreign Minister Sergei Lavrov arrived on Tuesday.",
+          "Recep Tayyip Erdogan later hosted a dinner."],
+    "c": ["The minister later met Recep Tayyipgan at the palace.",
+          "Foreign Minister Sergey Lavrov arrived on Tuesday.",
+          "The minister later met Recep Tayyip Erdogan at the palace."],
+}
+
+
+def test_near_miss_name_uses_the_corpus_and_spares_transliterations() -> None:
+    context = build_context(NEAR_MISS_CORPUS)
+    texts = NEAR_MISS_CORPUS["c"]
+    cut, variant, fluent = score_sentences(texts, context, article_ids=["c"] * 3)
+    assert cut.garbled
+    assert "near-miss name: 'Recep Tayyipgan' (elsewhere 'Recep Tayyip Erdogan')" in cut.reasons
+    assert not variant.garbled and variant.reasons == ()     # Sergey / Sergei: a spelling, not a garble
+    assert not fluent.garbled
+
+
+def test_consensus_wording_is_a_weak_signal_alone() -> None:
+    context = build_context({
+        "a": ["Leaders agreed on a five-point consensus in April."],
+        "b": ["The bloc's five-point consensus calls for an end to violence."],
+        "c": ["The minister backed the Five-Point Alliance as the basis for talks."],
+    })
+    [res] = score_sentences(["The minister backed the Five-Point Alliance as the basis for talks."], context,
+                            article_ids=["c"])
+    assert any("Five-Point Alliance" in r and "five-point consensus" in r for r in res.reasons)
+    assert 0 < res.score < FluencySettings().garbled_at
+
+
+def test_unknown_words_add_up() -> None:
+    one, two = score_sentences([
+        "The festival is known locally as sukalu and draws large crowds.",
+        "Among them is the kalaratra under which badadadas must be introduced.",
+    ])
+    assert not one.garbled and "unknown word: 'sukalu'" in one.reasons
+    assert two.garbled
+
+
+def test_scores_in_range_and_context_free_mode() -> None:
+    texts = ["", "Hi.", "The the the the the.", "Breaking News", "A a a a a a a a a a.",
+             "Lavrov arrived in Myanmar on Wednesday for an official visit."]
+    results = score_sentences(texts)
+    assert len(results) == len(texts)
+    for r in results:
+        assert isinstance(r, FluencyResult)
+        assert 0.0 <= r.score <= 1.0
+        assert r.garbled == (r.score >= FluencySettings().garbled_at)
+    assert not results[-1].garbled and results[-1].reasons == ()
+    assert score_sentences([]) == []
+
+
+def test_settings_change_the_verdict() -> None:
+    text = "She is a engineer at the new plant in the north."
+    assert score_sentences([text])[0].garbled
+    assert not score_sentences([text], settings=FluencySettings(article_error=0.2))[0].garbled
+    with pytest.raises(ValueError):
+        score_sentences([text], article_ids=["a", "b"])
+
+
+# ------------------------------------------------------------------------------------------ seeds
+def _split(text: str) -> list[tuple[int, int, str]]:
+    """Dev stand-in for the sentence stage: pysbd per line, offsets by search."""
+    import pysbd
+
+    seg = pysbd.Segmenter(language="en", clean=False)
+    out, pos = [], 0
+    for line in text.split("\n"):
+        cursor = pos
+        pos += len(line) + 1
+        for piece in seg.segment(line) if line.strip() else []:
+            piece = piece.strip()
+            i = text.find(piece, cursor) if piece else -1
+            if i >= 0:
+                out.append((i, i + len(piece), piece))
+                cursor = i + len(piece)
+    return out
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    gold = json.loads((ROOT / "tests/gold/seeds.gold.json").read_text(encoding="utf-8"))
+    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
+    sents = {k: _split(t) for k, t in texts.items()}
+    context = build_context({k: [s for *_, s in v] for k, v in sents.items()})
+    flat = [(k, s, e, t) for k, v in sents.items() for s, e, t in v]
+    results = score_sentences([t for *_, t in flat], context, article_ids=[k for k, *_ in flat])
+    rows = [(k, s, e, r) for (k, s, e, _), r in zip(flat, results)]
+
+    def flagged(q: dict) -> bool:
+        i = texts[q["article"]].find(q["quote"])
+        j = i + len(q["quote"])
+        return any(r.garbled for k, s, e, r in rows if k == q["article"] and min(e, j) > max(s, i))
+
+    return gold, rows, flagged
+
+
+def test_seed_fluent_sentences_are_not_flagged(seeds) -> None:
+    gold, rows, flagged = seeds
+    assert [f["quote"] for f in gold["fluent"] if flagged(f)] == []
+    for article in ("001", "003", "004"):
+        assert sum(r.garbled for k, _, _, r in rows if k == article) <= 1, article
+
+
+def test_seed_core_garbled_sentences_are_mostly_flagged(seeds) -> None:
+    gold, rows, flagged = seeds
+    core = [g for g in gold["garbled"] if g["tier"] == "core"]
+    hits = sum(flagged(g) for g in core)
+    assert hits / len(core) >= 0.75, hits

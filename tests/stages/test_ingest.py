@@ -1,0 +1,342 @@
+"""Ingest: decoding errors, formats, boilerplate and metadata on the seeds and on a made-up page."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from factcheck.errors import IngestError
+from factcheck.stages.ingest import read_article, read_articles
+from factcheck.stages.sentences import split_sentences
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+GOLD = json.loads((ROOT / "tests" / "gold" / "seeds.gold.json").read_text(encoding="utf-8"))
+TODAY = dt.date(2026, 1, 1)          # pins the dateline-year inference (no future dates) for the tests
+
+
+def seed(prefix: str):
+    """The seed article whose file name starts with `prefix`."""
+    return read_article(next(p for p in SEEDS if p.name.startswith(prefix)), today=TODAY)
+
+
+def covered(article, start: int, end: int) -> bool:
+    """True when [start, end) lies inside the union of boilerplate spans."""
+    return all(any(s.start <= i < s.end for s in article.boilerplate) for i in range(start, end))
+
+
+# --- seeds: metadata ------------------------------------------------------------------------
+def test_seed_000_has_no_date_and_site_suffix_is_outlet():
+    a = seed("000")
+    assert a.published is None and a.published_source == "unknown"
+    assert a.title == "Russia backs ASEAN alliance on Myanmar crisis"
+    assert a.outlet == "ASEAN News"
+    assert a.id == SEEDS[0].stem and a.file == str(SEEDS[0])
+
+
+def test_seed_001_date_line_and_byline():
+    a = seed("001")
+    assert (a.published, a.published_source) == ("2022-08-03", "date line")
+    assert a.title == "Russia’s foreign minister makes official visit to Myanmar"
+    assert a.outlet == "TBS"
+
+
+def test_seed_002_outlet_and_author():
+    a = seed("002")
+    assert a.outlet in {"Global Issues", "Inter Press Service"}
+    assert a.title == "Pariah Solidarity between Myanmar and Russia"
+    assert a.author == "Mauro Teodori"
+    # Only a copyright year is stated: recorded as a year, and said so.
+    assert (a.published, a.published_source) == ("2022", "copyright year")
+
+
+def test_seed_003_date_line_with_weekday():
+    a = seed("003")
+    assert (a.published, a.published_source) == ("2021-10-21", "date line")
+    assert a.title.startswith("Russia and Myanmar junta leader vow")
+
+
+def test_seed_004_dateline_year_inferred():
+    a = seed("004")
+    assert a.published == "2021-07-07"
+    assert a.published_source == "dateline, year inferred from text"
+    assert a.dateline == "Bangkok"
+    assert "EFE" in a.outlet
+    assert a.title == "Russian military delegation secretly visited Myanmar in June: media reports"
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seed_text_is_the_file(path):
+    a = read_article(path)
+    assert a.text == path.read_text(encoding="utf-8")
+    assert a.format == "txt"
+    spans = [(s.start, s.end) for s in a.boilerplate]
+    assert spans == sorted(spans)
+    assert all(0 <= s < e <= len(a.text) for s, e in spans)
+    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:]))
+
+
+@pytest.mark.parametrize("item", GOLD["boilerplate"], ids=lambda g: f"{g['article']}:{g['quote'][:20]}")
+def test_gold_boilerplate_is_marked(item):
+    a = seed(item["article"])
+    start = a.text.find(item["quote"])
+    assert start >= 0
+    while start >= 0:
+        assert covered(a, start, start + len(item["quote"])), item["quote"]
+        start = a.text.find(item["quote"], start + 1)
+
+
+def test_repeated_header_and_caption_are_boilerplate():
+    a = seed("001")
+    caption = "REUTERS/Evgenia Novozhenina/Pool/Files"
+    first = a.text.find(caption)
+    assert covered(a, first, first + len(caption))
+    title = "Russia’s foreign minister makes official visit to Myanmar"
+    copies = [i for i in range(len(a.text)) if a.text.startswith(title, i)]
+    assert len(copies) == 2
+    assert not covered(a, copies[0], copies[0] + len(title))   # the headline stays
+    assert covered(a, copies[1], copies[1] + len(title))        # its repeated copy goes
+
+
+# --- a made-up article: the rules are general ------------------------------------------------
+NEW_ARTICLE = """\
+Science & Climate
+
+Glacier in Patagonia lost a fifth of its ice in a decade, survey finds – Andes Daily Post
+
+By Lucía Ferreyra
+Monday, March 4, 2019
+Updated: 4 March, 2019, 09:15 am
+
+Glacier in Patagonia lost a fifth of its ice in a decade, survey finds
+
+A field team photographs the Perito Moreno front. AFP/Juan Mabromata/Files
+
+Researchers from the University of Cuyo said on Monday that the Upsala glacier had shrunk by 21% since 2008. The team used drone surveys and satellite images to measure the ice.
+
+[ad_3]
+
+Dr. Ana Ruiz, who led the survey, said the loss was faster than expected. "We did not think it would be this quick," she said.
+
+Follow Andes Daily Post on Facebook and X
+
+Advertisement
+
+Marco Villa is the science editor of the Andes Daily Post. He has written about glaciers for 20 years.
+
+© 2019 Andes Daily Post. All rights reserved.
+
+Read more
+
+Share this article
+"""
+
+
+def test_made_up_article_boilerplate_and_metadata(tmp_path):
+    f = tmp_path / "glacier.txt"
+    f.write_text(NEW_ARTICLE, encoding="utf-8")
+    a = read_article(f, display="seeds/glacier.txt")
+    assert a.id == "glacier" and a.file == "seeds/glacier.txt"
+    assert a.title == "Glacier in Patagonia lost a fifth of its ice in a decade, survey finds"
+    assert a.outlet == "Andes Daily Post"
+    assert a.author == "Lucía Ferreyra"
+    assert (a.published, a.published_source) == ("2019-03-04", "date line")
+    texts = [s.text for s in split_sentences(a)]
+    assert texts[0] == a.title and texts.count(a.title) == 1       # the repeated title copy is furniture
+    assert "Researchers from the University of Cuyo said on Monday that the Upsala glacier had shrunk by 21% since 2008." in texts
+    assert "Dr. Ana Ruiz, who led the survey, said the loss was faster than expected." in texts
+    for junk in ("Science & Climate", "By Lucía", "Monday, March 4", "Updated:", "AFP/Juan", "[ad_3]", "Follow Andes",
+                 "Advertisement", "Marco Villa", "He has written", "©", "Read more", "Share this", "Andes Daily Post"):
+        assert not any(junk in t for t in texts), junk
+
+
+# --- bad inputs ------------------------------------------------------------------------------
+def test_empty_file(tmp_path):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"")
+    with pytest.raises(IngestError, match="empty"):
+        read_article(f)
+    f.write_bytes(b"  \n\n ")
+    with pytest.raises(IngestError, match="empty"):
+        read_article(f)
+
+
+def test_binary_file(tmp_path):
+    f = tmp_path / "image.txt"
+    f.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(IngestError, match="binary") as e:
+        read_article(f, display="seeds/image.txt")
+    assert str(e.value).startswith("seeds/image.txt: binary")
+
+
+def test_control_characters_are_binary(tmp_path):
+    f = tmp_path / "ctl.txt"
+    f.write_bytes(bytes(range(1, 9)) * 20 + b"some text")
+    with pytest.raises(IngestError, match="binary"):
+        read_article(f)
+
+
+def test_latin1_names_byte_and_offset(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Café in Yangon.".encode("latin-1"))
+    with pytest.raises(IngestError) as e:
+        read_article(f)
+    assert "not UTF-8 (byte 0xe9 at offset 3)" in e.value.problem
+    assert str(f) in str(e.value)
+
+
+def test_bom_is_removed_and_offsets_index_text(tmp_path):
+    f = tmp_path / "bom.txt"
+    f.write_bytes(b"\xef\xbb\xbf" + "Headline here\n\nLavrov arrived in Naypyitaw. He met officials.".encode())
+    a = read_article(f)
+    assert not a.text.startswith("\ufeff")
+    sents = split_sentences(a)
+    assert [s.text for s in sents] == ["Headline here", "Lavrov arrived in Naypyitaw.", "He met officials."]
+    assert all(a.text[s.start:s.end] == s.text for s in sents)
+
+
+def test_too_large(tmp_path):
+    f = tmp_path / "big.txt"
+    f.write_text("word " * 100, encoding="utf-8")
+    with pytest.raises(IngestError, match=r"too large \(500 bytes, limit 100 bytes\)"):
+        read_article(f, max_bytes=100)
+
+
+def test_unsupported_extension(tmp_path):
+    f = tmp_path / "doc.pdf"
+    f.write_bytes(b"%PDF-1.4")
+    with pytest.raises(IngestError, match="unsupported file type"):
+        read_article(f)
+
+
+def test_only_boilerplate(tmp_path):
+    f = tmp_path / "furniture.txt"
+    f.write_text("Related Articles\n\nBack to top button\n\nSubscribe to our newsletter\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="no article text"):
+        read_article(f)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(IngestError, match="cannot read"):
+        read_article(tmp_path / "nope.txt")
+
+
+# --- other formats ---------------------------------------------------------------------------
+HOSTILE_HTML = """<!doctype html><html><head><title>Lavrov in Naypyitaw | Example Wire</title>
+<meta property="article:published_time" content="2022-08-03T12:25:00+06:00">
+<meta property="og:site_name" content="Example Wire">
+<script>document.write("<p>Injected claim that must not appear.</p>"); var x = "</div>";</script>
+<style>p { color: red }</style></head>
+<body><nav><a href="/">Home</a> <a href="/world">World news</a></nav>
+<header>Site header text</header>
+<article><h1>Lavrov visits Myanmar</h1>
+<p>Russian Foreign Minister Sergey Lavrov arrived in Naypyitaw on Wednesday.<br>He met
+   officials &amp; generals.</p>
+<figure><img src="x.jpg"><figcaption>Lavrov at the airport. Photo: Example Wire</figcaption></figure>
+<p>Talks covered <b>security</b> and <i>trade</i>.</p>
+<noscript>Enable JavaScript</noscript><template><p>Hidden template text.</p></template>
+<aside>Most read: cats</aside></article>
+<footer>© 2022 Example Wire. All rights reserved.</footer>
+<script>alert(1)</script></body></html>"""
+
+
+def test_hostile_html_keeps_visible_text_only(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_text(HOSTILE_HTML, encoding="utf-8")
+    a = read_article(f)
+    assert a.format == "html"
+    for hidden in ("Injected", "alert", "color", "Home", "Site header", "Enable JavaScript", "Hidden template",
+                   "Most read", "All rights"):
+        assert hidden not in a.text, hidden
+    assert a.title == "Lavrov visits Myanmar"
+    assert a.outlet == "Example Wire"
+    assert (a.published, a.published_source) == ("2022-08-03", "html meta")
+    texts = [s.text for s in split_sentences(a)]
+    assert texts == ["Lavrov visits Myanmar",
+                     "Russian Foreign Minister Sergey Lavrov arrived in Naypyitaw on Wednesday.",
+                     "He met officials & generals.",
+                     "Talks covered security and trade."]
+
+
+def test_html_without_meta_has_unknown_date(tmp_path):
+    f = tmp_path / "plain.htm"
+    f.write_text("<p>Lavrov met Min Aung Hlaing.</p><div>Unclosed <b>tags <p>everywhere", encoding="utf-8")
+    a = read_article(f)
+    assert a.published is None and a.published_source == "unknown"
+    assert "Lavrov met Min Aung Hlaing." in a.text
+
+
+def test_markdown_heading_is_headline(tmp_path):
+    f = tmp_path / "note.md"
+    f.write_text("# Lavrov in Jakarta\n\nLavrov spoke in **Jakarta** on Tuesday. He met Marsudi.\n", encoding="utf-8")
+    a = read_article(f)
+    assert a.format == "md" and a.title == "Lavrov in Jakarta"
+    sents = split_sentences(a)
+    assert (sents[0].text, sents[0].kind) == ("Lavrov in Jakarta", "headline")
+    assert [s.text for s in sents[1:]] == ["Lavrov spoke in **Jakarta** on Tuesday.", "He met Marsudi."]
+
+
+def test_json_fields_and_aliases(tmp_path):
+    f = tmp_path / "story.json"
+    f.write_text(json.dumps({"headline": "Lavrov visits Myanmar – Example Wire", "body": "Lavrov arrived on Wednesday.",
+                             "published": "2022-08-03T06:00:00Z", "source": {"name": "Example Wire"},
+                             "author": ["Jane Doe"], "url": "https://example.org/x"}), encoding="utf-8")
+    a = read_article(f)
+    assert (a.title, a.outlet, a.author) == ("Lavrov visits Myanmar", "Example Wire", "Jane Doe")
+    assert (a.published, a.published_source) == ("2022-08-03", "field")
+    assert a.text == "Lavrov arrived on Wednesday." and a.format == "json"
+
+
+def test_json_errors(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text("{not json", encoding="utf-8")
+    with pytest.raises(IngestError, match="invalid JSON"):
+        read_article(f)
+    f.write_text(json.dumps({"title": "no body"}), encoding="utf-8")
+    with pytest.raises(IngestError, match="no text field"):
+        read_article(f)
+
+
+def test_jsonl_bad_line_is_reported_and_others_load(tmp_path):
+    f = tmp_path / "batch.jsonl"
+    lines = [json.dumps({"title": "One", "text": "Lavrov arrived in Naypyitaw.", "date": "2022-08-03"}),
+             "{broken",
+             "",
+             json.dumps({"title": "Three", "content": "Lavrov left for Cambodia."}),
+             json.dumps(["not", "an", "object"])]
+    f.write_text("\n".join(lines), encoding="utf-8")
+    articles, errors = read_articles(f, display="seeds/batch.jsonl")
+    assert [a.id for a in articles] == ["batch-1", "batch-4"]
+    assert articles[0].published == "2022-08-03" and articles[1].published is None
+    assert len(errors) == 2
+    assert "line 2" in str(errors[0]) and "seeds/batch.jsonl" in str(errors[0])
+    assert "line 5" in str(errors[1])
+
+
+def test_read_articles_on_single_file_returns_errors(tmp_path):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(b"")
+    articles, errors = read_articles(f)
+    assert articles == [] and "empty" in errors[0].problem
+
+
+# --- random bytes: a clear IngestError or an Article, never a crash ---------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from([".txt", ".md", ".html", ".json", ".jsonl"]))
+def test_random_bytes_never_crash(tmp_path_factory, data, ext):
+    f = tmp_path_factory.mktemp("rand") / f"r{ext}"
+    f.write_bytes(data)
+    try:
+        articles, errors = read_articles(f)
+    except IngestError:
+        raise AssertionError("read_articles returns errors, it does not raise")
+    for a in articles:
+        assert all(0 <= s.start < s.end <= len(a.text) for s in a.boilerplate)
+        split_sentences(a)
+    assert all(isinstance(e, IngestError) for e in errors)

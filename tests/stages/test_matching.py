@@ -1,0 +1,153 @@
+"""Pair features, match_pair and the embedder (the real model only under @pytest.mark.model)."""
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from factcheck.stages.matching import (FEATURES, Match, MatchSettings, compare_texts, match_pair, names_in,
+                                       numbers_in, pair_features)
+
+
+class FakeEmbedder:
+    """Hashed bag of words: deterministic, no download; shared words → high cosine."""
+
+    name = "fake:bow"
+
+    def embed(self, texts):
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for r, t in enumerate(texts):
+            for w in re.findall(r"[a-z0-9]+", t.lower()):
+                out[r, int(hashlib.md5(w.encode()).hexdigest(), 16) % 384] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def test_numbers_years_and_months_are_extracted():
+    assert numbers_in("At least 892 people were killed in 2021") == {"892", "2021"}
+    assert numbers_in("It rose 1.1 percent to $2.9 million in July") == {"1.1%", "2.9e+06", "month:7"}
+    assert "month:5" not in numbers_in("Officials may resign")
+    assert numbers_in("one of the biggest suppliers") == frozenset()
+
+
+def test_names_skip_titles_and_sentence_starts():
+    assert names_in("Russian Foreign Minister Sergey Lavrov arrived in Myanmar") >= {"sergey", "lavrov", "myanmar"}
+    assert "the" not in names_in("The minister spoke")
+
+
+def test_features_are_symmetric():
+    a, b = "Lavrov arrived in Myanmar on Wednesday.", "On Wednesday Lavrov flew into Myanmar for talks."
+    assert pair_features(a, b, 0.8) == pair_features(b, a, 0.8)
+    assert set(pair_features(a, b, 0.8)) == set(FEATURES)
+
+
+def test_settings_are_frozen_and_weights_match_features():
+    s = MatchSettings()
+    assert len(s.weights) == len(FEATURES)
+    with pytest.raises(AttributeError):
+        s.same_threshold = 0.1  # type: ignore[misc]
+
+
+def test_identical_claims_are_same():
+    e = FakeEmbedder()
+    m = compare_texts("Russia is Myanmar's top arms supplier.", "Russia is Myanmar's top arms supplier.", e)
+    assert isinstance(m, Match) and m.relation == "same" and m.similarity > 0.9
+
+
+def test_different_numbers_are_never_same_even_when_words_match():
+    e = FakeEmbedder()
+    a = "At least 892 people have been killed by the security forces since the coup."
+    b = "At least 920 people have been killed by the security forces since the coup."
+    va, vb = e.embed([a, b])
+    m = match_pair(a, b, va, vb, MatchSettings())
+    assert m.relation == "related"
+    assert any("numbers/dates differ" in r for r in m.reasons)
+    loose = match_pair(a, b, va, vb, MatchSettings(veto_numbers=False))
+    assert loose.relation == "same"
+
+
+def test_close_numbers_do_not_clash():
+    f = pair_features("BayStar will own about 2.95 million shares", "BayStar gets more than 2.9 million shares", 0.9)
+    assert f["number_clash"] == 0.0
+
+
+def test_disjoint_names_veto():
+    a, b = "Lavrov met Wunna Maung Lwin in Naypyitaw.", "Blinken met Retno Marsudi in Jakarta."
+    va = vb = np.ones(384, dtype=np.float32) / np.sqrt(384)       # force cosine 1: only names decide
+    m = match_pair(a, b, va, vb, MatchSettings())
+    assert m.relation != "same" and any("no shared names" in r for r in m.reasons)
+
+
+def test_unrelated_texts():
+    e = FakeEmbedder()
+    m = compare_texts("The central bank cut rates by half a point.", "A typhoon hit the coast of Korea.", e)
+    assert m.relation == "unrelated"
+
+
+def test_different_speakers_lower_the_score():
+    e = FakeEmbedder()
+    a = b = "The plan should be the basis for resolving the crisis."
+    va, vb = e.embed([a, b])
+    same = match_pair(a, b, va, vb)
+    other = match_pair(a, b, va, vb, speaker_a="Sergey Lavrov", speaker_b="Retno Marsudi")
+    assert other.similarity < same.similarity
+    assert any("different speakers" in r for r in other.reasons)
+
+
+def test_embeddings_module_imports_no_torch():
+    import importlib
+
+    sys.modules.pop("factcheck.stages.embeddings", None)
+    had_torch = "torch" in sys.modules
+    mod = importlib.import_module("factcheck.stages.embeddings")
+    assert mod.get_embedder("minilm.v1", backend="fp32").name == "st:all-MiniLM-L6-v2:fp32"
+    if not had_torch:
+        assert "torch" not in sys.modules
+
+
+def test_unknown_embedder_is_a_user_error():
+    from factcheck.errors import FactcheckError
+    from factcheck.stages.embeddings import get_embedder
+
+    with pytest.raises(FactcheckError):
+        get_embedder("nope")
+    with pytest.raises(FactcheckError):
+        get_embedder(backend="int3")
+
+
+@pytest.fixture(scope="module")
+def real_embedder():
+    from factcheck.stages.embeddings import get_embedder
+
+    return get_embedder("minilm.v1")
+
+
+@pytest.mark.model
+def test_real_model_vectors_are_normalised_and_bf16_close_to_fp32(real_embedder):
+    from factcheck.stages.embeddings import get_embedder
+
+    texts = ["Russian Foreign Minister Sergey Lavrov arrived in Myanmar on Wednesday.", "Moscow denied it."]
+    v = real_embedder.embed(texts)
+    assert v.shape == (2, 384) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert real_embedder.embed([]).shape == (0, 384)
+    exact = get_embedder(backend="fp32").embed(texts)
+    assert float(np.einsum("ij,ij->i", v, exact).mean()) >= 0.999
+
+
+@pytest.mark.model
+def test_real_model_paraphrase_is_same(real_embedder):
+    m = compare_texts("Russian Foreign Minister Sergey Lavrov arrived in Myanmar on Wednesday for an official visit.",
+                      "On Wednesday, Russia's foreign minister Sergey Lavrov arrived in Myanmar for an official visit.",
+                      real_embedder)
+    assert m.relation == "same", m
+
+
+@pytest.mark.model
+def test_real_model_same_story_different_number_is_not_same(real_embedder):
+    m = compare_texts("A typhoon hit South Korea, killing at least 42 people, authorities said.",
+                      "A typhoon hit South Korea, killing at least 48 people, authorities said.",
+                      real_embedder)
+    assert m.relation == "related", m

@@ -1,0 +1,123 @@
+"""Normalisation: entities merged across articles, titles, genders, hedged numbers, dates."""
+from __future__ import annotations
+
+from factcheck.records import Article, Claim, stable_id
+from factcheck.stages.normalize import find_acronym_defs, normalize_claims, resolve_date
+
+
+def _corpus(*texts: tuple[str, str | None]):
+    arts, claims = {}, []
+    for i, (text, pub) in enumerate(texts):
+        aid = f"{i:03d}_test"
+        arts[aid] = Article(aid, aid, "", text, published=pub, published_source="date line")
+        cid = stable_id(aid, "0", str(len(text)))
+        claims.append(Claim(cid, aid, cid, 0, 0, len(text), text, text))
+    return claims, arts, normalize_claims(claims, arts)
+
+
+def _ents(facts, claim, surface):
+    return {m.entity for m in facts[claim.id].mentions if m.text == surface}
+
+
+def test_name_variants_share_one_entity_across_articles():
+    claims, _, facts = _corpus(
+        ("Russian Defense Minister Sergey Shoygu met Senior General Min Aung Hlaing in Moscow.", None),
+        ("Defense Minister Sergei Shoigu praised Aung Hlaing, and Lavrov then met Min Aunging.", None),
+        ("Russian Foreign Minister Sergei Lavrov backed the Association of Southeast Asian Nations (ASEAN).", None),
+        ("Sergey Lavrov said ASEAN should lead.", None))
+    a, b, c, d = claims
+    assert _ents(facts, a, "Sergey Shoygu") == _ents(facts, b, "Sergei Shoigu")
+    mah = _ents(facts, a, "Min Aung Hlaing")
+    assert mah == _ents(facts, b, "Aung Hlaing") == _ents(facts, b, "Min Aunging")
+    assert _ents(facts, c, "Sergei Lavrov") == _ents(facts, d, "Sergey Lavrov") == _ents(facts, b, "Lavrov")
+    assert _ents(facts, c, "Association of Southeast Asian Nations") == _ents(facts, d, "ASEAN")
+
+
+def test_titles_and_nationality_attach_to_people():
+    claims, _, facts = _corpus(
+        ("Russian Foreign Minister Sergey Lavrov met Senior General Min Aung Hlaing and Prime Minister "
+         "Min Aung Hlaing again.", None),)
+    ms = {(m.text, m.title) for m in facts[claims[0].id].mentions}
+    assert ("Sergey Lavrov", "Foreign Minister") in ms
+    assert ("Min Aung Hlaing", "Senior General") in ms and ("Min Aung Hlaing", "Prime Minister") in ms
+    lav = next(m for m in facts[claims[0].id].mentions if m.text == "Sergey Lavrov")
+    assert lav.nationality == "russia"
+
+
+def test_gender_from_honorific_and_pronoun():
+    claims, _, facts = _corpus(("Ms. Retno Marsudi said she would attend.", None),
+                               ("Mr. Lavrov said his visit was a success.", None))
+    g0 = {m.gender for m in facts[claims[0].id].mentions if m.gender}
+    g1 = {m.gender for m in facts[claims[1].id].mentions if m.gender}
+    assert g0 == {"f"} and g1 == {"m"}
+
+
+def test_numbers_carry_their_hedges():
+    claims, _, facts = _corpus(
+        ("Russia trained at least 7,000 officers and thousands of soldiers; he visited twice and Russia "
+         "visited several times. Russia is one of the biggest weapons suppliers and the top arms supplier.",
+         None),)
+    qs = facts[claims[0].id].quantities
+    by = {q.text: q for q in qs}
+    assert by["at least 7,000"].low == 7000 and by["at least 7,000"].high == float("inf")
+    assert by["at least 7,000"].unit == "officer"
+    assert (by["thousands of"].low, by["thousands of"].high) == (2000, 999_999)
+    assert by["twice"].kind == "count" and by["twice"].low == 2
+    assert (by["several times"].low, by["several times"].high) == (3, 9)
+    ranks = [q for q in qs if q.kind == "rank"]
+    assert {q.exact for q in ranks} == {True, False}  # "top" exact, "one of the biggest" hedged
+
+
+def test_relative_dates_resolve_against_publication_date():
+    assert resolve_date("last month", "2021-07-07").earliest == "2021-06-01"
+    assert resolve_date("Tuesday", "2021-07-07").earliest == "2021-07-06"
+    # a weekday named in an article of that weekday is that day, not a week back
+    assert resolve_date("Wednesday", "2022-08-03").earliest == "2022-08-03"
+    feb = resolve_date("February of last year", "2022-08-03")
+    assert (feb.earliest, feb.latest) == ("2021-02-01", "2021-02-28")
+    assert resolve_date("next year", "2022-08-03").year == 2023
+    assert resolve_date("April 2021", None).earliest == "2021-04-01"
+    late = resolve_date("late July", "2022-08-03")
+    assert (late.earliest, late.latest) == ("2022-07-21", "2022-07-31")
+    jun = resolve_date("Jun. 13-19", "2021-07-07")
+    assert (jun.earliest, jun.latest) == ("2021-06-13", "2021-06-19")
+    assert resolve_date("August 2023", "2022-08-03").earliest == "2023-08-01"
+    assert "relative to 2021-07-07" in resolve_date("last month", "2021-07-07").basis
+
+
+def test_relative_dates_stay_unresolved_without_publication_date():
+    for phrase in ("last month", "on Tuesday".split()[1], "next year", "February of last year"):
+        f = resolve_date(phrase, None)
+        assert not f.resolved and f.earliest is None and f.basis.startswith("unresolved")
+    feb1 = resolve_date("February 1", None)
+    assert feb1.earliest is None and (feb1.month, feb1.day) == (2, 1)
+
+
+def test_claim_dates_have_offsets_and_basis():
+    text = "Last month, Russia welcomed Min Aung Hlaing in Moscow."
+    claims, arts, facts = _corpus((text, "2021-07-07"), (text, None))
+    d0, d1 = facts[claims[0].id].dates[0], facts[claims[1].id].dates[0]
+    assert text[d0.start:d0.end] == "Last month" and d0.earliest == "2021-06-01"
+    assert d1.earliest is None and not d1.resolved
+
+
+def test_acronym_definitions_per_article():
+    text = ("the “Office of the State Administrative Council (SAC)” and the State Administrative "
+            "Commission (SAC), the Association of Southeast Asia Nations (ASEAN).")
+    defs = find_acronym_defs(text)
+    assert [(d.acronym, d.expansion) for d in defs] == [
+        ("SAC", "State Administrative Council"), ("SAC", "State Administrative Commission"),
+        ("ASEAN", "Association of Southeast Asia Nations")]
+    assert text[defs[0].start:defs[0].end] == "State Administrative Council (SAC)"
+
+
+def test_negation_and_precedence_markers():
+    claims, _, facts = _corpus(("Russia has not condemned the coup.", None),
+                               ("Lavrov's first visit to Myanmar comes ahead of the meeting.", "2022-08-03"),
+                               ("Lavrov previously visited Naypyitaw in 2013.", None))
+    neg = [f for f in facts[claims[0].id].frames if f.verb == "condemn"]
+    assert neg and neg[0].negated and neg[0].obj == "coup"
+    first = facts[claims[1].id].markers[0]
+    prev = facts[claims[2].id].markers[0]
+    assert first.kind == "first" and first.year == 2022
+    assert prev.kind == "previously" and prev.year == 2013 and prev.entity == first.entity
