@@ -147,22 +147,28 @@ def _summary_table(db, ing, res, seconds: float):
     from . import store
     scores = store.load_scores(db)
     articles = store.load_articles(db)
+    from rich import box
     t = Table(title=Text(f"factcheck: {len(articles)} articles, {seconds:.1f} s"
-                         + (" (no change since last analysis)" if res.skipped else "")))
-    for col in ("article", "outlet", "published", "sentences", "claims", "corroborated",
-                "conflicting", "garbled", "score"):
-        t.add_column(col, justify="right" if col not in ("article", "outlet", "published") else "left")
+                         + (" (no change since last analysis)" if res.skipped else "")),
+              box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    # the article id is never cut: a reader copies it into `report` / `review`
+    t.add_column("article", no_wrap=True, min_width=max((len(a.id) for a in articles), default=7))
+    t.add_column("outlet", no_wrap=True, max_width=12, overflow="ellipsis")
+    t.add_column("date", no_wrap=True)
+    for col in ("claims", "corr", "confl", "garb", "score"):
+        t.add_column(col, justify="right", no_wrap=True, min_width=len(col))
     tot = {"sentences": 0, "claims": 0}
     for a in sorted(articles, key=lambda a: (scores[a.id].score if a.id in scores else 0)):
         sc = scores.get(a.id)
         c = sc.counts if sc else {}
         tot["sentences"] += c.get("sentences", 0)
         tot["claims"] += c.get("claims", 0)
-        t.add_row(Text(a.id), Text((a.outlet or "")[:28]), Text(a.published or "unknown"),
-                  str(c.get("sentences", "")), str(c.get("claims", "")), str(c.get("corroborated", "")),
+        t.add_row(Text(a.id), Text(a.outlet or "-"), Text(a.published or "unknown"),
+                  str(c.get("claims", "")), str(c.get("corroborated", "")),
                   str(c.get("conflicting", "")), str(c.get("garbled_sentences", "")),
                   f"{sc.score:.2f}" if sc else "")
-    t.caption = (f"{len(ing.added)} added, {len(ing.updated)} updated, {len(ing.unchanged)} unchanged, "
+    t.caption = ("corr = corroborated claims, confl = conflicting claims, garb = garbled sentences. "
+                 f"{len(ing.added)} added, {len(ing.updated)} updated, {len(ing.unchanged)} unchanged, "
                  f"{len(ing.errors)} errors; {tot['sentences']} sentences, {tot['claims']} claims; "
                  f"{res.counts.get('clusters', '-') if not res.skipped else 'cached'} clusters, "
                  f"{res.counts.get('conflicts', '-') if not res.skipped else 'cached'} conflicts; "
@@ -340,6 +346,15 @@ def eval_(gold: Annotated[Path, typer.Option(help="The gold reference file.")] =
     else:
         for k, v in res.items():
             typer.echo(f"{k}: {v}")
+
+
+from .report_cli import register as _register_report  # noqa: E402
+from .review.cli import review_app  # noqa: E402
+from .ci_cli import register as _register_ci  # noqa: E402
+
+_register_report(app)
+app.add_typer(review_app, name="review")
+_register_ci(app)
 
 
 def main() -> None:  # pragma: no cover

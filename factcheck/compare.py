@@ -15,7 +15,7 @@ def compare_many(pairs: Sequence[tuple[str, str]], settings: Settings, embedder=
     """One result dict per (a, b): similarity, relation, reasons, and kind/explanation for conflicts."""
     from .stages.conflicts import compare_claims
     from .stages.embeddings import get_embedder
-    from .stages.matching import match_pair
+    from .stages.matching import match_many
 
     if not pairs:
         return []
@@ -26,9 +26,13 @@ def compare_many(pairs: Sequence[tuple[str, str]], settings: Settings, embedder=
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
+    import numpy as np
+
+    va = np.stack([vecs[a] for a, _ in pairs])
+    vb = np.stack([vecs[b] for _, b in pairs])
+    matches = match_many(list(pairs), va, vb, settings.match)
     out = []
-    for a, b in pairs:
-        m = match_pair(a, b, vecs[a], vecs[b], settings.match)
+    for (a, b), m in zip(pairs, matches):
         res = {"similarity": round(float(m.similarity), 4), "relation": m.relation,
                "reasons": list(m.reasons)}
         c = compare_claims(a, b, settings=settings.conflicts, nli=nli)

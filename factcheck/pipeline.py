@@ -69,6 +69,10 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     return files, errors
 
 
+# Bump when ingest, sentence or claim rules change: stored articles are then re-read once.
+EXTRACTOR_VERSION = "2"
+
+
 def ingest(db: Database, paths: Sequence[Path], settings: Settings,
            progress: Progress = _no_progress) -> IngestResult:
     """Read, split and store new or changed article files; one transaction per article."""
@@ -80,6 +84,9 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
     res = IngestResult()
     files, res.errors = expand_paths(paths)
     known = store.article_hashes(db)
+    if store.get_state(db, "extractor") != EXTRACTOR_VERSION:
+        # the rules that turn a file into sentences and claims changed: re-read every file once
+        known = {aid: "" for aid in known}
     seen_hashes: dict[str, str] = {}
     nlp = None
     for i, path in enumerate(files):
@@ -119,6 +126,8 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
+    if not any(v == "" for v in known.values()):
+        store.set_state(db, "extractor", EXTRACTOR_VERSION)
     return res
 
 
@@ -135,6 +144,7 @@ def corpus_fingerprint(db: Database, settings: Settings) -> str:
         h.update(f"{aid}:{sha}\n".encode())
     h.update(settings.digest().encode())
     h.update(VERSION.encode())
+    h.update(EXTRACTOR_VERSION.encode())
     return h.hexdigest()[:24]
 
 
@@ -209,7 +219,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     progress("conflicts", 0, len(clusters))
-    conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts)
+    nli = None
+    if settings.nli_model:
+        from .stages.conflicts import NLIScorer
+        nli = NLIScorer(settings.nli_model)
+    conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli)
     claim_by_id = {c.id: c for c in claims}
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in conflicts}
     res.timings["conflicts"] = time.perf_counter() - t

@@ -185,6 +185,11 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                                      replace=True)
 
 
+def set_state(db: Database, key: str, value: str) -> None:
+    with db.atomic():
+        db.table("state").insert({"key": key, "value": value}, pk="key", replace=True)
+
+
 def get_state(db: Database, key: str) -> str | None:
     rows = list(db.query("select value from state where key = ?", [key]))
     return rows[0]["value"] if rows else None

@@ -358,7 +358,11 @@ def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, s
     """Year of a dateline's month/day from the text: weekday mentions, else the latest year mentioned."""
     years = sorted({int(y) for y in _YEAR_RE.findall(body) if int(y) <= today.year})
     weekdays = [_WEEKDAYS.index(w.lower()) for w in _WEEKDAY_MENTION_RE.findall(body)]
-    candidates = [years[-1], years[-1] + 1] if years else list(range(today.year, today.year - 20, -1))
+    if not years:
+        # A weekday repeats every few years: without a year in the text the year stays unknown
+        # (never guessed from the clock, which would change the answer as time passes).
+        return None
+    candidates = [years[-1], years[-1] + 1]
 
     def score(y: int) -> int | None:
         """Days back from the dateline to each weekday mentioned, summed; None if impossible or future."""

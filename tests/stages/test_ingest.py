@@ -58,10 +58,12 @@ def test_seed_003_date_line_with_weekday():
     assert a.title.startswith("Russia and Myanmar junta leader vow")
 
 
-def test_seed_004_dateline_year_inferred():
+def test_seed_004_dateline_without_a_year_stays_unknown():
+    # "Bangkok, Jul 7 (EFE).-" and no year anywhere in the text: the year is not guessed.
     a = seed("004")
-    assert a.published == "2021-07-07"
-    assert a.published_source == "dateline, year inferred from text"
+    assert a.published is None
+    assert a.published_source == "unknown"
+    assert read_article(SEEDS[4], today=dt.date(2031, 1, 1)).published is None
     assert a.dateline == "Bangkok"
     assert "EFE" in a.outlet
     assert a.title == "Russian military delegation secretly visited Myanmar in June: media reports"
