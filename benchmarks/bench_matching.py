@@ -130,9 +130,9 @@ def bench_cluster(sizes: list[int]) -> None:
         t0 = time.perf_counter()
         src, dst, cos = C.neighbour_pairs(vectors, settings.knn, settings.candidate_cosine, settings.exact_knn_max)
         t1 = time.perf_counter()
-        links = C.link_pairs(texts, vectors, articles, settings)      # recomputes kNN: subtract t1 - t0
+        links, hub = C.link_pairs(texts, vectors, articles, settings)  # recomputes kNN: subtract t1 - t0
         t2 = time.perf_counter()
-        groups = C.group_indices(links, vectors, texts, settings)
+        groups = C.group_indices(links, vectors, texts, settings, hub)
         t3 = time.perf_counter()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

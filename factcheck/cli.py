@@ -153,7 +153,7 @@ def _summary_table(db, ing, res, seconds: float):
               box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     # the article id is never cut: a reader copies it into `report` / `review`
     t.add_column("article", no_wrap=True, min_width=max((len(a.id) for a in articles), default=7))
-    t.add_column("outlet", no_wrap=True, max_width=12, overflow="ellipsis")
+    t.add_column("outlet", no_wrap=True, max_width=10, overflow="ellipsis")
     t.add_column("date", no_wrap=True)
     for col in ("claims", "corr", "confl", "garb", "score"):
         t.add_column(col, justify="right", no_wrap=True, min_width=len(col))

@@ -64,18 +64,17 @@ def _has_faiss() -> bool:
     return True
 
 
-def neighbour_pairs(vectors: np.ndarray, k: int, min_cosine: float,
-                    exact_max: int = 20_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unique pairs (i < j) where j is among i's k nearest neighbours (or i among j's), cosine >= min."""
+def knn_graph(vectors: np.ndarray, k: int, exact_max: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    """(idx, sims): each row's k nearest neighbours (self excluded), exact or HNSW by size."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    n = len(vectors)
-    if n < 2 or k < 1:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    if n > exact_max and _has_faiss():
-        idx, sims = _hnsw_knn(vectors, k)
-    else:
-        idx, sims = _exact_knn(vectors, k)
+    if len(vectors) > exact_max and _has_faiss():
+        return _hnsw_knn(vectors, k)
+    return _exact_knn(vectors, k)
+
+
+def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(idx)
     src = np.repeat(np.arange(n), idx.shape[1])
     dst, cos = idx.ravel(), sims.ravel()
     ok = (dst >= 0) & (cos >= min_cosine)
@@ -83,6 +82,35 @@ def neighbour_pairs(vectors: np.ndarray, k: int, min_cosine: float,
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     keys, first = np.unique(lo * n + hi, return_index=True)
     return keys // n, keys % n, cos[first]
+
+
+def neighbour_pairs(vectors: np.ndarray, k: int, min_cosine: float,
+                    exact_max: int = 20_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique pairs (i < j) where j is among i's k nearest neighbours (or i among j's), cosine >= min."""
+    n = len(vectors)
+    if n < 2 or k < 1:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.float32)
+    idx, sims = knn_graph(vectors, k, exact_max)
+    return _pairs_from_knn(idx, sims, min_cosine)
+
+
+def hub_levels(idx: np.ndarray, sims: np.ndarray, articles: Sequence[str], top: int,
+               floor: float) -> np.ndarray:
+    """Per claim, the mean cosine of its `top` nearest claims from other articles.
+
+    In a corpus about one story every claim is close to many others (same people, same places);
+    this is how close a claim is to its neighbourhood, so a pair is judged by how far it stands
+    out above both neighbourhoods (the margin), not by a raw cosine that the topic inflates.
+    """
+    art = np.asarray([hash(a) for a in articles])
+    out = np.full(len(idx), floor, dtype=np.float32)
+    for r in range(len(idx)):
+        ok = (idx[r] >= 0) & (art[np.maximum(idx[r], 0)] != art[r])
+        vals = np.sort(sims[r][ok])[::-1][:top]
+        if len(vals):
+            out[r] = max(floor, float(vals.mean()))
+    return out
 
 
 # ---- grouping -------------------------------------------------------------------------------------
@@ -107,10 +135,13 @@ class _Groups:
         self.members[a].extend(self.members.pop(b))
 
 
-def _can_merge(va: np.ndarray, vb: np.ndarray, numbers_a: list, numbers_b: list,
-               settings: MatchSettings) -> bool:
+def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
+               numbers_a: list, numbers_b: list, settings: MatchSettings) -> bool:
     cross = va @ vb.T
-    if float(cross.min()) < settings.link_min_cosine or float(cross.mean()) < settings.link_mean_cosine:
+    if float(cross.min()) < settings.link_min_cosine:
+        return False
+    margins = cross / ((ha[:, None] + hb[None, :]) / 2)
+    if float(margins.mean()) < settings.link_mean_margin and float(cross.mean()) < settings.link_cosine:
         return False
     if settings.veto_numbers:  # a group never holds two claims that state clashing numbers or dates
         return not any(_numbers_clash(x, y) for x in numbers_a for y in numbers_b)
@@ -123,33 +154,43 @@ def _vetoed(m) -> bool:
 
 def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str],
                settings: MatchSettings, speakers: Sequence[str | None] | None = None
-               ) -> list[tuple[float, int, int]]:
-    """Cross-article candidate pairs judged 'same', as (similarity, i, j), best first."""
-    src, dst, cos = neighbour_pairs(vectors, settings.knn, settings.candidate_cosine, settings.exact_knn_max)
+               ) -> tuple[list[tuple[float, int, int]], np.ndarray]:
+    """Cross-article candidate pairs that state the same fact, as (margin, i, j), best first,
+    and each claim's hub level (see `hub_levels`)."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) < 2:
+        return [], np.zeros(len(vectors), dtype=np.float32)
+    idx, sims = knn_graph(vectors, settings.knn, settings.exact_knn_max)
+    hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
+    src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine)
     links = []
     for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
         if articles[i] == articles[j]:
             continue                                   # an article never corroborates itself
         sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
         m = _decide(texts[i], texts[j], c, settings, sa, sb)
-        if m.relation == "same" or (c >= settings.cluster_cosine and "same story, different fact" not in m.reasons
-                                    and not _vetoed(m)):
-            links.append((m.similarity, c, i, j))
+        if _vetoed(m):
+            continue
+        margin = c / ((hub[i] + hub[j]) / 2)
+        if m.relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
+            links.append((margin, c, i, j))
     links.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
-    return [(p, i, j) for p, _, i, j in links]
+    return [(mg, i, j) for mg, _, i, j in links], hub
 
 
 def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts: Sequence[str],
-                  settings: MatchSettings) -> list[list[int]]:
+                  settings: MatchSettings, hub: np.ndarray | None = None) -> list[list[int]]:
     """Greedy linkage over `links` (best first): merge two groups only if all cross pairs stay close."""
     groups = _Groups(len(vectors))
     numbers = [numbers_in(t) for t in texts]
+    hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
     for _, i, j in links:
         a, b = groups.find(i), groups.find(j)
         if a == b:
             continue
         ma, mb = groups.members[a], groups.members[b]
-        if _can_merge(vectors[ma], vectors[mb], [numbers[x] for x in ma], [numbers[x] for x in mb], settings):
+        if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb],
+                      [numbers[x] for x in ma], [numbers[x] for x in mb], settings):
             groups.merge(a, b)
     return [sorted(m) for m in groups.members.values() if len(m) > 1]
 
@@ -162,11 +203,11 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
     texts = [c.standalone or c.text for c in claims]
     articles = [c.article_id for c in claims]
-    links = link_pairs(texts, vectors, articles, settings, [c.speaker for c in claims])
+    links, hub = link_pairs(texts, vectors, articles, settings, [c.speaker for c in claims])
     origin_of = origin_of or {}
     weak = weak or set()
     clusters = []
-    for members in group_indices(links, vectors, texts, settings):
+    for members in group_indices(links, vectors, texts, settings, hub):
         group = [claims[i] for i in members]
         claim_ids = tuple(sorted(c.id for c in group))
         article_ids = tuple(sorted({c.article_id for c in group}))

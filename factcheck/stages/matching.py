@@ -49,9 +49,12 @@ class MatchSettings:
     # clustering
     knn: int = 10                      # neighbours per claim in the candidate graph
     candidate_cosine: float = 0.45     # kNN edges below this cosine are dropped before matching
-    link_mean_cosine: float = 0.55     # two groups merge only if their mean cross cosine reaches this
-    link_min_cosine: float = 0.30      # ... and no cross pair falls below this (stops chaining)
-    cluster_cosine: float = 0.55       # in clusters, a cross-article pair this close links even if not "same"
+    link_margin: float = 1.10          # a cross-article pair links when cosine / mean hub level reaches this
+    link_cosine: float = 0.80          # ... or when the cosine alone reaches this (tiny corpora have no background)
+    link_mean_margin: float = 1.0      # two groups merge only if their mean cross margin reaches this
+    link_min_cosine: float = 0.30      # ... and no cross pair falls below this cosine (stops chaining)
+    margin_k: int = 3                  # hub level = mean cosine of a claim's 3 nearest other-article claims
+    hub_floor: float = 0.35            # hub levels below this are raised to it (isolated claims)
     exact_knn_max: int = 20_000        # exact blocked matmul up to this many vectors, HNSW above
 
 

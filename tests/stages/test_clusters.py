@@ -93,7 +93,7 @@ def test_a_bridge_claim_does_not_chain_two_facts():
     bridge = (ca + cb) / np.linalg.norm(ca + cb)             # cosine ~0.7 to both centres
     vectors = np.stack([near(ca) for _ in range(4)] + [bridge] + [near(cb) for _ in range(4)]).astype(np.float32)
     claims = [claim(f"a{i}", "A claim without numbers.", i) for i in range(len(vectors))]
-    settings = MatchSettings(cluster_cosine=0.6, candidate_cosine=0.5)
+    settings = MatchSettings(link_margin=1.0, candidate_cosine=0.5)
     src, dst, cos = neighbour_pairs(vectors, 8, 0.6)
     assert component_sizes(len(vectors), src, dst)[0] == 9                 # plain components chain all
     clusters = cluster_claims(claims, vectors, settings)
