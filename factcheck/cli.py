@@ -182,7 +182,9 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="Article files or fo
            db: DbOpt = DEFAULT_DB, config: ConfigOpt = None) -> None:
     """Add or update articles in the store (no analysis). Example: factcheck ingest seeds/new.txt"""
     settings = _settings(config)
-    _, res = do_ingest(db, paths, settings)
+    dbh, res = do_ingest(db, paths, settings)
+    from .store import checkpoint
+    checkpoint(dbh)
     typer.echo(f"{len(res.added)} added, {len(res.updated)} updated, {len(res.unchanged)} unchanged, "
                f"{len(res.errors)} errors")
     if res.processed == 0:
@@ -203,6 +205,7 @@ def analyze(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None,
     t0 = time.perf_counter()
     with _Progress() as progress:
         res = pipeline.analyze(dbh, settings, progress, force=force)
+    store.checkpoint(dbh)
     if res.skipped:
         typer.echo("Nothing changed since the last analysis.")
     else:

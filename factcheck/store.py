@@ -298,6 +298,13 @@ def finish_run(db: Database, run_id: int, timings: dict, counts: dict, corpus: s
     with db.atomic():
         db.table("runs").update(run_id, {"finished": now(), "timings": json.dumps(timings),
                                          "counts": json.dumps(counts), "corpus": corpus})
+    checkpoint(db)
+
+
+def checkpoint(db: Database) -> None:
+    """Fold the write-ahead log into the .db file, so the file alone holds everything
+    (users copy and back up that one file)."""
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def last_runs(db: Database, n: int = 5) -> list[dict]:
