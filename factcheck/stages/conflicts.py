@@ -331,6 +331,8 @@ class _Checker:
         repeatable = any(p[0].verb in VISIT_VERBS for p in pairs)
         if x.year and y.year and x.year != y.year and (repeatable or not (same_event or one_off)):
             return None  # a repeatable event (a visit) in another year is another event
+        if repeatable and (not same_event or x.year is None or y.year is None):
+            return None  # two visits on two dates are two visits unless both claims are one event
         sev = self.s.sev_date
         if any(d.basis.startswith("relative") for d in (x, y)):
             sev *= self.s.relative_date_discount  # resolved from the page date: less sure
