@@ -58,3 +58,28 @@ def test_pairs_file_errors_name_the_line(tmp_path):
     p.write_text('{"a": "x", "b": "y"}\n{"a": "x"}\n', encoding="utf-8")
     r = CliRunner().invoke(app, ["compare", "--pairs", str(p)])
     assert r.exit_code == 1 and f"{p}:2" in r.stderr
+
+
+HOSTILE = "<script>alert(1)</script> [bold]x[/bold]"
+
+
+def test_hostile_markup_is_printed_literally_in_the_terminal(tmp_path):
+    """Article text and metadata reach the terminal as written: never run, never styled."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "hostile.json").write_text(json.dumps({
+        "title": "Talks [bold]x[/bold] end", "outlet": "[b]x[/b]", "date": "2022-08-03",
+        "text": f"Lavrov arrived in Naypyidaw on Wednesday. The minister said {HOSTILE} twice.",
+    }), encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(folder), "--db", str(tmp_path / "fc.db"),
+                                 "--out", str(tmp_path / "reports")], env={"COLUMNS": "120"})
+    assert r.exit_code == 0, r.output
+    assert "[b]x[/b]" in r.stdout                    # the outlet column, literally, not bold
+    r = CliRunner().invoke(app, ["fluency", HOSTILE + " said the the minister."])
+    assert r.exit_code == 0
+    assert HOSTILE in r.stdout or "the the" in r.stdout
+    html = (tmp_path / "reports" / "hostile.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "[bold]x[/bold]" in html
