@@ -79,7 +79,7 @@ _SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_
           "trillion": 1_000_000_000_000, "mln": 1_000_000, "bln": 1_000_000_000, "bn": 1_000_000_000}
 _NUM_RE = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(%|percent|per cent))?"
-    r"(?:\s+(hundred|thousand|million|billion|trillion|mln|bln|bn)\b)?", re.I)
+    r"(?:[\s-]+(hundred|thousand|million|billion|trillion|mln|bln|bn)\b)?", re.I)
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _NAME_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|of|de|al|bin|van|von))*")
 # capitalised words that are not names (sentence starts, titles, months, weekdays, pronouns)
