@@ -38,8 +38,8 @@ class MatchSettings:
     """Weights and thresholds of the matcher; chosen on ../shared/bench/dev (docs/matching.md)."""
 
     # logistic model over FEATURES, fitted on half of the MRPC dev rows (benchmarks/eval_matching.py --tune)
-    weights: tuple[float, ...] = (3.18, 1.34, 2.5, 1.14, -0.95, 0.32, 0.93, -1.43, -1.21, 3.85)
-    bias: float = -7.15
+    weights: tuple[float, ...] = (3.14, 1.46, 2.63, 1.12, -0.95, 0.26, 0.5, -1.2, -1.21, 3.92)
+    bias: float = -7.38
     same_threshold: float = 0.5        # probability of "same" above which a pair is the same fact
     min_cosine_same: float = 0.55      # never "same" below this cosine, whatever the words say
     related_cosine: float = 0.40       # below this (and not same) a pair is unrelated
@@ -109,19 +109,40 @@ def _to_number(whole: str, frac: str | None, scale: str | None) -> float:
     return value
 
 
+_UNIT_RE = re.compile(r"\s*(?:-\s*)?(?:(?:more|fewer|less|than|of|the|new|other|extra|additional)\s+)*"
+                      r"(?:[A-Z][a-z]+\s+){0,2}([a-z]+)")   # "7,000 Myanmar officers" counts officers
+_NOT_UNITS = _STOP | frozenset("percent per cent a.m p.m am pm times".split()) | frozenset(_MONTHS) | frozenset(_MONTH_ABBR)
+
+
+def _unit_after(text: str, end: int) -> str:
+    """The noun a number counts ("7,000 officers" -> "officers"), or "" when none follows."""
+    m = _UNIT_RE.match(text, end)
+    if not m:
+        return ""
+    w = m.group(1).lower()
+    return "" if w in _NOT_UNITS or w in _NUMBER_WORDS else w
+
+
 @functools.lru_cache(maxsize=_CONTENT_CACHE_SIZE)
 def numbers_in(text: str) -> frozenset[str]:
-    """Numbers, percentages, years, months and day-of-month stated in `text`, normalised to strings."""
+    """Numbers, percentages, years, months and day-of-month stated in `text`, normalised to strings.
+
+    A count followed by the noun it counts carries it ("7000 officers"), so counts of different
+    things are not compared; "month:N" is a month name.
+    """
     found: set[str] = set()
     for m in _NUM_RE.finditer(text):
         whole, frac, pct, scale = m.groups()
         value = _to_number(whole, frac, scale)
         tag = "%" if pct else ""
-        found.add(f"{value:g}{tag}")
-    for word in _WORD_RE.findall(text):
+        unit = "" if pct else _unit_after(text, m.end())
+        found.add(f"{value:g}{tag}" + (f" {unit}" if unit else ""))
+    for wm in _WORD_RE.finditer(text):
+        word = wm.group(0)
         w = word.lower().rstrip(".")
         if w in _NUMBER_WORDS and w not in {"one", "zero"}:   # "one of the biggest" is not a count
-            found.add(f"{_NUMBER_WORDS[w]:g}")
+            unit = _unit_after(text, wm.end())
+            found.add(f"{_NUMBER_WORDS[w]:g}" + (f" {unit}" if unit else ""))
         elif w in _MONTHS and (w != "may" or word[0] == "M"):
             found.add(f"month:{_MONTHS[w]}")
         elif w in _MONTH_ABBR and word[0].isupper() and word[1:].islower():
@@ -163,21 +184,44 @@ def _names_clash(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a) >= 2 and len(b) >= 2 and not _names_share(a, b)
 
 
+def _kind(x: str) -> str:
+    """month, percent, year or count: only numbers of one kind are compared."""
+    if x.startswith("month:"):
+        return "month"
+    if x.endswith("%"):
+        return "percent"
+    value, _, unit = x.partition(" ")
+    if not unit and value.isdigit() and 1800 <= int(value) <= 2100:
+        return "year"
+    return "count"
+
+
+def _comparable(x: str, y: str) -> bool:
+    if _kind(x) != _kind(y):
+        return False
+    ux, uy = x.partition(" ")[2], y.partition(" ")[2]
+    return not (ux and uy and ux[:5] != uy[:5])        # 2 nations vs 7,000 officers: not comparable
+
+
 def _close(x: str, y: str) -> bool:
     if x == y:
         return True
-    if x.startswith("month:") or y.startswith("month:") or x.endswith("%") != y.endswith("%"):
+    if not _comparable(x, y) or _kind(x) in ("month", "year"):
         return False
-    fx, fy = float(x.rstrip("%")), float(y.rstrip("%"))
+    fx, fy = float(x.partition(" ")[0].rstrip("%")), float(y.partition(" ")[0].rstrip("%"))
     return abs(fx - fy) <= 0.02 * max(abs(fx), abs(fy))   # "2.95 million" ~ "2.9 million"
 
 
 def _numbers_clash(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Both state numbers/dates and the smaller set has one with no close counterpart in the other."""
+    """Some number has counterparts of its kind (and unit) on the other side, none of them close."""
     if not a or not b:
         return False
     small, big = (a, b) if len(a) <= len(b) else (b, a)
-    return any(not any(_close(x, y) for y in big) for x in small)
+    for x in small:
+        peers = [y for y in big if _comparable(x, y)]
+        if peers and not any(_close(x, y) for y in peers):
+            return True
+    return False
 
 
 def _bigrams(processed: str) -> set[tuple[str, str]]:

@@ -26,10 +26,20 @@ class FakeEmbedder:
 
 
 def test_numbers_years_and_months_are_extracted():
-    assert numbers_in("At least 892 people were killed in 2021") == {"892", "2021"}
+    assert numbers_in("At least 892 people were killed in 2021") == {"892 people", "2021"}
     assert numbers_in("It rose 1.1 percent to $2.9 million in July") == {"1.1%", "2.9e+06", "month:7"}
     assert "month:5" not in numbers_in("Officials may resign")
     assert numbers_in("one of the biggest suppliers") == frozenset()
+
+
+def test_numbers_clash_only_with_numbers_of_their_kind_and_unit():
+    from factcheck.stages.matching import _numbers_clash as clash
+    n = numbers_in
+    assert clash(n("theft of 1,200 pounds of a chemical"), n("theft of 1,100 pounds of a chemical"))
+    assert clash(n("he visited in 2013"), n("he visited in 2014"))             # years are exact
+    assert not clash(n("ties between the two nations"), n("7,000 Myanmar officers since 2001"))
+    assert not clash(n("a $70 million program"), n("a $70-million program"))
+    assert not clash(n("up 2.95 million"), n("up 2.9 million"))                # within 2 %
 
 
 def test_names_skip_titles_and_sentence_starts():
