@@ -69,3 +69,20 @@ def m003_reviews(db: Database) -> None:
         pk="id",
     )
     db.table("reviews").create_index(["conflict_id"])
+
+
+@migrations()
+def m004_analysis_caches(db: Database) -> None:
+    # Per-sentence fluency signals that need the spaCy parse, keyed by a hash of the sentence text,
+    # the fluency rule version and the fluency settings: unchanged sentences are never parsed again.
+    db.table("fluency_cache").create({"key": str, "local": str}, pk="key")
+    # Per-article normalisation: the article's name mentions and acronym definitions (keyed by its
+    # content hash and the extraction versions) and its claims' facts, valid while the corpus-level
+    # entity merge gives the article's names the same entities (`signature`).
+    db.table("norm_cache").create(
+        {"article_id": str, "sha256": str, "version": str, "names": str, "signature": str,
+         "facts": str}, pk="article_id",
+    )
+    # The cosine-free part of a claim pair's match decision (8-byte floats, matching.STATIC order),
+    # keyed by the matching rules' digest + both claims' (text, speaker) hashes.
+    db.table("match_cache").create({"key": str, "features": bytes}, pk="key")

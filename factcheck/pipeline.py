@@ -7,6 +7,7 @@ corpus or the settings changed since the last analysis, and embeddings are cache
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -47,6 +48,9 @@ class IngestResult:
 class AnalyzeResult:
     skipped: bool = False
     embedded: int = 0            # texts sent to the model this time (the rest came from the cache)
+    parsed: int = 0              # sentences parsed for fluency this time (the rest came from the cache)
+    normalised: int = 0          # articles parsed for normalisation this time (the rest from the cache)
+    matched: int = 0             # claim pairs whose match features were computed (the rest cached)
     timings: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
@@ -175,8 +179,6 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     from .stages import clusters as clustering
     from .stages.conflicts import find_conflicts
     from .stages.embeddings import get_embedder
-    from .stages.fluency import build_context, score_sentences
-    from .stages.normalize import normalize_claims
     from .stages.scoring import score_articles
 
     t = time.perf_counter()
@@ -190,17 +192,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     by_article: dict[str, list[str]] = {}
     for s in sentences:
         by_article.setdefault(s.article_id, []).append(s.text)
-    ctx = build_context(by_article)
-    flu = score_sentences([s.text for s in sentences], ctx, settings.fluency,
-                          article_ids=[s.article_id for s in sentences])
-    from .records import Fluency
-    fluency = [Fluency(s.id, round(float(f.score), 4), bool(f.garbled), tuple(f.reasons))
-               for s, f in zip(sentences, flu)]
+    fluency, new_fluency, res.parsed = _fluency(db, sentences, by_article, settings)
     res.timings["fluency"] = time.perf_counter() - t
 
     t = time.perf_counter()
     progress("normalise", 0, len(claims))
-    facts = normalize_claims(claims, articles)
+    facts, new_norm, recomputed, fact_dicts = _normalise(db, claims, articles)
+    res.normalised = len(recomputed)
     res.timings["normalise"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -211,10 +209,22 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     progress("cluster", 0, len(claims))
-    origins = clustering.origin_groups({aid: "\n".join(by_article.get(aid, [])) for aid in articles})
+    origin_prefix = "o:" + _source_digest(clustering)[:12] + ":"
+    origin_cache = {k: bool(v[0]) for k, v in store.load_match_cache(db, origin_prefix).items()}
+    known_origins = len(origin_cache)
+    origins = clustering.origin_groups({aid: "\n".join(by_article.get(aid, [])) for aid in articles},
+                                       pair_cache=origin_cache)
+    new_origins = {k: (float(v),) for k, v in itertools.islice(origin_cache.items(), known_origins, None)}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
-    clusters = clustering.cluster_claims(claims, vectors, settings.match, origin_of=origins, weak=weak)
+    from .stages import matching
+    match_prefix = "m:" + _source_digest(matching)[:12] + ":"
+    pair_cache = store.load_match_cache(db, match_prefix)
+    known_pairs = len(pair_cache)
+    clusters = clustering.cluster_claims(claims, vectors, settings.match, origin_of=origins, weak=weak,
+                                         pair_cache=pair_cache)
+    res.matched = len(pair_cache) - known_pairs
+    new_pairs = dict(itertools.islice(pair_cache.items(), known_pairs, None))
     res.timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -223,7 +233,18 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
-    conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli)
+    from .stages import conflicts as conflict_rules
+    basis = _source_digest(conflict_rules, settings)
+    previous = None
+    prev_state = store.get_state(db, "conflicts_state")
+    if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
+        st = json.loads(prev_state)
+        previous = conflict_rules.Previous(
+            changed={c.id for c in claims if c.article_id in recomputed},
+            same={p for k in store.load_clusters(db) for p in itertools.combinations(sorted(k.claim_ids), 2)},
+            key_sizes=st["key_sizes"], offices=st["offices"], conflicts=store.load_conflicts(db))
+    conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
+                               previous=previous)
     claim_by_id = {c.id: c for c in claims}
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in conflicts}
     res.timings["conflicts"] = time.perf_counter() - t
@@ -237,14 +258,113 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     store.save_analysis(
         db, fluency=fluency, sentence_article={s.id: s.article_id for s in sentences},
-        facts={cid: _facts_dict(f) for cid, f in facts.items()},
+        facts={cid: fact_dicts[cid] for cid in facts},
         claim_article={c.id: c.article_id for c in claims}, origins=origins, clusters=clusters,
         conflicts=conflicts, fingerprints=fingerprints, scores=scores,
-        state={"corpus": fp, "embedder": embedder.name})
+        state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
+               "conflicts_state": json.dumps(conflict_rules.corpus_state(facts))},
+        fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins})
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": len(conflicts),
-                  "garbled": len(garbled_sentences)}
+                  "garbled": len(garbled_sentences), "parsed": res.parsed,
+                  "normalised": res.normalised, "matched": res.matched}
     return res
+
+
+def _fluency(db: Database, sentences: Sequence[Sentence], by_article: dict[str, list[str]],
+             settings: Settings):
+    """Fluency of every sentence: the parse-based signals come from the cache (keyed by sentence
+    text hash + rule version + fluency settings), only the corpus-level signals are recomputed.
+    Returns (verdicts, new cache entries, sentences parsed)."""
+    from .records import Fluency
+    from .stages.fluency import LocalSignals, build_context, combine_signals, local_signals, settings_digest
+
+    digest = settings_digest(settings.fluency)
+    keys = [hashlib.sha256(f"{digest}\x1f{s.text}".encode()).hexdigest() for s in sentences]
+    cached = store.cached_fluency(db, keys)
+    missing = list(dict.fromkeys(s.text for s, k in zip(sentences, keys) if k not in cached))
+    fresh = dict(zip(missing, local_signals(missing, settings.fluency)))
+    new_entries: dict[str, str] = {}
+    local: list[LocalSignals] = []
+    for s, k in zip(sentences, keys):
+        if k in cached:
+            local.append(LocalSignals.from_json(json.loads(cached[k])))
+        else:
+            local.append(fresh[s.text])
+            new_entries[k] = json.dumps(fresh[s.text].to_json())
+    ctx = build_context(by_article) if sentences else None
+    fluency = []
+    for s, loc in zip(sentences, local):
+        f = combine_signals(s.text, loc, ctx, settings.fluency, s.article_id)
+        fluency.append(Fluency(s.id, round(float(f.score), 4), bool(f.garbled), tuple(f.reasons)))
+    return fluency, new_entries, len(missing)
+
+
+def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article]):
+    """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
+    definitions) is cached by content hash; its claims' facts are reused while the corpus-level
+    entity merge maps its names to the same entities. Returns (facts, new cache rows, articles parsed)."""
+    from .stages import normalize as norm
+
+    version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
+    cache = store.load_norm_cache(db)
+    by_article: dict[str, list[Claim]] = {}
+    for c in claims:
+        by_article.setdefault(c.article_id, []).append(c)
+    needed = sorted(by_article)
+    valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == articles[aid].sha256
+             and cache[aid]["version"] == version}
+    names: dict = {}
+    for aid in valid:
+        raw, defs = json.loads(cache[aid]["names"])
+        names[aid] = (norm.raws_from_json(raw), [norm.AcronymDef(*d) for d in defs])
+    todo = [aid for aid in needed if aid not in valid]
+    docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
+    for aid in todo:
+        names[aid] = norm.article_names(docs[aid], articles[aid].text)
+    canon = norm.canonicalise(names)
+    facts: dict = {}
+    dicts: dict = {}       # claim id -> facts as plain dicts (what the store keeps)
+    rows: list[dict] = []
+    reparse = []
+    for aid in needed:
+        sig = norm.canon_signature(names[aid][0], canon)
+        if aid in valid and cache[aid]["signature"] == sig:
+            for cid, d in json.loads(cache[aid]["facts"]).items():
+                facts[cid] = norm.facts_from_dict(d)
+                dicts[cid] = d
+            continue
+        if aid not in docs:
+            reparse.append(aid)        # the merge moved one of its names to another entity
+    docs.update(zip(reparse, norm.parse_articles([articles[a].text for a in reparse])))
+    for aid in needed:
+        if aid not in docs:
+            continue
+        raw, defs = names[aid]
+        per = norm.claims_facts(by_article[aid], articles[aid], docs[aid], raw, defs, canon)
+        facts.update(per)
+        dicts.update((cid, _facts_dict(f)) for cid, f in per.items())
+        rows.append({"article_id": aid, "sha256": articles[aid].sha256, "version": version,
+                     "names": json.dumps([norm.raws_to_json(raw), [list(_astuple(d)) for d in defs]]),
+                     "signature": norm.canon_signature(raw, canon),
+                     "facts": json.dumps({cid: dicts[cid] for cid in per})})
+    return {c.id: facts[c.id] for c in claims}, rows, set(docs), dicts
+
+
+def _source_digest(module, settings: Settings | None = None) -> str:
+    """Digest of a stage module's source (and the settings): cached results of an older rule set
+    are never reused, even when nobody bumped a version string."""
+    h = hashlib.sha256(Path(module.__file__).read_bytes())
+    h.update(VERSION.encode())
+    h.update(EXTRACTOR_VERSION.encode())
+    if settings is not None:
+        h.update(settings.digest().encode())
+    return h.hexdigest()[:24]
+
+
+def _astuple(x) -> tuple:
+    import dataclasses
+    return dataclasses.astuple(x)
 
 
 def rescore(db: Database, settings: Settings) -> None:

@@ -149,15 +149,70 @@ def store_vectors(db: Database, embedder: str, texts: Sequence[str], vectors: np
             replace=True)
 
 
+# ---------------------------------------------------------------- per-sentence / per-article caches
+
+def cached_fluency(db: Database, keys: Sequence[str]) -> dict[str, str]:
+    """cache key -> stored local fluency signals (JSON), for the keys present."""
+    out: dict[str, str] = {}
+    keys = list(dict.fromkeys(keys))
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in db.query(f"select key, local from fluency_cache where key in ({marks})", chunk):
+            out[r["key"]] = r["local"]
+    return out
+
+
+def load_norm_cache(db: Database) -> dict[str, dict]:
+    """article id -> {sha256, version, names, signature, facts} (JSON strings left as text)."""
+    return {r["article_id"]: r for r in db.query("select * from norm_cache")}
+
+
+def load_match_cache(db: Database, prefix: str) -> dict[str, tuple[float, ...]]:
+    """pair key (without `prefix`) -> cached pair features, for the current matching rules."""
+    import struct
+    n = len(prefix)
+    out = {}
+    for key, blob in db.execute("select key, features from match_cache where key >= ? and key < ?",
+                                [prefix, prefix + "\uffff"]).fetchall():
+        out[key[n:]] = struct.unpack(f"<{len(blob) // 8}d", blob)
+    return out
+
+
 # ---------------------------------------------------------------- analysis results
 
 def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article: Mapping[str, str],
                   facts: Mapping[str, dict], claim_article: Mapping[str, str],
                   origins: Mapping[str, str], clusters: Sequence[Cluster],
                   conflicts: Sequence[Conflict], fingerprints: Mapping[str, str],
-                  scores: Sequence[Score], state: Mapping[str, str]) -> None:
-    """Replace every corpus-level result at once: readers never see a mix of two analyses."""
+                  scores: Sequence[Score], state: Mapping[str, str],
+                  fluency_cache: Mapping[str, str] | None = None,
+                  norm_cache: Sequence[dict] | None = None,
+                  match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None) -> None:
+    """Replace every corpus-level result at once: readers never see a mix of two analyses.
+
+    `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
+    same transaction; norm_cache rows of articles no longer in the store are dropped."""
     with db.atomic():
+        if fluency_cache:
+            db.table("fluency_cache").insert_all(
+                ({"key": k, "local": v} for k, v in fluency_cache.items()), replace=True)
+        if norm_cache:
+            db.table("norm_cache").insert_all(norm_cache, replace=True)
+        db.execute("delete from norm_cache where article_id not in (select id from articles)")
+        if match_cache:
+            # prefix -> new entries; a prefix is "<family>:<rules digest>:", and entries of the same
+            # family made under other rules are dropped
+            import struct
+            for prefix, entries in match_cache.items():
+                if not entries:
+                    continue
+                family = prefix[:prefix.rindex(":", 0, len(prefix) - 1) + 1]
+                db.execute("delete from match_cache where substr(key, 1, ?) = ? and substr(key, 1, ?) != ?",
+                           [len(family), family, len(prefix), prefix])
+                db.table("match_cache").insert_all(
+                    ({"key": prefix + k, "features": struct.pack(f"<{len(v)}d", *v)}
+                     for k, v in entries.items()), replace=True)
         for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores"):
             db.execute(f"delete from {t}")
         db.table("fluency").insert_all(

@@ -17,7 +17,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from factcheck.records import Claim, Cluster, stable_id
-from factcheck.stages.matching import MatchSettings, _decide, _numbers_clash, numbers_in
+from factcheck.stages.matching import (MatchSettings, _decide, _numbers_clash, decide_static, numbers_in,
+                                       pair_static)
 
 _BLOCK = 2048  # rows per matmul block: 2048 x n float32 scores stay under 1 GB at n = 100k
 
@@ -153,10 +154,15 @@ def _vetoed(m) -> bool:
 
 
 def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str],
-               settings: MatchSettings, speakers: Sequence[str | None] | None = None
+               settings: MatchSettings, speakers: Sequence[str | None] | None = None,
+               pair_cache: dict | None = None, text_keys: Sequence[str] | None = None
                ) -> tuple[list[tuple[float, int, int]], np.ndarray]:
     """Cross-article candidate pairs that state the same fact, as (margin, i, j), best first,
-    and each claim's hub level (see `hub_levels`)."""
+    and each claim's hub level (see `hub_levels`).
+
+    With `pair_cache` (key -> `matching.pair_static` tuple; new entries are added to it) and
+    `text_keys` (one key per claim for its text and speaker), the cosine-free part of each
+    pair's decision is computed once per pair of texts, ever; the result is the same."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
@@ -168,11 +174,19 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
         if articles[i] == articles[j]:
             continue                                   # an article never corroborates itself
         sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
-        m = _decide(texts[i], texts[j], c, settings, sa, sb)
-        if _vetoed(m):
+        if pair_cache is None or text_keys is None:
+            m = _decide(texts[i], texts[j], c, settings, sa, sb)
+            relation, vetoed = m.relation, _vetoed(m)
+        else:
+            key = text_keys[i] + text_keys[j]
+            static = pair_cache.get(key)
+            if static is None:
+                static = pair_cache[key] = pair_static(texts[i], texts[j], sa, sb)
+            relation, vetoed = decide_static(static, c, settings)
+        if vetoed:
             continue
         margin = c / ((hub[i] + hub[j]) / 2)
-        if m.relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
+        if relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
             links.append((margin, c, i, j))
     links.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
     return [(mg, i, j) for mg, _, i, j in links], hub
@@ -196,14 +210,23 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
 
 
 def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings = MatchSettings(),
-                   origin_of: Mapping[str, str] | None = None, weak: set[str] | None = None) -> list[Cluster]:
-    """Clusters of same-fact claims from >= 2 articles; claims left alone belong to no cluster."""
+                   origin_of: Mapping[str, str] | None = None, weak: set[str] | None = None,
+                   pair_cache: dict | None = None) -> list[Cluster]:
+    """Clusters of same-fact claims from >= 2 articles; claims left alone belong to no cluster.
+
+    `pair_cache`: see `link_pairs` (keys are built from each claim's text and speaker)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
     texts = [c.standalone or c.text for c in claims]
     articles = [c.article_id for c in claims]
-    links, hub = link_pairs(texts, vectors, articles, settings, [c.speaker for c in claims])
+    text_keys = None
+    if pair_cache is not None:
+        import hashlib
+        text_keys = [hashlib.sha256(f"{t}\x1f{c.speaker or ''}".encode()).hexdigest()[:16]
+                     for t, c in zip(texts, claims)]
+    links, hub = link_pairs(texts, vectors, articles, settings, [c.speaker for c in claims],
+                            pair_cache, text_keys)
     origin_of = origin_of or {}
     weak = weak or set()
     clusters = []
@@ -251,11 +274,13 @@ def _shingles(sentences: list[str], size: int = 5) -> set[int]:
 
 
 def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
-                  min_words: int = 6) -> dict[str, str]:
+                  min_words: int = 6, pair_cache: dict | None = None) -> dict[str, str]:
     """Article id → origin group id (the group's smallest article id); copies share a group.
 
     Two articles are one origin when at least `min_share` of the shorter one's sentences have a
-    near-identical sentence (rapidfuzz ratio >= `min_ratio`) in the other.
+    near-identical sentence (rapidfuzz ratio >= `min_ratio`) in the other. `pair_cache` (optional,
+    filled in): key of the two texts and the parameters -> that verdict, so an article pair is
+    compared once, ever.
     """
     ids = sorted(texts)
     sentences = {a: _article_sentences(texts[a], min_words) for a in ids}
@@ -279,15 +304,27 @@ def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio
             a = root[a]
         return a
 
+    hashes: dict[str, str] = {}
+    if pair_cache is not None:
+        import hashlib
+        params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
+        hashes = {a: hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}
     for (a, b), count in shared.items():
         if count < 2:
             continue
-        small, big = sorted((sentences[a], sentences[b]), key=len)
-        if not small:
-            continue
-        scores = process.cdist(small, big, scorer=fuzz.ratio, score_cutoff=min_ratio, workers=1)
-        matched = int((scores.max(axis=1) >= min_ratio).sum())
-        if matched >= min(2, len(small)) and matched / len(small) >= min_share:
+        key = hashes[a] + hashes[b] if pair_cache is not None else None
+        same = pair_cache.get(key) if key is not None else None
+        if same is None:
+            small, big = sorted((sentences[a], sentences[b]), key=len)
+            if not small:
+                same = False
+            else:
+                scores = process.cdist(small, big, scorer=fuzz.ratio, score_cutoff=min_ratio, workers=1)
+                matched = int((scores.max(axis=1) >= min_ratio).sum())
+                same = matched >= min(2, len(small)) and matched / len(small) >= min_share
+            if key is not None:
+                pair_cache[key] = bool(same)
+        if same:
             ra, rb = find(a), find(b)
             if ra != rb:
                 root[max(ra, rb)] = min(ra, rb)

@@ -137,14 +137,7 @@ class _Checker:
                  claims: Mapping[str, Claim], settings: ConflictSettings) -> None:
         self.facts, self.articles, self.claims, self.s = facts, articles, claims, settings
         # offices each person holds anywhere in the corpus (for "Lavrov said" without a title)
-        self.offices: dict[str, set[str]] = defaultdict(set)
-        for f in facts.values():
-            for m in f.mentions:
-                if m.person and m.title:
-                    self.offices[m.entity].add(_office(m.title))
-            for sp in f.speakers:
-                if sp.entity and sp.office:
-                    self.offices[sp.entity].add(sp.office)
+        self.offices: dict[str, set[str]] = _offices(facts)
 
     def q(self, f: ClaimFacts, span: tuple[int, int] | None) -> str:
         return f"{_art(f.article_id)} '{_text_at(self.articles[f.article_id], span)}'" if span else _art(f.article_id)
@@ -433,7 +426,7 @@ def _candidate_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         seen.add((a, b))
         yield a, b, True
     for members in by_key.values():
-        if len(members) > 400:
+        if len(members) > _KEY_CAP:
             continue  # an entity in every claim ("Myanmar") is no evidence of a shared topic
         for a, b in itertools.combinations(sorted(members), 2):
             if (a, b) not in seen:
@@ -441,16 +434,123 @@ def _candidate_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                 yield a, b, False
 
 
+_KEY_CAP = 400   # a key shared by more claims than this yields no candidate pairs (see _candidate_pairs)
+
+
+def _pair_keys(f: ClaimFacts) -> set[str]:
+    return {*f.entities, *("acr:" + d.acronym for d in f.acronyms), *(f"plan:{p.number}" for p in f.plans)}
+
+
+@dataclass
+class Previous:
+    """What the previous analysis checked, to check again only the pairs that may have changed.
+
+    A pair's verdict depends on the two claims' facts, their articles and claims, the settings,
+    whether the pair is same-event (one cluster) and the corpus-wide `offices` of the speakers'
+    entities. `changed` holds the claims whose facts/article changed since that analysis; the
+    caller guarantees everything else (settings, rule version) is the same."""
+    changed: set[str]
+    same: set[tuple[str, str]]            # same-cluster pairs then
+    key_sizes: Mapping[str, int]          # claims per candidate key then
+    offices: Mapping[str, Sequence[str]]  # entity -> offices then
+    conflicts: Sequence[Conflict]         # its conflicts
+
+
+def corpus_state(facts: Mapping[str, ClaimFacts]) -> dict:
+    """The corpus-level inputs of the pair checks, to store for the next `Previous`."""
+    sizes: dict[str, int] = defaultdict(int)
+    for f in facts.values():
+        for k in _pair_keys(f):
+            sizes[k] += 1
+    return {"key_sizes": dict(sizes), "offices": {e: sorted(o) for e, o in _offices(facts).items()}}
+
+
+def _offices(facts: Mapping[str, ClaimFacts]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for f in facts.values():
+        for m in f.mentions:
+            if m.person and m.title:
+                out[m.entity].add(_office(m.title))
+        for sp in f.speakers:
+            if sp.entity and sp.office:
+                out[sp.entity].add(sp.office)
+    return out
+
+
+def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
+                       clusters: Sequence[Cluster], prev: Previous, offices: Mapping[str, set[str]]):
+    """(pairs to check again -> same_event, stored conflicts still valid)."""
+    ids = [c.id for c in claims if c.id in facts]
+    changed = set(prev.changed)
+    moved = {e for e in set(offices) | set(prev.offices)
+             if sorted(offices.get(e, ())) != sorted(prev.offices.get(e, ()))}
+    if moved:
+        for cid in ids:
+            if any(not sp.office and (sp.entity or "") in moved for sp in facts[cid].speakers):
+                changed.add(cid)
+    same: set[tuple[str, str]] = set()
+    for k in clusters:
+        members = [c for c in k.claim_ids if c in facts]
+        same.update(itertools.combinations(sorted(members), 2))
+    by_key: dict[str, set[str]] = defaultdict(set)
+    keys_of: dict[str, set[str]] = {}
+    for cid in ids:
+        keys_of[cid] = _pair_keys(facts[cid])
+        for key in keys_of[cid]:
+            by_key[key].add(cid)
+
+    def candidate(a: str, b: str) -> bool:
+        return any(len(by_key[k]) <= _KEY_CAP for k in keys_of[a] & keys_of[b])
+
+    # same-event pairs: checked again unless both claims are unchanged and were same-event before
+    todo: dict[tuple[str, str], bool] = {p: True for p in same
+                                         if p[0] in changed or p[1] in changed or p not in prev.same}
+    for p in prev.same - same:
+        if p[0] in keys_of and p[1] in keys_of and candidate(*p):
+            todo.setdefault(p, False)
+    for key, members in by_key.items():
+        if len(members) > _KEY_CAP:
+            continue
+        if prev.key_sizes.get(key, _KEY_CAP + 1) <= _KEY_CAP:
+            # pairs of unchanged claims were checked last time through this key
+            new = members & changed
+            for x in new:
+                for y in members:
+                    if x != y:
+                        todo.setdefault((x, y) if x < y else (y, x), False)
+        else:
+            for p in itertools.combinations(sorted(members), 2):
+                todo.setdefault(p, False)
+    keep = [x for x in prev.conflicts
+            if x.a in keys_of and x.b in keys_of and x.a not in changed and x.b not in changed
+            and (x.a, x.b) not in todo
+            and (((x.a, x.b) in same and (x.a, x.b) in prev.same)
+                 or ((x.a, x.b) not in same and (x.a, x.b) not in prev.same and candidate(x.a, x.b)))]
+    return todo, keep
+
+
 def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    clusters: Sequence[Cluster] | None, articles: Mapping[str, Article],
-                   settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None) -> list[Conflict]:
-    """Conflicts between claims about the same event or entity, one per claim pair and kind."""
+                   settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None,
+                   previous: Previous | None = None) -> list[Conflict]:
+    """Conflicts between claims about the same event or entity, one per claim pair and kind.
+
+    With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
+    settings), only pairs that may have a different verdict are checked again and the previous
+    conflicts of the other candidate pairs are kept: the result is the same as without it."""
     by_id = {c.id: c for c in claims}
     checker = _Checker(facts, articles, by_id, settings)
     if nli is None and settings.nli_model:
         nli = NLIScorer(settings.nli_model)
     out: dict[str, Conflict] = {}
-    for a, b, same_event in _candidate_pairs(claims, facts, clusters):
+    if previous is not None and clusters is not None:
+        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices)
+        pairs = ((a, b, same) for (a, b), same in todo.items())
+        for x in keep:
+            out[x.id] = Conflict(x.id, x.a, x.b, x.kind, x.severity, x.explanation, x.a_span, x.b_span)
+    else:
+        pairs = _candidate_pairs(claims, facts, clusters)
+    for a, b, same_event in pairs:
         fa, fb = facts[a], facts[b]
         hits = checker.pair(fa, fb, same_event)
         if not hits and nli is not None and same_event:

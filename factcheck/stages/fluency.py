@@ -319,12 +319,21 @@ def _no_main_verb(doc, settings: FluencySettings) -> list[Hit]:
 _GLUE_WORDS = frozenset("who have has had the was were said which that also will would".split())
 
 
+def _run_together_candidates(doc, settings: FluencySettings) -> list[str]:
+    """Tokens that may be two words run together (the context-free filter of `_run_together`)."""
+    return [tok.text for tok in doc
+            if tok.text.isalpha() and len(tok.text) >= 6 and not tok.text.isupper()
+            and zipf(tok.text) < settings.unknown_zipf]
+
+
 def _run_together(doc, context: FluencyContext | None, settings: FluencySettings) -> list[Hit]:
+    return _run_together_words(_run_together_candidates(doc, settings), context, settings)
+
+
+def _run_together_words(candidates: Sequence[str], context: FluencyContext | None,
+                        settings: FluencySettings) -> list[Hit]:
     hits: list[Hit] = []
-    for tok in doc:
-        w = tok.text
-        if not w.isalpha() or len(w) < 6 or w.isupper() or zipf(w) >= settings.unknown_zipf:
-            continue
+    for w in candidates:
         if context is not None and context.vocabulary.get(w.lower(), 0) > 1:
             continue                                      # the corpus uses it again: a real name
         best = None
@@ -444,16 +453,67 @@ def score_sentences(
         # context-free use: the batch itself is the corpus (one article), so names can still be checked
         context = build_context({"_": list(texts)})
         article_ids = None
-    nlp = load_nlp()
     results: list[FluencyResult] = []
+    for i, (text, local) in enumerate(zip(texts, local_signals(texts, settings))):
+        article = article_ids[i] if article_ids is not None else None
+        results.append(combine_signals(text, local, context, settings, article))
+    return results
+
+
+# Bump when a parse-based signal changes: cached local results (see `local_signals`) are then recomputed.
+LOCAL_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalSignals:
+    """What one sentence's spaCy parse yields, independent of the corpus: cacheable by text.
+
+    `before` are the hits of the parse-only signals that come before the corpus signals, `candidates`
+    the tokens `_run_together` must check against the corpus, `after` the rare-word hits.
+    """
+    before: tuple[Hit, ...]
+    candidates: tuple[str, ...]
+    after: tuple[Hit, ...]
+
+    def to_json(self) -> list:
+        return [[list(h) for h in self.before], list(self.candidates), [list(h) for h in self.after]]
+
+    @staticmethod
+    def from_json(v: list) -> "LocalSignals":
+        return LocalSignals(tuple(tuple(h) for h in v[0]), tuple(v[1]), tuple(tuple(h) for h in v[2]))
+
+
+def settings_digest(settings: FluencySettings) -> str:
+    """Digest of the fluency settings and rule version: the cache key part of `LocalSignals`."""
+    import dataclasses
+    import hashlib
+    from pathlib import Path
+    h = hashlib.sha256(repr((LOCAL_VERSION, dataclasses.astuple(settings))).encode())
+    h.update(Path(__file__).read_bytes())   # any rule edit invalidates the cache, bumped or not
+    return h.hexdigest()[:16]
+
+
+def local_signals(texts: Sequence[str], settings: FluencySettings = FluencySettings()) -> list[LocalSignals]:
+    """Parse each text once and keep the corpus-independent part of its fluency signals."""
+    if not texts:
+        return []
+    nlp = load_nlp()
     # NER is not used by any signal; skipping it saves about a fifth of the parse time
     skip = [p for p in ("ner",) if p in nlp.pipe_names]
-    for i, doc in enumerate(nlp.pipe(texts, batch_size=64, disable=skip)):
-        article = article_ids[i] if article_ids is not None else None
-        hits = (_repetition(doc) + _self_reference(doc) + _article_agreement(doc) + _verb_frame(doc)
-                + _no_main_verb(doc, settings) + _run_together(doc, context, settings)
-                + _near_miss_names(doc.text, context, settings) + _consensus(doc.text, article, context)
-                + _rare_words(doc, context, settings))
-        score, reasons = _combine(hits, settings)
-        results.append(FluencyResult(score=score, garbled=score >= settings.garbled_at, reasons=reasons))
-    return results
+    out: list[LocalSignals] = []
+    for doc in nlp.pipe(texts, batch_size=64, disable=skip):
+        before = (_repetition(doc) + _self_reference(doc) + _article_agreement(doc) + _verb_frame(doc)
+                  + _no_main_verb(doc, settings))
+        out.append(LocalSignals(tuple(before), tuple(_run_together_candidates(doc, settings)),
+                                tuple(_rare_words(doc, None, settings))))
+    return out
+
+
+def combine_signals(text: str, local: LocalSignals, context: FluencyContext | None,
+                    settings: FluencySettings = FluencySettings(), article: str | None = None) -> FluencyResult:
+    """The verdict for one sentence from its cached local signals and the corpus context (cheap)."""
+    hits = (list(local.before) + _run_together_words(local.candidates, context, settings)
+            + _near_miss_names(text, context, settings) + _consensus(text, article, context)
+            + list(local.after))
+    score, reasons = _combine(hits, settings)
+    return FluencyResult(score=score, garbled=score >= settings.garbled_at, reasons=reasons)

@@ -310,6 +310,35 @@ def _decide(a: str, b: str, cosine: float, settings: MatchSettings,
     return Match(similarity=round(p, 4), relation=relation, reasons=tuple(reasons))
 
 
+# ---- the cosine-free part of `_decide`, cacheable per pair of texts (see clusters.link_pairs) --------
+
+STATIC = tuple(n for n in FEATURES if n != "cosine") + ("speakers_differ",)
+
+
+def pair_static(a: str, b: str, speaker_a: str | None = None, speaker_b: str | None = None) -> tuple[float, ...]:
+    """The features of a pair that do not depend on the cosine, in `STATIC` order."""
+    f = pair_features(a, b, 0.0)
+    return tuple(f[n] for n in STATIC[:-1]) + (float(_speakers_differ(speaker_a, speaker_b)),)
+
+
+def decide_static(static: Sequence[float], cosine: float, settings: MatchSettings) -> tuple[str, bool]:
+    """(relation, vetoed) exactly as `_decide` gives them (`vetoed`: numbers or names clash)."""
+    f = dict(zip(STATIC, static))
+    f["cosine"] = float(cosine)
+    vetoes = (settings.veto_numbers and f["number_clash"]) or (settings.veto_names and f["name_clash"])
+    p = score_features(f, settings)
+    if f["speakers_differ"] and settings.speaker_penalty:
+        z_penalty = settings.speaker_penalty
+        p = 1.0 / (1.0 + math.exp(-(math.log(max(p, 1e-12) / max(1 - p, 1e-12)) - z_penalty)))
+    if p >= settings.same_threshold and cosine >= settings.min_cosine_same and not vetoes:
+        relation = "same"
+    elif cosine >= settings.related_cosine or p >= settings.same_threshold:
+        relation = "related"
+    else:
+        relation = "unrelated"
+    return relation, bool(f["number_clash"] or f["name_clash"])
+
+
 def compare_texts(a: str, b: str, embedder, settings: MatchSettings = MatchSettings()) -> Match:
     """Relation between two free texts (the `factcheck compare A B` command)."""
     va, vb = embedder.embed([a, b])

@@ -579,8 +579,8 @@ def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, Acr
         display.setdefault(_norm(_clean_name(r.text)), _clean_name(r.text))
     for _, d in acr_defs:
         display.setdefault(_norm(_clean_name(d.expansion)), _clean_name(d.expansion))
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
+    for a, b in _name_pairs(keys, display):
+        if True:
             if uf.find(a) == uf.find(b):
                 continue
             la, lb = labels.get(a, Counter()), labels.get(b, Counter())
@@ -593,12 +593,17 @@ def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, Acr
                 la and la.most_common(1)[0][0] in place or lb and lb.most_common(1)[0][0] in place))
             if _same_name(display.get(a, a), display.get(b, b), person):
                 uf.union(a, b)
+    by_initial: dict[str, list[str]] = defaultdict(list)   # blocking: _acronym_of needs the first initial
+    for b in keys:
+        initials = "".join(w[0] for w in display.get(b, b).split() if w[:1].isupper())
+        if initials:
+            by_initial[initials[0]].append(b)
     for k in list(uf.parent):
         if k.startswith("acr:"):
             acr = k[4:]
             if acr.lower() in uf.parent:  # "Asean" is ASEAN
                 uf.union(k, acr.lower())
-            for b in keys:
+            for b in by_initial.get(acr[:1].upper(), ()):
                 if _acronym_of(display.get(b, b), acr) and len(b.split()) >= 2:
                     uf.union(k, b)
     groups: dict[str, list[str]] = defaultdict(list)
@@ -623,6 +628,51 @@ def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, Acr
         for k in members:
             result[k] = (eid, disp, person, label)
     return result
+
+
+def _name_pairs(keys: list[str], display: Mapping[str, str]):
+    """Pairs of keys `_same_name` could accept, without comparing every pair (blocking).
+
+    `_same_name` accepts only names that share their first word, or whose last words are equal
+    or fuzzy-equal (ratio >= 80, both words >= 4 letters). Two such words always share a
+    character bigram (indel distance <= 0.2 (la + lb) leaves >= 0.2 (la + lb) - 1 > 0 common
+    bigrams), so pairs are taken from first-word, last-word and last-word-bigram blocks. The
+    union-find result does not depend on the order pairs are tried in.
+    """
+    first: dict[str, list[int]] = defaultdict(list)
+    last: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        toks = _norm(display.get(k, k)).split()
+        if toks:
+            first[toks[0]].append(i)
+            last[toks[-1]].append(i)
+    pairs: set[tuple[int, int]] = set()
+
+    def add(xs: list[int], ys: list[int]) -> None:
+        for x in xs:
+            for y in ys:
+                if x != y:
+                    pairs.add((x, y) if x < y else (y, x))
+
+    for group in first.values():
+        add(group, group)
+    for group in last.values():
+        add(group, group)
+    by_bigram: dict[str, list[str]] = defaultdict(list)
+    for w in last:
+        if len(w) >= 4:
+            for g in {w[i:i + 2] for i in range(len(w) - 1)}:
+                by_bigram[g].append(w)
+    similar: set[tuple[str, str]] = set()
+    for ws in by_bigram.values():
+        for i, u in enumerate(ws):
+            for v in ws[i + 1:]:
+                if (u, v) not in similar and fuzz.ratio(u, v) >= 80:
+                    similar.add((u, v))
+    for u, v in similar:
+        add(last[u], last[v])
+    for i, j in sorted(pairs):
+        yield keys[i], keys[j]
 
 
 def _key(text: str) -> str:
@@ -804,23 +854,79 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
 
 def normalize_claims(claims: Sequence[Claim], articles: Mapping[str, Article]) -> dict[str, ClaimFacts]:
     """Claim id → ClaimFacts; entities are merged across all the given claims' articles."""
-    from factcheck.nlp import load_nlp
-
-    nlp = load_nlp()
     needed = sorted({c.article_id for c in claims})
-    docs = {aid: doc for aid, doc in zip(needed, nlp.pipe(articles[a].text for a in needed))}
-    raw_by_article = {aid: _raw_mentions(docs[aid], articles[aid].text) for aid in needed}
-    defs_by_article = {aid: find_acronym_defs(articles[aid].text) for aid in needed}
-    canon = _canonicalise([(a, r) for a, rs in raw_by_article.items() for r in rs],
-                          [(a, d) for a, ds in defs_by_article.items() for d in ds])
+    docs = dict(zip(needed, parse_articles([articles[a].text for a in needed])))
+    names = {aid: article_names(docs[aid], articles[aid].text) for aid in needed}
+    canon = canonicalise(names)
+    by_article: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_article[c.article_id].append(c)
+    per_article = {aid: claims_facts(by_article[aid], articles[aid], docs[aid], *names[aid], canon)
+                   for aid in needed}
+    return {c.id: per_article[c.article_id][c.id] for c in claims}
 
+
+# Bump when the per-claim extraction changes: cached ClaimFacts (see pipeline) are then recomputed.
+NORMALIZE_VERSION = "1"
+
+
+def parse_articles(texts: Sequence[str]) -> list:
+    """The full spaCy parse (with NER) of each article text: the expensive, per-article part."""
+    if not texts:
+        return []
+    from factcheck.nlp import load_nlp
+    return list(load_nlp().pipe(texts))
+
+
+def article_names(doc, text: str) -> tuple[list["_Raw"], list[AcronymDef]]:
+    """One article's raw name mentions and acronym definitions (depend on that article alone)."""
+    return _raw_mentions(doc, text), find_acronym_defs(text)
+
+
+def canonicalise(names: Mapping[str, tuple[list["_Raw"], list[AcronymDef]]]) -> dict:
+    """The corpus-level merge: name key → (entity id, display, person?, label); `names` by article id."""
+    order = sorted(names)
+    return _canonicalise([(a, r) for a in order for r in names[a][0]],
+                         [(a, d) for a in order for d in names[a][1]])
+
+
+def canon_signature(raws: Sequence["_Raw"], canon: Mapping) -> str:
+    """What an article's ClaimFacts take from the corpus merge: equal signature, equal facts."""
+    import hashlib
+    import json
+    return hashlib.sha256(json.dumps([canon.get(_key(r.text)) for r in raws]).encode()).hexdigest()[:24]
+
+
+def raws_to_json(raws: Sequence["_Raw"]) -> list:
+    return [[r.text, r.start, r.end, r.label] for r in raws]
+
+
+def raws_from_json(v: list) -> list["_Raw"]:
+    return [_Raw(*x) for x in v]
+
+
+def facts_from_dict(d: Mapping) -> ClaimFacts:
+    """Inverse of dataclasses.asdict for ClaimFacts (JSON round trip)."""
+    def tup(x):
+        return tuple(x) if x is not None else None
+    mentions = tuple(Mention(**{**m, "title_span": tup(m["title_span"]), "gender_span": tup(m["gender_span"])})
+                     for m in d["mentions"])
+    return ClaimFacts(d["claim_id"], d["article_id"], mentions,
+                      tuple(Quantity(**q) for q in d["quantities"]), tuple(DateFact(**x) for x in d["dates"]),
+                      tuple(Marker(**x) for x in d["markers"]), tuple(Frame(**x) for x in d["frames"]),
+                      tuple(AcronymDef(**x) for x in d["acronyms"]), tuple(PlanName(**x) for x in d["plans"]),
+                      tuple(Speaker(**x) for x in d["speakers"]), d["published"])
+
+
+def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Raw"],
+                 defs: Sequence[AcronymDef], canon: Mapping) -> dict[str, ClaimFacts]:
+    """ClaimFacts of one article's claims from its parse, its names and the corpus merge."""
     facts: dict[str, ClaimFacts] = {}
     for claim in claims:
-        art = articles[claim.article_id]
-        text, doc = art.text, docs[claim.article_id]
+        text = art.text
         cs, ce = claim.start, claim.end
         mentions: list[Mention] = []
-        for r in raw_by_article[claim.article_id]:
+        for r in raws:
             if not (cs <= r.start and r.end <= ce):
                 continue
             k = _key(r.text)
@@ -860,7 +966,7 @@ def normalize_claims(claims: Sequence[Claim], articles: Mapping[str, Article]) -
                                         gender_cue=t.text, gender_span=(t.idx, t.idx + len(t.text))))
         # the person a leading pronoun refers to: last person named before the claim in the article
         last_person = None
-        for r in raw_by_article[claim.article_id]:
+        for r in raws:
             if r.end <= cs and canon.get(_key(r.text), ("", "", False, ""))[2]:
                 last_person = canon[_key(r.text)][0]
 
@@ -893,7 +999,7 @@ def normalize_claims(claims: Sequence[Claim], articles: Mapping[str, Article]) -
                                   if ym and ym.start() - m.end() < 40 else m.group(0),
                                   cs + m.start(), cs + (ym.end() if ym and ym.start() - m.end() < 40 else m.end()),
                                   who, ev, int(ym.group(0)) if ym and ym.start() - m.end() < 40 else None))
-        acr = tuple(d for d in defs_by_article[claim.article_id] if cs <= d.start and d.end <= ce)
+        acr = tuple(d for d in defs if cs <= d.start and d.end <= ce)
         plans = []
         for m in PLAN_RE.finditer(ctext):
             n = m.group("num").lower()

@@ -1,0 +1,124 @@
+"""Incremental analysis: unchanged sentences and articles are never parsed again, and the results
+equal those of an analysis from scratch over the same files."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from factcheck import pipeline, store
+from factcheck.settings import load_settings
+
+from conftest import SEEDS
+
+pytestmark = pytest.mark.model
+
+NEW_ARTICLE = """Myanmar junta chief returns to Moscow for defence talks
+
+Moscow, Jul 4 (Agency) - Senior General Min Aung Hlaing arrived in Moscow on Sunday for talks with Russian defence officials, state broadcaster MRTV reported.
+The visit is the latest sign of the close ties between the two militaries.
+Russia is the main supplier of weapons to Myanmar's army and has trained thousands of its officers.
+The generals discussed cooperation in energy projects and in security.
+"""
+
+
+def _snapshot(db) -> dict:
+    """Every corpus-level result, in a comparable form."""
+    return {
+        "fluency": store.load_fluency(db),
+        "facts": store.load_facts(db),
+        "origins": store.load_origins(db),
+        "clusters": store.load_clusters(db),
+        "conflicts": store.load_conflicts(db),
+        "scores": store.load_scores(db),
+    }
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from conftest import FakeEmbedder
+    tmp = tmp_path_factory.mktemp("incremental")
+    folder = tmp / "seeds"
+    shutil.copytree(SEEDS, folder)
+    settings = load_settings()
+    emb = FakeEmbedder()
+
+    inc = store.open_db(tmp / "inc.db")
+    pipeline.ingest(inc, [folder], settings)
+    first = pipeline.analyze(inc, settings, embedder=emb)
+    again = pipeline.analyze(inc, settings, embedder=emb, force=True)
+    new_file = folder / "zz_new.txt"
+    new_file.write_text(NEW_ARTICLE, encoding="utf-8")
+    ing = pipeline.ingest(inc, [folder], settings)
+    added = pipeline.analyze(inc, settings, embedder=emb)
+
+    scratch = store.open_db(tmp / "scratch.db")
+    pipeline.ingest(scratch, [folder], settings)
+    full = pipeline.analyze(scratch, settings, embedder=emb)
+    return {"inc": inc, "scratch": scratch, "first": first, "again": again, "added": added,
+            "full": full, "new_id": ing.added[0]}
+
+
+def test_first_analysis_parses_everything(runs):
+    counts = runs["first"].counts
+    assert runs["first"].parsed > 0 and runs["first"].parsed <= counts["sentences"]
+    assert runs["first"].normalised == counts["articles"]
+
+
+def test_unchanged_corpus_parses_nothing(runs):
+    assert runs["again"].parsed == 0
+    assert runs["again"].normalised == 0
+
+
+def test_one_new_article_parses_only_its_sentences(runs):
+    inc = runs["inc"]
+    new_texts = {s.text for s in store.load_sentences(inc, runs["new_id"])}
+    old_texts = {s.text for s in store.load_sentences(inc) if s.article_id != runs["new_id"]}
+    assert 0 < runs["added"].parsed == len(new_texts - old_texts)
+    # only the new article is parsed for normalisation (the others' entities did not move)
+    assert runs["added"].normalised == 1
+    assert runs["full"].parsed > runs["added"].parsed
+
+
+def test_incremental_results_equal_a_full_analysis(runs):
+    a, b = _snapshot(runs["inc"]), _snapshot(runs["scratch"])
+    for key in a:
+        assert a[key] == b[key], key
+    cache_counters = ("parsed", "normalised", "matched")
+    assert {k: v for k, v in runs["added"].counts.items() if k not in cache_counters} == \
+        {k: v for k, v in runs["full"].counts.items() if k not in cache_counters}
+
+
+def test_match_decisions_are_cached_per_pair(runs):
+    assert runs["again"].matched == 0
+    assert 0 < runs["added"].matched < runs["full"].matched
+
+
+def test_changed_fluency_settings_invalidate_the_cache(runs, tmp_path):
+    import dataclasses
+    settings = load_settings()
+    settings = dataclasses.replace(settings, fluency=dataclasses.replace(settings.fluency, unknown_zipf=1.5))
+    from conftest import FakeEmbedder
+    db = runs["inc"]
+    res = pipeline.analyze(db, settings, embedder=FakeEmbedder(), force=True)
+    assert res.parsed == len({s.text for s in store.load_sentences(db)})
+    assert res.normalised == 0
+
+
+def test_cached_match_features_decide_like_decide():
+    """clusters.link_pairs with a pair cache must decide exactly as matching._decide."""
+    import random
+    import re
+    from factcheck.stages.matching import MatchSettings, _decide, decide_static, pair_static
+    from factcheck.stages.clusters import _vetoed
+    texts = [s for f in sorted(SEEDS.glob("*.txt"))
+             for s in re.split(r"(?<=[.!?])\s+", f.read_text(encoding="utf-8")) if len(s.split()) > 5]
+    rng = random.Random(3)
+    settings = MatchSettings()
+    speakers = [None, "Lavrov", "Sergei Lavrov", "the junta spokesman"]
+    for _ in range(400):
+        a, b = rng.choice(texts), rng.choice(texts)
+        sa, sb = rng.choice(speakers), rng.choice(speakers)
+        cos = rng.uniform(0.3, 1.0)
+        m = _decide(a, b, cos, settings, sa, sb)
+        assert decide_static(pair_static(a, b, sa, sb), cos, settings) == (m.relation, _vetoed(m))
