@@ -86,3 +86,11 @@ def m004_analysis_caches(db: Database) -> None:
     # The cosine-free part of a claim pair's match decision (8-byte floats, matching.STATIC order),
     # keyed by the matching rules' digest + both claims' (text, speaker) hashes.
     db.table("match_cache").create({"key": str, "features": bytes}, pk="key")
+
+
+@migrations()
+def m005_delta_state(db: Database) -> None:
+    # Binary state an analysis leaves for the next one to work on the delta: the kNN graph
+    # ("knn": clusters.KnnState) and the per-article word shingles of copy detection
+    # ("origins": see pipeline._origins).
+    db.table("blobs").create({"key": str, "value": bytes}, pk="key")

@@ -51,6 +51,8 @@ class AnalyzeResult:
     parsed: int = 0              # sentences parsed for fluency this time (the rest came from the cache)
     normalised: int = 0          # articles parsed for normalisation this time (the rest from the cache)
     matched: int = 0             # claim pairs whose match features were computed (the rest cached)
+    delta: bool = False          # only the rows that changed were computed again and written
+    regrouped: int = 0           # claims whose clusters were computed again (all on the full path)
     timings: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
@@ -209,20 +211,36 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     progress("cluster", 0, len(claims))
+    from .stages import matching
+    from .stages import conflicts as conflict_rules
+    # the previous analysis' state is reused only under the same rules, settings and embedder
+    cluster_basis = hashlib.sha256("\x1f".join(
+        (_source_digest(clustering, settings), _source_digest(matching), embedder.name)).encode()).hexdigest()[:24]
+    delta_ok = not force and store.get_state(db, "cluster_basis") == cluster_basis
     origin_prefix = "o:" + _source_digest(clustering)[:12] + ":"
     origin_cache = {k: bool(v[0]) for k, v in store.load_match_cache(db, origin_prefix).items()}
     known_origins = len(origin_cache)
-    origins = clustering.origin_groups({aid: "\n".join(by_article.get(aid, [])) for aid in articles},
-                                       pair_cache=origin_cache)
+    prev_origins_state = None
+    if delta_ok and (blob := store.get_blob(db, "origins")):
+        prev_origins_state = clustering.OriginState.from_bytes(blob)
+    origins, origin_state = clustering.origin_groups_state(
+        {aid: "\n".join(by_article.get(aid, [])) for aid in articles}, pair_cache=origin_cache,
+        previous=prev_origins_state)
     new_origins = {k: (float(v),) for k, v in itertools.islice(origin_cache.items(), known_origins, None)}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
-    from .stages import matching
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.load_match_cache(db, match_prefix)
     known_pairs = len(pair_cache)
-    clusters = clustering.cluster_claims(claims, vectors, settings.match, origin_of=origins, weak=weak,
-                                         pair_cache=pair_cache)
+    prev_knn = None
+    prev_clusters = None
+    if delta_ok and (blob := store.get_blob(db, "knn")):
+        prev_clusters = store.load_clusters(db)
+        prev_knn = (clustering.KnnState.from_bytes(blob), prev_clusters)
+    cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
+                                          pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis)
+    clusters = cres.clusters
+    res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
     res.matched = len(pair_cache) - known_pairs
     new_pairs = dict(itertools.islice(pair_cache.items(), known_pairs, None))
     res.timings["cluster"] = time.perf_counter() - t
@@ -233,42 +251,127 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
-    from .stages import conflicts as conflict_rules
     basis = _source_digest(conflict_rules, settings)
     previous = None
+    prev_conflicts = None
     prev_state = store.get_state(db, "conflicts_state")
     if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
         st = json.loads(prev_state)
+        prev_conflicts = store.load_conflicts(db, with_status=False)
         previous = conflict_rules.Previous(
             changed={c.id for c in claims if c.article_id in recomputed},
-            same={p for k in store.load_clusters(db) for p in itertools.combinations(sorted(k.claim_ids), 2)},
-            key_sizes=st["key_sizes"], offices=st["offices"], conflicts=store.load_conflicts(db))
+            clusters=prev_clusters if prev_clusters is not None else store.load_clusters(db),
+            key_sizes=st["key_sizes"], offices=st["offices"], conflicts=prev_conflicts)
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous)
     claim_by_id = {c.id: c for c in claims}
-    fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in conflicts}
     res.timings["conflicts"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    # the delta of this analysis against the stored one: only those rows are written again
+    delta = None
+    if delta_ok and prev_clusters is not None and prev_conflicts is not None and cres.touched is not None:
+        delta = _delta_rows(db, articles, sentences, claims, fluency, facts, recomputed, origins,
+                            clusters, prev_clusters, conflicts, prev_conflicts)
+    if delta is None:
+        score_for, score_sentences, score_conflicts = list(articles.values()), sentences, conflicts
+        new_conflicts = conflicts
+    else:
+        # only the articles whose score may change; an article's score reads its own sentences
+        # and the conflicts of its claims (the claims, fluency and clusters of everyone)
+        wanted = delta["scores"]
+        claim_art = {c.id: c.article_id for c in claims}
+        score_for = [articles[a] for a in sorted(wanted) if a in articles]
+        score_sentences = [s for s in sentences if s.article_id in wanted]
+        score_conflicts = [x for x in conflicts if claim_art.get(x.a) in wanted or claim_art.get(x.b) in wanted]
+        new_conflicts = [x for x in conflicts if x.id in delta["conflicts"]]
+    fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
-    statuses = store.conflict_status(db, fingerprints)
-    scores = score_articles(list(articles.values()), sentences, claims, fluency, clusters,
-                            conflicts, statuses, settings.score, origins)
+    statuses = store.conflict_status(db, fingerprints if delta is None
+                                     else {**store.conflict_fingerprints(db), **fingerprints})
+    scores = score_articles(score_for, score_sentences, claims, fluency, clusters,
+                            score_conflicts, statuses, settings.score, origins)
     res.timings["score"] = time.perf_counter() - t
 
+    t = time.perf_counter()
+    sentence_article = {s.id: s.article_id for s in sentences}
+    claim_article = {c.id: c.article_id for c in claims}
+    if delta is None:
+        rows = dict(fluency=fluency, facts={cid: fact_dicts[cid] for cid in facts}, origins=origins,
+                    clusters=clusters, conflicts=conflicts)
+    else:
+        rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
+                    facts={cid: fact_dicts[cid] for cid in delta["claim_facts"] if cid in fact_dicts},
+                    origins={a: o for a, o in origins.items() if a in delta["origins"]},
+                    clusters=[k for k in clusters if k.id in delta["clusters"]],
+                    conflicts=new_conflicts)
     store.save_analysis(
-        db, fluency=fluency, sentence_article={s.id: s.article_id for s in sentences},
-        facts={cid: fact_dicts[cid] for cid in facts},
-        claim_article={c.id: c.article_id for c in claims}, origins=origins, clusters=clusters,
-        conflicts=conflicts, fingerprints=fingerprints, scores=scores,
+        db, sentence_article=sentence_article, claim_article=claim_article, **rows,
+        fingerprints=fingerprints, scores=scores,
         state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
+               "cluster_basis": cluster_basis,
                "conflicts_state": json.dumps(conflict_rules.corpus_state(facts))},
-        fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins})
+        fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
+        blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta)
+    res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": len(conflicts),
                   "garbled": len(garbled_sentences), "parsed": res.parsed,
                   "normalised": res.normalised, "matched": res.matched}
+    res.delta = delta is not None
     return res
+
+
+def _delta_rows(db: Database, articles, sentences, claims, fluency, facts, recomputed, origins,
+                clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
+    """Per result table, the keys whose rows differ from the stored analysis; "scores": the
+    articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
+    those of a claim their corroboration or conflicts depend on, changed)."""
+    sent_article = {s.id: s.article_id for s in sentences}
+    stored_fl = {r[0]: tuple(r[1:]) for r in db.execute("select sentence_id, score, garbled, reasons from fluency")}
+    fl_keys: set[str] = set()
+    touched_articles: set[str] = set()
+    for f in fluency:
+        if stored_fl.get(f.sentence_id) != (f.score, int(f.garbled), json.dumps(list(f.reasons))):
+            fl_keys.add(f.sentence_id)
+            touched_articles.add(sent_article[f.sentence_id])
+    fl_keys |= set(stored_fl) - set(sent_article)
+    fact_keys = {c.id for c in claims if c.article_id in recomputed}
+    touched_articles |= {c.article_id for c in claims if c.article_id in recomputed}
+    stored_origins = store.load_origins(db)
+    origin_keys = {a for a in origins if stored_origins.get(a) != origins[a]} | (set(stored_origins) - set(origins))
+    touched_articles |= origin_keys
+    before = {k.id: k for k in prev_clusters}
+    after = {k.id: k for k in clusters}
+    cluster_keys = {i for i in set(before) | set(after) if before.get(i) != after.get(i)}
+    claim_article = {c.id: c.article_id for c in claims}
+    # a claim's corroboration depends on its cluster mates' origins and garbled sentences
+    moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}
+    for k in clusters:
+        if k.id not in cluster_keys and any(a in touched_articles for a in k.article_ids):
+            moved_claims.update(k.claim_ids)
+    touched_articles |= {claim_article[c] for c in moved_claims if c in claim_article}
+    old_x = {x.id: x for x in prev_conflicts}
+    new_x = {x.id: x for x in conflicts}
+    conflict_keys = {i for i in set(old_x) | set(new_x) if old_x.get(i) != new_x.get(i)}
+    for i in conflict_keys:
+        for x in (old_x.get(i), new_x.get(i)):
+            if x:
+                touched_articles.update(claim_article[c] for c in (x.a, x.b) if c in claim_article)
+    # a conflict weighs more when the other side has more support (its cluster's independent
+    # sources): the other article's score moves only when that number moved
+    support_before = {c: k.independent_sources for i in cluster_keys if (k := before.get(i)) for c in k.claim_ids}
+    support_after = {c: k.independent_sources for i in cluster_keys if (k := after.get(i)) for c in k.claim_ids}
+    support_moved = {c for c in set(support_before) | set(support_after)
+                     if support_before.get(c, 1) != support_after.get(c, 1)}
+    if support_moved:
+        for x in conflicts:
+            if x.a in support_moved or x.b in support_moved:
+                touched_articles.update((claim_article[x.a], claim_article[x.b]))
+    scored = {r[0] for r in db.execute("select article_id from scores")}
+    touched_articles |= set(articles) - scored
+    return {"fluency": fl_keys, "claim_facts": fact_keys, "origins": origin_keys, "clusters": cluster_keys,
+            "conflicts": conflict_keys, "scores": touched_articles & set(articles)}
 
 
 def _fluency(db: Database, sentences: Sequence[Sentence], by_article: dict[str, list[str]],

@@ -188,12 +188,23 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   scores: Sequence[Score], state: Mapping[str, str],
                   fluency_cache: Mapping[str, str] | None = None,
                   norm_cache: Sequence[dict] | None = None,
-                  match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None) -> None:
-    """Replace every corpus-level result at once: readers never see a mix of two analyses.
+                  match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+                  blobs: Mapping[str, bytes] | None = None,
+                  delta: Mapping[str, Iterable[str]] | None = None) -> None:
+    """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
-    same transaction; norm_cache rows of articles no longer in the store are dropped."""
+    same transaction; norm_cache rows of articles no longer in the store are dropped.
+
+    Without `delta` every result table is emptied and written again from the arguments. With
+    `delta` (table -> keys), only those rows of each result table are deleted (fluency:
+    sentence ids, claim_facts: claim ids, origins/scores: article ids, clusters/conflicts: ids)
+    and the arguments hold just the rows to insert; rows of articles no longer in the store
+    are dropped too."""
     with db.atomic():
+        if blobs:
+            db.table("blobs").insert_all(({"key": k, "value": v} for k, v in blobs.items()),
+                                         pk="key", replace=True)
         if fluency_cache:
             db.table("fluency_cache").insert_all(
                 ({"key": k, "local": v} for k, v in fluency_cache.items()), replace=True)
@@ -213,8 +224,19 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 db.table("match_cache").insert_all(
                     ({"key": prefix + k, "features": struct.pack(f"<{len(v)}d", *v)}
                      for k, v in entries.items()), replace=True)
-        for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores"):
-            db.execute(f"delete from {t}")
+        if delta is None:
+            for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores"):
+                db.execute(f"delete from {t}")
+        else:
+            pks = {"fluency": "sentence_id", "claim_facts": "claim_id", "origins": "article_id",
+                   "clusters": "id", "conflicts": "id", "scores": "article_id"}
+            for t, keys in delta.items():
+                keys = list(keys)
+                for i in range(0, len(keys), 500):
+                    chunk = keys[i:i + 500]
+                    db.execute(f"delete from {t} where {pks[t]} in ({','.join('?' * len(chunk))})", chunk)
+            for t in ("fluency", "claim_facts", "origins", "scores"):
+                db.execute(f"delete from {t} where article_id not in (select id from articles)")
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
               "score": f.score, "garbled": int(f.garbled), "reasons": json.dumps(list(f.reasons))}
@@ -238,6 +260,11 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
               "terms": json.dumps(s.terms)} for s in scores), replace=True)
         db.table("state").insert_all(({"key": k, "value": v} for k, v in state.items()),
                                      replace=True)
+
+
+def get_blob(db: Database, key: str) -> bytes | None:
+    rows = db.execute("select value from blobs where key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def set_state(db: Database, key: str, value: str) -> None:
@@ -270,17 +297,27 @@ def load_clusters(db: Database) -> list[Cluster]:
 
 
 def _span(v: str | None) -> tuple[int, int] | None:
-    x = json.loads(v) if v else None
+    if not v or v == "null":
+        return None
+    if v[0] == "[" and v[-1] == "]" and v.count(",") == 1:   # the common "[start, end]": no JSON parse
+        try:
+            a, b = v[1:-1].split(",")
+            return int(a), int(b)
+        except ValueError:
+            pass
+    x = json.loads(v)
     return tuple(x) if x else None
 
 
-def load_conflicts(db: Database) -> list[Conflict]:
-    """Stored conflicts with the status their latest review gives them (open when none)."""
-    status = conflict_status(db)
-    return [Conflict(id=r["id"], a=r["a"], b=r["b"], kind=r["kind"], severity=r["severity"],
-                     explanation=r["explanation"], a_span=_span(r["a_span"]),
-                     b_span=_span(r["b_span"]), status=status.get(r["id"], ("open", None))[0])
-            for r in db.query("select * from conflicts order by severity desc, id")]
+def load_conflicts(db: Database, with_status: bool = True) -> list[Conflict]:
+    """Stored conflicts with the status their latest review gives them (open when none;
+    `with_status=False`: always open, the reviews are not read)."""
+    status = conflict_status(db) if with_status else {}
+    rows = db.execute("select id, a, b, kind, severity, explanation, a_span, b_span from conflicts "
+                      "order by severity desc, id").fetchall()     # plain tuples: ~70k rows load fast
+    return [Conflict(id=i, a=a, b=b, kind=kind, severity=sev, explanation=expl, a_span=_span(sa),
+                     b_span=_span(sb), status=status.get(i, ("open", None))[0])
+            for i, a, b, kind, sev, expl, sa, sb in rows]
 
 
 def conflict_fingerprints(db: Database) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -106,12 +107,17 @@ def hub_levels(idx: np.ndarray, sims: np.ndarray, articles: Sequence[str], top: 
     """
     art = np.asarray([hash(a) for a in articles])
     out = np.full(len(idx), floor, dtype=np.float32)
-    for r in range(len(idx)):
+    _hub_rows(out, range(len(idx)), idx, sims, art, top, floor)
+    return out
+
+
+def _hub_rows(out: np.ndarray, rows, idx: np.ndarray, sims: np.ndarray, art: np.ndarray, top: int,
+              floor: float) -> None:
+    """`hub_levels` of the given rows, written into `out`."""
+    for r in rows:
         ok = (idx[r] >= 0) & (art[np.maximum(idx[r], 0)] != art[r])
         vals = np.sort(sims[r][ok])[::-1][:top]
-        if len(vals):
-            out[r] = max(floor, float(vals.mean()))
-    return out
+        out[r] = max(floor, float(vals.mean())) if len(vals) else floor
 
 
 # ---- grouping -------------------------------------------------------------------------------------
@@ -155,20 +161,31 @@ def _vetoed(m) -> bool:
 
 def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str],
                settings: MatchSettings, speakers: Sequence[str | None] | None = None,
-               pair_cache: dict | None = None, text_keys: Sequence[str] | None = None
+               pair_cache: dict | None = None, text_keys: Sequence[str] | None = None,
+               knn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+               only: np.ndarray | None = None
                ) -> tuple[list[tuple[float, int, int]], np.ndarray]:
     """Cross-article candidate pairs that state the same fact, as (margin, i, j), best first,
     and each claim's hub level (see `hub_levels`).
 
     With `pair_cache` (key -> `matching.pair_static` tuple; new entries are added to it) and
     `text_keys` (one key per claim for its text and speaker), the cosine-free part of each
-    pair's decision is computed once per pair of texts, ever; the result is the same."""
+    pair's decision is computed once per pair of texts, ever; the result is the same.
+
+    `knn` = (idx, sims, hub) given (the incremental path) replaces the kNN search and the hub
+    levels; `only` (bool per claim) keeps the candidate pairs with at least one end in it."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
-    idx, sims = knn_graph(vectors, settings.knn, settings.exact_knn_max)
-    hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
+    if knn is None:
+        idx, sims = knn_graph(vectors, settings.knn, settings.exact_knn_max)
+        hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
+    else:
+        idx, sims, hub = knn
     src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine)
+    if only is not None:
+        sel = only[src] | only[dst]
+        src, dst, cos = src[sel], dst[sel], cos[sel]
     links = []
     for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
         if articles[i] == articles[j]:
@@ -196,7 +213,14 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
                   settings: MatchSettings, hub: np.ndarray | None = None) -> list[list[int]]:
     """Greedy linkage over `links` (best first): merge two groups only if all cross pairs stay close."""
     groups = _Groups(len(vectors))
-    numbers = [numbers_in(t) for t in texts]
+    numbers: dict[int, list] = {}       # filled lazily: only claims that appear in a link
+
+    def nums(x: int) -> list:
+        v = numbers.get(x)
+        if v is None:
+            v = numbers[x] = numbers_in(texts[x])
+        return v
+
     hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
     for _, i, j in links:
         a, b = groups.find(i), groups.find(j)
@@ -204,7 +228,7 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
             continue
         ma, mb = groups.members[a], groups.members[b]
         if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb],
-                      [numbers[x] for x in ma], [numbers[x] for x in mb], settings):
+                      [nums(x) for x in ma], [nums(x) for x in mb], settings):
             groups.merge(a, b)
     return [sorted(m) for m in groups.members.values() if len(m) > 1]
 
@@ -227,10 +251,15 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
                      for t, c in zip(texts, claims)]
     links, hub = link_pairs(texts, vectors, articles, settings, [c.speaker for c in claims],
                             pair_cache, text_keys)
+    return _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+
+
+def _make_clusters(claims: Sequence[Claim], groups: Sequence[Sequence[int]],
+                   origin_of: Mapping[str, str] | None, weak: set[str] | None) -> list[Cluster]:
     origin_of = origin_of or {}
     weak = weak or set()
     clusters = []
-    for members in group_indices(links, vectors, texts, settings, hub):
+    for members in groups:
         group = [claims[i] for i in members]
         claim_ids = tuple(sorted(c.id for c in group))
         article_ids = tuple(sorted({c.article_id for c in group}))
@@ -239,6 +268,172 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
                                 independent_sources=len(strong_origins)))
     clusters.sort(key=lambda k: k.id)
     return clusters
+
+
+# ---- incremental clustering ---------------------------------------------------------------------
+
+@dataclass
+class KnnState:
+    """What a clustering leaves for the next one: per claim (row), its key (article, texts,
+    speaker), its k nearest neighbours (row positions) with their cosines, and its hub level."""
+    ids: list[str]
+    keys: list[str]
+    idx: np.ndarray       # (n, k) int64, -1 = none
+    sims: np.ndarray      # (n, k) float32
+    hub: np.ndarray       # (n,) float32
+    basis: str = ""
+
+    def to_bytes(self) -> bytes:
+        import io
+        buf = io.BytesIO()
+        np.savez(buf, ids=np.asarray(self.ids, dtype=object).astype(str),
+                 keys=np.asarray(self.keys, dtype=object).astype(str),
+                 idx=self.idx.astype(np.int32), sims=self.sims.astype(np.float32),
+                 hub=self.hub.astype(np.float32), basis=np.asarray(self.basis))
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "KnnState":
+        import io
+        z = np.load(io.BytesIO(blob), allow_pickle=False)
+        return cls(z["ids"].tolist(), z["keys"].tolist(), z["idx"].astype(np.int64), z["sims"],
+                   z["hub"], str(z["basis"]))
+
+
+def claim_keys(claims: Sequence[Claim]) -> list[str]:
+    """Per claim, a hash of everything its vector, its pair decisions and its links depend on."""
+    import hashlib
+    return [hashlib.sha256(f"{c.article_id}\x1f{c.standalone}\x1f{c.text}\x1f{c.speaker or ''}".encode())
+            .hexdigest()[:16] for c in claims]
+
+
+@dataclass
+class ClusterResult:
+    clusters: list[Cluster]
+    state: KnnState
+    touched: set[str] | None      # claim ids whose cluster may differ from the previous analysis
+    #                               (None: full computation, everything may have changed)
+
+
+def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
+                        origin_of: Mapping[str, str] | None = None, weak: set[str] | None = None,
+                        pair_cache: dict | None = None, previous: tuple[KnnState, Sequence[Cluster]] | None = None,
+                        basis: str = "") -> ClusterResult:
+    """`cluster_claims`, plus the state for the next analysis; with `previous` (the state and the
+    clusters of the previous analysis under the same `basis`), only the region the new, changed and
+    removed claims touch is computed again (see docs/incremental.md)."""
+    import hashlib
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(claims) != len(vectors):
+        raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
+    texts = [c.standalone or c.text for c in claims]
+    articles = [c.article_id for c in claims]
+    speakers = [c.speaker for c in claims]
+    keys = claim_keys(claims)
+    text_keys = None
+    if pair_cache is not None:
+        text_keys = [hashlib.sha256(f"{t}\x1f{c.speaker or ''}".encode()).hexdigest()[:16]
+                     for t, c in zip(texts, claims)]
+    n = len(claims)
+    if previous is not None and previous[0].basis == basis and n >= 2:
+        out = _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys, keys,
+                     previous[0], previous[1], origin_of, weak)
+        if out is not None:
+            out.state.basis = basis
+            return out
+    if n < 2:
+        idx = np.zeros((n, 0), dtype=np.int64)
+        sims = np.zeros((n, 0), dtype=np.float32)
+        hub = np.zeros(n, dtype=np.float32)
+        links: list = []
+    else:
+        idx, sims = knn_graph(vectors, settings.knn, settings.exact_knn_max)
+        hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
+        links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                              knn=(idx, sims, hub))
+    clusters = _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub, basis), None)
+
+
+def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys, keys,
+           prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak) -> ClusterResult | None:
+    n = len(claims)
+    k = min(settings.knn, n - 1)
+    if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
+        return None                                   # the corpus was smaller than k: start over
+    ppos = {cid: r for r, cid in enumerate(prev.ids)}
+    old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
+    for i, c in enumerate(claims):
+        r = ppos.get(c.id)
+        if r is not None and prev.keys[r] == keys[i]:
+            old_of[i] = r
+    same = old_of >= 0
+    prev_to_cur = np.full(len(prev.ids) + 1, -1, dtype=np.int64)   # last slot: prev "-1" entries
+    prev_to_cur[old_of[same]] = np.nonzero(same)[0]
+    idx = np.full((n, k), -1, dtype=np.int64)
+    sims = np.full((n, k), -np.inf, dtype=np.float32)
+    hub = np.full(n, settings.hub_floor, dtype=np.float32)
+    srows = old_of[same]
+    pidx = prev.idx[srows]
+    idx[same] = np.where(pidx >= 0, prev_to_cur[np.where(pidx >= 0, pidx, len(prev.ids))], -1)
+    sims[same] = prev.sims[srows]
+    hub[same] = prev.hub[srows]
+    # rows to search again: new/changed claims, and old claims that lost a neighbour (removed/changed)
+    lost_rows = np.zeros(n, dtype=bool)
+    lost_rows[np.nonzero(same)[0]] = ((pidx >= 0) & (idx[same] < 0)).any(axis=1)
+    redo = ~same | lost_rows
+    rows = np.nonzero(redo)[0]
+    if len(rows) > max(256, n // 2):
+        return None                                   # most of the corpus changed: a full pass is as cheap
+    new = np.nonzero(~same)[0]
+    changed = redo.copy()
+    for start in range(0, len(rows), _BLOCK):
+        rb = rows[start:start + _BLOCK]
+        block = vectors[rb] @ vectors.T
+        block[np.arange(len(rb)), rb] = -np.inf
+        top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        idx[rb] = top
+        sims[rb] = np.take_along_axis(block, top, axis=1)
+    if len(new):
+        new_cols = vectors[new] @ vectors.T           # cosines of the new claims to every claim
+        new_cols[np.arange(len(new)), new] = -np.inf
+        worst = sims.min(axis=1)
+        enters = (new_cols > worst[None, :])
+        hit = enters.any(axis=0) & ~redo
+        for j in np.nonzero(hit)[0]:
+            m = enters[:, j]
+            all_i = np.concatenate([idx[j], new[m]])
+            all_s = np.concatenate([sims[j], new_cols[m, j]])
+            top = np.argsort(-all_s, kind="stable")[:k]
+            idx[j], sims[j] = all_i[top], all_s[top]
+        changed |= hit
+    art = np.asarray([hash(a) for a in articles])
+    _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
+
+    # the region: changed rows, the claims they link to, and the previous clusters of all of them
+    links_c, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                            knn=(idx, sims, hub), only=changed)
+    r0 = changed.copy()
+    for _, i, j in links_c:
+        r0[i] = r0[j] = True
+    pos = {c.id: i for i, c in enumerate(claims)}
+    region = r0.copy()
+    kept: list[list[int]] = []
+    for kl in prev_clusters:
+        members = [pos.get(x) for x in kl.claim_ids]
+        if all(m is not None and same[m] and not r0[m] for m in members):
+            kept.append(sorted(members))
+        else:
+            for m in members:
+                if m is not None:
+                    region[m] = True
+    links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                            knn=(idx, sims, hub), only=region)
+    links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
+    groups = kept + group_indices(links_r, vectors, texts, settings, hub)
+    clusters = _make_clusters(claims, groups, origin_of, weak)
+    touched = {claims[i].id for i in np.nonzero(region)[0]}
+    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub), touched)
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -265,12 +460,48 @@ def _article_sentences(text: str, min_words: int) -> list[str]:
     return out
 
 
-def _shingles(sentences: list[str], size: int = 5) -> set[int]:
+def _shingles(sentences: list[str], size: int = 5) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the word 5-grams (stable across processes: they are stored)."""
+    import hashlib
     out = set()
     for s in sentences:
         w = s.split()
-        out.update(hash(tuple(w[i:i + size])) for i in range(max(1, len(w) - size + 1)))
-    return out
+        out.update(int.from_bytes(hashlib.blake2b(" ".join(w[i:i + size]).encode(), digest_size=8).digest(),
+                                  "little") for i in range(max(1, len(w) - size + 1)))
+    return np.array(sorted(out), dtype=np.uint64)
+
+
+@dataclass
+class OriginState:
+    """Copy detection's state for the next analysis: per article its text hash and shingles, and
+    the article pairs judged copies (the edges of the origin groups)."""
+    ids: list[str]
+    hashes: list[str]
+    shingles: list[np.ndarray]
+    edges: list[tuple[str, str]]
+
+    def to_bytes(self) -> bytes:
+        import io
+        buf = io.BytesIO()
+        lens = np.array([len(x) for x in self.shingles], dtype=np.int64)
+        cat = np.concatenate(self.shingles) if self.shingles else np.zeros(0, dtype=np.uint64)
+        np.savez(buf, ids=np.asarray(self.ids, dtype=str), hashes=np.asarray(self.hashes, dtype=str),
+                 lens=lens, cat=cat.astype(np.uint64),
+                 ea=np.asarray([a for a, _ in self.edges], dtype=str),
+                 eb=np.asarray([b for _, b in self.edges], dtype=str))
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "OriginState":
+        import io
+        z = np.load(io.BytesIO(blob), allow_pickle=False)
+        cat, lens = z["cat"], z["lens"]
+        parts = np.split(cat, np.cumsum(lens)[:-1]) if len(lens) else []
+        return cls(z["ids"].tolist(), z["hashes"].tolist(), list(parts),
+                   list(zip(z["ea"].tolist(), z["eb"].tolist())))
+
+
+_STOCK = 50   # a shingle in more articles than this is a stock phrase: it says nothing
 
 
 def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
@@ -282,20 +513,68 @@ def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio
     filled in): key of the two texts and the parameters -> that verdict, so an article pair is
     compared once, ever.
     """
+    return origin_groups_state(texts, min_share=min_share, min_ratio=min_ratio, min_words=min_words,
+                               pair_cache=pair_cache)[0]
+
+
+def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
+                        min_words: int = 6, pair_cache: dict | None = None,
+                        previous: OriginState | None = None) -> tuple[dict[str, str], OriginState]:
+    """`origin_groups` and the state for the next call. With `previous` and only new articles
+    since (every previous article still there with the same text), only the new articles'
+    shingles are indexed and compared against the stored ones; the result is the same."""
+    import hashlib
     ids = sorted(texts)
-    sentences = {a: _article_sentences(texts[a], min_words) for a in ids}
-    # candidate article pairs share at least two word 5-gram shingles (inverted index: no all-pairs scan)
-    posting: dict[int, list[str]] = defaultdict(list)
-    for a in ids:
-        for h in _shingles(sentences[a]):
-            posting[h].append(a)
-    shared: dict[tuple[str, str], int] = defaultdict(int)
-    for arts in posting.values():
-        if len(arts) > 50:                               # a stock phrase everyone uses says nothing
-            continue
-        for x in range(len(arts)):
-            for y in range(x + 1, len(arts)):
-                shared[(arts[x], arts[y])] += 1
+    params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
+    hashes = {a: hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}
+    sentences: dict[str, list[str]] = {}
+
+    def sents(a: str) -> list[str]:
+        if a not in sentences:
+            sentences[a] = _article_sentences(texts[a], min_words)
+        return sentences[a]
+
+    prev_ok = previous is not None and all(hashes.get(a) == h for a, h in zip(previous.ids, previous.hashes))
+    shingles: dict[str, np.ndarray] = dict(zip(previous.ids, previous.shingles)) if prev_ok else {}
+    new = [a for a in ids if a not in shingles]
+    for a in new:
+        shingles[a] = _shingles(sents(a))
+    order = list(ids)
+    owner = np.repeat(np.arange(len(order)), [len(shingles[a]) for a in order])
+    cat = np.concatenate([shingles[a] for a in order]) if order else np.zeros(0, dtype=np.uint64)
+    uniq, counts = np.unique(cat, return_counts=True)
+    informative = uniq[counts <= _STOCK]               # shingles no more than _STOCK articles share
+
+    def shared_with(a: str) -> np.ndarray:
+        """Per article (index in `order`), how many informative shingles it shares with `a`."""
+        mine = shingles[a][np.isin(shingles[a], informative, assume_unique=True)]
+        return np.bincount(owner[np.isin(cat, mine)], minlength=len(order))
+
+    candidates: dict[tuple[str, str], int] = {}
+    if prev_ok:
+        for a, b in previous.edges:                   # old copies: still >= 2 informative shingles?
+            both = np.intersect1d(shingles[a], shingles[b], assume_unique=True)
+            candidates[(a, b)] = int(np.isin(both, informative, assume_unique=True).sum())
+        fresh = set(new)
+        for a in new:
+            counts_a = shared_with(a)
+            for j in np.nonzero(counts_a)[0]:
+                b = order[j]
+                if b == a or (b in fresh and b < a):
+                    continue
+                candidates[(a, b) if a < b else (b, a)] = int(counts_a[j])
+    else:
+        # inverted index over every article (no all-pairs scan)
+        posting: dict[int, list[str]] = defaultdict(list)
+        for a in ids:
+            for h in shingles[a].tolist():
+                posting[h].append(a)
+        for arts in posting.values():
+            if len(arts) > _STOCK:
+                continue
+            for x in range(len(arts)):
+                for y in range(x + 1, len(arts)):
+                    candidates[(arts[x], arts[y])] = candidates.get((arts[x], arts[y]), 0) + 1
     root = {a: a for a in ids}
 
     def find(a: str) -> str:
@@ -304,18 +583,14 @@ def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio
             a = root[a]
         return a
 
-    hashes: dict[str, str] = {}
-    if pair_cache is not None:
-        import hashlib
-        params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
-        hashes = {a: hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}
-    for (a, b), count in shared.items():
+    edges = []
+    for (a, b), count in candidates.items():
         if count < 2:
             continue
         key = hashes[a] + hashes[b] if pair_cache is not None else None
         same = pair_cache.get(key) if key is not None else None
         if same is None:
-            small, big = sorted((sentences[a], sentences[b]), key=len)
+            small, big = sorted((sents(a), sents(b)), key=len)
             if not small:
                 same = False
             else:
@@ -325,7 +600,9 @@ def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio
             if key is not None:
                 pair_cache[key] = bool(same)
         if same:
+            edges.append((a, b))
             ra, rb = find(a), find(b)
             if ra != rb:
                 root[max(ra, rb)] = min(ra, rb)
-    return {a: find(a) for a in ids}
+    state = OriginState(ids, [hashes[a] for a in ids], [shingles[a] for a in ids], sorted(edges))
+    return {a: find(a) for a in ids}, state

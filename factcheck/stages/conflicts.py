@@ -450,7 +450,7 @@ class Previous:
     entities. `changed` holds the claims whose facts/article changed since that analysis; the
     caller guarantees everything else (settings, rule version) is the same."""
     changed: set[str]
-    same: set[tuple[str, str]]            # same-cluster pairs then
+    clusters: Sequence[Cluster]           # its clusters (same-event pairs then)
     key_sizes: Mapping[str, int]          # claims per candidate key then
     offices: Mapping[str, Sequence[str]]  # entity -> offices then
     conflicts: Sequence[Conflict]         # its conflicts
@@ -479,7 +479,11 @@ def _offices(facts: Mapping[str, ClaimFacts]) -> dict[str, set[str]]:
 
 def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                        clusters: Sequence[Cluster], prev: Previous, offices: Mapping[str, set[str]]):
-    """(pairs to check again -> same_event, stored conflicts still valid)."""
+    """(pairs to check again -> same_event, stored conflicts still valid).
+
+    Same-event pairs are enumerated only inside clusters that differ from the previous analysis
+    (a cluster's id is the hash of its members) or that hold a changed claim; key pairs only for
+    keys that hold a changed claim or whose size crossed the cap."""
     ids = [c.id for c in claims if c.id in facts]
     changed = set(prev.changed)
     moved = {e for e in set(offices) | set(prev.offices)
@@ -488,10 +492,25 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         for cid in ids:
             if any(not sp.office and (sp.entity or "") in moved for sp in facts[cid].speakers):
                 changed.add(cid)
-    same: set[tuple[str, str]] = set()
-    for k in clusters:
-        members = [c for c in k.claim_ids if c in facts]
-        same.update(itertools.combinations(sorted(members), 2))
+    now_of = {c: k.id for k in clusters for c in k.claim_ids}
+    then_of = {c: k.id for k in prev.clusters for c in k.claim_ids}
+    now_ids = {k.id for k in clusters}
+    then_ids = {k.id for k in prev.clusters}
+
+    def pairs_in(ks) -> set[tuple[str, str]]:
+        out: set[tuple[str, str]] = set()
+        for k in ks:
+            out.update(itertools.combinations(sorted(c for c in k.claim_ids if c in facts), 2))
+        return out
+
+    def same_now(a: str, b: str) -> bool:
+        x = now_of.get(a)
+        return x is not None and x == now_of.get(b)
+
+    def same_then(a: str, b: str) -> bool:
+        x = then_of.get(a)
+        return x is not None and x == then_of.get(b)
+
     by_key: dict[str, set[str]] = defaultdict(set)
     keys_of: dict[str, set[str]] = {}
     for cid in ids:
@@ -503,10 +522,17 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         return any(len(by_key[k]) <= _KEY_CAP for k in keys_of[a] & keys_of[b])
 
     # same-event pairs: checked again unless both claims are unchanged and were same-event before
-    todo: dict[tuple[str, str], bool] = {p: True for p in same
-                                         if p[0] in changed or p[1] in changed or p not in prev.same}
-    for p in prev.same - same:
-        if p[0] in keys_of and p[1] in keys_of and candidate(*p):
+    todo: dict[tuple[str, str], bool] = {}
+    for p in pairs_in(k for k in clusters if k.id not in then_ids):
+        if p[0] in changed or p[1] in changed or not same_then(*p):
+            todo[p] = True
+    for k in clusters:
+        if k.id in then_ids and any(c in changed for c in k.claim_ids):
+            for p in pairs_in([k]):
+                if p[0] in changed or p[1] in changed:
+                    todo[p] = True
+    for p in pairs_in(k for k in prev.clusters if k.id not in now_ids):
+        if not same_now(*p) and p[0] in keys_of and p[1] in keys_of and candidate(*p):
             todo.setdefault(p, False)
     for key, members in by_key.items():
         if len(members) > _KEY_CAP:
@@ -524,8 +550,8 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     keep = [x for x in prev.conflicts
             if x.a in keys_of and x.b in keys_of and x.a not in changed and x.b not in changed
             and (x.a, x.b) not in todo
-            and (((x.a, x.b) in same and (x.a, x.b) in prev.same)
-                 or ((x.a, x.b) not in same and (x.a, x.b) not in prev.same and candidate(x.a, x.b)))]
+            and ((same_now(x.a, x.b) and same_then(x.a, x.b))
+                 or (not same_now(x.a, x.b) and not same_then(x.a, x.b) and candidate(x.a, x.b)))]
     return todo, keep
 
 
@@ -547,7 +573,8 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices)
         pairs = ((a, b, same) for (a, b), same in todo.items())
         for x in keep:
-            out[x.id] = Conflict(x.id, x.a, x.b, x.kind, x.severity, x.explanation, x.a_span, x.b_span)
+            out[x.id] = x if x.status == "open" else Conflict(x.id, x.a, x.b, x.kind, x.severity,
+                                                              x.explanation, x.a_span, x.b_span)
     else:
         pairs = _candidate_pairs(claims, facts, clusters)
     for a, b, same_event in pairs:

@@ -24,12 +24,19 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
     def origin(aid: str) -> str:
         return origins.get(aid, aid)
 
+    fluent_origins: dict[str, set[str]] = {}   # cluster id -> origins of its claims in fluent sentences
+
     def corroborated(c: Claim) -> bool:
+        """Another origin states it in a sentence that is not garbled."""
         k = cluster_of.get(c.id)
         if k is None:
             return False
-        return any(origin(o.article_id) != origin(c.article_id) and o.sentence_id not in garbled_sentences
-                   for o in (claim_by_id[x] for x in k.claim_ids if x in claim_by_id))
+        found = fluent_origins.get(k.id)
+        if found is None:
+            found = fluent_origins[k.id] = {
+                origin(o.article_id) for o in (claim_by_id[x] for x in k.claim_ids if x in claim_by_id)
+                if o.sentence_id not in garbled_sentences}
+        return len(found) > 1 or (len(found) == 1 and origin(c.article_id) not in found)
 
     def support(c: Claim) -> int:
         k = cluster_of.get(c.id)

@@ -1,0 +1,98 @@
+"""Delta analysis: with a valid previous analysis, clustering, copy detection, conflicts, scores
+and the saved rows are computed only for what changed; the results equal a full recompute
+(`analyze(force=True)` over the same store) after adding, changing and deleting articles."""
+from __future__ import annotations
+
+import shutil
+import sys
+
+import pytest
+
+from factcheck import pipeline, store
+from factcheck.settings import load_settings
+
+from conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.model
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import bench_ci  # noqa: E402  (the synthetic corpus generator)
+
+
+def _snapshot(db) -> dict:
+    return {"fluency": store.load_fluency(db), "facts": store.load_facts(db),
+            "origins": store.load_origins(db), "clusters": store.load_clusters(db),
+            "conflicts": store.load_conflicts(db), "scores": store.load_scores(db)}
+
+
+def _full(db, tmp_path, name, settings, emb) -> dict:
+    """The same store analysed from scratch (no previous state), as a snapshot."""
+    store.checkpoint(db)
+    copy = tmp_path / f"{name}.db"
+    shutil.copy(db.conn.execute("pragma database_list").fetchone()[2], copy)
+    other = store.open_db(copy)
+    res = pipeline.analyze(other, settings, embedder=emb, force=True)
+    assert not res.delta
+    return _snapshot(other)
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory):
+    from conftest import FakeEmbedder
+    tmp = tmp_path_factory.mktemp("delta")
+    folder = tmp / "corpus"
+    shutil.copytree(SEEDS, folder)
+    bench_ci.build_corpus(folder, 6, seed=3)
+    settings = load_settings()
+    emb = FakeEmbedder()
+    db = store.open_db(tmp / "inc.db")
+    pipeline.ingest(db, [folder], settings)
+    first = pipeline.analyze(db, settings, embedder=emb)
+    out = {"first": first}
+
+    (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    out["added"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                    _full(db, tmp, "added", settings, emb))
+
+    target = folder / "syn_0003.txt"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("Lavrov", "Shoigu") + "The talks lasted 7 hours, officials said on Monday.\n",
+                      encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    out["changed"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                      _full(db, tmp, "changed", settings, emb))
+
+    gone = next(a.id for a in store.load_articles(db) if a.id.startswith("syn_0005") or "syn_0005" in a.file)
+    (folder / "syn_0005.txt").unlink()
+    store.delete_article(db, gone)
+    out["deleted"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                      _full(db, tmp, "deleted", settings, emb))
+    return out
+
+
+@pytest.mark.parametrize("step", ["added", "changed", "deleted"])
+def test_delta_equals_full_recompute(steps, step):
+    res, inc, full = steps[step]
+    assert res.delta, "the delta path was not taken"
+    assert 0 < res.regrouped < res.counts["claims"]   # only a region was grouped again
+    for key in inc:
+        assert inc[key] == full[key], key
+
+
+def test_first_analysis_is_full(steps):
+    assert not steps["first"].delta
+
+
+def test_knn_state_roundtrip():
+    import numpy as np
+    from factcheck.stages.clusters import KnnState, OriginState
+    st = KnnState(["a", "b"], ["k1", "k2"], np.array([[1], [0]]), np.array([[0.5], [0.5]], dtype=np.float32),
+                  np.array([0.4, 0.4], dtype=np.float32), "basis")
+    back = KnnState.from_bytes(st.to_bytes())
+    assert back.ids == st.ids and back.keys == st.keys and back.basis == "basis"
+    assert (back.idx == st.idx).all() and (back.sims == st.sims).all() and (back.hub == st.hub).all()
+    o = OriginState(["a", "b"], ["h1", "h2"], [np.array([1, 2], dtype=np.uint64), np.array([], dtype=np.uint64)],
+                    [("a", "b")])
+    ob = OriginState.from_bytes(o.to_bytes())
+    assert ob.ids == o.ids and ob.edges == o.edges and [list(x) for x in ob.shingles] == [[1, 2], []]
