@@ -186,10 +186,17 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
     if only is not None:
         sel = only[src] | only[dst]
         src, dst, cos = src[sel], dst[sel], cos[sel]
+    # A pair can link only if "same" is possible (cosine >= min_cosine_same) or its margin or
+    # cosine alone is enough: the others are dropped before the (costly) text features.
+    hub = np.asarray(hub, dtype=np.float32)
+    margins = cos / ((hub[src] + hub[dst]) / 2)
+    keep = ((cos >= settings.min_cosine_same) | (margins >= settings.link_margin)
+            | (cos >= settings.link_cosine))
+    art_codes = np.unique(np.asarray(articles, dtype=object).astype(str), return_inverse=True)[1]
+    keep &= art_codes[src] != art_codes[dst]            # an article never corroborates itself
+    src, dst, cos = src[keep], dst[keep], cos[keep]
     links = []
     for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
-        if articles[i] == articles[j]:
-            continue                                   # an article never corroborates itself
         sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
         if pair_cache is None or text_keys is None:
             m = _decide(texts[i], texts[j], c, settings, sa, sb)
