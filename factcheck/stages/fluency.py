@@ -216,7 +216,33 @@ def _article_agreement(doc) -> list[Hit]:
                 (p in ("they", "we", "you") and v in ("is", "has", "does", "doesn't", "was")) or \
                 (p == "i" and v in ("is", "has", "does", "are")):
             hits.append(("agreement", 1.0, f"agreement error: '{doc[tok.i: finite.i + 1].text}'"))
+    # noun subject and verb disagree: "the generals was", "the report were"
+    for tok in doc:
+        if tok.dep_ not in ("nsubj", "nsubjpass") or tok.tag_ not in ("NNS", "NN", "NNP"):
+            continue
+        if any(c.dep_ in ("conj", "cc") for c in tok.children):
+            continue                                    # "Russia and China are"
+        verb = tok.head
+        auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i > tok.i]
+        finite = auxes[0] if auxes else verb
+        if finite.i != tok.i + 1:
+            continue                                    # only a verb right after its subject
+        v = finite.lower_
+        if tok.tag_ == "NNS" and tok.lower_ != tok.lemma_.lower() and tok.lower_ not in _A_PLURAL_OK \
+                and v in ("is", "was", "has", "does"):
+            hits.append(("agreement", 0.9, f"agreement error: '{tok.text} {finite.text}'"))
+        elif tok.tag_ == "NN" and tok.lower_ not in _COLLECTIVE and v in ("are", "were"):
+            hits.append(("agreement", 0.7, f"agreement error: '{tok.text} {finite.text}'"))
+        elif tok.tag_ == "NNP" and v in ("are", "were") and tok.ent_type_ == "GPE":
+            # "Russia are the main supplier": a country with a plural verb (British usage for teams
+            # and bands is left alone by asking for a place name); weak alone
+            hits.append(("agreement", 0.5, f"agreement error: '{tok.text} {finite.text}'"))
     return hits
+
+
+_COLLECTIVE = frozenset("""government military army police team staff public majority minority family
+council junta committee board jury crew audience people cattle clergy media data crowd group
+personnel navy""".split())
 
 
 _BASE_VERB_OK_HEADS = frozenset(

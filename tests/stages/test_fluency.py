@@ -24,6 +24,8 @@ PAIRS = [
      "She is an engineer at the new plant in the north.", "a engineer"),
     ("He are expected to resign from the board on Friday.",
      "He is expected to resign from the board on Friday.", "He are"),
+    ("The generals was discussing a new defence pact in Moscow.",
+     "The generals were discussing a new defence pact in Moscow.", "generals was"),
     ("Smith be praised the budget as a bold and necessary step.",
      "Smith praised the budget as a bold and necessary step.", "Smith be"),
     ("The company has been accused by regulators sold faulty parts to several airlines.",
