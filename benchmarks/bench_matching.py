@@ -6,7 +6,7 @@ Usage:
 1. embed throughput: our Embedder vs the raw sentence-transformers call on the same 2,000 texts
    (dev pair texts from ../shared/bench/dev when present, else generated sentences);
 2. cluster_claims on synthetic claims: random cluster centres + noise in 384-d, plus "bridge" claims
-   halfway between two centres; time (kNN / matching / grouping), tracemalloc peak, max RSS;
+   halfway between two centres; time (kNN / matching / grouping) and max RSS;
 3. chaining: largest connected component of the candidate graph vs our largest cluster, on the
    synthetic set and on the sentences of ../shared/bench/dev/news_clusters_fnc1.jsonl.
 """
@@ -18,7 +18,6 @@ import re
 import resource
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -121,12 +120,13 @@ def bench_cluster(sizes: list[int]) -> None:
     settings = MatchSettings()
     print("\n## cluster_claims on synthetic claims (clusters of ~8, 2% bridge claims)")
     print(f"  {'n':>7} {'knn':>6} {'kNN s':>7} {'match s':>8} {'group s':>8} {'total s':>8} {'us/claim':>9}"
-          f" {'py peak MB':>10} {'maxRSS MB':>9} {'clusters':>8} {'CC largest':>10} {'ours largest':>12}")
+          f" {'maxRSS MB':>9} {'clusters':>8} {'CC largest':>10} {'ours largest':>12}")
+    # No tracemalloc here: it traces every allocation and slows the Python stages 3-5x. Memory is
+    # the process's peak resident size (it only grows, so each row is the peak up to that size).
     for n in sizes:
         claims, vectors = synthetic(n)
         texts = [c.standalone for c in claims]
         articles = [c.article_id for c in claims]
-        tracemalloc.start()
         t0 = time.perf_counter()
         src, dst, cos = C.neighbour_pairs(vectors, settings.knn, settings.candidate_cosine, settings.exact_knn_max)
         t1 = time.perf_counter()
@@ -134,8 +134,6 @@ def bench_cluster(sizes: list[int]) -> None:
         t2 = time.perf_counter()
         groups = C.group_indices(links, vectors, texts, settings, hub)
         t3 = time.perf_counter()
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
         knn_s, match_s, group_s = t1 - t0, (t2 - t1) - (t1 - t0), t3 - t2
         total = knn_s + match_s + group_s
         cc = C.component_sizes(n, src, dst)[0]
@@ -143,7 +141,7 @@ def bench_cluster(sizes: list[int]) -> None:
         mode = "exact" if n <= settings.exact_knn_max or not C._has_faiss() else "hnsw"
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"  {n:>7} {mode:>6} {knn_s:7.2f} {match_s:8.2f} {group_s:8.2f} {total:8.2f} {1e6 * total / n:9.1f}"
-              f" {peak / 2**20:10.0f} {rss:9.0f} {len(groups):>8} {cc:>10} {ours:>12}")
+              f" {rss:9.0f} {len(groups):>8} {cc:>10} {ours:>12}")
 
 
 def bench_chaining_fnc1(backend: str) -> None:
