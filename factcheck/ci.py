@@ -253,28 +253,62 @@ def _score_message(score, minimum: float) -> str:
 
 
 def check(db: Database, article_ids: Iterable[str], settings: Settings | CISettings, *,
-          refused: Mapping[str, str] | None = None, errors: Sequence[str] = ()) -> CIResult:
+          refused: Mapping[str, str] | None = None, errors: Sequence[str] = (),
+          whole_store: bool = False) -> CIResult:
     """Check stored, analysed articles against the `[tool.factcheck.ci]` thresholds.
 
     `refused`: files ingest refused as exact copies (file -> id of the stored article they copy);
-    `errors`: files that could not be read, reported as they are.
+    `errors`: files that could not be read, reported as they are. `whole_store`: read every
+    row instead of the checked articles' rows (the reference the targeted reads must equal).
     """
     ci = getattr(settings, "ci", settings)
     ids = list(dict.fromkeys(article_ids))
-    every = {a.id: a for a in store.load_articles(db)}
-    missing = [i for i in ids if i not in every]
-    if missing:
-        raise FactcheckError(f"{', '.join(missing)}: not in the claims store; ingest the file first")
-    scores = store.load_scores(db)
-    unscored = [every[i].file for i in ids if i not in scores]
-    if unscored:
-        raise FactcheckError(f"{', '.join(unscored)}: not analysed yet; run `factcheck analyze`")
-    fluency = store.load_fluency(db)
-    claims = {c.id: c for c in store.load_claims(db)}
-    statuses = store.conflict_status(db)
-    support = {cid: k.independent_sources for k in store.load_clusters(db) for cid in k.claim_ids}
-    origins = store.load_origins(db)
-    conflicts = [x for x in store.load_conflicts(db) if x.status != "dismissed"]
+    if whole_store:
+        every = {a.id: a for a in store.load_articles(db)}
+        missing = [i for i in ids if i not in every]
+        if missing:
+            raise FactcheckError(f"{', '.join(missing)}: not in the claims store; ingest the file first")
+        scores = store.load_scores(db)
+        unscored = [every[i].file for i in ids if i not in scores]
+        if unscored:
+            raise FactcheckError(f"{', '.join(unscored)}: not analysed yet; run `factcheck analyze`")
+        fluency = store.load_fluency(db)
+        claims = {c.id: c for c in store.load_claims(db)}
+        statuses = store.conflict_status(db)
+        support = {cid: k.independent_sources for k in store.load_clusters(db) for cid in k.claim_ids}
+        origins = store.load_origins(db)
+        conflicts = [x for x in store.load_conflicts(db) if x.status != "dismissed"]
+    else:
+        # only the checked articles' rows (indexed look-ups), never the whole store: their claims,
+        # the conflicts touching them and those touching the other sides (who disputes what), the
+        # clusters of those claims, the origins of the articles involved
+        every = {a.id: a for a in store.load_articles(db, ids)}
+        missing = [i for i in ids if i not in every]
+        if missing:
+            raise FactcheckError(f"{', '.join(missing)}: not in the claims store; ingest the file first")
+        scores = store.load_scores(db, ids)
+        unscored = [every[i].file for i in ids if i not in scores]
+        if unscored:
+            raise FactcheckError(f"{', '.join(unscored)}: not analysed yet; run `factcheck analyze`")
+        claims = {c.id: c for aid in ids for c in store.load_claims(db, aid)}
+        first = store.load_conflicts_touching(db, claims)
+        others = {c for x in first for c in (x.a, x.b)} - set(claims)
+        second = store.load_conflicts_touching(db, others) if others else []
+        every_conflict = {x.id: x for x in first + second}
+        claims.update((c.id, c) for c in store.load_claims_by_id(
+            db, {c for x in every_conflict.values() for c in (x.a, x.b)} - set(claims)))
+        statuses = store.conflict_status(db, store.conflict_fingerprints(db, every_conflict))
+        support = {cid: k.independent_sources for k in store.load_clusters_of(db, claims) for cid in k.claim_ids}
+        fluency = {k: f for aid in ids for k, f in store.load_fluency_of(db, aid).items()}
+        origins = store.load_origins_of(db, {c.article_id for c in claims.values()} | set(ids))
+        conflicts = sorted((x for x in every_conflict.values() if x.status != "dismissed"),
+                           key=lambda x: (-x.severity, x.id))
+        groups = {origins[a] for a in ids if a in origins}
+        members = {o: g for g in groups for o in store.origin_members(db, g)}
+        origins.update(members)
+        wanted = {c.article_id for x in first for c in (claims.get(x.a), claims.get(x.b)) if c}
+        wanted |= set(members) | set((refused or {}).values())
+        every.update((a.id, a) for a in store.load_articles(db, wanted - set(every)))
 
     def origin(aid: str) -> str:
         return origins.get(aid, aid)

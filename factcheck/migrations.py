@@ -94,3 +94,12 @@ def m005_delta_state(db: Database) -> None:
     # ("knn": clusters.KnnState) and the per-article word shingles of copy detection
     # ("origins": see pipeline._origins).
     db.table("blobs").create({"key": str, "value": bytes}, pk="key")
+
+
+@migrations()
+def m006_ci_lookups(db: Database) -> None:
+    # `ci` reads only the checked articles' rows: the conflicts touching their claims and the
+    # articles of their origin group
+    db.table("conflicts").create_index(["a"])
+    db.table("conflicts").create_index(["b"])
+    db.table("origins").create_index(["origin"])

@@ -287,8 +287,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         new_conflicts = [x for x in conflicts if x.id in delta["conflicts"]]
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
-    statuses = store.conflict_status(db, fingerprints if delta is None
-                                     else {**store.conflict_fingerprints(db), **fingerprints})
+    # (delta path: the stored fingerprints of only the conflicts scored here, not of all)
+    statuses = store.conflict_status(db, fingerprints if delta is None else {
+        **store.conflict_fingerprints(db, [x.id for x in score_conflicts if x.id not in fingerprints]),
+        **fingerprints})
     scores = score_articles(score_for, score_sentences, claims, fluency, clusters,
                             score_conflicts, statuses, settings.score, origins)
     res.timings["score"] = time.perf_counter() - t

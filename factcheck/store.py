@@ -71,9 +71,20 @@ def article_by_hash(db: Database, sha: str) -> str | None:
 
 
 def load_articles(db: Database, ids: Iterable[str] | None = None) -> list[Article]:
-    rows = db.query("select * from articles order by id")
-    wanted = set(ids) if ids is not None else None
-    return [_article(r) for r in rows if wanted is None or r["id"] in wanted]
+    if ids is None:
+        return [_article(r) for r in db.query("select * from articles order by id")]
+    rows = _rows_in(db, "select * from articles where id in ({})", sorted(set(ids)))
+    return [_article(r) for r in sorted(rows, key=lambda r: r["id"])]
+
+
+def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> list[dict]:
+    """Rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk` keys."""
+    keys = list(keys)
+    out: list[dict] = []
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        out.extend(db.query(sql.format(",".join("?" * len(part))), part))
+    return out
 
 
 def save_article(db: Database, article: Article, sentences: Sequence[Sentence],
@@ -320,14 +331,62 @@ def load_conflicts(db: Database, with_status: bool = True) -> list[Conflict]:
             for i, a, b, kind, sev, expl, sa, sb in rows]
 
 
-def conflict_fingerprints(db: Database) -> dict[str, str]:
-    return {r["id"]: r["fingerprint"] for r in db.query("select id, fingerprint from conflicts")}
+def load_conflicts_touching(db: Database, claim_ids: Iterable[str]) -> list[Conflict]:
+    """Stored conflicts with a side among `claim_ids`, with their review status, in the order of
+    `load_conflicts` (indexed look-ups: for `ci`, which checks a few articles)."""
+    keys = sorted(set(claim_ids))
+    rows = {r["id"]: r for sql in ("select * from conflicts where a in ({})", "select * from conflicts where b in ({})")
+            for r in _rows_in(db, sql, keys)}
+    status = conflict_status(db, {i: r["fingerprint"] for i, r in rows.items()})
+    out = [Conflict(id=i, a=r["a"], b=r["b"], kind=r["kind"], severity=r["severity"], explanation=r["explanation"],
+                    a_span=_span(r["a_span"]), b_span=_span(r["b_span"]), status=status.get(i, ("open", None))[0])
+           for i, r in rows.items()]
+    out.sort(key=lambda x: (-x.severity, x.id))
+    return out
 
 
-def load_scores(db: Database) -> dict[str, Score]:
+def load_claims_by_id(db: Database, claim_ids: Iterable[str]) -> list[Claim]:
+    rows = _rows_in(db, "select * from claims where id in ({})", sorted(set(claim_ids)))
+    return [Claim(id=r["id"], article_id=r["article_id"], sentence_id=r["sentence_id"],
+                  index=r["idx"], start=r["start"], end=r["end"], text=r["text"],
+                  standalone=r["standalone"], speaker=r["speaker"]) for r in rows]
+
+
+def load_clusters_of(db: Database, claim_ids: Iterable[str]) -> list[Cluster]:
+    """The stored clusters holding one of `claim_ids`."""
+    rows = _rows_in(db, "select distinct c.id, c.claims, c.articles, c.independent_sources "
+                        "from clusters c, json_each(c.claims) j where j.value in ({})", sorted(set(claim_ids)))
+    return [Cluster(r["id"], tuple(json.loads(r["claims"])), tuple(json.loads(r["articles"])),
+                    r["independent_sources"]) for r in rows]
+
+
+def load_origins_of(db: Database, article_ids: Iterable[str]) -> dict[str, str]:
+    return {r["article_id"]: r["origin"]
+            for r in _rows_in(db, "select * from origins where article_id in ({})", sorted(set(article_ids)))}
+
+
+def origin_members(db: Database, origin: str) -> list[str]:
+    return [r["article_id"] for r in db.query("select article_id from origins where origin = ?", [origin])]
+
+
+def load_fluency_of(db: Database, article_id: str) -> dict[str, Fluency]:
+    return {r["sentence_id"]: Fluency(r["sentence_id"], r["score"], bool(r["garbled"]),
+                                      tuple(json.loads(r["reasons"] or "[]")))
+            for r in db.query("select * from fluency where article_id = ?", [article_id])}
+
+
+def conflict_fingerprints(db: Database, ids: Iterable[str] | None = None) -> dict[str, str]:
+    rows = (db.query("select id, fingerprint from conflicts") if ids is None
+            else _rows_in(db, "select id, fingerprint from conflicts where id in ({})", sorted(set(ids))))
+    return {r["id"]: r["fingerprint"] for r in rows}
+
+
+def load_scores(db: Database, ids: Iterable[str] | None = None) -> dict[str, Score]:
+    rows = (db.query("select * from scores") if ids is None
+            else _rows_in(db, "select * from scores where article_id in ({})", sorted(set(ids))))
     return {r["article_id"]: Score(r["article_id"], r["score"], json.loads(r["counts"]),
                                    json.loads(r["terms"]))
-            for r in db.query("select * from scores")}
+            for r in rows}
 
 
 # ---------------------------------------------------------------- reviews

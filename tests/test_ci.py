@@ -193,6 +193,33 @@ def test_copy_of_another_article_fails_unless_allowed(db):
     assert res.exit_code == 0 and _kinds(res.checks[0], "warning") == ["duplicate"]
 
 
+def test_targeted_reads_equal_reading_the_whole_store(corpus):
+    """`check` reads only the checked articles' rows; the result is that of reading every row."""
+    corpus.add("third", ["Third", "Senior General Min Aung Hlaing met Putin."], origin="old")
+    corpus.add("copy", OLD, origin="old")
+    corpus.add("far", ["Far", "Lavrov met Wunna Maung Lwin in Yangon.", "Russia sells arms."])
+    xs = [corpus.conflict(corpus.claim("old", 1), corpus.claim("new", 1)),
+          corpus.conflict(corpus.claim("old2", 1), corpus.claim("new", 1), severity=0.4),
+          corpus.conflict(corpus.claim("third", 1), corpus.claim("new", 1)),
+          corpus.conflict(corpus.claim("new", 4), corpus.claim("old", 3)),
+          corpus.conflict(corpus.claim("old", 3), corpus.claim("far", 1)),
+          corpus.conflict(corpus.claim("far", 2), corpus.claim("old2", 2)),
+          corpus.conflict(corpus.claim("new", 3), corpus.claim("far", 2), severity=0.9)]
+    corpus.clusters.append(Cluster("k1", (corpus.claim("old", 1).id, corpus.claim("old2", 1).id,
+                                          corpus.claim("third", 1).id), ("old", "old2", "third"), 3))
+    corpus.clusters.append(Cluster("k2", (corpus.claim("new", 3).id, corpus.claim("far", 2).id), ("new", "far"), 2))
+    db = corpus.save()
+    by_id = {c.id: c for cs in corpus.claims.values() for c in cs}
+    for x, decision, fp in ((xs[3], "a", None), (xs[4], "not-conflict", None), (xs[5], "b", "stale"),
+                            (xs[6], "b", None), (xs[0], "not-conflict", None), (xs[0], "undo", None)):
+        store.add_review(db, x.id, decision, fingerprint=fp or conflict_fingerprint(by_id[x.a], by_id[x.b]))
+    ci = CISettings(min_score=0.0, max_garble_rate=1.0)
+    for ids in (["new"], ["old"], ["far", "copy"], ["third", "new", "old2"], []):
+        for refused in (None, {"seeds/again.txt": "far"}):
+            assert check(db, ids, ci, refused=refused) == check(db, ids, ci, refused=refused, whole_store=True)
+    assert check(db, ["copy"], ci).checks[0].findings
+
+
 def test_exact_copy_refused_by_ingest_is_a_duplicate_finding(corpus):
     res = check(corpus.save(), [], CISettings(), refused={"seeds/again.txt": "old"})
     (c,) = res.checks

@@ -96,3 +96,25 @@ def test_knn_state_roundtrip():
                     [("a", "b")])
     ob = OriginState.from_bytes(o.to_bytes())
     assert ob.ids == o.ids and ob.edges == o.edges and [list(x) for x in ob.shingles] == [[1, 2], []]
+
+
+@pytest.mark.parametrize("stock", [2, 3, 50])
+def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypatch, stock):
+    """Old copy pairs are recounted only when a new article pushed a shingle over the
+    stock-phrase limit; with or without such a shingle the delta equals the full computation."""
+    from factcheck.stages import clusters
+    monkeypatch.setattr(clusters, "_STOCK", stock)
+    a = ("The junta chief flew to Moscow on Sunday for talks with defence officials. "
+         "Russia is the main supplier of weapons to the army of Myanmar today. "
+         "The visit is the latest sign of close ties between the two militaries now.")
+    b = a.replace("Sunday", "Monday")
+    c = "Other news entirely about rice prices in the delta region this week and more. " * 2
+    old = {"a": a, "b": b, "c": c}
+    _, state = clusters.origin_groups_state(old)
+    assert ("a", "b") in state.edges
+    for extra in ({"d": a.replace("Sunday", "Friday")}, {"d": a, "e": b.replace("chief", "head")},
+                  {"d": c.replace("rice", "fish")}):
+        texts = {**old, **extra}
+        full = clusters.origin_groups_state(texts)
+        delta = clusters.origin_groups_state(texts, previous=state)
+        assert delta[0] == full[0] and delta[1].edges == full[1].edges

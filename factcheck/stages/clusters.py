@@ -559,7 +559,17 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
 
     candidates: dict[tuple[str, str], int] = {}
     if prev_ok:
-        for a, b in previous.edges:                   # old copies: still >= 2 informative shingles?
+        # old copies: still >= 2 informative shingles? Counts only grew (articles were only
+        # added), so an old pair can lose one only when a shingle of the new articles crossed the
+        # stock-phrase limit; without such a shingle every old pair keeps its count (>= 2)
+        new_cat = np.concatenate([shingles[a] for a in new]) if new else np.zeros(0, dtype=np.uint64)
+        nu, ncounts = np.unique(new_cat, return_counts=True)
+        total = counts[np.searchsorted(uniq, nu)] if len(nu) else ncounts
+        crossed = nu[(total > _STOCK) & (total - ncounts <= _STOCK)]
+        for a, b in previous.edges:
+            if not len(crossed):
+                candidates[(a, b)] = 2
+                continue
             both = np.intersect1d(shingles[a], shingles[b], assume_unique=True)
             candidates[(a, b)] = int(np.isin(both, informative, assume_unique=True).sum())
         fresh = set(new)

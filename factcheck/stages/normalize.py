@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -220,6 +221,7 @@ PREV_RE = re.compile(r"\b(?P<cue>previously|earlier|already|once before|again|la
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
+@functools.lru_cache(maxsize=1 << 17)   # pure; the corpus merge calls it ~10x per distinct name
 def _norm(s: str) -> str:
     return _P(s.replace("’", "'"))
 
@@ -421,6 +423,7 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
+@functools.lru_cache(maxsize=1 << 17)   # pure; the corpus merge calls it ~10x per distinct name
 def _clean_name(text: str) -> str:
     t = re.sub(r"['’]s?$", "", text.strip())
     t = re.sub(r"^(?:the|The)\s+", "", t)
@@ -675,6 +678,7 @@ def _name_pairs(keys: list[str], display: Mapping[str, str]):
         yield keys[i], keys[j]
 
 
+@functools.lru_cache(maxsize=1 << 17)   # pure; the corpus merge calls it ~10x per distinct name
 def _key(text: str) -> str:
     c = _clean_name(text)
     if c.isupper() and len(c) <= 6:
