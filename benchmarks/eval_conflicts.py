@@ -114,58 +114,53 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in (BENCH / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_vitaminc(args) -> dict:
-    rows = [r for r in _rows("contradiction_vitaminc_sample.jsonl") if r["label"] in ("refutes", "supports")]
+def _judge(rows: list[dict], positive: str, args) -> tuple[list[tuple[dict, object, bool]], dict, dict[str, Counter]]:
+    """compare_claims over `rows`: (row, result, gold) per row, the totals, and right/wrong per kind."""
     nli = NLIScorer(args.nli) if args.nli else None
-    tp = fp = fn = tn = 0
-    kinds: dict[str, Counter] = defaultdict(Counter)
-    t0 = time.time()
+    out, kinds = [], defaultdict(Counter)
+    tp = fp = fn = 0
     for r in rows:
         res = compare_claims(r["a"], r["b"], nli=nli)
-        gold = r["label"] == "refutes"
+        gold = r["label"] == positive
         if res.conflict:
             kinds[res.kind]["tp" if gold else "fp"] += 1
-            tp += gold
-            fp += not gold
-            if args.verbose:
-                print(f"  {'TP' if gold else 'FP'} [{res.kind}] {res.explanation}")
-        else:
-            fn += gold
-            tn += not gold
-    p = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    print(f"vitaminc ({len(rows)} rows: refutes vs supports, {time.time() - t0:.1f}s): "
-          f"precision {p:.3f} ({tp}/{tp + fp}), recall {rec:.3f} ({tp}/{tp + fn})")
-    for k, c in sorted(kinds.items()):
-        print(f"  {k}: {c['tp']} right, {c['fp']} wrong")
-    return {"precision": p, "recall": rec, "tp": tp, "fp": fp, "fn": fn}
-
-
-def run_mnli(args) -> dict:
-    rows = _rows("contradiction_mnli_dev_taxinli.jsonl")
-    nli = NLIScorer(args.nli) if args.nli else None
-    by_kind: dict[str, Counter] = defaultdict(Counter)
-    by_cat: dict[str, Counter] = defaultdict(Counter)
-    tp = fp = fn = 0
-    t0 = time.time()
-    for r in rows:
-        res = compare_claims(r["a"], r["b"], nli=nli)
-        gold = r["label"] == "contradiction"
-        if res.conflict:
-            by_kind[res.kind]["tp" if gold else "fp"] += 1
             if args.verbose:
                 print(f"  {'TP' if gold else 'FP'} [{res.kind}] {res.explanation}")
         tp += gold and res.conflict
         fp += (not gold) and res.conflict
         fn += gold and not res.conflict
+        out.append((r, res, gold))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    return out, {"precision": p, "recall": rec, "tp": tp, "fp": fp, "fn": fn}, kinds
+
+
+def _headline(name: str, what: str, n: int, seconds: float, t: dict) -> None:
+    print(f"{name} ({n} rows: {what}, {seconds:.1f}s): precision {t['precision']:.3f} ({t['tp']}/{t['tp'] + t['fp']}), "
+          f"recall {t['recall']:.3f} ({t['tp']}/{t['tp'] + t['fn']})")
+
+
+def run_vitaminc(args) -> dict:
+    rows = [r for r in _rows("contradiction_vitaminc_sample.jsonl") if r["label"] in ("refutes", "supports")]
+    t0 = time.time()
+    _, totals, kinds = _judge(rows, "refutes", args)
+    _headline("vitaminc", "refutes vs supports", len(rows), time.time() - t0, totals)
+    for k, c in sorted(kinds.items()):
+        print(f"  {k}: {c['tp']} right, {c['fp']} wrong")
+    return totals
+
+
+def run_mnli(args) -> dict:
+    rows = _rows("contradiction_mnli_dev_taxinli.jsonl")
+    t0 = time.time()
+    judged, totals, by_kind = _judge(rows, "contradiction", args)
+    by_cat: dict[str, Counter] = defaultdict(Counter)
+    for r, res, gold in judged:
         for cat in r.get("taxinli_categories") or ["(none)"]:
             by_cat[cat]["n_contra" if gold else "n_other"] += 1
             if res.conflict:
                 by_cat[cat]["tp" if gold else "fp"] += 1
-    p = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    print(f"mnli ({len(rows)} rows: contradiction vs entailment+neutral, {time.time() - t0:.1f}s): "
-          f"precision {p:.3f} ({tp}/{tp + fp}), recall {rec:.3f} ({tp}/{tp + fn})")
+    _headline("mnli", "contradiction vs entailment+neutral", len(rows), time.time() - t0, totals)
     print("  precision per conflict kind:")
     for k, c in sorted(by_kind.items()):
         print(f"    {k}: {c['tp']}/{c['tp'] + c['fp']} = {c['tp'] / (c['tp'] + c['fp']):.2f}")
@@ -174,7 +169,7 @@ def run_mnli(args) -> dict:
         flagged = c["tp"] + c["fp"]
         prec = f"{c['tp'] / flagged:.2f}" if flagged else "-"
         print(f"    {cat:24s} recall {c['tp']}/{c['n_contra']}  false {c['fp']}/{c['n_other']}  precision {prec}")
-    return {"precision": p, "recall": rec}
+    return {"precision": totals["precision"], "recall": totals["recall"]}
 
 
 def main() -> int:

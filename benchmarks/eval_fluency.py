@@ -3,8 +3,7 @@
 
 Usage: .venv/bin/python benchmarks/eval_fluency.py [--mlqe FILE] [--seeds DIR] [--gold FILE] [--show]
 
-The seeds are split here with pysbd per line (offsets found by search), standing in for the real
-sentence splitter; a gold quote counts as flagged when any sentence overlapping it is garbled,
+The seeds are split by the pipeline's own ingest and sentence stages; a gold quote counts as flagged when any sentence overlapping it is garbled,
 as in ../shared/tools/score_export.py.
 """
 from __future__ import annotations
@@ -22,28 +21,12 @@ sys.path.insert(0, str(ROOT))
 from factcheck.stages.fluency import build_context, score_sentences  # noqa: E402
 
 
-def split_dev(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) sentences: pysbd per non-empty line, offsets by search."""
-    import pysbd
+def split_file(path: pathlib.Path) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the pipeline's own sentences of an article file."""
+    from factcheck.stages.ingest import read_article
+    from factcheck.stages.sentences import split_sentences
 
-    seg = pysbd.Segmenter(language="en", clean=False)
-    out, pos = [], 0
-    for line in text.split("\n"):
-        line_start = pos
-        pos += len(line) + 1
-        if not line.strip():
-            continue
-        cursor = line_start
-        for piece in seg.segment(line):
-            piece = piece.strip()
-            if not piece:
-                continue
-            i = text.find(piece, cursor)
-            if i < 0:
-                continue
-            out.append((i, i + len(piece), piece))
-            cursor = i + len(piece)
-    return out
+    return [(x.start, x.end, x.text) for x in split_sentences(read_article(path))]
 
 
 def auroc(scores: list[float], labels: list[int]) -> float:
@@ -90,7 +73,7 @@ def eval_seeds(seeds: pathlib.Path, gold_path: pathlib.Path, show: bool) -> dict
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     files = {p.name[:3]: p for p in sorted(seeds.glob("*.txt"))}
     texts = {k: p.read_text(encoding="utf-8") for k, p in files.items()}
-    sents = {k: split_dev(t) for k, t in texts.items()}
+    sents = {k: split_file(p) for k, p in files.items()}
     context = build_context({k: [s for _, _, s in v] for k, v in sents.items()})
     flat = [(k, s, e, t) for k, v in sents.items() for s, e, t in v]
     t0 = time.perf_counter()

@@ -5,7 +5,6 @@ Heavy imports (numpy, torch, spaCy, sqlite-utils) happen inside the commands so 
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from .errors import user_errors
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -28,19 +29,6 @@ ConfigOpt = Annotated[Optional[Path], typer.Option(
     "--config", help="Settings file (factcheck.toml or pyproject.toml); default: the one in "
                      "the working folder, if any.")]
 DEFAULT_DB = Path("claims/factcheck.db")
-
-
-def user_errors(command):
-    """FactcheckError -> one 'Error: ...' line on stderr, exit code 1."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from .errors import FactcheckError
-        try:
-            return command(*args, **kwargs)
-        except FactcheckError as e:
-            typer.echo(f"Error: {e}", err=True)
-            raise typer.Exit(1)
-    return wrapper
 
 
 def _console(stderr: bool = False):

@@ -1,4 +1,7 @@
 """Errors a user can act on: the CLI prints them as one line, never a traceback."""
+from __future__ import annotations
+
+import functools
 
 
 class FactcheckError(Exception):
@@ -11,3 +14,16 @@ class IngestError(FactcheckError):
     def __init__(self, path: str, problem: str) -> None:
         super().__init__(f"{path}: {problem}; skipped")
         self.path, self.problem = path, problem
+
+
+def user_errors(command):
+    """For a CLI command: FactcheckError -> one 'Error: ...' line on stderr, exit code 1."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except FactcheckError as e:
+            import typer
+            typer.echo(f"Error: {e}", err=True)
+            raise typer.Exit(1)
+    return wrapper

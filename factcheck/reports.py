@@ -1197,19 +1197,6 @@ def write_reports(db: Database, settings, out: Path, formats: Sequence[str],
 
 # ---------------------------------------------------------------- ClaimReview
 
-def _effective_reviews(db: Database) -> dict[str, dict]:
-    """conflict id -> the review row in force (the same stack rule as store.conflict_status)."""
-    stacks: dict[str, list[dict]] = {}
-    for r in store.review_history(db):
-        stack = stacks.setdefault(r["conflict_id"], [])
-        if r["decision"] == "undo":
-            if stack:
-                stack.pop()
-        elif r["decision"] != "skip":
-            stack.append(r)
-    return {cid: s[-1] for cid, s in stacks.items() if s}
-
-
 def claimreview(db: Database, base_url: str = "") -> list[dict]:
     """schema.org ClaimReview JSON-LD for every conflict a reviewer has decided.
 
@@ -1220,7 +1207,7 @@ def claimreview(db: Database, base_url: str = "") -> list[dict]:
     in the report of the reviewed article, relative unless `base_url` is given.
     """
     status = store.conflict_status(db)
-    rows = _effective_reviews(db)
+    rows = store.effective_reviews(db)
     articles = {a.id: a for a in store.load_articles(db)}
     claims = {c.id: c for c in store.load_claims(db)}
     out = []

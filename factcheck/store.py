@@ -409,6 +409,25 @@ def review_history(db: Database) -> list[dict]:
     return list(db.query("select * from reviews order by id"))
 
 
+def review_stacks(rows: Sequence[Mapping]) -> dict[str, list[Mapping]]:
+    """conflict id -> the review rows in force, oldest first: 'undo' takes back the decision
+    before it and 'skip' decides nothing (a conflict whose decisions were all undone maps to [])."""
+    stacks: dict[str, list[Mapping]] = {}
+    for r in rows:
+        stack = stacks.setdefault(r["conflict_id"], [])
+        if r["decision"] == "undo":
+            if stack:
+                stack.pop()
+        elif r["decision"] != "skip":
+            stack.append(r)
+    return stacks
+
+
+def effective_reviews(db: Database) -> dict[str, Mapping]:
+    """conflict id -> the review row in force."""
+    return {cid: s[-1] for cid, s in review_stacks(review_history(db)).items() if s}
+
+
 def conflict_status(db: Database, fingerprints: Mapping[str, str] | None = None
                     ) -> dict[str, tuple[str, str | None]]:
     """conflict id -> (status, decision) from the latest effective review.
@@ -417,19 +436,8 @@ def conflict_status(db: Database, fingerprints: Mapping[str, str] | None = None
     fingerprint differs from the stored conflict's) no longer applies.
     """
     fps = conflict_fingerprints(db) if fingerprints is None else fingerprints
-    stacks: dict[str, list[dict]] = {}
-    for r in review_history(db):
-        stack = stacks.setdefault(r["conflict_id"], [])
-        if r["decision"] == "undo":
-            if stack:
-                stack.pop()
-        elif r["decision"] != "skip":
-            stack.append(r)
     out: dict[str, tuple[str, str | None]] = {}
-    for cid, stack in stacks.items():
-        if not stack:
-            continue
-        last = stack[-1]
+    for cid, last in effective_reviews(db).items():
         if cid in fps and last["fingerprint"] and fps[cid] and last["fingerprint"] != fps[cid]:
             continue
         out[cid] = (DECISIONS.get(last["decision"], "open"), last["decision"])

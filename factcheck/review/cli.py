@@ -5,13 +5,14 @@ store and the settings are imported inside the commands so that `factcheck --hel
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from ..errors import user_errors
 
 # The same option as factcheck.cli.DbOpt; not imported from there because factcheck.cli imports
 # this module while it is being loaded.
@@ -25,19 +26,6 @@ ConfigOpt = Annotated[Optional[Path], typer.Option(
 review_app = typer.Typer(
     invoke_without_command=True, no_args_is_help=False, pretty_exceptions_show_locals=False,
     add_completion=False)
-
-
-def user_errors(command):
-    """FactcheckError -> one 'Error: ...' line on stderr, exit code 1."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from ..errors import FactcheckError
-        try:
-            return command(*args, **kwargs)
-        except FactcheckError as e:
-            typer.echo(f"Error: {e}", err=True)
-            raise typer.Exit(1)
-    return wrapper
 
 
 def _open_existing(path: Path):

@@ -25,19 +25,15 @@ def _histories(db: Database) -> tuple[dict[str, tuple[str, ...]], set[str]]:
     for other claim text (fingerprint differs) counts as no decision.
     """
     fps = store.conflict_fingerprints(db)
-    stacks: dict[str, list[str]] = {}
-    last_row: dict[str, str] = {}
-    for r in store.review_history(db):
-        cid, d = r["conflict_id"], r["decision"]
-        last_row[cid] = d
-        stack = stacks.setdefault(cid, [])
-        if d == "undo":
-            if stack:
-                stack.pop()
-        elif d != "skip":
-            stale = bool(r["fingerprint"] and fps.get(cid) and r["fingerprint"] != fps[cid])
-            stack.append(STALE if stale else d)
-    return ({cid: tuple(s) for cid, s in stacks.items()},
+    rows = store.review_history(db)
+
+    def decision(r) -> str:
+        cid = r["conflict_id"]
+        stale = bool(r["fingerprint"] and fps.get(cid) and r["fingerprint"] != fps[cid])
+        return STALE if stale else r["decision"]
+
+    last_row = {r["conflict_id"]: r["decision"] for r in rows}
+    return ({cid: tuple(decision(r) for r in s) for cid, s in store.review_stacks(rows).items()},
             {cid for cid, d in last_row.items() if d == "skip"})
 
 

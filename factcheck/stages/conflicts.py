@@ -38,7 +38,6 @@ class ConflictSettings:
     sev_precedence: float = 0.8
     sev_nli: float = 0.5
     relative_date_discount: float = 0.5    # a date resolved from a weekday / "last month" is less sure
-    nli_model: str | None = None           # local sentence-transformers CrossEncoder folder
     nli_threshold: float = 0.9
 
 
@@ -566,8 +565,6 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     conflicts of the other candidate pairs are kept: the result is the same as without it."""
     by_id = {c.id: c for c in claims}
     checker = _Checker(facts, articles, by_id, settings)
-    if nli is None and settings.nli_model:
-        nli = NLIScorer(settings.nli_model)
     out: dict[str, Conflict] = {}
     if previous is not None and clusters is not None:
         todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices)
@@ -604,8 +601,6 @@ def compare_claims(a: str, b: str, published_a: str | None = None, published_b: 
     checker = _Checker(facts, arts, {c.id: c for c in claims}, settings)
     fa, fb = facts[claims[0].id], facts[claims[1].id]
     hits = checker.pair(fa, fb, same_event=True, pair_mode=True) or checker.pair(fb, fa, True, True)
-    if not hits and nli is None and settings.nli_model:
-        nli = NLIScorer(settings.nli_model)
     if not hits and nli is not None:
         p = nli.contradiction(a, b)
         if p >= settings.nli_threshold:

@@ -276,6 +276,21 @@ def match_pair(a: str, b: str, va: np.ndarray, vb: np.ndarray, settings: MatchSe
     return _decide(a, b, cosine, settings, speaker_a, speaker_b)
 
 
+def _penalised(p: float, z_penalty: float) -> float:
+    """`p` with its log-odds lowered by `z_penalty` (different speakers)."""
+    if not z_penalty:
+        return p
+    return 1.0 / (1.0 + math.exp(-(math.log(max(p, 1e-12) / max(1 - p, 1e-12)) - z_penalty)))
+
+
+def _relation(p: float, cosine: float, vetoed: bool, settings: MatchSettings) -> str:
+    if p >= settings.same_threshold and cosine >= settings.min_cosine_same and not vetoed:
+        return "same"
+    if cosine >= settings.related_cosine or p >= settings.same_threshold:
+        return "related"
+    return "unrelated"
+
+
 def _decide(a: str, b: str, cosine: float, settings: MatchSettings,
             speaker_a: str | None = None, speaker_b: str | None = None) -> Match:
     f = pair_features(a, b, cosine)
@@ -296,15 +311,8 @@ def _decide(a: str, b: str, cosine: float, settings: MatchSettings,
     if _speakers_differ(speaker_a, speaker_b):
         reasons.append(f"different speakers: {speaker_a} vs {speaker_b}")
         z_penalty = settings.speaker_penalty
-    p = score_features(f, settings)
-    if z_penalty:
-        p = 1.0 / (1.0 + math.exp(-(math.log(max(p, 1e-12) / max(1 - p, 1e-12)) - z_penalty)))
-    if p >= settings.same_threshold and cosine >= settings.min_cosine_same and not vetoes:
-        relation = "same"
-    elif cosine >= settings.related_cosine or p >= settings.same_threshold:
-        relation = "related"
-    else:
-        relation = "unrelated"
+    p = _penalised(score_features(f, settings), z_penalty)
+    relation = _relation(p, cosine, bool(vetoes), settings)
     if vetoes and p >= settings.same_threshold:
         reasons.append("same story, different fact")
     return Match(similarity=round(p, 4), relation=relation, reasons=tuple(reasons))
@@ -326,17 +334,8 @@ def decide_static(static: Sequence[float], cosine: float, settings: MatchSetting
     f = dict(zip(STATIC, static))
     f["cosine"] = float(cosine)
     vetoes = (settings.veto_numbers and f["number_clash"]) or (settings.veto_names and f["name_clash"])
-    p = score_features(f, settings)
-    if f["speakers_differ"] and settings.speaker_penalty:
-        z_penalty = settings.speaker_penalty
-        p = 1.0 / (1.0 + math.exp(-(math.log(max(p, 1e-12) / max(1 - p, 1e-12)) - z_penalty)))
-    if p >= settings.same_threshold and cosine >= settings.min_cosine_same and not vetoes:
-        relation = "same"
-    elif cosine >= settings.related_cosine or p >= settings.same_threshold:
-        relation = "related"
-    else:
-        relation = "unrelated"
-    return relation, bool(f["number_clash"] or f["name_clash"])
+    p = _penalised(score_features(f, settings), settings.speaker_penalty if f["speakers_differ"] else 0.0)
+    return _relation(p, cosine, bool(vetoes), settings), bool(f["number_clash"] or f["name_clash"])
 
 
 def compare_texts(a: str, b: str, embedder, settings: MatchSettings = MatchSettings()) -> Match:

@@ -1,28 +1,14 @@
 """Clustering of claims across articles and origin groups (copies are one source)."""
 from __future__ import annotations
 
-import hashlib
-import re
 
 import numpy as np
 import pytest
+from conftest import FakeEmbedder  # the suite's bag-of-words stand-in for the model
 
 from factcheck.records import Claim, stable_id
 from factcheck.stages.clusters import cluster_claims, component_sizes, neighbour_pairs, origin_groups
 from factcheck.stages.matching import MatchSettings
-
-
-class FakeEmbedder:
-    """Hashed bag of words: deterministic, no download."""
-
-    name = "fake:bow"
-
-    def embed(self, texts):
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for r, t in enumerate(texts):
-            for w in re.findall(r"[a-z0-9]+", t.lower()):
-                out[r, int(hashlib.md5(w.encode()).hexdigest(), 16) % 384] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def claim(article: str, text: str, i: int = 0, speaker: str | None = None) -> Claim:

@@ -139,7 +139,7 @@ def test_nli_tiny_model_loads_and_is_wired(tmp_path):
     assert 0.0 <= p <= 1.0
     # no rule fires on these; with threshold 0 the NLI signal decides, with threshold > 1 it never does
     a, b = "Lavrov visited Myanmar.", "Russia visited the coup."
-    res = compare_claims(a, b, settings=ConflictSettings(nli_model=path, nli_threshold=0.0))
+    res = compare_claims(a, b, settings=ConflictSettings(nli_threshold=0.0), nli=scorer)
     assert res.conflict and res.kind == "nli"
     assert not compare_claims(a, b, settings=ConflictSettings(nli_threshold=1.01), nli=scorer).conflict
 

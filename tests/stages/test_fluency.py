@@ -137,29 +137,20 @@ def test_settings_change_the_verdict() -> None:
 
 
 # ------------------------------------------------------------------------------------------ seeds
-def _split(text: str) -> list[tuple[int, int, str]]:
-    """Dev stand-in for the sentence stage: pysbd per line, offsets by search."""
-    import pysbd
+def _split(path: pathlib.Path) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the pipeline's own sentences of an article file."""
+    from factcheck.stages.ingest import read_article
+    from factcheck.stages.sentences import split_sentences
 
-    seg = pysbd.Segmenter(language="en", clean=False)
-    out, pos = [], 0
-    for line in text.split("\n"):
-        cursor = pos
-        pos += len(line) + 1
-        for piece in seg.segment(line) if line.strip() else []:
-            piece = piece.strip()
-            i = text.find(piece, cursor) if piece else -1
-            if i >= 0:
-                out.append((i, i + len(piece), piece))
-                cursor = i + len(piece)
-    return out
+    return [(x.start, x.end, x.text) for x in split_sentences(read_article(path))]
 
 
 @pytest.fixture(scope="module")
 def seeds():
     gold = json.loads((ROOT / "tests/gold/seeds.gold.json").read_text(encoding="utf-8"))
-    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}
-    sents = {k: _split(t) for k, t in texts.items()}
+    files = {p.name[:3]: p for p in sorted((ROOT / "seeds").glob("*.txt"))}
+    texts = {k: p.read_text(encoding="utf-8") for k, p in files.items()}
+    sents = {k: _split(p) for k, p in files.items()}
     context = build_context({k: [s for *_, s in v] for k, v in sents.items()})
     flat = [(k, s, e, t) for k, v in sents.items() for s, e, t in v]
     results = score_sentences([t for *_, t in flat], context, article_ids=[k for k, *_ in flat])

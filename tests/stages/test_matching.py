@@ -1,28 +1,14 @@
 """Pair features, match_pair and the embedder (the real model only under @pytest.mark.model)."""
 from __future__ import annotations
 
-import hashlib
-import re
 import sys
 
 import numpy as np
 import pytest
+from conftest import FakeEmbedder  # the suite's bag-of-words stand-in for the model
 
 from factcheck.stages.matching import (FEATURES, Match, MatchSettings, compare_texts, match_pair, names_in,
                                        numbers_in, pair_features)
-
-
-class FakeEmbedder:
-    """Hashed bag of words: deterministic, no download; shared words → high cosine."""
-
-    name = "fake:bow"
-
-    def embed(self, texts):
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for r, t in enumerate(texts):
-            for w in re.findall(r"[a-z0-9]+", t.lower()):
-                out[r, int(hashlib.md5(w.encode()).hexdigest(), 16) % 384] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def test_numbers_years_and_months_are_extracted():
