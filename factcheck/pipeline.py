@@ -273,6 +273,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if delta_ok and prev_clusters is not None and prev_conflicts is not None and cres.touched is not None:
         delta = _delta_rows(db, articles, sentences, claims, fluency, facts, recomputed, origins,
                             clusters, prev_clusters, conflicts, prev_conflicts)
+    score_claims, score_clusters = claims, clusters
     if delta is None:
         score_for, score_sentences, score_conflicts = list(articles.values()), sentences, conflicts
         new_conflicts = conflicts
@@ -285,13 +286,19 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         score_sentences = [s for s in sentences if s.article_id in wanted]
         score_conflicts = [x for x in conflicts if claim_art.get(x.a) in wanted or claim_art.get(x.b) in wanted]
         new_conflicts = [x for x in conflicts if x.id in delta["conflicts"]]
+        # what those scores read: their claims, the clusters of those claims with every member
+        # (corroboration), the other sides of their conflicts
+        mine = {c.id for c in claims if c.article_id in wanted}
+        score_clusters = [k for k in clusters if not mine.isdisjoint(k.claim_ids)]
+        needed = mine.union(*(k.claim_ids for k in score_clusters), *((x.a, x.b) for x in score_conflicts))
+        score_claims = [c for c in claims if c.id in needed]
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
     # (delta path: the stored fingerprints of only the conflicts scored here, not of all)
     statuses = store.conflict_status(db, fingerprints if delta is None else {
         **store.conflict_fingerprints(db, [x.id for x in score_conflicts if x.id not in fingerprints]),
         **fingerprints})
-    scores = score_articles(score_for, score_sentences, claims, fluency, clusters,
+    scores = score_articles(score_for, score_sentences, score_claims, fluency, score_clusters,
                             score_conflicts, statuses, settings.score, origins)
     res.timings["score"] = time.perf_counter() - t
 
@@ -367,8 +374,16 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, facts, recom
     support_moved = {c for c in set(support_before) | set(support_after)
                      if support_before.get(c, 1) != support_after.get(c, 1)}
     if support_moved:
+        # ... and only when the comparison of the two sides' support flips
+        now = {c: k.independent_sources for k in clusters for c in k.claim_ids}
+
+        def then(c: str) -> int:
+            return support_before.get(c, 1) if c in support_moved else now.get(c, 1)
+
         for x in conflicts:
-            if x.a in support_moved or x.b in support_moved:
+            if (x.a in support_moved or x.b in support_moved) and (
+                    (now.get(x.a, 1) > now.get(x.b, 1)) != (then(x.a) > then(x.b))
+                    or (now.get(x.b, 1) > now.get(x.a, 1)) != (then(x.b) > then(x.a))):
                 touched_articles.update((claim_article[x.a], claim_article[x.b]))
     scored = {r[0] for r in db.execute("select article_id from scores")}
     touched_articles |= set(articles) - scored

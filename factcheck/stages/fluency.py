@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from factcheck.nlp import load_nlp, zipf
 
@@ -70,8 +71,10 @@ _STOP = frozenset(
 _SENTENCE_STARTERS = frozenset("the a an in on at this that these those it he she they we".split())
 
 
-def _cap_sequences(text: str) -> list[str]:
-    """Capitalised sequences of a text, sentence-initial common words dropped ("The Kremlin" → "Kremlin")."""
+@lru_cache(maxsize=65536)
+def _cap_sequences(text: str) -> tuple[str, ...]:
+    """Capitalised sequences of a text, sentence-initial common words dropped ("The Kremlin" → "Kremlin").
+    Memoised: the corpus context and the near-miss check read the same sentences."""
     out = []
     for m in _CAP_SEQ.finditer(text):
         words = m.group(0).split()
@@ -81,7 +84,7 @@ def _cap_sequences(text: str) -> list[str]:
             words = words[:-1]
         if words:
             out.append(" ".join(w.rstrip("’'").removesuffix("’s").removesuffix("'s") for w in words))
-    return out
+    return tuple(out)
 
 
 def _words(text: str) -> list[str]:
@@ -428,7 +431,7 @@ def _consensus(text: str, article: str | None, context: FluencyContext | None) -
     Only for a rare hyphenated or capitalised first word whose every use in at least two other
     articles continues the same way, while this continuation is used nowhere else.
     """
-    if context is None or article is None:
+    if context is None or article is None or "-" not in text:
         return []
     hits: list[Hit] = []
     raw = _WORD.findall(text)
