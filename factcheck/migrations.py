@@ -103,3 +103,10 @@ def m006_ci_lookups(db: Database) -> None:
     db.table("conflicts").create_index(["a"])
     db.table("conflicts").create_index(["b"])
     db.table("origins").create_index(["origin"])
+
+
+@migrations()
+def m007_norm_summary(db: Database) -> None:
+    # Per article, conflicts.fact_summary of each claim (its candidate keys and the offices it
+    # states), so that an analysis of a delta need not decode every claim's facts.
+    db.table("norm_cache").add_column("summary", str)

@@ -10,7 +10,7 @@ import hashlib
 import itertools
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,7 +199,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     progress("normalise", 0, len(claims))
-    facts, new_norm, recomputed, fact_dicts = _normalise(db, claims, articles)
+    facts, summaries, new_norm, recomputed, reread = _normalise(db, claims, articles)
     res.normalised = len(recomputed)
     res.timings["normalise"] = time.perf_counter() - t
 
@@ -263,7 +263,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             clusters=prev_clusters if prev_clusters is not None else store.load_clusters(db),
             key_sizes=st["key_sizes"], offices=st["offices"], conflicts=prev_conflicts)
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
-                               previous=previous)
+                               previous=previous, summaries=summaries)
     claim_by_id = {c.id: c for c in claims}
     res.timings["conflicts"] = time.perf_counter() - t
 
@@ -271,7 +271,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
     if delta_ok and prev_clusters is not None and prev_conflicts is not None and cres.touched is not None:
-        delta = _delta_rows(db, articles, sentences, claims, fluency, facts, recomputed, origins,
+        delta = _delta_rows(db, articles, sentences, claims, fluency, recomputed, reread, origins,
                             clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
@@ -306,11 +306,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     sentence_article = {s.id: s.article_id for s in sentences}
     claim_article = {c.id: c.article_id for c in claims}
     if delta is None:
-        rows = dict(fluency=fluency, facts={cid: fact_dicts[cid] for cid in facts}, origins=origins,
+        rows = dict(fluency=fluency, facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
                     clusters=clusters, conflicts=conflicts)
     else:
         rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
-                    facts={cid: fact_dicts[cid] for cid in delta["claim_facts"] if cid in fact_dicts},
+                    facts={cid: facts.plain(cid) for cid in delta["claim_facts"] if cid in facts},
                     origins={a: o for a, o in origins.items() if a in delta["origins"]},
                     clusters=[k for k in clusters if k.id in delta["clusters"]],
                     conflicts=new_conflicts)
@@ -319,7 +319,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         fingerprints=fingerprints, scores=scores,
         state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
                "cluster_basis": cluster_basis,
-               "conflicts_state": json.dumps(conflict_rules.corpus_state(facts))},
+               "conflicts_state": json.dumps(conflict_rules.corpus_state(facts, summaries))},
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta)
     res.timings["save"] = time.perf_counter() - t
@@ -331,7 +331,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     return res
 
 
-def _delta_rows(db: Database, articles, sentences, claims, fluency, facts, recomputed, origins,
+def _delta_rows(db: Database, articles, sentences, claims, fluency, recomputed, reread, origins,
                 clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
@@ -359,7 +359,17 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, facts, recom
     for k in clusters:
         if k.id not in cluster_keys and any(a in touched_articles for a in k.article_ids):
             moved_claims.update(k.claim_ids)
-    touched_articles |= {claim_article[c] for c in moved_claims if c in claim_article}
+    # ... and a score reads only whether each claim is corroborated: the article of a moved claim
+    # is touched when that flips (a claim joining a large cluster leaves its members' scores alone)
+    garbled_then = {sid for sid, row in stored_fl.items() if row[1]}
+    garbled_now = {f.sentence_id for f in fluency if f.garbled}
+    claim_by_id = {c.id: c for c in claims}
+    then_of = {cid: k for k in prev_clusters for cid in k.claim_ids}
+    now_of = {cid: k for k in clusters for cid in k.claim_ids}
+    touched_articles |= {claim_article[c] for c in moved_claims if c in claim_article and (
+        claim_article[c] in recomputed
+        or _corroborated(c, then_of.get(c), claim_by_id, garbled_then, stored_origins, reread)
+        != _corroborated(c, now_of.get(c), claim_by_id, garbled_now, origins, ()))}
     old_x = {x.id: x for x in prev_conflicts}
     new_x = {x.id: x for x in conflicts}
     conflict_keys = {i for i in set(old_x) | set(new_x) if old_x.get(i) != new_x.get(i)}
@@ -389,6 +399,24 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, facts, recom
     touched_articles |= set(articles) - scored
     return {"fluency": fl_keys, "claim_facts": fact_keys, "origins": origin_keys, "clusters": cluster_keys,
             "conflicts": conflict_keys, "scores": touched_articles & set(articles)}
+
+
+def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Mapping[str, str],
+                  unknown: Iterable[str]) -> bool | None:
+    """Whether claim `cid` counts as corroborated in `cluster` (as scoring.score_articles decides:
+    another origin states it in a sentence that is not garbled); None when a member's data is not
+    known for that state (a removed claim, or one of an article in `unknown`)."""
+    if cluster is None:
+        return False
+    found = set()
+    for x in cluster.claim_ids:
+        o = claim_by_id.get(x)
+        if o is None or o.article_id in unknown:
+            return None
+        if o.sentence_id not in garbled:
+            found.add(origins.get(o.article_id, o.article_id))
+    mine = claim_by_id[cid]
+    return len(found) > 1 or (len(found) == 1 and origins.get(mine.article_id, mine.article_id) not in found)
 
 
 def _fluency(db: Database, sentences: Sequence[Sentence], by_article: dict[str, list[str]],
@@ -423,8 +451,11 @@ def _fluency(db: Database, sentences: Sequence[Sentence], by_article: dict[str, 
 def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article]):
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
     definitions) is cached by content hash; its claims' facts are reused while the corpus-level
-    entity merge maps its names to the same entities. Returns (facts, new cache rows, articles parsed)."""
+    entity merge maps its names to the same entities. Returns (facts (decoded on access), their
+    conflicts.fact_summary by claim, new cache rows, articles parsed, articles read afresh: new,
+    changed or under other rules)."""
     from .stages import normalize as norm
+    from .stages.conflicts import fact_summary
 
     version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
     cache = store.load_norm_cache(db)
@@ -443,16 +474,20 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     for aid in todo:
         names[aid] = norm.article_names(docs[aid], articles[aid].text)
     canon = norm.canonicalise(names)
-    facts: dict = {}
-    dicts: dict = {}       # claim id -> facts as plain dicts (what the store keeps)
+    facts = _LazyFacts([c.id for c in claims if c.article_id in by_article])
+    summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
     for aid in needed:
         sig = norm.canon_signature(names[aid][0], canon)
         if aid in valid and cache[aid]["signature"] == sig:
-            for cid, d in json.loads(cache[aid]["facts"]).items():
-                facts[cid] = norm.facts_from_dict(d)
-                dicts[cid] = d
+            facts.add_encoded(aid, [c.id for c in by_article[aid]], cache[aid]["facts"])
+            if cache[aid].get("summary"):
+                summaries.update(json.loads(cache[aid]["summary"]))
+            else:                      # a row from before summaries were stored: add them
+                per_summary = {c.id: fact_summary(facts[c.id]) for c in by_article[aid]}
+                summaries.update(per_summary)
+                rows.append({**cache[aid], "summary": json.dumps(per_summary)})
             continue
         if aid not in docs:
             reparse.append(aid)        # the merge moved one of its names to another entity
@@ -462,13 +497,62 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
             continue
         raw, defs = names[aid]
         per = norm.claims_facts(by_article[aid], articles[aid], docs[aid], raw, defs, canon)
-        facts.update(per)
-        dicts.update((cid, _facts_dict(f)) for cid, f in per.items())
+        per_summary = {cid: fact_summary(f) for cid, f in per.items()}
+        facts.add_decoded({cid: (f, _facts_dict(f)) for cid, f in per.items()})
+        summaries.update(per_summary)
         rows.append({"article_id": aid, "sha256": articles[aid].sha256, "version": version,
                      "names": json.dumps([norm.raws_to_json(raw), [list(_astuple(d)) for d in defs]]),
                      "signature": norm.canon_signature(raw, canon),
-                     "facts": json.dumps({cid: dicts[cid] for cid in per})})
-    return {c.id: facts[c.id] for c in claims}, rows, set(docs), dicts
+                     "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
+                     "summary": json.dumps(per_summary)})
+    return facts, summaries, rows, set(docs), set(todo)
+
+
+class _LazyFacts(Mapping):
+    """claim id -> ClaimFacts, decoded from the cached JSON of its article on first access: a
+    delta analysis reads the facts of the claims it checks, not of every claim."""
+
+    def __init__(self, order: Sequence[str]) -> None:
+        self._order = order
+        self._article: dict[str, str] = {}
+        self._encoded: dict[str, str] = {}
+        self._facts: dict = {}
+        self._plain: dict[str, dict] = {}
+
+    def add_encoded(self, article_id: str, claim_ids: Sequence[str], encoded: str) -> None:
+        self._encoded[article_id] = encoded
+        self._article.update((cid, article_id) for cid in claim_ids)
+
+    def add_decoded(self, items: Mapping[str, tuple]) -> None:
+        for cid, (f, plain) in items.items():
+            self._facts[cid], self._plain[cid] = f, plain
+
+    def plain(self, cid: str) -> dict:
+        """The claim's facts as the plain dict the store keeps."""
+        if cid not in self._plain:
+            if cid not in self._article:
+                raise KeyError(cid)
+            encoded = self._encoded.pop(self._article[cid], None)
+            if encoded is not None:
+                self._plain.update(json.loads(encoded))
+        return self._plain[cid]
+
+    def __getitem__(self, cid: str):
+        f = self._facts.get(cid)
+        if f is None:
+            from .stages.normalize import facts_from_dict
+
+            f = self._facts[cid] = facts_from_dict(self.plain(cid))
+        return f
+
+    def __contains__(self, cid) -> bool:
+        return cid in self._facts or cid in self._article
+
+    def __iter__(self):
+        return (cid for cid in self._order if cid in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _source_digest(module, settings: Settings | None = None) -> str:

@@ -68,16 +68,49 @@ def steps(tmp_path_factory):
     store.delete_article(db, gone)
     out["deleted"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
                       _full(db, tmp, "deleted", settings, emb))
+
+    # a store whose cached facts predate the stored summaries (migration m007): they are read from
+    # the facts once and written back
+    db.execute("update norm_cache set summary = null")
+    (folder / "zz_second.txt").write_text(bench_ci.NEW_ARTICLE.replace("Sunday", "Monday"), encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    out["old_rows"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                       _full(db, tmp, "old_rows", settings, emb))
+    out["old_rows_filled"] = db.execute("select count(*) from norm_cache where summary is null").fetchone()[0]
+
+    # the next delta decodes only the facts of the claims it checks
+    import factcheck.stages.normalize as norm
+    calls = []
+    real = norm.facts_from_dict
+    norm.facts_from_dict = lambda d: calls.append(d["claim_id"]) or real(d)
+    try:
+        (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
+                                             encoding="utf-8")
+        pipeline.ingest(db, [folder], settings)
+        res = pipeline.analyze(db, settings, embedder=emb)
+    finally:
+        norm.facts_from_dict = real
+    out["decoded"] = (res, len(set(calls)))
     return out
 
 
-@pytest.mark.parametrize("step", ["added", "changed", "deleted"])
+@pytest.mark.parametrize("step", ["added", "changed", "deleted", "old_rows"])
 def test_delta_equals_full_recompute(steps, step):
     res, inc, full = steps[step]
     assert res.delta, "the delta path was not taken"
     assert 0 < res.regrouped < res.counts["claims"]   # only a region was grouped again
     for key in inc:
         assert inc[key] == full[key], key
+
+
+def test_cached_rows_without_summaries_get_them(steps):
+    assert steps["old_rows_filled"] == 0
+
+
+def test_delta_decodes_only_the_facts_it_checks(steps):
+    res, decoded = steps["decoded"]
+    assert res.delta
+    assert decoded < res.counts["claims"] / 2, (decoded, res.counts["claims"])
 
 
 def test_first_analysis_is_full(steps):

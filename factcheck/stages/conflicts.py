@@ -133,10 +133,11 @@ def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame
 
 class _Checker:
     def __init__(self, facts: Mapping[str, ClaimFacts], articles: Mapping[str, Article],
-                 claims: Mapping[str, Claim], settings: ConflictSettings) -> None:
+                 claims: Mapping[str, Claim], settings: ConflictSettings,
+                 summaries: Summaries | None = None) -> None:
         self.facts, self.articles, self.claims, self.s = facts, articles, claims, settings
         # offices each person holds anywhere in the corpus (for "Lavrov said" without a title)
-        self.offices: dict[str, set[str]] = _offices(facts)
+        self.offices: dict[str, set[str]] = _offices(facts, summaries)
 
     def q(self, f: ClaimFacts, span: tuple[int, int] | None) -> str:
         return f"{_art(f.article_id)} '{_text_at(self.articles[f.article_id], span)}'" if span else _art(f.article_id)
@@ -455,29 +456,45 @@ class Previous:
     conflicts: Sequence[Conflict]         # its conflicts
 
 
-def corpus_state(facts: Mapping[str, ClaimFacts]) -> dict:
-    """The corpus-level inputs of the pair checks, to store for the next `Previous`."""
+def corpus_state(facts: Mapping[str, ClaimFacts], summaries: Summaries | None = None) -> dict:
+    """The corpus-level inputs of the pair checks, to store for the next `Previous`
+    (`summaries`: `fact_summary` of every claim, when the caller has them)."""
+    summaries = _summaries(facts, summaries)
     sizes: dict[str, int] = defaultdict(int)
-    for f in facts.values():
-        for k in _pair_keys(f):
+    for keys, _ in summaries.values():
+        for k in keys:
             sizes[k] += 1
-    return {"key_sizes": dict(sizes), "offices": {e: sorted(o) for e, o in _offices(facts).items()}}
+    return {"key_sizes": dict(sizes), "offices": {e: sorted(o) for e, o in _offices(facts, summaries).items()}}
 
 
-def _offices(facts: Mapping[str, ClaimFacts]) -> dict[str, set[str]]:
+def fact_summary(f: ClaimFacts) -> tuple[list[str], list[list[str]]]:
+    """What the corpus-level inputs of the pair checks take from one claim: its candidate keys and
+    the (entity, office) pairs it states. Stored with the claim's facts, so that an analysis of a
+    delta reads these instead of decoding every claim's facts."""
+    offices = [[m.entity, _office(m.title)] for m in f.mentions if m.person and m.title]
+    offices += [[sp.entity, sp.office] for sp in f.speakers if sp.entity and sp.office]
+    return sorted(_pair_keys(f)), offices
+
+
+Summaries = Mapping[str, tuple[Sequence[str], Sequence[Sequence[str]]]]
+
+
+def _summaries(facts: Mapping[str, ClaimFacts], summaries: Summaries | None) -> Summaries:
+    return summaries if summaries is not None else {cid: fact_summary(f) for cid, f in facts.items()}
+
+
+def _offices(facts: Mapping[str, ClaimFacts], summaries: Summaries | None = None) -> dict[str, set[str]]:
+    """Offices each person holds anywhere in the corpus."""
     out: dict[str, set[str]] = defaultdict(set)
-    for f in facts.values():
-        for m in f.mentions:
-            if m.person and m.title:
-                out[m.entity].add(_office(m.title))
-        for sp in f.speakers:
-            if sp.entity and sp.office:
-                out[sp.entity].add(sp.office)
+    for _, offices in _summaries(facts, summaries).values():
+        for entity, office in offices:
+            out[entity].add(office)
     return out
 
 
 def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
-                       clusters: Sequence[Cluster], prev: Previous, offices: Mapping[str, set[str]]):
+                       clusters: Sequence[Cluster], prev: Previous, offices: Mapping[str, set[str]],
+                       summaries: Summaries | None = None):
     """(pairs to check again -> same_event, stored conflicts still valid).
 
     Same-event pairs are enumerated only inside clusters that differ from the previous analysis
@@ -513,7 +530,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     by_key: dict[str, set[str]] = defaultdict(set)
     keys_of: dict[str, set[str]] = {}
     for cid in ids:
-        keys_of[cid] = _pair_keys(facts[cid])
+        keys_of[cid] = set(summaries[cid][0]) if summaries is not None else _pair_keys(facts[cid])
         for key in keys_of[cid]:
             by_key[key].add(cid)
 
@@ -546,28 +563,43 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         else:
             for p in itertools.combinations(sorted(members), 2):
                 todo.setdefault(p, False)
+    # A stored conflict of two unchanged claims stays when the pair is same-event now and then, or
+    # neither and still a candidate. A pair that was not same-event came from a key of at most
+    # _KEY_CAP claims; unless some key grew past the cap it still does, and a pair whose claims
+    # are both outside the clusters that changed has the same same-event status now and then.
+    crossed = any(len(m) > _KEY_CAP and prev.key_sizes.get(k, _KEY_CAP + 1) <= _KEY_CAP
+                  for k, m in by_key.items())
+    regrouped = {c for k in clusters if k.id not in then_ids for c in k.claim_ids}
+    regrouped.update(c for k in prev.clusters if k.id not in now_ids for c in k.claim_ids)
+
+    def still(a: str, b: str) -> bool:
+        if not crossed and a not in regrouped and b not in regrouped:
+            return True
+        return ((same_now(a, b) and same_then(a, b))
+                or (not same_now(a, b) and not same_then(a, b) and candidate(a, b)))
+
     keep = [x for x in prev.conflicts
             if x.a in keys_of and x.b in keys_of and x.a not in changed and x.b not in changed
-            and (x.a, x.b) not in todo
-            and ((same_now(x.a, x.b) and same_then(x.a, x.b))
-                 or (not same_now(x.a, x.b) and not same_then(x.a, x.b) and candidate(x.a, x.b)))]
+            and (x.a, x.b) not in todo and still(x.a, x.b)]
     return todo, keep
 
 
 def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    clusters: Sequence[Cluster] | None, articles: Mapping[str, Article],
                    settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None,
-                   previous: Previous | None = None) -> list[Conflict]:
+                   previous: Previous | None = None, summaries: Summaries | None = None) -> list[Conflict]:
     """Conflicts between claims about the same event or entity, one per claim pair and kind.
 
     With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
     settings), only pairs that may have a different verdict are checked again and the previous
-    conflicts of the other candidate pairs are kept: the result is the same as without it."""
+    conflicts of the other candidate pairs are kept: the result is the same as without it.
+    `summaries`: `fact_summary` of every claim, when the caller has them stored (then only the
+    facts of the pairs checked are read from `facts`)."""
     by_id = {c.id: c for c in claims}
-    checker = _Checker(facts, articles, by_id, settings)
+    checker = _Checker(facts, articles, by_id, settings, summaries)
     out: dict[str, Conflict] = {}
     if previous is not None and clusters is not None:
-        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices)
+        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries)
         pairs = ((a, b, same) for (a, b), same in todo.items())
         for x in keep:
             out[x.id] = x if x.status == "open" else Conflict(x.id, x.a, x.b, x.kind, x.severity,
