@@ -143,12 +143,7 @@ def source_stamp() -> str:
 
 
 def ci_command() -> list[str]:
-    """`factcheck ci`, through a shim while cli.py does not register it yet."""
-    shim = ("import sys; from factcheck.cli import app\n"
-            "if not any(c.name == 'ci' for c in app.registered_commands):\n"
-            "    from factcheck.ci_cli import register; register(app)\n"
-            "sys.argv[0] = 'factcheck'; app()\n")
-    return [sys.executable, "-c", shim, "ci"]
+    return [sys.executable, "-m", "factcheck", "ci"]
 
 
 def one_run(db_path: Path, work: Path, i: int) -> tuple[float, dict, int]:

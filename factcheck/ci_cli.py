@@ -12,7 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import DEFAULT_DB, ConfigOpt, DbOpt, _Progress, _settings, user_errors
+from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt, _Progress, _settings
+from .errors import user_errors
 
 FORMATS = ("text", "github", "sarif", "junit")
 

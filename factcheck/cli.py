@@ -14,6 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt, _console, _Progress, _settings  # noqa: F401
 from .errors import user_errors
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,45 +23,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
                   help="Offline source-claim fact-checking across news articles about one story.")
-
-DbOpt = Annotated[Path, typer.Option("--db", envvar="FACTCHECK_DB",
-                                     help="The claims store (SQLite); created on first use.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option(
-    "--config", help="Settings file (factcheck.toml or pyproject.toml); default: the one in "
-                     "the working folder, if any.")]
-DEFAULT_DB = Path("claims/factcheck.db")
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-    return Console(stderr=stderr, highlight=False)
-
-
-def _settings(config: Path | None, **overrides):
-    from .settings import load_settings
-    return load_settings(config, **overrides)
-
-
-class _Progress:
-    """A rich progress bar on stderr, shown only on a terminal and only for long work."""
-
-    def __init__(self) -> None:
-        from rich.progress import Progress
-        self.bar = Progress(console=_console(stderr=True), transient=True,
-                            disable=not sys.stderr.isatty())
-        self.tasks: dict[str, int] = {}
-
-    def __enter__(self):
-        self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        self.bar.__exit__(*exc)
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(stage, total=max(total, 1))
-        self.bar.update(self.tasks[stage], completed=done, total=max(total, 1))
 
 
 def _print_errors(errors) -> None:

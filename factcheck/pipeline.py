@@ -255,22 +255,32 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     previous = None
     prev_conflicts = None
     prev_state = store.get_state(db, "conflicts_state")
+    cluster_delta = delta_ok and prev_clusters is not None and cres.touched is not None
     if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
         st = json.loads(prev_state)
-        prev_conflicts = store.load_conflicts(db, with_status=False)
+
+        def stored_conflicts(ids: set[str] | None):
+            return store.load_conflicts(db, with_status=False) if ids is None else store.load_conflicts_at_risk(db, ids)
+
         previous = conflict_rules.Previous(
             changed={c.id for c in claims if c.article_id in recomputed},
             clusters=prev_clusters if prev_clusters is not None else store.load_clusters(db),
-            key_sizes=st["key_sizes"], offices=st["offices"], conflicts=prev_conflicts)
+            key_sizes=st["key_sizes"], offices=st["offices"],
+            # on the delta path only the stored conflicts that may change are read
+            conflicts=stored_conflicts if cluster_delta else store.load_conflicts(db, with_status=False))
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries)
+    # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
+    # the stored ones read); every other stored conflict is unchanged
+    prev_conflicts = previous.loaded if previous is not None else None
+    partial = previous is not None and previous.partial
     claim_by_id = {c.id: c for c in claims}
     res.timings["conflicts"] = time.perf_counter() - t
 
     t = time.perf_counter()
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
-    if delta_ok and prev_clusters is not None and prev_conflicts is not None and cres.touched is not None:
+    if cluster_delta and prev_conflicts is not None:
         delta = _delta_rows(db, articles, sentences, claims, fluency, recomputed, reread, origins,
                             clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
@@ -285,6 +295,12 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
         score_sentences = [s for s in sentences if s.article_id in wanted]
         score_conflicts = [x for x in conflicts if claim_art.get(x.a) in wanted or claim_art.get(x.b) in wanted]
+        if partial:       # and the stored conflicts of those articles that were not read
+            seen = {x.id for x in conflicts} | delta["conflicts"]
+            score_conflicts += [x for x in store.load_conflicts_at_risk(
+                db, {c.id for c in claims if c.article_id in wanted}) if x.id not in seen
+                and x.a in claim_art and x.b in claim_art]
+            score_conflicts.sort(key=lambda x: (-x.severity, x.id))
         new_conflicts = [x for x in conflicts if x.id in delta["conflicts"]]
         # what those scores read: their claims, the clusters of those claims with every member
         # (corroboration), the other sides of their conflicts
@@ -324,7 +340,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
-                  "clusters": len(clusters), "conflicts": len(conflicts),
+                  "clusters": len(clusters), "conflicts": store.count_rows(db, "conflicts") if partial else len(conflicts),
                   "garbled": len(garbled_sentences), "parsed": res.parsed,
                   "normalised": res.normalised, "matched": res.matched}
     res.delta = delta is not None

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import DEFAULT_DB, ConfigOpt, DbOpt, user_errors
+from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt
+from .errors import user_errors
 
 
 @user_errors

@@ -331,6 +331,26 @@ def load_conflicts(db: Database, with_status: bool = True) -> list[Conflict]:
             for i, a, b, kind, sev, expl, sa, sb in rows]
 
 
+def load_conflicts_at_risk(db: Database, claim_ids: Iterable[str]) -> list[Conflict]:
+    """Stored conflicts (status open, reviews not read) with a side among `claim_ids` or a side
+    that is no longer a stored claim: what a delta analysis may drop or change (indexed look-ups)."""
+    keys = sorted(set(claim_ids))
+    cols = "id, a, b, kind, severity, explanation, a_span, b_span"
+    rows = {r[0]: r for sql in (f"select {cols} from conflicts where a in ({{}})", f"select {cols} from conflicts where b in ({{}})")
+            for i in range(0, len(keys), 500)
+            for r in db.execute(sql.format(",".join("?" * len(keys[i:i + 500]))), keys[i:i + 500]).fetchall()}
+    rows.update((r[0], r) for r in db.execute(
+        f"select {cols} from conflicts where a not in (select id from claims) or b not in (select id from claims)"))
+    out = [Conflict(id=i, a=a, b=b, kind=kind, severity=sev, explanation=expl, a_span=_span(sa), b_span=_span(sb))
+           for i, a, b, kind, sev, expl, sa, sb in rows.values()]
+    out.sort(key=lambda x: (-x.severity, x.id))
+    return out
+
+
+def count_rows(db: Database, table: str) -> int:
+    return db.execute(f"select count(*) from [{table}]").fetchone()[0]
+
+
 def load_conflicts_touching(db: Database, claim_ids: Iterable[str]) -> list[Conflict]:
     """Stored conflicts with a side among `claim_ids`, with their review status, in the order of
     `load_conflicts` (indexed look-ups: for `ci`, which checks a few articles)."""

@@ -409,10 +409,8 @@ def test_since_lists_changed_article_files_under_the_folder(db, tmp_path):
 
 @pytest.fixture
 def app():
-    from factcheck.ci_cli import register
+    from factcheck.ci_cli import ci  # noqa: F401  (importing a command module first must work)
     from factcheck.cli import app
-    if not any(c.name == "ci" for c in app.registered_commands):
-        register(app)
     return app
 
 

@@ -83,6 +83,9 @@ def steps(tmp_path_factory):
     calls = []
     real = norm.facts_from_dict
     norm.facts_from_dict = lambda d: calls.append(d["claim_id"]) or real(d)
+    full_reads = []
+    real_load = store.load_conflicts
+    store.load_conflicts = lambda *a, **k: full_reads.append(1) or real_load(*a, **k)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -90,7 +93,9 @@ def steps(tmp_path_factory):
         res = pipeline.analyze(db, settings, embedder=emb)
     finally:
         norm.facts_from_dict = real
-    out["decoded"] = (res, len(set(calls)))
+        store.load_conflicts = real_load
+    out["decoded"] = (res, len(set(calls)), len(full_reads))
+    out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     return out
 
 
@@ -107,10 +112,15 @@ def test_cached_rows_without_summaries_get_them(steps):
     assert steps["old_rows_filled"] == 0
 
 
-def test_delta_decodes_only_the_facts_it_checks(steps):
-    res, decoded = steps["decoded"]
+def test_delta_reads_only_the_facts_and_conflicts_it_checks(steps):
+    res, decoded, full_reads = steps["decoded"]
     assert res.delta
     assert decoded < res.counts["claims"] / 2, (decoded, res.counts["claims"])
+    assert full_reads == 0        # the stored conflicts at risk only, by indexed look-ups
+    inc, full = steps["after_decoded"]
+    for key in inc:
+        assert inc[key] == full[key], key
+    assert res.counts["conflicts"] == len(full["conflicts"])
 
 
 def test_first_analysis_is_full(steps):

@@ -14,14 +14,7 @@ import typer
 
 from ..errors import user_errors
 
-# The same option as factcheck.cli.DbOpt; not imported from there because factcheck.cli imports
-# this module while it is being loaded.
-DEFAULT_DB = Path("claims/factcheck.db")
-DbOpt = Annotated[Path, typer.Option("--db", envvar="FACTCHECK_DB",
-                                     help="The claims store (SQLite); created on first use.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option(
-    "--config", help="Settings file (factcheck.toml or pyproject.toml); default: the one in "
-                     "the working folder, if any.")]
+from ..cli_options import DEFAULT_DB, ConfigOpt, DbOpt
 
 review_app = typer.Typer(
     invoke_without_command=True, no_args_is_help=False, pretty_exceptions_show_locals=False,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
@@ -453,7 +453,12 @@ class Previous:
     clusters: Sequence[Cluster]           # its clusters (same-event pairs then)
     key_sizes: Mapping[str, int]          # claims per candidate key then
     offices: Mapping[str, Sequence[str]]  # entity -> offices then
-    conflicts: Sequence[Conflict]         # its conflicts
+    # its conflicts, or a loader: ids -> its conflicts touching those claims or a claim that is
+    # gone (None: all of them); then only those are read, and the result holds only the
+    # conflicts touching changed or regrouped claims (every other stored conflict stays as it is)
+    conflicts: Sequence[Conflict] | Callable[[set[str] | None], Sequence[Conflict]]
+    loaded: Sequence[Conflict] | None = None   # set by find_conflicts: the conflicts it read
+    partial: bool = False                      # set by find_conflicts: the result is partial
 
 
 def corpus_state(facts: Mapping[str, ClaimFacts], summaries: Summaries | None = None) -> dict:
@@ -578,7 +583,15 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         return ((same_now(a, b) and same_then(a, b))
                 or (not same_now(a, b) and not same_then(a, b) and candidate(a, b)))
 
-    keep = [x for x in prev.conflicts
+    if callable(prev.conflicts):
+        crossed_down = any(len(m) <= _KEY_CAP < prev.key_sizes.get(k, 0) for k, m in by_key.items())
+        # without a key crossing the cap, every pair checked again and every stored conflict that
+        # may go touches a changed or regrouped claim
+        prev.partial = not (crossed or crossed_down)
+        prev.loaded = prev.conflicts(changed | regrouped if prev.partial else None)
+    else:
+        prev.loaded = prev.conflicts
+    keep = [x for x in prev.loaded
             if x.a in keys_of and x.b in keys_of and x.a not in changed and x.b not in changed
             and (x.a, x.b) not in todo and still(x.a, x.b)]
     return todo, keep
