@@ -382,10 +382,12 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, recomputed, 
     claim_by_id = {c.id: c for c in claims}
     then_of = {cid: k for k in prev_clusters for cid in k.claim_ids}
     now_of = {cid: k for k in clusters for cid in k.claim_ids}
+    memo_then: dict = {}
+    memo_now: dict = {}
     touched_articles |= {claim_article[c] for c in moved_claims if c in claim_article and (
         claim_article[c] in recomputed
-        or _corroborated(c, then_of.get(c), claim_by_id, garbled_then, stored_origins, reread)
-        != _corroborated(c, now_of.get(c), claim_by_id, garbled_now, origins, ()))}
+        or _corroborated(c, then_of.get(c), claim_by_id, garbled_then, stored_origins, reread, memo_then)
+        != _corroborated(c, now_of.get(c), claim_by_id, garbled_now, origins, (), memo_now))}
     old_x = {x.id: x for x in prev_conflicts}
     new_x = {x.id: x for x in conflicts}
     conflict_keys = {i for i in set(old_x) | set(new_x) if old_x.get(i) != new_x.get(i)}
@@ -418,19 +420,26 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, recomputed, 
 
 
 def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Mapping[str, str],
-                  unknown: Iterable[str]) -> bool | None:
+                  unknown: Iterable[str], memo: dict) -> bool | None:
     """Whether claim `cid` counts as corroborated in `cluster` (as scoring.score_articles decides:
     another origin states it in a sentence that is not garbled); None when a member's data is not
-    known for that state (a removed claim, or one of an article in `unknown`)."""
+    known for that state (a removed claim, or one of an article in `unknown`). `memo`: cluster id ->
+    its fluent origins, for one state."""
     if cluster is None:
         return False
-    found = set()
-    for x in cluster.claim_ids:
-        o = claim_by_id.get(x)
-        if o is None or o.article_id in unknown:
-            return None
-        if o.sentence_id not in garbled:
-            found.add(origins.get(o.article_id, o.article_id))
+    if cluster.id not in memo:
+        found: set[str] | None = set()
+        for x in cluster.claim_ids:
+            o = claim_by_id.get(x)
+            if o is None or o.article_id in unknown:
+                found = None
+                break
+            if o.sentence_id not in garbled:
+                found.add(origins.get(o.article_id, o.article_id))
+        memo[cluster.id] = found
+    found = memo[cluster.id]
+    if found is None:
+        return None
     mine = claim_by_id[cid]
     return len(found) > 1 or (len(found) == 1 and origins.get(mine.article_id, mine.article_id) not in found)
 
