@@ -499,7 +499,7 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     for aid in todo:
         names[aid] = norm.article_names(docs[aid], articles[aid].text)
     canon = norm.canonicalise(names)
-    facts = _LazyFacts([c.id for c in claims if c.article_id in by_article])
+    facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
@@ -537,8 +537,9 @@ class _LazyFacts(Mapping):
     """claim id -> ClaimFacts, decoded from the cached JSON of its article on first access: a
     delta analysis reads the facts of the claims it checks, not of every claim."""
 
-    def __init__(self, order: Sequence[str]) -> None:
+    def __init__(self, order: Sequence[str], db: Database | None = None) -> None:
         self._order = order
+        self._db = db
         self._article: dict[str, str] = {}
         self._encoded: dict[str, str] = {}
         self._facts: dict = {}
@@ -551,6 +552,19 @@ class _LazyFacts(Mapping):
     def add_decoded(self, items: Mapping[str, tuple]) -> None:
         for cid, (f, plain) in items.items():
             self._facts[cid], self._plain[cid] = f, plain
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Read the facts of `ids` from `claim_facts` (what the previous analysis saved: for a claim
+        whose cached row is reused, the same JSON) instead of parsing their articles' whole cached
+        JSON; a claim not found there is read from its article's JSON as before."""
+        want = sorted({c for c in ids if c not in self._plain and self._article.get(c) in self._encoded})
+        if self._db is None or not want:
+            return
+        for i in range(0, len(want), 500):
+            part = want[i:i + 500]
+            for cid, encoded in self._db.execute(
+                    f"select claim_id, facts from claim_facts where claim_id in ({','.join('?' * len(part))})", part):
+                self._plain[cid] = json.loads(encoded)
 
     def plain(self, cid: str) -> dict:
         """The claim's facts as the plain dict the store keeps."""

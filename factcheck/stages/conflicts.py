@@ -613,6 +613,8 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     out: dict[str, Conflict] = {}
     if previous is not None and clusters is not None:
         todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries)
+        if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once
+            facts.prefetch({c for p in todo for c in p})
         pairs = ((a, b, same) for (a, b), same in todo.items())
         for x in keep:
             out[x.id] = x if x.status == "open" else Conflict(x.id, x.a, x.b, x.kind, x.severity,
