@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt, _Progress, _settings
+from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt, _Progress, _settings, print_removed
 from .errors import user_errors
 
 FORMATS = ("text", "github", "sarif", "junit")
@@ -88,6 +88,8 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
             if corpus:
                 for e in pipeline.ingest(dbh, corpus, settings, progress).errors:
                     typer.echo(f"Warning: {e}", err=True)
+            if folder.is_dir():  # a file deleted from the corpus folder no longer counts
+                print_removed(pipeline.prune_missing(dbh, [folder]))
             ing = pipeline.ingest(dbh, selected, settings, progress)
         timings["ingest"] = time.perf_counter() - t
         refused = {}

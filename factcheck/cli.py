@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt, _console, _Progress, _settings  # noqa: F401
+from .cli_options import DEFAULT_DB, ConfigOpt, DbOpt, _console, _Progress, _settings, print_removed  # noqa: F401
 from .errors import user_errors
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -30,15 +30,18 @@ def _print_errors(errors) -> None:
         typer.echo(f"Error: {e}", err=True)
 
 
-def do_ingest(db_path: Path, paths: list[Path], settings):
-    """Ingest `paths`, printing one line per bad file; returns (db, IngestResult)."""
+def do_ingest(db_path: Path, paths: list[Path], settings, prune: bool = False):
+    """Ingest `paths`, printing one line per bad file (and per article removed because its file
+    left the folder, with `prune`); returns (db, IngestResult)."""
     from . import pipeline
     from .store import open_db
     db = open_db(db_path)
     with _Progress() as progress:
-        res = pipeline.ingest(db, paths, settings, progress)
+        res = pipeline.ingest(db, paths, settings, progress, prune=prune)
     _print_errors(res.errors)
+    print_removed(res.removed)
     return db, res
+
 
 
 def _run_record(db, command: str, settings, embedder: str):
@@ -63,7 +66,7 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
     from . import pipeline, store
     t0 = time.perf_counter()
     settings = _settings(config, backend=backend, nli_model=nli_model)
-    dbh, ing = do_ingest(db, [folder], settings)
+    dbh, ing = do_ingest(db, [folder], settings, prune=True)
     t_ingest = time.perf_counter() - t0
     if ing.processed == 0:
         typer.echo(f"Error: {folder}: no article could be read; nothing to analyse", err=True)
@@ -77,7 +80,7 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
                "report": round(time.perf_counter() - t_report, 3),
                "total": round(time.perf_counter() - t0, 3)}
     counts = {"added": len(ing.added), "updated": len(ing.updated), "unchanged": len(ing.unchanged),
-              "errors": len(ing.errors), "embedded": res.embedded, "analysis_skipped": res.skipped,
+              "removed": len(ing.removed), "errors": len(ing.errors), "embedded": res.embedded, "analysis_skipped": res.skipped,
               "reports": written}
     store.finish_run(dbh, run_id, timings, counts, store.get_state(dbh, "corpus") or "")
     _console().print(_summary_table(dbh, ing, res, timings["total"]))
@@ -119,7 +122,8 @@ def _summary_table(db, ing, res, seconds: float):
                   f"{sc.score:.2f}" if sc else "")
     t.caption = ("corr = corroborated claims, confl = conflicting claims, garb = garbled sentences. "
                  f"{len(ing.added)} added, {len(ing.updated)} updated, {len(ing.unchanged)} unchanged, "
-                 f"{len(ing.errors)} errors; {tot['sentences']} sentences, {tot['claims']} claims; "
+                 + (f"{len(ing.removed)} removed, " if ing.removed else "")
+                 + f"{len(ing.errors)} errors; {tot['sentences']} sentences, {tot['claims']} claims; "
                  f"{res.counts.get('clusters', '-') if not res.skipped else 'cached'} clusters, "
                  f"{res.counts.get('conflicts', '-') if not res.skipped else 'cached'} conflicts; "
                  f"{res.embedded} texts embedded")

@@ -49,3 +49,9 @@ class _Progress:
         if stage not in self.tasks:
             self.tasks[stage] = self.bar.add_task(stage, total=max(total, 1))
         self.bar.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+
+def print_removed(files) -> None:
+    """One line per stored article removed because its file left the corpus folder."""
+    for f in files:
+        typer.echo(f"Note: {f}: no longer in the folder; removed from the claims store", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class IngestResult:
     unchanged: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)      # one line each: "path: problem; skipped"
     duplicates: list[str] = field(default_factory=list)  # paths refused as copies of another file
+    removed: list[str] = field(default_factory=list)     # stored articles whose file left the folder
 
     @property
     def processed(self) -> int:
@@ -80,8 +82,10 @@ EXTRACTOR_VERSION = "2"
 
 
 def ingest(db: Database, paths: Sequence[Path], settings: Settings,
-           progress: Progress = _no_progress) -> IngestResult:
-    """Read, split and store new or changed article files; one transaction per article."""
+           progress: Progress = _no_progress, prune: bool = False) -> IngestResult:
+    """Read, split and store new or changed article files; one transaction per article.
+    `prune`: a stored article whose file lies in one of the folders among `paths` and no longer
+    exists is removed from the store (its file is listed in `removed`)."""
     from .nlp import load_nlp
     from .stages.claims import extract_claims
     from .stages.ingest import read_article, read_articles
@@ -132,9 +136,24 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
+    if prune:
+        res.removed = prune_missing(db, [p for p in paths if p.is_dir()])
     if not any(v == "" for v in known.values()):
         store.set_state(db, "extractor", EXTRACTOR_VERSION)
     return res
+
+
+def prune_missing(db: Database, folders: Sequence[Path]) -> list[str]:
+    """Remove the stored articles whose file (as stored, relative to the working folder) lies in
+    one of `folders` and no longer exists; returns their files. A .jsonl entry goes with its file."""
+    roots = [f.resolve() for f in folders]
+    gone = []
+    for aid, file in db.execute("select id, file from articles order by file"):
+        path = Path(re.sub(r":\d+$", "", file) if ".jsonl:" in file else file).resolve()
+        if any(path.is_relative_to(r) for r in roots) and not path.exists():
+            store.delete_article(db, aid)
+            gone.append(file)
+    return gone
 
 
 def _stored_copy(db: Database, art: Article, known: dict[str, str]) -> str | None:

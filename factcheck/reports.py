@@ -1181,18 +1181,44 @@ def write_reports(db: Database, settings, out: Path, formats: Sequence[str],
     except OSError as err:
         raise FactcheckError(f"{out}: cannot create the reports folder ({err})") from err
     written = 0
+    names: list[str] = []
     try:
         for aid in ids:
             for f in fmts:
-                _write_atomic(out / f"{file_stem(aid)}.{f}", RENDER[f](corpus, aid, weights))
+                names.append(f"{file_stem(aid)}.{f}")
+                _write_atomic(out / names[-1], RENDER[f](corpus, aid, weights))
                 written += 1
         for f in fmts:
             if f in RENDER_INDEX:
-                _write_atomic(out / f"index.{f}", RENDER_INDEX[f](corpus, weights))
+                names.append(f"index.{f}")
+                _write_atomic(out / names[-1], RENDER_INDEX[f](corpus, weights))
                 written += 1
+        _tidy(out, names, every_article=articles is None)
     except OSError as err:
         raise FactcheckError(f"{out}: cannot write reports ({err})") from err
     return written
+
+
+MANIFEST = ".factcheck-reports.json"
+
+
+def _tidy(out: Path, names: Sequence[str], every_article: bool) -> None:
+    """Keep `out/.factcheck-reports.json`, the list of report files this tool wrote there. After a
+    report of every article, the pages it wrote before and not now (an article that left the
+    store) are deleted; files it did not write are never touched."""
+    path = out / MANIFEST
+    try:
+        before = set(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        before = set()
+    now = set(names)
+    if every_article:
+        for name in sorted(before - now):
+            if "/" not in name and "\\" not in name and not name.startswith("."):
+                (out / name).unlink(missing_ok=True)
+    else:
+        now |= before
+    _write_atomic(path, json.dumps(sorted(now), indent=0))
 
 
 # ---------------------------------------------------------------- ClaimReview

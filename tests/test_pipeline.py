@@ -149,3 +149,35 @@ def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
     assert r.exit_code == 1
     assert "no-such-folder" in r.stderr
     assert len(store.load_articles(store.open_db(dbp))) == 5
+
+
+def test_a_file_deleted_from_the_folder_leaves_the_store_on_the_next_run(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for f in sorted(SEEDS.glob("00[134]_*.txt")):
+        shutil.copy(f, seeds / f.name)
+    elsewhere = tmp_path / "elsewhere.txt"            # ingested from outside the folder: kept
+    shutil.copy(sorted(SEEDS.glob("002_*.txt"))[0], elsewhere)
+    dbp, out = tmp_path / "fc.db", tmp_path / "reports"
+    out.mkdir()
+    (out / "notes.md").write_text("the user's own file", encoding="utf-8")
+    assert CliRunner().invoke(app, ["ingest", str(elsewhere), "--db", str(dbp)]).exit_code == 0
+    assert CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(out)]).exit_code == 0
+    gone = sorted(seeds.glob("003_*.txt"))[0]
+    assert (out / f"{gone.stem}.html").exists()
+    gone.unlink()
+    elsewhere.unlink()
+    r = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    notes = [l for l in r.stderr.splitlines() if l.startswith("Note:")]
+    assert len(notes) == 1 and gone.name in notes[0] and "removed from the claims store" in notes[0]
+    db = store.open_db(dbp)
+    assert sorted(a.id for a in store.load_articles(db)) == sorted(
+        [p.stem for p in seeds.glob("*.txt")] + ["elsewhere"])
+    claims = {c.id for c in store.load_claims(db)}
+    assert all(x.a in claims and x.b in claims for x in store.load_conflicts(db))
+    assert not any(c.startswith(gone.stem) for k in store.load_clusters(db) for c in k.article_ids)
+    # its report pages are gone with it; a file the tool did not write stays
+    assert gone.stem not in (out / "index.html").read_text(encoding="utf-8")
+    assert not list(out.glob(f"{gone.stem}.*")) and (out / "notes.md").exists()
+    assert (out / "elsewhere.html").exists()

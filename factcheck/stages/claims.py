@@ -706,9 +706,11 @@ def _tidy(text: str) -> str:
     t = re.sub(r",\s*,", ",", t)
     for _ in range(3):
         t = t.strip(" ,;:–—-")
+        if not t:
+            break
         if t[:1] in OPEN_Q + '"' and t.count(t[0]) > t.count({"“": "”", "‘": "’"}.get(t[0], t[0])) - (t[0] == '"'):
             t = t[1:]
-        if t[-1:] in CLOSE_Q + '"' and t.count(t[-1]) > t.count({"”": "“", "’": "‘"}.get(t[-1], t[-1])) - (t[-1] == '"'):
+        if t and t[-1:] in CLOSE_Q + '"' and t.count(t[-1]) > t.count({"”": "“", "’": "‘"}.get(t[-1], t[-1])) - (t[-1] == '"'):
             if not (t[-1] == "’" and re.search(r"\w’$", t)):
                 t = t[:-1]
         t = t.rstrip(" ,;:–—-")
