@@ -91,8 +91,9 @@ def _render_all(db, out, formats=("md", "html", "json")):
 def test_write_reports_writes_every_page(built, tmp_path):
     db, _ = built
     n = _render_all(db, tmp_path / "r")
-    names = sorted(p.name for p in (tmp_path / "r").iterdir())
+    names = sorted(p.name for p in (tmp_path / "r").iterdir() if p.name != reports.MANIFEST)
     assert n == 3 * 3 + 2 == len(names)
+    assert sorted(json.loads((tmp_path / "r" / reports.MANIFEST).read_text())) == names
     assert "index.html" in names and "index.md" in names and "000_aaa.json" in names
     assert not [p for p in names if p.endswith(".tmp")]
 
@@ -169,7 +170,12 @@ def test_article_page_shows_claims_conflicts_garbled_and_weights(built, tmp_path
 def test_only_named_articles_and_unknown_ids_are_named(built, tmp_path):
     db, _ = built
     n = reports.write_reports(db, Settings(), tmp_path / "r", ["html"], articles=["001"])
-    assert n == 2 and sorted(p.name for p in (tmp_path / "r").iterdir()) == ["001_bbb.html", "index.html"]
+    assert n == 2 and sorted(p.name for p in (tmp_path / "r").iterdir() if p.name != reports.MANIFEST) \
+        == ["001_bbb.html", "index.html"]
+    # a report of some articles never deletes the pages of the others
+    _render_all(db, tmp_path / "all")
+    reports.write_reports(db, Settings(), tmp_path / "all", ["html"], articles=["001"])
+    assert (tmp_path / "all" / "000_aaa.html").exists() and (tmp_path / "all" / "000_aaa.md").exists()
     with pytest.raises(FactcheckError, match="nope, 999"):
         reports.write_reports(db, Settings(), tmp_path / "r", ["html"], articles=["nope", "001", "999"])
 
