@@ -279,7 +279,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         st = json.loads(prev_state)
 
         def stored_conflicts(ids: set[str] | None):
-            return store.load_conflicts(db, with_status=False) if ids is None else store.load_conflicts_at_risk(db, ids)
+            if ids is None:
+                return store.load_conflicts(db, with_status=False)
+            return store.load_conflicts_touching(db, ids, with_status=False, dangling=True)
 
         previous = conflict_rules.Previous(
             changed={c.id for c in claims if c.article_id in recomputed},
@@ -300,8 +302,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
     if cluster_delta and prev_conflicts is not None:
-        delta = _delta_rows(db, articles, sentences, claims, fluency, recomputed, reread, origins,
-                            clusters, prev_clusters, conflicts, prev_conflicts)
+        delta = _delta_rows(db, articles, sentences, claims, claim_by_id, fluency, recomputed, reread,
+                            origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
         score_for, score_sentences, score_conflicts = list(articles.values()), sentences, conflicts
@@ -310,20 +312,18 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # only the articles whose score may change; an article's score reads its own sentences
         # and the conflicts of its claims (the claims, fluency and clusters of everyone)
         wanted = delta["scores"]
-        claim_art = {c.id: c.article_id for c in claims}
+        mine = {c.id for c in claims if c.article_id in wanted}
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
         score_sentences = [s for s in sentences if s.article_id in wanted]
-        score_conflicts = [x for x in conflicts if claim_art.get(x.a) in wanted or claim_art.get(x.b) in wanted]
+        score_conflicts = [x for x in conflicts if x.a in mine or x.b in mine]
         if partial:       # and the stored conflicts of those articles that were not read
             seen = {x.id for x in conflicts} | delta["conflicts"]
-            score_conflicts += [x for x in store.load_conflicts_at_risk(
-                db, {c.id for c in claims if c.article_id in wanted}) if x.id not in seen
-                and x.a in claim_art and x.b in claim_art]
+            score_conflicts += [x for x in store.load_conflicts_touching(db, mine, with_status=False)
+                                if x.id not in seen and x.a in claim_by_id and x.b in claim_by_id]
             score_conflicts.sort(key=lambda x: (-x.severity, x.id))
         new_conflicts = [x for x in conflicts if x.id in delta["conflicts"]]
         # what those scores read: their claims, the clusters of those claims with every member
         # (corroboration), the other sides of their conflicts
-        mine = {c.id for c in claims if c.article_id in wanted}
         score_clusters = [k for k in clusters if not mine.isdisjoint(k.claim_ids)]
         needed = mine.union(*(k.claim_ids for k in score_clusters), *((x.a, x.b) for x in score_conflicts))
         score_claims = [c for c in claims if c.id in needed]
@@ -366,8 +366,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     return res
 
 
-def _delta_rows(db: Database, articles, sentences, claims, fluency, recomputed, reread, origins,
-                clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
+def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency, recomputed, reread,
+                origins, clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed)."""
@@ -398,7 +398,6 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, recomputed, 
     # is touched when that flips (a claim joining a large cluster leaves its members' scores alone)
     garbled_then = {sid for sid, row in stored_fl.items() if row[1]}
     garbled_now = {f.sentence_id for f in fluency if f.garbled}
-    claim_by_id = {c.id: c for c in claims}
     then_of = {cid: k for k in prev_clusters for cid in k.claim_ids}
     now_of = {cid: k for k in clusters for cid in k.claim_ids}
     memo_then: dict = {}
@@ -440,27 +439,22 @@ def _delta_rows(db: Database, articles, sentences, claims, fluency, recomputed, 
 
 def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Mapping[str, str],
                   unknown: Iterable[str], memo: dict) -> bool | None:
-    """Whether claim `cid` counts as corroborated in `cluster` (as scoring.score_articles decides:
-    another origin states it in a sentence that is not garbled); None when a member's data is not
-    known for that state (a removed claim, or one of an article in `unknown`). `memo`: cluster id ->
-    its fluent origins, for one state."""
+    """Whether claim `cid` counts as corroborated in `cluster` in one state (the rule of
+    scoring.corroborated_by); None when a member's data is not known for that state (a removed
+    claim, or one of an article in `unknown`). `memo`: cluster id -> its fluent origins."""
+    from .stages.scoring import corroborated_by, fluent_origins
+
     if cluster is None:
         return False
     if cluster.id not in memo:
-        found: set[str] | None = set()
-        for x in cluster.claim_ids:
-            o = claim_by_id.get(x)
-            if o is None or o.article_id in unknown:
-                found = None
-                break
-            if o.sentence_id not in garbled:
-                found.add(origins.get(o.article_id, o.article_id))
-        memo[cluster.id] = found
+        known = all(x in claim_by_id and claim_by_id[x].article_id not in unknown for x in cluster.claim_ids)
+        memo[cluster.id] = (fluent_origins(cluster.claim_ids, claim_by_id, garbled,
+                                           lambda a: origins.get(a, a)) if known else None)
     found = memo[cluster.id]
     if found is None:
         return None
-    mine = claim_by_id[cid]
-    return len(found) > 1 or (len(found) == 1 and origins.get(mine.article_id, mine.article_id) not in found)
+    mine = claim_by_id[cid].article_id
+    return corroborated_by(found, origins.get(mine, mine))
 
 
 def _fluency(db: Database, sentences: Sequence[Sentence], by_article: dict[str, list[str]],
@@ -576,14 +570,9 @@ class _LazyFacts(Mapping):
         """Read the facts of `ids` from `claim_facts` (what the previous analysis saved: for a claim
         whose cached row is reused, the same JSON) instead of parsing their articles' whole cached
         JSON; a claim not found there is read from its article's JSON as before."""
-        want = sorted({c for c in ids if c not in self._plain and self._article.get(c) in self._encoded})
-        if self._db is None or not want:
-            return
-        for i in range(0, len(want), 500):
-            part = want[i:i + 500]
-            for cid, encoded in self._db.execute(
-                    f"select claim_id, facts from claim_facts where claim_id in ({','.join('?' * len(part))})", part):
-                self._plain[cid] = json.loads(encoded)
+        want = {c for c in ids if c not in self._plain and self._article.get(c) in self._encoded}
+        if self._db is not None and want:
+            self._plain.update(store.load_facts(self._db, want))
 
     def plain(self, cid: str) -> dict:
         """The claim's facts as the plain dict the store keeps."""

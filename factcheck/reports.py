@@ -523,6 +523,17 @@ def _md_link(corpus: Corpus, page: Page, c: Claim) -> str:
     return f"[{page.label[c.id].replace(' ', NBSP)}]({href(c.article_id, 'md', 'c-' + c.id)})"
 
 
+def _md_section(add, anchor: str, title: str, empty: str = "") -> None:
+    """An anchored `##` section heading, and `empty` as its text when it has no items."""
+    add(f'<a id="{anchor}"></a>')
+    add("")
+    add(f"## {title}")
+    add("")
+    if empty:
+        add(empty)
+        add("")
+
+
 def render_markdown(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
     p = build_page(corpus, aid, weights)
     a = p.article
@@ -558,13 +569,7 @@ def render_markdown(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
     add("\u00b7 [How the score is made](#score)")
     add("")
 
-    add('<a id="claims"></a>')
-    add("")
-    add(f"## Claims ({len(p.rows)})")
-    add("")
-    if not p.rows:
-        add("No claims were found in this article.")
-        add("")
+    _md_section(add, "claims", f"Claims ({len(p.rows)})", "" if p.rows else "No claims were found in this article.")
     for r in p.rows:
         c = r.claim
         head = f"**{p.label[c.id]} {LABEL[r.status]}**"
@@ -591,13 +596,8 @@ def render_markdown(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
             add("")
     add("")
 
-    add('<a id="conflicts"></a>')
-    add("")
-    add(f"## Conflicts ({len(p.views)})")
-    add("")
-    if not p.views:
-        add("No conflict with another article was found.")
-        add("")
+    _md_section(add, "conflicts", f"Conflicts ({len(p.views)})",
+                "" if p.views else "No conflict with another article was found.")
     for v in p.views:
         x = v.conflict
         other = corpus.articles[v.theirs.article_id]
@@ -617,13 +617,8 @@ def render_markdown(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
                     + _md_quote(other.text, v.theirs, v.their_span), indent="  ", first=""))
         add("")
 
-    add('<a id="garbled"></a>')
-    add("")
-    add(f"## Garbled sentences ({len(p.garbled)})")
-    add("")
-    if not p.garbled:
-        add("No sentence was flagged as garbled.")
-        add("")
+    _md_section(add, "garbled", f"Garbled sentences ({len(p.garbled)})",
+                "" if p.garbled else "No sentence was flagged as garbled.")
     for s, f in p.garbled:
         add(md_wrap(f"- **S{s.index + 1}** (garble score {_fmt(f.score)}): {md_escape(s.text)}",
                     indent="  ", first=""))
@@ -631,10 +626,7 @@ def render_markdown(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
             add(md_wrap("Reasons: " + "; ".join(md_escape(x) for x in f.reasons), indent="  "))
     add("")
 
-    add('<a id="score"></a>')
-    add("")
-    add("## How the score is made")
-    add("")
+    _md_section(add, "score", "How the score is made")
     add(md_wrap(md_escape(SCORE_INTRO)))
     add("")
     add(_md_terms(p))

@@ -294,8 +294,11 @@ def load_fluency(db: Database) -> dict[str, Fluency]:
             for r in db.query("select * from fluency")}
 
 
-def load_facts(db: Database) -> dict[str, dict]:
-    return {r["claim_id"]: json.loads(r["facts"]) for r in db.query("select * from claim_facts")}
+def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str, dict]:
+    """claim id -> its stored facts (plain dicts); all, or those of `claim_ids` present."""
+    rows = (db.query("select claim_id, facts from claim_facts") if claim_ids is None else
+            _rows_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
+    return {r["claim_id"]: json.loads(r["facts"]) for r in rows}
 
 
 def load_origins(db: Database) -> dict[str, str]:
@@ -331,36 +334,31 @@ def load_conflicts(db: Database, with_status: bool = True) -> list[Conflict]:
             for i, a, b, kind, sev, expl, sa, sb in rows]
 
 
-def load_conflicts_at_risk(db: Database, claim_ids: Iterable[str]) -> list[Conflict]:
-    """Stored conflicts (status open, reviews not read) with a side among `claim_ids` or a side
-    that is no longer a stored claim: what a delta analysis may drop or change (indexed look-ups)."""
-    keys = sorted(set(claim_ids))
-    cols = "id, a, b, kind, severity, explanation, a_span, b_span"
-    rows = {r[0]: r for sql in (f"select {cols} from conflicts where a in ({{}})", f"select {cols} from conflicts where b in ({{}})")
-            for i in range(0, len(keys), 500)
-            for r in db.execute(sql.format(",".join("?" * len(keys[i:i + 500]))), keys[i:i + 500]).fetchall()}
-    rows.update((r[0], r) for r in db.execute(
-        f"select {cols} from conflicts where a not in (select id from claims) or b not in (select id from claims)"))
-    out = [Conflict(id=i, a=a, b=b, kind=kind, severity=sev, explanation=expl, a_span=_span(sa), b_span=_span(sb))
-           for i, a, b, kind, sev, expl, sa, sb in rows.values()]
-    out.sort(key=lambda x: (-x.severity, x.id))
-    return out
-
-
 def count_rows(db: Database, table: str) -> int:
     return db.execute(f"select count(*) from [{table}]").fetchone()[0]
 
 
-def load_conflicts_touching(db: Database, claim_ids: Iterable[str]) -> list[Conflict]:
-    """Stored conflicts with a side among `claim_ids`, with their review status, in the order of
-    `load_conflicts` (indexed look-ups: for `ci`, which checks a few articles)."""
+def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_status: bool = True,
+                            dangling: bool = False) -> list[Conflict]:
+    """Stored conflicts with a side among `claim_ids`, in the order of `load_conflicts` (indexed
+    look-ups on `conflicts.a` / `conflicts.b`: for `ci`, which checks a few articles, and for a
+    delta analysis). `with_status=False`: always open, reviews not read; `dangling`: also those
+    with a side that is no longer a stored claim."""
     keys = sorted(set(claim_ids))
-    rows = {r["id"]: r for sql in ("select * from conflicts where a in ({})", "select * from conflicts where b in ({})")
-            for r in _rows_in(db, sql, keys)}
-    status = conflict_status(db, {i: r["fingerprint"] for i, r in rows.items()})
-    out = [Conflict(id=i, a=r["a"], b=r["b"], kind=r["kind"], severity=r["severity"], explanation=r["explanation"],
-                    a_span=_span(r["a_span"]), b_span=_span(r["b_span"]), status=status.get(i, ("open", None))[0])
-           for i, r in rows.items()]
+    cols = "id, a, b, kind, severity, explanation, a_span, b_span, fingerprint"
+    rows = {}
+    for side in ("a", "b"):
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            rows.update((r[0], r) for r in db.execute(
+                f"select {cols} from conflicts where {side} in ({','.join('?' * len(part))})", part))
+    if dangling:
+        rows.update((r[0], r) for r in db.execute(
+            f"select {cols} from conflicts where a not in (select id from claims) or b not in (select id from claims)"))
+    status = conflict_status(db, {i: r[8] for i, r in rows.items()}) if with_status else {}
+    out = [Conflict(id=i, a=a, b=b, kind=kind, severity=sev, explanation=expl, a_span=_span(sa), b_span=_span(sb),
+                    status=status.get(i, ("open", None))[0])
+           for i, a, b, kind, sev, expl, sa, sb, _ in rows.values()]
     out.sort(key=lambda x: (-x.severity, x.id))
     return out
 

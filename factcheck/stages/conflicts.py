@@ -142,6 +142,14 @@ class _Checker:
     def q(self, f: ClaimFacts, span: tuple[int, int] | None) -> str:
         return f"{_art(f.article_id)} '{_text_at(self.articles[f.article_id], span)}'" if span else _art(f.article_id)
 
+    def differ(self, kind: str, severity: float, fa: ClaimFacts, sa, fb: ClaimFacts, sb, why: str = "",
+               note_a: str = "", note_b: str = "") -> _Hit:
+        """A hit quoting both spans: "A 'x' (note a) ≠ B 'y' (note b) (why)", empty parts left out."""
+        def part(f, span, note):
+            return self.q(f, span) + (f" ({note})" if note else "")
+        return _Hit(kind, severity, f"{part(fa, sa, note_a)} ≠ {part(fb, sb, note_b)}" + (f" ({why})" if why else ""),
+                    sa, sb)
+
     def pair(self, fa: ClaimFacts, fb: ClaimFacts, same_event: bool, pair_mode: bool = False) -> list[_Hit]:
         hits: list[_Hit] = []
         for check in (self.title, self.gender, self.acronym, self.plan, self.precedence, self.role,
@@ -166,9 +174,8 @@ class _Checker:
                 clash = (ra and rb) or (not ra and not rb and _portfolio_clash(ta, tb))
                 if clash:
                     what = "rank" if ra else "office"
-                    return _Hit("title", self.s.sev_title,
-                                f"{self.q(fa, ma.title_span)} ≠ {self.q(fb, mb.title_span)} ({what} of {ma.name})",
-                                ma.title_span, mb.title_span)
+                    return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,
+                                       f"{what} of {ma.name}")
         return None
 
     def gender(self, fa, fb, same_event, pair_mode):
@@ -178,9 +185,8 @@ class _Checker:
             for mb in fb.mentions:
                 if mb.entity == ma.entity and mb.gender and mb.gender != ma.gender:
                     g = {"m": "male", "f": "female"}
-                    return _Hit("gender", self.s.sev_gender,
-                                f"{self.q(fa, ma.gender_span)} ({g[ma.gender]}) ≠ {self.q(fb, mb.gender_span)} "
-                                f"({g[mb.gender]}) (gender of {ma.name})", ma.gender_span, mb.gender_span)
+                    return self.differ("gender", self.s.sev_gender, fa, ma.gender_span, fb, mb.gender_span,
+                                       f"gender of {ma.name}", g[ma.gender], g[mb.gender])
         return None
 
     def acronym(self, fa, fb, same_event, pair_mode):
@@ -190,10 +196,8 @@ class _Checker:
                     continue
                 if _same_expansion(da.expansion, db.expansion, self.s.name_similarity):
                     continue
-                return _Hit("name", self.s.sev_name,
-                            f"{self.q(fa, (da.start, da.end))} ≠ {self.q(fb, (db.start, db.end))} "
-                            f"({da.acronym} expanded two ways: '{da.expansion}' vs '{db.expansion}')",
-                            (da.start, da.end), (db.start, db.end))
+                return self.differ("name", self.s.sev_name, fa, (da.start, da.end), fb, (db.start, db.end),
+                                   f"{da.acronym} expanded two ways: '{da.expansion}' vs '{db.expansion}'")
         return None
 
     def plan(self, fa, fb, same_event, pair_mode):
@@ -203,10 +207,8 @@ class _Checker:
                     continue
                 ca, cb = _noun_class(pa.noun), _noun_class(pb.noun)
                 if ca and cb and ca != cb:
-                    return _Hit("name", self.s.sev_name,
-                                f"{self.q(fa, (pa.start, pa.end))} ≠ {self.q(fb, (pb.start, pb.end))} "
-                                f"(name of the {pa.number}-point plan: {pa.noun} vs {pb.noun})",
-                                (pa.start, pa.end), (pb.start, pb.end))
+                    return self.differ("name", self.s.sev_name, fa, (pa.start, pa.end), fb, (pb.start, pb.end),
+                                       f"name of the {pa.number}-point plan: {pa.noun} vs {pb.noun}")
         return None
 
     def precedence(self, fa, fb, same_event, pair_mode):
@@ -257,11 +259,9 @@ class _Checker:
                          and m.entity not in speakers and not m.person}
                 if not topic and not same_event:
                     continue
-                return _Hit("role", self.s.sev_role,
-                            f"{self.q(fa, (sa.start, sa.end))} ({'/'.join(sorted(oa))}) ≠ "
-                            f"{self.q(fb, (sb.start, sb.end))} ({'/'.join(sorted(ob))}) "
-                            f"(who made the statement{' on ' + ', '.join(sorted(names[t] for t in topic)) if topic else ''})",
-                            (sa.start, sa.end), (sb.start, sb.end))
+                on = " on " + ", ".join(sorted(names[t] for t in topic)) if topic else ""
+                return self.differ("role", self.s.sev_role, fa, (sa.start, sa.end), fb, (sb.start, sb.end),
+                                   f"who made the statement{on}", "/".join(sorted(oa)), "/".join(sorted(ob)))
         return None
 
     # ---- event kinds: same cluster, or same subject and predicate
@@ -272,10 +272,10 @@ class _Checker:
             fx, fy = _date_near(fa, x), _date_near(fb, y)
             if fx and fy and _dates_disjoint(fx, fy):
                 continue  # different times
-            return _Hit("negation", self.s.sev_negation,
-                        f"{self.q(fa, _neg_span(fa, x, self.articles))} ({'not ' if x.negated else ''}{x.verb} {x.obj}) ≠ "
-                        f"{self.q(fb, _neg_span(fb, y, self.articles))} ({'not ' if y.negated else ''}{y.verb} {y.obj})",
-                        _neg_span(fa, x, self.articles), _neg_span(fb, y, self.articles))
+            return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
+                               fb, _neg_span(fb, y, self.articles), "",
+                               f"{'not ' if x.negated else ''}{x.verb} {x.obj}",
+                               f"{'not ' if y.negated else ''}{y.verb} {y.obj}")
         return None
 
     def numbers(self, fa, fb, same_event, pair_mode):
@@ -302,9 +302,8 @@ class _Checker:
             qb = same_kind[0]
             sev = {"count": self.s.sev_count, "rank": self.s.sev_rank}.get(qa.kind, self.s.sev_number)
             kind = qa.kind if qa.kind != "rank" else "number"
-            return _Hit(kind, sev, f"{self.q(fa, (qa.start, qa.end))} ({_fmt_q(qa)}) ≠ "
-                                   f"{self.q(fb, (qb.start, qb.end))} ({_fmt_q(qb)}) ({qa.unit})",
-                        (qa.start, qa.end), (qb.start, qb.end))
+            return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), f"{qa.unit}",
+                               _fmt_q(qa), _fmt_q(qb))
         return None
 
     def dates(self, fa, fb, same_event, pair_mode):
@@ -330,9 +329,8 @@ class _Checker:
         if any(d.basis.startswith("relative") for d in (x, y)):
             sev *= self.s.relative_date_discount  # resolved from the page date: less sure
         basis = "; ".join(sorted({d.basis for d in (x, y) if d.basis != "absolute"}))
-        return _Hit("date", sev, f"{self.q(fa, (x.start, x.end))} ({_fmt_d(x)}) ≠ "
-                                 f"{self.q(fb, (y.start, y.end))} ({_fmt_d(y)}){' (' + basis + ')' if basis else ''}",
-                    (x.start, x.end), (y.start, y.end))
+        return self.differ("date", sev, fa, (x.start, x.end), fb, (y.start, y.end), basis or "",
+                           _fmt_d(x), _fmt_d(y))
 
 
 def _date_near(f: ClaimFacts, frame: Frame) -> DateFact | None:

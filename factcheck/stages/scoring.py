@@ -5,9 +5,22 @@ what drove it (README, 'The score').
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 
 from ..records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence
+
+
+def fluent_origins(claim_ids: Iterable[str], claim_by_id: Mapping[str, Claim], garbled: Container[str],
+                   origin: Callable[[str], str]) -> set[str]:
+    """The origins (copy groups) of the claims among `claim_ids` stated in sentences that are not garbled."""
+    return {origin(o.article_id) for o in (claim_by_id[x] for x in claim_ids if x in claim_by_id)
+            if o.sentence_id not in garbled}
+
+
+def corroborated_by(found: set[str], own_origin: str) -> bool:
+    """A claim is corroborated when another origin states it in a sentence that is not garbled
+    (`found`: the fluent origins of its cluster)."""
+    return len(found) > 1 or (len(found) == 1 and own_origin not in found)
 
 
 def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
@@ -24,19 +37,16 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
     def origin(aid: str) -> str:
         return origins.get(aid, aid)
 
-    fluent_origins: dict[str, set[str]] = {}   # cluster id -> origins of its claims in fluent sentences
+    cluster_origins: dict[str, set[str]] = {}   # cluster id -> origins of its claims in fluent sentences
 
     def corroborated(c: Claim) -> bool:
-        """Another origin states it in a sentence that is not garbled."""
         k = cluster_of.get(c.id)
         if k is None:
             return False
-        found = fluent_origins.get(k.id)
+        found = cluster_origins.get(k.id)
         if found is None:
-            found = fluent_origins[k.id] = {
-                origin(o.article_id) for o in (claim_by_id[x] for x in k.claim_ids if x in claim_by_id)
-                if o.sentence_id not in garbled_sentences}
-        return len(found) > 1 or (len(found) == 1 and origin(c.article_id) not in found)
+            found = cluster_origins[k.id] = fluent_origins(k.claim_ids, claim_by_id, garbled_sentences, origin)
+        return corroborated_by(found, origin(c.article_id))
 
     def support(c: Claim) -> int:
         k = cluster_of.get(c.id)
