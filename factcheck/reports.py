@@ -670,13 +670,18 @@ def _md_weights(weights: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def _md_footer(corpus: Corpus) -> str:
+def _footer(corpus: Corpus, code) -> str:
+    """The provenance line of every page; `code` formats a value as code (Markdown or HTML)."""
     bits = ["Made by factcheck from the claims store"]
     if corpus.corpus_fp:
-        bits.append(f"corpus {_md_code(corpus.corpus_fp[:16])}")
+        bits.append(f"corpus {code(corpus.corpus_fp[:16])}")
     if corpus.embedder:
-        bits.append(f"embedder {_md_code(corpus.embedder)}")
-    return md_wrap(", ".join(bits) + ".")
+        bits.append(f"embedder {code(corpus.embedder)}")
+    return ", ".join(bits) + "."
+
+
+def _md_footer(corpus: Corpus) -> str:
+    return md_wrap(_footer(corpus, _md_code))
 
 
 def render_index_markdown(corpus: Corpus, weights: dict[str, float]) -> str:
@@ -1020,12 +1025,7 @@ def _h_weights(weights: dict[str, float]) -> str:
 
 
 def _h_footer(corpus: Corpus) -> str:
-    bits = ["Made by factcheck from the claims store"]
-    if corpus.corpus_fp:
-        bits.append(f"corpus <code>{e(corpus.corpus_fp[:16])}</code>")
-    if corpus.embedder:
-        bits.append(f"embedder <code>{e(corpus.embedder)}</code>")
-    return f"<footer>{', '.join(bits)}.</footer>\n"
+    return f"<footer>{_footer(corpus, lambda v: f'<code>{e(v)}</code>')}</footer>\n"
 
 
 def index_chart(corpus: Corpus, ids: Sequence[str]) -> str:
