@@ -18,8 +18,34 @@ def load_nlp():
 
 
 @functools.cache
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of an English word (0 = unknown, 7 = 'the'); data ships offline."""
+def _zipf_frequency():
+    """wordfreq's `zipf_frequency`. Importing wordfreq finds its data folder with `locate.this_dir`,
+    which walks the whole call stack through `inspect.stack()` (reading the source of every frame:
+    0.2-0.4 s from inside a command); it is handed the folder directly while the import runs."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    if "wordfreq" not in sys.modules:
+        spec = importlib.util.find_spec("wordfreq")
+        try:
+            import locate
+        except ImportError:
+            locate = None
+        if spec is not None and spec.origin and locate is not None and hasattr(locate, "this_dir"):
+            folder = Path(spec.origin).parent
+            original = locate.this_dir
+            locate.this_dir = lambda: folder
+            try:
+                import wordfreq  # noqa: F401
+            finally:
+                locate.this_dir = original
     from wordfreq import zipf_frequency
 
-    return zipf_frequency(word, "en")
+    return zipf_frequency
+
+
+@functools.cache
+def zipf(word: str) -> float:
+    """wordfreq's Zipf frequency of an English word (0 = unknown, 7 = 'the'); data ships offline."""
+    return _zipf_frequency()(word, "en")
