@@ -110,3 +110,19 @@ def m007_norm_summary(db: Database) -> None:
     # Per article, conflicts.fact_summary of each claim (its candidate keys and the offices it
     # states), so that an analysis of a delta need not decode every claim's facts.
     db.table("norm_cache").add_column("summary", str)
+
+
+@migrations()
+def m008_fluency_context(db: Database) -> None:
+    # What each article adds to the corpus context of the fluency signals (kind "a": its content
+    # hash; "v": word → count; "n": capitalised sequence → count; "w": first or last word of a
+    # sequence of two words or more, ref = the sequence; "f": hyphenated word, ref = the next word),
+    # and which context entries each sentence's verdict read ("v:word", "n:name", "w:word", "f:word"):
+    # an analysis of a delta recombines only the sentences whose read entries changed.
+    db.table("fluency_terms").create({"article_id": str, "kind": str, "key": str, "ref": str, "n": int})
+    db.table("fluency_terms").create_index(["kind", "key"])
+    db.table("fluency_terms").create_index(["article_id"])
+    db.table("fluency_reads").create({"sentence_id": str, "article_id": str, "key": str})
+    db.table("fluency_reads").create_index(["key"])
+    db.table("fluency_reads").create_index(["sentence_id"])
+    db.table("fluency_reads").create_index(["article_id"])

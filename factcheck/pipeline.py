@@ -87,6 +87,7 @@ class AnalyzeResult:
     matched: int = 0             # claim pairs whose match features were computed (the rest cached)
     delta: bool = False          # only the rows that changed were computed again and written
     regrouped: int = 0           # claims whose clusters were computed again (all on the full path)
+    recombined: int = 0          # sentences whose fluency verdict was computed again (all on the full path)
     timings: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
@@ -246,7 +247,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     by_article: dict[str, list[str]] = {}
     for s in sentences:
         by_article.setdefault(s.article_id, []).append(s.text)
-    fluency, new_fluency, res.parsed = _fluency(db, sentences, by_article, settings)
+    from .fluency_run import run_fluency
+    fl_run = run_fluency(db, articles, sentences, settings, force=force)
+    fluency, new_fluency, res.parsed = fl_run.fluency, fl_run.cache, fl_run.parsed
+    res.recombined = len(sentences) if fl_run.recomputed is None else len(fl_run.recomputed)
     res.timings["fluency"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -335,7 +339,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
     if cluster_delta and prev_conflicts is not None:
-        delta = _delta_rows(db, articles, sentences, claims, claim_by_id, fluency, recomputed, reread,
+        delta = _delta_rows(db, articles, sentences, claims, claim_by_id, fluency, fl_run, recomputed, reread,
                             origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
@@ -374,7 +378,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     sentence_article = {s.id: s.article_id for s in sentences}
     claim_article = {c.id: c.article_id for c in claims}
     if delta is None:
-        rows = dict(fluency=fluency, facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
+        rows = dict(fluency=fl_run.every(sentences), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
                     clusters=clusters, conflicts=conflicts)
     else:
         rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
@@ -386,8 +390,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
         state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
-               "cluster_basis": cluster_basis,
+               "cluster_basis": cluster_basis, "fluency_context": fl_run.basis,
                "conflicts_state": json.dumps(conflict_rules.corpus_state(facts, summaries))},
+        fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta)
     res.timings["save"] = time.perf_counter() - t
@@ -399,16 +404,19 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     return res
 
 
-def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency, recomputed, reread,
+def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency, fl_run, recomputed, reread,
                 origins, clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed)."""
     sent_article = {s.id: s.article_id for s in sentences}
-    stored_fl = {r[0]: tuple(r[1:]) for r in db.execute("select sentence_id, score, garbled, reasons from fluency")}
+    # the verdicts not combined again are the stored ones
+    stored_fl = fl_run.stored if fl_run.recomputed is not None else store.stored_fluency_rows(db)
     fl_keys: set[str] = set()
     touched_articles: set[str] = set()
     for f in fluency:
+        if fl_run.recomputed is not None and f.sentence_id not in fl_run.recomputed:
+            continue
         if stored_fl.get(f.sentence_id) != (f.score, int(f.garbled), json.dumps(list(f.reasons))):
             fl_keys.add(f.sentence_id)
             touched_articles.add(sent_article[f.sentence_id])
@@ -488,35 +496,6 @@ def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Ma
         return None
     mine = claim_by_id[cid].article_id
     return corroborated_by(found, origins.get(mine, mine))
-
-
-def _fluency(db: Database, sentences: Sequence[Sentence], by_article: dict[str, list[str]],
-             settings: Settings):
-    """Fluency of every sentence: the parse-based signals come from the cache (keyed by sentence
-    text hash + rule version + fluency settings), only the corpus-level signals are recomputed.
-    Returns (verdicts, new cache entries, sentences parsed)."""
-    from .records import Fluency
-    from .stages.fluency import LocalSignals, build_context, combine_signals, local_signals, settings_digest
-
-    digest = settings_digest(settings.fluency)
-    keys = [hashlib.sha256(f"{digest}\x1f{s.text}".encode()).hexdigest() for s in sentences]
-    cached = store.cached_fluency(db, keys)
-    missing = list(dict.fromkeys(s.text for s, k in zip(sentences, keys) if k not in cached))
-    fresh = dict(zip(missing, local_signals(missing, settings.fluency)))
-    new_entries: dict[str, str] = {}
-    local: list[LocalSignals] = []
-    for s, k in zip(sentences, keys):
-        if k in cached:
-            local.append(LocalSignals.from_json(json.loads(cached[k])))
-        else:
-            local.append(fresh[s.text])
-            new_entries[k] = json.dumps(fresh[s.text].to_json())
-    ctx = build_context(by_article) if sentences else None
-    fluency = []
-    for s, loc in zip(sentences, local):
-        f = combine_signals(s.text, loc, ctx, settings.fluency, s.article_id)
-        fluency.append(Fluency(s.id, round(float(f.score), 4), bool(f.garbled), tuple(f.reasons)))
-    return fluency, new_entries, len(missing)
 
 
 def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article]):

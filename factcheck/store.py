@@ -202,7 +202,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   norm_cache: Sequence[dict] | None = None,
                   match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
                   blobs: Mapping[str, bytes] | None = None,
-                  delta: Mapping[str, Iterable[str]] | None = None) -> None:
+                  delta: Mapping[str, Iterable[str]] | None = None,
+                  fluency_context: Mapping | None = None) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -212,8 +213,11 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `delta` (table -> keys), only those rows of each result table are deleted (fluency:
     sentence ids, claim_facts: claim ids, origins/scores: article ids, clusters/conflicts: ids)
     and the arguments hold just the rows to insert; rows of articles no longer in the store
-    are dropped too."""
+    are dropped too. `fluency_context`: the rows of the fluency context to replace (see
+    `_save_fluency_context`)."""
     with db.atomic():
+        if fluency_context is not None:
+            _save_fluency_context(db, fluency_context)
         if blobs:
             db.table("blobs").insert_all(({"key": k, "value": v} for k, v in blobs.items()),
                                          pk="key", replace=True)
@@ -272,6 +276,82 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
               "terms": json.dumps(s.terms)} for s in scores), replace=True)
         db.table("state").insert_all(({"key": k, "value": v} for k, v in state.items()),
                                      replace=True)
+
+
+# ---------------------------------------------------------------- fluency context (migration m008)
+
+def fluency_context_articles(db: Database) -> dict[str, str]:
+    """article id -> the content hash its stored fluency-context terms were made from."""
+    return dict(db.execute("select article_id, key from fluency_terms where kind = 'a'").fetchall())
+
+
+def fluency_terms_of(db: Database, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, int]]:
+    """The stored (article_id, kind, key, ref, n) rows of these articles."""
+    ids = list(article_ids)
+    out: list = []
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        out += db.execute("select article_id, kind, key, ref, n from fluency_terms where article_id in "
+                          f"({','.join('?' * len(part))})", part).fetchall()
+    return out
+
+
+def fluency_terms_lookup(db: Database, kind: str, keys: Iterable[str], exclude: Iterable[str] = ()) -> dict:
+    """Stored context entries of one kind for `keys`, leaving out the rows of the `exclude` articles:
+    "v"/"n": key -> summed count; "w": key -> set of refs; "f": key -> {ref: set of article ids}."""
+    keys, exclude = list(keys), list(exclude)
+    skip = f" and article_id not in ({','.join('?' * len(exclude))})" if exclude else ""
+    out: dict = {}
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        where = f"kind = ? and key in ({','.join('?' * len(part))}){skip}"
+        if kind in ("v", "n"):
+            rows = db.execute(f"select key, sum(n) from fluency_terms where {where} group by key",
+                              [kind, *part, *exclude])
+            out.update(rows)
+        elif kind == "w":
+            for key, ref in db.execute(f"select key, ref from fluency_terms where {where}", [kind, *part, *exclude]):
+                out.setdefault(key, set()).add(ref)
+        else:
+            for key, ref, art in db.execute(f"select key, ref, article_id from fluency_terms where {where}",
+                                            [kind, *part, *exclude]):
+                out.setdefault(key, {}).setdefault(ref, set()).add(art)
+    return out
+
+
+def fluency_readers(db: Database, keys: Iterable[str]) -> set[str]:
+    """Sentences whose stored fluency verdict read one of these context entries."""
+    keys = list(keys)
+    out: set[str] = set()
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        out.update(r[0] for r in db.execute(
+            f"select distinct sentence_id from fluency_reads where key in ({','.join('?' * len(part))})", part))
+    return out
+
+
+def stored_fluency_rows(db: Database) -> dict[str, tuple[float, int, str]]:
+    """sentence id -> (score, garbled, reasons JSON) as stored."""
+    return {r[0]: r[1:] for r in db.execute("select sentence_id, score, garbled, reasons from fluency")}
+
+
+def _save_fluency_context(db: Database, ctx: Mapping) -> None:
+    """`ctx`: "all" (replace everything) or "articles" and "sentences" whose terms and reads are
+    dropped; "terms" (article_id, kind, key, ref, n) and "reads" (sentence_id, article_id, key) rows."""
+    if ctx.get("all"):
+        db.execute("delete from fluency_terms")
+        db.execute("delete from fluency_reads")
+    else:
+        arts, sents = list(ctx.get("articles", ())), list(ctx.get("sentences", ()))
+        for table, col, keys in (("fluency_terms", "article_id", arts), ("fluency_reads", "article_id", arts),
+                                 ("fluency_reads", "sentence_id", sents)):
+            for i in range(0, len(keys), 500):
+                part = keys[i:i + 500]
+                db.execute(f"delete from {table} where {col} in ({','.join('?' * len(part))})", part)
+    db.conn.executemany("insert into fluency_terms (article_id, kind, key, ref, n) values (?, ?, ?, ?, ?)",
+                        ctx.get("terms", ()))
+    db.conn.executemany("insert into fluency_reads (sentence_id, article_id, key) values (?, ?, ?)",
+                        ctx.get("reads", ()))
 
 
 def get_blob(db: Database, key: str) -> bytes | None:

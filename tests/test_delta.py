@@ -104,6 +104,7 @@ def test_delta_equals_full_recompute(steps, step):
     res, inc, full = steps[step]
     assert res.delta, "the delta path was not taken"
     assert 0 < res.regrouped < res.counts["claims"]   # only a region was grouped again
+    assert 0 < res.recombined < res.counts["sentences"] / 2   # and few fluency verdicts combined again
     for key in inc:
         assert inc[key] == full[key], key
 
@@ -161,3 +162,71 @@ def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypa
         full = clusters.origin_groups_state(texts)
         delta = clusters.origin_groups_state(texts, previous=state)
         assert delta[0] == full[0] and delta[1].edges == full[1].edges
+
+
+# ---------------------------------------------------------------- the fluency context on a delta
+
+FLUENCY_CORPUS = {
+    "a.txt": "The minister later met Recep Tayyipgan at the palace.\n"
+             "The minister backed the Five-Point Alliance as the basis for talks.\n"
+             "Officials in the capital said the talks went well on Tuesday.\n",
+    "b.txt": "Recep Tayyip Erdogan later hosted a dinner for the delegation.\n"
+             "Leaders agreed on a five-point consensus in April last year.\n",
+    "c.txt": "Fishermen in the delta said the rains came early this year.\n",
+    "e.txt": "Rice prices rose for a third month in the northern provinces.\n",
+    "f.txt": "The central bank kept its main interest rate unchanged on Thursday.\n",
+}
+ECHO = ("Recep Tayyip Erdogan arrived in Ankara on Monday for the summit.\n"
+        "The bloc's five-point plan calls for an end to violence.\n")
+
+
+@pytest.fixture(scope="module")
+def fluency_steps(tmp_path_factory):
+    """Verdicts that another article's arrival and departure change (a name the corpus now uses
+    twice, a wording the other articles no longer agree on), analysed as a delta and from scratch."""
+    from conftest import FakeEmbedder
+    tmp = tmp_path_factory.mktemp("fluency_delta")
+    folder = tmp / "corpus"
+    folder.mkdir()
+    for name, text in FLUENCY_CORPUS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings, emb = load_settings(), FakeEmbedder()
+    db = store.open_db(tmp / "fl.db")
+    pipeline.ingest(db, [folder], settings)
+    out = {"first": (pipeline.analyze(db, settings, embedder=emb), _snapshot(db))}
+    (folder / "d.txt").write_text(ECHO, encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    out["added"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                    _full(db, tmp, "fl_added", settings, emb))
+    gone = next(a.id for a in store.load_articles(db) if a.file.endswith("d.txt"))
+    (folder / "d.txt").unlink()
+    store.delete_article(db, gone)
+    out["deleted"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                      _full(db, tmp, "fl_deleted", settings, emb))
+    out["texts"] = {s.id: s.text for s in store.load_sentences(db)}
+    return out
+
+
+def _verdict(snapshot, texts, start: str):
+    [sid] = [i for i, t in texts.items() if t.startswith(start)]
+    return snapshot["fluency"][sid]
+
+
+def test_fluency_delta_follows_the_corpus_context(fluency_steps):
+    texts = fluency_steps["texts"]
+    first = fluency_steps["first"][1]
+    res, added, full = fluency_steps["added"]
+    assert res.recombined < res.counts["sentences"]       # only the sentences that read what moved
+    assert added["fluency"] == full["fluency"]
+    # "Recep Tayyip Erdogan" is now used twice: "Recep Tayyipgan" reads as its garbled cut
+    before = _verdict(first, texts, "The minister later met")
+    after = _verdict(added, texts, "The minister later met")
+    assert not any("near-miss" in r for r in before.reasons)
+    assert after.garbled and any("near-miss name: 'Recep Tayyipgan'" in r for r in after.reasons)
+    # "five-point" was always followed by "consensus" elsewhere; now by "plan" too: no consensus to depart from
+    assert any("Five-Point Alliance" in r for r in _verdict(first, texts, "The minister backed").reasons)
+    assert not any("Five-Point Alliance" in r for r in _verdict(added, texts, "The minister backed").reasons)
+    # and when that article leaves, the verdicts return to what they were
+    res, deleted, full = fluency_steps["deleted"]
+    assert res.recombined < res.counts["sentences"]
+    assert deleted["fluency"] == full["fluency"] == first["fluency"]

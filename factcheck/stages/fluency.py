@@ -51,8 +51,10 @@ class FluencyResult:
 
 @dataclass(frozen=True, slots=True)
 class FluencyContext:
-    """Corpus-level facts the sentence signals compare against (built once per corpus)."""
-    names: Mapping[str, frozenset[str]]            # capitalised sequence → articles using it
+    """Corpus-level facts the sentence signals compare against (built once per corpus).
+
+    The signals only call `.get` on these mappings, so a context can also be a view of stored
+    counts (see `ContextView`) or record what a sentence read (see `recording`)."""
     name_counts: Mapping[str, int]                 # capitalised sequence → occurrences in the corpus
     vocabulary: Mapping[str, int]                  # lowercased token → occurrences in the corpus
     followers: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)  # w1 → w2 → articles
@@ -91,34 +93,136 @@ def _words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 
-def build_context(texts_by_article: Mapping[str, Sequence[str]]) -> FluencyContext:
-    """Collect names, vocabulary and bigrams per article for the corpus-level signals."""
-    names: dict[str, set[str]] = defaultdict(set)
-    name_counts: Counter[str] = Counter()
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one article adds to the corpus context: its words, its capitalised sequences and the
+    words after its hyphenated words (the only followers `_consensus` reads)."""
+    vocabulary: Mapping[str, int]
+    names: Mapping[str, int]
+    follows: frozenset[tuple[str, str]]
+
+
+def contribution(texts: Sequence[str]) -> Contribution:
     vocabulary: Counter[str] = Counter()
-    followers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for article, texts in texts_by_article.items():
-        for text in texts:
-            for seq in _cap_sequences(text):
-                names[seq].add(article)
-                name_counts[seq] += 1
-            words = _words(text)
-            vocabulary.update(words)
-            for a, b in zip(words, words[1:]):
-                followers[a][b].add(article)
+    names: Counter[str] = Counter()
+    follows: set[tuple[str, str]] = set()
+    for text in texts:
+        names.update(_cap_sequences(text))
+        words = _words(text)
+        vocabulary.update(words)
+        follows.update((a, b) for a, b in zip(words, words[1:]) if "-" in a)
+    return Contribution(dict(vocabulary), dict(names), frozenset(follows))
+
+
+def _names_by_word(name_counts: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+    """First or last word → the names of two words or more that the corpus uses at least twice."""
     by_word: dict[str, set[str]] = defaultdict(set)
     for name, n in name_counts.items():
         words = name.split()
         if n >= 2 and len(words) >= 2:
             by_word[words[0]].add(name)
             by_word[words[-1]].add(name)
+    return {k: tuple(sorted(v)) for k, v in by_word.items()}
+
+
+def context_from(contributions: Mapping[str, Contribution]) -> FluencyContext:
+    """The corpus context of these articles' contributions (article id → contribution)."""
+    name_counts: Counter[str] = Counter()
+    vocabulary: Counter[str] = Counter()
+    followers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for article, c in contributions.items():
+        name_counts.update(c.names)
+        vocabulary.update(c.vocabulary)
+        for a, b in c.follows:
+            followers[a][b].add(article)
     return FluencyContext(
-        names_by_word={k: tuple(sorted(v)) for k, v in by_word.items()},
-        names={k: frozenset(v) for k, v in names.items()},
+        names_by_word=_names_by_word(name_counts),
         name_counts=dict(name_counts),
         vocabulary=dict(vocabulary),
         followers={a: {b: frozenset(arts) for b, arts in nxt.items()} for a, nxt in followers.items()},
     )
+
+
+def build_context(texts_by_article: Mapping[str, Sequence[str]]) -> FluencyContext:
+    """Collect names, vocabulary and followers per article for the corpus-level signals."""
+    return context_from({a: contribution(texts) for a, texts in texts_by_article.items()})
+
+
+# ---------------------------------------------------------------- what a verdict read of the context
+# A verdict depends on the context only through the entries it reads, and on each only through a
+# class of its value: counts through min(n, 2) (the rules test "> 0", "> 1" and "<= 1"), a word's
+# names through the names themselves, a follower through its set of articles while it has at most
+# one (the rules drop the sentence's own article, so only empty, mine and "someone else's" differ).
+# Read keys are "v:" + word, "n:" + name, "w:" + word (names of that first or last word), "f:" + w1.
+
+
+class _Recorded:
+    __slots__ = ("_inner", "_prefix", "_log")
+
+    def __init__(self, inner, prefix: str, log: set[str]) -> None:
+        self._inner, self._prefix, self._log = inner, prefix, log
+
+    def get(self, key, default=None):
+        self._log.add(self._prefix + key)
+        return self._inner.get(key, default)
+
+
+def recording(context: FluencyContext, log: set[str]) -> FluencyContext:
+    """A view of `context` that adds the key of every entry read to `log`."""
+    return FluencyContext(name_counts=_Recorded(context.name_counts, "n:", log),
+                          vocabulary=_Recorded(context.vocabulary, "v:", log),
+                          followers=_Recorded(context.followers, "f:", log),
+                          names_by_word=_Recorded(context.names_by_word, "w:", log))
+
+
+def count_class(n: int) -> int:
+    return min(n, 2)
+
+
+def follower_class(articles: frozenset[str] | set[str]) -> frozenset[str] | str:
+    return frozenset(articles) if len(articles) <= 1 else "many"
+
+
+class ContextView:
+    """A FluencyContext over looked-up entries: `lookup(kind, keys)` answers a batch of keys of one
+    kind ("v"/"n": count; "w": names using that word, any count; "f": follower → articles), and the
+    answers are cached."""
+
+    def __init__(self, lookup) -> None:
+        self._lookup = lookup
+        self._cache: dict[tuple[str, str], object] = {}
+
+    def _one(self, kind: str, key: str):
+        k = (kind, key)
+        if k not in self._cache:
+            self._cache[k] = self._lookup(kind, [key]).get(key)
+        return self._cache[k]
+
+    def prefetch(self, kind: str, keys) -> None:
+        want = [k for k in set(keys) if (kind, k) not in self._cache]
+        if want:
+            found = self._lookup(kind, want)
+            for k in want:
+                self._cache[(kind, k)] = found.get(k)
+
+    def context(self) -> FluencyContext:
+        view = self
+
+        class _Get:
+            def __init__(self, fn) -> None:
+                self.get = fn
+
+        def names_of(word, default=None):
+            names = view._one("w", word) or ()
+            view.prefetch("n", names)
+            kept = tuple(sorted(n for n in names if (view._one("n", n) or 0) >= 2 and len(n.split()) >= 2))
+            return kept or default
+
+        return FluencyContext(
+            name_counts=_Get(lambda k, d=None: view._one("n", k) or d),
+            vocabulary=_Get(lambda k, d=None: view._one("v", k) or d),
+            followers=_Get(lambda k, d=None: view._one("f", k) or d),
+            names_by_word=_Get(names_of))
 
 
 # ---------------------------------------------------------------- signals over one parsed sentence

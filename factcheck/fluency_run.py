@@ -1,0 +1,203 @@
+"""The fluency stage over the store: every sentence's verdict, recomputing as few as possible.
+
+A verdict combines the sentence's parse-based signals (cached by text) with the corpus context
+(names, vocabulary, followers of hyphenated words). The context is kept in the store as what each
+article adds to it (`fluency_terms`), and each verdict's reads of it as keys (`fluency_reads`).
+When only some articles are new, changed or gone, the entries they add or remove are compared
+before and after (by the value classes of `fluency.count_class` / `follower_class`), and only the
+sentences that read an entry whose class moved, with those of the changed articles, are combined
+again; the other verdicts are the stored ones. The result equals a full recomputation
+(tests/test_delta.py compares them).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from . import store
+from .records import Article, Fluency, Sentence
+from .settings import Settings
+
+# A delta larger than this share of the articles is recomputed in full (cheaper than the look-ups).
+FULL_SHARE = 0.3
+
+
+@dataclass
+class FluencyRun:
+    fluency: list[Fluency]                  # every verdict; after a delta, the recomputed and the garbled ones
+    cache: dict[str, str]                   # new fluency_cache entries (key -> JSON)
+    parsed: int                             # sentences parsed
+    recomputed: set[str] | None             # sentence ids combined again (None: all of them)
+    stored: dict[str, tuple] = field(default_factory=dict)   # the stored verdicts read (delta only)
+    context: dict = field(default_factory=dict)              # rows for store._save_fluency_context
+    ctx: object = None                                       # the FluencyContext the verdicts read
+    basis: str = ""                                          # rules and settings digest (state "fluency_context")
+
+
+    def every(self, sentences: Sequence[Sentence]) -> list[Fluency]:
+        """A verdict for each of `sentences` (after a delta, the others' as stored)."""
+        if self.recomputed is None:
+            return self.fluency
+        mine = {f.sentence_id: f for f in self.fluency}
+        return [mine.get(s.id) or Fluency(s.id, self.stored[s.id][0], bool(self.stored[s.id][1]),
+                                          tuple(json.loads(self.stored[s.id][2] or "[]"))) for s in sentences]
+
+
+def run_fluency(db: Database, articles: Mapping[str, Article], sentences: Sequence[Sentence],
+                settings: Settings, force: bool = False) -> FluencyRun:
+    from .stages import fluency as fl
+
+    digest = fl.settings_digest(settings.fluency)
+    by_article: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_article.setdefault(s.article_id, []).append(s)
+    known = {} if force or store.get_state(db, "fluency_context") != digest else store.fluency_context_articles(db)
+    changed = {a for a in articles if known.get(a) != articles[a].sha256} | (set(known) - set(articles))
+    run = None
+    if known and len(changed) <= FULL_SHARE * max(1, len(articles)):
+        run = _delta(db, articles, by_article, changed, settings)
+    if run is None:
+        run = _full(articles, by_article, sentences)
+    todo = [s for s in sentences if run.recomputed is None or s.id in run.recomputed]
+    run.basis = digest
+    _combine(db, todo, run, settings, digest)
+    if run.recomputed is not None:
+        # the stored verdicts stand for the others; only the garbled ones are read downstream
+        # (analyze writes the recomputed rows alone), so the fluent ones are not built
+        present = {s.id for s in sentences}
+        run.fluency += [Fluency(sid, row[0], True, tuple(json.loads(row[2] or "[]")))
+                        for sid, row in run.stored.items()
+                        if row[1] and sid not in run.recomputed and sid in present]
+    return run
+
+
+def _terms(article: Article, c) -> list[tuple]:
+    rows = [(article.id, "a", article.sha256, None, 1)]
+    rows += [(article.id, "v", k, None, n) for k, n in c.vocabulary.items()]
+    for k, n in c.names.items():
+        rows.append((article.id, "n", k, None, n))
+        words = k.split()
+        if len(words) >= 2:
+            rows += [(article.id, "w", w, k, 1) for w in {words[0], words[-1]}]
+    rows += [(article.id, "f", a, b, 1) for a, b in c.follows]
+    return rows
+
+
+def _full(articles, by_article, sentences) -> FluencyRun:
+    from .stages import fluency as fl
+
+    contributions = {a: fl.contribution([s.text for s in by_article.get(a, [])]) for a in articles}
+    run = FluencyRun([], {}, 0, None)
+    run.context = {"all": True, "terms": [t for a in sorted(articles) for t in _terms(articles[a], contributions[a])]}
+    run.ctx = fl.context_from(contributions)
+    return run
+
+
+def _delta(db, articles, by_article, changed: set[str], settings) -> FluencyRun | None:
+    from .stages import fluency as fl
+
+    stored = store.stored_fluency_rows(db)
+    if any(s.id not in stored for a, ss in by_article.items() if a not in changed for s in ss):
+        return None                      # verdicts missing (an older store): recompute them all
+    new = {a: fl.contribution([s.text for s in by_article.get(a, [])]) for a in changed if a in articles}
+    old_rows = store.fluency_terms_of(db, changed)
+
+    # the overlay: what the new and changed articles add, by kind
+    over_n: dict[str, dict[str, int]] = {"v": {}, "n": {}}
+    over_w: dict[str, set[str]] = {}
+    over_f: dict[str, dict[str, set[str]]] = {}
+    for a, c in new.items():
+        for k, n in c.vocabulary.items():
+            over_n["v"][k] = over_n["v"].get(k, 0) + n
+        for k, n in c.names.items():
+            over_n["n"][k] = over_n["n"].get(k, 0) + n
+            words = k.split()
+            if len(words) >= 2:
+                for w in (words[0], words[-1]):
+                    over_w.setdefault(w, set()).add(k)
+        for x, y in c.follows:
+            over_f.setdefault(x, {}).setdefault(y, set()).add(a)
+    excluded = sorted(changed)
+
+    def lookup_new(kind: str, keys) -> dict:
+        found = store.fluency_terms_lookup(db, kind, keys, exclude=excluded)
+        for k in keys:
+            if kind in ("v", "n"):
+                if k in over_n[kind]:
+                    found[k] = found.get(k, 0) + over_n[kind][k]
+            elif kind == "w":
+                if k in over_w:
+                    found[k] = set(found.get(k, ())) | over_w[k]
+            elif k in over_f:
+                merged = {b: set(arts) for b, arts in found.get(k, {}).items()}
+                for b, arts in over_f[k].items():
+                    merged.setdefault(b, set()).update(arts)
+                found[k] = merged
+        if kind == "f":
+            found = {k: {b: frozenset(arts) for b, arts in v.items()} for k, v in found.items()}
+        return found
+
+    # the entries the delta touches, and those whose class moved
+    touched: dict[str, set[str]] = {"v": set(over_n["v"]), "n": set(over_n["n"]), "f": set(over_f)}
+    for _, kind, key, _, _ in old_rows:
+        if kind in touched:
+            touched[kind].add(key)
+    moved: set[str] = set()
+    for kind in ("v", "n"):
+        keys = sorted(touched[kind])
+        before = store.fluency_terms_lookup(db, kind, keys)
+        after = lookup_new(kind, keys)
+        for k in keys:
+            if fl.count_class(before.get(k, 0)) != fl.count_class(after.get(k, 0)):
+                moved.add(f"{kind}:{k}")
+                words = k.split()
+                if kind == "n" and len(words) >= 2:      # it joins or leaves the names of its words
+                    moved.update((f"w:{words[0]}", f"w:{words[-1]}"))
+    keys = sorted(touched["f"])
+    before = store.fluency_terms_lookup(db, "f", keys)
+    after = lookup_new("f", keys)
+    for k in keys:
+        b0, b1 = before.get(k, {}), after.get(k, {})
+        if any(fl.follower_class(b0.get(y, set())) != fl.follower_class(b1.get(y, set())) for y in set(b0) | set(b1)):
+            moved.add(f"f:{k}")
+
+    present = {s.id for ss in by_article.values() for s in ss}
+    recompute = {s.id for a in new for s in by_article.get(a, [])}
+    recompute |= store.fluency_readers(db, moved) & present
+    run = FluencyRun([], {}, 0, recompute, stored)
+    run.context = {"articles": excluded, "sentences": sorted(recompute),
+                   "terms": [t for a in sorted(new) for t in _terms(articles[a], new[a])]}
+    run.ctx = fl.ContextView(lookup_new).context()
+    return run
+
+
+def _combine(db, todo: Sequence[Sentence], run: FluencyRun, settings: Settings, digest: str) -> None:
+    """Verdicts of `todo` into run.fluency, their reads into run.context["reads"]."""
+    from .stages.fluency import LocalSignals, combine_signals, local_signals, recording
+
+    keys = [hashlib.sha256(f"{digest}\x1f{s.text}".encode()).hexdigest() for s in todo]
+    cached = store.cached_fluency(db, keys)
+    missing = list(dict.fromkeys(s.text for s, k in zip(todo, keys) if k not in cached))
+    fresh = dict(zip(missing, local_signals(missing, settings.fluency)))
+    decoded: dict[str, LocalSignals] = {}
+    reads: list[tuple[str, str, str]] = []
+    out: list[Fluency] = []
+    for s, k in zip(todo, keys):
+        if k in cached:
+            if k not in decoded:
+                decoded[k] = LocalSignals.from_json(json.loads(cached[k]))
+            loc = decoded[k]
+        else:
+            loc = fresh[s.text]
+            run.cache[k] = json.dumps(loc.to_json())
+        log: set[str] = set()
+        f = combine_signals(s.text, loc, recording(run.ctx, log), settings.fluency, s.article_id)
+        out.append(Fluency(s.id, round(float(f.score), 4), bool(f.garbled), tuple(f.reasons)))
+        reads += [(s.id, s.article_id, r) for r in log]
+    run.fluency = out
+    run.parsed = len(missing)
+    run.context["reads"] = reads
