@@ -308,6 +308,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
     basis = _source_digest(conflict_rules, settings)
+    claim_ids = {c.id for c in claims}
     previous = None
     prev_conflicts = None
     prev_state = store.get_state(db, "conflicts_state")
@@ -315,9 +316,15 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
         st = json.loads(prev_state)
 
+        # the claims of the previous analysis that are gone: the conflicts left dangling by them are
+        # found through the index (without that list, by a scan of the whole table)
+        gone = set(prev_knn[0].ids).difference(claim_ids) if prev_knn is not None else None
+
         def stored_conflicts(ids: set[str] | None):
             if ids is None:
                 return store.load_conflicts(db, with_status=False)
+            if gone is not None:
+                return store.load_conflicts_touching(db, set(ids) | gone, with_status=False)
             return store.load_conflicts_touching(db, ids, with_status=False, dangling=True)
 
         previous = conflict_rules.Previous(

@@ -560,17 +560,20 @@ def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, Acr
     uf = _UnionFind()
     labels: dict[str, Counter] = defaultdict(Counter)
     freq: Counter = Counter()
-    for _, r in all_raw:
-        k = _norm(_clean_name(r.text))
+    # only (text, label) and how often count: a corpus repeats its names, so each distinct pair is
+    # looked at once (in order of first use, which decides the display spelling below)
+    uses = Counter((r.text, r.label) for _, r in all_raw)
+    for (text, label), n in uses.items():
+        k = _norm(_clean_name(text))
         if not k:
             continue
-        if r.text.isupper() and len(r.text) <= 6:
-            k = "acr:" + r.text.upper()
-        elif r.text.lower() in DEMONYMS:
-            k = _norm(DEMONYMS[r.text.lower()])
+        if text.isupper() and len(text) <= 6:
+            k = "acr:" + text.upper()
+        elif text.lower() in DEMONYMS:
+            k = _norm(DEMONYMS[text.lower()])
         uf.find(k)
-        labels[k][r.label] += 1
-        freq[k] += 1
+        labels[k][label] += n
+        freq[k] += n
     for _, d in acr_defs:
         a, e = "acr:" + d.acronym.upper(), _norm(_clean_name(d.expansion))
         uf.union(a, e)
@@ -578,8 +581,8 @@ def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, Acr
     keys = [k for k in list(uf.parent) if not k.startswith("acr:")]
     # acronyms whose letters are a capitalised expansion's initials (ASEAN ↔ Association of ...)
     display: dict[str, str] = {}
-    for _, r in all_raw:
-        display.setdefault(_norm(_clean_name(r.text)), _clean_name(r.text))
+    for text, _ in uses:
+        display.setdefault(_norm(_clean_name(text)), _clean_name(text))
     for _, d in acr_defs:
         display.setdefault(_norm(_clean_name(d.expansion)), _clean_name(d.expansion))
     for a, b in _name_pairs(keys, display):
