@@ -181,3 +181,23 @@ def test_a_file_deleted_from_the_folder_leaves_the_store_on_the_next_run(tmp_pat
     assert gone.stem not in (out / "index.html").read_text(encoding="utf-8")
     assert not list(out.glob(f"{gone.stem}.*")) and (out / "notes.md").exists()
     assert (out / "elsewhere.html").exists()
+
+
+def test_analysis_pauses_garbage_collection_and_restores_it():
+    import gc
+
+    from factcheck.pipeline import _gc_paused
+    assert gc.isenabled()
+    seen = []
+    with pytest.raises(RuntimeError):
+        with _gc_paused():
+            seen.append(gc.isenabled())
+            raise RuntimeError("stage failed")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()          # a caller that paused it itself keeps it paused
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
