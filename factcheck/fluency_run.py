@@ -92,9 +92,22 @@ def _full(articles, by_article, sentences) -> FluencyRun:
 
     contributions = {a: fl.contribution([s.text for s in by_article.get(a, [])]) for a in articles}
     run = FluencyRun([], {}, 0, None)
-    run.context = {"all": True, "terms": [t for a in sorted(articles) for t in _terms(articles[a], contributions[a])]}
+    rows = [t for a in sorted(articles) for t in _terms(articles[a], contributions[a])]
+    run.context = {"all": True, "terms": rows,
+                   "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(_totals(rows).items())]}
     run.ctx = fl.context_from(contributions)
     return run
+
+
+def _totals(rows) -> dict[tuple[str, str, str], int]:
+    """Per-article term rows summed into corpus totals: "v"/"n" counts; "w" the number of articles
+    naming that sequence ("f" stays per article: its rules need the articles themselves)."""
+    out: dict[tuple[str, str, str], int] = {}
+    for _, kind, key, ref, n in rows:
+        if kind in ("v", "n", "w"):
+            k = (kind, key, ref or "")
+            out[k] = out.get(k, 0) + n
+    return out
 
 
 def _delta(db, articles, by_article, changed: set[str], settings) -> FluencyRun | None:
@@ -105,63 +118,59 @@ def _delta(db, articles, by_article, changed: set[str], settings) -> FluencyRun 
         return None                      # verdicts missing (an older store): recompute them all
     new = {a: fl.contribution([s.text for s in by_article.get(a, [])]) for a in changed if a in articles}
     old_rows = store.fluency_terms_of(db, changed)
-
-    # the overlay: what the new and changed articles add, by kind
-    over_n: dict[str, dict[str, int]] = {"v": {}, "n": {}}
-    over_w: dict[str, set[str]] = {}
+    new_rows = [t for a in sorted(new) for t in _terms(articles[a], new[a])]
+    # what the delta does to the corpus totals, and to the followers of hyphenated words
+    change = _totals(new_rows)
+    for k, n in _totals(old_rows).items():
+        change[k] = change.get(k, 0) - n
+    change = {k: n for k, n in change.items() if n}
+    change_w: dict[str, dict[str, int]] = {}
+    for (kind, key, ref), n in change.items():
+        if kind == "w":
+            change_w.setdefault(key, {})[ref] = n
     over_f: dict[str, dict[str, set[str]]] = {}
     for a, c in new.items():
-        for k, n in c.vocabulary.items():
-            over_n["v"][k] = over_n["v"].get(k, 0) + n
-        for k, n in c.names.items():
-            over_n["n"][k] = over_n["n"].get(k, 0) + n
-            words = k.split()
-            if len(words) >= 2:
-                for w in (words[0], words[-1]):
-                    over_w.setdefault(w, set()).add(k)
         for x, y in c.follows:
             over_f.setdefault(x, {}).setdefault(y, set()).add(a)
     excluded = sorted(changed)
 
-    def lookup_new(kind: str, keys) -> dict:
-        found = store.fluency_terms_lookup(db, kind, keys, exclude=excluded)
-        for k in keys:
-            if kind in ("v", "n"):
-                if k in over_n[kind]:
-                    found[k] = found.get(k, 0) + over_n[kind][k]
-            elif kind == "w":
-                if k in over_w:
-                    found[k] = set(found.get(k, ())) | over_w[k]
-            elif k in over_f:
-                merged = {b: set(arts) for b, arts in found.get(k, {}).items()}
-                for b, arts in over_f[k].items():
-                    merged.setdefault(b, set()).update(arts)
-                found[k] = merged
+    def lookup(kind: str, keys, after: bool) -> dict:
+        keys = list(keys)
         if kind == "f":
-            found = {k: {b: frozenset(arts) for b, arts in v.items()} for k, v in found.items()}
-        return found
+            found = store.fluency_terms_lookup(db, kind, keys, exclude=excluded if after else ())
+            for k in keys if after else ():
+                for b, arts in over_f.get(k, {}).items():
+                    found.setdefault(k, {}).setdefault(b, set()).update(arts)
+            return {k: {b: frozenset(arts) for b, arts in v.items()} for k, v in found.items()}
+        found = store.fluency_totals(db, kind, keys)
+        if not after:
+            return found if kind != "w" else {k: set(v) for k, v in found.items()}
+        if kind == "w":
+            out = {}
+            for k in keys:
+                refs = dict(found.get(k, {}))
+                for ref, n in change_w.get(k, {}).items():
+                    refs[ref] = refs.get(ref, 0) + n
+                if any(n > 0 for n in refs.values()):
+                    out[k] = {ref for ref, n in refs.items() if n > 0}
+            return out
+        return {k: n for k in keys if (n := found.get(k, 0) + change.get((kind, k, ""), 0)) > 0}
 
-    # the entries the delta touches, and those whose class moved
-    touched: dict[str, set[str]] = {"v": set(over_n["v"]), "n": set(over_n["n"]), "f": set(over_f)}
-    for _, kind, key, _, _ in old_rows:
-        if kind in touched:
-            touched[kind].add(key)
+    # the entries whose value class moved
     moved: set[str] = set()
     for kind in ("v", "n"):
-        keys = sorted(touched[kind])
-        before = store.fluency_terms_lookup(db, kind, keys)
-        after = lookup_new(kind, keys)
+        keys = sorted({key for (k, key, _) in change if k == kind})
+        before, now = lookup(kind, keys, False), lookup(kind, keys, True)
         for k in keys:
-            if fl.count_class(before.get(k, 0)) != fl.count_class(after.get(k, 0)):
+            if fl.count_class(before.get(k, 0)) != fl.count_class(now.get(k, 0)):
                 moved.add(f"{kind}:{k}")
                 words = k.split()
                 if kind == "n" and len(words) >= 2:      # it joins or leaves the names of its words
                     moved.update((f"w:{words[0]}", f"w:{words[-1]}"))
-    keys = sorted(touched["f"])
-    before = store.fluency_terms_lookup(db, "f", keys)
-    after = lookup_new("f", keys)
+    keys = sorted(set(over_f) | {key for _, kind, key, _, _ in old_rows if kind == "f"})
+    before, now = lookup("f", keys, False), lookup("f", keys, True)
     for k in keys:
-        b0, b1 = before.get(k, {}), after.get(k, {})
+        b0, b1 = before.get(k, {}), now.get(k, {})
         if any(fl.follower_class(b0.get(y, set())) != fl.follower_class(b1.get(y, set())) for y in set(b0) | set(b1)):
             moved.add(f"f:{k}")
 
@@ -169,9 +178,9 @@ def _delta(db, articles, by_article, changed: set[str], settings) -> FluencyRun 
     recompute = {s.id for a in new for s in by_article.get(a, [])}
     recompute |= store.fluency_readers(db, moved) & present
     run = FluencyRun([], {}, 0, recompute, stored)
-    run.context = {"articles": excluded, "sentences": sorted(recompute),
-                   "terms": [t for a in sorted(new) for t in _terms(articles[a], new[a])]}
-    run.ctx = fl.ContextView(lookup_new).context()
+    run.context = {"articles": excluded, "sentences": sorted(recompute), "terms": new_rows,
+                   "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(change.items())]}
+    run.ctx = fl.ContextView(lambda kind, keys: lookup(kind, keys, True)).context()
     return run
 
 

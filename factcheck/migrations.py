@@ -126,3 +126,14 @@ def m008_fluency_context(db: Database) -> None:
     db.table("fluency_reads").create_index(["key"])
     db.table("fluency_reads").create_index(["sentence_id"])
     db.table("fluency_reads").create_index(["article_id"])
+
+
+@migrations()
+def m009_fluency_totals(db: Database) -> None:
+    # The corpus totals of fluency_terms ("v"/"n": summed counts; "w": articles naming a sequence,
+    # ref = the sequence, "" otherwise), so that a delta reads one row per entry, not one per article.
+    db.execute("create table fluency_totals (kind text, key text, ref text, n integer, "
+               "primary key (kind, key, ref))")
+    # a store analysed under m008 gets its totals at its next full analysis: until then its
+    # fluency state is not trusted
+    db.execute("delete from state where key = 'fluency_context'")

@@ -319,6 +319,22 @@ def fluency_terms_lookup(db: Database, kind: str, keys: Iterable[str], exclude: 
     return out
 
 
+def fluency_totals(db: Database, kind: str, keys: Iterable[str]) -> dict:
+    """Corpus totals of one kind for `keys`: "v"/"n": key -> count; "w": key -> {sequence: articles}."""
+    keys = list(keys)
+    out: dict = {}
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        rows = db.execute(f"select key, ref, n from fluency_totals where kind = ? and key in "
+                          f"({','.join('?' * len(part))})", [kind, *part])
+        for key, ref, n in rows:
+            if kind == "w":
+                out.setdefault(key, {})[ref] = n
+            else:
+                out[key] = n
+    return out
+
+
 def fluency_readers(db: Database, keys: Iterable[str]) -> set[str]:
     """Sentences whose stored fluency verdict read one of these context entries."""
     keys = list(keys)
@@ -337,7 +353,8 @@ def stored_fluency_rows(db: Database) -> dict[str, tuple[float, int, str]]:
 
 def _save_fluency_context(db: Database, ctx: Mapping) -> None:
     """`ctx`: "all" (replace everything) or "articles" and "sentences" whose terms and reads are
-    dropped; "terms" (article_id, kind, key, ref, n) and "reads" (sentence_id, article_id, key) rows."""
+    dropped; "terms" (article_id, kind, key, ref, n) and "reads" (sentence_id, article_id, key) rows;
+    "totals" (kind, key, ref, n): the corpus totals, or with a delta what to add to them."""
     if ctx.get("all"):
         db.execute("delete from fluency_terms")
         db.execute("delete from fluency_reads")
@@ -350,6 +367,14 @@ def _save_fluency_context(db: Database, ctx: Mapping) -> None:
                 db.execute(f"delete from {table} where {col} in ({','.join('?' * len(part))})", part)
     db.conn.executemany("insert into fluency_terms (article_id, kind, key, ref, n) values (?, ?, ?, ?, ?)",
                         ctx.get("terms", ()))
+    # "totals": the whole table (with "all") or the changes to add to it
+    if ctx.get("all"):
+        db.execute("delete from fluency_totals")
+    totals = list(ctx.get("totals", ()))
+    db.conn.executemany("insert into fluency_totals (kind, key, ref, n) values (?, ?, ?, ?) "
+                        "on conflict (kind, key, ref) do update set n = n + excluded.n", totals)
+    db.conn.executemany("delete from fluency_totals where kind = ? and key = ? and ref = ? and n <= 0",
+                        [t[:3] for t in totals])
     db.conn.executemany("insert into fluency_reads (sentence_id, article_id, key) values (?, ?, ?)",
                         ctx.get("reads", ()))
 

@@ -96,6 +96,11 @@ def steps(tmp_path_factory):
         store.load_conflicts = real_load
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
+    # after all those deltas, the stored fluency totals are still the sums of the per-article terms
+    out["totals"] = (
+        sorted(db.execute("select kind, key, ref, n from fluency_totals").fetchall()),
+        sorted(db.execute("select kind, key, coalesce(ref, ''), sum(n) from fluency_terms "
+                          "where kind in ('v', 'n', 'w') group by kind, key, coalesce(ref, '')").fetchall()))
     return out
 
 
@@ -122,6 +127,11 @@ def test_delta_reads_only_the_facts_and_conflicts_it_checks(steps):
     for key in inc:
         assert inc[key] == full[key], key
     assert res.counts["conflicts"] == len(full["conflicts"])
+
+
+def test_fluency_totals_stay_the_sums_of_the_terms(steps):
+    totals, sums = steps["totals"]
+    assert totals and totals == sums
 
 
 def test_first_analysis_is_full(steps):
