@@ -373,9 +373,12 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         score_claims = [c for c in claims if c.id in needed]
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
-    # (delta path: the stored fingerprints of only the conflicts scored here, not of all)
+    # (delta path: the stored fingerprints of only the reviewed conflicts scored here: a review
+    # applies while its fingerprint matches, and a conflict nobody reviewed has no status to check)
+    reviewed = set(store.effective_reviews(db)) if delta is not None else set()
     statuses = store.conflict_status(db, fingerprints if delta is None else {
-        **store.conflict_fingerprints(db, [x.id for x in score_conflicts if x.id not in fingerprints]),
+        **store.conflict_fingerprints(db, [x.id for x in score_conflicts
+                                           if x.id not in fingerprints and x.id in reviewed]),
         **fingerprints})
     scores = score_articles(score_for, score_sentences, score_claims, fluency, score_clusters,
                             score_conflicts, statuses, settings.score, origins)

@@ -49,6 +49,14 @@ def steps(tmp_path_factory):
     pipeline.ingest(db, [folder], settings)
     first = pipeline.analyze(db, settings, embedder=emb)
     out = {"first": first}
+    # a reviewer dismissed one conflict and decided another, as `factcheck review` records them:
+    # the deltas below must score with those decisions as a full analysis does
+    conflicts = store.load_conflicts(db)
+    fps = store.conflict_fingerprints(db)
+    store.add_review(db, conflicts[0].id, "not-conflict", fingerprint=fps[conflicts[0].id])
+    store.add_review(db, conflicts[-1].id, "a", fingerprint=fps[conflicts[-1].id])
+    pipeline.rescore(db, settings)
+    out["reviewed"] = (conflicts[0].id, conflicts[-1].id)
 
     (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
@@ -112,6 +120,14 @@ def test_delta_equals_full_recompute(steps, step):
     assert 0 < res.recombined < res.counts["sentences"] / 2   # and few fluency verdicts combined again
     for key in inc:
         assert inc[key] == full[key], key
+
+
+def test_reviews_count_on_the_delta_path(steps):
+    dismissed, decided = steps["reviewed"]
+    _, inc, full = steps["added"]
+    assert inc["conflicts"] == full["conflicts"]
+    status = {x.id: x.status for x in inc["conflicts"]}
+    assert status.get(dismissed) == "dismissed" and status.get(decided) == "confirmed"
 
 
 def test_cached_rows_without_summaries_get_them(steps):
