@@ -274,20 +274,27 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         (_source_digest(clustering, settings), _source_digest(matching), embedder.name)).encode()).hexdigest()[:24]
     delta_ok = not force and store.get_state(db, "cluster_basis") == cluster_basis
     origin_prefix = "o:" + _source_digest(clustering)[:12] + ":"
-    origin_cache = {k: bool(v[0]) for k, v in store.load_match_cache(db, origin_prefix).items()}
-    known_origins = len(origin_cache)
+    # a small delta looks up the few pairs it needs; otherwise the whole cache is read at once
+    import struct
+    lazy = delta_ok and len(reread) <= 0.3 * max(1, len(articles))
+    if lazy:
+        origin_cache = store.StoredPairCache(db, origin_prefix, lambda blob: bool(struct.unpack("<d", blob[:8])[0]))
+    else:
+        origin_cache = {k: bool(v[0]) for k, v in store.load_match_cache(db, origin_prefix).items()}
+    known_origins = 0 if lazy else len(origin_cache)
     prev_origins_state = None
     if delta_ok and (blob := store.get_blob(db, "origins")):
         prev_origins_state = clustering.OriginState.from_bytes(blob)
     origins, origin_state = clustering.origin_groups_state(
         {aid: "\n".join(by_article.get(aid, [])) for aid in articles}, pair_cache=origin_cache,
         previous=prev_origins_state)
-    new_origins = {k: (float(v),) for k, v in itertools.islice(origin_cache.items(), known_origins, None)}
+    new_origins = {k: (float(v),) for k, v in (origin_cache.new.items() if lazy else
+                                                itertools.islice(origin_cache.items(), known_origins, None))}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
-    pair_cache = store.load_match_cache(db, match_prefix)
-    known_pairs = len(pair_cache)
+    pair_cache = store.StoredPairCache(db, match_prefix) if lazy else store.load_match_cache(db, match_prefix)
+    known_pairs = 0 if lazy else len(pair_cache)
     prev_knn = None
     prev_clusters = None
     if delta_ok and (blob := store.get_blob(db, "knn")):
@@ -297,8 +304,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis)
     clusters = cres.clusters
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
-    res.matched = len(pair_cache) - known_pairs
-    new_pairs = dict(itertools.islice(pair_cache.items(), known_pairs, None))
+    new_pairs = pair_cache.new if lazy else dict(itertools.islice(pair_cache.items(), known_pairs, None))
+    res.matched = len(new_pairs)
     res.timings["cluster"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -191,6 +191,32 @@ def load_match_cache(db: Database, prefix: str) -> dict[str, tuple[float, ...]]:
     return out
 
 
+class StoredPairCache:
+    """The match_cache entries under `prefix`, read one key at a time on first use (a delta looks
+    at a few pairs, and reading them all grows with the corpus); `new` collects the entries added.
+    Offers what the matching stages use of a dict: `get` and item assignment."""
+
+    def __init__(self, db: Database, prefix: str, decode=None) -> None:
+        import struct
+        self._db, self._prefix = db, prefix
+        self._decode = decode or (lambda blob: struct.unpack(f"<{len(blob) // 8}d", blob))
+        self._read: dict = {}
+        self.new: dict = {}
+
+    def get(self, key: str, default=None):
+        if key in self.new:
+            return self.new[key]
+        if key not in self._read:
+            row = self._db.execute("select features from match_cache where key = ?",
+                                   [self._prefix + key]).fetchone()
+            self._read[key] = self._decode(row[0]) if row else None
+        found = self._read[key]
+        return default if found is None else found
+
+    def __setitem__(self, key: str, value) -> None:
+        self.new[key] = value
+
+
 # ---------------------------------------------------------------- analysis results
 
 def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article: Mapping[str, str],
