@@ -1,6 +1,6 @@
 """Time `factcheck ci` for one new article file against the 5 seeds and against a 1,000-article corpus.
 
-    .venv/bin/python benchmarks/bench_ci.py [--articles 1000] [--runs 3] [--work DIR]
+    .venv/bin/python benchmarks/bench_ci.py [--articles 1000 | 500,1000] [--runs 3] [--work DIR]
 
 The synthetic corpus recombines the seeds' sentences with other numbers and names, so clusters
 and conflicts look like real coverage of one story. It is ingested and analysed once (kept in
@@ -169,34 +169,41 @@ def one_run(db_path: Path, work: Path, i: int) -> tuple[float, dict, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--articles", default="1000",
+                    help="synthetic corpus sizes, comma-separated (e.g. 500,1000): one column each")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
     args = ap.parse_args()
+    sizes = [0] + sorted({int(x) for x in str(args.articles).split(",") if int(x) > 0})
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = {}
     prepared = {}
-    for n in (0, args.articles):
+    for n in sizes:
         label = f"5 seeds + {n} synthetic" if n else "5 seeds"
         print(f"{label}:", flush=True)
-        prepared[label] = prepare(args.work, n)
-    # the runs alternate between the two stores, so that a change in the host's load hits both alike
-    runs: dict[str, list] = {label: [] for label in prepared}
+        prepared[n] = (label, prepare(args.work, n))
+    # the runs alternate between the stores, so that a change in the host's load hits all alike
+    runs: dict[int, list] = {n: [] for n in prepared}
     for i in range(args.runs):
-        for label, db_path in prepared.items():
-            runs[label].append(one_run(db_path, args.work, i))
-    for label, got in runs.items():
+        for n, (_, db_path) in prepared.items():
+            runs[n].append(one_run(db_path, args.work, i))
+    rows = {}
+    for n, got in runs.items():
         keys = sorted({k for _, t, _ in got for k in t})
         med = {k: statistics.median(t.get(k, 0.0) for _, t, _ in got) for k in keys}
-        rows[label] = (statistics.median(w for w, _, _ in got), med, got[0][2])
-        print(f"{label}: wall {rows[label][0]:.2f} s (median of {args.runs}), exit {got[0][2]}; "
+        rows[n] = (statistics.median(w for w, _, _ in got), med, got[0][2])
+        print(f"{prepared[n][0]}: wall {rows[n][0]:.2f} s (median of {args.runs}), exit {got[0][2]}; "
               + ", ".join(f"{k} {v:.2f}" for k, v in med.items()), flush=True)
-    (small, big) = rows.values()
-    print("\nstage                     5 seeds   +%d   growth" % args.articles)
-    for k in sorted(set(small[1]) | set(big[1])):
-        a, b = small[1].get(k, 0.0), big[1].get(k, 0.0)
-        print(f"{k:24s} {a:8.2f} {b:8.2f} {b - a:+8.2f} s")
-    print(f"{'wall (subprocess)':24s} {small[0]:8.2f} {big[0]:8.2f} {big[0] - small[0]:+8.2f} s")
+    big = sizes[1:]
+    print("\n" + f"{'stage':24s} {'5 seeds':>8s} " + " ".join(f"{'+' + str(n):>8s}" for n in big)
+          + "   growth from 5 seeds")
+    stages = sorted({k for r in rows.values() for k in r[1]})
+    for k in stages:
+        vals = [rows[n][1].get(k, 0.0) for n in sizes]
+        print(f"{k:24s} " + " ".join(f"{v:8.2f}" for v in vals) + "   "
+              + " ".join(f"{v - vals[0]:+7.2f}" for v in vals[1:]))
+    walls = [rows[n][0] for n in sizes]
+    print(f"{'wall (subprocess)':24s} " + " ".join(f"{v:8.2f}" for v in walls) + "   "
+          + " ".join(f"{v - walls[0]:+7.2f}" for v in walls[1:]))
 
 
 if __name__ == "__main__":
