@@ -37,7 +37,6 @@ class FluencyRun:
     ctx: object = None                                       # the FluencyContext the verdicts read
     basis: str = ""                                          # rules and settings digest (state "fluency_context")
 
-
     def every(self, sentences: Sequence[Sentence]) -> list[Fluency]:
         """A verdict for each of `sentences` (after a delta, the others' as stored)."""
         if self.recomputed is None:
@@ -59,7 +58,7 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: Sequen
     changed = {a for a in articles if known.get(a) != articles[a].sha256} | (set(known) - set(articles))
     run = None
     if known and len(changed) <= FULL_SHARE * max(1, len(articles)):
-        run = _delta(db, articles, by_article, changed, settings)
+        run = _delta(db, articles, by_article, changed)
     if run is None:
         run = _full(articles, by_article, sentences)
     todo = [s for s in sentences if run.recomputed is None or s.id in run.recomputed]
@@ -110,7 +109,7 @@ def _totals(rows) -> dict[tuple[str, str, str], int]:
     return out
 
 
-def _delta(db, articles, by_article, changed: set[str], settings) -> FluencyRun | None:
+def _delta(db, articles, by_article, changed: set[str]) -> FluencyRun | None:
     from .stages import fluency as fl
 
     stored = store.stored_fluency_rows(db)

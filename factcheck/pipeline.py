@@ -22,8 +22,8 @@ import numpy as np
 from sqlite_utils import Database
 
 from . import store
-from .errors import FactcheckError, IngestError
-from .records import Article, Claim, Conflict, Sentence
+from .errors import IngestError
+from .records import Article, Claim
 from .settings import Settings
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
