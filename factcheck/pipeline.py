@@ -532,21 +532,27 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     needed = sorted(by_article)
     valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == articles[aid].sha256
              and cache[aid]["version"] == version}
+    # per article its mentions and acronym definitions; the cached articles' mentions stay plain
+    # [text, start, end, label] lists (the merge and the signature read text and label only) and
+    # become `_Raw` records only for an article whose facts are computed again
     names: dict = {}
+    plain: dict = {}
     for aid in valid:
         raw, defs = json.loads(cache[aid]["names"])
-        names[aid] = (norm.raws_from_json(raw), [norm.AcronymDef(*d) for d in defs])
+        plain[aid] = raw
+        names[aid] = ([(x[0], x[3]) for x in raw], [norm.AcronymDef(*d) for d in defs])
     todo = [aid for aid in needed if aid not in valid]
     docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
     for aid in todo:
         names[aid] = norm.article_names(docs[aid], articles[aid].text)
     canon = norm.canonicalise(names)
+    sign = norm.canon_signer(canon)
     facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
     for aid in needed:
-        sig = norm.canon_signature(names[aid][0], canon)
+        sig = sign(x[0] for x in plain[aid]) if aid in plain else sign(r.text for r in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid, [c.id for c in by_article[aid]], cache[aid]["facts"])
             if cache[aid].get("summary"):
@@ -563,13 +569,15 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         if aid not in docs:
             continue
         raw, defs = names[aid]
+        if aid in plain:
+            raw = norm.raws_from_json(plain[aid])
         per = norm.claims_facts(by_article[aid], articles[aid], docs[aid], raw, defs, canon)
         per_summary = {cid: fact_summary(f) for cid, f in per.items()}
         facts.add_decoded({cid: (f, _facts_dict(f)) for cid, f in per.items()})
         summaries.update(per_summary)
         rows.append({"article_id": aid, "sha256": articles[aid].sha256, "version": version,
                      "names": json.dumps([norm.raws_to_json(raw), [list(_astuple(d)) for d in defs]]),
-                     "signature": norm.canon_signature(raw, canon),
+                     "signature": sign(r.text for r in raw),
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
     return facts, summaries, rows, set(docs), set(todo)

@@ -293,8 +293,10 @@ class KnnState:
     def to_bytes(self) -> bytes:
         import io
         buf = io.BytesIO()
-        np.savez(buf, ids=np.asarray(self.ids, dtype=object).astype(str),
-                 keys=np.asarray(self.keys, dtype=object).astype(str),
+        # ids and keys are ASCII hex: stored as bytes, a quarter of numpy's 4-byte unicode (the
+        # blob is rewritten by every analysis, so its size is a cost that grows with the corpus)
+        np.savez(buf, ids=np.asarray([x.encode() for x in self.ids], dtype=bytes),
+                 keys=np.asarray([x.encode() for x in self.keys], dtype=bytes),
                  idx=self.idx.astype(np.int32), sims=self.sims.astype(np.float32),
                  hub=self.hub.astype(np.float32), basis=np.asarray(self.basis))
         return buf.getvalue()
@@ -303,7 +305,11 @@ class KnnState:
     def from_bytes(cls, blob: bytes) -> "KnnState":
         import io
         z = np.load(io.BytesIO(blob), allow_pickle=False)
-        return cls(z["ids"].tolist(), z["keys"].tolist(), z["idx"].astype(np.int64), z["sims"],
+
+        def text(a: np.ndarray) -> list[str]:
+            return [x.decode() for x in a.tolist()] if a.dtype.kind == "S" else a.tolist()
+
+        return cls(text(z["ids"]), text(z["keys"]), z["idx"].astype(np.int64), z["sims"],
                    z["hub"], str(z["basis"]))
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
@@ -555,14 +555,15 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
     return out
 
 
-def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, AcronymDef]]):
-    """Group surface names across the corpus; returns key → (entity id, display name, person?)."""
+def _canonicalise(uses: Mapping[tuple[str, str], int], acr_defs: list[tuple[str, AcronymDef]]):
+    """Group surface names across the corpus; returns key → (entity id, display name, person?).
+
+    `uses`: (text, label) → how often the corpus names it, in order of first use (which decides
+    the display spelling below); a corpus repeats its names, so each distinct pair is looked at once."""
     uf = _UnionFind()
     labels: dict[str, Counter] = defaultdict(Counter)
     freq: Counter = Counter()
-    # only (text, label) and how often count: a corpus repeats its names, so each distinct pair is
-    # looked at once (in order of first use, which decides the display spelling below)
-    uses = Counter((r.text, r.label) for _, r in all_raw)
+    empty: Counter = Counter()
     for (text, label), n in uses.items():
         k = _norm(_clean_name(text))
         if not k:
@@ -589,7 +590,7 @@ def _canonicalise(all_raw: list[tuple[str, _Raw]], acr_defs: list[tuple[str, Acr
         if True:
             if uf.find(a) == uf.find(b):
                 continue
-            la, lb = labels.get(a, Counter()), labels.get(b, Counter())
+            la, lb = labels.get(a, empty), labels.get(b, empty)
             if la.get("NORP") and lb.get("NORP") is None or lb.get("NORP") and la.get("NORP") is None:
                 continue  # "Asian" is not "Southeast Asia"
             if uf.find(a) == uf.find(b):
@@ -890,18 +891,40 @@ def article_names(doc, text: str) -> tuple[list["_Raw"], list[AcronymDef]]:
     return _raw_mentions(doc, text), find_acronym_defs(text)
 
 
-def canonicalise(names: Mapping[str, tuple[list["_Raw"], list[AcronymDef]]]) -> dict:
-    """The corpus-level merge: name key → (entity id, display, person?, label); `names` by article id."""
+def canonicalise(names: Mapping[str, tuple[Sequence, list[AcronymDef]]]) -> dict:
+    """The corpus-level merge: name key → (entity id, display, person?, label); `names` by article
+    id: its mentions (`_Raw`, or (text, label) pairs) and its acronym definitions."""
     order = sorted(names)
-    return _canonicalise([(a, r) for a in order for r in names[a][0]],
-                         [(a, d) for a in order for d in names[a][1]])
+    uses: Counter = Counter()
+    for a in order:
+        mentions = names[a][0]
+        uses.update(mentions if not mentions or not isinstance(mentions[0], _Raw)
+                    else ((r.text, r.label) for r in mentions))
+    return _canonicalise(uses, [(a, d) for a in order for d in names[a][1]])
+
+
+def canon_signer(canon: Mapping):
+    """`sign(texts)`: what an article's ClaimFacts take from the corpus merge (`texts`: its name
+    mentions in order): equal signature, equal facts. The JSON of each key's entity is made once."""
+    import hashlib
+    import json
+    parts: dict[str, str] = {}
+
+    def part(text: str) -> str:
+        k = _key(text)
+        if k not in parts:
+            parts[k] = json.dumps(canon.get(k))
+        return parts[k]
+
+    def sign(texts: Iterable[str]) -> str:
+        # the bytes of json.dumps([canon.get(_key(t)) for t in texts])
+        return hashlib.sha256(("[" + ", ".join(part(t) for t in texts) + "]").encode()).hexdigest()[:24]
+    return sign
 
 
 def canon_signature(raws: Sequence["_Raw"], canon: Mapping) -> str:
     """What an article's ClaimFacts take from the corpus merge: equal signature, equal facts."""
-    import hashlib
-    import json
-    return hashlib.sha256(json.dumps([canon.get(_key(r.text)) for r in raws]).encode()).hexdigest()[:24]
+    return canon_signer(canon)(r.text for r in raws)
 
 
 def raws_to_json(raws: Sequence["_Raw"]) -> list:
