@@ -528,8 +528,8 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
             else:
                 break
         surface = text[s:t]
-        if "\n" in surface:
-            continue
+        if "\n" in surface or re.match(rf"{MONTH_RE}\s+\d", surface):
+            continue   # a line break inside, or a date the tagger took for a name ("Jul 4 (Agency")
         tm = re.match(rf"(?:(?:{TITLE_WORDS}|Mr\.|Ms\.|Mrs\.)\s+)+", surface)
         if tm and tm.end() < len(surface):
             s += tm.end()

@@ -121,3 +121,14 @@ def test_negation_and_precedence_markers():
     prev = facts[claims[2].id].markers[0]
     assert first.kind == "first" and first.year == 2022
     assert prev.kind == "previously" and prev.year == 2013 and prev.entity == first.entity
+
+
+def test_a_dateline_date_is_not_a_name():
+    """The tagger reads "Jul 4 (Agency" in a dateline as an organisation; it is a date, and as a
+    name it would merge with every other article's "Jul 4"."""
+    claims, _, facts = _corpus(
+        ("Moscow, Jul 4 (Agency) - Senior General Min Aung Hlaing arrived in Moscow on Sunday.", None),
+        ("Yangon, Jul 4 (Wire) - The junta chief left for Moscow.", None))
+    texts = {m.text for c in claims for m in facts[c.id].mentions}
+    assert "Min Aung Hlaing" in texts and "Moscow" in texts
+    assert not any(t.startswith("Jul") for t in texts)
