@@ -297,7 +297,7 @@ def check(db: Database, article_ids: Iterable[str], settings: Settings | CISetti
         every_conflict = {x.id: x for x in first + second}
         claims.update((c.id, c) for c in store.load_claims_by_id(
             db, {c for x in every_conflict.values() for c in (x.a, x.b)} - set(claims)))
-        statuses = store.conflict_status(db, store.conflict_fingerprints(db, every_conflict))
+        statuses = store.conflict_status(db)
         support = {cid: k.independent_sources for k in store.load_clusters_of(db, claims) for cid in k.claim_ids}
         fluency = {k: f for aid in ids for k, f in store.load_fluency_of(db, aid).items()}
         origins = store.load_origins_of(db, {c.article_id for c in claims.values()} | set(ids))

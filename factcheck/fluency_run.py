@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from . import store
+from .pipeline import SMALL_DELTA
 from .records import Article, Fluency, Sentence
 from .settings import Settings
 
-# A delta larger than this share of the articles is recomputed in full (cheaper than the look-ups).
-FULL_SHARE = 0.3
 
 
 @dataclass
@@ -57,7 +56,7 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: Sequen
     known = {} if force or store.get_state(db, "fluency_context") != digest else store.fluency_context_articles(db)
     changed = {a for a in articles if known.get(a) != articles[a].sha256} | (set(known) - set(articles))
     run = None
-    if known and len(changed) <= FULL_SHARE * max(1, len(articles)):
+    if known and len(changed) <= SMALL_DELTA * max(1, len(articles)):
         run = _delta(db, articles, by_article, changed)
     if run is None:
         run = _full(articles, by_article, sentences)
@@ -134,16 +133,17 @@ def _delta(db, articles, by_article, changed: set[str]) -> FluencyRun | None:
     excluded = sorted(changed)
 
     def lookup(kind: str, keys, after: bool) -> dict:
+        """Entries of one kind before the delta or after it (the store's, with the delta applied)."""
         keys = list(keys)
         if kind == "f":
-            found = store.fluency_terms_lookup(db, kind, keys, exclude=excluded if after else ())
+            found = store.fluency_followers(db, keys, exclude=excluded if after else ())
             for k in keys if after else ():
                 for b, arts in over_f.get(k, {}).items():
                     found.setdefault(k, {}).setdefault(b, set()).update(arts)
             return {k: {b: frozenset(arts) for b, arts in v.items()} for k, v in found.items()}
         found = store.fluency_totals(db, kind, keys)
-        if not after:
-            return found if kind != "w" else {k: set(v) for k, v in found.items()}
+        if not after:                    # only counts are compared before and after
+            return found
         if kind == "w":
             out = {}
             for k in keys:

@@ -10,7 +10,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import itertools
 import json
 import re
 import time
@@ -29,6 +28,9 @@ from .settings import Settings
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
 VERSION = "0.1.0"
 Progress = Callable[[str, int, int], None]   # (stage, done, total)
+# An analysis whose new, changed or removed articles are at most this share of the corpus works
+# on the delta with look-ups (fluency context, match caches); a larger one reads whole tables.
+SMALL_DELTA = 0.3
 
 
 @contextlib.contextmanager
@@ -276,25 +278,20 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     origin_prefix = "o:" + _source_digest(clustering)[:12] + ":"
     # a small delta looks up the few pairs it needs; otherwise the whole cache is read at once
     import struct
-    lazy = delta_ok and len(reread) <= 0.3 * max(1, len(articles))
-    if lazy:
-        origin_cache = store.StoredPairCache(db, origin_prefix, lambda blob: bool(struct.unpack("<d", blob[:8])[0]))
-    else:
-        origin_cache = {k: bool(v[0]) for k, v in store.load_match_cache(db, origin_prefix).items()}
-    known_origins = 0 if lazy else len(origin_cache)
+    preload = not (delta_ok and len(reread) <= SMALL_DELTA * max(1, len(articles)))
+    origin_cache = store.PairCache(db, origin_prefix, lambda blob: bool(struct.unpack("<d", blob[:8])[0]),
+                                   preload=preload)
     prev_origins_state = None
     if delta_ok and (blob := store.get_blob(db, "origins")):
         prev_origins_state = clustering.OriginState.from_bytes(blob)
     origins, origin_state = clustering.origin_groups_state(
         {aid: "\n".join(by_article.get(aid, [])) for aid in articles}, pair_cache=origin_cache,
         previous=prev_origins_state)
-    new_origins = {k: (float(v),) for k, v in (origin_cache.new.items() if lazy else
-                                                itertools.islice(origin_cache.items(), known_origins, None))}
+    new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
-    pair_cache = store.StoredPairCache(db, match_prefix) if lazy else store.load_match_cache(db, match_prefix)
-    known_pairs = 0 if lazy else len(pair_cache)
+    pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
     prev_clusters = None
     if delta_ok and (blob := store.get_blob(db, "knn")):
@@ -304,7 +301,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis)
     clusters = cres.clusters
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
-    new_pairs = pair_cache.new if lazy else dict(itertools.islice(pair_cache.items(), known_pairs, None))
+    new_pairs = pair_cache.new
     res.matched = len(new_pairs)
     res.timings["cluster"] = time.perf_counter() - t
 
@@ -323,16 +320,14 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
         st = json.loads(prev_state)
 
-        # the claims of the previous analysis that are gone: the conflicts left dangling by them are
-        # found through the index (without that list, by a scan of the whole table)
-        gone = set(prev_knn[0].ids).difference(claim_ids) if prev_knn is not None else None
+        # (delta path) with the claims of the previous analysis that are gone, which its kNN state
+        # lists: the conflicts they left dangling are found through the index too
+        gone = set(prev_knn[0].ids).difference(claim_ids) if prev_knn is not None else set()
 
         def stored_conflicts(ids: set[str] | None):
             if ids is None:
                 return store.load_conflicts(db, with_status=False)
-            if gone is not None:
-                return store.load_conflicts_touching(db, set(ids) | gone, with_status=False)
-            return store.load_conflicts_touching(db, ids, with_status=False, dangling=True)
+            return store.load_conflicts_touching(db, set(ids) | gone, with_status=False)
 
         previous = conflict_rules.Previous(
             changed={c.id for c in claims if c.article_id in recomputed},
@@ -380,13 +375,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         score_claims = [c for c in claims if c.id in needed]
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
-    # (delta path: the stored fingerprints of only the reviewed conflicts scored here: a review
-    # applies while its fingerprint matches, and a conflict nobody reviewed has no status to check)
-    reviewed = set(store.effective_reviews(db)) if delta is not None else set()
-    statuses = store.conflict_status(db, fingerprints if delta is None else {
-        **store.conflict_fingerprints(db, [x.id for x in score_conflicts
-                                           if x.id not in fingerprints and x.id in reviewed]),
-        **fingerprints})
+    statuses = store.conflict_status(db, fingerprints)
     scores = score_articles(score_for, score_sentences, score_claims, fluency, score_clusters,
                             score_conflicts, statuses, settings.score, origins)
     res.timings["score"] = time.perf_counter() - t
@@ -532,27 +521,25 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     needed = sorted(by_article)
     valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == articles[aid].sha256
              and cache[aid]["version"] == version}
-    # per article its mentions and acronym definitions; the cached articles' mentions stay plain
-    # [text, start, end, label] lists (the merge and the signature read text and label only) and
-    # become `_Raw` records only for an article whose facts are computed again
+    # per article its mentions ([text, start, end, label] lists as cached, or `_Raw` records when
+    # just parsed) and acronym definitions; the merge and the signatures read (text, label) only
     names: dict = {}
-    plain: dict = {}
     for aid in valid:
         raw, defs = json.loads(cache[aid]["names"])
-        plain[aid] = raw
-        names[aid] = ([(x[0], x[3]) for x in raw], [norm.AcronymDef(*d) for d in defs])
+        names[aid] = (raw, [norm.AcronymDef(*d) for d in defs])
     todo = [aid for aid in needed if aid not in valid]
     docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
     for aid in todo:
-        names[aid] = norm.article_names(docs[aid], articles[aid].text)
-    canon = norm.canonicalise(names)
+        raws, defs = norm.article_names(docs[aid], articles[aid].text)
+        names[aid] = (norm.raws_to_json(raws), defs)
+    canon = norm.canonicalise({aid: ([(x[0], x[3]) for x in raw], defs) for aid, (raw, defs) in names.items()})
     sign = norm.canon_signer(canon)
     facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
     for aid in needed:
-        sig = sign(x[0] for x in plain[aid]) if aid in plain else sign(r.text for r in names[aid][0])
+        sig = sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid, [c.id for c in by_article[aid]], cache[aid]["facts"])
             if cache[aid].get("summary"):
@@ -568,16 +555,15 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     for aid in needed:
         if aid not in docs:
             continue
-        raw, defs = names[aid]
-        if aid in plain:
-            raw = norm.raws_from_json(plain[aid])
+        raw_json, defs = names[aid]
+        raw = norm.raws_from_json(raw_json)
         per = norm.claims_facts(by_article[aid], articles[aid], docs[aid], raw, defs, canon)
         per_summary = {cid: fact_summary(f) for cid, f in per.items()}
         facts.add_decoded({cid: (f, _facts_dict(f)) for cid, f in per.items()})
         summaries.update(per_summary)
         rows.append({"article_id": aid, "sha256": articles[aid].sha256, "version": version,
-                     "names": json.dumps([norm.raws_to_json(raw), [list(_astuple(d)) for d in defs]]),
-                     "signature": sign(r.text for r in raw),
+                     "names": json.dumps([raw_json, [list(_astuple(d)) for d in defs]]),
+                     "signature": sign(x[0] for x in raw_json),
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
     return facts, summaries, rows, set(docs), set(todo)

@@ -78,6 +78,18 @@ def load_articles(db: Database, ids: Iterable[str] | None = None) -> list[Articl
     return [_article(r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
+def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (), after: Sequence = (),
+               chunk: int = 500) -> list[tuple]:
+    """Plain rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk`
+    keys; `before` / `after`: the parameters around the placeholder's."""
+    keys = list(keys)
+    out: list[tuple] = []
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        out += db.execute(sql.format(",".join("?" * len(part))), [*before, *part, *after]).fetchall()
+    return out
+
+
 def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> list[dict]:
     """Rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk` keys."""
     keys = list(keys)
@@ -180,33 +192,31 @@ def load_norm_cache(db: Database) -> dict[str, dict]:
     return {r["article_id"]: r for r in db.query("select * from norm_cache")}
 
 
-def load_match_cache(db: Database, prefix: str) -> dict[str, tuple[float, ...]]:
-    """pair key (without `prefix`) -> cached pair features, for the current matching rules."""
-    import struct
-    n = len(prefix)
-    out = {}
-    for key, blob in db.execute("select key, features from match_cache where key >= ? and key < ?",
-                                [prefix, prefix + "\uffff"]).fetchall():
-        out[key[n:]] = struct.unpack(f"<{len(blob) // 8}d", blob)
-    return out
+class PairCache:
+    """The match_cache entries under `prefix` (pair key without the prefix -> decoded features) as
+    the matching stages use a dict: `get` and item assignment; `new` collects the entries added.
+    `preload`: read them all at once (a full analysis looks at most pairs); otherwise one key at a
+    time on first use (a small delta looks at a few, and reading all grows with the corpus)."""
 
-
-class StoredPairCache:
-    """The match_cache entries under `prefix`, read one key at a time on first use (a delta looks
-    at a few pairs, and reading them all grows with the corpus); `new` collects the entries added.
-    Offers what the matching stages use of a dict: `get` and item assignment."""
-
-    def __init__(self, db: Database, prefix: str, decode=None) -> None:
+    def __init__(self, db: Database, prefix: str, decode=None, preload: bool = False) -> None:
         import struct
         self._db, self._prefix = db, prefix
         self._decode = decode or (lambda blob: struct.unpack(f"<{len(blob) // 8}d", blob))
         self._read: dict = {}
         self.new: dict = {}
+        if preload:
+            n = len(prefix)
+            for key, blob in db.execute("select key, features from match_cache where key >= ? and key < ?",
+                                        [prefix, prefix + "\uffff"]).fetchall():
+                self._read[key[n:]] = self._decode(blob)
+        self._complete = preload
 
     def get(self, key: str, default=None):
         if key in self.new:
             return self.new[key]
         if key not in self._read:
+            if self._complete:
+                return default
             row = self._db.execute("select features from match_cache where key = ?",
                                    [self._prefix + key]).fetchone()
             self._read[key] = self._decode(row[0]) if row else None
@@ -313,63 +323,36 @@ def fluency_context_articles(db: Database) -> dict[str, str]:
 
 def fluency_terms_of(db: Database, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, int]]:
     """The stored (article_id, kind, key, ref, n) rows of these articles."""
-    ids = list(article_ids)
-    out: list = []
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        out += db.execute("select article_id, kind, key, ref, n from fluency_terms where article_id in "
-                          f"({','.join('?' * len(part))})", part).fetchall()
-    return out
+    return _tuples_in(db, "select article_id, kind, key, ref, n from fluency_terms where article_id in ({})",
+                      article_ids)
 
 
-def fluency_terms_lookup(db: Database, kind: str, keys: Iterable[str], exclude: Iterable[str] = ()) -> dict:
-    """Stored context entries of one kind for `keys`, leaving out the rows of the `exclude` articles:
-    "v"/"n": key -> summed count; "w": key -> set of refs; "f": key -> {ref: set of article ids}."""
-    keys, exclude = list(keys), list(exclude)
+def fluency_followers(db: Database, words: Iterable[str], exclude: Sequence[str] = ()) -> dict:
+    """word -> {next word: set of article ids} for these hyphenated words, leaving out the rows
+    of the `exclude` articles."""
     skip = f" and article_id not in ({','.join('?' * len(exclude))})" if exclude else ""
     out: dict = {}
-    for i in range(0, len(keys), 500):
-        part = keys[i:i + 500]
-        where = f"kind = ? and key in ({','.join('?' * len(part))}){skip}"
-        if kind in ("v", "n"):
-            rows = db.execute(f"select key, sum(n) from fluency_terms where {where} group by key",
-                              [kind, *part, *exclude])
-            out.update(rows)
-        elif kind == "w":
-            for key, ref in db.execute(f"select key, ref from fluency_terms where {where}", [kind, *part, *exclude]):
-                out.setdefault(key, set()).add(ref)
-        else:
-            for key, ref, art in db.execute(f"select key, ref, article_id from fluency_terms where {where}",
-                                            [kind, *part, *exclude]):
-                out.setdefault(key, {}).setdefault(ref, set()).add(art)
+    for key, ref, art in _tuples_in(db, "select key, ref, article_id from fluency_terms where kind = 'f' "
+                                        "and key in ({})" + skip, words, after=exclude):
+        out.setdefault(key, {}).setdefault(ref, set()).add(art)
     return out
 
 
 def fluency_totals(db: Database, kind: str, keys: Iterable[str]) -> dict:
     """Corpus totals of one kind for `keys`: "v"/"n": key -> count; "w": key -> {sequence: articles}."""
-    keys = list(keys)
     out: dict = {}
-    for i in range(0, len(keys), 500):
-        part = keys[i:i + 500]
-        rows = db.execute(f"select key, ref, n from fluency_totals where kind = ? and key in "
-                          f"({','.join('?' * len(part))})", [kind, *part])
-        for key, ref, n in rows:
-            if kind == "w":
-                out.setdefault(key, {})[ref] = n
-            else:
-                out[key] = n
+    for key, ref, n in _tuples_in(db, "select key, ref, n from fluency_totals where kind = ? and key in ({})",
+                                  keys, before=[kind]):
+        if kind == "w":
+            out.setdefault(key, {})[ref] = n
+        else:
+            out[key] = n
     return out
 
 
 def fluency_readers(db: Database, keys: Iterable[str]) -> set[str]:
     """Sentences whose stored fluency verdict read one of these context entries."""
-    keys = list(keys)
-    out: set[str] = set()
-    for i in range(0, len(keys), 500):
-        part = keys[i:i + 500]
-        out.update(r[0] for r in db.execute(
-            f"select distinct sentence_id from fluency_reads where key in ({','.join('?' * len(part))})", part))
-    return out
+    return {r[0] for r in _tuples_in(db, "select distinct sentence_id from fluency_reads where key in ({})", keys)}
 
 
 def stored_fluency_rows(db: Database) -> dict[str, tuple[float, int, str]]:
@@ -385,12 +368,10 @@ def _save_fluency_context(db: Database, ctx: Mapping) -> None:
         db.execute("delete from fluency_terms")
         db.execute("delete from fluency_reads")
     else:
-        arts, sents = list(ctx.get("articles", ())), list(ctx.get("sentences", ()))
+        arts, sents = ctx.get("articles", ()), ctx.get("sentences", ())
         for table, col, keys in (("fluency_terms", "article_id", arts), ("fluency_reads", "article_id", arts),
                                  ("fluency_reads", "sentence_id", sents)):
-            for i in range(0, len(keys), 500):
-                part = keys[i:i + 500]
-                db.execute(f"delete from {table} where {col} in ({','.join('?' * len(part))})", part)
+            _tuples_in(db, f"delete from {table} where {col} in ({{}})", keys)
     db.conn.executemany("insert into fluency_terms (article_id, kind, key, ref, n) values (?, ?, ?, ?, ?)",
                         ctx.get("terms", ()))
     # "totals": the whole table (with "all") or the changes to add to it
@@ -470,27 +451,18 @@ def count_rows(db: Database, table: str) -> int:
     return db.execute(f"select count(*) from [{table}]").fetchone()[0]
 
 
-def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_status: bool = True,
-                            dangling: bool = False) -> list[Conflict]:
+def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_status: bool = True) -> list[Conflict]:
     """Stored conflicts with a side among `claim_ids`, in the order of `load_conflicts` (indexed
     look-ups on `conflicts.a` / `conflicts.b`: for `ci`, which checks a few articles, and for a
-    delta analysis). `with_status=False`: always open, reviews not read; `dangling`: also those
-    with a side that is no longer a stored claim."""
+    delta analysis). `with_status=False`: always open, reviews not read."""
     keys = sorted(set(claim_ids))
-    cols = "id, a, b, kind, severity, explanation, a_span, b_span, fingerprint"
-    rows = {}
-    for side in ("a", "b"):
-        for i in range(0, len(keys), 500):
-            part = keys[i:i + 500]
-            rows.update((r[0], r) for r in db.execute(
-                f"select {cols} from conflicts where {side} in ({','.join('?' * len(part))})", part))
-    if dangling:
-        rows.update((r[0], r) for r in db.execute(
-            f"select {cols} from conflicts where a not in (select id from claims) or b not in (select id from claims)"))
-    status = conflict_status(db, {i: r[8] for i, r in rows.items()}) if with_status else {}
+    cols = "id, a, b, kind, severity, explanation, a_span, b_span"
+    rows = {r[0]: r for side in ("a", "b")
+            for r in _tuples_in(db, f"select {cols} from conflicts where {side} in ({{}})", keys)}
+    status = conflict_status(db) if with_status else {}
     out = [Conflict(id=i, a=a, b=b, kind=kind, severity=sev, explanation=expl, a_span=_span(sa), b_span=_span(sb),
                     status=status.get(i, ("open", None))[0])
-           for i, a, b, kind, sev, expl, sa, sb, _ in rows.values()]
+           for i, a, b, kind, sev, expl, sa, sb in rows.values()]
     out.sort(key=lambda x: (-x.severity, x.id))
     return out
 
@@ -578,16 +550,18 @@ def effective_reviews(db: Database) -> dict[str, Mapping]:
     return {cid: s[-1] for cid, s in review_stacks(review_history(db)).items() if s}
 
 
-def conflict_status(db: Database, fingerprints: Mapping[str, str] | None = None
-                    ) -> dict[str, tuple[str, str | None]]:
+def conflict_status(db: Database, fresh: Mapping[str, str] | None = None) -> dict[str, tuple[str, str | None]]:
     """conflict id -> (status, decision) from the latest effective review.
 
     'undo' takes back the decision before it; a review made for other claim text (its
-    fingerprint differs from the stored conflict's) no longer applies.
+    fingerprint differs from the conflict's) no longer applies. The conflicts' fingerprints are
+    the stored ones of the reviewed conflicts, or `fresh` (id -> fingerprint) for conflicts an
+    analysis has just found and not saved yet.
     """
-    fps = conflict_fingerprints(db) if fingerprints is None else fingerprints
+    reviews = effective_reviews(db)
+    fps = {**conflict_fingerprints(db, [c for c in reviews if c not in (fresh or {})]), **(fresh or {})}
     out: dict[str, tuple[str, str | None]] = {}
-    for cid, last in effective_reviews(db).items():
+    for cid, last in reviews.items():
         if cid in fps and last["fingerprint"] and fps[cid] and last["fingerprint"] != fps[cid]:
             continue
         out[cid] = (DECISIONS.get(last["decision"], "open"), last["decision"])

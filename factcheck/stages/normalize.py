@@ -865,7 +865,7 @@ def normalize_claims(claims: Sequence[Claim], articles: Mapping[str, Article]) -
     needed = sorted({c.article_id for c in claims})
     docs = dict(zip(needed, parse_articles([articles[a].text for a in needed])))
     names = {aid: article_names(docs[aid], articles[aid].text) for aid in needed}
-    canon = canonicalise(names)
+    canon = canonicalise({aid: (name_uses(raws), defs) for aid, (raws, defs) in names.items()})
     by_article: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         by_article[c.article_id].append(c)
@@ -891,15 +891,18 @@ def article_names(doc, text: str) -> tuple[list["_Raw"], list[AcronymDef]]:
     return _raw_mentions(doc, text), find_acronym_defs(text)
 
 
-def canonicalise(names: Mapping[str, tuple[Sequence, list[AcronymDef]]]) -> dict:
+def name_uses(raws: Sequence["_Raw"]) -> list[tuple[str, str]]:
+    """An article's name mentions as the entity merge reads them: (text, label), in order."""
+    return [(r.text, r.label) for r in raws]
+
+
+def canonicalise(names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[AcronymDef]]]) -> dict:
     """The corpus-level merge: name key → (entity id, display, person?, label); `names` by article
-    id: its mentions (`_Raw`, or (text, label) pairs) and its acronym definitions."""
+    id: its mentions as (text, label) pairs (`name_uses`) and its acronym definitions."""
     order = sorted(names)
     uses: Counter = Counter()
     for a in order:
-        mentions = names[a][0]
-        uses.update(mentions if not mentions or not isinstance(mentions[0], _Raw)
-                    else ((r.text, r.label) for r in mentions))
+        uses.update(map(tuple, names[a][0]))
     return _canonicalise(uses, [(a, d) for a in order for d in names[a][1]])
 
 
@@ -920,11 +923,6 @@ def canon_signer(canon: Mapping):
         # the bytes of json.dumps([canon.get(_key(t)) for t in texts])
         return hashlib.sha256(("[" + ", ".join(part(t) for t in texts) + "]").encode()).hexdigest()[:24]
     return sign
-
-
-def canon_signature(raws: Sequence["_Raw"], canon: Mapping) -> str:
-    """What an article's ClaimFacts take from the corpus merge: equal signature, equal facts."""
-    return canon_signer(canon)(r.text for r in raws)
 
 
 def raws_to_json(raws: Sequence["_Raw"]) -> list:
