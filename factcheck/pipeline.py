@@ -298,7 +298,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         prev_clusters = store.load_clusters(db)
         prev_knn = (clustering.KnnState.from_bytes(blob), prev_clusters)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
-                                          pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis)
+                                          pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
+                                          fresh=reread)
     clusters = cres.clusters
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
     new_pairs = pair_cache.new

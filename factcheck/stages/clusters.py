@@ -74,12 +74,17 @@ def knn_graph(vectors: np.ndarray, k: int, exact_max: int = 20_000) -> tuple[np.
     return _exact_knn(vectors, k)
 
 
-def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float
+def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique pairs (i < j) of the graph with cosine >= min_cosine, with the cosine of the first
+    occurrence; `only` (bool per row): just the pairs with an end in it (the same rows, found
+    before the sort, so a small delta does not sort the whole graph)."""
     n = len(idx)
     src = np.repeat(np.arange(n), idx.shape[1])
     dst, cos = idx.ravel(), sims.ravel()
     ok = (dst >= 0) & (cos >= min_cosine)
+    if only is not None:
+        ok &= only[src] | only[np.maximum(dst, 0)]
     src, dst, cos = src[ok], dst[ok], cos[ok]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     keys, first = np.unique(lo * n + hi, return_index=True)
@@ -182,19 +187,18 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
     else:
         idx, sims, hub = knn
-    src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine)
-    if only is not None:
-        sel = only[src] | only[dst]
-        src, dst, cos = src[sel], dst[sel], cos[sel]
+    src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only)
     # A pair can link only if "same" is possible (cosine >= min_cosine_same) or its margin or
     # cosine alone is enough: the others are dropped before the (costly) text features.
     hub = np.asarray(hub, dtype=np.float32)
     margins = cos / ((hub[src] + hub[dst]) / 2)
     keep = ((cos >= settings.min_cosine_same) | (margins >= settings.link_margin)
             | (cos >= settings.link_cosine))
-    art_codes = np.unique(np.asarray(articles, dtype=object).astype(str), return_inverse=True)[1]
-    keep &= art_codes[src] != art_codes[dst]            # an article never corroborates itself
     src, dst, cos = src[keep], dst[keep], cos[keep]
+    # an article never corroborates itself
+    other = np.fromiter((articles[i] != articles[j] for i, j in zip(src.tolist(), dst.tolist())),
+                        dtype=bool, count=len(src))
+    src, dst, cos = src[other], dst[other], cos[other]
     links = []
     for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
         sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
@@ -251,14 +255,19 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
     texts = [c.standalone or c.text for c in claims]
     articles = [c.article_id for c in claims]
-    text_keys = None
-    if pair_cache is not None:
-        import hashlib
-        text_keys = [hashlib.sha256(f"{t}\x1f{c.speaker or ''}".encode()).hexdigest()[:16]
-                     for t, c in zip(texts, claims)]
-    links, hub = link_pairs(texts, vectors, articles, settings, [c.speaker for c in claims],
-                            pair_cache, text_keys)
+    speakers = [c.speaker for c in claims]
+    text_keys = _TextKeys(texts, speakers) if pair_cache is not None else None
+    links, hub = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys)
     return _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+
+
+def _recounted(kl: Cluster, group: Sequence[Claim], origin_of: Mapping[str, str] | None,
+               weak: set[str] | None) -> Cluster:
+    origin_of = origin_of or {}
+    weak = weak or set()
+    strong = {origin_of.get(c.article_id, c.article_id) for c in group if c.id not in weak}
+    return kl if kl.independent_sources == len(strong) else \
+        Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=len(strong))
 
 
 def _make_clusters(claims: Sequence[Claim], groups: Sequence[Sequence[int]],
@@ -320,6 +329,23 @@ def claim_keys(claims: Sequence[Claim]) -> list[str]:
             .hexdigest()[:16] for c in claims]
 
 
+class _TextKeys:
+    """Per claim (by position), the hash of its text and speaker: one half of a pair-cache key.
+    Made when first asked for, so a delta hashes only the claims of the pairs it decides."""
+
+    def __init__(self, texts: Sequence[str], speakers: Sequence[str | None]) -> None:
+        self._texts, self._speakers = texts, speakers
+        self._done: dict[int, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        v = self._done.get(i)
+        if v is None:
+            import hashlib
+            v = self._done[i] = hashlib.sha256(
+                f"{self._texts[i]}\x1f{self._speakers[i] or ''}".encode()).hexdigest()[:16]
+        return v
+
+
 @dataclass
 class ClusterResult:
     clusters: list[Cluster]
@@ -331,29 +357,29 @@ class ClusterResult:
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
                         origin_of: Mapping[str, str] | None = None, weak: set[str] | None = None,
                         pair_cache: dict | None = None, previous: tuple[KnnState, Sequence[Cluster]] | None = None,
-                        basis: str = "") -> ClusterResult:
+                        basis: str = "", fresh: set[str] | None = None) -> ClusterResult:
     """`cluster_claims`, plus the state for the next analysis; with `previous` (the state and the
     clusters of the previous analysis under the same `basis`), only the region the new, changed and
-    removed claims touch is computed again (see docs/incremental.md)."""
-    import hashlib
+    removed claims touch is computed again (see docs/incremental.md).
+
+    `fresh`: the articles whose claims may differ from the previous analysis' (new, changed, or
+    read again under other rules). A claim of another article that the state lists keeps its
+    stored key unhashed; without `fresh` every claim's key is hashed and compared."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
     texts = [c.standalone or c.text for c in claims]
     articles = [c.article_id for c in claims]
     speakers = [c.speaker for c in claims]
-    keys = claim_keys(claims)
-    text_keys = None
-    if pair_cache is not None:
-        text_keys = [hashlib.sha256(f"{t}\x1f{c.speaker or ''}".encode()).hexdigest()[:16]
-                     for t, c in zip(texts, claims)]
+    text_keys = _TextKeys(texts, speakers) if pair_cache is not None else None
     n = len(claims)
     if previous is not None and previous[0].basis == basis and n >= 2:
-        out = _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys, keys,
-                     previous[0], previous[1], origin_of, weak)
+        out = _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys,
+                     previous[0], previous[1], origin_of, weak, fresh)
         if out is not None:
             out.state.basis = basis
             return out
+    keys = claim_keys(claims)
     if n < 2:
         idx = np.zeros((n, 0), dtype=np.int64)
         sims = np.zeros((n, 0), dtype=np.float32)
@@ -368,17 +394,25 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub, basis), None)
 
 
-def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys, keys,
-           prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak) -> ClusterResult | None:
+def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys,
+           prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
+           fresh: set[str] | None) -> ClusterResult | None:
     n = len(claims)
     k = min(settings.knn, n - 1)
     if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
         return None                                   # the corpus was smaller than k: start over
     ppos = {cid: r for r, cid in enumerate(prev.ids)}
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
+    keys: list[str] = []
     for i, c in enumerate(claims):
         r = ppos.get(c.id)
-        if r is not None and prev.keys[r] == keys[i]:
+        if r is not None and fresh is not None and c.article_id not in fresh:
+            keys.append(prev.keys[r])                 # the article's claims are those of then
+            old_of[i] = r
+            continue
+        key = claim_keys([c])[0]
+        keys.append(key)
+        if r is not None and prev.keys[r] == key:
             old_of[i] = r
     same = old_of >= 0
     prev_to_cur = np.full(len(prev.ids) + 1, -1, dtype=np.int64)   # last slot: prev "-1" entries
@@ -429,22 +463,26 @@ def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, tex
     r0 = changed.copy()
     for _, i, j in links_c:
         r0[i] = r0[j] = True
-    pos = {c.id: i for i, c in enumerate(claims)}
     region = r0.copy()
-    kept: list[list[int]] = []
+    p2c = prev_to_cur.tolist()
+    kept: list[tuple[list[int], Cluster]] = []
     for kl in prev_clusters:
-        members = [pos.get(x) for x in kl.claim_ids]
-        if all(m is not None and same[m] and not r0[m] for m in members):
-            kept.append(sorted(members))
+        # current rows of its members; -1: changed or gone (a changed claim is in r0 already)
+        members = [p2c[ppos.get(x, -1)] for x in kl.claim_ids]
+        if all(m >= 0 and not r0[m] for m in members):
+            kept.append((members, kl))
         else:
             for m in members:
-                if m is not None:
+                if m >= 0:
                     region[m] = True
     links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                             knn=(idx, sims, hub), only=region)
     links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
-    groups = kept + group_indices(links_r, vectors, texts, settings, hub)
-    clusters = _make_clusters(claims, groups, origin_of, weak)
+    clusters = _make_clusters(claims, group_indices(links_r, vectors, texts, settings, hub), origin_of, weak)
+    # a kept cluster has the same members, id and articles; only its independent sources are
+    # counted again (origins and garbled sentences may have moved)
+    clusters += [_recounted(kl, [claims[m] for m in members], origin_of, weak) for members, kl in kept]
+    clusters.sort(key=lambda k: k.id)
     touched = {claims[i].id for i in np.nonzero(region)[0]}
     return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub), touched)
 

@@ -142,3 +142,49 @@ def test_copy_chains_join_one_origin():
     part = "\n".join(WIRE.splitlines()[:4])
     groups = origin_groups({"b": WIRE, "a": part, "c": WIRE.replace("Wednesday", "Tuesday")})
     assert set(groups.values()) == {"a"}
+
+
+FILLER = ["The weather in Jakarta was hot and humid on Tuesday.", "Tickets for the concert sold out in an hour.",
+          "The river flooded three villages after heavy rain.", "A new bridge opened to traffic in the north.",
+          "The football team won its fifth straight game.", "Prices of rice rose sharply at local markets.",
+          "The museum reopened after a long renovation.", "Farmers protested against the new water tax.",
+          "A small earthquake shook the coastal town at night.", "The school added classes in computer science.",
+          "Fishermen reported a record catch of tuna.", "The airline cancelled flights because of fog."]
+
+
+VISIT = "Lavrov arrived in Naypyitaw on Wednesday for talks with the generals."
+VISIT2 = "Lavrov arrived in Naypyitaw on Wednesday afternoon for talks with the generals."
+
+
+def test_delta_clustering_equals_full_and_recounts_kept_clusters():
+    """A new article joins one cluster and a changed claim (same text, now with a speaker) is
+    compared again; a third cluster is kept as it was, but a copy relation found since makes its
+    sources fewer. The delta, which trusts the stored keys of the articles not read afresh, gives
+    what a full clustering gives."""
+    from factcheck.stages.clusters import cluster_incremental
+
+    emb = FakeEmbedder()
+    settings = MatchSettings(knn=2)
+    base = [claim("a1", ARMS, 0), claim("a2", ARMS2, 0), claim("a1", COUP, 1), claim("a2", COUP2, 1),
+            claim("b1", VISIT, 0), claim("b2", VISIT2, 0)]
+    base += [claim(f"f{i}", t, 0) for i, t in enumerate(FILLER)]
+    first = cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+    (visit,) = [k for k in first.clusters if base[4].id in k.claim_ids]
+    assert visit.independent_sources == 2
+
+    now = [c if c.id != base[3].id else claim("a2", COUP2, 1, speaker="the agency") for c in base]
+    now.append(claim("a4", ARMS, 0))
+    vectors = emb.embed([c.standalone for c in now])
+    origin_of = {"b2": "b1"}                               # b2 turned out to copy b1
+    delta = cluster_incremental(now, vectors, settings, origin_of=origin_of,
+                                previous=(first.state, first.clusters), fresh={"a2", "a4"})
+    full = cluster_incremental(now, vectors, settings, origin_of=origin_of)
+    assert delta.touched is not None and full.touched is None
+    assert not {base[4].id, base[5].id} & delta.touched           # the visit cluster was kept
+    assert base[3].id in delta.touched                              # the changed claim was not
+    assert delta.clusters == full.clusters
+    assert delta.state.keys == full.state.keys and delta.state.ids == full.state.ids
+    (visit,) = [k for k in delta.clusters if base[4].id in k.claim_ids]
+    assert visit.independent_sources == 1
+    (arms,) = [k for k in delta.clusters if now[-1].id in k.claim_ids]
+    assert arms.article_ids == ("a1", "a2", "a4") and arms.independent_sources == 3
