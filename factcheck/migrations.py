@@ -137,3 +137,10 @@ def m009_fluency_totals(db: Database) -> None:
     # a store analysed under m008 gets its totals at its next full analysis: until then its
     # fluency state is not trusted
     db.execute("delete from state where key = 'fluency_context'")
+
+
+@migrations()
+def m010_claim_facts_article(db: Database) -> None:
+    # The rows of a removed or re-read article are deleted by article id: without an index every
+    # such delete read the whole table.
+    db.table("claim_facts").create_index(["article_id"])

@@ -262,7 +262,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 ({"key": k, "local": v} for k, v in fluency_cache.items()), replace=True)
         if norm_cache:
             db.table("norm_cache").insert_all(norm_cache, replace=True)
-        db.execute("delete from norm_cache where article_id not in (select id from articles)")
+        if delta is None:
+            db.execute("delete from norm_cache where article_id not in (select id from articles)")
         if match_cache:
             # prefix -> new entries; a prefix is "<family>:<rules digest>:", and entries of the same
             # family made under other rules are dropped
@@ -271,8 +272,10 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 if not entries:
                     continue
                 family = prefix[:prefix.rindex(":", 0, len(prefix) - 1) + 1]
-                db.execute("delete from match_cache where substr(key, 1, ?) = ? and substr(key, 1, ?) != ?",
-                           [len(family), family, len(prefix), prefix])
+                # the family's keys outside this prefix, as two ranges of the primary key (keys are
+                # ASCII, so "\uffff" sorts after every key that starts with the prefix)
+                db.execute("delete from match_cache where (key >= ? and key < ?) or (key >= ? and key < ?)",
+                           [family, prefix, prefix + "\uffff", family + "\uffff"])
                 db.table("match_cache").insert_all(
                     ({"key": prefix + k, "features": struct.pack(f"<{len(v)}d", *v)}
                      for k, v in entries.items()), replace=True)
@@ -287,8 +290,15 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 for i in range(0, len(keys), 500):
                     chunk = keys[i:i + 500]
                     db.execute(f"delete from {t} where {pks[t]} in ({','.join('?' * len(chunk))})", chunk)
-            for t in ("fluency", "claim_facts", "origins", "scores"):
-                db.execute(f"delete from {t} where article_id not in (select id from articles)")
+            # rows of articles no longer in the store: every analysed article has a score, origin
+            # or norm_cache row, and those tables have one row per article (no scan of the rest)
+            gone = [r[0] for r in db.execute(
+                "select article_id from scores union select article_id from origins "
+                "union select article_id from norm_cache except select id from articles")]
+            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache"):
+                for i in range(0, len(gone), 500):
+                    chunk = gone[i:i + 500]
+                    db.execute(f"delete from {t} where article_id in ({','.join('?' * len(chunk))})", chunk)
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
               "score": f.score, "garbled": int(f.garbled), "reasons": json.dumps(list(f.reasons))}

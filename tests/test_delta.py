@@ -76,6 +76,8 @@ def steps(tmp_path_factory):
     store.delete_article(db, gone)
     out["deleted"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
                       _full(db, tmp, "deleted", settings, emb))
+    out["gone_rows"] = {t: db.execute(f"select count(*) from {t} where article_id = ?", [gone]).fetchone()[0]
+                        for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache")}
 
     # a store whose cached facts predate the stored summaries (migration m007): they are read from
     # the facts once and written back
@@ -148,6 +150,11 @@ def test_delta_reads_only_the_facts_and_conflicts_it_checks(steps):
 def test_fluency_totals_stay_the_sums_of_the_terms(steps):
     totals, sums = steps["totals"]
     assert totals and totals == sums
+
+
+def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
+    assert steps["deleted"][0].delta
+    assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0}
 
 
 def test_first_analysis_is_full(steps):

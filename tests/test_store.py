@@ -82,3 +82,14 @@ def test_a_review_lapses_when_the_claims_change(db):
     store.save_analysis(db, fluency=[], sentence_article={}, facts={}, claim_article={}, origins={},
                         clusters=[], conflicts=[x], fingerprints={"x1": "new-text"}, scores=[], state={})
     assert store.load_conflicts(db)[0].status == "open"
+
+
+def test_match_cache_keeps_only_the_current_rules_of_a_family(db):
+    """Saving entries under "m:<rules>:" drops the "m:" entries of other rules, not other families."""
+    db.table("match_cache").insert_all([{"key": k, "features": b"\0" * 8} for k in
+                                        ("m:aaa:x", "m:bbb:y", "m:ccc:z", "o:aaa:w", "n:zzz:v")], pk="key")
+    store.save_analysis(db, fluency=[], sentence_article={}, facts={}, claim_article={}, origins={},
+                        clusters=[], conflicts=[], fingerprints={}, scores=[], state={},
+                        match_cache={"m:bbb:": {"q": (1.0,)}})
+    keys = [r[0] for r in db.execute("select key from match_cache order by key")]
+    assert keys == ["m:bbb:q", "m:bbb:y", "n:zzz:v", "o:aaa:w"]
