@@ -644,12 +644,15 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             a = root[a]
         return a
 
+    # a stored copy pair still sharing >= 2 informative shingles is a copy still: both texts are
+    # those it was judged on (prev_ok), so its verdict is not looked up again
+    known = set(previous.edges) if prev_ok else set()
     edges = []
     for (a, b), count in candidates.items():
         if count < 2:
             continue
         key = hashes[a] + hashes[b] if pair_cache is not None else None
-        same = pair_cache.get(key) if key is not None else None
+        same = True if (a, b) in known else pair_cache.get(key) if key is not None else None
         if same is None:
             small, big = sorted((sents(a), sents(b)), key=len)
             if not small:
