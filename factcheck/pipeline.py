@@ -257,7 +257,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     progress("normalise", 0, len(claims))
-    facts, summaries, new_norm, recomputed, reread = _normalise(db, claims, articles)
+    facts, summaries, new_norm, recomputed, reread, norm_canon = _normalise(db, claims, articles, force)
     res.normalised = len(recomputed)
     res.timings["normalise"] = time.perf_counter() - t
 
@@ -398,7 +398,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         fingerprints=fingerprints, scores=scores,
         state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
                "cluster_basis": cluster_basis, "fluency_context": fl_run.basis,
-               "conflicts_state": json.dumps(conflict_rules.corpus_state(facts, summaries))},
+               "conflicts_state": json.dumps(conflict_rules.corpus_state(facts, summaries)),
+               "norm_canon": norm_canon},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta)
@@ -505,12 +506,12 @@ def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Ma
     return corroborated_by(found, origins.get(mine, mine))
 
 
-def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article]):
+def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article], force: bool = False):
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
     definitions) is cached by content hash; its claims' facts are reused while the corpus-level
     entity merge maps its names to the same entities. Returns (facts (decoded on access), their
     conflicts.fact_summary by claim, new cache rows, articles parsed, articles read afresh: new,
-    changed or under other rules)."""
+    changed or under other rules, the merge to store as state "norm_canon")."""
     from .stages import normalize as norm
     from .stages.conflicts import fact_summary
 
@@ -535,12 +536,27 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         names[aid] = (norm.raws_to_json(raws), defs)
     canon = norm.canonicalise({aid: ([(x[0], x[3]) for x in raw], defs) for aid, (raw, defs) in names.items()})
     sign = norm.canon_signer(canon)
+    # The merge's entity of each name key, as the signatures hash it. A stored signature was made
+    # under the previous analysis' merge (a row whose signature moved was written again), so an
+    # article none of whose names changed entity keeps its signature without hashing it again.
+    entries = {k: json.dumps(v) for k, v in canon.items()}
+    canon_state = json.dumps({"version": version, "entries": entries}, sort_keys=True)
+    moved: set[str] | None = None
+    if not force and (stored := store.get_state(db, "norm_canon")):
+        before = json.loads(stored)
+        if before.get("version") == version:
+            then = before["entries"]
+            moved = {k for k in entries.keys() | then.keys() if entries.get(k) != then.get(k)}
     facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
     for aid in needed:
-        sig = sign(x[0] for x in names[aid][0])
+        if aid in valid and moved is not None and (
+                not moved or not any(norm._key(x[0]) in moved for x in names[aid][0])):
+            sig = cache[aid]["signature"]
+        else:
+            sig = sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid, [c.id for c in by_article[aid]], cache[aid]["facts"])
             if cache[aid].get("summary"):
@@ -567,7 +583,7 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
                      "signature": sign(x[0] for x in raw_json),
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
-    return facts, summaries, rows, set(docs), set(todo)
+    return facts, summaries, rows, set(docs), set(todo), canon_state
 
 
 class _LazyFacts(Mapping):
