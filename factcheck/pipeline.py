@@ -305,6 +305,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     new_pairs = pair_cache.new
     res.matched = len(new_pairs)
     res.timings["cluster"] = time.perf_counter() - t
+    res.timings["cluster.search"] = cres.search     # of which the nearest-neighbour search itself
 
     t = time.perf_counter()
     progress("conflicts", 0, len(clusters))

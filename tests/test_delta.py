@@ -152,6 +152,12 @@ def test_fluency_totals_stay_the_sums_of_the_terms(steps):
     assert totals and totals == sums
 
 
+def test_the_search_is_timed_apart_from_the_rest_of_clustering(steps):
+    for step in ("first", "added"):
+        res = steps[step] if step == "first" else steps[step][0]
+        assert 0 < res.timings["cluster.search"] <= res.timings["cluster"]
+
+
 def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
     assert steps["deleted"][0].delta
     assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0}

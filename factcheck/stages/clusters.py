@@ -9,6 +9,7 @@ origin count once in `independent_sources`.
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -352,6 +353,7 @@ class ClusterResult:
     state: KnnState
     touched: set[str] | None      # claim ids whose cluster may differ from the previous analysis
     #                               (None: full computation, everything may have changed)
+    search: float = 0.0           # seconds spent in the nearest-neighbour search itself
 
 
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
@@ -385,13 +387,16 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         sims = np.zeros((n, 0), dtype=np.float32)
         hub = np.zeros(n, dtype=np.float32)
         links: list = []
+        search = 0.0
     else:
+        t_search = time.perf_counter()
         idx, sims = knn_graph(vectors, settings.knn, settings.exact_knn_max)
+        search = time.perf_counter() - t_search
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
         links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub))
     clusters = _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
-    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub, basis), None)
+    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub, basis), None, search)
 
 
 def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys,
@@ -434,6 +439,7 @@ def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, tex
         return None                                   # most of the corpus changed: a full pass is as cheap
     new = np.nonzero(~same)[0]
     changed = redo.copy()
+    t_search = time.perf_counter()
     for start in range(0, len(rows), _BLOCK):
         rb = rows[start:start + _BLOCK]
         block = vectors[rb] @ vectors.T
@@ -454,6 +460,7 @@ def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, tex
             top = np.argsort(-all_s, kind="stable")[:k]
             idx[j], sims[j] = all_i[top], all_s[top]
         changed |= hit
+    search = time.perf_counter() - t_search
     art = np.asarray([hash(a) for a in articles])
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
 
@@ -484,7 +491,7 @@ def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, tex
     clusters += [_recounted(kl, [claims[m] for m in members], origin_of, weak) for members, kl in kept]
     clusters.sort(key=lambda k: k.id)
     touched = {claims[i].id for i in np.nonzero(region)[0]}
-    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub), touched)
+    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub), touched, search)
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
