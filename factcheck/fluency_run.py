@@ -45,28 +45,31 @@ class FluencyRun:
                                           tuple(json.loads(self.stored[s.id][2] or "[]"))) for s in sentences]
 
 
-def run_fluency(db: Database, articles: Mapping[str, Article], sentences: Sequence[Sentence],
+def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.Sentences,
                 settings: Settings, force: bool = False) -> FluencyRun:
     from .stages import fluency as fl
 
     digest = fl.settings_digest(settings.fluency)
-    by_article: dict[str, list[Sentence]] = {}
-    for s in sentences:
-        by_article.setdefault(s.article_id, []).append(s)
     known = {} if force or store.get_state(db, "fluency_context") != digest else store.fluency_context_articles(db)
     changed = {a for a in articles if known.get(a) != articles[a].sha256} | (set(known) - set(articles))
     run = None
     if known and len(changed) <= SMALL_DELTA * max(1, len(articles)):
-        run = _delta(db, articles, by_article, changed)
+        run = _delta(db, articles, sentences, changed)
     if run is None:
-        run = _full(articles, by_article, sentences)
-    todo = [s for s in sentences if run.recomputed is None or s.id in run.recomputed]
+        every = sentences.all()
+        by_article: dict[str, list[Sentence]] = {}
+        for s in every:
+            by_article.setdefault(s.article_id, []).append(s)
+        run = _full(articles, by_article, every)
+        todo = every
+    else:
+        todo = sentences.by_ids(run.recomputed)     # only those sentences are read
     run.basis = digest
     _combine(db, todo, run, settings, digest)
     if run.recomputed is not None:
         # the stored verdicts stand for the others; only the garbled ones are read downstream
         # (analyze writes the recomputed rows alone), so the fluent ones are not built
-        present = {s.id for s in sentences}
+        present = sentences.article_of
         run.fluency += [Fluency(sid, row[0], True, tuple(json.loads(row[2] or "[]")))
                         for sid, row in run.stored.items()
                         if row[1] and sid not in run.recomputed and sid in present]
@@ -108,13 +111,14 @@ def _totals(rows) -> dict[tuple[str, str, str], int]:
     return out
 
 
-def _delta(db, articles, by_article, changed: set[str]) -> FluencyRun | None:
+def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> FluencyRun | None:
     from .stages import fluency as fl
 
     stored = store.stored_fluency_rows(db)
-    if any(s.id not in stored for a, ss in by_article.items() if a not in changed for s in ss):
+    if any(sid not in stored for sid, a in sentences.article_of.items() if a not in changed):
         return None                      # verdicts missing (an older store): recompute them all
-    new = {a: fl.contribution([s.text for s in by_article.get(a, [])]) for a in changed if a in articles}
+    mine = {a: sentences.of([a]) for a in sorted(changed) if a in articles}
+    new = {a: fl.contribution([s.text for s in ss]) for a, ss in mine.items()}
     old_rows = store.fluency_terms_of(db, changed)
     new_rows = [t for a in sorted(new) for t in _terms(articles[a], new[a])]
     # what the delta does to the corpus totals, and to the followers of hyphenated words
@@ -173,9 +177,8 @@ def _delta(db, articles, by_article, changed: set[str]) -> FluencyRun | None:
         if any(fl.follower_class(b0.get(y, set())) != fl.follower_class(b1.get(y, set())) for y in set(b0) | set(b1)):
             moved.add(f"f:{k}")
 
-    present = {s.id for ss in by_article.values() for s in ss}
-    recompute = {s.id for a in new for s in by_article.get(a, [])}
-    recompute |= store.fluency_readers(db, moved) & present
+    recompute = {s.id for ss in mine.values() for s in ss}
+    recompute |= {sid for sid in store.fluency_readers(db, moved) if sid in sentences.article_of}
     run = FluencyRun([], {}, 0, recompute, stored)
     run.context = {"articles": excluded, "sentences": sorted(recompute), "terms": new_rows,
                    "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(change.items())]}

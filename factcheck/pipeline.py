@@ -240,15 +240,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     articles = {a.id: a for a in store.load_articles(db)}
-    sentences = store.load_sentences(db)
+    # the sentences' ids and articles; their rows are read for the articles a stage looks at
+    sentences = store.Sentences(db)
     claims = store.load_claims(db)
     res.timings["load"] = time.perf_counter() - t
 
     t = time.perf_counter()
     progress("fluency", 0, len(sentences))
-    by_article: dict[str, list[str]] = {}
-    for s in sentences:
-        by_article.setdefault(s.article_id, []).append(s.text)
     from .fluency_run import run_fluency
     fl_run = run_fluency(db, articles, sentences, settings, force=force)
     fluency, new_fluency, res.parsed = fl_run.fluency, fl_run.cache, fl_run.parsed
@@ -284,9 +282,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_origins_state = None
     if delta_ok and (blob := store.get_blob(db, "origins")):
         prev_origins_state = clustering.OriginState.from_bytes(blob)
+    if prev_origins_state is None or not prev_origins_state.shas:
+        sentences.all()            # every text is hashed (and shingled): read them at once
     origins, origin_state = clustering.origin_groups_state(
-        {aid: "\n".join(by_article.get(aid, [])) for aid in articles}, pair_cache=origin_cache,
-        previous=prev_origins_state)
+        _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
+        shas={a: art.sha256 for a, art in articles.items()})
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
@@ -354,7 +354,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                             origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
-        score_for, score_sentences, score_conflicts = list(articles.values()), sentences, conflicts
+        score_for, score_sentences, score_conflicts = list(articles.values()), sentences.all(), conflicts
         new_conflicts = conflicts
     else:
         # only the articles whose score may change; an article's score reads its own sentences
@@ -362,7 +362,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         wanted = delta["scores"]
         mine = {c.id for c in claims if c.article_id in wanted}
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
-        score_sentences = [s for s in sentences if s.article_id in wanted]
+        score_sentences = sentences.of(sorted(wanted))
         score_conflicts = [x for x in conflicts if x.a in mine or x.b in mine]
         if partial:       # and the stored conflicts of those articles that were not read
             seen = {x.id for x in conflicts} | delta["conflicts"]
@@ -383,10 +383,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     res.timings["score"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    sentence_article = {s.id: s.article_id for s in sentences}
+    sentence_article = sentences.article_of
     claim_article = {c.id: c.article_id for c in claims}
     if delta is None:
-        rows = dict(fluency=fl_run.every(sentences), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
+        rows = dict(fluency=fl_run.every(sentences.all()), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
                     clusters=clusters, conflicts=conflicts)
     else:
         rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
@@ -418,7 +418,7 @@ def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency,
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed)."""
-    sent_article = {s.id: s.article_id for s in sentences}
+    sent_article = sentences.article_of
     # the verdicts not combined again are the stored ones
     stored_fl = fl_run.stored if fl_run.recomputed is not None else store.stored_fluency_rows(db)
     fl_keys: set[str] = set()
@@ -585,6 +585,26 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
     return facts, summaries, rows, set(docs), set(todo), canon_state
+
+
+class _ArticleTexts(Mapping):
+    """article id -> its sentences joined by newlines (copy detection's input), read when asked."""
+
+    def __init__(self, articles: Iterable[str], sentences: store.Sentences) -> None:
+        self._ids = sorted(articles)
+        self._sentences = sentences
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, aid: str) -> str:
+        if aid not in self._done:
+            self._done[aid] = "\n".join(s.text for s in self._sentences.of([aid]))
+        return self._done[aid]
+
+    def __iter__(self):
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
 
 
 class _LazyFacts(Mapping):

@@ -138,6 +138,47 @@ def load_sentences(db: Database, article_id: str | None = None) -> list[Sentence
     return list(itertools.starmap(Sentence, rows))
 
 
+class Sentences:
+    """The stored sentences for an analysis: every sentence's id and article at once (cheap), the
+    rows themselves per article when asked for, so that a delta reads the sentences of the
+    articles it looks at, not the corpus. `all()` reads every row (the full path)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.article_of: dict[str, str] = dict(db.execute("select id, article_id from sentences"))
+        self._rows: dict[str, list[Sentence]] = {}
+        self._all: list[Sentence] | None = None
+
+    def __len__(self) -> int:
+        return len(self.article_of)
+
+    def of(self, article_ids: Iterable[str]) -> list[Sentence]:
+        """The sentences of `article_ids`, article by article in the given order, each in text order."""
+        article_ids = list(article_ids)
+        want = sorted({a for a in article_ids if a not in self._rows})
+        for a in want:
+            self._rows[a] = []
+        for r in _tuples_in(self._db, "select id, article_id, idx, start, [end], text, kind from sentences "
+                            "where article_id in ({}) order by article_id, idx", want):
+            self._rows[r[1]].append(Sentence(*r))
+        return [x for a in article_ids for x in self._rows[a]]
+
+    def by_ids(self, ids: Iterable[str]) -> list[Sentence]:
+        """The sentences of `ids` (unknown ids left out), in (article, text) order."""
+        ids = set(ids)
+        arts = sorted({self.article_of[i] for i in ids if i in self.article_of})
+        return [x for x in self.of(arts) if x.id in ids]
+
+    def all(self) -> list[Sentence]:
+        if self._all is None:
+            self._all = load_sentences(self._db)
+            rows: dict[str, list[Sentence]] = {}
+            for x in self._all:
+                rows.setdefault(x.article_id, []).append(x)
+            self._rows = {a: rows.get(a, []) for a in set(self.article_of.values()) | set(rows)}
+        return self._all
+
+
 def load_claims(db: Database, article_id: str | None = None) -> list[Claim]:
     where, args = ("where article_id = ?", [article_id]) if article_id else ("", [])
     rows = db.execute(f"select id, article_id, sentence_id, idx, start, [end], text, standalone, speaker "

@@ -96,6 +96,11 @@ def steps(tmp_path_factory):
     full_reads = []
     real_load = store.load_conflicts
     store.load_conflicts = lambda *a, **k: full_reads.append(1) or real_load(*a, **k)
+    sentence_reads = []
+    real_sentences = store.load_sentences
+    store.load_sentences = lambda *a, **k: sentence_reads.append(1) or real_sentences(*a, **k)
+    real_of = store.Sentences.of
+    store.Sentences.of = lambda self, ids: sentence_reads.extend(ids := list(ids)) or real_of(self, ids)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -104,7 +109,10 @@ def steps(tmp_path_factory):
     finally:
         norm.facts_from_dict = real
         store.load_conflicts = real_load
+        store.load_sentences = real_sentences
+        store.Sentences.of = real_of
     out["decoded"] = (res, len(set(calls)), len(full_reads))
+    out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
     out["totals"] = (
@@ -145,6 +153,12 @@ def test_delta_reads_only_the_facts_and_conflicts_it_checks(steps):
     for key in inc:
         assert inc[key] == full[key], key
     assert res.counts["conflicts"] == len(full["conflicts"])
+
+
+def test_delta_reads_the_sentences_of_the_articles_it_looks_at(steps):
+    reads, n_articles = steps["sentence_reads"]
+    assert 1 not in reads                              # no read of every sentence
+    assert 0 < len(set(reads)) < n_articles / 2
 
 
 def test_fluency_totals_stay_the_sums_of_the_terms(steps):
@@ -193,8 +207,11 @@ def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypa
     b = a.replace("Sunday", "Monday")
     c = "Other news entirely about rice prices in the delta region this week and more. " * 2
     old = {"a": a, "b": b, "c": c}
-    _, state = clusters.origin_groups_state(old)
+    shas = {k: f"sha-{k}" for k in "abcde"}
+    _, state = clusters.origin_groups_state(old, shas=shas)
     assert ("a", "b") in state.edges
+    state = clusters.OriginState.from_bytes(state.to_bytes())
+    assert state.shas == ["sha-a", "sha-b", "sha-c"]
     for extra in ({"d": a.replace("Sunday", "Friday")}, {"d": a, "e": b.replace("chief", "head")},
                   {"d": c.replace("rice", "fish")}):
         texts = {**old, **extra}
@@ -206,8 +223,18 @@ def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypa
                 asked.append(key)
                 return super().get(key, default)
 
-        delta = clusters.origin_groups_state(texts, previous=state, pair_cache=Cache())
+        read: list[str] = []
+
+        class Texts(dict):
+            def __getitem__(self, key):
+                read.append(key)
+                return super().__getitem__(key)
+
+        delta = clusters.origin_groups_state(Texts(texts), previous=state, pair_cache=Cache(), shas=shas)
         assert delta[0] == full[0] and delta[1].edges == full[1].edges
+        # an unchanged article's text is read only to compare it with a new one like it
+        unrelated = {"a", "b"} if extra["d"].startswith("Other news") else {"c"}
+        assert set(extra) <= set(read) and not unrelated & set(read)
         # the stored copy pair (a, b) is not compared again while it still shares shingles
         if ("a", "b") in delta[1].edges:
             assert state.hashes[0] + state.hashes[1] not in asked

@@ -12,7 +12,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -532,11 +532,14 @@ def _shingles(sentences: list[str], size: int = 5) -> np.ndarray:
 @dataclass
 class OriginState:
     """Copy detection's state for the next analysis: per article its text hash and shingles, and
-    the article pairs judged copies (the edges of the origin groups)."""
+    the article pairs judged copies (the edges of the origin groups); `shas`: per article the
+    content hash of the file its text came from ("" unknown), so that an unchanged article's text
+    need not be read to be hashed again."""
     ids: list[str]
     hashes: list[str]
     shingles: list[np.ndarray]
     edges: list[tuple[str, str]]
+    shas: list[str] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
         import io
@@ -546,7 +549,8 @@ class OriginState:
         np.savez(buf, ids=np.asarray(self.ids, dtype=str), hashes=np.asarray(self.hashes, dtype=str),
                  lens=lens, cat=cat.astype(np.uint64),
                  ea=np.asarray([a for a, _ in self.edges], dtype=str),
-                 eb=np.asarray([b for _, b in self.edges], dtype=str))
+                 eb=np.asarray([b for _, b in self.edges], dtype=str),
+                 shas=np.asarray(self.shas, dtype=str))
         return buf.getvalue()
 
     @classmethod
@@ -556,7 +560,8 @@ class OriginState:
         cat, lens = z["cat"], z["lens"]
         parts = np.split(cat, np.cumsum(lens)[:-1]) if len(lens) else []
         return cls(z["ids"].tolist(), z["hashes"].tolist(), list(parts),
-                   list(zip(z["ea"].tolist(), z["eb"].tolist())))
+                   list(zip(z["ea"].tolist(), z["eb"].tolist())),
+                   z["shas"].tolist() if "shas" in z.files else [])
 
 
 _STOCK = 50   # a shingle in more articles than this is a stock phrase: it says nothing
@@ -577,14 +582,23 @@ def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio
 
 def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
                         min_words: int = 6, pair_cache: dict | None = None,
-                        previous: OriginState | None = None) -> tuple[dict[str, str], OriginState]:
+                        previous: OriginState | None = None,
+                        shas: Mapping[str, str] | None = None) -> tuple[dict[str, str], OriginState]:
     """`origin_groups` and the state for the next call. With `previous` and only new articles
     since (every previous article still there with the same text), only the new articles'
-    shingles are indexed and compared against the stored ones; the result is the same."""
+    shingles are indexed and compared against the stored ones; the result is the same.
+
+    `shas` (article id -> content hash of its file): an article whose hash is the one `previous`
+    recorded keeps its stored text hash, so its text (`texts` may read it lazily) is read only
+    when a pair with it must be compared."""
     import hashlib
     ids = sorted(texts)
     params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
-    hashes = {a: hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}
+    known: dict[str, str] = {}
+    if previous is not None and shas is not None and len(previous.shas) == len(previous.ids):
+        known = {a: h for a, h, sha in zip(previous.ids, previous.hashes, previous.shas)
+                 if sha and shas.get(a) == sha}
+    hashes = {a: known.get(a) or hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}
     sentences: dict[str, list[str]] = {}
 
     def sents(a: str) -> list[str]:
@@ -675,5 +689,6 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             ra, rb = find(a), find(b)
             if ra != rb:
                 root[max(ra, rb)] = min(ra, rb)
-    state = OriginState(ids, [hashes[a] for a in ids], [shingles[a] for a in ids], sorted(edges))
+    state = OriginState(ids, [hashes[a] for a in ids], [shingles[a] for a in ids], sorted(edges),
+                        [(shas or {}).get(a, "") for a in ids])
     return {a: find(a) for a in ids}, state
