@@ -337,6 +337,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             key_sizes=st["key_sizes"], offices=st["offices"],
             # on the delta path only the stored conflicts that may change are read
             conflicts=stored_conflicts if cluster_delta else store.load_conflicts(db, with_status=False))
+    if previous is None:
+        facts.fill()       # every candidate pair is checked: most facts are read
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries)
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
@@ -386,6 +388,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     sentence_article = sentences.article_of
     claim_article = {c.id: c.article_id for c in claims}
     if delta is None:
+        facts.fill()
         rows = dict(fluency=fl_run.every(sentences.all()), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
                     clusters=clusters, conflicts=conflicts)
     else:
@@ -559,13 +562,14 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         else:
             sig = sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
-            facts.add_encoded(aid, [c.id for c in by_article[aid]], cache[aid]["facts"])
+            facts.add_encoded(aid, [c.id for c in by_article[aid]])
             if cache[aid].get("summary"):
                 summaries.update(json.loads(cache[aid]["summary"]))
             else:                      # a row from before summaries were stored: add them
                 per_summary = {c.id: fact_summary(facts[c.id]) for c in by_article[aid]}
                 summaries.update(per_summary)
-                rows.append({**cache[aid], "summary": json.dumps(per_summary)})
+                rows.append({**cache[aid], "facts": store.norm_cache_facts(db, [aid])[aid],
+                             "summary": json.dumps(per_summary)})
             continue
         if aid not in docs:
             reparse.append(aid)        # the merge moved one of its names to another entity
@@ -619,9 +623,17 @@ class _LazyFacts(Mapping):
         self._facts: dict = {}
         self._plain: dict[str, dict] = {}
 
-    def add_encoded(self, article_id: str, claim_ids: Sequence[str], encoded: str) -> None:
+    def add_encoded(self, article_id: str, claim_ids: Sequence[str], encoded: str | None = None) -> None:
+        """The article's claims have cached facts: `encoded` (their JSON), or None to read it from
+        the store's norm_cache when one of them is first read."""
         self._encoded[article_id] = encoded
         self._article.update((cid, article_id) for cid in claim_ids)
+
+    def fill(self) -> None:
+        """Read every cached facts JSON not read yet, at once (before reading most of the facts)."""
+        pending = [a for a, e in self._encoded.items() if e is None]
+        if pending and self._db is not None:
+            self._encoded.update(store.norm_cache_facts(self._db, pending))
 
     def add_decoded(self, items: Mapping[str, tuple]) -> None:
         for cid, (f, plain) in items.items():
@@ -640,9 +652,13 @@ class _LazyFacts(Mapping):
         if cid not in self._plain:
             if cid not in self._article:
                 raise KeyError(cid)
-            encoded = self._encoded.pop(self._article[cid], None)
-            if encoded is not None:
-                self._plain.update(json.loads(encoded))
+            aid = self._article[cid]
+            if aid in self._encoded:
+                encoded = self._encoded.pop(aid)
+                if encoded is None and self._db is not None:
+                    encoded = store.norm_cache_facts(self._db, [aid]).get(aid)
+                if encoded is not None:
+                    self._plain.update(json.loads(encoded))
         return self._plain[cid]
 
     def __getitem__(self, cid: str):

@@ -228,9 +228,19 @@ def cached_fluency(db: Database, keys: Sequence[str]) -> dict[str, str]:
     return out
 
 
+_NORM_COLUMNS = ("article_id", "sha256", "version", "names", "signature", "summary")
+
+
 def load_norm_cache(db: Database) -> dict[str, dict]:
-    """article id -> {sha256, version, names, signature, facts} (JSON strings left as text)."""
-    return {r["article_id"]: r for r in db.query("select * from norm_cache")}
+    """article id -> {sha256, version, names, signature, summary} (JSON strings left as text).
+    The facts, most of the table's bytes, are read per article with `norm_cache_facts`."""
+    return {r[0]: dict(zip(_NORM_COLUMNS, r))
+            for r in db.execute(f"select {', '.join(_NORM_COLUMNS)} from norm_cache")}
+
+
+def norm_cache_facts(db: Database, article_ids: Iterable[str]) -> dict[str, str]:
+    """article id -> the cached facts JSON of its claims."""
+    return dict(_tuples_in(db, "select article_id, facts from norm_cache where article_id in ({})", article_ids))
 
 
 class PairCache:

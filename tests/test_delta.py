@@ -87,6 +87,7 @@ def steps(tmp_path_factory):
     out["old_rows"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
                        _full(db, tmp, "old_rows", settings, emb))
     out["old_rows_filled"] = db.execute("select count(*) from norm_cache where summary is null").fetchone()[0]
+    out["old_rows_facts_lost"] = db.execute("select count(*) from norm_cache where facts is null").fetchone()[0]
 
     # the next delta decodes only the facts of the claims it checks
     import factcheck.stages.normalize as norm
@@ -101,6 +102,9 @@ def steps(tmp_path_factory):
     store.load_sentences = lambda *a, **k: sentence_reads.append(1) or real_sentences(*a, **k)
     real_of = store.Sentences.of
     store.Sentences.of = lambda self, ids: sentence_reads.extend(ids := list(ids)) or real_of(self, ids)
+    facts_reads = []
+    real_facts = store.norm_cache_facts
+    store.norm_cache_facts = lambda db_, ids: facts_reads.extend(ids := list(ids)) or real_facts(db_, ids)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -111,8 +115,10 @@ def steps(tmp_path_factory):
         store.load_conflicts = real_load
         store.load_sentences = real_sentences
         store.Sentences.of = real_of
+        store.norm_cache_facts = real_facts
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
+    out["facts_reads"] = facts_reads
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
     out["totals"] = (
@@ -153,6 +159,12 @@ def test_delta_reads_only_the_facts_and_conflicts_it_checks(steps):
     for key in inc:
         assert inc[key] == full[key], key
     assert res.counts["conflicts"] == len(full["conflicts"])
+
+
+def test_delta_reads_the_cached_facts_of_the_articles_it_checks(steps):
+    _, n_articles = steps["sentence_reads"]
+    assert len(set(steps["facts_reads"])) < n_articles / 2
+    assert steps["old_rows_facts_lost"] == 0          # rows written back keep their facts
 
 
 def test_delta_reads_the_sentences_of_the_articles_it_looks_at(steps):
