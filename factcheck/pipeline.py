@@ -220,7 +220,8 @@ def embed_texts(db: Database, embedder, texts: Sequence[str], batch: int = 64) -
         cached.update(zip(chunk, vecs))
     if not texts:
         return np.zeros((0, 384), dtype=np.float32), 0
-    return np.stack([cached[t] for t in texts]).astype(np.float32), len(missing)
+    # (the cached and computed vectors are float32 already: no second copy of the matrix)
+    return np.stack([cached[t] for t in texts]).astype(np.float32, copy=False), len(missing)
 
 
 @_gc_pausing
