@@ -85,11 +85,14 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
         if folder.is_dir():  # the rest of the corpus first, so a new copy is the one refused
             corpus = [p for p in pipeline.expand_paths([folder])[0] if p.resolve() not in chosen]
         with _Progress() as progress:
+            read = set()
             if corpus:
-                for e in pipeline.ingest(dbh, corpus, settings, progress).errors:
+                ing_corpus = pipeline.ingest(dbh, corpus, settings, progress)
+                read = ing_corpus.seen
+                for e in ing_corpus.errors:
                     typer.echo(f"Warning: {e}", err=True)
             if folder.is_dir():  # a file deleted from the corpus folder no longer counts
-                print_removed(pipeline.prune_missing(dbh, [folder]))
+                print_removed(pipeline.prune_missing(dbh, [folder], keep=read))
             ing = pipeline.ingest(dbh, selected, settings, progress)
         timings["ingest"] = time.perf_counter() - t
         refused = {}

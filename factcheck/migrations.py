@@ -144,3 +144,11 @@ def m010_claim_facts_article(db: Database) -> None:
     # The rows of a removed or re-read article are deleted by article id: without an index every
     # such delete read the whole table.
     db.table("claim_facts").create_index(["article_id"])
+
+
+@migrations()
+def m011_article_paths(db: Database) -> None:
+    # The absolute path of the file each article was last read from: pruning a folder compares
+    # that, not the stored display path resolved against whatever the working folder is then
+    # (which removed every article when `run .` was started inside the folder).
+    db.table("articles").add_column("abs_path", str)

@@ -79,6 +79,11 @@ class IngestResult:
     def processed(self) -> int:
         return len(self.added) + len(self.updated) + len(self.unchanged)
 
+    @property
+    def seen(self) -> set[str]:
+        """The articles read from a file in this call."""
+        return set(self.added) | set(self.updated) | set(self.unchanged)
+
 
 @dataclass
 class AnalyzeResult:
@@ -133,10 +138,12 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         # the rules that turn a file into sentences and claims changed: re-read every file once
         known = {aid: "" for aid in known}
     seen_hashes: dict[str, str] = {}
+    read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
     nlp = None
     for i, path in enumerate(files):
         progress("ingest", i, len(files))
         display = str(path)
+        abs_path = str(path.resolve())
         try:
             if path.suffix.lower() == ".jsonl":
                 articles, errs = read_articles(path, display=display, max_bytes=settings.max_bytes)
@@ -158,6 +165,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             seen_hashes[art.sha256] = art.id
             if known.get(art.id) == art.sha256:
                 res.unchanged.append(art.id)
+                read_from[art.id] = abs_path
                 continue
             if nlp is None:
                 nlp = load_nlp()
@@ -167,24 +175,33 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             except Exception as e:  # a stage bug on odd text must not stop the other files
                 res.errors.append(f"{art.file}: could not be analysed ({type(e).__name__}: {e}); skipped")
                 continue
-            store.save_article(db, art, sentences, claims)
+            store.save_article(db, art, sentences, claims, abs_path=abs_path)
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
+    store.set_article_paths(db, read_from)
     if prune:
-        res.removed = prune_missing(db, [p for p in paths if p.is_dir()])
+        res.removed = prune_missing(db, [p for p in paths if p.is_dir()], keep=res.seen)
     if not any(v == "" for v in known.values()):
         store.set_state(db, "extractor", EXTRACTOR_VERSION)
     return res
 
 
-def prune_missing(db: Database, folders: Sequence[Path]) -> list[str]:
-    """Remove the stored articles whose file (as stored, relative to the working folder) lies in
-    one of `folders` and no longer exists; returns their files. A .jsonl entry goes with its file."""
+def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = ()) -> list[str]:
+    """Remove the stored articles whose file lies in one of `folders` and no longer exists;
+    returns their files. A .jsonl entry goes with its file. `keep`: articles just read from a
+    file (never removed). The file is the absolute path recorded when the article was read; a
+    row from before those were recorded resolves its stored path against the working folder."""
     roots = [f.resolve() for f in folders]
+    keep = set(keep)
     gone = []
-    for aid, file in db.execute("select id, file from articles order by file"):
-        path = Path(re.sub(r":\d+$", "", file) if ".jsonl:" in file else file).resolve()
+    for aid, file, abs_path in db.execute("select id, file, abs_path from articles order by file"):
+        if aid in keep:
+            continue
+        if abs_path:
+            path = Path(abs_path)
+        else:
+            path = Path(re.sub(r":\d+$", "", file) if ".jsonl:" in file else file).resolve()
         if any(path.is_relative_to(r) for r in roots) and not path.exists():
             store.delete_article(db, aid)
             gone.append(file)

@@ -101,11 +101,12 @@ def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> l
 
 
 def save_article(db: Database, article: Article, sentences: Sequence[Sentence],
-                 claims: Sequence[Claim]) -> None:
-    """Replace one article and its sentences and claims, all or nothing."""
+                 claims: Sequence[Claim], abs_path: str | None = None) -> None:
+    """Replace one article and its sentences and claims, all or nothing. `abs_path`: the absolute
+    path of the file it was read from (what pruning checks)."""
     with db.atomic():
         _delete_article_rows(db, article.id)
-        db.table("articles").insert(_article_row(article), replace=True)
+        db.table("articles").insert({**_article_row(article), "abs_path": abs_path}, replace=True)
         db.table("sentences").insert_all(
             ({"id": s.id, "article_id": s.article_id, "idx": s.index, "start": s.start,
               "end": s.end, "text": s.text, "kind": s.kind} for s in sentences), replace=True)
@@ -121,6 +122,13 @@ def _delete_article_rows(db: Database, article_id: str) -> None:
     db.execute("delete from claims where article_id = ?", [article_id])
     db.execute("delete from sentences where article_id = ?", [article_id])
     db.execute("delete from articles where id = ?", [article_id])
+
+
+def set_article_paths(db: Database, paths: Mapping[str, str]) -> None:
+    """article id -> the absolute path of the file it was just read from (unchanged articles)."""
+    with db.atomic():
+        db.conn.executemany("update articles set abs_path = ? where id = ? and abs_path is not ?",
+                            [(p, a, p) for a, p in paths.items()])
 
 
 def delete_article(db: Database, article_id: str) -> None:

@@ -201,3 +201,35 @@ def test_analysis_pauses_garbage_collection_and_restores_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_pruning_from_inside_the_folder_keeps_the_articles_it_reads(tmp_path, monkeypatch):
+    """Stored paths are relative to where the first run started; a later `run .` inside the folder
+    must not take them for missing files (it removed every article), nor an article read from
+    another folder for one of this folder's."""
+    from factcheck import pipeline
+    from factcheck.settings import load_settings
+
+    corpus, other = tmp_path / "corpus", tmp_path / "other"
+    corpus.mkdir()
+    other.mkdir()
+    for name, text in (("a.txt", "Rice prices rose for a third month in the northern provinces, traders said."),
+                       ("b.txt", "The central bank kept its main interest rate unchanged on Thursday."),):
+        (corpus / name).write_text(f"Title {name}\n\n{text}\n", encoding="utf-8")
+    (other / "c.txt").write_text("Other\n\nFishermen in the delta said the rains came early this year.\n",
+                                 encoding="utf-8")
+    settings = load_settings()
+    db = store.open_db(tmp_path / "fc.db")
+    monkeypatch.chdir(tmp_path)
+    pipeline.ingest(db, [Path("corpus"), Path("other/c.txt")], settings)
+    assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt", "corpus/b.txt", "other/c.txt"}
+
+    monkeypatch.chdir(corpus)
+    res = pipeline.ingest(db, [Path(".")], settings, prune=True)
+    assert res.removed == [] and len(res.unchanged) == 2
+    assert len(store.load_articles(db)) == 3
+
+    (corpus / "b.txt").unlink()
+    res = pipeline.ingest(db, [Path(".")], settings, prune=True)
+    assert res.removed == ["corpus/b.txt"]
+    assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt", "other/c.txt"}
