@@ -300,8 +300,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_origins_state = None
     if delta_ok and (blob := store.get_blob(db, "origins")):
         prev_origins_state = clustering.OriginState.from_bytes(blob)
-    if prev_origins_state is None or not prev_origins_state.shas:
-        sentences.all()            # every text is hashed (and shingled): read them at once
+    # copy detection reads only the new articles' texts (and those it compares them with) when
+    # every article of its previous state is still there unchanged; otherwise it hashes and
+    # shingles every text: read them at once
+    ps = prev_origins_state
+    if ps is None or len(ps.shas) != len(ps.ids) or any(
+            a not in articles or articles[a].sha256 != sha for a, sha in zip(ps.ids, ps.shas)):
+        sentences.all()
     origins, origin_state = clustering.origin_groups_state(
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
         shas={a: art.sha256 for a, art in articles.items()})
