@@ -300,12 +300,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_origins_state = None
     if delta_ok and (blob := store.get_blob(db, "origins")):
         prev_origins_state = clustering.OriginState.from_bytes(blob)
-    # copy detection reads only the new articles' texts (and those it compares them with) when
-    # every article of its previous state is still there unchanged; otherwise it hashes and
-    # shingles every text: read them at once
-    ps = prev_origins_state
-    if ps is None or len(ps.shas) != len(ps.ids) or any(
-            a not in articles or articles[a].sha256 != sha for a, sha in zip(ps.ids, ps.shas)):
+    # copy detection reads only the new and changed articles' texts (and those it compares them
+    # with) when it has its previous state; otherwise it hashes and shingles every text
+    if prev_origins_state is None or len(prev_origins_state.shas) != len(prev_origins_state.ids):
         sentences.all()
     origins, origin_state = clustering.origin_groups_state(
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,

@@ -252,6 +252,38 @@ def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypa
             assert state.hashes[0] + state.hashes[1] not in asked
 
 
+@pytest.mark.parametrize("stock", [2, 50])
+@pytest.mark.parametrize("case", ["copy removed", "copy changed", "third copy removed", "article becomes a copy"])
+def test_origin_delta_equals_full_when_articles_change_or_leave(monkeypatch, stock, case):
+    """Changed and removed articles: their stored shingles leave the counts (a stock phrase can
+    become informative again and make an unchanged pair a copy) and the changed ones are compared
+    afresh; the delta equals the full computation."""
+    from factcheck.stages import clusters
+    monkeypatch.setattr(clusters, "_STOCK", stock)
+    a = ("The junta chief flew to Moscow on Sunday for talks with defence officials. "
+         "Russia is the main supplier of weapons to the army of Myanmar today. "
+         "The visit is the latest sign of close ties between the two militaries now.")
+    c = "Other news entirely about rice prices in the delta region this week and more. " * 2
+    old = {"a": a, "b": a.replace("Sunday", "Monday"), "c": c, "d": a.replace("Sunday", "Friday")}
+    new = dict(old)
+    if case == "copy removed":
+        del new["b"]
+    elif case == "copy changed":
+        new["b"] = c.replace("rice", "fish")
+    elif case == "third copy removed":      # with a limit of 2 the shared shingles were stock phrases
+        del new["d"]
+    else:
+        new["c"] = a.replace("Sunday", "Tuesday")
+    shas = {k: f"sha-{k}-{v[:40]}" for k, v in new.items()}
+    old_shas = {k: f"sha-{k}-{v[:40]}" for k, v in old.items()}
+    _, state = clusters.origin_groups_state(old, shas=old_shas)
+    full = clusters.origin_groups_state(new)
+    delta = clusters.origin_groups_state(new, previous=state, shas=shas)
+    assert delta[0] == full[0] and delta[1].edges == full[1].edges
+    if case == "third copy removed" and stock == 2:
+        assert not state.edges and ("a", "b") in delta[1].edges
+
+
 # ---------------------------------------------------------------- the fluency context on a delta
 
 FLUENCY_CORPUS = {

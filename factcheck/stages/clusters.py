@@ -584,9 +584,10 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                         min_words: int = 6, pair_cache: dict | None = None,
                         previous: OriginState | None = None,
                         shas: Mapping[str, str] | None = None) -> tuple[dict[str, str], OriginState]:
-    """`origin_groups` and the state for the next call. With `previous` and only new articles
-    since (every previous article still there with the same text), only the new articles'
-    shingles are indexed and compared against the stored ones; the result is the same.
+    """`origin_groups` and the state for the next call. With `previous`, only the new and changed
+    articles are shingled and compared with the others; the stored copy pairs of unchanged
+    articles are kept (recounted when a shingle became a stock phrase), and unchanged pairs that
+    a removed or changed article's shingles made informative are added; the result is the same.
 
     `shas` (article id -> content hash of its file): an article whose hash is the one `previous`
     recorded keeps its stored text hash, so its text (`texts` may read it lazily) is read only
@@ -606,8 +607,13 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             sentences[a] = _article_sentences(texts[a], min_words)
         return sentences[a]
 
-    prev_ok = previous is not None and all(hashes.get(a) == h for a, h in zip(previous.ids, previous.hashes))
-    shingles: dict[str, np.ndarray] = dict(zip(previous.ids, previous.shingles)) if prev_ok else {}
+    # with a previous state: the articles it holds unchanged keep their shingles; the new and
+    # changed ones are shingled; the stored versions of the changed and removed ones are "gone"
+    then = dict(zip(previous.ids, previous.hashes)) if previous is not None else {}
+    stored = dict(zip(previous.ids, previous.shingles)) if previous is not None else {}
+    kept = {a for a in ids if then.get(a) == hashes[a]}
+    gone = [a for a in then if hashes.get(a) != then[a]]
+    shingles: dict[str, np.ndarray] = {a: stored[a] for a in kept}
     new = [a for a in ids if a not in shingles]
     for a in new:
         shingles[a] = _shingles(sents(a))
@@ -622,21 +628,47 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
         mine = shingles[a][np.isin(shingles[a], informative, assume_unique=True)]
         return np.bincount(owner[np.isin(cat, mine)], minlength=len(order))
 
+    def informative_shared(a: str, b: str) -> int:
+        both = np.intersect1d(shingles[a], shingles[b], assume_unique=True)
+        return int(np.isin(both, informative, assume_unique=True).sum())
+
     candidates: dict[tuple[str, str], int] = {}
-    if prev_ok:
-        # old copies: still >= 2 informative shingles? Counts only grew (articles were only
-        # added), so an old pair can lose one only when a shingle of the new articles crossed the
-        # stock-phrase limit; without such a shingle every old pair keeps its count (>= 2)
-        new_cat = np.concatenate([shingles[a] for a in new]) if new else np.zeros(0, dtype=np.uint64)
-        nu, ncounts = np.unique(new_cat, return_counts=True)
-        total = counts[np.searchsorted(uniq, nu)] if len(nu) else ncounts
-        crossed = nu[(total > _STOCK) & (total - ncounts <= _STOCK)]
+    if previous is not None:
+        # A pair of unchanged articles shares the same shingles as before; only whether each is
+        # informative (held by at most _STOCK articles) can have moved. A shingle whose count
+        # crossed the limit upwards can take a stored copy pair below 2: then the stored pairs are
+        # recounted. One that crossed downwards can raise a pair that was below 2: the unchanged
+        # pairs holding it are added. Every pair with a new or changed article is counted afresh.
+        def counted(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+            joined = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
+            return np.unique(joined, return_counts=True)
+
+        nu, ncounts = counted([shingles[a] for a in new])
+        gu, gcounts = counted([stored[a] for a in gone])
+        touched = np.union1d(nu, gu)
+
+        def count_in(u: np.ndarray, c: np.ndarray) -> np.ndarray:
+            """The counts `c` of the sorted shingles `u` at each touched shingle (0 if absent)."""
+            if not len(u):
+                return np.zeros(len(touched), dtype=np.int64)
+            p = np.minimum(np.searchsorted(u, touched), len(u) - 1)
+            return np.where(u[p] == touched, c[p], 0)
+
+        now = count_in(uniq, counts)
+        before = now - count_in(nu, ncounts) + count_in(gu, gcounts)
+        went_up = bool(((before <= _STOCK) & (now > _STOCK)).any())
+        came_down = touched[(before > _STOCK) & (now <= _STOCK) & (now > 0)]
         for a, b in previous.edges:
-            if not len(crossed):
-                candidates[(a, b)] = 2
-                continue
-            both = np.intersect1d(shingles[a], shingles[b], assume_unique=True)
-            candidates[(a, b)] = int(np.isin(both, informative, assume_unique=True).sum())
+            if a in kept and b in kept:
+                candidates[(a, b)] = informative_shared(a, b) if went_up else 2
+        if len(came_down):
+            for j in np.nonzero(np.isin(uniq, came_down, assume_unique=True))[0]:
+                holders = sorted({order[o] for o in owner[cat == uniq[j]]} & kept)
+                for x in range(len(holders)):
+                    for y in range(x + 1, len(holders)):
+                        pair = (holders[x], holders[y])
+                        if pair not in candidates:
+                            candidates[pair] = informative_shared(*pair)
         fresh = set(new)
         for a in new:
             counts_a = shared_with(a)
@@ -665,9 +697,9 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             a = root[a]
         return a
 
-    # a stored copy pair still sharing >= 2 informative shingles is a copy still: both texts are
-    # those it was judged on (prev_ok), so its verdict is not looked up again
-    known = set(previous.edges) if prev_ok else set()
+    # a stored copy pair of unchanged articles still sharing >= 2 informative shingles is a copy
+    # still: both texts are those it was judged on, so its verdict is not looked up again
+    known = {(a, b) for a, b in previous.edges if a in kept and b in kept} if previous is not None else set()
     edges = []
     for (a, b), count in candidates.items():
         if count < 2:
