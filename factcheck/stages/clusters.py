@@ -8,6 +8,7 @@ origin count once in `independent_sources`.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections import defaultdict
@@ -662,13 +663,15 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             if a in kept and b in kept:
                 candidates[(a, b)] = informative_shared(a, b) if went_up else 2
         if len(came_down):
-            for j in np.nonzero(np.isin(uniq, came_down, assume_unique=True))[0]:
-                holders = sorted({order[o] for o in owner[cat == uniq[j]]} & kept)
-                for x in range(len(holders)):
-                    for y in range(x + 1, len(holders)):
-                        pair = (holders[x], holders[y])
-                        if pair not in candidates:
-                            candidates[pair] = informative_shared(*pair)
+            # the unchanged holders of each such shingle (one pass over the shingles), paired
+            holders: dict[int, list[str]] = defaultdict(list)
+            sel = np.isin(cat, came_down)
+            for sh, o in zip(cat[sel].tolist(), owner[sel].tolist()):
+                if order[o] in kept:
+                    holders[sh].append(order[o])
+            raised = {p for arts in holders.values() for p in itertools.combinations(sorted(arts), 2)}
+            for pair in sorted(raised - candidates.keys()):
+                candidates[pair] = informative_shared(*pair)
         fresh = set(new)
         for a in new:
             counts_a = shared_with(a)
