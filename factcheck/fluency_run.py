@@ -117,7 +117,9 @@ def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> Fluen
     stored = store.stored_fluency_rows(db)
     if any(sid not in stored for sid, a in sentences.article_of.items() if a not in changed):
         return None                      # verdicts missing (an older store): recompute them all
-    mine = {a: sentences.of([a]) for a in sorted(changed) if a in articles}
+    present = sorted(a for a in changed if a in articles)
+    sentences.of(present)                # one read for all of them
+    mine = {a: sentences.of([a]) for a in present}
     new = {a: fl.contribution([s.text for s in ss]) for a, ss in mine.items()}
     old_rows = store.fluency_terms_of(db, changed)
     new_rows = [t for a in sorted(new) for t in _terms(articles[a], new[a])]

@@ -302,7 +302,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         prev_origins_state = clustering.OriginState.from_bytes(blob)
     # copy detection reads only the new and changed articles' texts (and those it compares them
     # with) when it has its previous state; otherwise it hashes and shingles every text
-    if prev_origins_state is None or len(prev_origins_state.shas) != len(prev_origins_state.ids):
+    if prev_origins_state is None or not prev_origins_state.knows_files:
         sentences.all()
     origins, origin_state = clustering.origin_groups_state(
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
@@ -559,28 +559,26 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         raws, defs = norm.article_names(docs[aid], articles[aid].text)
         names[aid] = (norm.raws_to_json(raws), defs)
     canon = norm.canonicalise({aid: ([(x[0], x[3]) for x in raw], defs) for aid, (raw, defs) in names.items()})
-    sign = norm.canon_signer(canon)
-    # The merge's entity of each name key, as the signatures hash it. A stored signature was made
-    # under the previous analysis' merge (a row whose signature moved was written again), so an
-    # article none of whose names changed entity keeps its signature without hashing it again.
-    entries = {k: json.dumps(v) for k, v in canon.items()}
-    canon_state = json.dumps({"version": version, "entries": entries}, sort_keys=True)
+    signer = norm.CanonSigner(canon)
+    # A stored signature was made under the previous analysis' merge (a row whose signature moved
+    # was written again), so an article none of whose names changed entity keeps its signature
+    # without hashing it again.
+    canon_state = json.dumps({"version": version, "entries": signer.entries}, sort_keys=True)
     moved: set[str] | None = None
     if not force and (stored := store.get_state(db, "norm_canon")):
         before = json.loads(stored)
         if before.get("version") == version:
-            then = before["entries"]
-            moved = {k for k in entries.keys() | then.keys() if entries.get(k) != then.get(k)}
+            moved = signer.moved_since(before["entries"])
     facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
     for aid in needed:
-        if aid in valid and moved is not None and (
-                not moved or not any(norm._key(x[0]) in moved for x in names[aid][0])):
+        texts = [x[0] for x in names[aid][0]]
+        if aid in valid and moved is not None and not signer.touches(texts, moved):
             sig = cache[aid]["signature"]
         else:
-            sig = sign(x[0] for x in names[aid][0])
+            sig = signer.sign(texts)
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid, [c.id for c in by_article[aid]])
             if cache[aid].get("summary"):
@@ -605,7 +603,7 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         summaries.update(per_summary)
         rows.append({"article_id": aid, "sha256": articles[aid].sha256, "version": version,
                      "names": json.dumps([raw_json, [list(_astuple(d)) for d in defs]]),
-                     "signature": sign(x[0] for x in raw_json),
+                     "signature": signer.sign(x[0] for x in raw_json),
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
     return facts, summaries, rows, set(docs), set(todo), canon_state

@@ -80,8 +80,9 @@ def load_articles(db: Database, ids: Iterable[str] | None = None) -> list[Articl
 
 def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (), after: Sequence = (),
                chunk: int = 500) -> list[tuple]:
-    """Plain rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk`
-    keys; `before` / `after`: the parameters around the placeholder's."""
+    """Runs `sql` (one "in ({})" placeholder: a select, or a delete) for `keys`, in chunks of at
+    most `chunk` keys, and returns the plain rows; `before` / `after`: the parameters around the
+    placeholder's."""
     keys = list(keys)
     out: list[tuple] = []
     for i in range(0, len(keys), chunk):
@@ -180,10 +181,9 @@ class Sentences:
     def all(self) -> list[Sentence]:
         if self._all is None:
             self._all = load_sentences(self._db)
-            rows: dict[str, list[Sentence]] = {}
+            self._rows = {}
             for x in self._all:
-                rows.setdefault(x.article_id, []).append(x)
-            self._rows = {a: rows.get(a, []) for a in set(self.article_of.values()) | set(rows)}
+                self._rows.setdefault(x.article_id, []).append(x)
         return self._all
 
 
@@ -345,19 +345,14 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             pks = {"fluency": "sentence_id", "claim_facts": "claim_id", "origins": "article_id",
                    "clusters": "id", "conflicts": "id", "scores": "article_id"}
             for t, keys in delta.items():
-                keys = list(keys)
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i:i + 500]
-                    db.execute(f"delete from {t} where {pks[t]} in ({','.join('?' * len(chunk))})", chunk)
+                _tuples_in(db, f"delete from {t} where {pks[t]} in ({{}})", keys)
             # rows of articles no longer in the store: every analysed article has a score, origin
             # or norm_cache row, and those tables have one row per article (no scan of the rest)
             gone = [r[0] for r in db.execute(
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
             for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache"):
-                for i in range(0, len(gone), 500):
-                    chunk = gone[i:i + 500]
-                    db.execute(f"delete from {t} where article_id in ({','.join('?' * len(chunk))})", chunk)
+                _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
               "score": f.score, "garbled": int(f.garbled), "reasons": json.dumps(list(f.reasons))}

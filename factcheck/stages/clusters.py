@@ -263,27 +263,29 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
     return _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
 
 
-def _recounted(kl: Cluster, group: Sequence[Claim], origin_of: Mapping[str, str] | None,
-               weak: set[str] | None) -> Cluster:
+def _independent_sources(group: Sequence[Claim], origin_of: Mapping[str, str] | None,
+                         weak: set[str] | None) -> int:
+    """Distinct origins among the group's claims that are not weak (garbled sentences)."""
     origin_of = origin_of or {}
     weak = weak or set()
-    strong = {origin_of.get(c.article_id, c.article_id) for c in group if c.id not in weak}
-    return kl if kl.independent_sources == len(strong) else \
-        Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=len(strong))
+    return len({origin_of.get(c.article_id, c.article_id) for c in group if c.id not in weak})
+
+
+def _recounted(kl: Cluster, group: Sequence[Claim], origin_of: Mapping[str, str] | None,
+               weak: set[str] | None) -> Cluster:
+    n = _independent_sources(group, origin_of, weak)
+    return kl if kl.independent_sources == n else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n)
 
 
 def _make_clusters(claims: Sequence[Claim], groups: Sequence[Sequence[int]],
                    origin_of: Mapping[str, str] | None, weak: set[str] | None) -> list[Cluster]:
-    origin_of = origin_of or {}
-    weak = weak or set()
     clusters = []
     for members in groups:
         group = [claims[i] for i in members]
         claim_ids = tuple(sorted(c.id for c in group))
         article_ids = tuple(sorted({c.article_id for c in group}))
-        strong_origins = {origin_of.get(c.article_id, c.article_id) for c in group if c.id not in weak}
         clusters.append(Cluster(id="k" + stable_id(*claim_ids), claim_ids=claim_ids, article_ids=article_ids,
-                                independent_sources=len(strong_origins)))
+                                independent_sources=_independent_sources(group, origin_of, weak)))
     clusters.sort(key=lambda k: k.id)
     return clusters
 
@@ -542,6 +544,11 @@ class OriginState:
     edges: list[tuple[str, str]]
     shas: list[str] = field(default_factory=list)
 
+    @property
+    def knows_files(self) -> bool:
+        """Whether every article's content hash is recorded (a state written before they were is not)."""
+        return len(self.shas) == len(self.ids)
+
     def to_bytes(self) -> bytes:
         import io
         buf = io.BytesIO()
@@ -597,7 +604,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     ids = sorted(texts)
     params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
     known: dict[str, str] = {}
-    if previous is not None and shas is not None and len(previous.shas) == len(previous.ids):
+    if previous is not None and shas is not None and previous.knows_files:
         known = {a: h for a, h, sha in zip(previous.ids, previous.hashes, previous.shas)
                  if sha and shas.get(a) == sha}
     hashes = {a: known.get(a) or hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}

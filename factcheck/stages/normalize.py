@@ -906,23 +906,30 @@ def canonicalise(names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[A
     return _canonicalise(uses, [(a, d) for a in order for d in names[a][1]])
 
 
-def canon_signer(canon: Mapping):
-    """`sign(texts)`: what an article's ClaimFacts take from the corpus merge (`texts`: its name
-    mentions in order): equal signature, equal facts. The JSON of each key's entity is made once."""
-    import hashlib
-    import json
-    parts: dict[str, str] = {}
+class CanonSigner:
+    """What an article's ClaimFacts take from the corpus merge, as a signature: equal signature,
+    equal facts. `entries`: each name key's entity as JSON (made once; stored between analyses
+    to tell which keys moved)."""
 
-    def part(text: str) -> str:
-        k = _key(text)
-        if k not in parts:
-            parts[k] = json.dumps(canon.get(k))
-        return parts[k]
+    def __init__(self, canon: Mapping) -> None:
+        import json
+        self.entries: dict[str, str] = {k: json.dumps(v) for k, v in canon.items()}
 
-    def sign(texts: Iterable[str]) -> str:
+    def sign(self, texts: Iterable[str]) -> str:
+        """The signature of an article whose name mentions, in order, are `texts`."""
+        import hashlib
         # the bytes of json.dumps([canon.get(_key(t)) for t in texts])
-        return hashlib.sha256(("[" + ", ".join(part(t) for t in texts) + "]").encode()).hexdigest()[:24]
-    return sign
+        return hashlib.sha256(("[" + ", ".join(self.entries.get(_key(t), "null") for t in texts) + "]")
+                              .encode()).hexdigest()[:24]
+
+    def moved_since(self, before: Mapping[str, str]) -> set[str]:
+        """The name keys whose entity differs from `before` (an earlier `entries`)."""
+        return {k for k in self.entries.keys() | before.keys() if self.entries.get(k) != before.get(k)}
+
+    @staticmethod
+    def touches(texts: Iterable[str], keys: set[str]) -> bool:
+        """Whether any of these name mentions has one of `keys`."""
+        return bool(keys) and any(_key(t) in keys for t in texts)
 
 
 def raws_to_json(raws: Sequence["_Raw"]) -> list:
