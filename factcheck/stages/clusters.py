@@ -258,7 +258,7 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
     texts = [c.standalone or c.text for c in claims]
     articles = [c.article_id for c in claims]
     speakers = [c.speaker for c in claims]
-    text_keys = _TextKeys(texts, speakers) if pair_cache is not None else None
+    text_keys = _TextKeys(texts, speakers).every() if pair_cache is not None else None
     links, hub = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys)
     return _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
 
@@ -349,6 +349,10 @@ class _TextKeys:
                 f"{self._texts[i]}\x1f{self._speakers[i] or ''}".encode()).hexdigest()[:16]
         return v
 
+    def every(self) -> list[str]:
+        """All of them, as a list (a full clustering asks for most: plain indexing is cheaper)."""
+        return [self[i] for i in range(len(self._texts))]
+
 
 @dataclass
 class ClusterResult:
@@ -385,6 +389,8 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
             out.state.basis = basis
             return out
     keys = claim_keys(claims)
+    if text_keys is not None:
+        text_keys = text_keys.every()
     if n < 2:
         idx = np.zeros((n, 0), dtype=np.int64)
         sims = np.zeros((n, 0), dtype=np.float32)
