@@ -516,10 +516,21 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     now_ids = {k.id for k in clusters}
     then_ids = {k.id for k in prev.clusters}
 
-    def pairs_in(ks) -> set[tuple[str, str]]:
+    def pairs_apart(k: Cluster, group_of: Mapping[str, str], also: set[str]) -> set[tuple[str, str]]:
+        """The pairs (a < b) of `k`'s claims that are not both in one cluster of `group_of`, or
+        that hold a claim of `also`. Output-sensitive: for a cluster that grew by one claim these
+        are that claim's pairs, without going through every pair of its members."""
+        members = sorted(c for c in k.claim_ids if c in facts)
+        groups: dict = defaultdict(list)
+        for c in members:
+            groups[group_of.get(c) or ("", c)].append(c)     # a claim in no cluster is alone
         out: set[tuple[str, str]] = set()
-        for k in ks:
-            out.update(itertools.combinations(sorted(c for c in k.claim_ids if c in facts), 2))
+        parts = list(groups.values())
+        for gi, ga in enumerate(parts):
+            for gb in parts[gi + 1:]:
+                out.update((a, b) if a < b else (b, a) for a in ga for b in gb)
+        for x in also.intersection(members):
+            out.update((x, y) if x < y else (y, x) for y in members if y != x)
         return out
 
     def same_now(a: str, b: str) -> bool:
@@ -542,17 +553,20 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
 
     # same-event pairs: checked again unless both claims are unchanged and were same-event before
     todo: dict[tuple[str, str], bool] = {}
-    for p in pairs_in(k for k in clusters if k.id not in then_ids):
-        if p[0] in changed or p[1] in changed or not same_then(*p):
-            todo[p] = True
     for k in clusters:
-        if k.id in then_ids and any(c in changed for c in k.claim_ids):
-            for p in pairs_in([k]):
-                if p[0] in changed or p[1] in changed:
-                    todo[p] = True
-    for p in pairs_in(k for k in prev.clusters if k.id not in now_ids):
-        if not same_now(*p) and p[0] in keys_of and p[1] in keys_of and candidate(*p):
-            todo.setdefault(p, False)
+        if k.id not in then_ids:
+            # a new cluster: its pairs that hold a changed claim or were not same-event before
+            for p in sorted(pairs_apart(k, then_of, changed)):
+                todo[p] = True
+        elif any(c in changed for c in k.claim_ids):
+            for p in sorted(pairs_apart(k, dict.fromkeys(k.claim_ids, k.id), changed)):
+                todo[p] = True
+    for k in prev.clusters:
+        if k.id not in now_ids:
+            # a lost cluster: its pairs that are not same-event now
+            for p in sorted(pairs_apart(k, now_of, set())):
+                if p[0] in keys_of and p[1] in keys_of and candidate(*p):
+                    todo.setdefault(p, False)
     for key, members in by_key.items():
         if len(members) > _KEY_CAP:
             continue
