@@ -152,3 +152,15 @@ def m011_article_paths(db: Database) -> None:
     # that, not the stored display path resolved against whatever the working folder is then
     # (which removed every article when `run .` was started inside the folder).
     db.table("articles").add_column("abs_path", str)
+
+
+@migrations()
+def m012_norm_keys(db: Database) -> None:
+    # Which articles name each entity-merge key, so that when the merge moves some keys a delta
+    # reads the names of the articles naming them, not of every article. The merge's summed input
+    # (state "norm_merge") is written with these rows; a store without it builds both at its
+    # next analysis.
+    db.table("norm_keys").create({"article_id": str, "key": str})
+    db.table("norm_keys").create_index(["key"])
+    db.table("norm_keys").create_index(["article_id"])
+    db.execute("delete from state where key = 'norm_merge'")

@@ -273,7 +273,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     progress("normalise", 0, len(claims))
-    facts, summaries, new_norm, recomputed, reread, norm_canon = _normalise(db, claims, articles, force)
+    normalised = _normalise(db, claims, articles, force)
+    facts, summaries, new_norm = normalised.facts, normalised.summaries, normalised.rows
+    recomputed, reread = normalised.parsed, normalised.reread
     res.normalised = len(recomputed)
     res.timings["normalise"] = time.perf_counter() - t
 
@@ -423,10 +425,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
                "cluster_basis": cluster_basis, "fluency_context": fl_run.basis,
                "conflicts_state": json.dumps(conflict_rules.corpus_state(facts, summaries)),
-               "norm_canon": norm_canon},
+               "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta)
+        blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta,
+        norm_keys=normalised.keys, norm_keys_all=normalised.all_keys)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": store.count_rows(db, "conflicts") if partial else len(conflicts),
@@ -530,35 +533,92 @@ def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Ma
     return corroborated_by(found, origins.get(mine, mine))
 
 
-def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article], force: bool = False):
+@dataclass
+class _Normalised:
+    facts: "_LazyFacts"           # claim id -> ClaimFacts, decoded on access
+    summaries: dict               # claim id -> conflicts.fact_summary
+    rows: list[dict]              # new norm_cache rows
+    parsed: set[str]              # articles parsed
+    reread: set[str]              # articles read afresh: new, changed or under other rules
+    canon_state: str              # the merge, to store as state "norm_canon"
+    merge_state: str              # its summed input, to store as state "norm_merge"
+    keys: dict[str, list[str]]    # article -> its merge keys, to replace its norm_keys rows
+    all_keys: bool                # `keys` holds every article (the table is written anew)
+
+
+def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article], force: bool = False
+               ) -> _Normalised:
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
     definitions) is cached by content hash; its claims' facts are reused while the corpus-level
-    entity merge maps its names to the same entities. Returns (facts (decoded on access), their
-    conflicts.fact_summary by claim, new cache rows, articles parsed, articles read afresh: new,
-    changed or under other rules, the merge to store as state "norm_canon")."""
+    entity merge maps its names to the same entities.
+
+    The merge's input summed over the articles (`normalize.MergeInput`, state "norm_merge") is kept
+    between analyses: a delta takes away the names of the articles that changed or left and adds
+    those of the new and changed ones, and reads the names of the unchanged articles only when
+    the merge moved a key one of them names (table `norm_keys`)."""
     from .stages import normalize as norm
     from .stages.conflicts import fact_summary
 
     version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
-    cache = store.load_norm_cache(db)
     by_article: dict[str, list[Claim]] = {}
     for c in claims:
         by_article.setdefault(c.article_id, []).append(c)
     needed = sorted(by_article)
+    merge = None
+    if not force and (stored := store.get_state(db, "norm_merge")):
+        st = json.loads(stored)
+        if st.get("version") == version:
+            merge = norm.MergeInput.from_json(st)
+    cache = store.load_norm_cache(db, names=merge is None)
     valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == articles[aid].sha256
              and cache[aid]["version"] == version}
     # per article its mentions ([text, start, end, label] lists as cached, or `_Raw` records when
     # just parsed) and acronym definitions; the merge and the signatures read (text, label) only
     names: dict = {}
-    for aid in valid:
-        raw, defs = json.loads(cache[aid]["names"])
-        names[aid] = (raw, [norm.AcronymDef(*d) for d in defs])
+
+    def decode(encoded: str) -> tuple:
+        raw, defs = json.loads(encoded)
+        return raw, [norm.AcronymDef(*d) for d in defs]
+
+    def read_names(aids: Iterable[str]) -> None:
+        want = [a for a in aids if a not in names]
+        if want and "names" in cache[want[0]]:
+            names.update((a, decode(cache[a]["names"])) for a in want)
+        else:
+            names.update((a, decode(row[2])) for a, row in store.norm_cache_names(db, want).items())
+
+    def uses(raw: list) -> list[tuple[str, str]]:
+        return [(x[0], x[3]) for x in raw]
+
     todo = [aid for aid in needed if aid not in valid]
     docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
     for aid in todo:
         raws, defs = norm.article_names(docs[aid], articles[aid].text)
         names[aid] = (norm.raws_to_json(raws), defs)
-    canon = norm.canonicalise({aid: ([(x[0], x[3]) for x in raw], defs) for aid, (raw, defs) in names.items()})
+    full = merge is None        # the merge's input is built from every article's names
+    leaving: list[str] = []
+    joining: list[str] = needed
+    if merge is not None:
+        unchanged = {a for a in valid if merge.articles.get(a) == articles[a].sha256}
+        leaving = [a for a in merge.articles if a not in unchanged]
+        joining = [a for a in needed if a not in unchanged]
+        # what a leaving article contributed: its cached row, made from the same content
+        old = store.norm_cache_names(db, leaving)
+        if all(a in old and old[a][0] == merge.articles[a] and old[a][1] == version for a in leaving):
+            for a in leaving:
+                merge.remove(a, uses(json.loads(old[a][2])[0]))
+            read_names(joining)
+            for a in joining:
+                merge.add(a, articles[a].sha256, uses(names[a][0]), names[a][1])
+            full = not merge.complete or merge.articles.keys() != by_article.keys()
+        else:
+            full = True
+    if full:
+        leaving, joining = [], needed
+        read_names(valid)
+        merge = norm.MergeInput.build({a: (uses(names[a][0]), names[a][1]) for a in needed},
+                                      {a: articles[a].sha256 for a in needed})
+    canon = merge.canonicalise()
     signer = norm.CanonSigner(canon)
     # A stored signature was made under the previous analysis' merge (a row whose signature moved
     # was written again), so an article none of whose names changed entity keeps its signature
@@ -569,16 +629,21 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         before = json.loads(stored)
         if before.get("version") == version:
             moved = signer.moved_since(before["entries"])
+    if moved is None:
+        read_names(valid)
+    elif moved and not full:
+        # of the articles whose names were not read, those naming a key that moved
+        read_names(store.articles_naming(db, moved) & valid)
     facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
     for aid in needed:
-        texts = [x[0] for x in names[aid][0]]
-        if aid in valid and moved is not None and not signer.touches(texts, moved):
+        if aid in valid and moved is not None and (
+                aid not in names or not signer.touches([x[0] for x in names[aid][0]], moved)):
             sig = cache[aid]["signature"]
         else:
-            sig = signer.sign(texts)
+            sig = signer.sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid, [c.id for c in by_article[aid]])
             if cache[aid].get("summary"):
@@ -586,8 +651,9 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
             else:                      # a row from before summaries were stored: add them
                 per_summary = {c.id: fact_summary(facts[c.id]) for c in by_article[aid]}
                 summaries.update(per_summary)
-                rows.append({**cache[aid], "facts": store.norm_cache_facts(db, [aid])[aid],
-                             "summary": json.dumps(per_summary)})
+                read_names([aid])
+                rows.append({**cache[aid], "names": json.dumps([names[aid][0], [list(_astuple(d)) for d in names[aid][1]]]),
+                             "facts": store.norm_cache_facts(db, [aid])[aid], "summary": json.dumps(per_summary)})
             continue
         if aid not in docs:
             reparse.append(aid)        # the merge moved one of its names to another entity
@@ -606,7 +672,10 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
                      "signature": signer.sign(x[0] for x in raw_json),
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
-    return facts, summaries, rows, set(docs), set(todo), canon_state
+    keys = {a: [] for a in leaving}
+    keys.update((a, norm.name_keys(x[0] for x in names[a][0])) for a in joining)
+    merge_state = json.dumps({"version": version, **merge.to_json()})
+    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, full)
 
 
 class _ArticleTexts(Mapping):

@@ -239,11 +239,23 @@ def cached_fluency(db: Database, keys: Sequence[str]) -> dict[str, str]:
 _NORM_COLUMNS = ("article_id", "sha256", "version", "names", "signature", "summary")
 
 
-def load_norm_cache(db: Database) -> dict[str, dict]:
+def load_norm_cache(db: Database, names: bool = True) -> dict[str, dict]:
     """article id -> {sha256, version, names, signature, summary} (JSON strings left as text).
-    The facts, most of the table's bytes, are read per article with `norm_cache_facts`."""
-    return {r[0]: dict(zip(_NORM_COLUMNS, r))
-            for r in db.execute(f"select {', '.join(_NORM_COLUMNS)} from norm_cache")}
+    The facts, most of the table's bytes, are read per article with `norm_cache_facts`; without
+    `names`, the names too (`norm_cache_names`)."""
+    columns = [c for c in _NORM_COLUMNS if names or c != "names"]
+    return {r[0]: dict(zip(columns, r)) for r in db.execute(f"select {', '.join(columns)} from norm_cache")}
+
+
+def norm_cache_names(db: Database, article_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+    """article id -> (sha256, version, names JSON) of its cached row."""
+    return {r[0]: r[1:] for r in _tuples_in(
+        db, "select article_id, sha256, version, names from norm_cache where article_id in ({})", article_ids)}
+
+
+def articles_naming(db: Database, keys: Iterable[str]) -> set[str]:
+    """The articles one of whose name mentions has one of these entity-merge keys (`norm_keys`)."""
+    return {r[0] for r in _tuples_in(db, "select distinct article_id from norm_keys where key in ({})", keys)}
 
 
 def norm_cache_facts(db: Database, article_ids: Iterable[str]) -> dict[str, str]:
@@ -298,7 +310,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
                   blobs: Mapping[str, bytes] | None = None,
                   delta: Mapping[str, Iterable[str]] | None = None,
-                  fluency_context: Mapping | None = None) -> None:
+                  fluency_context: Mapping | None = None,
+                  norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -309,7 +322,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     sentence ids, claim_facts: claim ids, origins/scores: article ids, clusters/conflicts: ids)
     and the arguments hold just the rows to insert; rows of articles no longer in the store
     are dropped too. `fluency_context`: the rows of the fluency context to replace (see
-    `_save_fluency_context`)."""
+    `_save_fluency_context`). `norm_keys`: article -> its entity-merge keys, replacing the rows of
+    those articles (`norm_keys_all`: of every article)."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -323,6 +337,13 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             db.table("norm_cache").insert_all(norm_cache, replace=True)
         if delta is None:
             db.execute("delete from norm_cache where article_id not in (select id from articles)")
+            db.execute("delete from norm_keys where article_id not in (select id from articles)")
+        if norm_keys_all:
+            db.execute("delete from norm_keys")
+        elif norm_keys:
+            _tuples_in(db, "delete from norm_keys where article_id in ({})", norm_keys)
+        if norm_keys:
+            db.table("norm_keys").insert_all(({"article_id": a, "key": k} for a, ks in norm_keys.items() for k in ks))
         if match_cache:
             # prefix -> new entries; a prefix is "<family>:<rules digest>:", and entries of the same
             # family made under other rules are dropped
@@ -351,7 +372,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             gone = [r[0] for r in db.execute(
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
-            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache"):
+            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],

@@ -77,7 +77,7 @@ def steps(tmp_path_factory):
     out["deleted"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
                       _full(db, tmp, "deleted", settings, emb))
     out["gone_rows"] = {t: db.execute(f"select count(*) from {t} where article_id = ?", [gone]).fetchone()[0]
-                        for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache")}
+                        for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys")}
 
     # a store whose cached facts predate the stored summaries (migration m007): they are read from
     # the facts once and written back
@@ -105,6 +105,10 @@ def steps(tmp_path_factory):
     facts_reads = []
     real_facts = store.norm_cache_facts
     store.norm_cache_facts = lambda db_, ids: facts_reads.extend(ids := list(ids)) or real_facts(db_, ids)
+    name_reads = []        # articles whose cached names are read (every one: "all")
+    real_names, real_norm = store.norm_cache_names, store.load_norm_cache
+    store.norm_cache_names = lambda db_, ids: name_reads.extend(ids := list(ids)) or real_names(db_, ids)
+    store.load_norm_cache = lambda db_, names=True: (name_reads.append("all") if names else None) or real_norm(db_, names)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -116,10 +120,25 @@ def steps(tmp_path_factory):
         store.load_sentences = real_sentences
         store.Sentences.of = real_of
         store.norm_cache_facts = real_facts
+        store.norm_cache_names, store.load_norm_cache = real_names, real_norm
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
+    out["name_reads"] = name_reads
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
+    # after all those deltas, the entity merge's stored input and key index are what the cached
+    # names of the analysed articles give
+    import json as _json
+    from factcheck.stages.normalize import AcronymDef, MergeInput, name_keys
+    with_claims = {r[0] for r in db.execute("select distinct article_id from claims")}
+    rows = {r[0]: (r[1], _json.loads(r[2])) for r in db.execute("select article_id, sha256, names from norm_cache")
+            if r[0] in with_claims}
+    built = MergeInput.build({a: ([(x[0], x[3]) for x in raw], [AcronymDef(*d) for d in defs])
+                              for a, (_, (raw, defs)) in rows.items()}, {a: sha for a, (sha, _) in rows.items()})
+    stored = _json.loads(store.get_state(db, "norm_merge"))
+    out["merge"] = ({k: v for k, v in stored.items() if k != "version"}, _json.loads(_json.dumps(built.to_json())))
+    out["norm_keys"] = (sorted(db.execute("select article_id, key from norm_keys").fetchall()),
+                        sorted((a, k) for a, (_, (raw, _)) in rows.items() for k in name_keys(x[0] for x in raw)))
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
     out["totals"] = (
         sorted(db.execute("select kind, key, ref, n from fluency_totals").fetchall()),
@@ -167,6 +186,22 @@ def test_delta_reads_the_cached_facts_of_the_articles_it_checks(steps):
     assert steps["old_rows_facts_lost"] == 0          # rows written back keep their facts
 
 
+def test_delta_reads_the_names_of_few_articles(steps):
+    # the entity merge's input is updated with the new article's names, not summed again over
+    # every article's
+    _, n_articles = steps["sentence_reads"]
+    reads = steps["name_reads"]
+    assert "all" not in reads
+    assert len(set(reads)) < n_articles / 2
+
+
+def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps):
+    stored, built = steps["merge"]
+    assert stored["articles"] and stored == built
+    rows, expected = steps["norm_keys"]
+    assert rows and rows == expected
+
+
 def test_delta_reads_the_sentences_of_the_articles_it_looks_at(steps):
     reads, n_articles = steps["sentence_reads"]
     assert 1 not in reads                              # no read of every sentence
@@ -186,7 +221,8 @@ def test_the_search_is_timed_apart_from_the_rest_of_clustering(steps):
 
 def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
     assert steps["deleted"][0].delta
-    assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0}
+    assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0,
+                                  "norm_keys": 0}
 
 
 def test_first_analysis_is_full(steps):

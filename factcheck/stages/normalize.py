@@ -906,6 +906,97 @@ def canonicalise(names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[A
     return _canonicalise(uses, [(a, d) for a in order for d in names[a][1]])
 
 
+class MergeInput:
+    """`canonicalise`'s input summed over the articles that contribute to it, kept between
+    analyses: a delta adds and takes away the articles that came, changed or left instead of
+    reading every article's names again.
+
+    Per (text, label): how often the contributing articles name it and where it is first named
+    (article id, index among that article's mentions): `canonicalise` reads the uses in order of
+    first use, going through the articles in id order. Per article: its content hash and its
+    acronym definitions. When an article that named something first leaves and no article sorting
+    before it names it again, where that name is now first used is unknown (`complete` is then
+    False, and the caller builds the input from every article's names)."""
+
+    def __init__(self) -> None:
+        self.uses: dict[tuple[str, str], list] = {}    # -> [count, first article, first index]
+        self.defs: dict[str, list[AcronymDef]] = {}
+        self.articles: dict[str, str] = {}             # contributing article -> its content hash
+        self._unknown: dict[tuple[str, str], str] = {}  # first use unknown: above this article id
+
+    @classmethod
+    def build(cls, names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[AcronymDef]]],
+              shas: Mapping[str, str]) -> "MergeInput":
+        out = cls()
+        for aid in sorted(names):
+            out.add(aid, shas[aid], *names[aid])
+        return out
+
+    @property
+    def complete(self) -> bool:
+        return not self._unknown
+
+    def add(self, aid: str, sha: str, uses: Sequence[tuple[str, str]], defs: Sequence[AcronymDef]) -> None:
+        """An article joins (after every `remove` of the same delta)."""
+        self.articles[aid] = sha
+        if defs:
+            self.defs[aid] = list(defs)
+        for i, (text, label) in enumerate(uses):
+            u = (text, label)
+            e = self.uses.get(u)
+            if e is None:
+                self.uses[u] = [1, aid, i]
+                continue
+            if (aid, i) < (e[1], e[2]) or u in self._unknown and aid < self._unknown[u]:
+                # earlier than the known first use, or than every remaining article
+                self._unknown.pop(u, None)
+                e[1], e[2] = aid, i
+            e[0] += 1
+
+    def remove(self, aid: str, uses: Sequence[tuple[str, str]]) -> None:
+        """An article leaves; `uses`: its mentions as it contributed them."""
+        del self.articles[aid]
+        self.defs.pop(aid, None)
+        for text, label in uses:
+            u = (text, label)
+            e = self.uses[u]
+            e[0] -= 1
+            if e[0] == 0:
+                del self.uses[u]
+                self._unknown.pop(u, None)
+            elif e[1] == aid:
+                # every article still naming it sorts after this one, but which is first is unknown
+                self._unknown[u] = min(aid, self._unknown.get(u, aid))
+                e[1], e[2] = "", 0
+
+    def canonicalise(self) -> dict:
+        """`canonicalise` of the contributing articles' names."""
+        if not self.complete:
+            raise ValueError("the first use of some names is unknown")
+        order = sorted(self.uses.items(), key=lambda kv: (kv[1][1], kv[1][2]))
+        return _canonicalise({u: e[0] for u, e in order},
+                             [(a, d) for a in sorted(self.defs) for d in self.defs[a]])
+
+    def to_json(self) -> dict:
+        # in order of first use (the order `canonicalise` reads them in): equal inputs, equal JSON
+        return {"uses": [[t, l, *e] for (t, l), e in sorted(self.uses.items(), key=lambda kv: (kv[1][1:], kv[0]))],
+                "defs": {a: [[d.acronym, d.expansion, d.start, d.end] for d in ds] for a, ds in self.defs.items()},
+                "articles": self.articles}
+
+    @classmethod
+    def from_json(cls, v: Mapping) -> "MergeInput":
+        out = cls()
+        out.uses = {(t, l): [n, a, i] for t, l, n, a, i in v["uses"]}
+        out.defs = {a: [AcronymDef(*d) for d in ds] for a, ds in v["defs"].items()}
+        out.articles = dict(v["articles"])
+        return out
+
+
+def name_keys(texts: Iterable[str]) -> list[str]:
+    """The merge's keys of these name mentions (what `CanonSigner.touches` looks for), each once."""
+    return sorted(set(map(_key, texts)))
+
+
 class CanonSigner:
     """What an article's ClaimFacts take from the corpus merge, as a signature: equal signature,
     equal facts. `entries`: each name key's entity as JSON (made once; stored between analyses

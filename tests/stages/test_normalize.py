@@ -132,3 +132,47 @@ def test_a_dateline_date_is_not_a_name():
     texts = {m.text for c in claims for m in facts[c.id].mentions}
     assert "Min Aung Hlaing" in texts and "Moscow" in texts
     assert not any(t.startswith("Jul") for t in texts)
+
+
+def test_merge_input_kept_by_delta_equals_the_merge_of_the_remaining_articles():
+    # MergeInput takes articles away and adds them back as a delta analysis does; the merge it
+    # gives must be that of the articles left, including the display spelling (first use, in
+    # article order) when the article that named something first leaves or comes back changed
+    import json
+    import random
+
+    from factcheck.stages.normalize import AcronymDef, MergeInput, canonicalise
+
+    pool = [("Sergei Lavrov", "PERSON"), ("Sergey Lavrov", "PERSON"), ("Lavrov", "PERSON"),
+            ("ASEAN", "ORG"), ("Asean", "ORG"), ("Myanmar", "GPE"), ("Burma", "GPE"), ("Russian", "NORP"),
+            ("Min Aung Hlaing", "PERSON"), ("Min Aung-Hlaing", "PERSON"), ("Aung Hlaing", "PERSON"),
+            ("Moscow", "GPE"), ("Kremlin", "ORG"), ("kremlin", "ORG")]
+    acr = AcronymDef("ASEAN", "Association of Southeast Asian Nations", 0, 10)
+    rng = random.Random(7)
+
+    def article() -> tuple:
+        uses = [rng.choice(pool) for _ in range(rng.randint(1, 6))]
+        return uses, [acr] if rng.random() < 0.2 else []
+
+    names = {f"a{i:02d}": article() for i in range(12)}
+    shas = {a: "v0" for a in names}
+    merge = MergeInput.build(names, shas)
+    rebuilt = 0
+    for step in range(300):
+        leaving = rng.sample(sorted(names), rng.randint(0, min(3, len(names))))
+        joining = {f"a{rng.randint(0, 25):02d}": article() for _ in range(rng.randint(0, 3))}
+        changed = {a: v for a, v in joining.items() if a in names}
+        for a in leaving + [a for a in changed if a not in leaving]:
+            merge.remove(a, names.pop(a)[0])
+        for a, v in joining.items():
+            if a in names:                               # joined twice in this step: keep one
+                continue
+            names[a], shas[a] = v, f"v{step}"
+            merge.add(a, shas[a], *v)
+        if not merge.complete:          # where a name is first used is unknown: built again
+            rebuilt += 1
+            merge = MergeInput.build(names, shas)
+        assert merge.articles == {a: shas[a] for a in names}
+        assert merge.canonicalise() == canonicalise(names), step
+        merge = MergeInput.from_json(json.loads(json.dumps(merge.to_json())))
+    assert 0 < rebuilt < 150       # mostly kept by the delta; rebuilt only when the order is unknown
