@@ -31,7 +31,11 @@ class FluencyRun:
     cache: dict[str, str]                   # new fluency_cache entries (key -> JSON)
     parsed: int                             # sentences parsed
     recomputed: set[str] | None             # sentence ids combined again (None: all of them)
-    stored: dict[str, tuple] = field(default_factory=dict)   # the stored verdicts read (delta only)
+    # (delta only) the stored verdicts read: those of the garbled sentences, of the sentences
+    # combined again and of the changed articles, as sentence id -> (score, garbled, reasons JSON)
+    stored: dict[str, tuple] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)              # (delta only) stored verdicts of sentences gone
+    read_all: object = None                                  # () -> every stored verdict (`every`)
     context: dict = field(default_factory=dict)              # rows for store._save_fluency_context
     ctx: object = None                                       # the FluencyContext the verdicts read
     basis: str = ""                                          # rules and settings digest (state "fluency_context")
@@ -41,8 +45,9 @@ class FluencyRun:
         if self.recomputed is None:
             return self.fluency
         mine = {f.sentence_id: f for f in self.fluency}
-        return [mine.get(s.id) or Fluency(s.id, self.stored[s.id][0], bool(self.stored[s.id][1]),
-                                          tuple(json.loads(self.stored[s.id][2] or "[]"))) for s in sentences]
+        stored = self.read_all()
+        return [mine.get(s.id) or Fluency(s.id, stored[s.id][0], bool(stored[s.id][1]),
+                                          tuple(json.loads(stored[s.id][2] or "[]"))) for s in sentences]
 
 
 def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.Sentences,
@@ -69,10 +74,10 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
     if run.recomputed is not None:
         # the stored verdicts stand for the others; only the garbled ones are read downstream
         # (analyze writes the recomputed rows alone), so the fluent ones are not built
-        present = sentences.article_of
         run.fluency += [Fluency(sid, row[0], True, tuple(json.loads(row[2] or "[]")))
                         for sid, row in run.stored.items()
-                        if row[1] and sid not in run.recomputed and sid in present]
+                        if row[1] and sid not in run.recomputed and sid not in run.gone]
+        run.read_all = lambda: store.stored_fluency_rows(db)
     return run
 
 
@@ -114,8 +119,7 @@ def _totals(rows) -> dict[tuple[str, str, str], int]:
 def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> FluencyRun | None:
     from .stages import fluency as fl
 
-    stored = store.stored_fluency_rows(db)
-    if any(sid not in stored for sid, a in sentences.article_of.items() if a not in changed):
+    if store.articles_missing_verdicts(db) - changed:
         return None                      # verdicts missing (an older store): recompute them all
     present = sorted(a for a in changed if a in articles)
     sentences.of(present)                # one read for all of them
@@ -180,8 +184,14 @@ def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> Fluen
             moved.add(f"f:{k}")
 
     recompute = {s.id for ss in mine.values() for s in ss}
-    recompute |= {sid for sid in store.fluency_readers(db, moved) if sid in sentences.article_of}
-    run = FluencyRun([], {}, 0, recompute, stored)
+    # (a reader of a changed article's is in `recompute` already, or gone)
+    recompute |= {sid for sid, a in store.fluency_readers(db, moved) if a not in changed}
+    # the stored verdicts this delta reads: the garbled ones (corroboration depends on them), those
+    # combined again (to tell which rows differ) and the changed articles' (to drop those gone)
+    rows = store.stored_garbled_rows(db)
+    rows.update(store.stored_fluency_of(db, sorted(recompute - set(rows)), excluded))
+    stored = {sid: r[1:] for sid, r in rows.items()}
+    run = FluencyRun([], {}, 0, recompute, stored, gone={sid for sid, r in rows.items() if r[0] in changed} - recompute)
     run.context = {"articles": excluded, "sentences": sorted(recompute), "terms": new_rows,
                    "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(change.items())]}
     run.ctx = fl.ContextView(lambda kind, keys: lookup(kind, keys, True)).context()

@@ -164,3 +164,9 @@ def m012_norm_keys(db: Database) -> None:
     db.table("norm_keys").create_index(["key"])
     db.table("norm_keys").create_index(["article_id"])
     db.execute("delete from state where key = 'norm_merge'")
+
+
+@migrations()
+def m013_fluency_garbled(db: Database) -> None:
+    # A delta reads the stored garbled verdicts (who corroborates whom depends on them), not all.
+    db.table("fluency").create_index(["garbled"])

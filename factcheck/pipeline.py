@@ -455,7 +455,8 @@ def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency,
         if stored_fl.get(f.sentence_id) != (f.score, int(f.garbled), json.dumps(list(f.reasons))):
             fl_keys.add(f.sentence_id)
             touched_articles.add(sent_article[f.sentence_id])
-    fl_keys |= set(stored_fl) - set(sent_article)
+    # stored verdicts of sentences that are gone (after a fluency delta, those of changed articles)
+    fl_keys |= fl_run.gone if fl_run.recomputed is not None else set(stored_fl) - set(sent_article)
     fact_keys = {c.id for c in claims if c.article_id in recomputed}
     touched_articles |= {c.article_id for c in claims if c.article_id in recomputed}
     stored_origins = store.load_origins(db)
@@ -472,7 +473,7 @@ def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency,
             moved_claims.update(k.claim_ids)
     # ... and a score reads only whether each claim is corroborated: the article of a moved claim
     # is touched when that flips (a claim joining a large cluster leaves its members' scores alone)
-    garbled_then = {sid for sid, row in stored_fl.items() if row[1]}
+    garbled_then = {sid for sid, row in stored_fl.items() if row[1]}    # (all of them are read)
     garbled_now = {f.sentence_id for f in fluency if f.garbled}
     then_of = {cid: k for k in prev_clusters for cid in k.claim_ids}
     now_of = {cid: k for k in clusters for cid in k.claim_ids}

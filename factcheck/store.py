@@ -435,14 +435,37 @@ def fluency_totals(db: Database, kind: str, keys: Iterable[str]) -> dict:
     return out
 
 
-def fluency_readers(db: Database, keys: Iterable[str]) -> set[str]:
-    """Sentences whose stored fluency verdict read one of these context entries."""
-    return {r[0] for r in _tuples_in(db, "select distinct sentence_id from fluency_reads where key in ({})", keys)}
+def fluency_readers(db: Database, keys: Iterable[str]) -> set[tuple[str, str]]:
+    """(sentence id, article id) of the sentences whose stored fluency verdict read one of these
+    context entries."""
+    return set(_tuples_in(db, "select distinct sentence_id, article_id from fluency_reads where key in ({})", keys))
 
 
 def stored_fluency_rows(db: Database) -> dict[str, tuple[float, int, str]]:
     """sentence id -> (score, garbled, reasons JSON) as stored."""
     return {r[0]: r[1:] for r in db.execute("select sentence_id, score, garbled, reasons from fluency")}
+
+
+def stored_garbled_rows(db: Database) -> dict[str, tuple[str, float, int, str]]:
+    """sentence id -> (article id, score, garbled, reasons JSON) of the stored garbled verdicts."""
+    return {r[0]: r[1:] for r in db.execute(
+        "select sentence_id, article_id, score, garbled, reasons from fluency where garbled = 1")}
+
+
+def stored_fluency_of(db: Database, sentence_ids: Iterable[str] = (), article_ids: Iterable[str] = ()
+                      ) -> dict[str, tuple[str, float, int, str]]:
+    """sentence id -> (article id, score, garbled, reasons JSON) of the stored verdicts of these
+    sentences and of these articles' sentences."""
+    cols = "select sentence_id, article_id, score, garbled, reasons from fluency where"
+    rows = _tuples_in(db, cols + " sentence_id in ({})", sentence_ids)
+    rows += _tuples_in(db, cols + " article_id in ({})", article_ids)
+    return {r[0]: r[1:] for r in rows}
+
+
+def articles_missing_verdicts(db: Database) -> set[str]:
+    """The articles one of whose sentences has no stored fluency verdict."""
+    return {r[0] for r in db.execute("select distinct s.article_id from sentences s left join fluency f "
+                                     "on f.sentence_id = s.id where f.sentence_id is null")}
 
 
 def _save_fluency_context(db: Database, ctx: Mapping) -> None:

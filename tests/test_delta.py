@@ -109,6 +109,9 @@ def steps(tmp_path_factory):
     real_names, real_norm = store.norm_cache_names, store.load_norm_cache
     store.norm_cache_names = lambda db_, ids: name_reads.extend(ids := list(ids)) or real_names(db_, ids)
     store.load_norm_cache = lambda db_, names=True: (name_reads.append("all") if names else None) or real_norm(db_, names)
+    verdict_reads = []     # reads of every stored fluency verdict
+    real_verdicts = store.stored_fluency_rows
+    store.stored_fluency_rows = lambda db_: verdict_reads.append(1) or real_verdicts(db_)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -121,10 +124,12 @@ def steps(tmp_path_factory):
         store.Sentences.of = real_of
         store.norm_cache_facts = real_facts
         store.norm_cache_names, store.load_norm_cache = real_names, real_norm
+        store.stored_fluency_rows = real_verdicts
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
     out["name_reads"] = name_reads
+    out["verdict_reads"] = verdict_reads
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     # after all those deltas, the entity merge's stored input and key index are what the cached
     # names of the analysed articles give
@@ -200,6 +205,10 @@ def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps):
     assert stored["articles"] and stored == built
     rows, expected = steps["norm_keys"]
     assert rows and rows == expected
+
+
+def test_delta_reads_the_garbled_and_recombined_verdicts_not_all(steps):
+    assert steps["verdict_reads"] == []
 
 
 def test_delta_reads_the_sentences_of_the_articles_it_looks_at(steps):
