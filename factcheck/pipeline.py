@@ -228,17 +228,20 @@ def corpus_fingerprint(db: Database, settings: Settings) -> str:
 def embed_texts(db: Database, embedder, texts: Sequence[str], batch: int = 64) -> tuple[np.ndarray, int]:
     """Vectors for `texts`, computing only those the cache lacks; returns (vectors, n computed)."""
     unique = list(dict.fromkeys(texts))
-    cached = store.cached_vectors(db, embedder.name, unique)
+    cached = store.cached_vector_bytes(db, embedder.name, unique)
     missing = [t for t in unique if t not in cached]
     for i in range(0, len(missing), 1024):
         chunk = missing[i:i + 1024]
-        vecs = embedder.embed(chunk)
+        vecs = np.asarray(embedder.embed(chunk), dtype="<f4")
         store.store_vectors(db, embedder.name, chunk, vecs)
-        cached.update(zip(chunk, vecs))
+        cached.update(zip(chunk, (v.tobytes() for v in vecs)))
     if not texts:
         return np.zeros((0, 384), dtype=np.float32), 0
-    # (the cached and computed vectors are float32 already: no second copy of the matrix)
-    return np.stack([cached[t] for t in texts]).astype(np.float32, copy=False), len(missing)
+    # the distinct texts' stored float32 bytes laid end to end, then one row per text (repeated
+    # texts share a stored vector): no array per vector
+    row = {t: i for i, t in enumerate(unique)}
+    distinct = np.frombuffer(b"".join(cached[t] for t in unique), dtype="<f4").reshape(len(unique), -1)
+    return distinct[np.fromiter((row[t] for t in texts), dtype=np.int64, count=len(texts))], len(missing)
 
 
 @_gc_pausing

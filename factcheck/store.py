@@ -213,6 +213,12 @@ def cached_vectors(db: Database, embedder: str, texts: Sequence[str]) -> dict[st
     return out
 
 
+def cached_vector_bytes(db: Database, embedder: str, texts: Sequence[str]) -> dict[str, bytes]:
+    """text -> its stored vector as little-endian float32 bytes, for the texts already embedded."""
+    keys = {_embedding_key(embedder, text_hash(t)): t for t in texts}
+    return {keys[k]: v for k, v in _tuples_in(db, "select key, vector from embeddings where key in ({})", keys)}
+
+
 def store_vectors(db: Database, embedder: str, texts: Sequence[str], vectors: np.ndarray) -> None:
     with db.atomic():
         db.table("embeddings").insert_all(
