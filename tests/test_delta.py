@@ -246,6 +246,16 @@ def test_knn_state_roundtrip():
     back = KnnState.from_bytes(st.to_bytes())
     assert back.ids == st.ids and back.keys == st.keys and back.basis == "basis"
     assert (back.idx == st.idx).all() and (back.sims == st.sims).all() and (back.hub == st.hub).all()
+    empty = KnnState([], [], np.zeros((0, 1), dtype=np.int64), np.zeros((0, 1), dtype=np.float32),
+                     np.zeros(0, dtype=np.float32), "basis")
+    assert KnnState.from_bytes(empty.to_bytes()).ids == []
+    # a state stored in the earlier form (one array item per claim id and key) still reads
+    import io
+    buf = io.BytesIO()
+    np.savez(buf, ids=np.asarray([b"a", b"b"]), keys=np.asarray([b"k1", b"k2"]), idx=st.idx.astype(np.int32),
+             sims=st.sims, hub=st.hub, basis=np.asarray("basis"))
+    old = KnnState.from_bytes(buf.getvalue())
+    assert old.ids == st.ids and old.keys == st.keys and (old.idx == st.idx).all()
     o = OriginState(["a", "b"], ["h1", "h2"], [np.array([1, 2], dtype=np.uint64), np.array([], dtype=np.uint64)],
                     [("a", "b")])
     ob = OriginState.from_bytes(o.to_bytes())
