@@ -227,21 +227,31 @@ def corpus_fingerprint(db: Database, settings: Settings) -> str:
 
 def embed_texts(db: Database, embedder, texts: Sequence[str], batch: int = 64) -> tuple[np.ndarray, int]:
     """Vectors for `texts`, computing only those the cache lacks; returns (vectors, n computed)."""
-    unique = list(dict.fromkeys(texts))
-    cached = store.cached_vector_bytes(db, embedder.name, unique)
-    missing = [t for t in unique if t not in cached]
+    return embed_keyed(db, embedder, [store.vector_key(embedder.name, t) for t in texts], texts.__getitem__)
+
+
+def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str]
+                ) -> tuple[np.ndarray, int]:
+    """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
+    asked for only when its vector is not cached); returns (vectors, n computed)."""
+    first: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    unique = list(first)
+    cached = store.cached_vector_bytes(db, unique)
+    missing = [first[k] for k in unique if k not in cached]
     for i in range(0, len(missing), 1024):
-        chunk = missing[i:i + 1024]
+        chunk = [text_of(j) for j in missing[i:i + 1024]]
         vecs = np.asarray(embedder.embed(chunk), dtype="<f4")
         store.store_vectors(db, embedder.name, chunk, vecs)
-        cached.update(zip(chunk, (v.tobytes() for v in vecs)))
-    if not texts:
+        cached.update(zip((keys[j] for j in missing[i:i + 1024]), (v.tobytes() for v in vecs)))
+    if not keys:
         return np.zeros((0, 384), dtype=np.float32), 0
     # the distinct texts' stored float32 bytes laid end to end, then one row per text (repeated
     # texts share a stored vector): no array per vector
-    row = {t: i for i, t in enumerate(unique)}
-    distinct = np.frombuffer(b"".join(cached[t] for t in unique), dtype="<f4").reshape(len(unique), -1)
-    return distinct[np.fromiter((row[t] for t in texts), dtype=np.int64, count=len(texts))], len(missing)
+    row = {k: i for i, k in enumerate(unique)}
+    distinct = np.frombuffer(b"".join(cached[k] for k in unique), dtype="<f4").reshape(len(unique), -1)
+    return distinct[np.fromiter((row[k] for k in keys), dtype=np.int64, count=len(keys))], len(missing)
 
 
 @_gc_pausing
@@ -263,7 +273,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     articles = {a.id: a for a in store.load_articles(db)}
     # the sentences' ids and articles; their rows are read for the articles a stage looks at
     sentences = store.Sentences(db)
-    claims = store.load_claims(db)
+    # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
+    # them (with the previous analysis' snapshot, only the new and changed articles' are read now)
+    claims = store.ClaimTable(db, {a: art.sha256 for a, art in articles.items()}, f"{VERSION}/{EXTRACTOR_VERSION}",
+                              None if force else store.get_blob(db, "claims"))
     res.timings["load"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -285,7 +298,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     t = time.perf_counter()
     progress("embed", 0, len(claims))
     embedder = embedder or get_embedder(settings.embedder, settings.backend)
-    vectors, res.embedded = embed_texts(db, embedder, [c.standalone for c in claims])
+    vectors, res.embedded = embed_keyed(db, embedder, claims.vector_keys(embedder.name),
+                                        lambda i: claims[i].standalone)
     res.timings["embed"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -314,7 +328,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         shas={a: art.sha256 for a, art in articles.items()})
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
-    weak = {c.id for c in claims if c.sentence_id in garbled_sentences}
+    weak = {cid for cid, sid in zip(claims.ids, claims.sentence_ids) if sid in garbled_sentences}
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
@@ -339,7 +353,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
     basis = _source_digest(conflict_rules, settings)
-    claim_ids = {c.id for c in claims}
+    claim_ids = set(claims.ids)
     previous = None
     prev_conflicts = None
     prev_state = store.get_state(db, "conflicts_state")
@@ -357,7 +371,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             return store.load_conflicts_touching(db, set(ids) | gone, with_status=False)
 
         previous = conflict_rules.Previous(
-            changed={c.id for c in claims if c.article_id in recomputed},
+            changed={cid for cid, a in zip(claims.ids, claims.article_ids) if a in recomputed},
             clusters=prev_clusters if prev_clusters is not None else store.load_clusters(db),
             key_sizes=st["key_sizes"], offices=st["offices"],
             # on the delta path only the stored conflicts that may change are read
@@ -370,14 +384,14 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None
     partial = previous is not None and previous.partial
-    claim_by_id = {c.id: c for c in claims}
+    claim_by_id = claims.by_id
     res.timings["conflicts"] = time.perf_counter() - t
 
     t = time.perf_counter()
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
     if cluster_delta and prev_conflicts is not None:
-        delta = _delta_rows(db, articles, sentences, claims, claim_by_id, fluency, fl_run, recomputed, reread,
+        delta = _delta_rows(db, articles, sentences, claims, claims.ref_by_id, fluency, fl_run, recomputed, reread,
                             origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
@@ -387,7 +401,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # only the articles whose score may change; an article's score reads its own sentences
         # and the conflicts of its claims (the claims, fluency and clusters of everyone)
         wanted = delta["scores"]
-        mine = {c.id for c in claims if c.article_id in wanted}
+        mine = {cid for cid, a in zip(claims.ids, claims.article_ids) if a in wanted}
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
         score_sentences = sentences.of(sorted(wanted))
         score_conflicts = [x for x in conflicts if x.a in mine or x.b in mine]
@@ -401,7 +415,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # (corroboration), the other sides of their conflicts
         score_clusters = [k for k in clusters if not mine.isdisjoint(k.claim_ids)]
         needed = mine.union(*(k.claim_ids for k in score_clusters), *((x.a, x.b) for x in score_conflicts))
-        score_claims = [c for c in claims if c.id in needed]
+        score_claims = claims.refs(needed)
+    claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
     statuses = store.conflict_status(db, fingerprints)
@@ -411,7 +426,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     t = time.perf_counter()
     sentence_article = sentences.article_of
-    claim_article = {c.id: c.article_id for c in claims}
+    claim_article = dict(zip(claims.ids, claims.article_ids))
     if delta is None:
         facts.fill()
         rows = dict(fluency=fl_run.every(sentences.all()), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
@@ -431,7 +446,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes()}, delta=delta,
+        blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes(),
+               "claims": claims.snapshot(embedder.name)}, delta=delta,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
@@ -460,15 +476,15 @@ def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency,
             touched_articles.add(sent_article[f.sentence_id])
     # stored verdicts of sentences that are gone (after a fluency delta, those of changed articles)
     fl_keys |= fl_run.gone if fl_run.recomputed is not None else set(stored_fl) - set(sent_article)
-    fact_keys = {c.id for c in claims if c.article_id in recomputed}
-    touched_articles |= {c.article_id for c in claims if c.article_id in recomputed}
+    fact_keys = {cid for cid, a in zip(claims.ids, claims.article_ids) if a in recomputed}
+    touched_articles |= recomputed & set(claims.article_ids)
     stored_origins = store.load_origins(db)
     origin_keys = {a for a in origins if stored_origins.get(a) != origins[a]} | (set(stored_origins) - set(origins))
     touched_articles |= origin_keys
     before = {k.id: k for k in prev_clusters}
     after = {k.id: k for k in clusters}
     cluster_keys = {i for i in set(before) | set(after) if before.get(i) != after.get(i)}
-    claim_article = {c.id: c.article_id for c in claims}
+    claim_article = dict(zip(claims.ids, claims.article_ids))
     # a claim's corroboration depends on its cluster mates' origins and garbled sentences
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}
     for k in clusters:
@@ -550,7 +566,7 @@ class _Normalised:
     all_keys: bool                # `keys` holds every article (the table is written anew)
 
 
-def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Article], force: bool = False
+def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Article], force: bool = False
                ) -> _Normalised:
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
     definitions) is cached by content hash; its claims' facts are reused while the corpus-level
@@ -564,9 +580,9 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     from .stages.conflicts import fact_summary
 
     version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
-    by_article: dict[str, list[Claim]] = {}
-    for c in claims:
-        by_article.setdefault(c.article_id, []).append(c)
+    by_article: dict[str, list[str]] = {}       # article -> its claim ids
+    for cid, a in zip(claims.ids, claims.article_ids):
+        by_article.setdefault(a, []).append(cid)
     needed = sorted(by_article)
     merge = None
     if not force and (stored := store.get_state(db, "norm_merge")):
@@ -638,7 +654,7 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
     elif moved and not full:
         # of the articles whose names were not read, those naming a key that moved
         read_names(store.articles_naming(db, moved) & valid)
-    facts = _LazyFacts([c.id for c in claims if c.article_id in by_article], db)
+    facts = _LazyFacts(claims.ids, db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     rows: list[dict] = []
     reparse = []
@@ -649,11 +665,11 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
         else:
             sig = signer.sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
-            facts.add_encoded(aid, [c.id for c in by_article[aid]])
+            facts.add_encoded(aid, by_article[aid])
             if cache[aid].get("summary"):
                 summaries.update(json.loads(cache[aid]["summary"]))
             else:                      # a row from before summaries were stored: add them
-                per_summary = {c.id: fact_summary(facts[c.id]) for c in by_article[aid]}
+                per_summary = {cid: fact_summary(facts[cid]) for cid in by_article[aid]}
                 summaries.update(per_summary)
                 read_names([aid])
                 rows.append({**cache[aid], "names": json.dumps([names[aid][0], [list(_astuple(d)) for d in names[aid][1]]]),
@@ -667,7 +683,7 @@ def _normalise(db: Database, claims: Sequence[Claim], articles: dict[str, Articl
             continue
         raw_json, defs = names[aid]
         raw = norm.raws_from_json(raw_json)
-        per = norm.claims_facts(by_article[aid], articles[aid], docs[aid], raw, defs, canon)
+        per = norm.claims_facts(claims.of_ids(by_article[aid]), articles[aid], docs[aid], raw, defs, canon)
         per_summary = {cid: fact_summary(f) for cid, f in per.items()}
         facts.add_decoded({cid: (f, _facts_dict(f)) for cid, f in per.items()})
         summaries.update(per_summary)

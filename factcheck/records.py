@@ -70,6 +70,15 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimRef:
+    """What scoring reads of a claim: which it is, where it stands and whether it is attributed."""
+    id: str
+    article_id: str
+    sentence_id: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Fluency:
     """Garble verdict for one sentence."""
     sentence_id: str

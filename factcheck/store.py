@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from .errors import FactcheckError
 from .migrations import migrations
-from .records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence, Span
+from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, Score, Sentence, Span
 
 
 def open_db(path: Path | str) -> Database:
@@ -194,6 +194,179 @@ def load_claims(db: Database, article_id: str | None = None) -> list[Claim]:
     return list(itertools.starmap(Claim, rows))
 
 
+_CLAIM_COLUMNS = "id, article_id, sentence_id, idx, start, [end], text, standalone, speaker"
+
+
+class ClaimTable(Sequence):
+    """Every stored claim, in (article, index) order, as an analysis reads them: per claim its
+    id, article, sentence and speaker at once (`ids`, `article_ids`, `sentence_ids`, `speakers`),
+    the Claim records when asked for (by position, `by_id`, or all of them by iterating).
+
+    `snapshot` (what `snapshot()` returned at the previous analysis) gives those columns for the
+    articles whose content did not change, with each claim's vector key, so that a delta reads
+    the claim rows of the new and changed articles only; without it every row is read."""
+
+    def __init__(self, db: Database, shas: Mapping[str, str], version: str, snapshot: bytes | None = None) -> None:
+        self._db, self._version = db, version
+        self._claims: dict[int, Claim] = {}
+        self._vector_keys: dict[int, str] = {}     # position -> key, from the snapshot
+        self._embedder = ""                        # the embedder those keys are for
+        self._shas = dict(shas)
+        self._position: dict[str, int] | None = None
+        old = self._read_snapshot(snapshot, shas) if snapshot else None
+        if old is None:
+            claims = load_claims(db)
+            self._set_columns(claims)
+            self._claims = dict(enumerate(claims))
+            return
+        keep, columns = old
+        fresh = sorted(a for a in shas if a not in keep)
+        rows = _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
+                              "order by article_id, idx", fresh)
+        by_article: dict[str, list[Claim]] = {}
+        for r in rows:
+            by_article.setdefault(r[1], []).append(Claim(*r))
+        ids: list[str] = []
+        arts: list[str] = []
+        sents: list[str] = []
+        speakers: list[str | None] = []
+        for a in sorted(set(keep) | set(by_article)):
+            if a in keep:
+                lo, hi = keep[a]
+                for i, k in enumerate(columns["keys"][lo:hi], start=len(ids)):
+                    self._vector_keys[i] = k
+                ids += columns["ids"][lo:hi]
+                arts += [a] * (hi - lo)
+                sents += columns["sentences"][lo:hi]
+                speakers += columns["speakers"][lo:hi]
+            else:
+                for c in by_article[a]:
+                    self._claims[len(ids)] = c
+                    ids.append(c.id)
+                    arts.append(a)
+                    sents.append(c.sentence_id)
+                    speakers.append(c.speaker)
+        self.ids, self.article_ids, self.sentence_ids, self.speakers = ids, arts, sents, speakers
+        self._embedder = columns["embedder"]
+        if count_rows(db, "claims") != len(ids):   # the store changed other than through its files
+            claims = load_claims(db)
+            self._set_columns(claims)
+            self._claims, self._vector_keys = dict(enumerate(claims)), {}
+
+    def _set_columns(self, claims: Sequence[Claim]) -> None:
+        self.ids = [c.id for c in claims]
+        self.article_ids = [c.article_id for c in claims]
+        self.sentence_ids = [c.sentence_id for c in claims]
+        self.speakers = [c.speaker for c in claims]
+
+    def _read_snapshot(self, blob: bytes, shas: Mapping[str, str]):
+        """(article -> its [start, end) in the snapshot's columns, for the unchanged articles;
+        the columns), or None when the snapshot was made under other extraction rules."""
+        v = json.loads(blob)
+        if v.get("version") != self._version:
+            return None
+        keep: dict[str, tuple[int, int]] = {}
+        pos = 0
+        for a, sha, n in v["articles"]:
+            if shas.get(a) == sha:
+                keep[a] = (pos, pos + n)
+            pos += n
+        return keep, v
+
+    def snapshot(self, embedder: str) -> bytes:
+        """The columns and each claim's vector key under `embedder`, for the next analysis."""
+        counts: dict[str, int] = {}
+        for a in self.article_ids:
+            counts[a] = counts.get(a, 0) + 1
+        return json.dumps({"version": self._version, "embedder": embedder,
+                           "articles": [[a, self._shas.get(a, ""), n] for a, n in counts.items()],
+                           "ids": self.ids, "sentences": self.sentence_ids, "speakers": self.speakers,
+                           "keys": self.vector_keys(embedder)}, separators=(",", ":")).encode()
+
+    def vector_keys(self, embedder: str) -> list[str]:
+        """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
+        known = self._vector_keys if embedder == self._embedder else {}
+        self.fetch(i for i in range(len(self.ids)) if i not in known)
+        out = [known.get(i) or vector_key(embedder, self._claims[i].standalone)
+               for i in range(len(self.ids))]
+        self._vector_keys, self._embedder = dict(enumerate(out)), embedder
+        return out
+
+    def fetch(self, positions: Iterable[int]) -> None:
+        """Read the Claim records at these positions that are not read yet, at once."""
+        want = {self.ids[i]: i for i in positions if i not in self._claims}
+        for r in _tuples_in(self._db, f"select {_CLAIM_COLUMNS} from claims where id in ({{}})", want):
+            self._claims[want[r[0]]] = Claim(*r)
+
+    @property
+    def position(self) -> dict[str, int]:
+        """claim id -> its position."""
+        if self._position is None:
+            self._position = {cid: i for i, cid in enumerate(self.ids)}
+        return self._position
+
+    def of_ids(self, ids: Iterable[str]) -> list[Claim]:
+        """The Claim records of these ids (unknown ids left out), in table order."""
+        position = self.position
+        pos = sorted(position[c] for c in set(ids) if c in position)
+        self.fetch(pos)
+        return [self._claims[i] for i in pos]
+
+    def refs(self, ids: Iterable[str]) -> list[ClaimRef]:
+        """What scoring reads of these claims (unknown ids left out), in table order, from the
+        columns (no claim row is read)."""
+        position = self.position
+        pos = sorted(position[c] for c in set(ids) if c in position)
+        return [ClaimRef(self.ids[i], self.article_ids[i], self.sentence_ids[i], self.speakers[i]) for i in pos]
+
+    @property
+    def by_id(self) -> Mapping[str, Claim]:
+        """claim id -> Claim, each read on first use."""
+        return _ClaimsById(self)
+
+    @property
+    def ref_by_id(self) -> Mapping[str, ClaimRef]:
+        """claim id -> what scoring reads of it (`refs`), from the columns."""
+        return _ClaimsById(self, refs=True)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self.ids)
+        if i not in self._claims:
+            self.fetch([i])
+        return self._claims[i]
+
+    def __iter__(self):
+        self.fetch(range(len(self.ids)))
+        return (self._claims[i] for i in range(len(self.ids)))
+
+
+class _ClaimsById(Mapping):
+    def __init__(self, table: ClaimTable, refs: bool = False) -> None:
+        self._t, self._refs = table, refs
+
+    def __getitem__(self, cid: str) -> Claim | ClaimRef:
+        i = self._t.position[cid]
+        if self._refs:
+            t = self._t
+            return ClaimRef(cid, t.article_ids[i], t.sentence_ids[i], t.speakers[i])
+        return self._t[i]
+
+    def __contains__(self, cid) -> bool:
+        return cid in self._t.position
+
+    def __iter__(self):
+        return iter(self._t.ids)
+
+    def __len__(self) -> int:
+        return len(self._t.ids)
+
+
 # ---------------------------------------------------------------- embeddings cache
 
 def _embedding_key(embedder: str, thash: str) -> str:
@@ -213,10 +386,14 @@ def cached_vectors(db: Database, embedder: str, texts: Sequence[str]) -> dict[st
     return out
 
 
-def cached_vector_bytes(db: Database, embedder: str, texts: Sequence[str]) -> dict[str, bytes]:
-    """text -> its stored vector as little-endian float32 bytes, for the texts already embedded."""
-    keys = {_embedding_key(embedder, text_hash(t)): t for t in texts}
-    return {keys[k]: v for k, v in _tuples_in(db, "select key, vector from embeddings where key in ({})", keys)}
+def vector_key(embedder: str, text: str) -> str:
+    """The embeddings-cache key of `text`'s vector under `embedder`."""
+    return _embedding_key(embedder, text_hash(text))
+
+
+def cached_vector_bytes(db: Database, keys: Iterable[str]) -> dict[str, bytes]:
+    """key (`vector_key`) -> its stored vector as little-endian float32 bytes, for the keys present."""
+    return dict(_tuples_in(db, "select key, vector from embeddings where key in ({})", keys))
 
 
 def store_vectors(db: Database, embedder: str, texts: Sequence[str], vectors: np.ndarray) -> None:

@@ -112,6 +112,9 @@ def steps(tmp_path_factory):
     verdict_reads = []     # reads of every stored fluency verdict
     real_verdicts = store.stored_fluency_rows
     store.stored_fluency_rows = lambda db_: verdict_reads.append(1) or real_verdicts(db_)
+    claim_reads = []       # reads of every claim row
+    real_claims = store.load_claims
+    store.load_claims = lambda *a, **k: claim_reads.append(1) or real_claims(*a, **k)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -125,11 +128,13 @@ def steps(tmp_path_factory):
         store.norm_cache_facts = real_facts
         store.norm_cache_names, store.load_norm_cache = real_names, real_norm
         store.stored_fluency_rows = real_verdicts
+        store.load_claims = real_claims
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
     out["name_reads"] = name_reads
     out["verdict_reads"] = verdict_reads
+    out["claim_reads"] = claim_reads
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     # after all those deltas, the entity merge's stored input and key index are what the cached
     # names of the analysed articles give
@@ -209,6 +214,10 @@ def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps):
 
 def test_delta_reads_the_garbled_and_recombined_verdicts_not_all(steps):
     assert steps["verdict_reads"] == []
+
+
+def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
+    assert steps["claim_reads"] == []
 
 
 def test_delta_reads_the_sentences_of_the_articles_it_looks_at(steps):

@@ -93,3 +93,54 @@ def test_match_cache_keeps_only_the_current_rules_of_a_family(db):
                         match_cache={"m:bbb:": {"q": (1.0,)}})
     keys = [r[0] for r in db.execute("select key from match_cache order by key")]
     assert keys == ["m:bbb:q", "m:bbb:y", "n:zzz:v", "o:aaa:w"]
+
+
+def _claims_of(art: Article, n: int, speaker=None):
+    sents, claims = [], []
+    for i in range(n):
+        start, end = i * 10, i * 10 + 9
+        s = Sentence(stable_id(art.id, str(start), str(end)), art.id, i, start, end, art.text[start:end])
+        sents.append(s)
+        claims.append(Claim(stable_id(art.id, "c", str(start)), art.id, s.id, i, start, end, s.text, s.text.upper(),
+                            speaker if i == 0 else None))
+    return sents, claims
+
+
+def test_claim_table_from_the_snapshot_reads_only_new_and_changed_articles(db, monkeypatch):
+    from factcheck.records import ClaimRef
+
+    def put(aid, text, n, speaker=None):
+        art = Article(id=aid, file=f"seeds/{aid}.txt", sha256=stable_id(text), text=text)
+        store.save_article(db, art, *_claims_of(art, n, speaker))
+        return art
+
+    arts = {a.id: a for a in (put("a1", "alpha one beta two gamma three", 3, "Lavrov"),
+                              put("a2", "delta four epsilon five", 2), put("a3", "zeta six eta seven", 2))}
+    shas = {a: x.sha256 for a, x in arts.items()}
+    first = store.ClaimTable(db, shas, "v1", None)
+    assert list(first) == store.load_claims(db)
+    snap = first.snapshot("emb")
+    # a2 changes, a3 goes, a0 comes (sorts first)
+    arts["a2"] = put("a2", "delta four epsilon five theta eight", 3)
+    store.delete_article(db, "a3")
+    del arts["a3"]
+    arts["a0"] = put("a0", "iota nine kappa ten", 2, "Peskov")
+    shas = {a: x.sha256 for a, x in arts.items()}
+    stored = store.load_claims(db)
+    real = store.load_claims
+    monkeypatch.setattr(store, "load_claims", lambda *a, **k: pytest.fail("every claim row was read"))
+    table = store.ClaimTable(db, shas, "v1", snap)
+    # the unchanged article's claims are not read to build the columns
+    assert not any(table.article_ids[i] == "a1" for i in table._claims)
+    assert table.ids == [c.id for c in stored] and table.article_ids == [c.article_id for c in stored]
+    assert table.sentence_ids == [c.sentence_id for c in stored] and table.speakers == [c.speaker for c in stored]
+    assert table.vector_keys("emb") == [store.vector_key("emb", c.standalone) for c in stored]
+    assert table.refs([stored[3].id, stored[0].id, "nope"]) == [
+        ClaimRef(c.id, c.article_id, c.sentence_id, c.speaker) for c in (stored[0], stored[3])]
+    assert table.by_id[stored[4].id] == stored[4] and "nope" not in table.by_id
+    assert list(table) == stored
+    # other extraction rules, or rows that changed without their file changing: every row is read
+    monkeypatch.setattr(store, "load_claims", real)
+    assert list(store.ClaimTable(db, shas, "v2", snap)) == stored
+    db.execute("delete from claims where id = ?", [stored[-1].id])
+    assert list(store.ClaimTable(db, shas, "v1", table.snapshot("emb"))) == stored[:-1]

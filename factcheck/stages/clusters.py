@@ -201,6 +201,8 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
     other = np.fromiter((articles[i] != articles[j] for i, j in zip(src.tolist(), dst.tolist())),
                         dtype=bool, count=len(src))
     src, dst, cos = src[other], dst[other], cos[other]
+    if hasattr(texts, "prefetch"):         # texts read from the store: those of these pairs, at once
+        texts.prefetch(set(src.tolist()) | set(dst.tolist()))
     links = []
     for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
         sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
@@ -255,39 +257,64 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
     vectors = np.asarray(vectors, dtype=np.float32)
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
-    texts = [c.standalone or c.text for c in claims]
-    articles = [c.article_id for c in claims]
-    speakers = [c.speaker for c in claims]
+    ids, articles, speakers, texts = _columns(claims)
     text_keys = _TextKeys(texts, speakers).every() if pair_cache is not None else None
     links, hub = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys)
-    return _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+    return _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
 
 
-def _independent_sources(group: Sequence[Claim], origin_of: Mapping[str, str] | None,
-                         weak: set[str] | None) -> int:
-    """Distinct origins among the group's claims that are not weak (garbled sentences)."""
+def _independent_sources(members: Sequence[int], ids: Sequence[str], articles: Sequence[str],
+                         origin_of: Mapping[str, str] | None, weak: set[str] | None) -> int:
+    """Distinct origins among the group's claims (positions `members`) that are not weak (garbled
+    sentences)."""
     origin_of = origin_of or {}
     weak = weak or set()
-    return len({origin_of.get(c.article_id, c.article_id) for c in group if c.id not in weak})
+    return len({origin_of.get(articles[i], articles[i]) for i in members if ids[i] not in weak})
 
 
-def _recounted(kl: Cluster, group: Sequence[Claim], origin_of: Mapping[str, str] | None,
-               weak: set[str] | None) -> Cluster:
-    n = _independent_sources(group, origin_of, weak)
+def _recounted(kl: Cluster, members: Sequence[int], ids: Sequence[str], articles: Sequence[str],
+               origin_of: Mapping[str, str] | None, weak: set[str] | None) -> Cluster:
+    n = _independent_sources(members, ids, articles, origin_of, weak)
     return kl if kl.independent_sources == n else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n)
 
 
-def _make_clusters(claims: Sequence[Claim], groups: Sequence[Sequence[int]],
+def _make_clusters(ids: Sequence[str], articles: Sequence[str], groups: Sequence[Sequence[int]],
                    origin_of: Mapping[str, str] | None, weak: set[str] | None) -> list[Cluster]:
+    """Clusters of the claims (positions in `ids` / `articles`) of each group."""
     clusters = []
     for members in groups:
-        group = [claims[i] for i in members]
-        claim_ids = tuple(sorted(c.id for c in group))
-        article_ids = tuple(sorted({c.article_id for c in group}))
+        claim_ids = tuple(sorted(ids[i] for i in members))
+        article_ids = tuple(sorted({articles[i] for i in members}))
         clusters.append(Cluster(id="k" + stable_id(*claim_ids), claim_ids=claim_ids, article_ids=article_ids,
-                                independent_sources=_independent_sources(group, origin_of, weak)))
+                                independent_sources=_independent_sources(members, ids, articles, origin_of, weak)))
     clusters.sort(key=lambda k: k.id)
     return clusters
+
+
+class _Texts(Sequence):
+    """Per claim (by position) its standalone text, read from a store.ClaimTable when asked for."""
+
+    def __init__(self, claims) -> None:
+        self._claims = claims
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def __getitem__(self, i):
+        c = self._claims[i]
+        return c.standalone or c.text
+
+    def prefetch(self, positions) -> None:
+        self._claims.fetch(positions)
+
+
+def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None], Sequence[str]]:
+    """(ids, articles, speakers, texts) of the claims, by position. A store.ClaimTable gives the
+    first three at once and each text when it is read (a delta reads the texts of its region)."""
+    if hasattr(claims, "article_ids"):
+        return claims.ids, claims.article_ids, claims.speakers, _Texts(claims)
+    return ([c.id for c in claims], [c.article_id for c in claims], [c.speaker for c in claims],
+            [c.standalone or c.text for c in claims])
 
 
 # ---- incremental clustering ---------------------------------------------------------------------
@@ -382,20 +409,20 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
-    texts = [c.standalone or c.text for c in claims]
-    articles = [c.article_id for c in claims]
-    speakers = [c.speaker for c in claims]
+    ids, articles, speakers, texts = _columns(claims)
     text_keys = _TextKeys(texts, speakers) if pair_cache is not None else None
     n = len(claims)
     if previous is not None and previous[0].basis == basis and n >= 2:
-        out = _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys,
+        out = _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache, text_keys,
                      previous[0], previous[1], origin_of, weak, fresh)
         if out is not None:
             out.state.basis = basis
             return out
     keys = claim_keys(claims)
+    if not isinstance(texts, list):
+        texts = list(texts)           # (the claims were all read for their keys)
     if text_keys is not None:
-        text_keys = text_keys.every()
+        text_keys = _TextKeys(texts, speakers).every()
     if n < 2:
         idx = np.zeros((n, 0), dtype=np.int64)
         sims = np.zeros((n, 0), dtype=np.float32)
@@ -409,11 +436,11 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
         links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub))
-    clusters = _make_clusters(claims, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
-    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub, basis), None, search)
+    clusters = _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis), None, search)
 
 
-def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, text_keys,
+def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache, text_keys,
            prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
            fresh: set[str] | None) -> ClusterResult | None:
     n = len(claims)
@@ -423,13 +450,13 @@ def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, tex
     ppos = {cid: r for r, cid in enumerate(prev.ids)}
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
     keys: list[str] = []
-    for i, c in enumerate(claims):
-        r = ppos.get(c.id)
-        if r is not None and fresh is not None and c.article_id not in fresh:
+    for i, (cid, aid) in enumerate(zip(ids, articles)):
+        r = ppos.get(cid)
+        if r is not None and fresh is not None and aid not in fresh:
             keys.append(prev.keys[r])                 # the article's claims are those of then
             old_of[i] = r
             continue
-        key = claim_keys([c])[0]
+        key = claim_keys([claims[i]])[0]
         keys.append(key)
         if r is not None and prev.keys[r] == key:
             old_of[i] = r
@@ -499,13 +526,13 @@ def _delta(claims, vectors, settings, texts, articles, speakers, pair_cache, tex
     links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                             knn=(idx, sims, hub), only=region)
     links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
-    clusters = _make_clusters(claims, group_indices(links_r, vectors, texts, settings, hub), origin_of, weak)
+    clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), origin_of, weak)
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again (origins and garbled sentences may have moved)
-    clusters += [_recounted(kl, [claims[m] for m in members], origin_of, weak) for members, kl in kept]
+    clusters += [_recounted(kl, members, ids, articles, origin_of, weak) for members, kl in kept]
     clusters.sort(key=lambda k: k.id)
-    touched = {claims[i].id for i in np.nonzero(region)[0]}
-    return ClusterResult(clusters, KnnState([c.id for c in claims], keys, idx, sims, hub), touched, search)
+    touched = {ids[i] for i in np.nonzero(region)[0]}
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub), touched, search)
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

@@ -503,7 +503,8 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     Same-event pairs are enumerated only inside clusters that differ from the previous analysis
     (a cluster's id is the hash of its members) or that hold a changed claim; key pairs only for
     keys that hold a changed claim or whose size crossed the cap."""
-    ids = [c.id for c in claims if c.id in facts]
+    # (a store.ClaimTable gives its ids without reading every claim)
+    ids = [cid for cid in (claims.ids if hasattr(claims, "ids") else (c.id for c in claims)) if cid in facts]
     changed = set(prev.changed)
     moved = {e for e in set(offices) | set(prev.offices)
              if sorted(offices.get(e, ())) != sorted(prev.offices.get(e, ()))}
@@ -620,7 +621,7 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     conflicts of the other candidate pairs are kept: the result is the same as without it.
     `summaries`: `fact_summary` of every claim, when the caller has them stored (then only the
     facts of the pairs checked are read from `facts`)."""
-    by_id = {c.id: c for c in claims}
+    by_id = claims.by_id if hasattr(claims, "by_id") else {c.id: c for c in claims}
     checker = _Checker(facts, articles, by_id, settings, summaries)
     out: dict[str, Conflict] = {}
     if previous is not None and clusters is not None:
