@@ -56,7 +56,8 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
 
     digest = fl.settings_digest(settings.fluency)
     known = {} if force or store.get_state(db, "fluency_context") != digest else store.fluency_context_articles(db)
-    changed = {a for a in articles if known.get(a) != articles[a].sha256} | (set(known) - set(articles))
+    shas = articles.shas if hasattr(articles, "shas") else {a: x.sha256 for a, x in articles.items()}
+    changed = {a for a in articles if known.get(a) != shas[a]} | (set(known) - set(articles))
     run = None
     if known and len(changed) <= SMALL_DELTA * max(1, len(articles)):
         run = _delta(db, articles, sentences, changed)
@@ -98,6 +99,8 @@ def _full(articles, by_article, sentences) -> FluencyRun:
 
     contributions = {a: fl.contribution([s.text for s in by_article.get(a, [])]) for a in articles}
     run = FluencyRun([], {}, 0, None)
+    if hasattr(articles, "fetch"):
+        articles.fetch(list(articles))       # (every record, at once)
     rows = [t for a in sorted(articles) for t in _terms(articles[a], contributions[a])]
     run.context = {"all": True, "terms": rows,
                    "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(_totals(rows).items())]}

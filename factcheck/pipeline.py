@@ -270,12 +270,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     from .stages.scoring import score_articles
 
     t = time.perf_counter()
-    articles = {a.id: a for a in store.load_articles(db)}
+    # every article's content hash; the records (with their texts) are read when a stage needs them
+    articles = store.ArticleTable(db)
     # the sentences' ids and articles; their rows are read for the articles a stage looks at
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
     # them (with the previous analysis' snapshot, only the new and changed articles' are read now)
-    claims = store.ClaimTable(db, {a: art.sha256 for a, art in articles.items()}, f"{VERSION}/{EXTRACTOR_VERSION}",
+    claims = store.ClaimTable(db, articles.shas, f"{VERSION}/{EXTRACTOR_VERSION}",
                               None if force else store.get_blob(db, "claims"))
     res.timings["load"] = time.perf_counter() - t
 
@@ -325,7 +326,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         sentences.all()
     origins, origin_state = clustering.origin_groups_state(
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
-        shas={a: art.sha256 for a, art in articles.items()})
+        shas=articles.shas)
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     weak = {cid for cid, sid in zip(claims.ids, claims.sentence_ids) if sid in garbled_sentences}
@@ -395,13 +396,14 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                             origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
-        score_for, score_sentences, score_conflicts = list(articles.values()), sentences.all(), conflicts
+        score_for, score_sentences, score_conflicts = articles.values(), sentences.all(), conflicts
         new_conflicts = conflicts
     else:
         # only the articles whose score may change; an article's score reads its own sentences
         # and the conflicts of its claims (the claims, fluency and clusters of everyone)
         wanted = delta["scores"]
         mine = {cid for cid, a in zip(claims.ids, claims.article_ids) if a in wanted}
+        articles.fetch(sorted(wanted))
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
         score_sentences = sentences.of(sorted(wanted))
         score_conflicts = [x for x in conflicts if x.a in mine or x.b in mine]
@@ -566,7 +568,7 @@ class _Normalised:
     all_keys: bool                # `keys` holds every article (the table is written anew)
 
 
-def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Article], force: bool = False
+def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTable, force: bool = False
                ) -> _Normalised:
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
     definitions) is cached by content hash; its claims' facts are reused while the corpus-level
@@ -590,7 +592,8 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Artic
         if st.get("version") == version:
             merge = norm.MergeInput.from_json(st)
     cache = store.load_norm_cache(db, names=merge is None)
-    valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == articles[aid].sha256
+    shas = articles.shas
+    valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == shas[aid]
              and cache[aid]["version"] == version}
     # per article its mentions ([text, start, end, label] lists as cached, or `_Raw` records when
     # just parsed) and acronym definitions; the merge and the signatures read (text, label) only
@@ -611,6 +614,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Artic
         return [(x[0], x[3]) for x in raw]
 
     todo = [aid for aid in needed if aid not in valid]
+    articles.fetch(todo)
     docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
     for aid in todo:
         raws, defs = norm.article_names(docs[aid], articles[aid].text)
@@ -619,7 +623,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Artic
     leaving: list[str] = []
     joining: list[str] = needed
     if merge is not None:
-        unchanged = {a for a in valid if merge.articles.get(a) == articles[a].sha256}
+        unchanged = {a for a in valid if merge.articles.get(a) == shas[a]}
         leaving = [a for a in merge.articles if a not in unchanged]
         joining = [a for a in needed if a not in unchanged]
         # what a leaving article contributed: its cached row, made from the same content
@@ -629,7 +633,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Artic
                 merge.remove(a, uses(json.loads(old[a][2])[0]))
             read_names(joining)
             for a in joining:
-                merge.add(a, articles[a].sha256, uses(names[a][0]), names[a][1])
+                merge.add(a, shas[a], uses(names[a][0]), names[a][1])
             full = not merge.complete or merge.articles.keys() != by_article.keys()
         else:
             full = True
@@ -637,7 +641,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Artic
         leaving, joining = [], needed
         read_names(valid)
         merge = norm.MergeInput.build({a: (uses(names[a][0]), names[a][1]) for a in needed},
-                                      {a: articles[a].sha256 for a in needed})
+                                      {a: shas[a] for a in needed})
     canon = merge.canonicalise()
     signer = norm.CanonSigner(canon)
     # A stored signature was made under the previous analysis' merge (a row whose signature moved
@@ -677,6 +681,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: dict[str, Artic
             continue
         if aid not in docs:
             reparse.append(aid)        # the merge moved one of its names to another entity
+    articles.fetch(reparse)
     docs.update(zip(reparse, norm.parse_articles([articles[a].text for a in reparse])))
     for aid in needed:
         if aid not in docs:

@@ -66,6 +66,46 @@ def article_hashes(db: Database) -> dict[str, str]:
     return {r["id"]: r["sha256"] for r in db.query("select id, sha256 from articles")}
 
 
+class ArticleTable(Mapping):
+    """Every stored article by id (in id order), as an analysis reads them: the content hashes of
+    all at once (`shas`), the Article records with their texts when asked for (a delta reads the
+    texts of the articles it parses or quotes, not of the corpus)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.shas: dict[str, str] = dict(db.execute("select id, sha256 from articles order by id").fetchall())
+        self._rows: dict[str, Article] = {}
+
+    def fetch(self, ids: Iterable[str]) -> None:
+        """Read the records of these articles that are not read yet, at once."""
+        want = [a for a in ids if a not in self._rows and a in self.shas]
+        if want:
+            self._rows.update((a.id, a) for a in load_articles(self._db, want))
+
+    def __getitem__(self, aid: str) -> Article:
+        if aid not in self._rows:
+            if aid not in self.shas:
+                raise KeyError(aid)
+            self.fetch([aid])
+        return self._rows[aid]
+
+    def __contains__(self, aid) -> bool:
+        return aid in self.shas
+
+    def __iter__(self):
+        return iter(self.shas)
+
+    def __len__(self) -> int:
+        return len(self.shas)
+
+    def values(self) -> list[Article]:            # (every record: read at once)
+        self.fetch(self.shas)
+        return [self._rows[a] for a in self.shas]
+
+    def items(self) -> list[tuple[str, Article]]:
+        return list(zip(self.shas, self.values()))
+
+
 def article_by_hash(db: Database, sha: str) -> str | None:
     rows = list(db.query("select id from articles where sha256 = ? limit 1", [sha]))
     return rows[0]["id"] if rows else None

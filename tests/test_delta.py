@@ -115,6 +115,10 @@ def steps(tmp_path_factory):
     claim_reads = []       # reads of every claim row
     real_claims = store.load_claims
     store.load_claims = lambda *a, **k: claim_reads.append(1) or real_claims(*a, **k)
+    article_reads = []     # article records read (every one: "all")
+    real_articles = store.load_articles
+    store.load_articles = lambda db_, ids=None: article_reads.extend(["all"] if ids is None else list(ids)) \
+        or real_articles(db_, ids)
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
                                              encoding="utf-8")
@@ -129,12 +133,14 @@ def steps(tmp_path_factory):
         store.norm_cache_names, store.load_norm_cache = real_names, real_norm
         store.stored_fluency_rows = real_verdicts
         store.load_claims = real_claims
+        store.load_articles = real_articles
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
     out["name_reads"] = name_reads
     out["verdict_reads"] = verdict_reads
     out["claim_reads"] = claim_reads
+    out["article_reads"] = article_reads
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     # after all those deltas, the entity merge's stored input and key index are what the cached
     # names of the analysed articles give
@@ -218,6 +224,12 @@ def test_delta_reads_the_garbled_and_recombined_verdicts_not_all(steps):
 
 def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
     assert steps["claim_reads"] == []
+
+
+def test_delta_reads_the_article_records_it_parses_or_scores_not_all(steps):
+    _, n_articles = steps["sentence_reads"]
+    reads = steps["article_reads"]
+    assert "all" not in reads and 0 < len(set(reads)) < n_articles / 2
 
 
 def test_delta_reads_the_sentences_of_the_articles_it_looks_at(steps):
