@@ -170,3 +170,24 @@ def m012_norm_keys(db: Database) -> None:
 def m013_fluency_garbled(db: Database) -> None:
     # A delta reads the stored garbled verdicts (who corroborates whom depends on them), not all.
     db.table("fluency").create_index(["garbled"])
+
+
+@migrations()
+def m014_claim_columns(db: Database) -> None:
+    # Per article, the columns of its claims an analysis reads of every claim (ids, sentences,
+    # speakers, embeddings-cache keys), as JSON: a delta reads these for the unchanged articles
+    # and the claim rows of the new and changed ones, and writes back only theirs.
+    db.table("claim_columns").create({"article_id": str, "sha256": str, "version": str, "embedder": str,
+                                      "body": str}, pk="article_id")
+    db.execute("delete from blobs where key = 'claims'")
+
+
+@migrations()
+def m015_origin_rows(db: Database) -> None:
+    # Copy detection's state as rows (per article its text hash, content hash and shingles; the
+    # copy pairs) instead of one blob rewritten whole by every analysis: a delta writes the rows
+    # of the new and changed articles. An older store's blob goes: its next analysis compares
+    # every article once.
+    db.execute("create table origin_shingles (article_id text primary key, hash text, sha256 text, shingles blob)")
+    db.execute("create table origin_edges (a text, b text, primary key (a, b))")
+    db.execute("delete from blobs where key = 'origins'")

@@ -276,8 +276,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
     # them (with the previous analysis' snapshot, only the new and changed articles' are read now)
-    claims = store.ClaimTable(db, articles.shas, f"{VERSION}/{EXTRACTOR_VERSION}",
-                              None if force else store.get_blob(db, "claims"))
+    claims = store.ClaimTable(db, articles.shas, f"{VERSION}/{EXTRACTOR_VERSION}", use_columns=not force)
     res.timings["load"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -317,9 +316,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     preload = not (delta_ok and len(reread) <= SMALL_DELTA * max(1, len(articles)))
     origin_cache = store.PairCache(db, origin_prefix, lambda blob: bool(struct.unpack("<d", blob[:8])[0]),
                                    preload=preload)
-    prev_origins_state = None
-    if delta_ok and (blob := store.get_blob(db, "origins")):
-        prev_origins_state = clustering.OriginState.from_bytes(blob)
+    # copy detection's stored state (its rows are written back as the difference from it)
+    stored_origins = None
+    if (rows := store.origin_state_rows(db)) is not None:
+        stored_origins = clustering.OriginState.from_rows(*rows)
+    prev_origins_state = stored_origins if delta_ok else None
     # copy detection reads only the new and changed articles' texts (and those it compares them
     # with) when it has its previous state; otherwise it hashes and shingles every text
     if prev_origins_state is None or not prev_origins_state.knows_files:
@@ -448,8 +449,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        blobs={"knn": cres.state.to_bytes(), "origins": origin_state.to_bytes(),
-               "claims": claims.snapshot(embedder.name)}, delta=delta,
+        blobs={"knn": cres.state.to_bytes()}, delta=delta,
+        origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
+        claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),

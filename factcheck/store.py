@@ -242,43 +242,47 @@ class ClaimTable(Sequence):
     id, article, sentence and speaker at once (`ids`, `article_ids`, `sentence_ids`, `speakers`),
     the Claim records when asked for (by position, `by_id`, or all of them by iterating).
 
-    `snapshot` (what `snapshot()` returned at the previous analysis) gives those columns for the
-    articles whose content did not change, with each claim's vector key, so that a delta reads
-    the claim rows of the new and changed articles only; without it every row is read."""
+    With `use_columns`, the per-article rows the previous analysis left in `claim_columns` (those
+    columns and each claim's embeddings-cache key, under the same extraction rules `version`)
+    stand for the claims of the articles whose content did not change, so that a delta reads the
+    claim rows of the new and changed articles only; otherwise every row is read."""
 
-    def __init__(self, db: Database, shas: Mapping[str, str], version: str, snapshot: bytes | None = None) -> None:
+    def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True) -> None:
         self._db, self._version = db, version
         self._claims: dict[int, Claim] = {}
-        self._vector_keys: dict[int, str] = {}     # position -> key, from the snapshot
-        self._embedder = ""                        # the embedder those keys are for
+        self._vector_keys: dict[int, tuple[str, str]] = {}   # position -> (embedder, key), stored
         self._shas = dict(shas)
         self._position: dict[str, int] | None = None
-        old = self._read_snapshot(snapshot, shas) if snapshot else None
-        if old is None:
-            claims = load_claims(db)
-            self._set_columns(claims)
-            self._claims = dict(enumerate(claims))
+        stored = {}
+        if use_columns:
+            stored = {r[0]: r[1:] for r in db.execute(
+                "select article_id, sha256, embedder, body from claim_columns where version = ?", [version])
+                if shas.get(r[0]) == r[1]}
+        # the articles whose stored columns are not those of their claims now: written at save
+        self.rewrite: set[str] = set(shas) - set(stored)
+        self.rewrite_all = not stored
+        self._stored_embedder = {a: r[1] for a, r in stored.items()}
+        if not stored:
+            self._read_all()
             return
-        keep, columns = old
-        fresh = sorted(a for a in shas if a not in keep)
-        rows = _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
-                              "order by article_id, idx", fresh)
+        fresh = sorted(self.rewrite)
         by_article: dict[str, list[Claim]] = {}
-        for r in rows:
+        for r in _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
+                                "order by article_id, idx", fresh):
             by_article.setdefault(r[1], []).append(Claim(*r))
         ids: list[str] = []
         arts: list[str] = []
         sents: list[str] = []
         speakers: list[str | None] = []
-        for a in sorted(set(keep) | set(by_article)):
-            if a in keep:
-                lo, hi = keep[a]
-                for i, k in enumerate(columns["keys"][lo:hi], start=len(ids)):
-                    self._vector_keys[i] = k
-                ids += columns["ids"][lo:hi]
-                arts += [a] * (hi - lo)
-                sents += columns["sentences"][lo:hi]
-                speakers += columns["speakers"][lo:hi]
+        for a in sorted(set(stored) | set(by_article)):
+            if a in stored:
+                _, embedder, body = stored[a]
+                v = json.loads(body)
+                self._vector_keys.update((i, (embedder, k)) for i, k in enumerate(v["keys"], start=len(ids)))
+                ids += v["ids"]
+                arts += [a] * len(v["ids"])
+                sents += v["sentences"]
+                speakers += v["speakers"]
             else:
                 for c in by_article[a]:
                     self._claims[len(ids)] = c
@@ -287,49 +291,44 @@ class ClaimTable(Sequence):
                     sents.append(c.sentence_id)
                     speakers.append(c.speaker)
         self.ids, self.article_ids, self.sentence_ids, self.speakers = ids, arts, sents, speakers
-        self._embedder = columns["embedder"]
         if count_rows(db, "claims") != len(ids):   # the store changed other than through its files
-            claims = load_claims(db)
-            self._set_columns(claims)
-            self._claims, self._vector_keys = dict(enumerate(claims)), {}
+            self._read_all()
 
-    def _set_columns(self, claims: Sequence[Claim]) -> None:
+    def _read_all(self) -> None:
+        claims = load_claims(self._db)
         self.ids = [c.id for c in claims]
         self.article_ids = [c.article_id for c in claims]
         self.sentence_ids = [c.sentence_id for c in claims]
         self.speakers = [c.speaker for c in claims]
+        self._claims, self._vector_keys, self._stored_embedder = dict(enumerate(claims)), {}, {}
+        self.rewrite, self.rewrite_all = set(self._shas), True
 
-    def _read_snapshot(self, blob: bytes, shas: Mapping[str, str]):
-        """(article -> its [start, end) in the snapshot's columns, for the unchanged articles;
-        the columns), or None when the snapshot was made under other extraction rules."""
-        v = json.loads(blob)
-        if v.get("version") != self._version:
-            return None
-        keep: dict[str, tuple[int, int]] = {}
-        pos = 0
-        for a, sha, n in v["articles"]:
-            if shas.get(a) == sha:
-                keep[a] = (pos, pos + n)
-            pos += n
-        return keep, v
-
-    def snapshot(self, embedder: str) -> bytes:
-        """The columns and each claim's vector key under `embedder`, for the next analysis."""
-        counts: dict[str, int] = {}
-        for a in self.article_ids:
-            counts[a] = counts.get(a, 0) + 1
-        return json.dumps({"version": self._version, "embedder": embedder,
-                           "articles": [[a, self._shas.get(a, ""), n] for a, n in counts.items()],
-                           "ids": self.ids, "sentences": self.sentence_ids, "speakers": self.speakers,
-                           "keys": self.vector_keys(embedder)}, separators=(",", ":")).encode()
+    def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str] | None]:
+        """The `claim_columns` rows to write for the next analysis: article -> (content hash,
+        extraction rules, embedder, JSON of its claims' columns and vector keys under
+        `embedder`), None for an article without claims; every article's with `rewrite_all`,
+        else those of `rewrite` and of the articles whose stored keys are another embedder's."""
+        keys = self.vector_keys(embedder)
+        want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
+        span: dict[str, list[int]] = {}
+        for i, a in enumerate(self.article_ids):
+            if a in want or self.rewrite_all:
+                span.setdefault(a, []).append(i)
+        out: dict[str, tuple[str, str, str, str] | None] = {a: None for a in want}
+        for a, pos in span.items():
+            out[a] = (self._shas.get(a, ""), self._version, embedder, json.dumps(
+                {"ids": [self.ids[i] for i in pos], "sentences": [self.sentence_ids[i] for i in pos],
+                 "speakers": [self.speakers[i] for i in pos], "keys": [keys[i] for i in pos]},
+                separators=(",", ":")))
+        return out
 
     def vector_keys(self, embedder: str) -> list[str]:
         """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
-        known = self._vector_keys if embedder == self._embedder else {}
+        known = {i: k for i, (e, k) in self._vector_keys.items() if e == embedder}
         self.fetch(i for i in range(len(self.ids)) if i not in known)
         out = [known.get(i) or vector_key(embedder, self._claims[i].standalone)
                for i in range(len(self.ids))]
-        self._vector_keys, self._embedder = dict(enumerate(out)), embedder
+        self._vector_keys = {i: (embedder, k) for i, k in enumerate(out)}
         return out
 
     def fetch(self, positions: Iterable[int]) -> None:
@@ -534,7 +533,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   blobs: Mapping[str, bytes] | None = None,
                   delta: Mapping[str, Iterable[str]] | None = None,
                   fluency_context: Mapping | None = None,
-                  norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False) -> None:
+                  norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
+                  claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
+                  origin_state: tuple | None = None) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -546,7 +547,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     and the arguments hold just the rows to insert; rows of articles no longer in the store
     are dropped too. `fluency_context`: the rows of the fluency context to replace (see
     `_save_fluency_context`). `norm_keys`: article -> its entity-merge keys, replacing the rows of
-    those articles (`norm_keys_all`: of every article)."""
+    those articles (`norm_keys_all`: of every article). `claim_columns`: article -> its row of
+    `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row).
+    `origin_state`: the arguments of `write_origin_state`."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -561,10 +564,14 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         if delta is None:
             db.execute("delete from norm_cache where article_id not in (select id from articles)")
             db.execute("delete from norm_keys where article_id not in (select id from articles)")
+            db.execute("delete from claim_columns where article_id not in (select id from articles)")
         if norm_keys_all:
             db.execute("delete from norm_keys")
         elif norm_keys:
             _tuples_in(db, "delete from norm_keys where article_id in ({})", norm_keys)
+        write_claim_columns(db, claim_columns or {}, claim_columns_all)
+        if origin_state is not None:
+            write_origin_state(db, *origin_state)
         if norm_keys:
             db.table("norm_keys").insert_all(({"article_id": a, "key": k} for a, ks in norm_keys.items() for k in ks))
         if match_cache:
@@ -595,7 +602,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             gone = [r[0] for r in db.execute(
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
-            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys"):
+            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
@@ -620,6 +627,39 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
               "terms": json.dumps(s.terms)} for s in scores), replace=True)
         db.table("state").insert_all(({"key": k, "value": v} for k, v in state.items()),
                                      replace=True)
+
+
+def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
+    """Replace these articles' `claim_columns` rows (`ClaimTable.columns`; None: no row), or every row."""
+    if replace_all:
+        db.execute("delete from claim_columns")
+    elif rows:
+        _tuples_in(db, "delete from claim_columns where article_id in ({})", rows)
+    if rows:
+        db.table("claim_columns").insert_all(
+            ({"article_id": a, "sha256": r[0], "version": r[1], "embedder": r[2], "body": r[3]}
+             for a, r in rows.items() if r is not None), pk="article_id", replace=True)
+
+
+def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]]] | None:
+    """Copy detection's stored state: per article (id, text hash, content hash, shingles bytes),
+    and the copy pairs; None when none is stored."""
+    rows = db.execute("select article_id, hash, sha256, shingles from origin_shingles").fetchall()
+    if not rows:
+        return None
+    return rows, db.execute("select a, b from origin_edges").fetchall()
+
+
+def write_origin_state(db: Database, rows: Sequence[tuple], gone: Sequence[str],
+                       add: Sequence[tuple[str, str]], drop: Sequence[tuple[str, str]], replace_all: bool) -> None:
+    """Apply `OriginState.changes_since` to the stored rows (every row replaced with `replace_all`)."""
+    if replace_all:
+        db.execute("delete from origin_shingles")
+        db.execute("delete from origin_edges")
+    _tuples_in(db, "delete from origin_shingles where article_id in ({})", gone)
+    db.conn.executemany("delete from origin_edges where a = ? and b = ?", drop)
+    db.conn.executemany("insert or replace into origin_shingles (article_id, hash, sha256, shingles) values (?, ?, ?, ?)", rows)
+    db.conn.executemany("insert or replace into origin_edges (a, b) values (?, ?)", add)
 
 
 # ---------------------------------------------------------------- fluency context (migration m008)

@@ -115,6 +115,12 @@ def steps(tmp_path_factory):
     claim_reads = []       # reads of every claim row
     real_claims = store.load_claims
     store.load_claims = lambda *a, **k: claim_reads.append(1) or real_claims(*a, **k)
+    written = []           # rows of copy detection's and the claim columns' state written
+    real_origin_write, real_columns_write = store.write_origin_state, store.write_claim_columns
+    store.write_origin_state = lambda db_, rows, *a: written.append(("origins", len(rows), a[-1])) \
+        or real_origin_write(db_, rows, *a)
+    store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
+        ("columns", len(rows), replace_all)) or real_columns_write(db_, rows, replace_all)
     article_reads = []     # article records read (every one: "all")
     real_articles = store.load_articles
     store.load_articles = lambda db_, ids=None: article_reads.extend(["all"] if ids is None else list(ids)) \
@@ -134,6 +140,7 @@ def steps(tmp_path_factory):
         store.stored_fluency_rows = real_verdicts
         store.load_claims = real_claims
         store.load_articles = real_articles
+        store.write_origin_state, store.write_claim_columns = real_origin_write, real_columns_write
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
@@ -141,6 +148,7 @@ def steps(tmp_path_factory):
     out["verdict_reads"] = verdict_reads
     out["claim_reads"] = claim_reads
     out["article_reads"] = article_reads
+    out["written"] = written
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
     # after all those deltas, the entity merge's stored input and key index are what the cached
     # names of the analysed articles give
@@ -226,6 +234,11 @@ def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
     assert steps["claim_reads"] == []
 
 
+def test_delta_writes_the_state_rows_of_the_new_article_only(steps):
+    # copy detection's shingles and the claim columns: the new article's rows, not every article's
+    assert sorted(steps["written"]) == [("columns", 1, False), ("origins", 1, False)]
+
+
 def test_delta_reads_the_article_records_it_parses_or_scores_not_all(steps):
     _, n_articles = steps["sentence_reads"]
     reads = steps["article_reads"]
@@ -279,8 +292,14 @@ def test_knn_state_roundtrip():
     assert old.ids == st.ids and old.keys == st.keys and (old.idx == st.idx).all()
     o = OriginState(["a", "b"], ["h1", "h2"], [np.array([1, 2], dtype=np.uint64), np.array([], dtype=np.uint64)],
                     [("a", "b")])
-    ob = OriginState.from_bytes(o.to_bytes())
+    rows, gone, add, drop = o.changes_since(None)
+    ob = OriginState.from_rows(rows, add)
     assert ob.ids == o.ids and ob.edges == o.edges and [list(x) for x in ob.shingles] == [[1, 2], []]
+    # what changes: the rows of a new or changed article, the rows that go, the copy pairs
+    o2 = OriginState(["a", "c"], ["h1", "h3"], [np.array([1, 2], dtype=np.uint64), np.array([5], dtype=np.uint64)],
+                     [("a", "c")], ["", ""])
+    rows, gone, add, drop = o2.changes_since(ob)
+    assert [r[0] for r in rows] == ["c"] and gone == ["b"] and add == [("a", "c")] and drop == [("a", "b")]
 
 
 @pytest.mark.parametrize("stock", [2, 3, 50])
@@ -298,7 +317,8 @@ def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypa
     shas = {k: f"sha-{k}" for k in "abcde"}
     _, state = clusters.origin_groups_state(old, shas=shas)
     assert ("a", "b") in state.edges
-    state = clusters.OriginState.from_bytes(state.to_bytes())
+    rows, _, edges, _ = state.changes_since(None)          # (as stored and read back)
+    state = clusters.OriginState.from_rows(rows, edges)
     assert state.shas == ["sha-a", "sha-b", "sha-c"]
     for extra in ({"d": a.replace("Sunday", "Friday")}, {"d": a, "e": b.replace("chief", "head")},
                   {"d": c.replace("rice", "fish")}):

@@ -106,7 +106,7 @@ def _claims_of(art: Article, n: int, speaker=None):
     return sents, claims
 
 
-def test_claim_table_from_the_snapshot_reads_only_new_and_changed_articles(db, monkeypatch):
+def test_claim_table_from_stored_columns_reads_only_new_and_changed_articles(db, monkeypatch):
     from factcheck.records import ClaimRef
 
     def put(aid, text, n, speaker=None):
@@ -117,9 +117,9 @@ def test_claim_table_from_the_snapshot_reads_only_new_and_changed_articles(db, m
     arts = {a.id: a for a in (put("a1", "alpha one beta two gamma three", 3, "Lavrov"),
                               put("a2", "delta four epsilon five", 2), put("a3", "zeta six eta seven", 2))}
     shas = {a: x.sha256 for a, x in arts.items()}
-    first = store.ClaimTable(db, shas, "v1", None)
-    assert list(first) == store.load_claims(db)
-    snap = first.snapshot("emb")
+    first = store.ClaimTable(db, shas, "v1")
+    assert first.rewrite_all and list(first) == store.load_claims(db)
+    store.write_claim_columns(db, first.columns("emb"), first.rewrite_all)
     # a2 changes, a3 goes, a0 comes (sorts first)
     arts["a2"] = put("a2", "delta four epsilon five theta eight", 3)
     store.delete_article(db, "a3")
@@ -129,7 +129,7 @@ def test_claim_table_from_the_snapshot_reads_only_new_and_changed_articles(db, m
     stored = store.load_claims(db)
     real = store.load_claims
     monkeypatch.setattr(store, "load_claims", lambda *a, **k: pytest.fail("every claim row was read"))
-    table = store.ClaimTable(db, shas, "v1", snap)
+    table = store.ClaimTable(db, shas, "v1")
     # the unchanged article's claims are not read to build the columns
     assert not any(table.article_ids[i] == "a1" for i in table._claims)
     assert table.ids == [c.id for c in stored] and table.article_ids == [c.article_id for c in stored]
@@ -139,8 +139,14 @@ def test_claim_table_from_the_snapshot_reads_only_new_and_changed_articles(db, m
         ClaimRef(c.id, c.article_id, c.sentence_id, c.speaker) for c in (stored[0], stored[3])]
     assert table.by_id[stored[4].id] == stored[4] and "nope" not in table.by_id
     assert list(table) == stored
+    # only the new and changed articles' rows are written back; under another embedder, all
+    assert set(table.columns("emb")) == {"a0", "a2"}
+    assert set(table.columns("other")) == {"a0", "a1", "a2"}
+    store.write_claim_columns(db, table.columns("emb"))
+    again = store.ClaimTable(db, shas, "v1")
+    assert not again.rewrite and again.ids == table.ids
     # other extraction rules, or rows that changed without their file changing: every row is read
     monkeypatch.setattr(store, "load_claims", real)
-    assert list(store.ClaimTable(db, shas, "v2", snap)) == stored
+    assert list(store.ClaimTable(db, shas, "v2")) == stored
     db.execute("delete from claims where id = ?", [stored[-1].id])
-    assert list(store.ClaimTable(db, shas, "v1", table.snapshot("emb"))) == stored[:-1]
+    assert list(store.ClaimTable(db, shas, "v1")) == stored[:-1]

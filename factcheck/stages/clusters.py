@@ -587,27 +587,26 @@ class OriginState:
         """Whether every article's content hash is recorded (a state written before they were is not)."""
         return len(self.shas) == len(self.ids)
 
-    def to_bytes(self) -> bytes:
-        import io
-        buf = io.BytesIO()
-        lens = np.array([len(x) for x in self.shingles], dtype=np.int64)
-        cat = np.concatenate(self.shingles) if self.shingles else np.zeros(0, dtype=np.uint64)
-        np.savez(buf, ids=np.asarray(self.ids, dtype=str), hashes=np.asarray(self.hashes, dtype=str),
-                 lens=lens, cat=cat.astype(np.uint64),
-                 ea=np.asarray([a for a, _ in self.edges], dtype=str),
-                 eb=np.asarray([b for _, b in self.edges], dtype=str),
-                 shas=np.asarray(self.shas, dtype=str))
-        return buf.getvalue()
-
     @classmethod
-    def from_bytes(cls, blob: bytes) -> "OriginState":
-        import io
-        z = np.load(io.BytesIO(blob), allow_pickle=False)
-        cat, lens = z["cat"], z["lens"]
-        parts = np.split(cat, np.cumsum(lens)[:-1]) if len(lens) else []
-        return cls(z["ids"].tolist(), z["hashes"].tolist(), list(parts),
-                   list(zip(z["ea"].tolist(), z["eb"].tolist())),
-                   z["shas"].tolist() if "shas" in z.files else [])
+    def from_rows(cls, rows: Sequence[tuple[str, str, str, bytes]], edges: Sequence[tuple[str, str]]) -> "OriginState":
+        """From the stored rows (article id, text hash, content hash, shingles as little-endian
+        uint64 bytes), in article order, and copy pairs (`changes_since` says what to store)."""
+        rows = sorted(rows)
+        return cls([r[0] for r in rows], [r[1] for r in rows],
+                   [np.frombuffer(r[3], dtype="<u8").astype(np.uint64) for r in rows], sorted(edges),
+                   [r[2] for r in rows])
+
+    def changes_since(self, before: "OriginState | None"):
+        """What to write so that the stored rows become this state: (rows to write, article ids
+        whose rows go, copy pairs to add, copy pairs to remove); everything without `before`."""
+        old = {} if before is None else dict(zip(before.ids, zip(before.hashes, before.shas)))
+        rows = [(a, h, sha, np.asarray(sh, dtype="<u8").tobytes())
+                for a, h, sha, sh in zip(self.ids, self.hashes, self.shas or [""] * len(self.ids), self.shingles)
+                if old.get(a) != (h, sha)]
+        gone = sorted(set(old) - set(self.ids))
+        then = set() if before is None else set(before.edges)
+        now = set(self.edges)
+        return rows, gone, sorted(now - then), sorted(then - now)
 
 
 _STOCK = 50   # a shingle in more articles than this is a stock phrase: it says nothing
