@@ -428,7 +428,6 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     res.timings["score"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    sentence_article = sentences.article_of
     claim_article = dict(zip(claims.ids, claims.article_ids))
     if delta is None:
         facts.fill()
@@ -440,6 +439,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                     origins={a: o for a, o in origins.items() if a in delta["origins"]},
                     clusters=[k for k in clusters if k.id in delta["clusters"]],
                     conflicts=new_conflicts)
+    # the articles of the sentences whose verdicts are written
+    sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
@@ -467,7 +468,8 @@ def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency,
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed)."""
-    sent_article = sentences.article_of
+    # the articles of the sentences combined again (of every sentence after a full fluency pass)
+    sent_article = sentences.article_of if fl_run.recomputed is None else sentences.articles_of(fl_run.recomputed)
     # the verdicts not combined again are the stored ones
     stored_fl = fl_run.stored if fl_run.recomputed is not None else store.stored_fluency_rows(db)
     fl_keys: set[str] = set()

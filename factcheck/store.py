@@ -188,18 +188,36 @@ def load_sentences(db: Database, article_id: str | None = None) -> list[Sentence
 
 
 class Sentences:
-    """The stored sentences for an analysis: every sentence's id and article at once (cheap), the
-    rows themselves per article when asked for, so that a delta reads the sentences of the
-    articles it looks at, not the corpus. `all()` reads every row (the full path)."""
+    """The stored sentences for an analysis, read per article when asked for, so that a delta
+    reads the sentences of the articles it looks at, not the corpus; `articles_of` the articles of
+    some sentences; `all()` and `article_of` read every row (the full path)."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self.article_of: dict[str, str] = dict(db.execute("select id, article_id from sentences"))
+        self._article_of: dict[str, str] | None = None
+        self._known: dict[str, str] = {}           # sentence id -> article, of the rows looked up
         self._rows: dict[str, list[Sentence]] = {}
         self._all: list[Sentence] | None = None
+        self._len = count_rows(db, "sentences")
 
     def __len__(self) -> int:
-        return len(self.article_of)
+        return self._len
+
+    @property
+    def article_of(self) -> dict[str, str]:
+        """Every sentence id -> its article."""
+        if self._article_of is None:
+            self._article_of = dict(self._db.execute("select id, article_id from sentences"))
+        return self._article_of
+
+    def articles_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """sentence id -> its article, for these ids (unknown ids left out)."""
+        if self._article_of is not None:
+            return {i: self._article_of[i] for i in ids if i in self._article_of}
+        ids = set(ids)
+        want = [i for i in ids if i not in self._known]
+        self._known.update(_tuples_in(self._db, "select id, article_id from sentences where id in ({})", want))
+        return {i: self._known[i] for i in ids if i in self._known}
 
     def of(self, article_ids: Iterable[str]) -> list[Sentence]:
         """The sentences of `article_ids`, article by article in the given order, each in text order."""
@@ -215,7 +233,7 @@ class Sentences:
     def by_ids(self, ids: Iterable[str]) -> list[Sentence]:
         """The sentences of `ids` (unknown ids left out), in (article, text) order."""
         ids = set(ids)
-        arts = sorted({self.article_of[i] for i in ids if i in self.article_of})
+        arts = sorted(set(self.articles_of(ids).values()))
         return [x for x in self.of(arts) if x.id in ids]
 
     def all(self) -> list[Sentence]:
