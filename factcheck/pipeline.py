@@ -225,11 +225,6 @@ def corpus_fingerprint(db: Database, settings: Settings) -> str:
     return h.hexdigest()[:24]
 
 
-def embed_texts(db: Database, embedder, texts: Sequence[str], batch: int = 64) -> tuple[np.ndarray, int]:
-    """Vectors for `texts`, computing only those the cache lacks; returns (vectors, n computed)."""
-    return embed_keyed(db, embedder, [store.vector_key(embedder.name, t) for t in texts], texts.__getitem__)
-
-
 def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str]
                 ) -> tuple[np.ndarray, int]:
     """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
@@ -272,10 +267,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     t = time.perf_counter()
     # every article's content hash; the records (with their texts) are read when a stage needs them
     articles = store.ArticleTable(db)
-    # the sentences' ids and articles; their rows are read for the articles a stage looks at
+    # the sentences, read for the articles a stage looks at
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
-    # them (with the previous analysis' snapshot, only the new and changed articles' are read now)
+    # them (with the columns the previous analysis stored, only the new and changed articles' now)
     claims = store.ClaimTable(db, articles.shas, f"{VERSION}/{EXTRACTOR_VERSION}", use_columns=not force)
     res.timings["load"] = time.perf_counter() - t
 

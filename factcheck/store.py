@@ -430,19 +430,6 @@ def _embedding_key(embedder: str, thash: str) -> str:
     return hashlib.sha256(f"{embedder}\x1f{thash}".encode()).hexdigest()
 
 
-def cached_vectors(db: Database, embedder: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    """text -> stored vector, for the texts this embedder has already embedded."""
-    keys = {_embedding_key(embedder, text_hash(t)): t for t in texts}
-    out: dict[str, np.ndarray] = {}
-    key_list = list(keys)
-    for i in range(0, len(key_list), 500):
-        chunk = key_list[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in db.query(f"select key, vector from embeddings where key in ({marks})", chunk):
-            out[keys[r["key"]]] = np.frombuffer(r["vector"], dtype="<f4").copy()
-    return out
-
-
 def vector_key(embedder: str, text: str) -> str:
     """The embeddings-cache key of `text`'s vector under `embedder`."""
     return _embedding_key(embedder, text_hash(text))

@@ -58,9 +58,10 @@ def test_replacing_an_article_is_all_or_nothing(db, monkeypatch):
 def test_embedding_cache_round_trips_float32(db):
     v = np.random.default_rng(0).random((2, 384)).astype(np.float32)
     store.store_vectors(db, "st:x", ["a", "b"], v)
-    got = store.cached_vectors(db, "st:x", ["a", "b", "c"])
-    assert set(got) == {"a", "b"} and np.array_equal(got["a"], v[0])
-    assert store.cached_vectors(db, "st:other", ["a"]) == {}
+    key = {t: store.vector_key("st:x", t) for t in "abc"}
+    got = store.cached_vector_bytes(db, key.values())
+    assert set(got) == {key["a"], key["b"]} and np.array_equal(np.frombuffer(got[key["a"]], dtype="<f4"), v[0])
+    assert store.cached_vector_bytes(db, [store.vector_key("st:other", "a")]) == {}
 
 
 def test_reviews_are_appended_and_undo_takes_back(db):
