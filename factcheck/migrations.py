@@ -191,3 +191,18 @@ def m015_origin_rows(db: Database) -> None:
     db.execute("create table origin_shingles (article_id text primary key, hash text, sha256 text, shingles blob)")
     db.execute("create table origin_edges (a text, b text, primary key (a, b))")
     db.execute("delete from blobs where key = 'origins'")
+
+
+@migrations()
+def m016_fact_index(db: Database) -> None:
+    # The candidate keys and the (entity, office) pairs of every claim (conflicts.fact_summary) as
+    # rows: a delta reads the members of the keys it touches and the offices of the entities it
+    # touches, not every article's summary. Valid while state "fact_index" names the rules.
+    db.table("fact_keys").create({"claim_id": str, "article_id": str, "key": str})
+    db.table("fact_keys").create_index(["key"])
+    db.table("fact_keys").create_index(["claim_id"])
+    db.table("fact_keys").create_index(["article_id"])
+    db.table("fact_offices").create({"claim_id": str, "article_id": str, "entity": str, "office": str})
+    db.table("fact_offices").create_index(["entity"])
+    db.table("fact_offices").create_index(["article_id"])
+    db.execute("delete from state where key = 'fact_index'")

@@ -373,10 +373,19 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             key_sizes=st["key_sizes"], offices=st["offices"],
             # on the delta path only the stored conflicts that may change are read
             conflicts=stored_conflicts if cluster_delta else store.load_conflicts(db, with_status=False))
+    index = None
+    if previous is not None and cluster_delta and isinstance(summaries, _Summaries):
+        # the stored rows of the articles normalised afresh, and of those gone or without claims
+        # now, are no longer theirs
+        stale = {r["article_id"] for r in new_norm} | (store.fact_index_articles(db) - set(claims.article_ids))
+        index = conflict_rules.FactIndex(
+            summaries.fresh, stale, lambda a: store.fact_index_rows_of(db, a),
+            lambda k: store.fact_key_members(db, k), lambda c: store.fact_keys_of(db, c),
+            lambda e: store.fact_office_rows(db, e), previous.key_sizes, previous.offices)
     if previous is None:
         facts.fill()       # every candidate pair is checked: most facts are read
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
-                               previous=previous, summaries=summaries)
+                               previous=previous, summaries=summaries, index=index)
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None
@@ -441,14 +450,18 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         fingerprints=fingerprints, scores=scores,
         state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
                "cluster_basis": cluster_basis, "fluency_context": fl_run.basis,
-               "conflicts_state": json.dumps(conflict_rules.corpus_state(facts, summaries)),
+               "conflicts_state": json.dumps(index.state() if index is not None
+                                             else conflict_rules.corpus_state(facts, summaries)),
+               "fact_index": normalised.version,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         blobs={"knn": cres.state.to_bytes()}, delta=delta,
         origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
-        norm_keys=normalised.keys, norm_keys_all=normalised.all_keys)
+        norm_keys=normalised.keys, norm_keys_all=normalised.all_keys,
+        fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None
+                    else (dict(summaries), claim_article, (), True)))
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": store.count_rows(db, "conflicts") if partial else len(conflicts),
@@ -565,6 +578,34 @@ class _Normalised:
     merge_state: str              # its summed input, to store as state "norm_merge"
     keys: dict[str, list[str]]    # article -> its merge keys, to replace its norm_keys rows
     all_keys: bool                # `keys` holds every article (the table is written anew)
+    version: str = ""             # the normalisation rules (state "fact_index" of the pair-check index)
+
+
+class _Summaries(Mapping):
+    """claim id -> conflicts.fact_summary: those computed by this analysis at once, the stored ones
+    of the other articles read all together on first use (a delta checks pairs through the stored
+    index, `conflicts.FactIndex`, and never reads them)."""
+
+    def __init__(self, db: Database, fresh: dict, stored_articles: list[str]) -> None:
+        self._db, self.fresh, self._stored = db, fresh, stored_articles
+        self._all: dict | None = None
+
+    def _every(self) -> dict:
+        if self._all is None:
+            self._all = {}
+            for encoded in store.norm_cache_summaries(self._db, self._stored):
+                self._all.update(json.loads(encoded))
+            self._all.update(self.fresh)
+        return self._all
+
+    def __getitem__(self, cid: str):
+        return self.fresh[cid] if cid in self.fresh else self._every()[cid]
+
+    def __iter__(self):
+        return iter(self._every())
+
+    def __len__(self) -> int:
+        return len(self._every())
 
 
 def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTable, force: bool = False
@@ -590,7 +631,10 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         st = json.loads(stored)
         if st.get("version") == version:
             merge = norm.MergeInput.from_json(st)
-    cache = store.load_norm_cache(db, names=merge is None)
+    # with the index of the pair checks stored under these rules (m016), the summaries of the
+    # articles not read afresh are read only if the conflicts stage checks every pair
+    lazy = not force and store.get_state(db, "fact_index") == version
+    cache = store.load_norm_cache(db, names=merge is None, summaries=not lazy)
     shas = articles.shas
     valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == shas[aid]
              and cache[aid]["version"] == version}
@@ -659,6 +703,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         read_names(store.articles_naming(db, moved) & valid)
     facts = _LazyFacts(claims.ids, db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
+    stored_summaries: list[str] = []     # (lazy) the articles whose summaries are left in norm_cache
     rows: list[dict] = []
     reparse = []
     for aid in needed:
@@ -669,7 +714,9 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
             sig = signer.sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid, by_article[aid])
-            if cache[aid].get("summary"):
+            if cache[aid].get("summary") and lazy:
+                stored_summaries.append(aid)
+            elif cache[aid].get("summary"):
                 summaries.update(json.loads(cache[aid]["summary"]))
             else:                      # a row from before summaries were stored: add them
                 per_summary = {cid: fact_summary(facts[cid]) for cid in by_article[aid]}
@@ -699,7 +746,9 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     keys = {a: [] for a in leaving}
     keys.update((a, norm.name_keys(x[0] for x in names[a][0])) for a in joining)
     merge_state = json.dumps({"version": version, **merge.to_json()})
-    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, full)
+    if lazy:
+        summaries = _Summaries(db, summaries, stored_summaries)
+    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, full, version)
 
 
 class _ArticleTexts(Mapping):

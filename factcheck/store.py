@@ -466,12 +466,66 @@ def cached_fluency(db: Database, keys: Sequence[str]) -> dict[str, str]:
 _NORM_COLUMNS = ("article_id", "sha256", "version", "names", "signature", "summary")
 
 
-def load_norm_cache(db: Database, names: bool = True) -> dict[str, dict]:
+def load_norm_cache(db: Database, names: bool = True, summaries: bool = True) -> dict[str, dict]:
     """article id -> {sha256, version, names, signature, summary} (JSON strings left as text).
     The facts, most of the table's bytes, are read per article with `norm_cache_facts`; without
-    `names`, the names too (`norm_cache_names`)."""
+    `names`, the names too (`norm_cache_names`); without `summaries`, "summary" is 1 when the row
+    has one (`norm_cache_summaries` reads them)."""
     columns = [c for c in _NORM_COLUMNS if names or c != "names"]
-    return {r[0]: dict(zip(columns, r)) for r in db.execute(f"select {', '.join(columns)} from norm_cache")}
+    sql = ", ".join(c if summaries or c != "summary" else "summary is not null" for c in columns)
+    return {r[0]: dict(zip(columns, r)) for r in db.execute(f"select {sql} from norm_cache")}
+
+
+def norm_cache_summaries(db: Database, article_ids: Iterable[str]) -> list[str]:
+    """The cached fact summaries (JSON) of these articles."""
+    return [r[0] for r in _tuples_in(db, "select summary from norm_cache where article_id in ({})", article_ids)]
+
+
+# the candidate-key index and the offices per entity of the pair checks (migration m016)
+
+def fact_index_articles(db: Database) -> set[str]:
+    """The articles the stored index holds rows of."""
+    return ({r[0] for r in db.execute("select distinct article_id from fact_keys")}
+            | {r[0] for r in db.execute("select distinct article_id from fact_offices")})
+
+
+def fact_index_rows_of(db: Database, article_ids: Iterable[str]) -> tuple[list[tuple], list[tuple]]:
+    """((claim, key) rows, (claim, entity, office) rows) stored for these articles."""
+    article_ids = list(article_ids)
+    return (_tuples_in(db, "select claim_id, key from fact_keys where article_id in ({})", article_ids),
+            _tuples_in(db, "select claim_id, entity, office from fact_offices where article_id in ({})", article_ids))
+
+
+def fact_key_members(db: Database, keys: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(key, claim, article) rows of these keys."""
+    return _tuples_in(db, "select key, claim_id, article_id from fact_keys where key in ({})", keys)
+
+
+def fact_keys_of(db: Database, claim_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(claim, key) rows of these claims."""
+    return _tuples_in(db, "select claim_id, key from fact_keys where claim_id in ({})", claim_ids)
+
+
+def fact_office_rows(db: Database, entities: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(entity, office, article) rows of these entities."""
+    return _tuples_in(db, "select entity, office, article_id from fact_offices where entity in ({})", entities)
+
+
+def write_fact_index(db: Database, summaries: Mapping[str, tuple], claim_article: Mapping[str, str],
+                     drop: Iterable[str], replace_all: bool) -> None:
+    """Replace the index rows of the `drop` articles (every row with `replace_all`) by those of
+    `summaries` (claim -> conflicts.fact_summary)."""
+    if replace_all:
+        db.execute("delete from fact_keys")
+        db.execute("delete from fact_offices")
+    else:
+        drop = list(drop)
+        _tuples_in(db, "delete from fact_keys where article_id in ({})", drop)
+        _tuples_in(db, "delete from fact_offices where article_id in ({})", drop)
+    db.conn.executemany("insert into fact_keys (claim_id, article_id, key) values (?, ?, ?)",
+                        ((c, claim_article[c], k) for c, (keys, _) in summaries.items() for k in keys))
+    db.conn.executemany("insert into fact_offices (claim_id, article_id, entity, office) values (?, ?, ?, ?)",
+                        ((c, claim_article[c], e, o) for c, (_, offices) in summaries.items() for e, o in offices))
 
 
 def norm_cache_names(db: Database, article_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
@@ -540,7 +594,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   fluency_context: Mapping | None = None,
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
                   claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
-                  origin_state: tuple | None = None) -> None:
+                  origin_state: tuple | None = None, fact_index: tuple | None = None) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -554,7 +608,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `_save_fluency_context`). `norm_keys`: article -> its entity-merge keys, replacing the rows of
     those articles (`norm_keys_all`: of every article). `claim_columns`: article -> its row of
     `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row).
-    `origin_state`: the arguments of `write_origin_state`."""
+    `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -577,6 +631,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         write_claim_columns(db, claim_columns or {}, claim_columns_all)
         if origin_state is not None:
             write_origin_state(db, *origin_state)
+        if fact_index is not None:
+            write_fact_index(db, *fact_index)
         if norm_keys:
             db.table("norm_keys").insert_all(({"article_id": a, "key": k} for a, ks in norm_keys.items() for k in ks))
         if match_cache:
@@ -607,7 +663,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             gone = [r[0] for r in db.execute(
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
-            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns"):
+            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns",
+                      "fact_keys", "fact_offices"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],

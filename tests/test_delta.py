@@ -109,10 +109,14 @@ def steps(tmp_path_factory):
     name_reads = []        # articles whose cached names are read (every one: "all")
     real_names, real_norm = store.norm_cache_names, store.load_norm_cache
     store.norm_cache_names = lambda db_, ids: name_reads.extend(ids := list(ids)) or real_names(db_, ids)
-    store.load_norm_cache = lambda db_, names=True: (name_reads.append("all") if names else None) or real_norm(db_, names)
+    store.load_norm_cache = lambda db_, names=True, summaries=True: (
+        name_reads.append("all") if names else None) or real_norm(db_, names, summaries)
     verdict_reads = []     # reads of every stored fluency verdict
     real_verdicts = store.stored_fluency_rows
     store.stored_fluency_rows = lambda db_: verdict_reads.append(1) or real_verdicts(db_)
+    summary_reads = []     # articles whose stored fact summaries are read
+    real_summaries = store.norm_cache_summaries
+    store.norm_cache_summaries = lambda db_, ids: summary_reads.extend(ids := list(ids)) or real_summaries(db_, ids)
     claim_reads = []       # reads of every claim row
     real_claims = store.load_claims
     store.load_claims = lambda *a, **k: claim_reads.append(1) or real_claims(*a, **k)
@@ -140,6 +144,7 @@ def steps(tmp_path_factory):
         store.norm_cache_names, store.load_norm_cache = real_names, real_norm
         store.stored_fluency_rows = real_verdicts
         store.load_claims = real_claims
+        store.norm_cache_summaries = real_summaries
         store.load_articles = real_articles
         store.write_origin_state, store.write_claim_columns = real_origin_write, real_columns_write
     out["decoded"] = (res, len(set(calls)), len(full_reads))
@@ -148,9 +153,20 @@ def steps(tmp_path_factory):
     out["name_reads"] = name_reads
     out["verdict_reads"] = verdict_reads
     out["claim_reads"] = claim_reads
+    out["summary_reads"] = summary_reads
     out["article_reads"] = article_reads
     out["written"] = written
     out["after_decoded"] = (_snapshot(db), _full(db, tmp, "decoded", settings, emb))
+    # a new article gives a person another office: the claims where that person speaks without a
+    # title are checked again (the offices per entity moved), through the stored index
+    (folder / "zz_office.txt").write_text(
+        "Lavrov takes a new post\n\nMoscow, Jul 9 (Agency) - Defence Minister Sergei Lavrov said on Monday "
+        "that the army would train more officers from Myanmar this year.\n"
+        "Prime Minister Min Aung Hlaing said the talks in Moscow had been useful for both sides.\n",
+        encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    out["office"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
+                     _full(db, tmp, "office", settings, emb))
     # a store analysed before the per-article state (migrations m012-m015): none of it is stored.
     # The next analysis still takes the delta path, builds that state and equals a full one.
     for table in ("claim_columns", "origin_shingles", "origin_edges", "norm_keys"):
@@ -171,6 +187,18 @@ def steps(tmp_path_factory):
                               for a, (_, (raw, defs)) in rows.items()}, {a: sha for a, (sha, _) in rows.items()})
     stored = _json.loads(store.get_state(db, "norm_merge"))
     out["merge"] = ({k: v for k, v in stored.items() if k != "version"}, _json.loads(_json.dumps(built.to_json())))
+    # ... and so is the index of the pair checks (candidate keys, offices) and the corpus state
+    from factcheck.stages.conflicts import corpus_state
+    summaries = {}
+    for (enc,) in db.execute("select summary from norm_cache where article_id in (select article_id from claims)"):
+        summaries.update(_json.loads(enc))
+    owner = dict(db.execute("select id, article_id from claims").fetchall())
+    out["fact_index"] = (
+        sorted(db.execute("select claim_id, article_id, key from fact_keys").fetchall()),
+        sorted((c, owner[c], k) for c, (keys, _) in summaries.items() for k in keys),
+        sorted(db.execute("select claim_id, article_id, entity, office from fact_offices").fetchall()),
+        sorted((c, owner[c], e, o) for c, (_, offices) in summaries.items() for e, o in offices),
+        _json.loads(store.get_state(db, "conflicts_state")), _json.loads(_json.dumps(corpus_state({}, summaries))))
     out["norm_keys"] = (sorted(db.execute("select article_id, key from norm_keys").fetchall()),
                         sorted((a, k) for a, (_, (raw, _)) in rows.items() for k in name_keys(x[0] for x in raw)))
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
@@ -181,7 +209,7 @@ def steps(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("step", ["added", "changed", "deleted", "old_rows", "upgraded"])
+@pytest.mark.parametrize("step", ["added", "changed", "deleted", "old_rows", "office", "upgraded"])
 def test_delta_equals_full_recompute(steps, step):
     res, inc, full = steps[step]
     assert res.delta, "the delta path was not taken"
@@ -238,6 +266,18 @@ def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps):
 
 def test_delta_reads_the_garbled_and_recombined_verdicts_not_all(steps):
     assert steps["verdict_reads"] == []
+
+
+def test_delta_reads_no_stored_fact_summary(steps):
+    # the pair checks read the stored index of candidate keys and offices instead
+    assert steps["summary_reads"] == []
+
+
+def test_the_pair_check_index_and_corpus_state_stay_those_of_the_summaries(steps):
+    keys, keys_expected, offices, offices_expected, state, state_expected = steps["fact_index"]
+    assert keys and keys == keys_expected
+    assert offices == offices_expected
+    assert state == state_expected
 
 
 def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):

@@ -134,10 +134,10 @@ def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame
 class _Checker:
     def __init__(self, facts: Mapping[str, ClaimFacts], articles: Mapping[str, Article],
                  claims: Mapping[str, Claim], settings: ConflictSettings,
-                 summaries: Summaries | None = None) -> None:
+                 summaries: Summaries | None = None, offices: Mapping[str, set[str]] | None = None) -> None:
         self.facts, self.articles, self.claims, self.s = facts, articles, claims, settings
         # offices each person holds anywhere in the corpus (for "Lavrov said" without a title)
-        self.offices: dict[str, set[str]] = _offices(facts, summaries)
+        self.offices: Mapping[str, set[str]] = offices if offices is not None else _offices(facts, summaries)
 
     def q(self, f: ClaimFacts, span: tuple[int, int] | None) -> str:
         return f"{_art(f.article_id)} '{_text_at(self.articles[f.article_id], span)}'" if span else _art(f.article_id)
@@ -495,9 +495,84 @@ def _offices(facts: Mapping[str, ClaimFacts], summaries: Summaries | None = None
     return out
 
 
+class FactIndex:
+    """The corpus-level inputs of the pair checks kept as an index between analyses (the store's
+    `fact_keys` / `fact_offices`, read through the callables), so that a delta reads the candidate
+    keys and offices it needs instead of every claim's summary.
+
+    `fresh`: the summaries of the claims of the articles read afresh; `stale`: the articles whose
+    stored rows are no longer theirs (read afresh, or gone). `old_rows(articles)` -> ((claim, key)
+    rows, (claim, entity, office) rows) stored for those articles; `members(keys)` -> (key, claim,
+    article) rows; `keys_of(claims)` -> (claim, key) rows; `office_rows(entities)` -> (entity,
+    office, article) rows. `prev_key_sizes` / `prev_offices`: the previous analysis' `corpus_state`."""
+
+    def __init__(self, fresh: Summaries, stale: set[str], old_rows, members, keys_of, office_rows,
+                 prev_key_sizes: Mapping[str, int], prev_offices: Mapping[str, Sequence[str]]) -> None:
+        self._fresh, self.stale = fresh, stale
+        self._members_q, self._keys_q = members, keys_of
+        self._prev_sizes = prev_key_sizes
+        self._keys: dict[str, set[str]] = {c: set(v[0]) for c, v in fresh.items()}
+        self.by_key: dict[str, set[str]] = {}
+        old_keys, old_offices = old_rows(sorted(stale))
+        # keys whose members changed: those of the claims that left or came
+        self.moved_keys = {k for _, k in old_keys} | {k for v in self._keys.values() for k in v}
+        self.ensure(self.moved_keys)
+        entities = {e for _, e, _ in old_offices} | {e for v in fresh.values() for e, _ in v[1]}
+        self.offices: dict[str, set[str]] = {e: set(o) for e, o in prev_offices.items()}
+        for e in entities:
+            self.offices.pop(e, None)
+        for e, office, a in office_rows(sorted(entities)):
+            if a not in stale:
+                self.offices.setdefault(e, set()).add(office)
+        for v in fresh.values():
+            for e, office in v[1]:
+                self.offices.setdefault(e, set()).add(office)
+
+    def ensure(self, keys) -> None:
+        """Read the members of these keys (now) if not read yet."""
+        want = sorted(k for k in keys if k not in self.by_key)
+        for k in want:
+            self.by_key[k] = set()
+        for k, c, a in self._members_q(want):
+            if a not in self.stale:
+                self.by_key[k].add(c)
+        for c, ks in self._keys.items():
+            if c in self._fresh:
+                for k in ks:
+                    if k in self.by_key and k in want:
+                        self.by_key[k].add(c)
+
+    def prefetch(self, claims) -> None:
+        """Read the keys of these claims (not read afresh) if not read yet."""
+        want = sorted(c for c in claims if c not in self._keys)
+        for c in want:
+            self._keys[c] = set()
+        for c, k in self._keys_q(want):
+            self._keys[c].add(k)
+
+    def keys_of(self, claim: str) -> set[str]:
+        if claim not in self._keys:
+            self.prefetch([claim])
+        return self._keys[claim]
+
+    def size(self, key: str) -> int:
+        """How many claims have this key now."""
+        return len(self.by_key[key]) if key in self.by_key else self._prev_sizes.get(key, 0)
+
+    def state(self) -> dict:
+        """`corpus_state` of the corpus now."""
+        sizes = dict(self._prev_sizes)
+        for k in self.moved_keys:
+            if self.by_key[k]:
+                sizes[k] = len(self.by_key[k])
+            else:
+                sizes.pop(k, None)
+        return {"key_sizes": sizes, "offices": {e: sorted(o) for e, o in self.offices.items() if o}}
+
+
 def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                        clusters: Sequence[Cluster], prev: Previous, offices: Mapping[str, set[str]],
-                       summaries: Summaries | None = None):
+                       summaries: Summaries | None = None, index: FactIndex | None = None):
     """(pairs to check again -> same_event, stored conflicts still valid).
 
     Same-event pairs are enumerated only inside clusters that differ from the previous analysis
@@ -542,15 +617,30 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         x = then_of.get(a)
         return x is not None and x == then_of.get(b)
 
-    by_key: dict[str, set[str]] = defaultdict(set)
-    keys_of: dict[str, set[str]] = {}
-    for cid in ids:
-        keys_of[cid] = set(summaries[cid][0]) if summaries is not None else _pair_keys(facts[cid])
-        for key in keys_of[cid]:
-            by_key[key].add(cid)
+    if index is None:
+        by_key: dict[str, set[str]] = defaultdict(set)
+        keys_of: dict[str, set[str]] = {}
+        for cid in ids:
+            keys_of[cid] = set(summaries[cid][0]) if summaries is not None else _pair_keys(facts[cid])
+            for key in keys_of[cid]:
+                by_key[key].add(cid)
+        key_of, has_facts = keys_of.__getitem__, keys_of.__contains__
+
+        def size(k: str) -> int:
+            return len(by_key[k])
+    else:
+        # only the keys whose members moved or hold a changed claim can add pairs; the others keep
+        # their members and sizes (`FactIndex`)
+        index.prefetch(changed)
+        index.ensure(k for c in changed if c in facts for k in index.keys_of(c))
+        by_key = index.by_key
+        key_of, size = index.keys_of, index.size
+
+        def has_facts(c: str) -> bool:
+            return c in facts
 
     def candidate(a: str, b: str) -> bool:
-        return any(len(by_key[k]) <= _KEY_CAP for k in keys_of[a] & keys_of[b])
+        return any(size(k) <= _KEY_CAP for k in key_of(a) & key_of(b))
 
     # same-event pairs: checked again unless both claims are unchanged and were same-event before
     todo: dict[tuple[str, str], bool] = {}
@@ -562,12 +652,14 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         elif any(c in changed for c in k.claim_ids):
             for p in sorted(pairs_apart(k, dict.fromkeys(k.claim_ids, k.id), changed)):
                 todo[p] = True
-    for k in prev.clusters:
-        if k.id not in now_ids:
-            # a lost cluster: its pairs that are not same-event now
-            for p in sorted(pairs_apart(k, now_of, set())):
-                if p[0] in keys_of and p[1] in keys_of and candidate(*p):
-                    todo.setdefault(p, False)
+    lost = [k for k in prev.clusters if k.id not in now_ids]
+    if index is not None:
+        index.prefetch(c for k in lost for c in k.claim_ids if c in facts)
+    for k in lost:
+        # a lost cluster: its pairs that are not same-event now
+        for p in sorted(pairs_apart(k, now_of, set())):
+            if has_facts(p[0]) and has_facts(p[1]) and candidate(*p):
+                todo.setdefault(p, False)
     for key, members in by_key.items():
         if len(members) > _KEY_CAP:
             continue
@@ -605,7 +697,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     else:
         prev.loaded = prev.conflicts
     keep = [x for x in prev.loaded
-            if x.a in keys_of and x.b in keys_of and x.a not in changed and x.b not in changed
+            if has_facts(x.a) and has_facts(x.b) and x.a not in changed and x.b not in changed
             and (x.a, x.b) not in todo and still(x.a, x.b)]
     return todo, keep
 
@@ -613,7 +705,8 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
 def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    clusters: Sequence[Cluster] | None, articles: Mapping[str, Article],
                    settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None,
-                   previous: Previous | None = None, summaries: Summaries | None = None) -> list[Conflict]:
+                   previous: Previous | None = None, summaries: Summaries | None = None,
+                   index: FactIndex | None = None) -> list[Conflict]:
     """Conflicts between claims about the same event or entity, one per claim pair and kind.
 
     With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
@@ -622,10 +715,13 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     `summaries`: `fact_summary` of every claim, when the caller has them stored (then only the
     facts of the pairs checked are read from `facts`)."""
     by_id = claims.by_id if hasattr(claims, "by_id") else {c.id: c for c in claims}
-    checker = _Checker(facts, articles, by_id, settings, summaries)
+    if previous is None or clusters is None:
+        index = None                       # (every pair is checked: the summaries of every claim)
+    checker = _Checker(facts, articles, by_id, settings, summaries,
+                       offices=index.offices if index is not None else None)
     out: dict[str, Conflict] = {}
     if previous is not None and clusters is not None:
-        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries)
+        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries, index)
         if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once
             facts.prefetch({c for p in todo for c in p})
         pairs = ((a, b, same) for (a, b), same in todo.items())
