@@ -397,7 +397,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
     if cluster_delta and prev_conflicts is not None:
-        delta = _delta_rows(db, articles, sentences, claims, claims.ref_by_id, fluency, fl_run, recomputed, reread,
+        delta = _delta_rows(db, articles, sentences, claims, fluency, fl_run, recomputed, reread,
                             origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
     if delta is None:
@@ -471,12 +471,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     return res
 
 
-def _delta_rows(db: Database, articles, sentences, claims, claim_by_id, fluency, fl_run, recomputed, reread,
+def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
                 origins, clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed)."""
     # the articles of the sentences combined again (of every sentence after a full fluency pass)
+    claim_by_id = claims.ref_by_id          # (what a score reads of a claim)
     sent_article = sentences.article_of if fl_run.recomputed is None else sentences.articles_of(fl_run.recomputed)
     # the verdicts not combined again are the stored ones
     stored_fl = fl_run.stored if fl_run.recomputed is not None else store.stored_fluency_rows(db)

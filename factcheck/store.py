@@ -362,19 +362,24 @@ class ClaimTable(Sequence):
             self._position = {cid: i for i, cid in enumerate(self.ids)}
         return self._position
 
+    def _positions(self, ids: Iterable[str]) -> list[int]:
+        """The positions of these ids (unknown ids left out), in table order."""
+        position = self.position
+        return sorted(position[c] for c in set(ids) if c in position)
+
+    def ref(self, i: int) -> ClaimRef:
+        """What scoring reads of the claim at position `i`, from the columns (no claim row is read)."""
+        return ClaimRef(self.ids[i], self.article_ids[i], self.sentence_ids[i], self.speakers[i])
+
     def of_ids(self, ids: Iterable[str]) -> list[Claim]:
         """The Claim records of these ids (unknown ids left out), in table order."""
-        position = self.position
-        pos = sorted(position[c] for c in set(ids) if c in position)
+        pos = self._positions(ids)
         self.fetch(pos)
         return [self._claims[i] for i in pos]
 
     def refs(self, ids: Iterable[str]) -> list[ClaimRef]:
-        """What scoring reads of these claims (unknown ids left out), in table order, from the
-        columns (no claim row is read)."""
-        position = self.position
-        pos = sorted(position[c] for c in set(ids) if c in position)
-        return [ClaimRef(self.ids[i], self.article_ids[i], self.sentence_ids[i], self.speakers[i]) for i in pos]
+        """`ref` of these ids (unknown ids left out), in table order."""
+        return [self.ref(i) for i in self._positions(ids)]
 
     @property
     def by_id(self) -> Mapping[str, Claim]:
@@ -409,10 +414,7 @@ class _ClaimsById(Mapping):
 
     def __getitem__(self, cid: str) -> Claim | ClaimRef:
         i = self._t.position[cid]
-        if self._refs:
-            t = self._t
-            return ClaimRef(cid, t.article_ids[i], t.sentence_ids[i], t.speakers[i])
-        return self._t[i]
+        return self._t.ref(i) if self._refs else self._t[i]
 
     def __contains__(self, cid) -> bool:
         return cid in self._t.position
@@ -515,17 +517,12 @@ def write_fact_index(db: Database, summaries: Mapping[str, tuple], claim_article
                      drop: Iterable[str], replace_all: bool) -> None:
     """Replace the index rows of the `drop` articles (every row with `replace_all`) by those of
     `summaries` (claim -> conflicts.fact_summary)."""
-    if replace_all:
-        db.execute("delete from fact_keys")
-        db.execute("delete from fact_offices")
-    else:
-        drop = list(drop)
-        _tuples_in(db, "delete from fact_keys where article_id in ({})", drop)
-        _tuples_in(db, "delete from fact_offices where article_id in ({})", drop)
-    db.conn.executemany("insert into fact_keys (claim_id, article_id, key) values (?, ?, ?)",
-                        ((c, claim_article[c], k) for c, (keys, _) in summaries.items() for k in keys))
-    db.conn.executemany("insert into fact_offices (claim_id, article_id, entity, office) values (?, ?, ?, ?)",
-                        ((c, claim_article[c], e, o) for c, (_, offices) in summaries.items() for e, o in offices))
+    drop = list(drop)
+    _replace_article_rows(db, "fact_keys", ("article_id", "claim_id", "key"), drop,
+                          ((claim_article[c], c, k) for c, (keys, _) in summaries.items() for k in keys), replace_all)
+    _replace_article_rows(db, "fact_offices", ("article_id", "claim_id", "entity", "office"), drop,
+                          ((claim_article[c], c, e, o) for c, (_, offices) in summaries.items() for e, o in offices),
+                          replace_all)
 
 
 def norm_cache_names(db: Database, article_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
@@ -621,20 +618,16 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         if norm_cache:
             db.table("norm_cache").insert_all(norm_cache, replace=True)
         if delta is None:
-            db.execute("delete from norm_cache where article_id not in (select id from articles)")
-            db.execute("delete from norm_keys where article_id not in (select id from articles)")
-            db.execute("delete from claim_columns where article_id not in (select id from articles)")
-        if norm_keys_all:
-            db.execute("delete from norm_keys")
-        elif norm_keys:
-            _tuples_in(db, "delete from norm_keys where article_id in ({})", norm_keys)
+            for t in ("norm_cache", "norm_keys", "claim_columns"):
+                db.execute(f"delete from {t} where article_id not in (select id from articles)")
+        if norm_keys or norm_keys_all:
+            _replace_article_rows(db, "norm_keys", ("article_id", "key"), norm_keys or {},
+                                  ((a, k) for a, ks in (norm_keys or {}).items() for k in ks), norm_keys_all)
         write_claim_columns(db, claim_columns or {}, claim_columns_all)
         if origin_state is not None:
             write_origin_state(db, *origin_state)
         if fact_index is not None:
             write_fact_index(db, *fact_index)
-        if norm_keys:
-            db.table("norm_keys").insert_all(({"article_id": a, "key": k} for a, ks in norm_keys.items() for k in ks))
         if match_cache:
             # prefix -> new entries; a prefix is "<family>:<rules digest>:", and entries of the same
             # family made under other rules are dropped
@@ -691,16 +684,22 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                                      replace=True)
 
 
+def _replace_article_rows(db: Database, table: str, columns: Sequence[str], articles: Iterable[str],
+                          rows: Iterable[tuple], replace_all: bool = False) -> None:
+    """Replace the rows of a per-article table (its first column: article_id) that belong to
+    `articles` (every row with `replace_all`) by `rows`."""
+    if replace_all:
+        db.execute(f"delete from {table}")
+    else:
+        _tuples_in(db, f"delete from {table} where article_id in ({{}})", articles)
+    db.conn.executemany(f"insert or replace into {table} ({', '.join(columns)}) "
+                        f"values ({', '.join('?' * len(columns))})", rows)
+
+
 def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
     """Replace these articles' `claim_columns` rows (`ClaimTable.columns`; None: no row), or every row."""
-    if replace_all:
-        db.execute("delete from claim_columns")
-    elif rows:
-        _tuples_in(db, "delete from claim_columns where article_id in ({})", rows)
-    if rows:
-        db.table("claim_columns").insert_all(
-            ({"article_id": a, "sha256": r[0], "version": r[1], "embedder": r[2], "body": r[3]}
-             for a, r in rows.items() if r is not None), pk="article_id", replace=True)
+    _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body"), rows,
+                          ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
 def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]]] | None:
@@ -715,12 +714,10 @@ def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]]]
 def write_origin_state(db: Database, rows: Sequence[tuple], gone: Sequence[str],
                        add: Sequence[tuple[str, str]], drop: Sequence[tuple[str, str]], replace_all: bool) -> None:
     """Apply `OriginState.changes_since` to the stored rows (every row replaced with `replace_all`)."""
+    _replace_article_rows(db, "origin_shingles", ("article_id", "hash", "sha256", "shingles"), gone, rows, replace_all)
     if replace_all:
-        db.execute("delete from origin_shingles")
         db.execute("delete from origin_edges")
-    _tuples_in(db, "delete from origin_shingles where article_id in ({})", gone)
     db.conn.executemany("delete from origin_edges where a = ? and b = ?", drop)
-    db.conn.executemany("insert or replace into origin_shingles (article_id, hash, sha256, shingles) values (?, ?, ?, ?)", rows)
     db.conn.executemany("insert or replace into origin_edges (a, b) values (?, ?)", add)
 
 

@@ -530,17 +530,15 @@ class FactIndex:
 
     def ensure(self, keys) -> None:
         """Read the members of these keys (now) if not read yet."""
-        want = sorted(k for k in keys if k not in self.by_key)
+        want = {k for k in keys if k not in self.by_key}
         for k in want:
             self.by_key[k] = set()
-        for k, c, a in self._members_q(want):
+        for k, c, a in self._members_q(sorted(want)):
             if a not in self.stale:
                 self.by_key[k].add(c)
-        for c, ks in self._keys.items():
-            if c in self._fresh:
-                for k in ks:
-                    if k in self.by_key and k in want:
-                        self.by_key[k].add(c)
+        for c, (ks, _) in self._fresh.items():
+            for k in want.intersection(ks):
+                self.by_key[k].add(c)
 
     def prefetch(self, claims) -> None:
         """Read the keys of these claims (not read afresh) if not read yet."""
