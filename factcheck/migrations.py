@@ -206,3 +206,13 @@ def m016_fact_index(db: Database) -> None:
     db.table("fact_offices").create_index(["entity"])
     db.table("fact_offices").create_index(["article_id"])
     db.execute("delete from state where key = 'fact_index'")
+
+
+@migrations()
+def m017_knn_rows(db: Database) -> None:
+    # The clustering's kNN state as one row per article (clusters.KnnState.rows): a delta writes
+    # the rows of the articles holding a claim whose neighbours changed, not a blob of every
+    # claim's. An older store's blob goes: its next analysis clusters every claim once.
+    db.execute("create table knn_rows (article_id text primary key, ids text, keys text, slots blob, "
+               "nbr blob, sims blob, hub blob)")
+    db.execute("delete from blobs where key = 'knn'")

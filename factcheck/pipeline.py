@@ -330,9 +330,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
     prev_clusters = None
-    if delta_ok and (blob := store.get_blob(db, "knn")):
+    if delta_ok and (knn_rows := store.knn_state_rows(db)) is not None:
         prev_clusters = store.load_clusters(db)
-        prev_knn = (clustering.KnnState.from_bytes(blob), prev_clusters)
+        prev_knn = (clustering.KnnState.from_rows(*knn_rows), prev_clusters)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
                                           fresh=reread)
@@ -456,7 +456,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        blobs={"knn": cres.state.to_bytes()}, delta=delta,
+        delta=delta,
+        knn_state=(*cres.state.rows(prev_knn[0].spans or () if prev_knn is not None else ()), cres.state.meta()),
         origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys,

@@ -255,6 +255,31 @@ def load_claims(db: Database, article_id: str | None = None) -> list[Claim]:
 _CLAIM_COLUMNS = "id, article_id, sentence_id, idx, start, [end], text, standalone, speaker"
 
 
+_SEP_FIELD, _SEP_ITEM, _NONE = "\x1e", "\x1f", "\x00"
+
+
+def _encode_columns(ids: Sequence[str], sentences: Sequence[str], speakers: Sequence[str | None],
+                    keys: Sequence[str]) -> str:
+    """One article's claim columns as one string: four fields of items, split by control
+    characters (a tenth of the cost of JSON to read, and every analysis reads every article's);
+    JSON when a value holds one of those characters."""
+    fields = (ids, sentences, [_NONE if s is None else s for s in speakers], keys)
+    if not ids or any(_SEP_FIELD in v or _SEP_ITEM in v for f in (ids, sentences, keys) for v in f) or any(
+            s is not None and (_SEP_FIELD in s or _SEP_ITEM in s or _NONE in s) for s in speakers):
+        return json.dumps({"ids": list(ids), "sentences": list(sentences), "speakers": list(speakers),
+                           "keys": list(keys)}, separators=(",", ":"))
+    return _SEP_FIELD.join(_SEP_ITEM.join(f) for f in fields)
+
+
+def _decode_columns(body: str) -> tuple[list[str], list[str], list[str | None], list[str]]:
+    """`_encode_columns` read back (ids, sentences, speakers, keys)."""
+    if body.startswith("{"):
+        v = json.loads(body)
+        return v["ids"], v["sentences"], v["speakers"], v["keys"]
+    ids, sentences, speakers, keys = (f.split(_SEP_ITEM) for f in body.split(_SEP_FIELD))
+    return ids, sentences, [None if s == _NONE else s for s in speakers], keys
+
+
 class ClaimTable(Sequence):
     """Every stored claim, in (article, index) order, as an analysis reads them: per claim its
     id, article, sentence and speaker at once (`ids`, `article_ids`, `sentence_ids`, `speakers`),
@@ -268,7 +293,6 @@ class ClaimTable(Sequence):
     def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True) -> None:
         self._db, self._version = db, version
         self._claims: dict[int, Claim] = {}
-        self._vector_keys: dict[int, tuple[str, str]] = {}   # position -> (embedder, key), stored
         self._shas = dict(shas)
         self._position: dict[str, int] | None = None
         stored = {}
@@ -292,23 +316,32 @@ class ClaimTable(Sequence):
         arts: list[str] = []
         sents: list[str] = []
         speakers: list[str | None] = []
+        keys: list[str | None] = []
+        # per article, its claims' span of positions and the embedder its stored keys are of
+        self._span: dict[str, tuple[int, int]] = {}
+        self._keys_of: dict[str, str | None] = {}
         for a in sorted(set(stored) | set(by_article)):
+            start = len(ids)
             if a in stored:
                 _, embedder, body = stored[a]
-                v = json.loads(body)
-                self._vector_keys.update((i, (embedder, k)) for i, k in enumerate(v["keys"], start=len(ids)))
-                ids += v["ids"]
-                arts += [a] * len(v["ids"])
-                sents += v["sentences"]
-                speakers += v["speakers"]
+                c_ids, c_sents, c_speakers, c_keys = _decode_columns(body)
+                ids += c_ids
+                sents += c_sents
+                speakers += c_speakers
+                keys += c_keys
+                self._keys_of[a] = embedder
             else:
                 for c in by_article[a]:
                     self._claims[len(ids)] = c
                     ids.append(c.id)
-                    arts.append(a)
                     sents.append(c.sentence_id)
                     speakers.append(c.speaker)
+                keys += [None] * (len(ids) - start)
+                self._keys_of[a] = None
+            arts += [a] * (len(ids) - start)
+            self._span[a] = (start, len(ids))
         self.ids, self.article_ids, self.sentence_ids, self.speakers = ids, arts, sents, speakers
+        self._keys = keys
         if count_rows(db, "claims") != len(ids):   # the store changed other than through its files
             self._read_all()
 
@@ -318,36 +351,39 @@ class ClaimTable(Sequence):
         self.article_ids = [c.article_id for c in claims]
         self.sentence_ids = [c.sentence_id for c in claims]
         self.speakers = [c.speaker for c in claims]
-        self._claims, self._vector_keys, self._stored_embedder = dict(enumerate(claims)), {}, {}
+        self._claims, self._stored_embedder = dict(enumerate(claims)), {}
+        self._keys = [None] * len(claims)
+        self._span, self._keys_of = {}, {}
+        for i, a in enumerate(self.article_ids):
+            start, _ = self._span.get(a, (i, i))
+            self._span[a] = (start, i + 1)
+            self._keys_of[a] = None
         self.rewrite, self.rewrite_all = set(self._shas), True
 
     def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str] | None]:
         """The `claim_columns` rows to write for the next analysis: article -> (content hash,
-        extraction rules, embedder, JSON of its claims' columns and vector keys under
-        `embedder`), None for an article without claims; every article's with `rewrite_all`,
-        else those of `rewrite` and of the articles whose stored keys are another embedder's."""
+        extraction rules, embedder, its claims' columns and vector keys under `embedder`, encoded
+        by `_encode_columns`), None for an article without claims; every article's with
+        `rewrite_all`, else those of `rewrite` and of the articles whose stored keys are another
+        embedder's."""
         keys = self.vector_keys(embedder)
         want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
-        span: dict[str, list[int]] = {}
-        for i, a in enumerate(self.article_ids):
-            if a in want or self.rewrite_all:
-                span.setdefault(a, []).append(i)
         out: dict[str, tuple[str, str, str, str] | None] = {a: None for a in want}
-        for a, pos in span.items():
-            out[a] = (self._shas.get(a, ""), self._version, embedder, json.dumps(
-                {"ids": [self.ids[i] for i in pos], "sentences": [self.sentence_ids[i] for i in pos],
-                 "speakers": [self.speakers[i] for i in pos], "keys": [keys[i] for i in pos]},
-                separators=(",", ":")))
+        for a, (start, end) in self._span.items():
+            if a in want or self.rewrite_all:
+                out[a] = (self._shas.get(a, ""), self._version, embedder, _encode_columns(
+                    self.ids[start:end], self.sentence_ids[start:end], self.speakers[start:end],
+                    keys[start:end]))
         return out
 
     def vector_keys(self, embedder: str) -> list[str]:
         """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
-        known = {i: k for i, (e, k) in self._vector_keys.items() if e == embedder}
-        self.fetch(i for i in range(len(self.ids)) if i not in known)
-        out = [known.get(i) or vector_key(embedder, self._claims[i].standalone)
-               for i in range(len(self.ids))]
-        self._vector_keys = {i: (embedder, k) for i, k in enumerate(out)}
-        return out
+        todo = [(a, span) for a, span in self._span.items() if self._keys_of.get(a) != embedder]
+        self.fetch(i for _, (start, end) in todo for i in range(start, end))
+        for a, (start, end) in todo:
+            self._keys[start:end] = [vector_key(embedder, self._claims[i].standalone) for i in range(start, end)]
+            self._keys_of[a] = embedder
+        return self._keys
 
     def fetch(self, positions: Iterable[int]) -> None:
         """Read the Claim records at these positions that are not read yet, at once."""
@@ -591,7 +627,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   fluency_context: Mapping | None = None,
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
                   claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
-                  origin_state: tuple | None = None, fact_index: tuple | None = None) -> None:
+                  origin_state: tuple | None = None, fact_index: tuple | None = None,
+                  knn_state: tuple | None = None) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -605,7 +642,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `_save_fluency_context`). `norm_keys`: article -> its entity-merge keys, replacing the rows of
     those articles (`norm_keys_all`: of every article). `claim_columns`: article -> its row of
     `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row).
-    `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`."""
+    `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`;
+    `knn_state`: of `write_knn_state`."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -626,6 +664,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         write_claim_columns(db, claim_columns or {}, claim_columns_all)
         if origin_state is not None:
             write_origin_state(db, *origin_state)
+        if knn_state is not None:
+            write_knn_state(db, *knn_state)
         if fact_index is not None:
             write_fact_index(db, *fact_index)
         if match_cache:
@@ -700,6 +740,24 @@ def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_
     """Replace these articles' `claim_columns` rows (`ClaimTable.columns`; None: no row), or every row."""
     _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body"), rows,
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
+
+
+def knn_state_rows(db: Database) -> tuple[list[tuple], str] | None:
+    """The clustering's stored kNN state: its rows in article order and its meta (JSON); None
+    when none is stored."""
+    meta = get_state(db, "knn_meta")
+    if meta is None:
+        return None
+    return db.execute("select article_id, ids, keys, slots, nbr, sims, hub from knn_rows "
+                      "order by article_id").fetchall(), meta
+
+
+def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], replace_all: bool,
+                    meta: str) -> None:
+    """Apply `KnnState.rows` to the stored rows (every row replaced with `replace_all`)."""
+    _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub"),
+                          [*gone, *(r[0] for r in rows)], rows, replace_all)
+    db.table("state").insert({"key": "knn_meta", "value": meta}, pk="key", replace=True)
 
 
 def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]]] | None:

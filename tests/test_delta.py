@@ -3,6 +3,7 @@ and the saved rows are computed only for what changed; the results equal a full 
 (`analyze(force=True)` over the same store) after adding, changing and deleting articles."""
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 
@@ -22,7 +23,22 @@ import bench_ci  # noqa: E402  (the synthetic corpus generator)
 def _snapshot(db) -> dict:
     return {"fluency": store.load_fluency(db), "facts": store.load_facts(db),
             "origins": store.load_origins(db), "clusters": store.load_clusters(db),
-            "conflicts": store.load_conflicts(db), "scores": store.load_scores(db)}
+            "conflicts": store.load_conflicts(db), "scores": store.load_scores(db), "knn": _knn(db)}
+
+
+def _knn(db) -> dict:
+    """The stored kNN state, per claim id: its key, its neighbours' cosines, the ids of those
+    closer than the k-th (which of several claims tied at the k-th cosine is kept is arbitrary),
+    its hub level."""
+    from factcheck.stages.clusters import KnnState
+    st = KnnState.from_rows(*store.knn_state_rows(db))
+    out = {}
+    for i, cid in enumerate(st.ids):
+        got = [(round(float(c), 5), st.ids[j]) for j, c in zip(st.idx[i], st.sims[i]) if j >= 0]
+        last = min((c for c, _ in got), default=None)
+        out[cid] = (st.keys[i], sorted(c for c, _ in got), sorted(x for c, x in got if c > last),
+                    round(float(st.hub[i]), 5))
+    return out
 
 
 def _full(db, tmp_path, name, settings, emb) -> dict:
@@ -78,7 +94,7 @@ def steps(tmp_path_factory):
                       _full(db, tmp, "deleted", settings, emb))
     out["gone_rows"] = {t: db.execute(f"select count(*) from {t} where article_id = ?", [gone]).fetchone()[0]
                         for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys",
-                                  "claim_columns", "origin_shingles")}
+                                  "claim_columns", "origin_shingles", "knn_rows")}
 
     # a store whose cached facts predate the stored summaries (migration m007): they are read from
     # the facts once and written back
@@ -122,6 +138,9 @@ def steps(tmp_path_factory):
     store.load_claims = lambda *a, **k: claim_reads.append(1) or real_claims(*a, **k)
     written = []           # rows of copy detection's and the claim columns' state written
     real_origin_write, real_columns_write = store.write_origin_state, store.write_claim_columns
+    real_knn_write = store.write_knn_state
+    store.write_knn_state = lambda db_, rows, gone, every, meta: written.append(
+        ("knn", sorted(r[0] for r in rows), every)) or real_knn_write(db_, rows, gone, every, meta)
     store.write_origin_state = lambda db_, rows, *a: written.append(("origins", len(rows), a[-1])) \
         or real_origin_write(db_, rows, *a)
     store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
@@ -147,6 +166,7 @@ def steps(tmp_path_factory):
         store.norm_cache_summaries = real_summaries
         store.load_articles = real_articles
         store.write_origin_state, store.write_claim_columns = real_origin_write, real_columns_write
+        store.write_knn_state = real_knn_write
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
@@ -286,7 +306,13 @@ def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
 
 def test_delta_writes_the_state_rows_of_the_new_article_only(steps):
     # copy detection's shingles and the claim columns: the new article's rows, not every article's
-    assert sorted(steps["written"]) == [("columns", 1, False), ("origins", 1, False)]
+    written = {w[0]: w[1:] for w in steps["written"]}
+    assert written.pop("columns") == (1, False) and written.pop("origins") == (1, False)
+    # the kNN rows: the new article's and those of the articles where its claims became neighbours
+    (knn_rows, every), = written.values()
+    _, n_articles = steps["sentence_reads"]
+    assert not every and any(a.startswith("zz_third") for a in knn_rows), knn_rows
+    assert len(knn_rows) < n_articles / 2
 
 
 def test_delta_reads_the_article_records_it_parses_or_scores_not_all(steps):
@@ -315,7 +341,7 @@ def test_the_search_is_timed_apart_from_the_rest_of_clustering(steps):
 def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
     assert steps["deleted"][0].delta
     assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0,
-                                  "norm_keys": 0, "claim_columns": 0, "origin_shingles": 0}
+                                  "norm_keys": 0, "claim_columns": 0, "origin_shingles": 0, "knn_rows": 0}
 
 
 def test_first_analysis_is_full(steps):
@@ -325,21 +351,39 @@ def test_first_analysis_is_full(steps):
 def test_knn_state_roundtrip():
     import numpy as np
     from factcheck.stages.clusters import KnnState, OriginState
-    st = KnnState(["a", "b"], ["k1", "k2"], np.array([[1], [0]]), np.array([[0.5], [0.5]], dtype=np.float32),
-                  np.array([0.4, 0.4], dtype=np.float32), "basis")
-    back = KnnState.from_bytes(st.to_bytes())
-    assert back.ids == st.ids and back.keys == st.keys and back.basis == "basis"
+    # three claims: a1, a2 of article "a", b1 of article "b"
+    st = KnnState(["a1", "a2", "b1"], ["k1", "k2", "k3"], np.array([[2, 1], [2, 0], [0, -1]]),
+                  np.array([[0.9, 0.5], [0.8, 0.5], [0.9, -np.inf]], dtype=np.float32),
+                  np.array([0.4, 0.3, 0.2], dtype=np.float32), "basis", np.array([10, 11, 12]), 13,
+                  {"a": range(0, 2), "b": range(2, 3)})
+    rows, gone, every = st.rows()
+    assert every and [r[0] for r in rows] == ["a", "b"] and gone == []
+    back = KnnState.from_rows(rows, st.meta())
+    assert back.ids == st.ids and back.keys == st.keys and back.basis == "basis" and back.next_slot == 13
     assert (back.idx == st.idx).all() and (back.sims == st.sims).all() and (back.hub == st.hub).all()
+    assert back.spans == st.spans and (back.slots == st.slots).all()
+    # an article that sorts first comes in: the stored rows name neighbours by stable number, so
+    # the others read back right although their positions moved
+    rows0 = [("0", "z1", "k0", np.array([13], "<i4").tobytes(), np.array([10, 12], "<i4").tobytes(),
+              np.array([0.7, 0.6], "<f4").tobytes(), np.array([0.1], "<f4").tobytes())]
+    moved = KnnState.from_rows(rows0 + rows, json.dumps({"basis": "basis", "k": 2, "next_slot": 14}))
+    assert moved.ids == ["z1", "a1", "a2", "b1"]
+    assert moved.idx.tolist() == [[1, 3], [3, 2], [3, 1], [1, -1]]
+    # a delta writes the articles holding a changed row, and drops the rows of articles gone
+    st.written = np.array([False, False, True])
+    rows, gone, every = st.rows(stored=["a", "b", "c"])
+    assert not every and [r[0] for r in rows] == ["b"] and gone == ["c"]
+    # claims not in article order (a1, b1, a2): each article's row holds its own, wherever they are
+    mixed = KnnState(["a1", "b1", "a2"], ["k1", "k3", "k2"], np.array([[1, 2], [0, -1], [1, 0]]),
+                     np.array([[0.9, 0.5], [0.9, -np.inf], [0.8, 0.5]], dtype=np.float32),
+                     np.array([0.4, 0.2, 0.3], dtype=np.float32), "basis", np.array([10, 12, 11]), 13,
+                     {"a": [0, 2], "b": range(1, 2)})
+    back = KnnState.from_rows(mixed.rows()[0], mixed.meta())
+    assert back.ids == st.ids and back.keys == st.keys and back.idx.tolist() == st.idx.tolist()
+    assert (back.sims == st.sims).all() and (back.hub == st.hub).all()
     empty = KnnState([], [], np.zeros((0, 1), dtype=np.int64), np.zeros((0, 1), dtype=np.float32),
-                     np.zeros(0, dtype=np.float32), "basis")
-    assert KnnState.from_bytes(empty.to_bytes()).ids == []
-    # a state stored in the earlier form (one array item per claim id and key) still reads
-    import io
-    buf = io.BytesIO()
-    np.savez(buf, ids=np.asarray([b"a", b"b"]), keys=np.asarray([b"k1", b"k2"]), idx=st.idx.astype(np.int32),
-             sims=st.sims, hub=st.hub, basis=np.asarray("basis"))
-    old = KnnState.from_bytes(buf.getvalue())
-    assert old.ids == st.ids and old.keys == st.keys and (old.idx == st.idx).all()
+                     np.zeros(0, dtype=np.float32), "basis", np.zeros(0, dtype=np.int64), 0, {})
+    assert KnnState.from_rows(*(empty.rows()[0], empty.meta())).ids == []
     o = OriginState(["a", "b"], ["h1", "h2"], [np.array([1, 2], dtype=np.uint64), np.array([], dtype=np.uint64)],
                     [("a", "b")])
     rows, gone, add, drop = o.changes_since(None)

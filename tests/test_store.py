@@ -1,6 +1,7 @@
 """The store: schema, migration of an old store, one transaction per article, reviews."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -151,3 +152,13 @@ def test_claim_table_from_stored_columns_reads_only_new_and_changed_articles(db,
     assert list(store.ClaimTable(db, shas, "v2")) == stored
     db.execute("delete from claims where id = ?", [stored[-1].id])
     assert list(store.ClaimTable(db, shas, "v1")) == stored[:-1]
+
+
+@pytest.mark.parametrize("speakers", [[None, "Lavrov"], ["", None], ["A\x1fB", None], ["\x00", "x\x1ey"]])
+def test_claim_columns_round_trip_whatever_the_speakers_hold(speakers):
+    ids, sentences, keys = ["c1", "c2"], ["s1", "s1"], ["k1", "k2"]
+    body = store._encode_columns(ids, sentences, speakers, keys)
+    assert store._decode_columns(body) == (ids, sentences, speakers, keys)
+    # a row written as JSON (before the compact form) still reads
+    old = json.dumps({"ids": ids, "sentences": sentences, "speakers": speakers, "keys": keys})
+    assert store._decode_columns(old) == (ids, sentences, speakers, keys)

@@ -9,10 +9,11 @@ origin count once in `independent_sources`.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -322,40 +323,95 @@ def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None]
 @dataclass
 class KnnState:
     """What a clustering leaves for the next one: per claim (row), its key (article, texts,
-    speaker), its k nearest neighbours (row positions) with their cosines, and its hub level."""
+    speaker), its k nearest neighbours (row positions) with their cosines, and its hub level.
+
+    Stored as one row per article (`rows`, `from_rows`): each claim has a stable number (`slots`)
+    by which the rows name their neighbours, so a row stays valid when other articles come or go
+    and a delta writes only the articles holding a row that changed (`written`)."""
     ids: list[str]
     keys: list[str]
     idx: np.ndarray       # (n, k) int64, -1 = none
     sims: np.ndarray      # (n, k) float32
     hub: np.ndarray       # (n,) float32
     basis: str = ""
+    slots: np.ndarray | None = None                  # (n,) int64: each claim's stable number
+    next_slot: int = 0                               # the number the next new claim gets
+    spans: dict[str, range | list[int]] | None = None  # article -> its rows
+    written: np.ndarray | None = None                # bool per row: differs from the stored row
 
-    def to_bytes(self) -> bytes:
-        import io
-        buf = io.BytesIO()
-        # ids and keys are ASCII hex: stored as one newline-joined byte string each (a quarter of
-        # numpy's 4-byte unicode, and joined and split in one call instead of one per claim: the
-        # blob is read and rewritten by every analysis)
-        np.savez(buf, ids_joined=np.frombuffer("\n".join(self.ids).encode(), dtype=np.uint8),
-                 keys_joined=np.frombuffer("\n".join(self.keys).encode(), dtype=np.uint8),
-                 idx=self.idx.astype(np.int32), sims=self.sims.astype(np.float32),
-                 hub=self.hub.astype(np.float32), basis=np.asarray(self.basis))
-        return buf.getvalue()
+    def meta(self) -> str:
+        return json.dumps({"basis": self.basis, "k": int(self.idx.shape[1]) if self.idx.ndim == 2 else 0,
+                           "next_slot": int(self.next_slot)})
+
+    def rows(self, stored: Iterable[str] = ()) -> tuple[list[tuple], list[str], bool]:
+        """(rows to write, articles whose row goes, whether every row is replaced): one row per
+        article, (article, ids, keys, slots, neighbours' slots, cosines, hub levels); only the
+        articles holding a `written` row, given the articles of the `stored` rows."""
+        assert self.slots is not None and self.spans is not None
+        every = self.written is None
+        nbr = np.where(self.idx >= 0, self.slots[np.maximum(self.idx, 0)], -1).astype("<i4") \
+            if self.idx.size else self.idx.astype("<i4")
+        out = []
+        for a, pos in self.spans.items():
+            if every or _take(self.written, pos).any():
+                out.append((a, "\n".join(_take(self.ids, pos)), "\n".join(_take(self.keys, pos)),
+                            _take(self.slots, pos).astype("<i4").tobytes(), _take(nbr, pos).tobytes(),
+                            _take(self.sims, pos).astype("<f4").tobytes(),
+                            _take(self.hub, pos).astype("<f4").tobytes()))
+        gone = [a for a in stored if a not in self.spans]
+        return out, gone, every
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> "KnnState":
-        import io
-        z = np.load(io.BytesIO(blob), allow_pickle=False)
+    def from_rows(cls, rows: Sequence[tuple], meta: str) -> "KnnState":
+        """The state back from its rows (in article order) and `meta`."""
+        m = json.loads(meta)
+        k = int(m["k"])
+        ids: list[str] = []
+        keys: list[str] = []
+        spans: dict[str, range | list[int]] = {}
+        parts: list[tuple[bytes, bytes, bytes, bytes]] = []
+        for a, ids_j, keys_j, slots_b, nbr_b, sims_b, hub_b in rows:
+            start = len(ids)
+            ids += ids_j.split("\n")
+            keys += keys_j.split("\n")
+            spans[a] = range(start, len(ids))
+            parts.append((slots_b, nbr_b, sims_b, hub_b))
 
-        def text(name: str) -> list[str]:
-            if name + "_joined" in z.files:
-                joined = z[name + "_joined"].tobytes().decode()
-                return joined.split("\n") if joined else []
-            a = z[name]           # a state written before the joined form: one array item per claim
-            return [x.decode() for x in a.tolist()] if a.dtype.kind == "S" else a.tolist()
+        def joined(j: int, dtype: str) -> np.ndarray:
+            return np.frombuffer(b"".join(p[j] for p in parts), dtype=dtype)
 
-        return cls(text("ids"), text("keys"), z["idx"].astype(np.int64), z["sims"],
-                   z["hub"], str(z["basis"]))
+        slots = joined(0, "<i4").astype(np.int64)
+        nbr = joined(1, "<i4").astype(np.int64).reshape(len(ids), k)
+        sims = joined(2, "<f4").reshape(len(ids), k).copy()
+        hub = joined(3, "<f4").copy()
+        top = max(int(m["next_slot"]), int(slots.max()) + 1 if len(slots) else 0, int(nbr.max()) + 1 if nbr.size else 0)
+        pos_of = np.full(top + 1, -1, dtype=np.int64)      # last slot: the "none" neighbour
+        pos_of[slots] = np.arange(len(ids))
+        idx = pos_of[np.where(nbr >= 0, nbr, top)]
+        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans)
+
+
+def _article_spans(articles: Sequence[str]) -> dict[str, range | list[int]]:
+    """article -> its positions: a range when its claims are together (the claims an analysis
+    reads come in article order), else their list."""
+    spans: dict[str, range | list[int]] = {}
+    start = 0
+    for i in range(1, len(articles) + 1):
+        if i == len(articles) or articles[i] != articles[start]:
+            a = articles[start]
+            if a in spans:
+                spans[a] = [*spans[a], *range(start, i)]
+            else:
+                spans[a] = range(start, i)
+            start = i
+    return spans
+
+
+def _take(seq, pos: range | list[int]):
+    """The items of a list or array at these positions (a slice for a range)."""
+    if isinstance(pos, range):
+        return seq[pos.start:pos.stop]
+    return seq[pos] if isinstance(seq, np.ndarray) else [seq[i] for i in pos]
 
 
 def claim_keys(claims: Sequence[Claim]) -> list[str]:
@@ -437,7 +493,9 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub))
     clusters = _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
-    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis), None, search)
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
+                                            np.arange(n, dtype=np.int64), n, _article_spans(articles)),
+                         None, search)
 
 
 def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache, text_keys,
@@ -447,19 +505,29 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache
     k = min(settings.knn, n - 1)
     if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
         return None                                   # the corpus was smaller than k: start over
-    ppos = {cid: r for r, cid in enumerate(prev.ids)}
+    spans = _article_spans(articles)
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
-    keys: list[str] = []
-    for i, (cid, aid) in enumerate(zip(ids, articles)):
-        r = ppos.get(cid)
-        if r is not None and fresh is not None and aid not in fresh:
-            keys.append(prev.keys[r])                 # the article's claims are those of then
-            old_of[i] = r
+    keys: list[str] = [""] * n
+    ppos: dict[str, int] | None = None
+    for aid, cur in spans.items():
+        p = prev.spans.get(aid) if prev.spans is not None and fresh is not None and aid not in fresh else None
+        if (isinstance(p, range) and isinstance(cur, range) and len(p) == len(cur)
+                and prev.ids[p.start:p.stop] == ids[cur.start:cur.stop]):
+            # the article's claims are those of then, in the same order: its rows map as a block
+            old_of[cur.start:cur.stop] = np.arange(p.start, p.stop)
+            keys[cur.start:cur.stop] = prev.keys[p.start:p.stop]
             continue
-        key = claim_keys([claims[i]])[0]
-        keys.append(key)
-        if r is not None and prev.keys[r] == key:
-            old_of[i] = r
+        if ppos is None:
+            ppos = {cid: r for r, cid in enumerate(prev.ids)}
+        for i in cur:
+            r = ppos.get(ids[i])
+            if r is not None and fresh is not None and aid not in fresh:
+                keys[i] = prev.keys[r]                # the article's claims are those of then
+                old_of[i] = r
+                continue
+            key = keys[i] = claim_keys([claims[i]])[0]
+            if r is not None and prev.keys[r] == key:
+                old_of[i] = r
     same = old_of >= 0
     prev_to_cur = np.full(len(prev.ids) + 1, -1, dtype=np.int64)   # last slot: prev "-1" entries
     prev_to_cur[old_of[same]] = np.nonzero(same)[0]
@@ -513,6 +581,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache
         r0[i] = r0[j] = True
     region = r0.copy()
     p2c = prev_to_cur.tolist()
+    if ppos is None:
+        ppos = {cid: r for r, cid in enumerate(prev.ids)}
     kept: list[tuple[list[int], Cluster]] = []
     for kl in prev_clusters:
         # current rows of its members; -1: changed or gone (a changed claim is in r0 already)
@@ -532,7 +602,18 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache
     clusters += [_recounted(kl, members, ids, articles, origin_of, weak) for members, kl in kept]
     clusters.sort(key=lambda k: k.id)
     touched = {ids[i] for i in np.nonzero(region)[0]}
-    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub), touched, search)
+    # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free
+    next_slot = prev.next_slot
+    if prev.slots is not None:
+        slots = np.empty(n, dtype=np.int64)
+        slots[same] = prev.slots[old_of[same]]
+        slots[~same] = np.arange(next_slot, next_slot + int((~same).sum()))
+        next_slot += int((~same).sum())
+        written = changed
+    else:
+        slots, next_slot, written = np.arange(n, dtype=np.int64), n, None
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, next_slot, spans,
+                                            written), touched, search)
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
