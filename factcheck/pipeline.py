@@ -414,14 +414,17 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         score_conflicts = [x for x in conflicts if x.a in mine or x.b in mine]
         if partial:       # and the stored conflicts of those articles that were not read
             seen = {x.id for x in conflicts} | delta["conflicts"]
-            score_conflicts += [x for x in store.load_conflicts_touching(db, mine, with_status=False)
+            score_conflicts += [x for x in store.load_conflicts_touching(db, mine, with_status=False, sides_only=True)
                                 if x.id not in seen and x.a in claim_by_id and x.b in claim_by_id]
             score_conflicts.sort(key=lambda x: (-x.severity, x.id))
         new_conflicts = [x for x in conflicts if x.id in delta["conflicts"]]
         # what those scores read: their claims, the clusters of those claims with every member
-        # (corroboration), the other sides of their conflicts
-        score_clusters = [k for k in clusters if not mine.isdisjoint(k.claim_ids)]
-        needed = mine.union(*(k.claim_ids for k in score_clusters), *((x.a, x.b) for x in score_conflicts))
+        # (corroboration), the other sides of their conflicts and the clusters of those (how many
+        # independent sources back each side)
+        sides = {c for x in score_conflicts for c in (x.a, x.b)}
+        own = [k for k in clusters if not mine.isdisjoint(k.claim_ids)]
+        score_clusters = own + [k for k in clusters if mine.isdisjoint(k.claim_ids) and not sides.isdisjoint(k.claim_ids)]
+        needed = mine.union(*(k.claim_ids for k in own), sides)
         score_claims = claims.refs(needed)
     claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}

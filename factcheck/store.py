@@ -939,11 +939,19 @@ def count_rows(db: Database, table: str) -> int:
     return db.execute(f"select count(*) from [{table}]").fetchone()[0]
 
 
-def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_status: bool = True) -> list[Conflict]:
+def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_status: bool = True,
+                            sides_only: bool = False) -> list[Conflict]:
     """Stored conflicts with a side among `claim_ids`, in the order of `load_conflicts` (indexed
     look-ups on `conflicts.a` / `conflicts.b`: for `ci`, which checks a few articles, and for a
-    delta analysis). `with_status=False`: always open, reviews not read."""
+    delta analysis). `with_status=False`: always open, reviews not read. `sides_only`: what a
+    score reads of them (id, sides, severity; no kind, explanation or spans)."""
     keys = sorted(set(claim_ids))
+    if sides_only:
+        rows = {r[0]: r for side in ("a", "b")
+                for r in _tuples_in(db, f"select id, a, b, severity from conflicts where {side} in ({{}})", keys)}
+        out = [Conflict(id=i, a=a, b=b, kind="", severity=sev, explanation="") for i, a, b, sev in rows.values()]
+        out.sort(key=lambda x: (-x.severity, x.id))
+        return out
     cols = "id, a, b, kind, severity, explanation, a_span, b_span"
     rows = {r[0]: r for side in ("a", "b")
             for r in _tuples_in(db, f"select {cols} from conflicts where {side} in ({{}})", keys)}
