@@ -512,10 +512,20 @@ class FactIndex:
         self._members_q, self._keys_q = members, keys_of
         self._prev_sizes = prev_key_sizes
         self._keys: dict[str, set[str]] = {c: set(v[0]) for c, v in fresh.items()}
+        # members of the keys read so far that have at most _KEY_CAP claims now (a larger key gives
+        # no candidate pairs: only its size is needed)
         self.by_key: dict[str, set[str]] = {}
+        self._read: set[str] = set()
         old_keys, old_offices = old_rows(sorted(stale))
-        # keys whose members changed: those of the claims that left or came
+        # keys whose members changed: those of the claims that left or came; their sizes now are
+        # the previous ones minus the rows that left plus the claims that came
         self.moved_keys = {k for _, k in old_keys} | {k for v in self._keys.values() for k in v}
+        self.sizes: dict[str, int] = {k: prev_key_sizes.get(k, 0) for k in self.moved_keys}
+        for _, k in old_keys:
+            self.sizes[k] -= 1
+        for v in self._keys.values():
+            for k in v:
+                self.sizes[k] += 1
         self.ensure(self.moved_keys)
         entities = {e for _, e, _ in old_offices} | {e for v in fresh.values() for e, _ in v[1]}
         self.offices: dict[str, set[str]] = {e: set(o) for e, o in prev_offices.items()}
@@ -529,8 +539,10 @@ class FactIndex:
                 self.offices.setdefault(e, set()).add(office)
 
     def ensure(self, keys) -> None:
-        """Read the members of these keys (now) if not read yet."""
-        want = {k for k in keys if k not in self.by_key}
+        """Read the members of these keys (now) if not read yet, those of at most _KEY_CAP claims."""
+        want = {k for k in keys if k not in self._read}
+        self._read |= want
+        want = {k for k in want if self.size(k) <= _KEY_CAP}
         for k in want:
             self.by_key[k] = set()
         for k, c, a in self._members_q(sorted(want)):
@@ -555,14 +567,15 @@ class FactIndex:
 
     def size(self, key: str) -> int:
         """How many claims have this key now."""
-        return len(self.by_key[key]) if key in self.by_key else self._prev_sizes.get(key, 0)
+        n = self.sizes.get(key)
+        return self._prev_sizes.get(key, 0) if n is None else n
 
     def state(self) -> dict:
         """`corpus_state` of the corpus now."""
         sizes = dict(self._prev_sizes)
         for k in self.moved_keys:
-            if self.by_key[k]:
-                sizes[k] = len(self.by_key[k])
+            if self.sizes[k] > 0:
+                sizes[k] = self.sizes[k]
             else:
                 sizes.pop(k, None)
         return {"key_sizes": sizes, "offices": {e: sorted(o) for e, o in self.offices.items() if o}}
@@ -675,8 +688,11 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     # neither and still a candidate. A pair that was not same-event came from a key of at most
     # _KEY_CAP claims; unless some key grew past the cap it still does, and a pair whose claims
     # are both outside the clusters that changed has the same same-event status now and then.
-    crossed = any(len(m) > _KEY_CAP and prev.key_sizes.get(k, _KEY_CAP + 1) <= _KEY_CAP
-                  for k, m in by_key.items())
+    # (with the index, only the keys whose members moved can have crossed the cap; `by_key` holds
+    # the keys of at most _KEY_CAP claims)
+    sized = ([(k, index.size(k)) for k in index.moved_keys] if index is not None
+             else [(k, len(m)) for k, m in by_key.items()])
+    crossed = any(n > _KEY_CAP and prev.key_sizes.get(k, _KEY_CAP + 1) <= _KEY_CAP for k, n in sized)
     regrouped = {c for k in clusters if k.id not in then_ids for c in k.claim_ids}
     regrouped.update(c for k in prev.clusters if k.id not in now_ids for c in k.claim_ids)
 
@@ -687,7 +703,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                 or (not same_now(a, b) and not same_then(a, b) and candidate(a, b)))
 
     if callable(prev.conflicts):
-        crossed_down = any(len(m) <= _KEY_CAP < prev.key_sizes.get(k, 0) for k, m in by_key.items())
+        crossed_down = any(n <= _KEY_CAP < prev.key_sizes.get(k, 0) for k, n in sized)
         # without a key crossing the cap, every pair checked again and every stored conflict that
         # may go touches a changed or regrouped claim
         prev.partial = not (crossed or crossed_down)

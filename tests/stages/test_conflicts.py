@@ -147,3 +147,27 @@ def test_nli_tiny_model_loads_and_is_wired(tmp_path):
 def test_nli_without_label_map_assumes_order(tmp_path):
     scorer = NLIScorer(_tiny_nli(tmp_path, None))
     assert scorer.label_map_assumed and scorer.contradiction_index == 0
+
+
+def test_fact_index_reads_the_members_of_small_keys_only(monkeypatch):
+    from factcheck.stages import conflicts as cf
+    monkeypatch.setattr(cf, "_KEY_CAP", 5)
+    rows = [("big", f"c{i}", f"a{i}") for i in range(10)] + [("small", "c0", "a0"), ("small", "c1", "a1")]
+    asked = []
+
+    def members(keys):
+        asked.extend(keys)
+        return [r for r in rows if r[0] in keys]
+
+    fresh = {"n1": (["big", "small", "fresh"], [])}      # one new claim, in a new article
+    index = cf.FactIndex(fresh, {"an"}, lambda arts: ([], []), members,
+                         lambda claims: [], lambda ents: [], {"big": 10, "small": 2}, {})
+    assert "big" not in asked and index.size("big") == 11
+    assert index.by_key["small"] == {"c0", "c1", "n1"} and index.by_key["fresh"] == {"n1"}
+    assert "big" not in index.by_key
+    assert index.state()["key_sizes"] == {"big": 11, "small": 3, "fresh": 1}
+    # an article leaves: its rows come off the sizes without reading the key
+    gone = cf.FactIndex({}, {"a0"}, lambda arts: ([("c0", "big"), ("c0", "small")], []), members,
+                        lambda claims: [], lambda ents: [], {"big": 10, "small": 2}, {})
+    assert gone.size("big") == 9 and gone.by_key["small"] == {"c1"}
+    assert gone.state()["key_sizes"] == {"big": 9, "small": 1}
