@@ -1,6 +1,6 @@
 """Time `factcheck ci` for one new article file against the 5 seeds and against a 1,000-article corpus.
 
-    .venv/bin/python benchmarks/bench_ci.py [--articles 1000 | 500,1000] [--runs 3] [--work DIR]
+    .venv/bin/python benchmarks/bench_ci.py [--articles 1000 | 500,1000] [--runs 3] [--work DIR] [--new-file F]
 
 The synthetic corpus recombines the seeds' sentences with other numbers and names, so clusters
 and conflicts look like real coverage of one story. It is ingested and analysed once (kept in
@@ -147,13 +147,13 @@ def ci_command() -> list[str]:
     return [sys.executable, "-m", "factcheck", "ci"]
 
 
-def one_run(db_path: Path, work: Path, i: int) -> tuple[float, dict, int]:
+def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE) -> tuple[float, dict, int]:
     run = work / f"run_{db_path.stem}_{i}"
     shutil.rmtree(run, ignore_errors=True)
     (run / "claims").mkdir(parents=True)
     shutil.copytree(SEEDS, run / "seeds")
     shutil.copy(db_path, run / "claims" / "factcheck.db")
-    (run / "seeds" / "new_article.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    (run / "seeds" / "new_article.txt").write_text(new_text, encoding="utf-8")
     t = time.perf_counter()
     p = subprocess.run(ci_command() + ["seeds/new_article.txt", "--format", "github"], cwd=run,
                        capture_output=True, text=True)
@@ -173,7 +173,11 @@ def main() -> None:
                     help="synthetic corpus sizes, comma-separated (e.g. 500,1000): one column each")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
+    ap.add_argument("--new-file", type=Path, default=None,
+                    help="time this article instead of the built-in one (which restates the corpus' story; "
+                         "an article on another story shows what grows with the corpus alone)")
     args = ap.parse_args()
+    new_text = args.new_file.read_text(encoding="utf-8") if args.new_file else NEW_ARTICLE
     sizes = [0] + sorted({int(x) for x in str(args.articles).split(",") if int(x) > 0})
     args.work.mkdir(parents=True, exist_ok=True)
     prepared = {}
@@ -185,7 +189,7 @@ def main() -> None:
     runs: dict[int, list] = {n: [] for n in prepared}
     for i in range(args.runs):
         for n, (_, db_path) in prepared.items():
-            runs[n].append(one_run(db_path, args.work, i))
+            runs[n].append(one_run(db_path, args.work, i, new_text))
     rows = {}
     for n, got in runs.items():
         keys = sorted({k for _, t, _ in got for k in t})

@@ -188,3 +188,14 @@ def test_delta_clustering_equals_full_and_recounts_kept_clusters():
     assert visit.independent_sources == 1
     (arms,) = [k for k in delta.clusters if now[-1].id in k.claim_ids]
     assert arms.article_ids == ("a1", "a2", "a4") and arms.independent_sources == 3
+
+
+def test_in_sorted_is_isin():
+    import numpy as np
+    from factcheck.stages.clusters import _in_sorted
+    rng = np.random.default_rng(0)
+    values = rng.integers(0, 2**63, size=5000, dtype=np.uint64)
+    few = np.unique(np.concatenate([values[:40], rng.integers(0, 2**63, size=40, dtype=np.uint64)]))
+    assert (_in_sorted(values, few) == np.isin(values, few)).all()
+    assert _in_sorted(values, few).sum() >= 40
+    assert not _in_sorted(values, few[:0]).any()
