@@ -225,10 +225,11 @@ def corpus_fingerprint(db: Database, settings: Settings) -> str:
     return h.hexdigest()[:24]
 
 
-def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str]
-                ) -> tuple[np.ndarray, int]:
+def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str],
+                timings: dict[str, float] | None = None) -> tuple[np.ndarray, int]:
     """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
-    asked for only when its vector is not cached); returns (vectors, n computed)."""
+    asked for only when its vector is not cached); returns (vectors, n computed). `timings`
+    ["embed.model"]: the seconds spent in the model (loading it and embedding the texts not cached)."""
     first: dict[str, int] = {}
     for i, k in enumerate(keys):
         first.setdefault(k, i)
@@ -237,7 +238,10 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     missing = [first[k] for k in unique if k not in cached]
     for i in range(0, len(missing), 1024):
         chunk = [text_of(j) for j in missing[i:i + 1024]]
+        t_model = time.perf_counter()
         vecs = np.asarray(embedder.embed(chunk), dtype="<f4")
+        if timings is not None:
+            timings["embed.model"] = timings.get("embed.model", 0.0) + time.perf_counter() - t_model
         store.store_vectors(db, embedder.name, chunk, vecs)
         cached.update(zip((keys[j] for j in missing[i:i + 1024]), (v.tobytes() for v in vecs)))
     if not keys:
@@ -293,8 +297,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     t = time.perf_counter()
     progress("embed", 0, len(claims))
     embedder = embedder or get_embedder(settings.embedder, settings.backend)
+    res.timings["embed.model"] = 0.0      # of which the model itself (the rest: reading cached vectors)
     vectors, res.embedded = embed_keyed(db, embedder, claims.vector_keys(embedder.name),
-                                        lambda i: claims[i].standalone)
+                                        lambda i: claims[i].standalone, res.timings)
     res.timings["embed"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -544,3 +544,27 @@ def test_fluency_delta_follows_the_corpus_context(fluency_steps):
     res, deleted, full = fluency_steps["deleted"]
     assert res.recombined < res.counts["sentences"]
     assert deleted["fluency"] == full["fluency"] == first["fluency"]
+
+
+def test_a_store_without_knn_rows_clusters_in_full_once_then_takes_the_delta_path(tmp_path):
+    # what migration m017 leaves of an older store: no kNN rows (its blob is dropped)
+    from conftest import FakeEmbedder
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    settings, emb = load_settings(), FakeEmbedder()
+    db = store.open_db(tmp_path / "k.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    rows = store.count_rows(db, "knn_rows")
+    assert rows == len({c.article_id for c in store.load_claims(db)})
+    db.execute("delete from knn_rows")
+    db.execute("delete from state where key = 'knn_meta'")
+    (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    res = pipeline.analyze(db, settings, embedder=emb)
+    assert not res.delta and res.regrouped == res.counts["claims"]
+    assert store.count_rows(db, "knn_rows") == rows + 1
+    assert _snapshot(db) == _full(db, tmp_path, "knn_upgraded", settings, emb)
+    (folder / "zz_other.txt").write_text(bench_ci.NEW_ARTICLE.replace("Sunday", "Monday"), encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    assert pipeline.analyze(db, settings, embedder=emb).delta
