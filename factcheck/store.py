@@ -317,8 +317,8 @@ class ClaimTable(Sequence):
         sents: list[str] = []
         speakers: list[str | None] = []
         keys: list[str | None] = []
-        # per article, its claims' span of positions and the embedder its stored keys are of
-        self._span: dict[str, tuple[int, int]] = {}
+        # per article, its claims' positions and the embedder its stored keys are of
+        self.spans: dict[str, range] = {}
         self._keys_of: dict[str, str | None] = {}
         for a in sorted(set(stored) | set(by_article)):
             start = len(ids)
@@ -339,7 +339,7 @@ class ClaimTable(Sequence):
                 keys += [None] * (len(ids) - start)
                 self._keys_of[a] = None
             arts += [a] * (len(ids) - start)
-            self._span[a] = (start, len(ids))
+            self.spans[a] = range(start, len(ids))
         self.ids, self.article_ids, self.sentence_ids, self.speakers = ids, arts, sents, speakers
         self._keys = keys
         if count_rows(db, "claims") != len(ids):   # the store changed other than through its files
@@ -353,10 +353,9 @@ class ClaimTable(Sequence):
         self.speakers = [c.speaker for c in claims]
         self._claims, self._stored_embedder = dict(enumerate(claims)), {}
         self._keys = [None] * len(claims)
-        self._span, self._keys_of = {}, {}
-        for i, a in enumerate(self.article_ids):
-            start, _ = self._span.get(a, (i, i))
-            self._span[a] = (start, i + 1)
+        self.spans, self._keys_of = {}, {}
+        for i, a in enumerate(self.article_ids):          # (in article order)
+            self.spans[a] = range(self.spans[a].start if a in self.spans else i, i + 1)
             self._keys_of[a] = None
         self.rewrite, self.rewrite_all = set(self._shas), True
 
@@ -369,19 +368,19 @@ class ClaimTable(Sequence):
         keys = self.vector_keys(embedder)
         want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
         out: dict[str, tuple[str, str, str, str] | None] = {a: None for a in want}
-        for a, (start, end) in self._span.items():
+        for a, r in self.spans.items():
             if a in want or self.rewrite_all:
                 out[a] = (self._shas.get(a, ""), self._version, embedder, _encode_columns(
-                    self.ids[start:end], self.sentence_ids[start:end], self.speakers[start:end],
-                    keys[start:end]))
+                    self.ids[r.start:r.stop], self.sentence_ids[r.start:r.stop], self.speakers[r.start:r.stop],
+                    keys[r.start:r.stop]))
         return out
 
     def vector_keys(self, embedder: str) -> list[str]:
         """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
-        todo = [(a, span) for a, span in self._span.items() if self._keys_of.get(a) != embedder]
-        self.fetch(i for _, (start, end) in todo for i in range(start, end))
-        for a, (start, end) in todo:
-            self._keys[start:end] = [vector_key(embedder, self._claims[i].standalone) for i in range(start, end)]
+        todo = [(a, r) for a, r in self.spans.items() if self._keys_of.get(a) != embedder]
+        self.fetch(i for _, r in todo for i in r)
+        for a, r in todo:
+            self._keys[r.start:r.stop] = [vector_key(embedder, self._claims[i].standalone) for i in r]
             self._keys_of[a] = embedder
         return self._keys
 
@@ -622,7 +621,6 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   fluency_cache: Mapping[str, str] | None = None,
                   norm_cache: Sequence[dict] | None = None,
                   match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-                  blobs: Mapping[str, bytes] | None = None,
                   delta: Mapping[str, Iterable[str]] | None = None,
                   fluency_context: Mapping | None = None,
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
@@ -647,9 +645,6 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
-        if blobs:
-            db.table("blobs").insert_all(({"key": k, "value": v} for k, v in blobs.items()),
-                                         pk="key", replace=True)
         if fluency_cache:
             db.table("fluency_cache").insert_all(
                 ({"key": k, "local": v} for k, v in fluency_cache.items()), replace=True)
@@ -874,11 +869,6 @@ def _save_fluency_context(db: Database, ctx: Mapping) -> None:
                         ctx.get("reads", ()))
 
 
-def get_blob(db: Database, key: str) -> bytes | None:
-    rows = db.execute("select value from blobs where key = ?", [key]).fetchall()
-    return rows[0][0] if rows else None
-
-
 def set_state(db: Database, key: str, value: str) -> None:
     with db.atomic():
         db.table("state").insert({"key": key, "value": value}, pk="key", replace=True)
@@ -946,13 +936,8 @@ def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_stat
     delta analysis). `with_status=False`: always open, reviews not read. `sides_only`: what a
     score reads of them (id, sides, severity; no kind, explanation or spans)."""
     keys = sorted(set(claim_ids))
-    if sides_only:
-        rows = {r[0]: r for side in ("a", "b")
-                for r in _tuples_in(db, f"select id, a, b, severity from conflicts where {side} in ({{}})", keys)}
-        out = [Conflict(id=i, a=a, b=b, kind="", severity=sev, explanation="") for i, a, b, sev in rows.values()]
-        out.sort(key=lambda x: (-x.severity, x.id))
-        return out
-    cols = "id, a, b, kind, severity, explanation, a_span, b_span"
+    cols = ("id, a, b, '', severity, '', null, null" if sides_only
+            else "id, a, b, kind, severity, explanation, a_span, b_span")
     rows = {r[0]: r for side in ("a", "b")
             for r in _tuples_in(db, f"select {cols} from conflicts where {side} in ({{}})", keys)}
     status = conflict_status(db) if with_status else {}

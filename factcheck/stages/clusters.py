@@ -346,11 +346,12 @@ class KnnState:
     idx: np.ndarray       # (n, k) int64, -1 = none
     sims: np.ndarray      # (n, k) float32
     hub: np.ndarray       # (n,) float32
-    basis: str = ""
-    slots: np.ndarray | None = None                  # (n,) int64: each claim's stable number
-    next_slot: int = 0                               # the number the next new claim gets
-    spans: dict[str, range | list[int]] | None = None  # article -> its rows
+    basis: str
+    slots: np.ndarray                                # (n,) int64: each claim's stable number
+    next_slot: int                                   # the number the next new claim gets
+    spans: dict[str, range | list[int]]              # article -> its rows
     written: np.ndarray | None = None                # bool per row: differs from the stored row
+                                                     # (None: every row, after a full clustering)
 
     def meta(self) -> str:
         return json.dumps({"basis": self.basis, "k": int(self.idx.shape[1]) if self.idx.ndim == 2 else 0,
@@ -360,7 +361,6 @@ class KnnState:
         """(rows to write, articles whose row goes, whether every row is replaced): one row per
         article, (article, ids, keys, slots, neighbours' slots, cosines, hub levels); only the
         articles holding a `written` row, given the articles of the `stored` rows."""
-        assert self.slots is not None and self.spans is not None
         every = self.written is None
         nbr = np.where(self.idx >= 0, self.slots[np.maximum(self.idx, 0)], -1).astype("<i4") \
             if self.idx.size else self.idx.astype("<i4")
@@ -484,10 +484,12 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
     ids, articles, speakers, texts = _columns(claims)
+    # article -> its positions (a store.ClaimTable has them)
+    spans = claims.spans if hasattr(claims, "spans") else _article_spans(articles)
     text_keys = _TextKeys(texts, speakers) if pair_cache is not None else None
     n = len(claims)
     if previous is not None and previous[0].basis == basis and n >= 2:
-        out = _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache, text_keys,
+        out = _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
                      previous[0], previous[1], origin_of, weak, fresh)
         if out is not None:
             out.state.basis = basis
@@ -512,23 +514,21 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
                               knn=(idx, sims, hub))
     clusters = _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
-                                            np.arange(n, dtype=np.int64), n, _article_spans(articles)),
+                                            np.arange(n, dtype=np.int64), n, spans),
                          None, search)
 
 
-def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache, text_keys,
+def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
            prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
            fresh: set[str] | None) -> ClusterResult | None:
     n = len(claims)
     k = min(settings.knn, n - 1)
     if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
         return None                                   # the corpus was smaller than k: start over
-    spans = _article_spans(articles)
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
     keys: list[str] = [""] * n
-    ppos: dict[str, int] | None = None
     for aid, cur in spans.items():
-        p = prev.spans.get(aid) if prev.spans is not None and fresh is not None and aid not in fresh else None
+        p = prev.spans.get(aid) if fresh is not None and aid not in fresh else None
         if (isinstance(p, range) and isinstance(cur, range) and len(p) == len(cur)
                 and prev.ids[p.start:p.stop] == ids[cur.start:cur.stop]):
             # the article's claims are those of then, in the same order: its rows map as a block
@@ -536,10 +536,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache
             keys[cur.start:cur.stop] = prev.keys[p.start:p.stop]
             continue
         # a claim's key holds its article, so only that article's previous rows can match
-        if prev.spans is not None:
-            ppos = {prev.ids[r]: r for r in prev.spans.get(aid, ())}
-        elif ppos is None:
-            ppos = {cid: r for r, cid in enumerate(prev.ids)}
+        ppos = {prev.ids[r]: r for r in prev.spans.get(aid, ())}
         for i in cur:
             r = ppos.get(ids[i])
             if r is not None and fresh is not None and aid not in fresh:
@@ -626,17 +623,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, pair_cache
     clusters.sort(key=lambda k: k.id)
     touched = {ids[i] for i in np.nonzero(region)[0]}
     # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free
-    next_slot = prev.next_slot
-    if prev.slots is not None:
-        slots = np.empty(n, dtype=np.int64)
-        slots[same] = prev.slots[old_of[same]]
-        slots[~same] = np.arange(next_slot, next_slot + int((~same).sum()))
-        next_slot += int((~same).sum())
-        written = changed
-    else:
-        slots, next_slot, written = np.arange(n, dtype=np.int64), n, None
-    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, next_slot, spans,
-                                            written), touched, search)
+    slots = np.empty(n, dtype=np.int64)
+    slots[same] = prev.slots[old_of[same]]
+    n_new = int((~same).sum())
+    slots[~same] = np.arange(prev.next_slot, prev.next_slot + n_new)
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
+                                            spans, changed), touched, search)
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
