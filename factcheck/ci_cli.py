@@ -103,7 +103,8 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
         ids = ing.added + ing.updated + ing.unchanged
         if ids:
             with _Progress() as progress:
-                res = pipeline.analyze(dbh, settings, progress)
+                # the checked articles are scored now; the others a new file moves wait (stale)
+                res = pipeline.analyze(dbh, settings, progress, only_scores=ids)
             embedded = res.embedded
             timings.update({f"analyze.{k}": v for k, v in res.timings.items()})
             timings["analyze"] = sum(v for k, v in res.timings.items() if "." not in k)   # stages, not their parts

@@ -172,11 +172,15 @@ def analyze(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None,
 def export(db: DbOpt = DEFAULT_DB,
            fmt: Annotated[str, typer.Option("--format", help="json (the export schema) or claimreview (JSON-LD).")] = "json",
            output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+           config: ConfigOpt = None,
            ) -> None:
     """Everything in the store, in the export schema. Example: factcheck export --format json > export.json"""
     from .errors import FactcheckError
+    from .pipeline import refresh_scores
+    from .settings import load_settings
     from .store import open_db
     dbh = open_db(db)
+    refresh_scores(dbh, load_settings(config))     # scores `factcheck ci` left out of date
     if fmt == "json":
         from .export import build_export
         data = build_export(dbh)

@@ -216,3 +216,11 @@ def m017_knn_rows(db: Database) -> None:
     db.execute("create table knn_rows (article_id text primary key, ids text, keys text, slots blob, "
                "nbr blob, sims blob, hub blob)")
     db.execute("delete from blobs where key = 'knn'")
+
+
+@migrations()
+def m018_stale_scores(db: Database) -> None:
+    # Articles whose stored score may be out of date: `factcheck ci` scores the articles it checks
+    # and leaves the others a new file moves (the articles it corroborates or disputes) for the
+    # next analysis, which `export`, `report` and `review` run first (pipeline.refresh_scores).
+    db.execute("create table stale_scores (article_id text primary key)")

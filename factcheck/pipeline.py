@@ -95,6 +95,7 @@ class AnalyzeResult:
     delta: bool = False          # only the rows that changed were computed again and written
     regrouped: int = 0           # claims whose clusters were computed again (all on the full path)
     recombined: int = 0          # sentences whose fluency verdict was computed again (all on the full path)
+    deferred: int = 0            # articles whose score may have moved, left stale (`only_scores`)
     timings: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
@@ -255,11 +256,19 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
 
 @_gc_pausing
 def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
-            force: bool = False, embedder=None) -> AnalyzeResult:
-    """Fluency, facts, embeddings, clusters, conflicts and scores over the whole store."""
+            force: bool = False, embedder=None, only_scores: Iterable[str] | None = None) -> AnalyzeResult:
+    """Fluency, facts, embeddings, clusters, conflicts and scores over the whole store.
+
+    `only_scores` (what `factcheck ci` passes: the articles it checks): of the articles whose
+    score may have moved, score only these now and mark the others stale (table stale_scores,
+    left for the next analysis; `refresh_scores`). None: score every one of them, the stale
+    ones too.
+    """
     res = AnalyzeResult()
     fp = corpus_fingerprint(db, settings)
-    if not force and store.get_state(db, "corpus") == fp:
+    left_stale = store.stale_scores(db)       # scores an earlier `ci` left out of date
+    wanted_stale = left_stale if only_scores is None else left_stale & set(only_scores)
+    if not force and store.get_state(db, "corpus") == fp and not wanted_stale:
         res.skipped = True
         return res
 
@@ -405,13 +414,18 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         delta = _delta_rows(db, articles, sentences, claims, fluency, fl_run, recomputed, reread,
                             origins, clusters, prev_clusters, conflicts, prev_conflicts)
     score_claims, score_clusters = claims, clusters
+    deferred: set[str] = set()
     if delta is None:
         score_for, score_sentences, score_conflicts = articles.values(), sentences.all(), conflicts
         new_conflicts = conflicts
     else:
         # only the articles whose score may change; an article's score reads its own sentences
         # and the conflicts of its claims (the claims, fluency and clusters of everyone)
-        wanted = delta["scores"]
+        wanted = (delta["scores"] | left_stale) & set(articles)
+        if only_scores is not None:       # the others' scores wait for the next analysis
+            deferred = wanted - set(only_scores)
+            wanted -= deferred
+        delta["scores"] = wanted
         mine = {cid for cid, a in zip(claims.ids, claims.article_ids) if a in wanted}
         articles.fetch(sorted(wanted))
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
@@ -464,7 +478,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        delta=delta,
+        delta=delta, stale=deferred,
         knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else ()), cres.state.meta()),
         origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
@@ -477,7 +491,18 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                   "garbled": len(garbled_sentences), "parsed": res.parsed,
                   "normalised": res.normalised, "matched": res.matched}
     res.delta = delta is not None
+    res.deferred = len(deferred)
     return res
+
+
+def refresh_scores(db: Database, settings: Settings) -> int:
+    """Bring the scores `factcheck ci` left stale up to date, from the stored analysis (`rescore`:
+    no model, no new analysis); what `export`, `report` and `review` run before reading them.
+    Returns how many were stale."""
+    stale = store.stale_scores(db)
+    if stale:
+        rescore(db, settings)
+    return len(stale)
 
 
 def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
@@ -880,6 +905,7 @@ def rescore(db: Database, settings: Settings) -> None:
                             settings.score, store.load_origins(db))
     with db.atomic():
         db.execute("delete from scores")
+        db.execute("delete from stale_scores")
         db.table("scores").insert_all(
             ({"article_id": s.article_id, "score": s.score, "counts": json.dumps(s.counts),
               "terms": json.dumps(s.terms)} for s in scores), replace=True)

@@ -626,7 +626,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
                   claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
-                  knn_state: tuple | None = None) -> None:
+                  knn_state: tuple | None = None, stale: Iterable[str] = ()) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -641,7 +641,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     those articles (`norm_keys_all`: of every article). `claim_columns`: article -> its row of
     `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row).
     `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`;
-    `knn_state`: of `write_knn_state`."""
+    `knn_state`: of `write_knn_state`. `stale`: articles whose score was not computed although it
+    may have moved (their stored score, if any, stays and is marked stale); the articles in `scores`
+    stop being stale."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -679,7 +681,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                     ({"key": prefix + k, "features": struct.pack(f"<{len(v)}d", *v)}
                      for k, v in entries.items()), replace=True)
         if delta is None:
-            for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores"):
+            for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores", "stale_scores"):
                 db.execute(f"delete from {t}")
         else:
             pks = {"fluency": "sentence_id", "claim_facts": "claim_id", "origins": "article_id",
@@ -694,6 +696,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns",
                       "fact_keys", "fact_offices"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
+            db.execute("delete from stale_scores where article_id not in (select id from articles)")
+            _tuples_in(db, "delete from stale_scores where article_id in ({})", [s.article_id for s in scores])
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
               "score": f.score, "garbled": int(f.garbled), "reasons": json.dumps(list(f.reasons))}
@@ -715,6 +719,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         db.table("scores").insert_all(
             ({"article_id": s.article_id, "score": s.score, "counts": json.dumps(s.counts),
               "terms": json.dumps(s.terms)} for s in scores), replace=True)
+        db.conn.executemany("insert or ignore into stale_scores (article_id) values (?)", ((a,) for a in stale))
         db.table("state").insert_all(({"key": k, "value": v} for k, v in state.items()),
                                      replace=True)
 
@@ -927,6 +932,11 @@ def load_conflicts(db: Database, with_status: bool = True) -> list[Conflict]:
 
 def count_rows(db: Database, table: str) -> int:
     return db.execute(f"select count(*) from [{table}]").fetchone()[0]
+
+
+def stale_scores(db: Database) -> set[str]:
+    """Articles whose stored score may be out of date (left by `factcheck ci`, see m018)."""
+    return {r[0] for r in db.execute("select article_id from stale_scores")}
 
 
 def load_conflicts_touching(db: Database, claim_ids: Iterable[str], *, with_status: bool = True,

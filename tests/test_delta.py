@@ -568,3 +568,81 @@ def test_a_store_without_knn_rows_clusters_in_full_once_then_takes_the_delta_pat
     (folder / "zz_other.txt").write_text(bench_ci.NEW_ARTICLE.replace("Sunday", "Monday"), encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
     assert pipeline.analyze(db, settings, embedder=emb).delta
+
+
+# ---------------------------------------------------------------- scores `factcheck ci` leaves stale
+
+@pytest.fixture(scope="module")
+def deferred(tmp_path_factory):
+    """The seeds + 6 synthetic articles analysed, then a new article analysed the way `ci` does
+    (`only_scores`: its own score now, the others it moves left stale)."""
+    from conftest import FakeEmbedder
+    tmp = tmp_path_factory.mktemp("deferred")
+    folder = tmp / "corpus"
+    shutil.copytree(SEEDS, folder)
+    bench_ci.build_corpus(folder, 6, seed=3)
+    settings = load_settings()
+    settings = dataclasses.replace(settings, score=dataclasses.replace(settings.score, conflict_cap=100.0))
+    emb = FakeEmbedder()
+    db = store.open_db(tmp / "ci.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    before = store.load_scores(db)
+    (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
+    ing = pipeline.ingest(db, [folder], settings)
+    (new,) = ing.added
+    res = pipeline.analyze(db, settings, embedder=emb, only_scores=[new])
+    return dict(db=db, tmp=tmp, settings=settings, emb=emb, new=new, res=res, before=before,
+                after=store.load_scores(db), stale=store.stale_scores(db),
+                full=_full(db, tmp, "deferred_full", settings, emb)["scores"])
+
+
+def test_ci_scores_the_new_article_and_marks_the_articles_it_moves_stale(deferred):
+    d = deferred
+    assert d["res"].delta and d["res"].deferred == len(d["stale"]) > 0
+    assert d["new"] not in d["stale"] and d["after"][d["new"]] == d["full"][d["new"]]
+    # a stored score that is not marked stale is the full analysis' score
+    wrong = {a for a in d["full"] if d["after"].get(a) != d["full"][a]}
+    assert wrong and wrong <= d["stale"]
+    # the stale ones keep their previous score until they are scored again
+    assert all(d["after"][a] == d["before"][a] for a in d["stale"] if a in d["before"])
+
+
+def test_stale_scores_are_scored_by_the_next_analysis_not_skipped(deferred, tmp_path):
+    d = deferred
+    store.checkpoint(d["db"])
+    copy = tmp_path / "next.db"
+    shutil.copy(d["tmp"] / "ci.db", copy)
+    db = store.open_db(copy)
+    # `ci` again on the new file alone: nothing changed and its own score is fresh, so it skips
+    assert pipeline.analyze(db, d["settings"], embedder=d["emb"], only_scores=[d["new"]]).skipped
+    res = pipeline.analyze(db, d["settings"], embedder=d["emb"])
+    assert not res.skipped and res.delta
+    assert store.load_scores(db) == d["full"] and not store.stale_scores(db)
+
+
+def test_export_and_report_refresh_the_stale_scores_first(deferred, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from factcheck.cli import app
+    d = deferred
+    store.checkpoint(d["db"])
+    copy = tmp_path / "export.db"
+    shutil.copy(d["tmp"] / "ci.db", copy)
+    cfg = tmp_path / "cap.toml"          # the settings the store was analysed with
+    cfg.write_text("[score]\nconflict_cap = 100.0\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["export", "--db", str(copy), "--config", str(cfg)])
+    assert res.exit_code == 0, res.output
+    exported = {a["id"]: a["score"] for a in json.loads(res.stdout)["articles"]}
+    assert exported == {a: s.score for a, s in d["full"].items()}
+    assert not store.stale_scores(store.open_db(copy))
+    # report does the same
+    copy = tmp_path / "report.db"
+    shutil.copy(d["tmp"] / "ci.db", copy)
+    assert store.stale_scores(store.open_db(copy))
+    res = CliRunner().invoke(app, ["report", "--db", str(copy), "--config", str(cfg), "--format", "json",
+                                   "--out", str(tmp_path / "r")])
+    assert res.exit_code == 0, res.output
+    assert not store.stale_scores(store.open_db(copy))
+    assert {a: s.score for a, s in store.load_scores(store.open_db(copy)).items()} == \
+        {a: s.score for a, s in d["full"].items()}

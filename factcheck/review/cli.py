@@ -66,6 +66,8 @@ def review(ctx: typer.Context,
     except ValueError as e:
         raise typer.BadParameter(str(e))
     dbh = _open_existing(db)
+    from ..pipeline import refresh_scores
+    refresh_scores(dbh, _settings(config))     # scores `factcheck ci` left out of date
     items = load_items(dbh)
     if as_list:
         shown = filter_items(items, item_filter.kind, item_filter.article, item_filter.status)
