@@ -172,7 +172,9 @@ def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
     if float(margins.mean()) < settings.link_mean_margin and float(cross.mean()) < settings.link_cosine:
         return False
     if settings.veto_numbers:  # a group never holds two claims that state clashing numbers or dates
-        return not any(_numbers_clash(x, y) for x in numbers_a for y in numbers_b)
+        # (claims stating none cannot clash; equal sets are compared once)
+        sets_a, sets_b = set(filter(None, numbers_a)), set(filter(None, numbers_b))
+        return not any(_numbers_clash(x, y) for x in sets_a for y in sets_b)
     return True
 
 
@@ -286,10 +288,21 @@ def _independent_sources(members: Sequence[int], ids: Sequence[str], articles: S
     return len({origin_of.get(articles[i], articles[i]) for i in members if ids[i] not in weak})
 
 
-def _recounted(kl: Cluster, members: Sequence[int], ids: Sequence[str], articles: Sequence[str],
-               origin_of: Mapping[str, str] | None, weak: set[str] | None) -> Cluster:
-    n = _independent_sources(members, ids, articles, origin_of, weak)
-    return kl if kl.independent_sources == n else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n)
+def _sources_counted(rows: np.ndarray, group: np.ndarray, n_groups: int,
+                     spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
+                     weak_rows: np.ndarray) -> np.ndarray:
+    """`_independent_sources` of many groups at once: claim `rows[t]` belongs to group `group[t]`;
+    per group, the distinct origins of its claims that are not weak (`weak_rows`, per claim)."""
+    origin_of = origin_of or {}
+    codes: dict[str, int] = {}
+    origin = np.empty(len(weak_rows), dtype=np.int64)    # each claim's origin, as a number
+    for a, pos in spans.items():
+        o = origin_of.get(a, a)
+        origin[_slice_or(pos)] = codes.setdefault(o, len(codes))
+    keep = ~weak_rows[rows]
+    width = len(codes) + 1
+    pairs = np.unique(group[keep] * width + origin[rows[keep]])     # distinct (group, origin)
+    return np.bincount(pairs // width, minlength=n_groups)
 
 
 def _make_clusters(ids: Sequence[str], articles: Sequence[str], groups: Sequence[Sequence[int]],
@@ -602,24 +615,39 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     region = r0.copy()
     # the current row of each claim id (a store.ClaimTable's own map, which later stages use too)
     position = claims.position if hasattr(claims, "position") else {cid: i for i, cid in enumerate(ids)}
-    unchanged = same.tolist()
-    kept: list[tuple[list[int], Cluster]] = []
-    for kl in prev_clusters:
-        # current rows of its members; -1: changed or gone (a changed claim is in r0 already)
-        members = [m if m >= 0 and unchanged[m] else -1 for m in (position.get(x, -1) for x in kl.claim_ids)]
-        if all(m >= 0 and not r0[m] for m in members):
-            kept.append((members, kl))
-        else:
-            for m in members:
-                if m >= 0:
-                    region[m] = True
+    # every previous cluster's members at once: their current rows, -1 when changed or gone (a
+    # changed claim is in r0 already); a cluster none of whose members is -1 or in r0 is kept
+    sizes = np.fromiter((len(kl.claim_ids) for kl in prev_clusters), dtype=np.int64, count=len(prev_clusters))
+    flat = list(itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters))
+    rows_of = np.fromiter(map(position.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+    present = rows_of >= 0
+    present[present] = same[rows_of[present]]
+    rows_of[~present] = -1
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    kept_mask = np.ones(len(prev_clusters), dtype=bool)
+    if len(flat):
+        bad = ~present
+        bad[present] = r0[rows_of[present]]
+        kept_mask = np.add.reduceat(bad.astype(np.int64), starts) == 0
+        member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
+        region[rows_of[present & ~kept_mask[member_cluster]]] = True
+    kept_idx = np.nonzero(kept_mask)[0]
     links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                             knn=(idx, sims, hub), only=region)
     links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
     clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), origin_of, weak)
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again (origins and garbled sentences may have moved)
-    clusters += [_recounted(kl, members, ids, articles, origin_of, weak) for members, kl in kept]
+    if len(kept_idx):
+        sel = kept_mask[member_cluster]
+        weak_rows = np.zeros(n, dtype=bool)
+        weak_rows[[r for c in (weak or ()) if (r := position.get(c, -1)) >= 0]] = True
+        counts = _sources_counted(rows_of[sel], np.repeat(np.arange(len(kept_idx)), sizes[kept_idx]),
+                                  len(kept_idx), spans, origin_of, weak_rows)
+        for c, n_src in zip(kept_idx.tolist(), counts.tolist()):
+            kl = prev_clusters[c]
+            clusters.append(kl if kl.independent_sources == n_src
+                            else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src))
     clusters.sort(key=lambda k: k.id)
     touched = {ids[i] for i in np.nonzero(region)[0]}
     # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free
