@@ -52,12 +52,16 @@ def _hnsw_knn(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     index.add(vectors)
     index.hnsw.efSearch = max(64, 4 * k)
     sims, idx = index.search(vectors, k + 1)
-    keep = idx != np.arange(len(vectors))[:, None]             # drop self hits (usually column 0)
-    out_idx = np.full((len(vectors), k), -1, dtype=np.int64)
-    out_sims = np.full((len(vectors), k), -np.inf, dtype=np.float32)
-    for r in range(len(vectors)):
-        row_i, row_s = idx[r][keep[r]][:k], sims[r][keep[r]][:k]
-        out_idx[r, :len(row_i)], out_sims[r, :len(row_s)] = row_i, row_s
+    return _drop_self(idx, sims, k)
+
+
+def _drop_self(idx: np.ndarray, sims: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first k hits that are not the row itself, in order (-1 / -inf past the last)."""
+    keep = idx != np.arange(len(idx))[:, None]                 # self hits (usually column 0) go
+    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]    # kept hits first, in their order
+    taken = np.take_along_axis(keep, order, axis=1)
+    out_idx = np.where(taken, np.take_along_axis(idx, order, axis=1), -1).astype(np.int64)
+    out_sims = np.where(taken, np.take_along_axis(sims, order, axis=1), -np.inf).astype(np.float32)
     return out_idx, out_sims
 
 

@@ -102,6 +102,17 @@ def test_exact_and_hnsw_neighbours_agree():
     assert len(exact) >= 300 and len(exact & approx) / len(exact) >= 0.95
 
 
+def test_hnsw_rows_drop_the_claim_itself_wherever_the_index_puts_it():
+    from factcheck.stages.clusters import _drop_self
+    # faiss returns k + 1 hits per row: itself (usually first, not always), or -1 past the last
+    idx = np.array([[0, 4, 2], [3, 1, 2], [0, 1, -1], [1, 2, 0]])
+    sims = np.array([[1.0, .9, .8], [.95, .94, .5], [.7, .6, -3e38], [.9, .8, .7]], dtype=np.float32)
+    out_idx, out_sims = _drop_self(idx, sims, 2)
+    assert out_idx.tolist() == [[4, 2], [3, 2], [0, 1], [1, 2]]
+    assert out_sims[1].tolist() == pytest.approx([.95, .5]) and out_sims[0].tolist() == pytest.approx([.9, .8])
+    assert not (out_idx == np.arange(4)[:, None]).any()
+
+
 def test_empty_and_single_inputs():
     assert cluster_claims([], np.zeros((0, 384), dtype=np.float32)) == []
     assert run([claim("a1", ARMS)]) == []
