@@ -109,19 +109,30 @@ def test_cached_match_features_decide_like_decide():
     """clusters.link_pairs with a pair cache must decide exactly as matching._decide."""
     import random
     import re
-    from factcheck.stages.matching import MatchSettings, _decide, decide_static, pair_static
+    import dataclasses
+
+    import numpy as np
+    from factcheck.stages.matching import MatchSettings, _decide, decide_static, decide_static_many, pair_static
     from factcheck.stages.clusters import _vetoed
     texts = [s for f in sorted(SEEDS.glob("*.txt"))
              for s in re.split(r"(?<=[.!?])\s+", f.read_text(encoding="utf-8")) if len(s.split()) > 5]
     rng = random.Random(3)
-    settings = MatchSettings()
     speakers = [None, "Lavrov", "Sergei Lavrov", "the junta spokesman"]
-    for _ in range(400):
-        a, b = rng.choice(texts), rng.choice(texts)
-        sa, sb = rng.choice(speakers), rng.choice(speakers)
-        cos = rng.uniform(0.3, 1.0)
-        m = _decide(a, b, cos, settings, sa, sb)
-        assert decide_static(pair_static(a, b, sa, sb), cos, settings) == (m.relation, _vetoed(m))
+    for settings in (MatchSettings(), dataclasses.replace(MatchSettings(), veto_numbers=False, veto_names=False,
+                                                          speaker_penalty=3.0)):
+        statics, cosines, expected = [], [], []
+        for _ in range(400):
+            a, b = rng.choice(texts), rng.choice(texts)
+            sa, sb = rng.choice(speakers), rng.choice(speakers)
+            cos = rng.uniform(0.3, 1.0)
+            m = _decide(a, b, cos, settings, sa, sb)
+            static = pair_static(a, b, sa, sb)
+            assert decide_static(static, cos, settings) == (m.relation, _vetoed(m))
+            statics.append(static), cosines.append(cos), expected.append((m.relation == "same", _vetoed(m)))
+        # ... and all at once, as link_pairs decides them
+        same, vetoed = decide_static_many(np.array(statics), np.array(cosines), settings)
+        assert list(zip(same.tolist(), vetoed.tolist())) == expected
+        assert any(s for s, _ in expected) and any(v for _, v in expected)
 
 
 def test_an_article_whose_entity_moved_is_read_again(tmp_path):

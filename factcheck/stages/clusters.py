@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from factcheck.records import Claim, Cluster, stable_id
-from factcheck.stages.matching import (MatchSettings, _decide, _numbers_clash, decide_static, numbers_in,
+from factcheck.stages.matching import (MatchSettings, _decide, _numbers_clash, decide_static_many, numbers_in,
                                        pair_static)
 
 _BLOCK = 2048  # rows per matmul block: 2048 x n float32 scores stay under 1 GB at n = 100k
@@ -224,22 +224,31 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
     if hasattr(texts, "prefetch"):         # texts read from the store: those of these pairs, at once
         texts.prefetch(set(src.tolist()) | set(dst.tolist()))
     links = []
-    for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
-        sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
-        if pair_cache is None or text_keys is None:
+    if pair_cache is None or text_keys is None:
+        for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
+            sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
             m = _decide(texts[i], texts[j], c, settings, sa, sb)
-            relation, vetoed = m.relation, _vetoed(m)
-        else:
+            if _vetoed(m):
+                continue
+            margin = c / ((hub[i] + hub[j]) / 2)
+            if m.relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
+                links.append((margin, c, i, j))
+    elif len(src):
+        # the cosine-free features of each pair (cached per pair of texts), then every decision at once
+        statics = []
+        for i, j in zip(src.tolist(), dst.tolist(), strict=True):
             key = text_keys[i] + text_keys[j]
             static = pair_cache.get(key)
             if static is None:
+                sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
                 static = pair_cache[key] = pair_static(texts[i], texts[j], sa, sb)
-            relation, vetoed = decide_static(static, c, settings)
-        if vetoed:
-            continue
-        margin = c / ((hub[i] + hub[j]) / 2)
-        if relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
-            links.append((margin, c, i, j))
+            statics.append(static)
+        same, vetoed = decide_static_many(np.array(statics, dtype=np.float64), cos, settings)
+        c64 = cos.astype(np.float64)
+        margins = cos / ((hub[src] + hub[dst]) / 2)     # float32, as c / ((hub[i] + hub[j]) / 2) is
+        ok = ~vetoed & (same | (margins >= settings.link_margin) | (c64 >= settings.link_cosine))
+        links = [(mg, c, i, j) for mg, c, i, j in zip(margins[ok].tolist(), c64[ok].tolist(),
+                                                       src[ok].tolist(), dst[ok].tolist(), strict=True)]
     links.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
     return [(mg, i, j) for mg, _, i, j in links], hub
 

@@ -338,6 +338,31 @@ def decide_static(static: Sequence[float], cosine: float, settings: MatchSetting
     return _relation(p, cosine, bool(vetoes), settings), bool(f["number_clash"] or f["name_clash"])
 
 
+def decide_static_many(statics: np.ndarray, cosines: np.ndarray, settings: MatchSettings
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """`decide_static` over many pairs at once (rows of `statics` in `STATIC` order, their cosines):
+    (relation is "same", vetoed) as bool arrays, with the same arithmetic in the same order."""
+    statics = np.asarray(statics, dtype=np.float64).reshape(-1, len(STATIC))
+    cos = np.asarray(cosines, dtype=np.float64)
+    col = {name: statics[:, i] for i, name in enumerate(STATIC)}
+    col["cosine"] = cos
+    acc = np.zeros(len(cos))
+    for w, name in zip(settings.weights, FEATURES, strict=True):    # the order of score_features' sum
+        acc = acc + w * col[name]
+    z = np.clip(settings.bias + acc, -50.0, 50.0)
+    penalty = settings.speaker_penalty
+    p = [_penalised(1.0 / (1.0 + math.exp(-zi)), penalty if sd else 0.0)
+         for zi, sd in zip(z.tolist(), col["speakers_differ"].tolist())]
+    number, name = col["number_clash"] != 0, col["name_clash"] != 0
+    vetoes = np.zeros(len(cos), dtype=bool)
+    if settings.veto_numbers:
+        vetoes |= number
+    if settings.veto_names:
+        vetoes |= name
+    same = (np.asarray(p) >= settings.same_threshold) & (cos >= settings.min_cosine_same) & ~vetoes
+    return same, number | name
+
+
 def compare_texts(a: str, b: str, embedder, settings: MatchSettings = MatchSettings()) -> Match:
     """Relation between two free texts (the `factcheck compare A B` command)."""
     va, vb = embedder.embed([a, b])
