@@ -299,8 +299,11 @@ def eval_(gold: Annotated[Path, typer.Option(help="The gold reference file.")] =
     """Metrics of the stored analysis against a gold file. Example: factcheck eval --gold tests/gold/seeds.gold.json"""
     from .eval import evaluate
     from .export import build_export
+    from .pipeline import refresh_scores
+    from .settings import load_settings
     from .store import load_articles, open_db
     dbh = open_db(db)
+    refresh_scores(dbh, load_settings())     # scores `factcheck ci` left out of date
     res = evaluate(build_export(dbh), gold, {a.id: a.text for a in load_articles(dbh)}, tier)
     if as_json:
         typer.echo(json.dumps(res, indent=1))

@@ -222,5 +222,5 @@ def m017_knn_rows(db: Database) -> None:
 def m018_stale_scores(db: Database) -> None:
     # Articles whose stored score may be out of date: `factcheck ci` scores the articles it checks
     # and leaves the others a new file moves (the articles it corroborates or disputes) for the
-    # next analysis, which `export`, `report` and `review` run first (pipeline.refresh_scores).
+    # next analysis; `export`, `report`, `review` and `eval` rescore them first (pipeline.refresh_scores).
     db.execute("create table stale_scores (article_id text primary key)")

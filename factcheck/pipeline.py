@@ -497,7 +497,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
 def refresh_scores(db: Database, settings: Settings) -> int:
     """Bring the scores `factcheck ci` left stale up to date, from the stored analysis (`rescore`:
-    no model, no new analysis); what `export`, `report` and `review` run before reading them.
+    no model, no new analysis); what `export`, `report`, `review` and `eval` run before reading them.
     Returns how many were stale."""
     stale = store.stale_scores(db)
     if stale:

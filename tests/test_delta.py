@@ -621,7 +621,7 @@ def test_stale_scores_are_scored_by_the_next_analysis_not_skipped(deferred, tmp_
     assert store.load_scores(db) == d["full"] and not store.stale_scores(db)
 
 
-def test_export_and_report_refresh_the_stale_scores_first(deferred, tmp_path, monkeypatch):
+def test_export_report_and_eval_refresh_the_stale_scores_first(deferred, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from factcheck.cli import app
@@ -646,3 +646,15 @@ def test_export_and_report_refresh_the_stale_scores_first(deferred, tmp_path, mo
     assert not store.stale_scores(store.open_db(copy))
     assert {a: s.score for a, s in store.load_scores(store.open_db(copy)).items()} == \
         {a: s.score for a, s in d["full"].items()}
+    # and eval
+    copy = tmp_path / "eval.db"
+    shutil.copy(d["tmp"] / "ci.db", copy)
+    monkeypatch.chdir(tmp_path)          # (eval reads the settings of the folder it runs in)
+    (tmp_path / "factcheck.toml").write_text(cfg.read_text(encoding="utf-8"), encoding="utf-8")
+    res = CliRunner().invoke(app, ["eval", "--db", str(copy), "--gold", str(ROOT / "tests" / "gold" / "seeds.gold.json"),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.stdout)["scores"]
+    assert not store.stale_scores(store.open_db(copy))
+    assert {a: s.score for a, s in store.load_scores(store.open_db(copy)).items()} == \
+        {a: s.score for a, s in d["full"].items()} and scores
