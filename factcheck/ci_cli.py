@@ -76,7 +76,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     selected = gate.find_changed(dbh, paths or [], since=since, folder=folder)
     timings["find"] = time.perf_counter() - t0
     result = gate.CIResult((), settings.ci)
-    embedded = 0
+    embedded = deferred = 0
     if selected:
         run_id = store.start_run(dbh, "ci", pipeline.VERSION, settings.as_dict(), settings.embedder)
         t = time.perf_counter()
@@ -105,7 +105,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
             with _Progress() as progress:
                 # the checked articles are scored now; the others a new file moves wait (stale)
                 res = pipeline.analyze(dbh, settings, progress, only_scores=ids)
-            embedded = res.embedded
+            embedded, deferred = res.embedded, res.deferred
             timings.update({f"analyze.{k}": v for k, v in res.timings.items()})
             timings["analyze"] = sum(v for k, v in res.timings.items() if "." not in k)   # stages, not their parts
         t = time.perf_counter()
@@ -115,6 +115,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
         store.finish_run(dbh, run_id, {k: round(v, 3) for k, v in timings.items()},
                          {"checked": len(result.checks), "failed": len(result.failed),
                           "errors": len(result.errors), "embedded": embedded,
+                          "scores_left_stale": deferred,
                           "exit_code": result.exit_code},
                          store.get_state(dbh, "corpus") or "")
 

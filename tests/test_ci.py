@@ -501,6 +501,8 @@ def test_fluent_article_repeating_corpus_claims_passes(app, seeds_copy, monkeypa
     new_id = next(a.id for a in store.load_articles(dbh) if a.file.endswith("006_fluent.txt"))
     stale = store.stale_scores(dbh)
     assert stale and new_id not in stale
+    counts = json.loads(dbh.execute("select counts from runs where command = 'ci' order by id desc limit 1").fetchone()[0])
+    assert counts["scores_left_stale"] == len(stale)
     # a verbatim copy of the same file is refused by ingest and fails as a duplicate
     shutil.copy(seeds_copy / "006_fluent.txt", seeds_copy / "007_copy.txt")
     res = _ci(app, root)
