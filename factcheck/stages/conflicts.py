@@ -589,13 +589,16 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     Same-event pairs are enumerated only inside clusters that differ from the previous analysis
     (a cluster's id is the hash of its members) or that hold a changed claim; key pairs only for
     keys that hold a changed claim or whose size crossed the cap."""
-    # (a store.ClaimTable gives its ids without reading every claim)
-    ids = [cid for cid in (claims.ids if hasattr(claims, "ids") else (c.id for c in claims)) if cid in facts]
+    def every_id() -> list[str]:
+        """Every claim with facts (a store.ClaimTable gives its ids without reading every claim);
+        a pass over the corpus, only when offices moved or there is no pair-check index."""
+        return [cid for cid in (claims.ids if hasattr(claims, "ids") else (c.id for c in claims)) if cid in facts]
+
     changed = set(prev.changed)
     moved = {e for e in set(offices) | set(prev.offices)
              if sorted(offices.get(e, ())) != sorted(prev.offices.get(e, ()))}
     if moved:
-        for cid in ids:
+        for cid in every_id():
             if any(not sp.office and (sp.entity or "") in moved for sp in facts[cid].speakers):
                 changed.add(cid)
     now_of = {c: k.id for k in clusters for c in k.claim_ids}
@@ -631,7 +634,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     if index is None:
         by_key: dict[str, set[str]] = defaultdict(set)
         keys_of: dict[str, set[str]] = {}
-        for cid in ids:
+        for cid in every_id():
             keys_of[cid] = set(summaries[cid][0]) if summaries is not None else _pair_keys(facts[cid])
             for key in keys_of[cid]:
                 by_key[key].add(cid)
