@@ -53,10 +53,10 @@ def _full(db, tmp_path, name, settings, emb) -> dict:
     return _snapshot(other)
 
 
-@pytest.fixture(scope="module")
-def steps(tmp_path_factory):
+def _analysed_corpus(tmp, name: str):
+    """The seeds + 6 synthetic articles in `tmp`/corpus, ingested and analysed in `tmp`/`name`:
+    (folder, settings, embedder, store, the first analysis)."""
     from conftest import FakeEmbedder
-    tmp = tmp_path_factory.mktemp("delta")
     folder = tmp / "corpus"
     shutil.copytree(SEEDS, folder)
     bench_ci.build_corpus(folder, 6, seed=3)
@@ -65,9 +65,15 @@ def steps(tmp_path_factory):
     settings = load_settings()
     settings = dataclasses.replace(settings, score=dataclasses.replace(settings.score, conflict_cap=100.0))
     emb = FakeEmbedder()
-    db = store.open_db(tmp / "inc.db")
+    db = store.open_db(tmp / name)
     pipeline.ingest(db, [folder], settings)
-    first = pipeline.analyze(db, settings, embedder=emb)
+    return folder, settings, emb, db, pipeline.analyze(db, settings, embedder=emb)
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("delta")
+    folder, settings, emb, db, first = _analysed_corpus(tmp, "inc.db")
     out = {"first": first}
     # a reviewer dismissed one conflict and decided another, as `factcheck review` records them:
     # the deltas below must score with those decisions as a full analysis does
@@ -576,17 +582,8 @@ def test_a_store_without_knn_rows_clusters_in_full_once_then_takes_the_delta_pat
 def deferred(tmp_path_factory):
     """The seeds + 6 synthetic articles analysed, then a new article analysed the way `ci` does
     (`only_scores`: its own score now, the others it moves left stale)."""
-    from conftest import FakeEmbedder
     tmp = tmp_path_factory.mktemp("deferred")
-    folder = tmp / "corpus"
-    shutil.copytree(SEEDS, folder)
-    bench_ci.build_corpus(folder, 6, seed=3)
-    settings = load_settings()
-    settings = dataclasses.replace(settings, score=dataclasses.replace(settings.score, conflict_cap=100.0))
-    emb = FakeEmbedder()
-    db = store.open_db(tmp / "ci.db")
-    pipeline.ingest(db, [folder], settings)
-    pipeline.analyze(db, settings, embedder=emb)
+    folder, settings, emb, db, _ = _analysed_corpus(tmp, "ci.db")
     before = store.load_scores(db)
     (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
     ing = pipeline.ingest(db, [folder], settings)
