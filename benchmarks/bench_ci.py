@@ -135,19 +135,47 @@ def prepare(work: Path, n: int) -> Path:
     return db_path
 
 
-def source_stamp() -> str:
+def source_stamp(root: Path = ROOT) -> str:
     """Digest of the package's source and settings: a prepared store is reused only under them."""
     h = hashlib.sha256()
-    for p in sorted((ROOT / "factcheck").rglob("*.py")) + [ROOT / "pyproject.toml"]:
+    for p in sorted((root / "factcheck").rglob("*.py")) + [root / "pyproject.toml"]:
         h.update(p.read_bytes())
     return h.hexdigest()[:24]
+
+
+def prepare_against(work: Path, n: int, db_path: Path, tree: Path) -> Path:
+    """A copy of the prepared store analysed from scratch by the code in `tree` (reused when
+    present): what that code's `ci` runs against."""
+    out = work / f"against_{n}.db"
+    stamp = work / f"against_{n}.source"
+    if out.exists() and stamp.exists() and stamp.read_text() == source_stamp(tree) + source_stamp():
+        return out
+    shutil.copy(db_path, out)
+    for suffix in ("-wal", "-shm"):
+        Path(str(out) + suffix).unlink(missing_ok=True)
+    code = ("from factcheck import pipeline, store; from factcheck.settings import load_settings; "
+            f"db = store.open_db({str(out)!r}); pipeline.analyze(db, load_settings(), force=True); store.checkpoint(db)")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=work, env=_env(tree), check=True, capture_output=True)
+    stamp.write_text(source_stamp(tree) + source_stamp())
+    print(f"  analysed {out.name} with {tree}: {time.perf_counter() - t:.1f} s", flush=True)
+    return out
+
+
+def _env(tree: Path | None) -> dict[str, str]:
+    """The environment of a `ci` run: this tree's package, or `tree`'s first on the path."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
 
 
 def ci_command() -> list[str]:
     return [sys.executable, "-m", "factcheck", "ci"]
 
 
-def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE) -> tuple[float, dict, int]:
+def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE,
+            tree: Path | None = None) -> tuple[float, dict, int]:
     run = work / f"run_{db_path.stem}_{i}"
     shutil.rmtree(run, ignore_errors=True)
     (run / "claims").mkdir(parents=True)
@@ -156,7 +184,7 @@ def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE) -> t
     (run / "seeds" / "new_article.txt").write_text(new_text, encoding="utf-8")
     t = time.perf_counter()
     p = subprocess.run(ci_command() + ["seeds/new_article.txt", "--format", "github"], cwd=run,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=_env(tree))
     wall = time.perf_counter() - t
     if p.returncode not in (0, 3):
         raise SystemExit(f"factcheck ci failed ({p.returncode}):\n{p.stderr[-2000:]}")
@@ -176,6 +204,9 @@ def main() -> None:
     ap.add_argument("--new-file", type=Path, default=None,
                     help="time this article instead of the built-in one (which restates the corpus' story; "
                          "an article on another story shows what grows with the corpus alone)")
+    ap.add_argument("--against", type=Path, default=None,
+                    help="another source tree of the package (e.g. `git worktree add /tmp/old REV`): its runs "
+                         "alternate with this tree's, on stores it analysed itself, and both are reported")
     args = ap.parse_args()
     new_text = args.new_file.read_text(encoding="utf-8") if args.new_file else NEW_ARTICLE
     sizes = [0] + sorted({int(x) for x in str(args.articles).split(",") if int(x) > 0})
@@ -185,11 +216,17 @@ def main() -> None:
         label = f"5 seeds + {n} synthetic" if n else "5 seeds"
         print(f"{label}:", flush=True)
         prepared[n] = (label, prepare(args.work, n))
-    # the runs alternate between the stores, so that a change in the host's load hits all alike
+    against = {n: prepare_against(args.work, n, db, args.against.resolve()) for n, (_, db) in prepared.items()} \
+        if args.against else {}
+    # the runs alternate between the stores (and the trees), so that a change in the host's load
+    # hits all alike
     runs: dict[int, list] = {n: [] for n in prepared}
+    other: dict[int, list] = {n: [] for n in against}
     for i in range(args.runs):
         for n, (_, db_path) in prepared.items():
             runs[n].append(one_run(db_path, args.work, i, new_text))
+            if n in against:
+                other[n].append(one_run(against[n], args.work, i, new_text, args.against.resolve()))
     rows = {}
     for n, got in runs.items():
         keys = sorted({k for _, t, _ in got for k in t})
@@ -211,14 +248,25 @@ def main() -> None:
     # the issue's measure: what the analysis spends beyond the model (loading it and embedding the
     # new claims: `embed.model`; the rest of the embed stage, reading every cached vector, counts)
     # and the nearest-neighbour search itself, per run, then the median (medians do not add up)
-    beyond = []
-    for n in sizes:
-        per_run = [sum(v for k, v in t.items() if k.startswith("analyze.") and k.count(".") == 1)
-                   - t.get("analyze.embed.model", 0.0) - t.get("analyze.cluster.search", 0.0)
-                   for _, t, _ in runs[n]]
-        beyond.append(statistics.median(per_run))
+    beyond = [_beyond(runs[n]) for n in sizes]
     print(f"{'beyond model and search':24s} " + " ".join(f"{v:8.2f}" for v in beyond) + "   "
           + " ".join(f"{v - beyond[0]:+7.2f}" for v in beyond[1:]))
+    if other:
+        print(f"\n{args.against} (runs alternating with the above), medians:")
+        for k in stages:
+            vals = [statistics.median(t.get(k, 0.0) for _, t, _ in other[n]) for n in sizes]
+            print(f"{k:24s} " + " ".join(f"{v:8.2f}" for v in vals) + "   "
+                  + " ".join(f"{v - vals[0]:+7.2f}" for v in vals[1:]))
+        was = [_beyond(other[n]) for n in sizes]
+        print(f"{'beyond model and search':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
+              + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
+
+
+def _beyond(got: list) -> float:
+    """The median over runs of what the analysis spent beyond the model and the search."""
+    return statistics.median(
+        sum(v for k, v in t.items() if k.startswith("analyze.") and k.count(".") == 1)
+        - t.get("analyze.embed.model", 0.0) - t.get("analyze.cluster.search", 0.0) for _, t, _ in got)
 
 
 if __name__ == "__main__":
