@@ -329,19 +329,11 @@ def pair_static(a: str, b: str, speaker_a: str | None = None, speaker_b: str | N
     return tuple(f[n] for n in STATIC[:-1]) + (float(_speakers_differ(speaker_a, speaker_b)),)
 
 
-def decide_static(static: Sequence[float], cosine: float, settings: MatchSettings) -> tuple[str, bool]:
-    """(relation, vetoed) exactly as `_decide` gives them (`vetoed`: numbers or names clash)."""
-    f = dict(zip(STATIC, static))
-    f["cosine"] = float(cosine)
-    vetoes = (settings.veto_numbers and f["number_clash"]) or (settings.veto_names and f["name_clash"])
-    p = _penalised(score_features(f, settings), settings.speaker_penalty if f["speakers_differ"] else 0.0)
-    return _relation(p, cosine, bool(vetoes), settings), bool(f["number_clash"] or f["name_clash"])
-
-
 def decide_static_many(statics: np.ndarray, cosines: np.ndarray, settings: MatchSettings
                        ) -> tuple[np.ndarray, np.ndarray]:
-    """`decide_static` over many pairs at once (rows of `statics` in `STATIC` order, their cosines):
-    (relation is "same", vetoed) as bool arrays, with the same arithmetic in the same order."""
+    """What `_decide` says of many pairs at once, from their cosine-free features (rows of `statics`
+    in `STATIC` order, from `pair_static`) and their cosines: (relation is "same", vetoed: numbers or
+    names clash) as bool arrays, with `_decide`'s arithmetic in the same order."""
     statics = np.asarray(statics, dtype=np.float64).reshape(-1, len(STATIC))
     cos = np.asarray(cosines, dtype=np.float64)
     col = {name: statics[:, i] for i, name in enumerate(STATIC)}
