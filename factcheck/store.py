@@ -694,9 +694,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
             for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns",
-                      "fact_keys", "fact_offices"):
+                      "fact_keys", "fact_offices", "stale_scores"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
-            db.execute("delete from stale_scores where article_id not in (select id from articles)")
             _tuples_in(db, "delete from stale_scores where article_id in ({})", [s.article_id for s in scores])
         db.table("fluency").insert_all(
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],

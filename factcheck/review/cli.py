@@ -66,8 +66,9 @@ def review(ctx: typer.Context,
     except ValueError as e:
         raise typer.BadParameter(str(e))
     dbh = _open_existing(db)
+    settings = _settings(config)
     from ..pipeline import refresh_scores
-    refresh_scores(dbh, _settings(config))     # scores `factcheck ci` left out of date
+    refresh_scores(dbh, settings)     # scores `factcheck ci` left out of date
     items = load_items(dbh)
     if as_list:
         shown = filter_items(items, item_filter.kind, item_filter.article, item_filter.status)
@@ -84,7 +85,6 @@ def review(ctx: typer.Context,
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise FactcheckError("the review screen needs a terminal; use `factcheck review --list` "
                              "and `factcheck review decide ID a|b|not-conflict` in scripts")
-    settings = _settings(config)
     from .app import ReviewApp
     from .data import decide
 

@@ -289,44 +289,50 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
     ids, articles, speakers, texts = _columns(claims)
     text_keys = _TextKeys(texts, speakers).every() if pair_cache is not None else None
     links, hub = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys)
-    return _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+    return _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub),
+                          _claim_sources(ids, _article_spans(articles), origin_of, weak))
 
 
-def _independent_sources(members: Sequence[int], ids: Sequence[str], articles: Sequence[str],
-                         origin_of: Mapping[str, str] | None, weak: set[str] | None) -> int:
-    """Distinct origins among the group's claims (positions `members`) that are not weak (garbled
-    sentences)."""
+def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
+                   weak: set[str] | None, position: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per claim (position), its article's origin group as a number, and whether it is weak (its
+    sentence is garbled): what `_sources_counted` reads. `position`: claim id -> position, when known."""
     origin_of = origin_of or {}
-    weak = weak or set()
-    return len({origin_of.get(articles[i], articles[i]) for i in members if ids[i] not in weak})
+    codes: dict[str, int] = {}
+    origin = np.empty(len(ids), dtype=np.int64)
+    for a, pos in spans.items():
+        origin[_slice_or(pos)] = codes.setdefault(origin_of.get(a, a), len(codes))
+    weak_rows = np.zeros(len(ids), dtype=bool)
+    if weak and position is not None:
+        weak_rows[[r for c in weak if (r := position.get(c, -1)) >= 0]] = True
+    elif weak:
+        weak_rows = np.fromiter((c in weak for c in ids), dtype=bool, count=len(ids))
+    return origin, weak_rows
 
 
 def _sources_counted(rows: np.ndarray, group: np.ndarray, n_groups: int,
-                     spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
-                     weak_rows: np.ndarray) -> np.ndarray:
-    """`_independent_sources` of many groups at once: claim `rows[t]` belongs to group `group[t]`;
-    per group, the distinct origins of its claims that are not weak (`weak_rows`, per claim)."""
-    origin_of = origin_of or {}
-    codes: dict[str, int] = {}
-    origin = np.empty(len(weak_rows), dtype=np.int64)    # each claim's origin, as a number
-    for a, pos in spans.items():
-        o = origin_of.get(a, a)
-        origin[_slice_or(pos)] = codes.setdefault(o, len(codes))
+                     sources: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Independent sources of many groups at once (claim `rows[t]` belongs to group `group[t]`):
+    per group, the distinct origins of its claims that are not weak (`sources`: `_claim_sources`)."""
+    origin, weak_rows = sources
     keep = ~weak_rows[rows]
-    width = len(codes) + 1
+    width = int(origin.max()) + 1 if len(origin) else 1
     pairs = np.unique(group[keep] * width + origin[rows[keep]])     # distinct (group, origin)
     return np.bincount(pairs // width, minlength=n_groups)
 
 
 def _make_clusters(ids: Sequence[str], articles: Sequence[str], groups: Sequence[Sequence[int]],
-                   origin_of: Mapping[str, str] | None, weak: set[str] | None) -> list[Cluster]:
+                   sources: tuple[np.ndarray, np.ndarray]) -> list[Cluster]:
     """Clusters of the claims (positions in `ids` / `articles`) of each group."""
+    sizes = [len(m) for m in groups]
+    rows = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64, count=sum(sizes))
+    counts = _sources_counted(rows, np.repeat(np.arange(len(groups)), sizes), len(groups), sources).tolist()
     clusters = []
-    for members in groups:
+    for members, n_src in zip(groups, counts, strict=True):
         claim_ids = tuple(sorted(ids[i] for i in members))
         article_ids = tuple(sorted({articles[i] for i in members}))
         clusters.append(Cluster(id="k" + stable_id(*claim_ids), claim_ids=claim_ids, article_ids=article_ids,
-                                independent_sources=_independent_sources(members, ids, articles, origin_of, weak)))
+                                independent_sources=n_src))
     clusters.sort(key=lambda k: k.id)
     return clusters
 
@@ -538,7 +544,8 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
         links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub))
-    clusters = _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub), origin_of, weak)
+    clusters = _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub),
+                              _claim_sources(ids, spans, origin_of, weak))
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
                                             np.arange(n, dtype=np.int64), n, spans),
                          None, search)
@@ -648,15 +655,14 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                             knn=(idx, sims, hub), only=region)
     links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
-    clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), origin_of, weak)
+    sources = _claim_sources(ids, spans, origin_of, weak, position)
+    clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), sources)
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again (origins and garbled sentences may have moved)
     if len(kept_idx):
         sel = kept_mask[member_cluster]
-        weak_rows = np.zeros(n, dtype=bool)
-        weak_rows[[r for c in (weak or ()) if (r := position.get(c, -1)) >= 0]] = True
         counts = _sources_counted(rows_of[sel], np.repeat(np.arange(len(kept_idx)), sizes[kept_idx]),
-                                  len(kept_idx), spans, origin_of, weak_rows)
+                                  len(kept_idx), sources)
         for c, n_src in zip(kept_idx.tolist(), counts.tolist()):
             kl = prev_clusters[c]
             clusters.append(kl if kl.independent_sources == n_src

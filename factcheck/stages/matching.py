@@ -342,16 +342,17 @@ def decide_static_many(statics: np.ndarray, cosines: np.ndarray, settings: Match
     for w, name in zip(settings.weights, FEATURES, strict=True):    # the order of score_features' sum
         acc = acc + w * col[name]
     z = np.clip(settings.bias + acc, -50.0, 50.0)
-    penalty = settings.speaker_penalty
-    p = [_penalised(1.0 / (1.0 + math.exp(-zi)), penalty if sd else 0.0)
-         for zi, sd in zip(z.tolist(), col["speakers_differ"].tolist())]
     number, name = col["number_clash"] != 0, col["name_clash"] != 0
     vetoes = np.zeros(len(cos), dtype=bool)
     if settings.veto_numbers:
         vetoes |= number
     if settings.veto_names:
         vetoes |= name
-    same = (np.asarray(p) >= settings.same_threshold) & (cos >= settings.min_cosine_same) & ~vetoes
+    penalty = settings.speaker_penalty
+    same = np.fromiter((_relation(_penalised(1.0 / (1.0 + math.exp(-zi)), penalty if sd else 0.0), c, v, settings)
+                        == "same" for zi, sd, c, v in zip(z.tolist(), col["speakers_differ"].tolist(),
+                                                          cos.tolist(), vetoes.tolist())),
+                       dtype=bool, count=len(cos))
     return same, number | name
 
 
