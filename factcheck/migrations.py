@@ -224,3 +224,10 @@ def m018_stale_scores(db: Database) -> None:
     # and leaves the others a new file moves (the articles it corroborates or disputes) for the
     # next analysis; `export`, `report`, `review` and `eval` rescore them first (pipeline.refresh_scores).
     db.execute("create table stale_scores (article_id text primary key)")
+
+
+@migrations()
+def m019_abs_path_index(db: Database) -> None:
+    # `prune_missing` finds the articles read from files under a folder by a range of abs_path
+    # (the resolved path's prefix), not by resolving every stored article's path.
+    db.table("articles").create_index(["abs_path"])

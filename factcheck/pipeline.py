@@ -196,7 +196,7 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
     roots = [f.resolve() for f in folders]
     keep = set(keep)
     gone = []
-    for aid, file, abs_path in db.execute("select id, file, abs_path from articles order by file"):
+    for aid, file, abs_path in store.articles_under(db, roots):
         if aid in keep:
             continue
         if abs_path:

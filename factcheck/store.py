@@ -61,6 +61,22 @@ def _article(row: Mapping) -> Article:
                    published_source=row["published_source"] or "unknown", boilerplate=spans)
 
 
+def articles_under(db: Database, roots: Sequence[Path]) -> list[tuple[str, str, str | None]]:
+    """(id, file, abs_path) of the articles read from a file under one of these resolved folders
+    (a range of the indexed abs_path), and of those stored without an abs_path (their file is
+    resolved by the caller); ordered by file."""
+    rows: dict[str, tuple] = {}
+    for root in roots:
+        prefix = str(root) if str(root).endswith(os.sep) else str(root) + os.sep
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        for r in db.execute("select id, file, abs_path from articles where abs_path >= ? and abs_path < ?",
+                            [prefix, upper]):
+            rows[r[0]] = tuple(r)
+    for r in db.execute("select id, file, abs_path from articles where abs_path is null or abs_path = ''"):
+        rows[r[0]] = tuple(r)
+    return sorted(rows.values(), key=lambda r: r[1])
+
+
 def article_hashes(db: Database) -> dict[str, str]:
     """article id -> sha256 of its stored content."""
     return {r["id"]: r["sha256"] for r in db.query("select id, sha256 from articles")}

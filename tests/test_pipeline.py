@@ -233,3 +233,34 @@ def test_pruning_from_inside_the_folder_keeps_the_articles_it_reads(tmp_path, mo
     res = pipeline.ingest(db, [Path(".")], settings, prune=True)
     assert res.removed == ["corpus/b.txt"]
     assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt", "other/c.txt"}
+
+
+def test_pruning_a_folder_leaves_a_sibling_folder_with_the_same_prefix_and_handles_old_rows(tmp_path, monkeypatch):
+    """The articles under a folder are found by a range of their stored absolute paths: `corpus2/`
+    starts like `corpus/` but is not under it; a row stored before absolute paths were recorded
+    is still pruned when its file is gone."""
+    from factcheck import pipeline
+    from factcheck.settings import load_settings
+
+    corpus, sibling = tmp_path / "corpus", tmp_path / "corpus2"
+    corpus.mkdir()
+    sibling.mkdir()
+    texts = ("Rice prices rose for a third month in the northern provinces, traders said.",
+             "The central bank kept its main interest rate unchanged on Thursday.",
+             "Fishermen in the delta said the rains came early this year.")
+    for folder, name, text in ((corpus, "a.txt", texts[0]), (corpus, "b.txt", texts[1]), (sibling, "c.txt", texts[2])):
+        (folder / name).write_text(f"Title {name}\n\n{text}\n", encoding="utf-8")
+    settings = load_settings()
+    db = store.open_db(tmp_path / "fc.db")
+    monkeypatch.chdir(tmp_path)
+    pipeline.ingest(db, [Path("corpus"), Path("corpus2")], settings)
+    (sibling / "c.txt").unlink()
+    assert pipeline.ingest(db, [Path("corpus")], settings, prune=True).removed == []
+    assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt", "corpus/b.txt", "corpus2/c.txt"}
+
+    db.execute("update articles set abs_path = null where file = 'corpus/b.txt'")
+    db.conn.commit()
+    (corpus / "b.txt").unlink()
+    assert pipeline.ingest(db, [Path("corpus")], settings, prune=True).removed == ["corpus/b.txt"]
+    assert pipeline.ingest(db, [Path("corpus2")], settings, prune=True).removed == ["corpus2/c.txt"]
+    assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt"}
