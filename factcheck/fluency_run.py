@@ -122,8 +122,6 @@ def _totals(rows) -> dict[tuple[str, str, str], int]:
 def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> FluencyRun | None:
     from .stages import fluency as fl
 
-    if store.articles_missing_verdicts(db) - changed:
-        return None                      # verdicts missing (an older store): recompute them all
     present = sorted(a for a in changed if a in articles)
     sentences.of(present)                # one read for all of them
     mine = {a: sentences.of([a]) for a in present}

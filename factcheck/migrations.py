@@ -231,3 +231,15 @@ def m019_abs_path_index(db: Database) -> None:
     # `prune_missing` finds the articles read from files under a folder by a range of abs_path
     # (the resolved path's prefix), not by resolving every stored article's path.
     db.table("articles").create_index(["abs_path"])
+
+
+@migrations()
+def m020_verdicts_follow_terms(db: Database) -> None:
+    # An article's fluency-context row of kind "a" (its content hash) now also says that its
+    # verdicts are stored: ingest and removal blank it when they drop the verdicts, so a delta no
+    # longer looks for sentences without a verdict over the whole store. Blank it once for the
+    # articles an older store has without some of their verdicts.
+    if "fluency_terms" in db.table_names() and "fluency" in db.table_names():
+        db.execute("update fluency_terms set key = '' where kind = 'a' and article_id in ("
+                   "select distinct s.article_id from sentences s left join fluency f "
+                   "on f.sentence_id = s.id where f.sentence_id is null)")

@@ -176,6 +176,9 @@ def save_article(db: Database, article: Article, sentences: Sequence[Sentence],
 def _delete_article_rows(db: Database, article_id: str) -> None:
     for table in ("claim_facts", "fluency"):
         db.execute(f"delete from {table} where article_id = ?", [article_id])
+    # its verdicts are gone: its fluency-context terms no longer stand for its content, so the next
+    # analysis takes it for a changed (or removed) article (their other rows are its old terms)
+    db.execute("update fluency_terms set key = '' where article_id = ? and kind = 'a'", [article_id])
     db.execute("delete from claims where article_id = ?", [article_id])
     db.execute("delete from sentences where article_id = ?", [article_id])
     db.execute("delete from articles where id = ?", [article_id])
@@ -855,12 +858,6 @@ def stored_fluency_of(db: Database, sentence_ids: Iterable[str] = (), article_id
     rows = _tuples_in(db, cols + " sentence_id in ({})", sentence_ids)
     rows += _tuples_in(db, cols + " article_id in ({})", article_ids)
     return {r[0]: r[1:] for r in rows}
-
-
-def articles_missing_verdicts(db: Database) -> set[str]:
-    """The articles one of whose sentences has no stored fluency verdict."""
-    return {r[0] for r in db.execute("select distinct s.article_id from sentences s left join fluency f "
-                                     "on f.sentence_id = s.id where f.sentence_id is null")}
 
 
 def _save_fluency_context(db: Database, ctx: Mapping) -> None:

@@ -552,6 +552,51 @@ def test_fluency_delta_follows_the_corpus_context(fluency_steps):
     assert deleted["fluency"] == full["fluency"] == first["fluency"]
 
 
+def test_an_article_stored_again_with_the_same_content_gets_its_verdicts_back(tmp_path):
+    """Storing an article again (as new splitting rules do: same content, new rows) drops its
+    fluency verdicts; the next delta analysis must give it verdicts again, without looking for
+    sentences without one over the whole store."""
+    from conftest import FakeEmbedder
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in FLUENCY_CORPUS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings, emb = load_settings(), FakeEmbedder()
+    db = store.open_db(tmp_path / "fl.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    before = store.load_fluency(db)
+    art = next(a for a in store.load_articles(db) if a.file.endswith("a.txt"))
+    store.save_article(db, art, store.load_sentences(db, art.id), store.load_claims(db, art.id))
+    assert len(store.load_fluency(db)) < len(before)
+    store.set_state(db, "corpus", "")        # (new rules change the corpus fingerprint too)
+    res = pipeline.analyze(db, settings, embedder=emb)
+    assert res.recombined < res.counts["sentences"]          # a delta, not the whole corpus again
+    assert store.load_fluency(db) == before
+
+
+def test_the_migration_marks_the_articles_an_older_store_has_without_verdicts(tmp_path):
+    from conftest import FakeEmbedder
+    from factcheck.migrations import m020_verdicts_follow_terms
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in FLUENCY_CORPUS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings, emb = load_settings(), FakeEmbedder()
+    db = store.open_db(tmp_path / "fl.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    before = store.load_fluency(db)
+    art = next(a for a in store.load_articles(db) if a.file.endswith("b.txt"))
+    db.execute("delete from fluency where article_id = ?", [art.id])      # (as an older store could)
+    db.conn.commit()
+    m020_verdicts_follow_terms(db)
+    assert {a for a, sha in store.fluency_context_articles(db).items() if not sha} == {art.id}
+    store.set_state(db, "corpus", "")
+    pipeline.analyze(db, settings, embedder=emb)
+    assert store.load_fluency(db) == before
+
+
 def test_a_store_without_knn_rows_clusters_in_full_once_then_takes_the_delta_path(tmp_path):
     # what migration m017 leaves of an older store: no kNN rows (its blob is dropped)
     from conftest import FakeEmbedder
