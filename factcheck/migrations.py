@@ -243,3 +243,10 @@ def m020_verdicts_follow_terms(db: Database) -> None:
         db.execute("update fluency_terms set key = '' where kind = 'a' and article_id in ("
                    "select distinct s.article_id from sentences s left join fluency f "
                    "on f.sentence_id = s.id where f.sentence_id is null)")
+
+
+@migrations()
+def m021_knn_patches(db: Database) -> None:
+    # Patches of the kNN state (clusters.KnnState.rows): per old claim whose neighbours or hub
+    # level a delta changed, its row alone, overriding its article's row in knn_rows.
+    db.execute("create table knn_patches (slot integer primary key, nbr blob, sims blob, hub real)")

@@ -760,21 +760,28 @@ def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
-def knn_state_rows(db: Database) -> tuple[list[tuple], str] | None:
-    """The clustering's stored kNN state: its rows in article order and its meta (JSON); None
-    when none is stored."""
+def knn_state_rows(db: Database) -> tuple[list[tuple], str, list[tuple]] | None:
+    """The clustering's stored kNN state: its rows in article order, its meta (JSON) and its
+    patch rows (slot, neighbours, cosines, hub level); None when none is stored."""
     meta = get_state(db, "knn_meta")
     if meta is None:
         return None
-    return db.execute("select article_id, ids, keys, slots, nbr, sims, hub from knn_rows "
-                      "order by article_id").fetchall(), meta
+    return (db.execute("select article_id, ids, keys, slots, nbr, sims, hub from knn_rows "
+                       "order by article_id").fetchall(), meta,
+            db.execute("select slot, nbr, sims, hub from knn_patches").fetchall())
 
 
 def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], replace_all: bool,
-                    meta: str) -> None:
-    """Apply `KnnState.rows` to the stored rows (every row replaced with `replace_all`)."""
+                    patches: Sequence[tuple], unpatch: Sequence[int] | None, meta: str) -> None:
+    """Apply `KnnState.rows` to the stored rows (every article row replaced with `replace_all`;
+    every patch dropped with `replace_all` or `unpatch` None)."""
     _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub"),
                           [*gone, *(r[0] for r in rows)], rows, replace_all)
+    if replace_all or unpatch is None:
+        db.execute("delete from knn_patches")
+    else:
+        _tuples_in(db, "delete from knn_patches where slot in ({})", unpatch)
+    db.conn.executemany("insert or replace into knn_patches (slot, nbr, sims, hub) values (?, ?, ?, ?)", patches)
     db.table("state").insert({"key": "knn_meta", "value": meta}, pk="key", replace=True)
 
 

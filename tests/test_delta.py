@@ -149,8 +149,8 @@ def steps(tmp_path_factory):
     written = []           # rows of copy detection's and the claim columns' state written
     real_origin_write, real_columns_write = store.write_origin_state, store.write_claim_columns
     real_knn_write = store.write_knn_state
-    store.write_knn_state = lambda db_, rows, gone, every, meta: written.append(
-        ("knn", sorted(r[0] for r in rows), every)) or real_knn_write(db_, rows, gone, every, meta)
+    store.write_knn_state = lambda db_, rows, gone, every, patches, unpatch, meta: written.append(
+        ("knn", sorted(r[0] for r in rows), every, len(patches))) or real_knn_write(db_, rows, gone, every, patches, unpatch, meta)
     store.write_origin_state = lambda db_, rows, *a: written.append(("origins", len(rows), a[-1])) \
         or real_origin_write(db_, rows, *a)
     store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
@@ -318,11 +318,10 @@ def test_delta_writes_the_state_rows_of_the_new_article_only(steps):
     # copy detection's shingles and the claim columns: the new article's rows, not every article's
     written = {w[0]: w[1:] for w in steps["written"]}
     assert written.pop("columns") == (1, False) and written.pop("origins") == (1, False)
-    # the kNN rows: the new article's and those of the articles where its claims became neighbours
-    (knn_rows, every), = written.values()
-    _, n_articles = steps["sentence_reads"]
-    assert not every and any(a.startswith("zz_third") for a in knn_rows), knn_rows
-    assert len(knn_rows) < n_articles / 2
+    # the kNN rows: the new article's; the old claims its claims became neighbours of are patches
+    (knn_rows, every, patches), = written.values()
+    assert not every and len(knn_rows) == 1 and knn_rows[0].startswith("zz_third"), knn_rows
+    assert patches > 0
 
 
 def test_delta_reads_the_article_records_it_parses_or_scores_not_all(steps):
@@ -366,8 +365,8 @@ def test_knn_state_roundtrip():
                   np.array([[0.9, 0.5], [0.8, 0.5], [0.9, -np.inf]], dtype=np.float32),
                   np.array([0.4, 0.3, 0.2], dtype=np.float32), "basis", np.array([10, 11, 12]), 13,
                   {"a": range(0, 2), "b": range(2, 3)})
-    rows, gone, every = st.rows()
-    assert every and [r[0] for r in rows] == ["a", "b"] and gone == []
+    rows, gone, every, patches, unpatch = st.rows()
+    assert every and patches == [] and unpatch is None and [r[0] for r in rows] == ["a", "b"] and gone == []
     back = KnnState.from_rows(rows, st.meta())
     assert back.ids == st.ids and back.keys == st.keys and back.basis == "basis" and back.next_slot == 13
     assert (back.idx == st.idx).all() and (back.sims == st.sims).all() and (back.hub == st.hub).all()
@@ -380,9 +379,24 @@ def test_knn_state_roundtrip():
     assert moved.ids == ["z1", "a1", "a2", "b1"]
     assert moved.idx.tolist() == [[1, 3], [3, 2], [3, 1], [1, -1]]
     # a delta writes the articles holding a changed row, and drops the rows of articles gone
-    st.written = np.array([False, False, True])
-    rows, gone, every = st.rows(stored=["a", "b", "c"])
-    assert not every and [r[0] for r in rows] == ["b"] and gone == ["c"]
+    # an old claim whose neighbours changed is a patch of its own, read back over its article's row
+    st.written, st.new_from = np.array([False, False, True]), 13
+    stored_rows = rows
+    rows, gone, every, patches, unpatch = st.rows(stored={"a": range(0, 2), "b": range(2, 3), "c": range(3, 4)})
+    assert not every and rows == [] and gone == ["c"] and unpatch == []
+    assert patches == [(12, np.array([10, -1], "<i4").tobytes(), st.sims[2].tobytes(), float(st.hub[2]))]
+    new_b = (12, np.array([11, 10], "<i4").tobytes(), np.array([0.95, 0.9], "<f4").tobytes(), 0.7)
+    patched = KnnState.from_rows(stored_rows, st.meta(), [new_b])
+    assert patched.idx.tolist() == [[2, 1], [2, 0], [1, 0]] and patched.hub.tolist()[2] == pytest.approx(0.7)
+    assert patched.patched.tolist() == [False, False, True]
+    # a new claim (slot >= new_from) or one fewer claim: its article's row is written whole, and
+    # the patches of its claims go
+    patched.written, patched.new_from = np.array([True, False, False]), 13
+    rows, gone, every, patches, unpatch = patched.rows(stored={"a": range(0, 3), "b": range(2, 3)})
+    assert [r[0] for r in rows] == ["a"] and patches == [] and unpatch == []
+    patched.slots = np.array([10, 11, 13])
+    rows, gone, every, patches, unpatch = patched.rows(stored={"a": range(0, 2), "b": range(2, 3)})
+    assert [r[0] for r in rows] == ["b"] and [p[0] for p in patches] == [10] and unpatch == [13]
     # claims not in article order (a1, b1, a2): each article's row holds its own, wherever they are
     mixed = KnnState(["a1", "b1", "a2"], ["k1", "k3", "k2"], np.array([[1, 2], [0, -1], [1, 0]]),
                      np.array([[0.9, 0.5], [0.9, -np.inf], [0.8, 0.5]], dtype=np.float32),
@@ -404,6 +418,27 @@ def test_knn_state_roundtrip():
                      [("a", "c")], ["", ""])
     rows, gone, add, drop = o2.changes_since(ob)
     assert [r[0] for r in rows] == ["c"] and gone == ["b"] and add == [("a", "c")] and drop == [("a", "b")]
+
+
+def test_too_many_knn_patches_are_folded_into_their_articles_rows(monkeypatch):
+    import numpy as np
+    from factcheck.stages import clusters
+    from factcheck.stages.clusters import KnnState
+    st = KnnState(["a1", "a2", "b1", "c1"], ["k1", "k2", "k3", "k4"], np.array([[2, 1], [2, 0], [0, 1], [0, 1]]),
+                  np.full((4, 2), 0.5, dtype=np.float32), np.full(4, 0.3, dtype=np.float32), "basis",
+                  np.array([10, 11, 12, 13]), 14, {"a": range(0, 2), "b": range(2, 3), "c": range(3, 4)},
+                  written=np.array([False, False, True, False]), new_from=14,
+                  patched=np.array([True, False, False, False]))
+    stored = {"a": range(0, 2), "b": range(2, 3), "c": range(3, 4)}
+    rows, _, _, patches, unpatch = st.rows(stored)
+    assert rows == [] and [p[0] for p in patches] == [12] and unpatch == []
+    monkeypatch.setattr(clusters, "_PATCH_MIN", 1)
+    monkeypatch.setattr(clusters, "_PATCH_SHARE", 0.0)
+    # two patched claims (a1 stored, b1 now) pass the limit: their articles are written whole
+    rows, _, every, patches, unpatch = st.rows(stored)
+    assert not every and sorted(r[0] for r in rows) == ["a", "b"] and patches == [] and unpatch is None
+    back = KnnState.from_rows(rows + st.rows()[0][2:], st.meta())
+    assert back.idx.tolist() == st.idx.tolist() and not back.patched.any()
 
 
 @pytest.mark.parametrize("stock", [2, 3, 50])

@@ -365,14 +365,25 @@ def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None]
 
 # ---- incremental clustering ---------------------------------------------------------------------
 
+# A delta keeps the rows of old claims whose neighbours or hub level changed as patches (one small
+# row per claim, table knn_patches) instead of rewriting their articles' rows; past this many
+# patched claims (or this share of all claims) the articles holding them are written again.
+_PATCH_MIN = 4096
+_PATCH_SHARE = 0.125
+
+
 @dataclass
 class KnnState:
     """What a clustering leaves for the next one: per claim (row), its key (article, texts,
     speaker), its k nearest neighbours (row positions) with their cosines, and its hub level.
 
     Stored as one row per article (`rows`, `from_rows`): each claim has a stable number (`slots`)
-    by which the rows name their neighbours, so a row stays valid when other articles come or go
-    and a delta writes only the articles holding a row that changed (`written`)."""
+    by which the rows name their neighbours, so a row stays valid when other articles come or go.
+    A delta writes the rows of the articles whose claims are new, changed or gone; an old claim
+    whose neighbours or hub level changed (`written`) is written as a patch of its own (slot,
+    neighbours, cosines, hub level), which overrides its article's row when read back. A new
+    article's claims enter the neighbour lists of hundreds of old claims in as many articles on a
+    one-story corpus; the patches cost a row each instead of those articles' rows."""
     ids: list[str]
     keys: list[str]
     idx: np.ndarray       # (n, k) int64, -1 = none
@@ -384,31 +395,63 @@ class KnnState:
     spans: dict[str, range | list[int]]              # article -> its rows
     written: np.ndarray | None = None                # bool per row: differs from the stored row
                                                      # (None: every row, after a full clustering)
+    new_from: int = 0                                # slots from this one on are new claims
+    patched: np.ndarray | None = None                # bool per row: stored as a patch
 
     def meta(self) -> str:
         return json.dumps({"basis": self.basis, "k": int(self.idx.shape[1]) if self.idx.ndim == 2 else 0,
                            "next_slot": int(self.next_slot)})
 
-    def rows(self, stored: Iterable[str] = ()) -> tuple[list[tuple], list[str], bool]:
-        """(rows to write, articles whose row goes, whether every row is replaced): one row per
-        article, (article, ids, keys, slots, neighbours' slots, cosines, hub levels); only the
-        articles holding a `written` row, given the articles of the `stored` rows."""
+    def rows(self, stored: Mapping[str, Sequence[int]] | Iterable[str] = ()
+             ) -> tuple[list[tuple], list[str], bool, list[tuple], list[int] | None]:
+        """What to write, given the stored rows' articles (with their rows, as `spans`):
+        (article rows, articles whose row goes, whether every article row is replaced, patch rows,
+        slots whose patch goes (None: every patch)).
+
+        An article row is (article, ids, keys, slots, neighbours' slots, cosines, hub levels); it
+        is written for an article not stored or holding a new claim or fewer claims, or for every
+        article after a full clustering. A patch row is (slot, neighbours' slots, cosines, hub
+        level), for the other `written` rows; past `_PATCH_MIN` patched claims (and
+        `_PATCH_SHARE` of all) the articles holding them are written again instead."""
         every = self.written is None
         nbr = np.where(self.idx >= 0, self.slots[np.maximum(self.idx, 0)], -1).astype("<i4") \
             if self.idx.size else self.idx.astype("<i4")
-        out = []
-        for a, pos in self.spans.items():
-            if every or _take(self.written, pos).any():
-                out.append((a, "\n".join(_take(self.ids, pos)), "\n".join(_take(self.keys, pos)),
-                            _take(self.slots, pos).astype("<i4").tobytes(), _take(nbr, pos).tobytes(),
-                            _take(self.sims, pos).astype("<f4").tobytes(),
-                            _take(self.hub, pos).astype("<f4").tobytes()))
-        gone = [a for a in stored if a not in self.spans]
-        return out, gone, every
+        n = len(self.ids)
+        sizes = stored if isinstance(stored, Mapping) else {a: None for a in stored}
+        whole: list[str] = []
+        if every:
+            whole = list(self.spans)
+        else:
+            new_row = self.slots >= self.new_from
+            for a, pos in self.spans.items():
+                before = sizes.get(a, -1)
+                if a not in sizes or (before is not None and len(before) != len(pos)) or _take(new_row, pos).any():
+                    whole.append(a)
+        in_whole = np.zeros(n, dtype=bool)
+        for a in whole:
+            in_whole[_slice_or(self.spans[a])] = True
+        patched = self.patched if self.patched is not None else np.zeros(n, dtype=bool)
+        patch = np.zeros(n, dtype=bool) if every else (self.written & ~in_whole)
+        unpatch: list[int] | None = None if every else self.slots[patched & in_whole].tolist()
+        if not every and ((patched | patch) & ~in_whole).sum() > max(_PATCH_MIN, _PATCH_SHARE * n):
+            # too many patches: the articles holding one are written whole, and every patch goes
+            held = (patched | patch) & ~in_whole
+            whole += [a for a, pos in self.spans.items() if not _take(in_whole, pos).any() and _take(held, pos).any()]
+            patch[:] = False
+            unpatch = None
+        out = [(a, "\n".join(_take(self.ids, pos)), "\n".join(_take(self.keys, pos)),
+                _take(self.slots, pos).astype("<i4").tobytes(), _take(nbr, pos).tobytes(),
+                _take(self.sims, pos).astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes())
+               for a in whole for pos in (self.spans[a],)]
+        patches = [(int(self.slots[i]), nbr[i].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
+                   for i in np.nonzero(patch)[0].tolist()]
+        gone = [a for a in sizes if a not in self.spans]
+        return out, gone, every, patches, unpatch
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple], meta: str) -> "KnnState":
-        """The state back from its rows (in article order) and `meta`."""
+    def from_rows(cls, rows: Sequence[tuple], meta: str, patches: Sequence[tuple] = ()) -> "KnnState":
+        """The state back from its rows (in article order), `meta` and the patch rows (slot,
+        neighbours' slots, cosines, hub level) that override the rows of their claims."""
         m = json.loads(meta)
         k = int(m["k"])
         ids: list[str] = []
@@ -429,11 +472,22 @@ class KnnState:
         nbr = joined(1, "<i4").astype(np.int64).reshape(len(ids), k)
         sims = joined(2, "<f4").reshape(len(ids), k).copy()
         hub = joined(3, "<f4").copy()
-        top = max(int(m["next_slot"]), int(slots.max()) + 1 if len(slots) else 0, int(nbr.max()) + 1 if nbr.size else 0)
+        p_slot = np.fromiter((p[0] for p in patches), dtype=np.int64, count=len(patches))
+        p_nbr = np.frombuffer(b"".join(p[1] for p in patches), dtype="<i4").astype(np.int64).reshape(len(patches), k)
+        top = max(int(m["next_slot"]), int(slots.max()) + 1 if len(slots) else 0, int(nbr.max()) + 1 if nbr.size else 0,
+                  int(p_slot.max()) + 1 if len(p_slot) else 0, int(p_nbr.max()) + 1 if p_nbr.size else 0)
         pos_of = np.full(top + 1, -1, dtype=np.int64)      # last slot: the "none" neighbour
         pos_of[slots] = np.arange(len(ids))
+        patched = np.zeros(len(ids), dtype=bool)
+        if len(patches):
+            at = pos_of[p_slot]
+            ok = at >= 0                    # (a patch of a claim gone since is left out)
+            nbr[at[ok]] = p_nbr[ok]
+            sims[at[ok]] = np.frombuffer(b"".join(p[2] for p in patches), dtype="<f4").reshape(len(patches), k)[ok]
+            hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
+            patched[at[ok]] = True
         idx = pos_of[np.where(nbr >= 0, nbr, top)]
-        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans)
+        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched)
 
 
 def _article_spans(articles: Sequence[str]) -> dict[str, range | list[int]]:
@@ -674,8 +728,14 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     slots[same] = prev.slots[old_of[same]]
     n_new = int((~same).sum())
     slots[~same] = np.arange(prev.next_slot, prev.next_slot + n_new)
+    # the rows stored as patches: those of unchanged claims (a new or changed claim's article is
+    # written whole)
+    patched = np.zeros(n, dtype=bool)
+    if prev.patched is not None:
+        patched[same] = prev.patched[old_of[same]]
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
-                                            spans, changed), touched, search)
+                                            spans, changed, new_from=prev.next_slot, patched=patched),
+                         touched, search)
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
