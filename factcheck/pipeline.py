@@ -382,7 +382,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             return store.load_conflicts_touching(db, set(ids) | gone, with_status=False)
 
         previous = conflict_rules.Previous(
-            changed={cid for cid, a in zip(claims.ids, claims.article_ids) if a in recomputed},
+            changed=claims.ids_in(recomputed),
             clusters=prev_clusters if prev_clusters is not None else store.load_clusters(db),
             key_sizes=st["key_sizes"], offices=st["offices"],
             # on the delta path only the stored conflicts that may change are read
@@ -426,7 +426,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             deferred = wanted - set(only_scores)
             wanted -= deferred
         delta["scores"] = wanted
-        mine = {cid for cid, a in zip(claims.ids, claims.article_ids) if a in wanted}
+        mine = claims.ids_in(wanted)
         articles.fetch(sorted(wanted))
         score_for = [articles[a] for a in sorted(wanted) if a in articles]
         score_sentences = sentences.of(sorted(wanted))
@@ -454,7 +454,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     res.timings["score"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    claim_article = dict(zip(claims.ids, claims.article_ids))
+    claim_article = claims.article_map()
     if delta is None:
         facts.fill()
         rows = dict(fluency=fl_run.every(sentences.all()), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
@@ -525,26 +525,31 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
             touched_articles.add(sent_article[f.sentence_id])
     # stored verdicts of sentences that are gone (after a fluency delta, those of changed articles)
     fl_keys |= fl_run.gone if fl_run.recomputed is not None else set(stored_fl) - set(sent_article)
-    fact_keys = {cid for cid, a in zip(claims.ids, claims.article_ids) if a in recomputed}
-    touched_articles |= recomputed & set(claims.article_ids)
+    fact_keys = claims.ids_in(recomputed)
+    touched_articles |= {a for a in recomputed if a in claims.spans}
     stored_origins = store.load_origins(db)
     origin_keys = {a for a in origins if stored_origins.get(a) != origins[a]} | (set(stored_origins) - set(origins))
     touched_articles |= origin_keys
     before = {k.id: k for k in prev_clusters}
     after = {k.id: k for k in clusters}
     cluster_keys = {i for i in set(before) | set(after) if before.get(i) != after.get(i)}
-    claim_article = dict(zip(claims.ids, claims.article_ids))
+    claim_article = claims.article_map()
     # a claim's corroboration depends on its cluster mates' origins and garbled sentences
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}
-    for k in clusters:
-        if k.id not in cluster_keys and any(a in touched_articles for a in k.article_ids):
-            moved_claims.update(k.claim_ids)
+    kept_touched = [k for k in clusters
+                    if k.id not in cluster_keys and any(a in touched_articles for a in k.article_ids)]
+    for k in kept_touched:
+        moved_claims.update(k.claim_ids)
     # ... and a score reads only whether each claim is corroborated: the article of a moved claim
     # is touched when that flips (a claim joining a large cluster leaves its members' scores alone)
     garbled_then = {sid for sid, row in stored_fl.items() if row[1]}    # (all of them are read)
     garbled_now = {f.sentence_id for f in fluency if f.garbled}
-    then_of = {cid: k for k in prev_clusters for cid in k.claim_ids}
-    now_of = {cid: k for k in clusters for cid in k.claim_ids}
+    # the clusters of the moved claims, then and now: a moved claim is in a cluster that changed or
+    # in a kept one of `kept_touched` (in both analyses), or in none
+    then_of = {cid: k for k in [*(before[i] for i in cluster_keys if i in before), *kept_touched]
+               for cid in k.claim_ids}
+    now_of = {cid: k for k in [*(after[i] for i in cluster_keys if i in after), *kept_touched]
+              for cid in k.claim_ids}
     memo_then: dict = {}
     memo_now: dict = {}
     touched_articles |= {claim_article[c] for c in moved_claims if c in claim_article and (
@@ -657,9 +662,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     from .stages.conflicts import fact_summary
 
     version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
-    by_article: dict[str, list[str]] = {}       # article -> its claim ids
-    for cid, a in zip(claims.ids, claims.article_ids):
-        by_article.setdefault(a, []).append(cid)
+    by_article = {a: claims.ids[r.start:r.stop] for a, r in claims.spans.items()}   # article -> its claim ids
     needed = sorted(by_article)
     merge = None
     if not force and (stored := store.get_state(db, "norm_merge")):
@@ -736,7 +739,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     elif moved and not full:
         # of the articles whose names were not read, those naming a key that moved
         read_names(store.articles_naming(db, moved) & valid)
-    facts = _LazyFacts(claims.ids, db)
+    facts = _LazyFacts(claims.ids, db, claims.article_map())
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     stored_summaries: list[str] = []     # (lazy) the articles whose summaries are left in norm_cache
     rows: list[dict] = []
@@ -810,10 +813,14 @@ class _LazyFacts(Mapping):
     """claim id -> ClaimFacts, decoded from the cached JSON of its article on first access: a
     delta analysis reads the facts of the claims it checks, not of every claim."""
 
-    def __init__(self, order: Sequence[str], db: Database | None = None) -> None:
+    def __init__(self, order: Sequence[str], db: Database | None = None,
+                 article_of: Mapping[str, str] | None = None) -> None:
         self._order = order
         self._db = db
-        self._article: dict[str, str] = {}
+        # claim id -> its article: `article_of` (the claim table's), else the claims registered
+        self._article: Mapping[str, str] = article_of if article_of is not None else {}
+        self._own_map = article_of is None
+        self._registered: set[str] = set()        # the articles whose cached facts stand
         self._encoded: dict[str, str] = {}
         self._facts: dict = {}
         self._plain: dict[str, dict] = {}
@@ -822,7 +829,9 @@ class _LazyFacts(Mapping):
         """The article's claims have cached facts: `encoded` (their JSON), or None to read it from
         the store's norm_cache when one of them is first read."""
         self._encoded[article_id] = encoded
-        self._article.update((cid, article_id) for cid in claim_ids)
+        self._registered.add(article_id)
+        if self._own_map:
+            self._article.update((cid, article_id) for cid in claim_ids)
 
     def fill(self) -> None:
         """Read every cached facts JSON not read yet, at once (before reading most of the facts)."""
@@ -845,9 +854,9 @@ class _LazyFacts(Mapping):
     def plain(self, cid: str) -> dict:
         """The claim's facts as the plain dict the store keeps."""
         if cid not in self._plain:
-            if cid not in self._article:
+            aid = self._article.get(cid)
+            if aid not in self._registered:
                 raise KeyError(cid)
-            aid = self._article[cid]
             if aid in self._encoded:
                 encoded = self._encoded.pop(aid)
                 if encoded is None and self._db is not None:
@@ -865,7 +874,7 @@ class _LazyFacts(Mapping):
         return f
 
     def __contains__(self, cid) -> bool:
-        return cid in self._facts or cid in self._article
+        return cid in self._facts or self._article.get(cid) in self._registered
 
     def __iter__(self):
         return (cid for cid in self._order if cid in self)

@@ -416,6 +416,19 @@ class ClaimTable(Sequence):
             self._position = {cid: i for i, cid in enumerate(self.ids)}
         return self._position
 
+    def ids_in(self, articles: Iterable[str]) -> set[str]:
+        """The ids of these articles' claims (through the articles' spans, not every claim)."""
+        out: set[str] = set()
+        for a in articles:
+            r = self.spans.get(a)
+            if r is not None:
+                out.update(self.ids[r.start:r.stop])
+        return out
+
+    def article_map(self) -> Mapping[str, str]:
+        """claim id -> its article, looked up through `position` (no dict of every claim)."""
+        return _ClaimArticles(self)
+
     def _positions(self, ids: Iterable[str]) -> list[int]:
         """The positions of these ids (unknown ids left out), in table order."""
         position = self.position
@@ -460,6 +473,25 @@ class ClaimTable(Sequence):
     def __iter__(self):
         self.fetch(range(len(self.ids)))
         return (self._claims[i] for i in range(len(self.ids)))
+
+
+class _ClaimArticles(Mapping):
+    """claim id -> article id of a ClaimTable, by its position."""
+
+    def __init__(self, table: ClaimTable) -> None:
+        self._table = table
+
+    def __getitem__(self, cid: str) -> str:
+        return self._table.article_ids[self._table.position[cid]]
+
+    def __contains__(self, cid) -> bool:
+        return cid in self._table.position
+
+    def __iter__(self):
+        return iter(self._table.ids)
+
+    def __len__(self) -> int:
+        return len(self._table.ids)
 
 
 class _ClaimsById(Mapping):

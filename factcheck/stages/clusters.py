@@ -414,37 +414,48 @@ class KnnState:
         level), for the other `written` rows; past `_PATCH_MIN` patched claims (and
         `_PATCH_SHARE` of all) the articles holding them are written again instead."""
         every = self.written is None
-        nbr = np.where(self.idx >= 0, self.slots[np.maximum(self.idx, 0)], -1).astype("<i4") \
-            if self.idx.size else self.idx.astype("<i4")
         n = len(self.ids)
         sizes = stored if isinstance(stored, Mapping) else {a: None for a in stored}
-        whole: list[str] = []
+        names = list(self.spans)
+        art = np.empty(n, dtype=np.int64)          # each row's article (its index in `names`)
+        for j, pos in enumerate(self.spans.values()):
+            art[_slice_or(pos)] = j
         if every:
-            whole = list(self.spans)
+            whole = np.ones(len(names), dtype=bool)
         else:
-            new_row = self.slots >= self.new_from
-            for a, pos in self.spans.items():
+            whole = np.zeros(len(names), dtype=bool)
+            whole[art[self.slots >= self.new_from]] = True          # holding a new claim
+            for j, (a, pos) in enumerate(self.spans.items()):
                 before = sizes.get(a, -1)
-                if a not in sizes or (before is not None and len(before) != len(pos)) or _take(new_row, pos).any():
-                    whole.append(a)
-        in_whole = np.zeros(n, dtype=bool)
-        for a in whole:
-            in_whole[_slice_or(self.spans[a])] = True
+                if before is None or (before != -1 and len(before) == len(pos)):
+                    continue
+                whole[j] = True                                     # not stored, or fewer claims
+        in_whole = whole[art]
         patched = self.patched if self.patched is not None else np.zeros(n, dtype=bool)
         patch = np.zeros(n, dtype=bool) if every else (self.written & ~in_whole)
         unpatch: list[int] | None = None if every else self.slots[patched & in_whole].tolist()
-        if not every and ((patched | patch) & ~in_whole).sum() > max(_PATCH_MIN, _PATCH_SHARE * n):
+        held = (patched | patch) & ~in_whole
+        if not every and held.sum() > max(_PATCH_MIN, _PATCH_SHARE * n):
             # too many patches: the articles holding one are written whole, and every patch goes
-            held = (patched | patch) & ~in_whole
-            whole += [a for a, pos in self.spans.items() if not _take(in_whole, pos).any() and _take(held, pos).any()]
+            whole[art[held]] = True
             patch[:] = False
             unpatch = None
-        out = [(a, "\n".join(_take(self.ids, pos)), "\n".join(_take(self.keys, pos)),
-                _take(self.slots, pos).astype("<i4").tobytes(), _take(nbr, pos).tobytes(),
-                _take(self.sims, pos).astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes())
-               for a in whole for pos in (self.spans[a],)]
-        patches = [(int(self.slots[i]), nbr[i].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
-                   for i in np.nonzero(patch)[0].tolist()]
+
+        def nbr_of(rows) -> np.ndarray:
+            got = self.idx[rows]
+            return np.where(got >= 0, self.slots[np.maximum(got, 0)], -1).astype("<i4")
+
+        out = []
+        for j in np.nonzero(whole)[0].tolist():
+            a = names[j]
+            pos = self.spans[a]
+            out.append((a, "\n".join(_take(self.ids, pos)), "\n".join(_take(self.keys, pos)),
+                        _take(self.slots, pos).astype("<i4").tobytes(), nbr_of(_slice_or(pos)).tobytes(),
+                        _take(self.sims, pos).astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes()))
+        rows = np.nonzero(patch)[0]
+        nbr = nbr_of(rows)
+        patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
+                   for r, i in enumerate(rows.tolist())]
         gone = [a for a in sizes if a not in self.spans]
         return out, gone, every, patches, unpatch
 
