@@ -535,12 +535,9 @@ ECHO = ("Recep Tayyip Erdogan arrived in Ankara on Monday for the summit.\n"
         "The bloc's five-point plan calls for an end to violence.\n")
 
 
-@pytest.fixture(scope="module")
-def fluency_steps(tmp_path_factory):
-    """Verdicts that another article's arrival and departure change (a name the corpus now uses
-    twice, a wording the other articles no longer agree on), analysed as a delta and from scratch."""
+def _fluency_corpus(tmp):
+    """FLUENCY_CORPUS in `tmp`/corpus, ingested into `tmp`/fl.db: (folder, settings, embedder, store)."""
     from conftest import FakeEmbedder
-    tmp = tmp_path_factory.mktemp("fluency_delta")
     folder = tmp / "corpus"
     folder.mkdir()
     for name, text in FLUENCY_CORPUS.items():
@@ -548,6 +545,15 @@ def fluency_steps(tmp_path_factory):
     settings, emb = load_settings(), FakeEmbedder()
     db = store.open_db(tmp / "fl.db")
     pipeline.ingest(db, [folder], settings)
+    return folder, settings, emb, db
+
+
+@pytest.fixture(scope="module")
+def fluency_steps(tmp_path_factory):
+    """Verdicts that another article's arrival and departure change (a name the corpus now uses
+    twice, a wording the other articles no longer agree on), analysed as a delta and from scratch."""
+    tmp = tmp_path_factory.mktemp("fluency_delta")
+    folder, settings, emb, db = _fluency_corpus(tmp)
     out = {"first": (pipeline.analyze(db, settings, embedder=emb), _snapshot(db))}
     (folder / "d.txt").write_text(ECHO, encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
@@ -591,14 +597,7 @@ def test_an_article_stored_again_with_the_same_content_gets_its_verdicts_back(tm
     """Storing an article again (as new splitting rules do: same content, new rows) drops its
     fluency verdicts; the next delta analysis must give it verdicts again, without looking for
     sentences without one over the whole store."""
-    from conftest import FakeEmbedder
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in FLUENCY_CORPUS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings, emb = load_settings(), FakeEmbedder()
-    db = store.open_db(tmp_path / "fl.db")
-    pipeline.ingest(db, [folder], settings)
+    folder, settings, emb, db = _fluency_corpus(tmp_path)
     pipeline.analyze(db, settings, embedder=emb)
     before = store.load_fluency(db)
     art = next(a for a in store.load_articles(db) if a.file.endswith("a.txt"))
@@ -611,15 +610,8 @@ def test_an_article_stored_again_with_the_same_content_gets_its_verdicts_back(tm
 
 
 def test_the_migration_marks_the_articles_an_older_store_has_without_verdicts(tmp_path):
-    from conftest import FakeEmbedder
     from factcheck.migrations import m020_verdicts_follow_terms
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in FLUENCY_CORPUS.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings, emb = load_settings(), FakeEmbedder()
-    db = store.open_db(tmp_path / "fl.db")
-    pipeline.ingest(db, [folder], settings)
+    folder, settings, emb, db = _fluency_corpus(tmp_path)
     pipeline.analyze(db, settings, embedder=emb)
     before = store.load_fluency(db)
     art = next(a for a in store.load_articles(db) if a.file.endswith("b.txt"))
