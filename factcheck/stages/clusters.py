@@ -888,17 +888,33 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     order = list(ids)
     owner = np.repeat(np.arange(len(order)), [len(shingles[a]) for a in order])
     cat = np.concatenate([shingles[a] for a in order]) if order else np.zeros(0, dtype=np.uint64)
-    uniq, counts = np.unique(cat, return_counts=True)
-    informative = uniq[counts <= _STOCK]               # shingles no more than _STOCK articles share
+    # each article's shingles are unique: a shingle's count in `cat` is the number of its articles
+    every_informative: list[np.ndarray] = []
+
+    def informative() -> np.ndarray:
+        """The shingles no more than _STOCK articles share (sorting every shingle: only when a
+        stored pair must be recounted)."""
+        if not every_informative:
+            uniq, counts = np.unique(cat, return_counts=True)
+            every_informative.append(uniq[counts <= _STOCK])
+        return every_informative[0]
+
+    def counts_of(few: np.ndarray) -> np.ndarray:
+        """How many articles hold each of the sorted unique shingles `few` (one binary search per
+        shingle of the corpus into `few`, not a sort of them all)."""
+        if not len(few):
+            return np.zeros(0, dtype=np.int64)
+        p = np.minimum(np.searchsorted(few, cat), len(few) - 1)
+        return np.bincount(p[few[p] == cat], minlength=len(few))
 
     def shared_with(a: str) -> np.ndarray:
         """Per article (index in `order`), how many informative shingles it shares with `a`."""
-        mine = shingles[a][np.isin(shingles[a], informative, assume_unique=True)]
-        return np.bincount(owner[_in_sorted(cat, np.sort(mine))], minlength=len(order))
+        mine = shingles[a][counts_of(shingles[a]) <= _STOCK]
+        return np.bincount(owner[_in_sorted(cat, mine)], minlength=len(order))
 
     def informative_shared(a: str, b: str) -> int:
         both = np.intersect1d(shingles[a], shingles[b], assume_unique=True)
-        return int(np.isin(both, informative, assume_unique=True).sum())
+        return int(np.isin(both, informative(), assume_unique=True).sum())
 
     candidates: dict[tuple[str, str], int] = {}
     if previous is not None:
@@ -922,7 +938,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             p = np.minimum(np.searchsorted(u, touched), len(u) - 1)
             return np.where(u[p] == touched, c[p], 0)
 
-        now = count_in(uniq, counts)
+        now = counts_of(touched)
         before = now - count_in(nu, ncounts) + count_in(gu, gcounts)
         went_up = bool(((before <= _STOCK) & (now > _STOCK)).any())
         came_down = touched[(before > _STOCK) & (now <= _STOCK) & (now > 0)]
