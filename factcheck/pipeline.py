@@ -480,7 +480,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         delta=delta, stale=deferred,
-        knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else ()), cres.state.meta()),
+        knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else None), cres.state.meta()),
         origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys,
@@ -740,7 +740,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     elif moved and not full:
         # of the articles whose names were not read, those naming a key that moved
         read_names(store.articles_naming(db, moved) & valid)
-    facts = _LazyFacts(claims.ids, db, claims.article_map())
+    facts = _LazyFacts(claims.ids, claims.article_map(), db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     stored_summaries: list[str] = []     # (lazy) the articles whose summaries are left in norm_cache
     rows: list[dict] = []
@@ -752,7 +752,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         else:
             sig = signer.sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
-            facts.add_encoded(aid, by_article[aid])
+            facts.add_encoded(aid)
             if cache[aid].get("summary") and lazy:
                 stored_summaries.append(aid)
             elif cache[aid].get("summary"):
@@ -814,25 +814,20 @@ class _LazyFacts(Mapping):
     """claim id -> ClaimFacts, decoded from the cached JSON of its article on first access: a
     delta analysis reads the facts of the claims it checks, not of every claim."""
 
-    def __init__(self, order: Sequence[str], db: Database | None = None,
-                 article_of: Mapping[str, str] | None = None) -> None:
+    def __init__(self, order: Sequence[str], article_of: Mapping[str, str], db: Database | None = None) -> None:
         self._order = order
         self._db = db
-        # claim id -> its article: `article_of` (the claim table's), else the claims registered
-        self._article: Mapping[str, str] = article_of if article_of is not None else {}
-        self._own_map = article_of is None
+        self._article = article_of                   # claim id -> its article (the claim table's)
         self._registered: set[str] = set()        # the articles whose cached facts stand
         self._encoded: dict[str, str] = {}
         self._facts: dict = {}
         self._plain: dict[str, dict] = {}
 
-    def add_encoded(self, article_id: str, claim_ids: Sequence[str], encoded: str | None = None) -> None:
+    def add_encoded(self, article_id: str, encoded: str | None = None) -> None:
         """The article's claims have cached facts: `encoded` (their JSON), or None to read it from
         the store's norm_cache when one of them is first read."""
         self._encoded[article_id] = encoded
         self._registered.add(article_id)
-        if self._own_map:
-            self._article.update((cid, article_id) for cid in claim_ids)
 
     def fill(self) -> None:
         """Read every cached facts JSON not read yet, at once (before reading most of the facts)."""

@@ -427,7 +427,7 @@ class ClaimTable(Sequence):
 
     def article_map(self) -> Mapping[str, str]:
         """claim id -> its article, looked up through `position` (no dict of every claim)."""
-        return _ClaimArticles(self)
+        return _ClaimsById(self, lambda i: self.article_ids[i])
 
     def _positions(self, ids: Iterable[str]) -> list[int]:
         """The positions of these ids (unknown ids left out), in table order."""
@@ -451,12 +451,12 @@ class ClaimTable(Sequence):
     @property
     def by_id(self) -> Mapping[str, Claim]:
         """claim id -> Claim, each read on first use."""
-        return _ClaimsById(self)
+        return _ClaimsById(self, self.__getitem__)
 
     @property
     def ref_by_id(self) -> Mapping[str, ClaimRef]:
         """claim id -> what scoring reads of it (`refs`), from the columns."""
-        return _ClaimsById(self, refs=True)
+        return _ClaimsById(self, self.ref)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -475,32 +475,14 @@ class ClaimTable(Sequence):
         return (self._claims[i] for i in range(len(self.ids)))
 
 
-class _ClaimArticles(Mapping):
-    """claim id -> article id of a ClaimTable, by its position."""
-
-    def __init__(self, table: ClaimTable) -> None:
-        self._table = table
-
-    def __getitem__(self, cid: str) -> str:
-        return self._table.article_ids[self._table.position[cid]]
-
-    def __contains__(self, cid) -> bool:
-        return cid in self._table.position
-
-    def __iter__(self):
-        return iter(self._table.ids)
-
-    def __len__(self) -> int:
-        return len(self._table.ids)
-
-
 class _ClaimsById(Mapping):
-    def __init__(self, table: ClaimTable, refs: bool = False) -> None:
-        self._t, self._refs = table, refs
+    """claim id -> `value(position)` of a ClaimTable (its Claim, ClaimRef or article)."""
 
-    def __getitem__(self, cid: str) -> Claim | ClaimRef:
-        i = self._t.position[cid]
-        return self._t.ref(i) if self._refs else self._t[i]
+    def __init__(self, table: ClaimTable, value) -> None:
+        self._t, self._value = table, value
+
+    def __getitem__(self, cid: str):
+        return self._value(self._t.position[cid])
 
     def __contains__(self, cid) -> bool:
         return cid in self._t.position

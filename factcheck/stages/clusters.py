@@ -8,6 +8,7 @@ origin count once in `independent_sources`.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -402,7 +403,7 @@ class KnnState:
         return json.dumps({"basis": self.basis, "k": int(self.idx.shape[1]) if self.idx.ndim == 2 else 0,
                            "next_slot": int(self.next_slot)})
 
-    def rows(self, stored: Mapping[str, Sequence[int]] | Iterable[str] = ()
+    def rows(self, stored: Mapping[str, Sequence[int]] | None = None
              ) -> tuple[list[tuple], list[str], bool, list[tuple], list[int] | None]:
         """What to write, given the stored rows' articles (with their rows, as `spans`):
         (article rows, articles whose row goes, whether every article row is replaced, patch rows,
@@ -415,7 +416,7 @@ class KnnState:
         `_PATCH_SHARE` of all) the articles holding them are written again instead."""
         every = self.written is None
         n = len(self.ids)
-        sizes = stored if isinstance(stored, Mapping) else {a: None for a in stored}
+        stored = stored or {}
         names = list(self.spans)
         art = np.empty(n, dtype=np.int64)          # each row's article (its index in `names`)
         for j, pos in enumerate(self.spans.values()):
@@ -426,10 +427,9 @@ class KnnState:
             whole = np.zeros(len(names), dtype=bool)
             whole[art[self.slots >= self.new_from]] = True          # holding a new claim
             for j, (a, pos) in enumerate(self.spans.items()):
-                before = sizes.get(a, -1)
-                if before is None or (before != -1 and len(before) == len(pos)):
-                    continue
-                whole[j] = True                                     # not stored, or fewer claims
+                before = stored.get(a)
+                if before is None or len(before) != len(pos):
+                    whole[j] = True                                 # not stored, or fewer claims
         in_whole = whole[art]
         patched = self.patched if self.patched is not None else np.zeros(n, dtype=bool)
         patch = np.zeros(n, dtype=bool) if every else (self.written & ~in_whole)
@@ -456,7 +456,7 @@ class KnnState:
         nbr = nbr_of(rows)
         patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
                    for r, i in enumerate(rows.tolist())]
-        gone = [a for a in sizes if a not in self.spans]
+        gone = [a for a in stored if a not in self.spans]
         return out, gone, every, patches, unpatch
 
     @classmethod
@@ -889,15 +889,12 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     owner = np.repeat(np.arange(len(order)), [len(shingles[a]) for a in order])
     cat = np.concatenate([shingles[a] for a in order]) if order else np.zeros(0, dtype=np.uint64)
     # each article's shingles are unique: a shingle's count in `cat` is the number of its articles
-    every_informative: list[np.ndarray] = []
-
+    @functools.cache
     def informative() -> np.ndarray:
         """The shingles no more than _STOCK articles share (sorting every shingle: only when a
         stored pair must be recounted)."""
-        if not every_informative:
-            uniq, counts = np.unique(cat, return_counts=True)
-            every_informative.append(uniq[counts <= _STOCK])
-        return every_informative[0]
+        uniq, counts = np.unique(cat, return_counts=True)
+        return uniq[counts <= _STOCK]
 
     def counts_of(few: np.ndarray) -> np.ndarray:
         """How many articles hold each of the sorted unique shingles `few` (one binary search per
