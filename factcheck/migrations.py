@@ -250,3 +250,28 @@ def m021_knn_patches(db: Database) -> None:
     # Patches of the kNN state (clusters.KnnState.rows): per old claim whose neighbours or hub
     # level a delta changed, its row alone, overriding its article's row in knn_rows.
     db.execute("create table knn_patches (slot integer primary key, nbr blob, sims blob, hub real)")
+
+
+@migrations()
+def m022_norm_cache_head(db: Database) -> None:
+    # What a delta reads of every article's normalisation cache row (its hash, rules, signature and
+    # whether it holds a summary) from an index: the table's rows carry the facts, and reading a
+    # column past them walks each row's overflow pages (18 ms against 2 ms at 2,000 articles).
+    db.execute("create index norm_cache_head on norm_cache "
+               "(article_id, sha256, version, signature, (summary is not null))")
+
+
+@migrations()
+def m023_origin_postings(db: Database) -> None:
+    # Per shingle of copy detection's stored state, the articles holding it: a delta counts the
+    # articles holding a new article's shingles by looking them up, not by going through every
+    # article's shingles (store.OriginPostings). Filled from the stored state's rows.
+    import numpy as np
+
+    db.execute("create table origin_postings (shingle integer not null, article_id text not null, "
+               "primary key (shingle, article_id)) without rowid")
+    db.execute("create index idx_origin_postings_article_id on origin_postings (article_id)")
+    if "origin_shingles" in db.table_names():
+        for article_id, blob in db.execute("select article_id, shingles from origin_shingles").fetchall():
+            db.conn.executemany("insert or ignore into origin_postings (shingle, article_id) values (?, ?)",
+                                ((x, article_id) for x in np.frombuffer(blob, dtype="<i8").tolist()))

@@ -329,7 +329,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # copy detection's stored state (its rows are written back as the difference from it)
     stored_origins = None
     if (rows := store.origin_state_rows(db)) is not None:
-        stored_origins = clustering.OriginState.from_rows(*rows)
+        stored_origins = clustering.OriginState.from_rows(rows[0], rows[1], stored=rows[2])
     prev_origins_state = stored_origins if delta_ok else None
     # copy detection reads only the new and changed articles' texts (and those it compares them
     # with) when it has its previous state; otherwise it hashes and shingles every text

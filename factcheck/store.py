@@ -543,7 +543,12 @@ def load_norm_cache(db: Database, names: bool = True, summaries: bool = True) ->
     has one (`norm_cache_summaries` reads them)."""
     columns = [c for c in _NORM_COLUMNS if names or c != "names"]
     sql = ", ".join(c if summaries or c != "summary" else "summary is not null" for c in columns)
-    return {r[0]: dict(zip(columns, r)) for r in db.execute(f"select {sql} from norm_cache")}
+    if not names and not summaries:
+        # every column is in the index m022 adds: the rows' overflow pages are not read
+        sql += " from norm_cache indexed by norm_cache_head order by article_id"
+    else:
+        sql += " from norm_cache"
+    return {r[0]: dict(zip(columns, r)) for r in db.execute(f"select {sql}")}
 
 
 def norm_cache_summaries(db: Database, article_ids: Iterable[str]) -> list[str]:
@@ -799,19 +804,54 @@ def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], re
     db.table("state").insert({"key": "knn_meta", "value": meta}, pk="key", replace=True)
 
 
-def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]]] | None:
-    """Copy detection's stored state: per article (id, text hash, content hash, shingles bytes),
-    and the copy pairs; None when none is stored."""
-    rows = db.execute("select article_id, hash, sha256, shingles from origin_shingles").fetchall()
+def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]], "OriginPostings"] | None:
+    """Copy detection's stored state: per article (id, text hash, content hash), the copy pairs,
+    and the shingles (`OriginPostings`, read on demand); None when none is stored."""
+    rows = db.execute("select article_id, hash, sha256 from origin_shingles").fetchall()
     if not rows:
         return None
-    return rows, db.execute("select a, b from origin_edges").fetchall()
+    return rows, db.execute("select a, b from origin_edges").fetchall(), OriginPostings(db)
+
+
+def _signed(shingles: np.ndarray) -> list[int]:
+    """Shingles (uint64) as SQLite integers (int64 with the same bits)."""
+    return np.ascontiguousarray(shingles, dtype=np.uint64).view(np.int64).tolist()
+
+
+class OriginPostings:
+    """The stored shingles of copy detection (clusters.StoredShingles): an article's from its
+    row, and the articles holding a shingle from the posting table (migration m023)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def of(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        rows = _tuples_in(self._db, "select article_id, shingles from origin_shingles where article_id in ({})",
+                          article_ids)
+        return {a: np.frombuffer(b, dtype="<u8").astype(np.uint64) for a, b in rows}
+
+    def counts(self, few: np.ndarray) -> np.ndarray:
+        got = dict(_tuples_in(self._db, "select shingle, count(*) from origin_postings where shingle in ({}) "
+                                        "group by shingle", _signed(few)))
+        return np.array([got.get(x, 0) for x in _signed(few)], dtype=np.int64)
+
+    def holders(self, few: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        rows = _tuples_in(self._db, "select shingle, article_id from origin_postings where shingle in ({})",
+                          _signed(few))
+        return np.array([r[0] for r in rows], dtype=np.int64).view(np.uint64), [r[1] for r in rows]
 
 
 def write_origin_state(db: Database, rows: Sequence[tuple], gone: Sequence[str],
                        add: Sequence[tuple[str, str]], drop: Sequence[tuple[str, str]], replace_all: bool) -> None:
-    """Apply `OriginState.changes_since` to the stored rows (every row replaced with `replace_all`)."""
+    """Apply `OriginState.changes_since` to the stored rows (every row replaced with `replace_all`),
+    and to the posting table of their shingles."""
     _replace_article_rows(db, "origin_shingles", ("article_id", "hash", "sha256", "shingles"), gone, rows, replace_all)
+    if replace_all:
+        db.execute("delete from origin_postings")
+    else:
+        _tuples_in(db, "delete from origin_postings where article_id in ({})", [*gone, *(r[0] for r in rows)])
+    db.conn.executemany("insert into origin_postings (shingle, article_id) values (?, ?)",
+                        ((x, r[0]) for r in rows for x in np.frombuffer(r[3], dtype="<i8").tolist()))
     if replace_all:
         db.execute("delete from origin_edges")
     db.conn.executemany("delete from origin_edges where a = ? and b = ?", drop)

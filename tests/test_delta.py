@@ -441,6 +441,44 @@ def test_too_many_knn_patches_are_folded_into_their_articles_rows(monkeypatch):
     assert back.idx.tolist() == st.idx.tolist() and not back.patched.any()
 
 
+def test_stored_shingle_postings_follow_the_copy_detection_state(tmp_path):
+    """The store's posting table answers what the state's shingles say (which articles hold a
+    shingle, how many) after a full write, a delta that adds, changes and removes articles, and
+    a store migrated from rows written before the table existed."""
+    import numpy as np
+    from factcheck.stages.clusters import OriginState, StoredShingles
+
+    def state(shingles: dict[str, list[int]]) -> OriginState:
+        ids = sorted(shingles)
+        return OriginState(ids, [f"h-{a}-{sorted(shingles[a])}" for a in ids],
+                           [np.array(sorted(shingles[a]), dtype=np.uint64) for a in ids], [], [""] * len(ids))
+
+    big = 2 ** 64 - 5                                        # past int64: stored with the same bits
+    first = {"a": [1, 2, 3, big], "b": [2, 3, 9], "c": [3, 7]}
+    second = {"a": [1, 2, 3, big], "b": [3, 4, big], "d": [2, 8]}   # b changed, c removed, d new
+    db = store.open_db(tmp_path / "o.db")
+    for before, now in ((None, first), (first, second)):
+        old = state(before) if before is not None else None
+        cur = state(now)
+        with db.atomic():
+            store.write_origin_state(db, *cur.changes_since(old), old is None)
+        rows, edges, postings = store.origin_state_rows(db)
+        back = OriginState.from_rows(rows, edges, stored=postings)
+        assert back.ids == cur.ids and [list(x) for x in back.shingles] == [sorted(now[a]) for a in back.ids]
+        mem = StoredShingles({a: np.array(sorted(v), dtype=np.uint64) for a, v in now.items()})
+        few = np.array(sorted({1, 2, 3, 4, 5, 9, big}), dtype=np.uint64)
+        assert postings.counts(few).tolist() == mem.counts(few).tolist()
+        assert sorted(zip(*postings.holders(few))) == sorted(zip(*mem.holders(few)))
+    assert postings.counts(np.array([3, big], dtype=np.uint64)).tolist() == [2, 2]
+    # a store whose postings were never written (before migration m023): the migration fills them
+    db.execute("delete from origin_postings")
+    db.execute("delete from _sqlite_migrations where name = 'm023_origin_postings'")
+    db.execute("drop table origin_postings")
+    db.conn.commit()
+    again = store.open_db(tmp_path / "o.db")
+    assert store.origin_state_rows(again)[2].counts(np.array([3, big], dtype=np.uint64)).tolist() == [2, 2]
+
+
 @pytest.mark.parametrize("stock", [2, 3, 50])
 def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypatch, stock):
     """Old copy pairs are recounted only when a new article pushed a shingle over the

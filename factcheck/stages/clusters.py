@@ -784,17 +784,70 @@ def _shingles(sentences: list[str], size: int = 5) -> np.ndarray:
     return np.array(sorted(out), dtype=np.uint64)
 
 
+class StoredShingles:
+    """The shingles of a stored copy-detection state, read on demand (a store implements it over
+    its posting table, one row per shingle and article; this one holds them in memory): the
+    shingles of some articles, and per shingle the articles holding it."""
+
+    def __init__(self, shingles: Mapping[str, np.ndarray]) -> None:
+        self._of = dict(shingles)
+        self._cat = (np.concatenate(list(self._of.values())) if self._of else np.zeros(0, dtype=np.uint64))
+        self._owner = np.repeat(np.array(list(self._of), dtype=object), [len(x) for x in self._of.values()])
+
+    def of(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The sorted unique shingles of each of these articles."""
+        return {a: self._of[a] for a in article_ids}
+
+    def counts(self, few: np.ndarray) -> np.ndarray:
+        """How many articles hold each of the sorted unique shingles `few`."""
+        sel = _in_sorted(self._cat, few)
+        return np.bincount(np.searchsorted(few, self._cat[sel]), minlength=len(few))
+
+    def holders(self, few: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """(shingle, article) for every article holding one of the sorted unique shingles `few`."""
+        sel = _in_sorted(self._cat, few)
+        return self._cat[sel], self._owner[sel].tolist()
+
+
+class _ShingleList(Sequence):
+    """Per article (in `ids` order) its shingles: the given ones, the others read from `stored`
+    when asked for (an unchanged article's shingles are not read to be written back)."""
+
+    def __init__(self, ids: Sequence[str], given: Mapping[str, np.ndarray], stored: StoredShingles | None) -> None:
+        self._ids, self._given, self._stored = list(ids), dict(given), stored
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        a = self._ids[i]
+        if a not in self._given:
+            self._given.update(self._stored.of([a]))
+        return self._given[a]
+
+    def of(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        want = [a for a in article_ids if a not in self._given]
+        if want:
+            self._given.update(self._stored.of(want))
+        return {a: self._given[a] for a in article_ids}
+
+
 @dataclass
 class OriginState:
     """Copy detection's state for the next analysis: per article its text hash and shingles, and
     the article pairs judged copies (the edges of the origin groups); `shas`: per article the
     content hash of the file its text came from ("" unknown), so that an unchanged article's text
-    need not be read to be hashed again."""
+    need not be read to be hashed again. `stored`: the shingles as stored (`StoredShingles`), when
+    the state was read back without them: then `shingles` reads them on demand, and a delta counts
+    the articles holding a shingle there instead of over every article's shingles."""
     ids: list[str]
     hashes: list[str]
-    shingles: list[np.ndarray]
+    shingles: Sequence[np.ndarray]
     edges: list[tuple[str, str]]
     shas: list[str] = field(default_factory=list)
+    stored: StoredShingles | None = None
 
     @property
     def knows_files(self) -> bool:
@@ -802,20 +855,26 @@ class OriginState:
         return len(self.shas) == len(self.ids)
 
     @classmethod
-    def from_rows(cls, rows: Sequence[tuple[str, str, str, bytes]], edges: Sequence[tuple[str, str]]) -> "OriginState":
+    def from_rows(cls, rows: Sequence[tuple], edges: Sequence[tuple[str, str]],
+                  stored: StoredShingles | None = None) -> "OriginState":
         """From the stored rows (article id, text hash, content hash, shingles as little-endian
-        uint64 bytes), in article order, and copy pairs (`changes_since` says what to store)."""
+        uint64 bytes), in article order, and copy pairs (`changes_since` says what to store).
+        With `stored`, the rows are (article id, text hash, content hash) and the shingles are
+        read from it when asked for."""
         rows = sorted(rows)
-        return cls([r[0] for r in rows], [r[1] for r in rows],
-                   [np.frombuffer(r[3], dtype="<u8").astype(np.uint64) for r in rows], sorted(edges),
-                   [r[2] for r in rows])
+        ids = [r[0] for r in rows]
+        if stored is not None:
+            shingles: Sequence[np.ndarray] = _ShingleList(ids, {}, stored)
+        else:
+            shingles = [np.frombuffer(r[3], dtype="<u8").astype(np.uint64) for r in rows]
+        return cls(ids, [r[1] for r in rows], shingles, sorted(edges), [r[2] for r in rows], stored)
 
     def changes_since(self, before: "OriginState | None"):
         """What to write so that the stored rows become this state: (rows to write, article ids
         whose rows go, copy pairs to add, copy pairs to remove); everything without `before`."""
         old = {} if before is None else dict(zip(before.ids, zip(before.hashes, before.shas)))
-        rows = [(a, h, sha, np.asarray(sh, dtype="<u8").tobytes())
-                for a, h, sha, sh in zip(self.ids, self.hashes, self.shas or [""] * len(self.ids), self.shingles)
+        rows = [(a, h, sha, np.asarray(self.shingles[i], dtype="<u8").tobytes())
+                for i, (a, h, sha) in enumerate(zip(self.ids, self.hashes, self.shas or [""] * len(self.ids)))
                 if old.get(a) != (h, sha)]
         gone = sorted(set(old) - set(self.ids))
         then = set() if before is None else set(before.edges)
@@ -837,6 +896,24 @@ def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio
     """
     return origin_groups_state(texts, min_share=min_share, min_ratio=min_ratio, min_words=min_words,
                                pair_cache=pair_cache)[0]
+
+
+class _Shingles(dict):
+    """Article id -> its shingles; an unchanged article's are read from the stored state when
+    first asked for."""
+
+    def __init__(self, stored: StoredShingles | None) -> None:
+        super().__init__()
+        self._stored = stored
+
+    def __missing__(self, a: str) -> np.ndarray:
+        self.fetch([a])
+        return dict.__getitem__(self, a)
+
+    def fetch(self, article_ids: Sequence[str]) -> None:
+        want = [a for a in article_ids if a not in self]
+        if want and self._stored is not None:
+            self.update(self._stored.of(want))
 
 
 def _in_sorted(values: np.ndarray, few: np.ndarray) -> np.ndarray:
@@ -875,57 +952,55 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             sentences[a] = _article_sentences(texts[a], min_words)
         return sentences[a]
 
-    # with a previous state: the articles it holds unchanged keep their shingles; the new and
-    # changed ones are shingled; the stored versions of the changed and removed ones are "gone"
+    # with a previous state: the articles it holds unchanged keep their shingles (read from it only
+    # when asked for); the new and changed ones are shingled; the stored versions of the changed
+    # and removed ones are "gone"
     then = dict(zip(previous.ids, previous.hashes)) if previous is not None else {}
-    stored = dict(zip(previous.ids, previous.shingles)) if previous is not None else {}
     kept = {a for a in ids if then.get(a) == hashes[a]}
     gone = [a for a in then if hashes.get(a) != then[a]]
-    shingles: dict[str, np.ndarray] = {a: stored[a] for a in kept}
-    new = [a for a in ids if a not in shingles]
+    before_state: StoredShingles | None = None
+    if previous is not None:
+        before_state = previous.stored or StoredShingles(dict(zip(previous.ids, previous.shingles)))
+    shingles = _Shingles(before_state)
+    new = [a for a in ids if a not in kept]
     for a in new:
         shingles[a] = _shingles(sents(a))
-    order = list(ids)
-    owner = np.repeat(np.arange(len(order)), [len(shingles[a]) for a in order])
-    cat = np.concatenate([shingles[a] for a in order]) if order else np.zeros(0, dtype=np.uint64)
+
+    @functools.cache
+    def corpus() -> tuple[np.ndarray, np.ndarray]:
+        """Every article's shingles end to end, and the index in `ids` of each one's article."""
+        shingles.fetch(ids)
+        owner = np.repeat(np.arange(len(ids)), [len(shingles[a]) for a in ids])
+        cat = np.concatenate([shingles[a] for a in ids]) if ids else np.zeros(0, dtype=np.uint64)
+        return owner, cat
+
     # each article's shingles are unique: a shingle's count in `cat` is the number of its articles
     @functools.cache
     def informative() -> np.ndarray:
-        """The shingles no more than _STOCK articles share (sorting every shingle: only when a
-        stored pair must be recounted)."""
-        uniq, counts = np.unique(cat, return_counts=True)
+        """The shingles no more than _STOCK articles share (sorting every article's shingles: only
+        when a stored pair must be recounted)."""
+        uniq, counts = np.unique(corpus()[1], return_counts=True)
         return uniq[counts <= _STOCK]
-
-    def counts_of(few: np.ndarray) -> np.ndarray:
-        """How many articles hold each of the sorted unique shingles `few` (one binary search per
-        shingle of the corpus into `few`, not a sort of them all)."""
-        if not len(few):
-            return np.zeros(0, dtype=np.int64)
-        p = np.minimum(np.searchsorted(few, cat), len(few) - 1)
-        return np.bincount(p[few[p] == cat], minlength=len(few))
-
-    def shared_with(a: str) -> np.ndarray:
-        """Per article (index in `order`), how many informative shingles it shares with `a`."""
-        mine = shingles[a][counts_of(shingles[a]) <= _STOCK]
-        return np.bincount(owner[_in_sorted(cat, mine)], minlength=len(order))
 
     def informative_shared(a: str, b: str) -> int:
         both = np.intersect1d(shingles[a], shingles[b], assume_unique=True)
         return int(np.isin(both, informative(), assume_unique=True).sum())
 
     candidates: dict[tuple[str, str], int] = {}
-    if previous is not None:
+    if before_state is not None:
         # A pair of unchanged articles shares the same shingles as before; only whether each is
         # informative (held by at most _STOCK articles) can have moved. A shingle whose count
         # crossed the limit upwards can take a stored copy pair below 2: then the stored pairs are
         # recounted. One that crossed downwards can raise a pair that was below 2: the unchanged
         # pairs holding it are added. Every pair with a new or changed article is counted afresh.
+        # The counts now are those of the stored state (`before_state`, which holds the unchanged
+        # and the gone articles) less the gone articles' and plus the new ones'.
         def counted(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
             joined = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
             return np.unique(joined, return_counts=True)
 
         nu, ncounts = counted([shingles[a] for a in new])
-        gu, gcounts = counted([stored[a] for a in gone])
+        gu, gcounts = counted(list(before_state.of(gone).values()))
         touched = np.union1d(nu, gu)
 
         def count_in(u: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -935,31 +1010,39 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             p = np.minimum(np.searchsorted(u, touched), len(u) - 1)
             return np.where(u[p] == touched, c[p], 0)
 
-        now = counts_of(touched)
-        before = now - count_in(nu, ncounts) + count_in(gu, gcounts)
+        before = before_state.counts(touched) if len(touched) else np.zeros(0, dtype=np.int64)
+        now = before - count_in(gu, gcounts) + count_in(nu, ncounts)
         went_up = bool(((before <= _STOCK) & (now > _STOCK)).any())
         came_down = touched[(before > _STOCK) & (now <= _STOCK) & (now > 0)]
         for a, b in previous.edges:
             if a in kept and b in kept:
                 candidates[(a, b)] = informative_shared(a, b) if went_up else 2
         if len(came_down):
-            # the unchanged holders of each such shingle (one pass over the shingles), paired
+            # the unchanged holders of each such shingle, paired
             holders: dict[int, list[str]] = defaultdict(list)
-            sel = _in_sorted(cat, came_down)
-            for sh, o in zip(cat[sel].tolist(), owner[sel].tolist()):
-                if order[o] in kept:
-                    holders[sh].append(order[o])
+            for sh, o in zip(*before_state.holders(came_down)):
+                if o in kept:
+                    holders[int(sh)].append(o)
             raised = {p for arts in holders.values() for p in itertools.combinations(sorted(arts), 2)}
             for pair in sorted(raised - candidates.keys()):
                 candidates[pair] = informative_shared(*pair)
         fresh = set(new)
         for a in new:
-            counts_a = shared_with(a)
-            for j in np.nonzero(counts_a)[0]:
-                b = order[j]
-                if b == a or (b in fresh and b < a):
+            # the informative shingles of `a` (all of them are touched), and per other article how
+            # many of them it holds: the unchanged ones from the stored state, the new ones here
+            mine = shingles[a][now[np.searchsorted(touched, shingles[a])] <= _STOCK] if len(shingles[a]) else shingles[a]
+            shared: dict[str, int] = defaultdict(int)
+            if len(mine):
+                for o in before_state.holders(mine)[1]:
+                    if o in kept:
+                        shared[o] += 1
+                for b in new:
+                    if b != a and (n := len(np.intersect1d(mine, shingles[b], assume_unique=True))):
+                        shared[b] = n
+            for b in sorted(shared):
+                if b in fresh and b < a:
                     continue
-                candidates[(a, b) if a < b else (b, a)] = int(counts_a[j])
+                candidates[(a, b) if a < b else (b, a)] = shared[b]
     else:
         # inverted index over every article (no all-pairs scan)
         posting: dict[int, list[str]] = defaultdict(list)
@@ -1004,6 +1087,8 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             ra, rb = find(a), find(b)
             if ra != rb:
                 root[max(ra, rb)] = min(ra, rb)
-    state = OriginState(ids, [hashes[a] for a in ids], [shingles[a] for a in ids], sorted(edges),
-                        [(shas or {}).get(a, "") for a in ids])
+    listed: Sequence[np.ndarray] = ([shingles[a] for a in ids] if before_state is None
+                                    else _ShingleList(ids, shingles, before_state))
+    state = OriginState(ids, [hashes[a] for a in ids], listed, sorted(edges),
+                        [(shas or {}).get(a, "") for a in ids], previous.stored if previous is not None else None)
     return {a: find(a) for a in ids}, state
