@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -340,7 +341,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         shas=articles.shas)
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
-    weak = {cid for cid, sid in zip(claims.ids, claims.sentence_ids) if sid in garbled_sentences}
+    weak = set(itertools.compress(claims.ids, map(garbled_sentences.__contains__, claims.sentence_ids)))
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None

@@ -79,7 +79,7 @@ def articles_under(db: Database, roots: Sequence[Path]) -> list[tuple[str, str, 
 
 def article_hashes(db: Database) -> dict[str, str]:
     """article id -> sha256 of its stored content."""
-    return {r["id"]: r["sha256"] for r in db.query("select id, sha256 from articles")}
+    return dict(db.execute("select id, sha256 from articles").fetchall())     # (plain rows: read per analysis)
 
 
 class ArticleTable(Mapping):
@@ -290,6 +290,22 @@ def _encode_columns(ids: Sequence[str], sentences: Sequence[str], speakers: Sequ
     return _SEP_FIELD.join(_SEP_ITEM.join(f) for f in fields)
 
 
+def _decode_many(bodies: Sequence[str]) -> tuple[list[str], list[str], list[str | None], list[str], list[int]] | None:
+    """`_decode_columns` of many articles' bodies at once, end to end (ids, sentences, speakers,
+    keys, and each article's number of claims): one split of them all instead of four per
+    article. None when one of them is JSON (then each is read on its own)."""
+    if not bodies or any(b.startswith("{") for b in bodies):
+        return None
+    fields = _SEP_FIELD.join(bodies).split(_SEP_FIELD)
+    if len(fields) != 4 * len(bodies):
+        return None
+    ids, sentences, speakers, keys = (_SEP_ITEM.join(fields[k::4]).split(_SEP_ITEM) for k in range(4))
+    counts = [f.count(_SEP_ITEM) + 1 for f in fields[0::4]]
+    if _NONE in speakers:
+        speakers = [None if x == _NONE else x for x in speakers]
+    return ids, sentences, speakers, keys, counts
+
+
 def _decode_columns(body: str) -> tuple[list[str], list[str], list[str | None], list[str]]:
     """`_encode_columns` read back (ids, sentences, speakers, keys)."""
     if body.startswith("{"):
@@ -339,16 +355,27 @@ class ClaimTable(Sequence):
         # per article, its claims' positions and the embedder its stored keys are of
         self.spans: dict[str, range] = {}
         self._keys_of: dict[str, str | None] = {}
-        for a in sorted(set(stored) | set(by_article)):
+        order = sorted(set(stored) | set(by_article))
+        flat = _decode_many([stored[a][2] for a in order if a in stored])
+        if flat is None:
+            decoded = iter(_decode_columns(stored[a][2]) for a in order if a in stored)
+        else:
+            counts = iter(flat[4])
+        at = 0                                   # (the next stored claim in `flat`)
+        for a in order:
             start = len(ids)
             if a in stored:
-                _, embedder, body = stored[a]
-                c_ids, c_sents, c_speakers, c_keys = _decode_columns(body)
+                if flat is None:
+                    c_ids, c_sents, c_speakers, c_keys = next(decoded)
+                else:
+                    n = next(counts)
+                    c_ids, c_sents, c_speakers, c_keys = (f[at:at + n] for f in flat[:4])
+                    at += n
                 ids += c_ids
                 sents += c_sents
                 speakers += c_speakers
                 keys += c_keys
-                self._keys_of[a] = embedder
+                self._keys_of[a] = stored[a][1]
             else:
                 for c in by_article[a]:
                     self._claims[len(ids)] = c
@@ -971,12 +998,13 @@ def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str
 
 
 def load_origins(db: Database) -> dict[str, str]:
-    return {r["article_id"]: r["origin"] for r in db.query("select * from origins")}
+    return dict(db.execute("select article_id, origin from origins").fetchall())
 
 
 def load_clusters(db: Database) -> list[Cluster]:
-    return [Cluster(r["id"], tuple(json.loads(r["claims"])), tuple(json.loads(r["articles"])),
-                    r["independent_sources"]) for r in db.query("select * from clusters order by id")]
+    loads = json.loads
+    return [Cluster(i, tuple(loads(c)), tuple(loads(a)), n) for i, c, a, n in db.execute(
+        "select id, claims, articles, independent_sources from clusters order by id").fetchall()]
 
 
 def _span(v: str | None) -> tuple[int, int] | None:

@@ -162,3 +162,17 @@ def test_claim_columns_round_trip_whatever_the_speakers_hold(speakers):
     # a row written as JSON (before the compact form) still reads
     old = json.dumps({"ids": ids, "sentences": sentences, "speakers": speakers, "keys": keys})
     assert store._decode_columns(old) == (ids, sentences, speakers, keys)
+
+
+def test_many_articles_claim_columns_read_at_once_equal_each_read_alone():
+    """The analysis reads every article's stored columns with one split of them all; the result
+    is each article's own columns end to end, and a JSON row makes it read each on its own."""
+    rows = [(["c1", "c2"], ["s1", "s1"], [None, "Lavrov"], ["k1", "k2"]),
+            (["c3"], ["s2"], [""], ["k3"]),
+            (["c4", "c5", "c6"], ["s3", "s4", "s4"], ["Aung", None, None], ["k4", "k5", "k4"])]
+    bodies = [store._encode_columns(*r) for r in rows]
+    ids, sentences, speakers, keys, counts = store._decode_many(bodies)
+    assert counts == [2, 1, 3]
+    assert (ids, sentences, speakers, keys) == tuple([x for r in rows for x in r[k]] for k in range(4))
+    json_row = store._encode_columns(["c7"], ["s5"], ["A\x1fB"], ["k7"])
+    assert json_row.startswith("{") and store._decode_many([*bodies, json_row]) is None

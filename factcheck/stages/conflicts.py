@@ -6,6 +6,7 @@ synonyms, different times, different events, spelling variants) never fire.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -601,10 +602,38 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         for cid in every_id():
             if any(not sp.office and (sp.entity or "") in moved for sp in facts[cid].speakers):
                 changed.add(cid)
-    now_of = {c: k.id for k in clusters for c in k.claim_ids}
-    then_of = {c: k.id for k in prev.clusters for c in k.claim_ids}
     now_ids = {k.id for k in clusters}
     then_ids = {k.id for k in prev.clusters}
+    # A cluster kept from then (same id: same members) holds the same claims now and then; a claim
+    # of a new cluster was in a lost one or in none then, and one of a lost cluster is in a new one
+    # or in none now. So the new and the lost clusters' maps answer for the regrouped claims, and
+    # the kept clusters' (built only when a pair of other claims asks) for every other claim.
+    born_of: dict[str, str] = {}
+    for k in clusters:
+        if k.id not in then_ids:
+            born_of.update(dict.fromkeys(k.claim_ids, k.id))
+    lost_of: dict[str, str] = {}
+    for k in prev.clusters:
+        if k.id not in now_ids:
+            lost_of.update(dict.fromkeys(k.claim_ids, k.id))
+    regrouped = born_of.keys() | lost_of.keys()
+
+    @functools.cache
+    def kept_of() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for k in clusters:
+            if k.id in then_ids:
+                out.update(dict.fromkeys(k.claim_ids, k.id))
+        return out
+
+    def same(a: str, b: str, regrouped_of: Mapping[str, str]) -> bool:
+        """Whether `a` and `b` are in one cluster (now with `born_of`, then with `lost_of`)."""
+        ra, rb = a in regrouped, b in regrouped
+        if ra != rb:
+            return False            # one is in a new (or lost) cluster or none, the other in a kept one or none
+        of = regrouped_of if ra else kept_of()
+        x = of.get(a)
+        return x is not None and x == of.get(b)
 
     def pairs_apart(k: Cluster, group_of: Mapping[str, str], also: set[str]) -> set[tuple[str, str]]:
         """The pairs (a < b) of `k`'s claims that are not both in one cluster of `group_of`, or
@@ -624,12 +653,10 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         return out
 
     def same_now(a: str, b: str) -> bool:
-        x = now_of.get(a)
-        return x is not None and x == now_of.get(b)
+        return same(a, b, born_of)
 
     def same_then(a: str, b: str) -> bool:
-        x = then_of.get(a)
-        return x is not None and x == then_of.get(b)
+        return same(a, b, lost_of)
 
     if index is None:
         by_key: dict[str, set[str]] = defaultdict(set)
@@ -661,9 +688,9 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     for k in clusters:
         if k.id not in then_ids:
             # a new cluster: its pairs that hold a changed claim or were not same-event before
-            for p in sorted(pairs_apart(k, then_of, changed)):
+            for p in sorted(pairs_apart(k, lost_of, changed)):
                 todo[p] = True
-        elif any(c in changed for c in k.claim_ids):
+        elif not changed.isdisjoint(k.claim_ids):
             for p in sorted(pairs_apart(k, dict.fromkeys(k.claim_ids, k.id), changed)):
                 todo[p] = True
     lost = [k for k in prev.clusters if k.id not in now_ids]
@@ -671,7 +698,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         index.prefetch(c for k in lost for c in k.claim_ids if c in facts)
     for k in lost:
         # a lost cluster: its pairs that are not same-event now
-        for p in sorted(pairs_apart(k, now_of, set())):
+        for p in sorted(pairs_apart(k, born_of, set())):
             if has_facts(p[0]) and has_facts(p[1]) and candidate(*p):
                 todo.setdefault(p, False)
     for key, members in by_key.items():
@@ -696,8 +723,6 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     sized = ([(k, index.size(k)) for k in index.moved_keys] if index is not None
              else [(k, len(m)) for k, m in by_key.items()])
     crossed = any(n > _KEY_CAP and prev.key_sizes.get(k, _KEY_CAP + 1) <= _KEY_CAP for k, n in sized)
-    regrouped = {c for k in clusters if k.id not in then_ids for c in k.claim_ids}
-    regrouped.update(c for k in prev.clusters if k.id not in now_ids for c in k.claim_ids)
 
     def still(a: str, b: str) -> bool:
         if not crossed and a not in regrouped and b not in regrouped:
