@@ -217,6 +217,16 @@ def _stored_copy(db: Database, art: Article, known: dict[str, str]) -> str | Non
     return other if other != art.id else None
 
 
+def _member_slots(claims: store.ClaimTable, state) -> Callable[[Sequence[str]], bytes]:
+    """A cluster's members' stable numbers in the kNN state `state` (a clusters.KnnState): what
+    `store.save_analysis` writes with each cluster row, so that the next delta finds them by number."""
+    def of(claim_ids: Sequence[str]) -> bytes:
+        position = claims.position
+        return np.fromiter((state.slots[position[c]] for c in claim_ids), dtype="<i8",
+                           count=len(claim_ids)).tobytes()
+    return of
+
+
 def corpus_fingerprint(db: Database, settings: Settings) -> str:
     h = hashlib.sha256()
     for aid, sha in sorted(store.article_hashes(db).items()):
@@ -347,8 +357,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_knn = None
     prev_clusters = None
     if delta_ok and (knn_rows := store.knn_state_rows(db)) is not None:
-        prev_clusters = store.load_clusters(db)
-        prev_knn = (clustering.KnnState.from_rows(*knn_rows), prev_clusters)
+        prev_clusters, prev_slots = store.load_clusters_and_slots(db)
+        prev_knn = (clustering.KnnState.from_rows(*knn_rows), prev_clusters, prev_slots)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
                                           fresh=reread)
@@ -462,10 +472,15 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         rows = dict(fluency=fl_run.every(sentences.all()), facts={cid: facts.plain(cid) for cid in facts}, origins=origins,
                     clusters=clusters, conflicts=conflicts)
     else:
+        # a cluster holding a claim given a new stable number (new, or changed under the same id)
+        # is written again even when its members are those stored: its row holds their numbers
+        st = cres.state
+        fresh_slots = {st.ids[i] for i in np.nonzero(st.slots >= st.new_from)[0].tolist()}
+        renumbered = {k.id for k in clusters if not fresh_slots.isdisjoint(k.claim_ids)} if fresh_slots else set()
         rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
                     facts={cid: facts.plain(cid) for cid in delta["claim_facts"] if cid in facts},
                     origins={a: o for a, o in origins.items() if a in delta["origins"]},
-                    clusters=[k for k in clusters if k.id in delta["clusters"]],
+                    clusters=[k for k in clusters if k.id in delta["clusters"] or k.id in renumbered],
                     conflicts=new_conflicts)
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
@@ -480,7 +495,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        delta=delta, stale=deferred,
+        delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state),
         knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else None), cres.state.meta()),
         origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,

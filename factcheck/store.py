@@ -10,7 +10,7 @@ import hashlib
 import itertools
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -691,7 +691,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
                   claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
-                  knn_state: tuple | None = None, stale: Iterable[str] = ()) -> None:
+                  knn_state: tuple | None = None, stale: Iterable[str] = (),
+                  member_slots: Callable[[Sequence[str]], bytes] | None = None) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -774,7 +775,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         db.table("clusters").insert_all(
             ({"id": c.id, "claims": json.dumps(list(c.claim_ids)),
               "articles": json.dumps(list(c.article_ids)),
-              "independent_sources": c.independent_sources} for c in clusters), replace=True)
+              "independent_sources": c.independent_sources,
+              "slots": member_slots(c.claim_ids) if member_slots is not None else None} for c in clusters),
+            replace=True)
         db.table("conflicts").insert_all(
             ({"id": x.id, "a": x.a, "b": x.b, "kind": x.kind, "severity": x.severity,
               "explanation": x.explanation, "a_span": json.dumps(x.a_span),
@@ -999,6 +1002,14 @@ def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str
 
 def load_origins(db: Database) -> dict[str, str]:
     return dict(db.execute("select article_id, origin from origins").fetchall())
+
+
+def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None]]:
+    """`load_clusters`, and per cluster its members' stable numbers in the stored kNN state
+    (int64 bytes in the order of its claim ids; None when the row has none)."""
+    loads = json.loads
+    rows = db.execute("select id, claims, articles, independent_sources, slots from clusters order by id").fetchall()
+    return [Cluster(i, tuple(loads(c)), tuple(loads(a)), n) for i, c, a, n, _ in rows], [r[4] for r in rows]
 
 
 def load_clusters(db: Database) -> list[Cluster]:

@@ -8,6 +8,7 @@ import json
 import shutil
 import sys
 
+import numpy as np
 import pytest
 
 from factcheck import pipeline, store
@@ -231,6 +232,13 @@ def steps(tmp_path_factory):
         _json.loads(store.get_state(db, "conflicts_state")), _json.loads(_json.dumps(corpus_state({}, summaries))))
     out["norm_keys"] = (sorted(db.execute("select article_id, key from norm_keys").fetchall()),
                         sorted((a, k) for a, (_, (raw, _)) in rows.items() for k in name_keys(x[0] for x in raw)))
+    # ... every stored cluster's member numbers are those of its claims in the stored kNN state
+    from factcheck.stages.clusters import KnnState
+    knn = KnnState.from_rows(*store.knn_state_rows(db))
+    id_of_slot = dict(zip(knn.slots.tolist(), knn.ids))
+    clusters_now, slots_now = store.load_clusters_and_slots(db)
+    out["member_slots"] = ([[id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8").tolist()]
+                            for b in slots_now], [list(k.claim_ids) for k in clusters_now])
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
     out["totals"] = (
         sorted(db.execute("select kind, key, ref, n from fluency_totals").fetchall()),
@@ -285,6 +293,13 @@ def test_delta_reads_the_names_of_few_articles(steps):
     reads = steps["name_reads"]
     assert "all" not in reads
     assert len(set(reads)) < n_articles / 2
+
+
+def test_stored_clusters_name_their_members_by_their_numbers_in_the_knn_state(steps):
+    """After adds, changes (a claim changed under the same id takes a new number) and deletions,
+    each cluster row's member numbers still lead to its claims: the next delta finds them by number."""
+    by_number, members = steps["member_slots"]
+    assert members and by_number == members
 
 
 def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps):

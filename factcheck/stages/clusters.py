@@ -468,13 +468,22 @@ class KnnState:
         ids: list[str] = []
         keys: list[str] = []
         spans: dict[str, range | list[int]] = {}
-        parts: list[tuple[bytes, bytes, bytes, bytes]] = []
-        for a, ids_j, keys_j, slots_b, nbr_b, sims_b, hub_b in rows:
-            start = len(ids)
-            ids += ids_j.split("\n")
-            keys += keys_j.split("\n")
-            spans[a] = range(start, len(ids))
-            parts.append((slots_b, nbr_b, sims_b, hub_b))
+        parts = [r[3:] for r in rows]
+        if rows and all(r[1] for r in rows):
+            # every article's ids (and keys) split at once: one split of them all, not one each
+            ids = "\n".join(r[1] for r in rows).split("\n")
+            keys = "\n".join(r[2] for r in rows).split("\n")
+            start = 0
+            for r in rows:
+                n = r[1].count("\n") + 1
+                spans[r[0]] = range(start, start + n)
+                start += n
+        else:
+            for a, ids_j, keys_j, *_ in rows:
+                start = len(ids)
+                ids += ids_j.split("\n")
+                keys += keys_j.split("\n")
+                spans[a] = range(start, len(ids))
 
         def joined(j: int, dtype: str) -> np.ndarray:
             return np.frombuffer(b"".join(p[j] for p in parts), dtype=dtype)
@@ -587,7 +596,8 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     n = len(claims)
     if previous is not None and previous[0].basis == basis and n >= 2:
         out = _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
-                     previous[0], previous[1], origin_of, weak, fresh)
+                     previous[0], previous[1], origin_of, weak, fresh,
+                     previous[2] if len(previous) > 2 else None)
         if out is not None:
             out.state.basis = basis
             return out
@@ -618,7 +628,10 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
 
 def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
            prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
-           fresh: set[str] | None) -> ClusterResult | None:
+           fresh: set[str] | None, member_slots: Sequence[bytes | None] | None = None) -> ClusterResult | None:
+    """The delta of `cluster_incremental`. `member_slots`: per previous cluster, its members'
+    stable numbers in `prev` (int64 bytes, in the order of its claim ids; None when not stored):
+    then the previous clusters' members are found by number, not looked up by id."""
     n = len(claims)
     k = min(settings.knn, n - 1)
     if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
@@ -703,14 +716,24 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # every previous cluster's members at once: their current rows, -1 when changed or gone (a
     # changed claim is in r0 already); a cluster none of whose members is -1 or in r0 is kept
     sizes = np.fromiter((len(kl.claim_ids) for kl in prev_clusters), dtype=np.int64, count=len(prev_clusters))
-    flat = list(itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters))
-    rows_of = np.fromiter(map(position.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+    if member_slots is not None and len(member_slots) == len(prev_clusters) and all(
+            b is not None and len(b) == 8 * m for b, m in zip(member_slots, sizes.tolist())):
+        # by number: the unchanged claims' current rows by their stable numbers (a changed or
+        # removed claim's number is no current claim's)
+        flat_slots = np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64)
+        row_of_slot = np.full(max(prev.next_slot, int(flat_slots.max()) + 1 if len(flat_slots) else 0), -1,
+                              dtype=np.int64)
+        row_of_slot[prev.slots[old_of[same]]] = np.nonzero(same)[0]
+        rows_of = row_of_slot[flat_slots]
+    else:
+        flat = list(itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters))
+        rows_of = np.fromiter(map(position.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
     present = rows_of >= 0
     present[present] = same[rows_of[present]]
     rows_of[~present] = -1
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     kept_mask = np.ones(len(prev_clusters), dtype=bool)
-    if len(flat):
+    if len(rows_of):
         bad = ~present
         bad[present] = r0[rows_of[present]]
         kept_mask = np.add.reduceat(bad.astype(np.int64), starts) == 0
