@@ -1078,14 +1078,6 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             for x in range(len(arts)):
                 for y in range(x + 1, len(arts)):
                     candidates[(arts[x], arts[y])] = candidates.get((arts[x], arts[y]), 0) + 1
-    root = {a: a for a in ids}
-
-    def find(a: str) -> str:
-        while root[a] != a:
-            root[a] = root[root[a]]
-            a = root[a]
-        return a
-
     # a stored copy pair of unchanged articles still sharing >= 2 informative shingles is a copy
     # still: both texts are those it was judged on, so its verdict is not looked up again
     known = {(a, b) for a, b in previous.edges if a in kept and b in kept} if previous is not None else set()
@@ -1093,8 +1085,11 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     for (a, b), count in candidates.items():
         if count < 2:
             continue
+        if (a, b) in known:
+            edges.append((a, b))
+            continue
         key = hashes[a] + hashes[b] if pair_cache is not None else None
-        same = True if (a, b) in known else pair_cache.get(key) if key is not None else None
+        same = pair_cache.get(key) if key is not None else None
         if same is None:
             small, big = sorted((sents(a), sents(b)), key=len)
             if not small:
@@ -1107,11 +1102,27 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                 pair_cache[key] = bool(same)
         if same:
             edges.append((a, b))
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                root[max(ra, rb)] = min(ra, rb)
     listed: Sequence[np.ndarray] = ([shingles[a] for a in ids] if before_state is None
                                     else _ShingleList(ids, shingles, before_state))
     state = OriginState(ids, [hashes[a] for a in ids], listed, sorted(edges),
                         [(shas or {}).get(a, "") for a in ids], previous.stored if previous is not None else None)
-    return {a: find(a) for a in ids}, state
+    return _smallest_of_components(ids, edges), state
+
+
+def _smallest_of_components(ids: list[str], edges: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Article id -> the smallest article id of its connected component over the copy pairs
+    `edges` (`ids` sorted): the origin groups, labelled in one pass over the pairs."""
+    if not edges:
+        return {a: a for a in ids}
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    index = {a: i for i, a in enumerate(ids)}
+    n = len(ids)
+    src = np.fromiter((index[a] for a, _ in edges), dtype=np.int64, count=len(edges))
+    dst = np.fromiter((index[b] for _, b in edges), dtype=np.int64, count=len(edges))
+    _, labels = connected_components(coo_matrix((np.ones(len(edges), dtype=np.int8), (src, dst)), shape=(n, n)),
+                                     directed=False)
+    first = np.full(int(labels.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    return dict(zip(ids, [ids[i] for i in first[labels].tolist()]))
