@@ -402,8 +402,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     index = None
     if previous is not None and cluster_delta and isinstance(summaries, _Summaries):
         # the stored rows of the articles normalised afresh, and of those gone or without claims
-        # now, are no longer theirs
-        stale = {r["article_id"] for r in new_norm} | (store.fact_index_articles(db) - set(claims.article_ids))
+        # now, are no longer theirs (the index holds the rows of the articles that had claims at
+        # the last analysis, which the stored kNN state lists)
+        stale = {r["article_id"] for r in new_norm} | (set(prev_knn[0].spans) - set(claims.spans))
         index = conflict_rules.FactIndex(
             summaries.fresh, stale, lambda a: store.fact_index_rows_of(db, a),
             lambda k: store.fact_key_members(db, k), lambda c: store.fact_keys_of(db, c),

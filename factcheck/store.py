@@ -440,7 +440,7 @@ class ClaimTable(Sequence):
     def position(self) -> dict[str, int]:
         """claim id -> its position."""
         if self._position is None:
-            self._position = {cid: i for i, cid in enumerate(self.ids)}
+            self._position = dict(zip(self.ids, range(len(self.ids))))
         return self._position
 
     def ids_in(self, articles: Iterable[str]) -> set[str]:
@@ -584,12 +584,6 @@ def norm_cache_summaries(db: Database, article_ids: Iterable[str]) -> list[str]:
 
 
 # the candidate-key index and the offices per entity of the pair checks (migration m016)
-
-def fact_index_articles(db: Database) -> set[str]:
-    """The articles the stored index holds rows of."""
-    return ({r[0] for r in db.execute("select distinct article_id from fact_keys")}
-            | {r[0] for r in db.execute("select distinct article_id from fact_offices")})
-
 
 def fact_index_rows_of(db: Database, article_ids: Iterable[str]) -> tuple[list[tuple], list[tuple]]:
     """((claim, key) rows, (claim, entity, office) rows) stored for these articles."""

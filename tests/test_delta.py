@@ -237,6 +237,11 @@ def steps(tmp_path_factory):
     knn = KnnState.from_rows(*store.knn_state_rows(db))
     id_of_slot = dict(zip(knn.slots.tolist(), knn.ids))
     clusters_now, slots_now = store.load_clusters_and_slots(db)
+    # ... and the pair-check index holds rows of the articles the kNN state lists only (a delta
+    # takes the articles it lists and that have no claims now for those whose rows go)
+    out["index_articles"] = (
+        {r[0] for r in db.execute("select article_id from fact_keys union select article_id from fact_offices")},
+        set(knn.spans))
     out["member_slots"] = ([[id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8").tolist()]
                             for b in slots_now], [list(k.claim_ids) for k in clusters_now])
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
@@ -300,6 +305,11 @@ def test_stored_clusters_name_their_members_by_their_numbers_in_the_knn_state(st
     each cluster row's member numbers still lead to its claims: the next delta finds them by number."""
     by_number, members = steps["member_slots"]
     assert members and by_number == members
+
+
+def test_the_pair_check_index_holds_only_articles_the_knn_state_lists(steps):
+    indexed, listed = steps["index_articles"]
+    assert indexed and indexed <= listed
 
 
 def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps):
