@@ -11,6 +11,7 @@ again; the other verdicts are the stored ones. The result equals a full recomput
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -75,11 +76,18 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
     if run.recomputed is not None:
         # the stored verdicts stand for the others; only the garbled ones are read downstream
         # (analyze writes the recomputed rows alone), so the fluent ones are not built
-        run.fluency += [Fluency(sid, row[0], True, tuple(json.loads(row[2] or "[]")))
+        run.fluency += [Fluency(sid, row[0], True, _reasons(row[2]))
                         for sid, row in run.stored.items()
                         if row[1] and sid not in run.recomputed and sid not in run.gone]
         run.read_all = lambda: store.stored_fluency_rows(db)
     return run
+
+
+@functools.lru_cache(maxsize=4096)
+def _reasons(stored: str | None) -> tuple[str, ...]:
+    """A stored verdict's reasons (JSON) as a tuple: a corpus repeats a few reasons, so each
+    distinct text is parsed once."""
+    return tuple(json.loads(stored or "[]"))
 
 
 def _terms(article: Article, c) -> list[tuple]:
