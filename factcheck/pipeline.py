@@ -228,9 +228,7 @@ def _member_slots(claims: store.ClaimTable, state) -> Callable[[Sequence[str]], 
 
 
 def corpus_fingerprint(db: Database, settings: Settings) -> str:
-    h = hashlib.sha256()
-    for aid, sha in sorted(store.article_hashes(db).items()):
-        h.update(f"{aid}:{sha}\n".encode())
+    h = hashlib.sha256("".join(f"{aid}:{sha}\n" for aid, sha in sorted(store.article_hashes(db).items())).encode())
     h.update(settings.digest().encode())
     h.update(VERSION.encode())
     h.update(EXTRACTOR_VERSION.encode())
