@@ -255,6 +255,11 @@ def main() -> None:
     scan = [_beyond(runs[n], vectors=True) for n in sizes]
     print(f"{'... and the vector read':24s} " + " ".join(f"{v:8.2f}" for v in scan) + "   "
           + " ".join(f"{v - scan[0]:+7.2f}" for v in scan[1:]))
+    # ... and beyond parsing the new file itself (fluency's and normalisation's spaCy parses of its
+    # text: work of the file, not of the corpus, and the noisiest part of what is left)
+    own = [_beyond(runs[n], vectors=True, parses=True) for n in sizes]
+    print(f"{'... and its own parses':24s} " + " ".join(f"{v:8.2f}" for v in own) + "   "
+          + " ".join(f"{v - own[0]:+7.2f}" for v in own[1:]))
     if other:
         print(f"\n{args.against} (runs alternating with the above), medians:")
         for k in stages:
@@ -267,15 +272,22 @@ def main() -> None:
         was = [_beyond(other[n], vectors=True) for n in sizes]
         print(f"{'... and the vector read':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
               + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
+        if all("analyze.fluency.parse" in t for n in sizes for _, t, _ in other[n]):
+            was = [_beyond(other[n], vectors=True, parses=True) for n in sizes]
+            print(f"{'... and its own parses':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
+                  + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
 
 
-def _beyond(got: list, vectors: bool = False) -> float:
+def _beyond(got: list, vectors: bool = False, parses: bool = False) -> float:
     """The median over runs of what the analysis spent beyond the model and the search (with
-    `vectors`, also beyond reading the cached vectors: the whole embed stage)."""
+    `vectors`, also beyond reading the cached vectors: the whole embed stage; with `parses`, also
+    beyond parsing the new file's text in the fluency and normalisation stages)."""
     return statistics.median(
         sum(v for k, v in t.items() if k.startswith("analyze.") and k.count(".") == 1)
         - t.get("analyze.embed" if vectors else "analyze.embed.model", 0.0)
-        - t.get("analyze.cluster.search", 0.0) for _, t, _ in got)
+        - t.get("analyze.cluster.search", 0.0)
+        - (t.get("analyze.fluency.parse", 0.0) + t.get("analyze.normalise.parse", 0.0) if parses else 0.0)
+        for _, t, _ in got)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ class FluencyRun:
     context: dict = field(default_factory=dict)              # rows for store._save_fluency_context
     ctx: object = None                                       # the FluencyContext the verdicts read
     basis: str = ""                                          # rules and settings digest (state "fluency_context")
+    parse_seconds: float = 0.0                               # in the parse of the texts not cached (timings)
 
     def every(self, sentences: Sequence[Sentence]) -> list[Fluency]:
         """A verdict for each of `sentences` (after a delta, the others' as stored)."""
@@ -214,7 +216,9 @@ def _combine(db, todo: Sequence[Sentence], run: FluencyRun, settings: Settings, 
     keys = [hashlib.sha256(f"{digest}\x1f{s.text}".encode()).hexdigest() for s in todo]
     cached = store.cached_fluency(db, keys)
     missing = list(dict.fromkeys(s.text for s, k in zip(todo, keys) if k not in cached))
+    t = time.perf_counter()
     fresh = dict(zip(missing, local_signals(missing, settings.fluency)))
+    run.parse_seconds += time.perf_counter() - t
     decoded: dict[str, LocalSignals] = {}
     reads: list[tuple[str, str, str]] = []
     out: list[Fluency] = []

@@ -304,6 +304,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     fluency, new_fluency, res.parsed = fl_run.fluency, fl_run.cache, fl_run.parsed
     res.recombined = len(sentences) if fl_run.recomputed is None else len(fl_run.recomputed)
     res.timings["fluency"] = time.perf_counter() - t
+    res.timings["fluency.parse"] = fl_run.parse_seconds   # of which parsing the texts not cached
 
     t = time.perf_counter()
     progress("normalise", 0, len(claims))
@@ -312,6 +313,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     recomputed, reread = normalised.parsed, normalised.reread
     res.normalised = len(recomputed)
     res.timings["normalise"] = time.perf_counter() - t
+    res.timings["normalise.parse"] = normalised.parse_seconds   # of which parsing the articles read afresh
 
     t = time.perf_counter()
     progress("embed", 0, len(claims))
@@ -635,6 +637,7 @@ class _Normalised:
     keys: dict[str, list[str]]    # article -> its merge keys, to replace its norm_keys rows
     all_keys: bool                # `keys` holds every article (the table is written anew)
     version: str = ""             # the normalisation rules (state "fact_index" of the pair-check index)
+    parse_seconds: float = 0.0    # in the parse of the articles read afresh (timings)
 
 
 class _Summaries(Mapping):
@@ -712,7 +715,9 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
 
     todo = [aid for aid in needed if aid not in valid]
     articles.fetch(todo)
+    t_parse = time.perf_counter()
     docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
+    t_parse = time.perf_counter() - t_parse
     for aid in todo:
         raws, defs = norm.article_names(docs[aid], articles[aid].text)
         names[aid] = (norm.raws_to_json(raws), defs)
@@ -802,7 +807,8 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     merge_state = json.dumps({"version": version, **merge.to_json()})
     if lazy:
         summaries = _Summaries(db, summaries, stored_summaries)
-    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, full, version)
+    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, full, version,
+                       t_parse)
 
 
 class _ArticleTexts(Mapping):
