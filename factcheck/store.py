@@ -356,21 +356,19 @@ class ClaimTable(Sequence):
         self.spans: dict[str, range] = {}
         self._keys_of: dict[str, str | None] = {}
         order = sorted(set(stored) | set(by_article))
-        flat = _decode_many([stored[a][2] for a in order if a in stored])
-        if flat is None:
-            decoded = iter(_decode_columns(stored[a][2]) for a in order if a in stored)
-        else:
-            counts = iter(flat[4])
+        bodies = [stored[a][2] for a in order if a in stored]
+        flat = _decode_many(bodies)
+        if flat is None:                         # (none stored, or a JSON row: each on its own)
+            each = [_decode_columns(b) for b in bodies]
+            flat = (*([x for d in each for x in d[k]] for k in range(4)), [len(d[0]) for d in each])
+        counts = iter(flat[4])
         at = 0                                   # (the next stored claim in `flat`)
         for a in order:
             start = len(ids)
             if a in stored:
-                if flat is None:
-                    c_ids, c_sents, c_speakers, c_keys = next(decoded)
-                else:
-                    n = next(counts)
-                    c_ids, c_sents, c_speakers, c_keys = (f[at:at + n] for f in flat[:4])
-                    at += n
+                n = next(counts)
+                c_ids, c_sents, c_speakers, c_keys = (f[at:at + n] for f in flat[:4])
+                at += n
                 ids += c_ids
                 sents += c_sents
                 speakers += c_speakers
@@ -1007,9 +1005,7 @@ def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | N
 
 
 def load_clusters(db: Database) -> list[Cluster]:
-    loads = json.loads
-    return [Cluster(i, tuple(loads(c)), tuple(loads(a)), n) for i, c, a, n in db.execute(
-        "select id, claims, articles, independent_sources from clusters order by id").fetchall()]
+    return load_clusters_and_slots(db)[0]
 
 
 def _span(v: str | None) -> tuple[int, int] | None:

@@ -154,6 +154,25 @@ def test_claim_table_from_stored_columns_reads_only_new_and_changed_articles(db,
     assert list(store.ClaimTable(db, shas, "v1")) == stored[:-1]
 
 
+def test_claim_table_reads_a_json_columns_row_among_compact_ones(db, monkeypatch):
+    """A speaker holding a separator character makes its article's columns row JSON; the table
+    read from the stored columns is still every claim's, in order."""
+    for aid, text, speaker in (("a1", "alpha one beta two", "Lavrov"), ("a2", "gamma three delta four", "A\x1fB"),
+                               ("a3", "epsilon five zeta six", None)):
+        art = Article(id=aid, file=f"seeds/{aid}.txt", sha256=stable_id(text), text=text)
+        store.save_article(db, art, *_claims_of(art, 2, speaker))
+    shas = {r["id"]: r["sha256"] for r in db.query("select id, sha256 from articles")}
+    first = store.ClaimTable(db, shas, "v1")
+    store.write_claim_columns(db, first.columns("emb"), first.rewrite_all)
+    assert db.execute("select body from claim_columns where article_id = 'a2'").fetchone()[0].startswith("{")
+    stored = store.load_claims(db)
+    monkeypatch.setattr(store, "load_claims", lambda *a, **k: pytest.fail("every claim row was read"))
+    table = store.ClaimTable(db, shas, "v1")
+    assert not table.rewrite and table.ids == [c.id for c in stored]
+    assert table.speakers == [c.speaker for c in stored] and table.sentence_ids == [c.sentence_id for c in stored]
+    assert table.spans == {"a1": range(0, 2), "a2": range(2, 4), "a3": range(4, 6)}
+
+
 @pytest.mark.parametrize("speakers", [[None, "Lavrov"], ["", None], ["A\x1fB", None], ["\x00", "x\x1ey"]])
 def test_claim_columns_round_trip_whatever_the_speakers_hold(speakers):
     ids, sentences, keys = ["c1", "c2"], ["s1", "s1"], ["k1", "k2"]

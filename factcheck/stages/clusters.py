@@ -465,25 +465,17 @@ class KnnState:
         neighbours' slots, cosines, hub level) that override the rows of their claims."""
         m = json.loads(meta)
         k = int(m["k"])
-        ids: list[str] = []
-        keys: list[str] = []
         spans: dict[str, range | list[int]] = {}
         parts = [r[3:] for r in rows]
-        if rows and all(r[1] for r in rows):
-            # every article's ids (and keys) split at once: one split of them all, not one each
-            ids = "\n".join(r[1] for r in rows).split("\n")
-            keys = "\n".join(r[2] for r in rows).split("\n")
-            start = 0
-            for r in rows:
-                n = r[1].count("\n") + 1
-                spans[r[0]] = range(start, start + n)
-                start += n
-        else:
-            for a, ids_j, keys_j, *_ in rows:
-                start = len(ids)
-                ids += ids_j.split("\n")
-                keys += keys_j.split("\n")
-                spans[a] = range(start, len(ids))
+        # every article's ids (and keys) split at once: one split of them all, not one each
+        held = [r for r in rows if r[1]]                    # (an article row without claims holds "")
+        ids: list[str] = "\n".join(r[1] for r in held).split("\n") if held else []
+        keys: list[str] = "\n".join(r[2] for r in held).split("\n") if held else []
+        start = 0
+        for r in rows:
+            n = r[1].count("\n") + 1 if r[1] else 0
+            spans[r[0]] = range(start, start + n)
+            start += n
 
         def joined(j: int, dtype: str) -> np.ndarray:
             return np.frombuffer(b"".join(p[j] for p in parts), dtype=dtype)
@@ -716,18 +708,14 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # every previous cluster's members at once: their current rows, -1 when changed or gone (a
     # changed claim is in r0 already); a cluster none of whose members is -1 or in r0 is kept
     sizes = np.fromiter((len(kl.claim_ids) for kl in prev_clusters), dtype=np.int64, count=len(prev_clusters))
-    if member_slots is not None and len(member_slots) == len(prev_clusters) and all(
-            b is not None and len(b) == 8 * m for b, m in zip(member_slots, sizes.tolist())):
-        # by number: the unchanged claims' current rows by their stable numbers (a changed or
-        # removed claim's number is no current claim's)
-        flat_slots = np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64)
-        row_of_slot = np.full(max(prev.next_slot, int(flat_slots.max()) + 1 if len(flat_slots) else 0), -1,
-                              dtype=np.int64)
-        row_of_slot[prev.slots[old_of[same]]] = np.nonzero(same)[0]
-        rows_of = row_of_slot[flat_slots]
-    else:
-        flat = list(itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters))
-        rows_of = np.fromiter(map(position.get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+    # by number: the unchanged claims' current rows by their stable numbers (a changed or removed
+    # claim's number is no current claim's); the numbers stored with the clusters, else through
+    # the previous state's ids
+    flat_slots = _member_numbers(prev, prev_clusters, sizes, member_slots)
+    row_of_slot = np.full(max(prev.next_slot, int(flat_slots.max()) + 1 if len(flat_slots) else 0) + 1, -1,
+                          dtype=np.int64)                   # (last: the number of an unknown id)
+    row_of_slot[prev.slots[old_of[same]]] = np.nonzero(same)[0]
+    rows_of = row_of_slot[flat_slots]
     present = rows_of >= 0
     present[present] = same[rows_of[present]]
     rows_of[~present] = -1
@@ -772,14 +760,31 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                          touched, search)
 
 
-def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Sizes of the connected components of the graph (n nodes, edges src–dst), largest first."""
+def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster], sizes: np.ndarray,
+                    member_slots: Sequence[bytes | None] | None) -> np.ndarray:
+    """The previous clusters' members' stable numbers in `prev`, end to end: the stored ones
+    (`member_slots`, int64 bytes per cluster) when every cluster has them, else looked up through
+    `prev`'s ids (-1 for an id it does not hold)."""
+    if member_slots is not None and len(member_slots) == len(prev_clusters) and all(
+            b is not None and len(b) == 8 * m for b, m in zip(member_slots, sizes.tolist())):
+        return np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64)
+    number = dict(zip(prev.ids, prev.slots.tolist()))
+    flat = itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters)
+    return np.fromiter(map(number.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(sizes.sum()))
+
+
+def _component_labels(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Per node, the number of its connected component in the graph (n nodes, edges src–dst)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    return np.sort(np.bincount(labels))[::-1]
+    return connected_components(graph, directed=False)[1]
+
+
+def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Sizes of the connected components of the graph (n nodes, edges src–dst), largest first."""
+    return np.sort(np.bincount(_component_labels(n, src, dst)))[::-1]
 
 
 # ---- origin groups (copies are not independent) ---------------------------------------------------
@@ -833,11 +838,11 @@ class StoredShingles:
 
 
 class _ShingleList(Sequence):
-    """Per article (in `ids` order) its shingles: the given ones, the others read from `stored`
-    when asked for (an unchanged article's shingles are not read to be written back)."""
+    """Per article (in `ids` order) its shingles, from `shingles` (a `_Shingles`: an unchanged
+    article's are read from the stored state when asked for, not to be written back)."""
 
-    def __init__(self, ids: Sequence[str], given: Mapping[str, np.ndarray], stored: StoredShingles | None) -> None:
-        self._ids, self._given, self._stored = list(ids), dict(given), stored
+    def __init__(self, ids: Sequence[str], shingles: "_Shingles") -> None:
+        self._ids, self._shingles = list(ids), shingles
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -845,16 +850,7 @@ class _ShingleList(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        a = self._ids[i]
-        if a not in self._given:
-            self._given.update(self._stored.of([a]))
-        return self._given[a]
-
-    def of(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        want = [a for a in article_ids if a not in self._given]
-        if want:
-            self._given.update(self._stored.of(want))
-        return {a: self._given[a] for a in article_ids}
+        return self._shingles[self._ids[i]]
 
 
 @dataclass
@@ -887,7 +883,7 @@ class OriginState:
         rows = sorted(rows)
         ids = [r[0] for r in rows]
         if stored is not None:
-            shingles: Sequence[np.ndarray] = _ShingleList(ids, {}, stored)
+            shingles: Sequence[np.ndarray] = _ShingleList(ids, _Shingles(stored))
         else:
             shingles = [np.frombuffer(r[3], dtype="<u8").astype(np.uint64) for r in rows]
         return cls(ids, [r[1] for r in rows], shingles, sorted(edges), [r[2] for r in rows], stored)
@@ -1103,7 +1099,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
         if same:
             edges.append((a, b))
     listed: Sequence[np.ndarray] = ([shingles[a] for a in ids] if before_state is None
-                                    else _ShingleList(ids, shingles, before_state))
+                                    else _ShingleList(ids, shingles))
     state = OriginState(ids, [hashes[a] for a in ids], listed, sorted(edges),
                         [(shas or {}).get(a, "") for a in ids], previous.stored if previous is not None else None)
     return _smallest_of_components(ids, edges), state
@@ -1114,15 +1110,11 @@ def _smallest_of_components(ids: list[str], edges: Sequence[tuple[str, str]]) ->
     `edges` (`ids` sorted): the origin groups, labelled in one pass over the pairs."""
     if not edges:
         return {a: a for a in ids}
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     index = {a: i for i, a in enumerate(ids)}
     n = len(ids)
     src = np.fromiter((index[a] for a, _ in edges), dtype=np.int64, count=len(edges))
     dst = np.fromiter((index[b] for _, b in edges), dtype=np.int64, count=len(edges))
-    _, labels = connected_components(coo_matrix((np.ones(len(edges), dtype=np.int8), (src, dst)), shape=(n, n)),
-                                     directed=False)
+    labels = _component_labels(n, src, dst)
     first = np.full(int(labels.max()) + 1, n, dtype=np.int64)
     np.minimum.at(first, labels, np.arange(n))
     return dict(zip(ids, [ids[i] for i in first[labels].tolist()]))
