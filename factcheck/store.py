@@ -5,6 +5,7 @@ file never leaves an article half-written.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import itertools
@@ -347,43 +348,51 @@ class ClaimTable(Sequence):
         for r in _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
                                 "order by article_id, idx", fresh):
             by_article.setdefault(r[1], []).append(Claim(*r))
+        # per article, its claims' positions and the embedder its stored keys are of
+        self.spans: dict[str, range] = {}
+        self._keys_of: dict[str, str | None] = {}
+        kept = sorted(stored)
+        bodies = [stored[a][2] for a in kept]
+        flat = _decode_many(bodies)
+        if flat is None:                         # (none stored, or a JSON row: each on its own)
+            each = [_decode_columns(b) for b in bodies]
+            flat = (*([x for d in each for x in d[k]] for k in range(4)), [len(d[0]) for d in each])
+        s_ids, s_sents, s_speakers, s_keys, counts = flat
+        at = [0, *itertools.accumulate(counts)]  # where each stored article's claims start in `flat`
         ids: list[str] = []
         arts: list[str] = []
         sents: list[str] = []
         speakers: list[str | None] = []
         keys: list[str | None] = []
-        # per article, its claims' positions and the embedder its stored keys are of
-        self.spans: dict[str, range] = {}
-        self._keys_of: dict[str, str | None] = {}
-        order = sorted(set(stored) | set(by_article))
-        bodies = [stored[a][2] for a in order if a in stored]
-        flat = _decode_many(bodies)
-        if flat is None:                         # (none stored, or a JSON row: each on its own)
-            each = [_decode_columns(b) for b in bodies]
-            flat = (*([x for d in each for x in d[k]] for k in range(4)), [len(d[0]) for d in each])
-        counts = iter(flat[4])
-        at = 0                                   # (the next stored claim in `flat`)
-        for a in order:
+        # the stored articles' claims are copied as runs between the few articles read afresh
+        # (in article order), not article by article
+        done = 0                                 # (stored articles copied so far)
+        for a in [*sorted(by_article), None]:
+            upto = len(kept) if a is None else bisect.bisect_left(kept, a)
+            if upto > done:
+                lo, hi, shift = at[done], at[upto], len(ids) - at[done]
+                ids += s_ids[lo:hi]
+                sents += s_sents[lo:hi]
+                speakers += s_speakers[lo:hi]
+                keys += s_keys[lo:hi]
+                run = kept[done:upto]
+                arts += itertools.chain.from_iterable(map(itertools.repeat, run, counts[done:upto]))
+                self.spans.update(zip(run, itertools.starmap(range, zip(
+                    [x + shift for x in at[done:upto]], [x + shift for x in at[done + 1:upto + 1]]))))
+                self._keys_of.update((x, stored[x][1]) for x in run)
+                done = upto
+            if a is None:
+                break
             start = len(ids)
-            if a in stored:
-                n = next(counts)
-                c_ids, c_sents, c_speakers, c_keys = (f[at:at + n] for f in flat[:4])
-                at += n
-                ids += c_ids
-                sents += c_sents
-                speakers += c_speakers
-                keys += c_keys
-                self._keys_of[a] = stored[a][1]
-            else:
-                for c in by_article[a]:
-                    self._claims[len(ids)] = c
-                    ids.append(c.id)
-                    sents.append(c.sentence_id)
-                    speakers.append(c.speaker)
-                keys += [None] * (len(ids) - start)
-                self._keys_of[a] = None
+            for c in by_article[a]:
+                self._claims[len(ids)] = c
+                ids.append(c.id)
+                sents.append(c.sentence_id)
+                speakers.append(c.speaker)
+            keys += [None] * (len(ids) - start)
             arts += [a] * (len(ids) - start)
             self.spans[a] = range(start, len(ids))
+            self._keys_of[a] = None
         self.ids, self.article_ids, self.sentence_ids, self.speakers = ids, arts, sents, speakers
         self._keys = keys
         if count_rows(db, "claims") != len(ids):   # the store changed other than through its files

@@ -173,6 +173,36 @@ def test_claim_table_reads_a_json_columns_row_among_compact_ones(db, monkeypatch
     assert table.spans == {"a1": range(0, 2), "a2": range(2, 4), "a3": range(4, 6)}
 
 
+def test_claim_table_places_articles_read_afresh_between_runs_of_stored_ones(db, monkeypatch):
+    """The stored articles' columns are copied in runs around the articles read afresh: the
+    table is the full read's, claim for claim, with each article's span."""
+    texts = {f"b{i}": f"word{i} one word{i} two word{i} three word{i} four" for i in range(1, 7)}
+    arts = {}
+    for aid, text in texts.items():
+        arts[aid] = Article(id=aid, file=f"seeds/{aid}.txt", sha256=stable_id(text), text=text)
+        store.save_article(db, arts[aid], *_claims_of(arts[aid], 1 + int(aid[1]) % 3, "Lavrov"))
+    shas = {a: x.sha256 for a, x in arts.items()}
+    first = store.ClaimTable(db, shas, "v1")
+    store.write_claim_columns(db, first.columns("emb"), first.rewrite_all)
+    for aid in ("b2", "b5", "b6"):                        # changed: between, and after, stored runs
+        text = texts[aid] + " more"
+        arts[aid] = Article(id=aid, file=f"seeds/{aid}.txt", sha256=stable_id(text), text=text)
+        store.save_article(db, arts[aid], *_claims_of(arts[aid], 2))
+    shas = {a: x.sha256 for a, x in arts.items()}
+    stored = store.load_claims(db)
+    monkeypatch.setattr(store, "load_claims", lambda *a, **k: pytest.fail("every claim row was read"))
+    table = store.ClaimTable(db, shas, "v1")
+    assert table.rewrite == {"b2", "b5", "b6"}
+    assert list(table) == stored
+    assert table.speakers == [c.speaker for c in stored] and table.article_ids == [c.article_id for c in stored]
+    assert table.vector_keys("emb") == [store.vector_key("emb", c.standalone) for c in stored]
+    want, at = {}, 0
+    for c in stored:
+        want[c.article_id] = range(want[c.article_id].start if c.article_id in want else at, at + 1)
+        at += 1
+    assert list(table.spans.items()) == list(want.items())
+
+
 @pytest.mark.parametrize("speakers", [[None, "Lavrov"], ["", None], ["A\x1fB", None], ["\x00", "x\x1ey"]])
 def test_claim_columns_round_trip_whatever_the_speakers_hold(speakers):
     ids, sentences, keys = ["c1", "c2"], ["s1", "s1"], ["k1", "k2"]
