@@ -376,7 +376,6 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
     basis = _source_digest(conflict_rules, settings)
-    claim_ids = set(claims.ids)
     previous = None
     prev_conflicts = None
     prev_state = store.get_state(db, "conflicts_state")
@@ -386,7 +385,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
         # (delta path) with the claims of the previous analysis that are gone, which its kNN state
         # lists: the conflicts they left dangling are found through the index too
-        gone = set(prev_knn[0].ids).difference(claim_ids) if prev_knn is not None else set()
+        gone = (cres.gone if cres.gone is not None else
+                set(prev_knn[0].ids).difference(claims.ids) if prev_knn is not None else set())
 
         def stored_conflicts(ids: set[str] | None):
             if ids is None:

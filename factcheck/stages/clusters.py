@@ -300,9 +300,7 @@ def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], o
     sentence is garbled): what `_sources_counted` reads. `position`: claim id -> position, when known."""
     origin_of = origin_of or {}
     codes: dict[str, int] = {}
-    origin = np.empty(len(ids), dtype=np.int64)
-    for a, pos in spans.items():
-        origin[_slice_or(pos)] = codes.setdefault(origin_of.get(a, a), len(codes))
+    origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans])
     weak_rows = np.zeros(len(ids), dtype=bool)
     if weak and position is not None:
         weak_rows[[r for c in weak if (r := position.get(c, -1)) >= 0]] = True
@@ -418,9 +416,7 @@ class KnnState:
         n = len(self.ids)
         stored = stored or {}
         names = list(self.spans)
-        art = np.empty(n, dtype=np.int64)          # each row's article (its index in `names`)
-        for j, pos in enumerate(self.spans.values()):
-            art[_slice_or(pos)] = j
+        art = _per_article(self.spans, n, range(len(names)))     # each row's article (its index in `names`)
         if every:
             whole = np.ones(len(names), dtype=bool)
         else:
@@ -523,6 +519,21 @@ def _slice_or(pos: range | list[int]):
     return slice(pos.start, pos.stop) if isinstance(pos, range) else pos
 
 
+def _per_article(spans: Mapping[str, range | list[int]], n: int, values: Sequence[int]) -> np.ndarray:
+    """Per row (of `n`), the value of its article (`values`, in the order of `spans`): repeated
+    at once when the spans are ranges end to end in order (a store.ClaimTable's), else filled
+    article by article."""
+    pos = list(spans.values())
+    if all(type(r) is range for r in pos):
+        lens = [len(r) for r in pos]
+        if sum(lens) == n and [r.start for r in pos] == [0, *itertools.accumulate(lens[:-1])]:
+            return np.repeat(np.asarray(values, dtype=np.int64), lens)
+    out = np.empty(n, dtype=np.int64)
+    for v, r in zip(values, pos):
+        out[_slice_or(r)] = v
+    return out
+
+
 def _take(seq, pos: range | list[int]):
     """The items of a list or array at these positions (a slice for a range)."""
     if isinstance(pos, range):
@@ -565,6 +576,7 @@ class ClusterResult:
     touched: set[str] | None      # claim ids whose cluster may differ from the previous analysis
     #                               (None: full computation, everything may have changed)
     search: float = 0.0           # seconds spent in the nearest-neighbour search itself
+    gone: set[str] | None = None  # (delta) the previous state's claim ids no current claim has
 
 
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
@@ -630,14 +642,34 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         return None                                   # the corpus was smaller than k: start over
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
     keys: list[str] = [""] * n
+    # an article not read afresh whose claims are those of then, in the same order, maps its rows
+    # as a block; next to each other in both states, such articles make one run, checked and
+    # mapped at once (a few runs between the articles read afresh, not one per article)
+    runs: list[list] = []                             # [current start, stop, previous start, articles]
+    others: list[str] = []
     for aid, cur in spans.items():
         p = prev.spans.get(aid) if fresh is not None and aid not in fresh else None
-        if (isinstance(p, range) and isinstance(cur, range) and len(p) == len(cur)
-                and prev.ids[p.start:p.stop] == ids[cur.start:cur.stop]):
-            # the article's claims are those of then, in the same order: its rows map as a block
-            old_of[cur.start:cur.stop] = np.arange(p.start, p.stop)
-            keys[cur.start:cur.stop] = prev.keys[p.start:p.stop]
+        if not (isinstance(p, range) and isinstance(cur, range) and len(p) == len(cur)):
+            others.append(aid)
+        elif runs and runs[-1][1] == cur.start and runs[-1][2] + (cur.start - runs[-1][0]) == p.start:
+            runs[-1][1] = cur.stop
+            runs[-1][3].append(aid)
+        else:
+            runs.append([cur.start, cur.stop, p.start, [aid]])
+    for c0, c1, p0, run in runs:
+        if prev.ids[p0:p0 + c1 - c0] == ids[c0:c1]:
+            old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
+            keys[c0:c1] = prev.keys[p0:p0 + c1 - c0]
             continue
+        for aid in run:                               # (some claim differs: article by article)
+            cur, p = spans[aid], prev.spans[aid]
+            if prev.ids[p.start:p.stop] == ids[cur.start:cur.stop]:
+                old_of[cur.start:cur.stop] = np.arange(p.start, p.stop)
+                keys[cur.start:cur.stop] = prev.keys[p.start:p.stop]
+            else:
+                others.append(aid)
+    for aid in others:
+        cur = spans[aid]
         # a claim's key holds its article, so only that article's previous rows can match
         ppos = {prev.ids[r]: r for r in prev.spans.get(aid, ())}
         for i in cur:
@@ -691,9 +723,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             idx[j], sims[j] = all_i[top], all_s[top]
         changed |= hit
     search = time.perf_counter() - t_search
-    art = np.empty(n, dtype=np.int64)
-    for a, pos in spans.items():
-        art[_slice_or(pos)] = hash(a)
+    art = _per_article(spans, n, [hash(a) for a in spans])
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
 
     # the region: changed rows, the claims they link to, and the previous clusters of all of them
@@ -755,9 +785,13 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     patched = np.zeros(n, dtype=bool)
     if prev.patched is not None:
         patched[same] = prev.patched[old_of[same]]
+    # the previous claims no current row maps to, whose ids no current claim has either
+    unmapped = np.ones(len(prev.ids), dtype=bool)
+    unmapped[old_of[same]] = False
+    gone = {c for c in map(prev.ids.__getitem__, np.nonzero(unmapped)[0].tolist()) if c not in position}
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched),
-                         touched, search)
+                         touched, search, gone)
 
 
 def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster], sizes: np.ndarray,

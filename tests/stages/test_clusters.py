@@ -199,6 +199,14 @@ def test_delta_clustering_equals_full_and_recounts_kept_clusters():
     assert visit.independent_sources == 1
     (arms,) = [k for k in delta.clusters if now[-1].id in k.claim_ids]
     assert arms.article_ids == ("a1", "a2", "a4") and arms.independent_sources == 3
+    # a changed claim keeps its id: nothing is gone; an article removed next: its claims are
+    assert delta.gone == set()
+    later = [c for c in now if c.article_id != "f3"]
+    vectors = emb.embed([c.standalone for c in later])
+    again = cluster_incremental(later, vectors, settings, origin_of=origin_of,
+                                previous=(delta.state, delta.clusters), fresh=set())
+    assert again.touched is not None and again.gone == {c.id for c in now if c.article_id == "f3"}
+    assert again.clusters == cluster_incremental(later, vectors, settings, origin_of=origin_of).clusters
 
 
 def test_in_sorted_is_isin():
