@@ -10,7 +10,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import itertools
 import json
 import re
 import time
@@ -351,7 +350,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         shas=articles.shas)
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
-    weak = set(itertools.compress(claims.ids, map(garbled_sentences.__contains__, claims.sentence_ids)))
+    # per claim, whether its sentence is garbled (such a claim is no independent source)
+    weak = np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool, count=len(claims))
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None

@@ -126,7 +126,20 @@ def hub_levels(idx: np.ndarray, sims: np.ndarray, articles: Sequence[str], top: 
 
 def _hub_rows(out: np.ndarray, rows, idx: np.ndarray, sims: np.ndarray, art: np.ndarray, top: int,
               floor: float) -> None:
-    """`hub_levels` of the given rows, written into `out`."""
+    """`hub_levels` of the given rows, written into `out`: all at once when `top` is under 8 (the
+    sum of so few cosines is then taken left to right, as one row's mean takes it), else row by row."""
+    if top < 8:
+        rows = np.asarray(rows, dtype=np.int64)
+        for b in range(0, len(rows), 4096):                   # (blocks: bounded memory)
+            rb = rows[b:b + 4096]
+            nb = idx[rb]
+            ok = (nb >= 0) & (art[np.maximum(nb, 0)] != art[rb][:, None])
+            vals = -np.sort(-np.where(ok, sims[rb], -np.inf), axis=1)[:, :top]   # best first
+            held = np.isfinite(vals)
+            count = held.sum(axis=1)
+            mean = np.where(held, vals, np.float32(0)).sum(axis=1, dtype=np.float32) / np.maximum(count, 1)
+            out[rb] = np.where(count > 0, np.maximum(floor, mean), floor)
+        return
     for r in rows:
         ok = (idx[r] >= 0) & (art[np.maximum(idx[r], 0)] != art[r])
         vals = np.sort(sims[r][ok])[::-1][:top]
@@ -295,14 +308,20 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
 
 
 def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
-                   weak: set[str] | None, position: Mapping[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   weak: set[str] | np.ndarray | None, position: Mapping[str, int] | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Per claim (position), its article's origin group as a number, and whether it is weak (its
-    sentence is garbled): what `_sources_counted` reads. `position`: claim id -> position, when known."""
+    sentence is garbled): what `_sources_counted` reads. `weak`: the weak claims' ids, or a bool
+    per claim; `position`: claim id -> position, when known."""
     origin_of = origin_of or {}
     codes: dict[str, int] = {}
     origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans])
     weak_rows = np.zeros(len(ids), dtype=bool)
-    if weak and position is not None:
+    if isinstance(weak, np.ndarray):
+        if len(weak) != len(ids):
+            raise ValueError(f"{len(ids)} claims but {len(weak)} weak flags")
+        weak_rows = weak.astype(bool)
+    elif weak and position is not None:
         weak_rows[[r for c in weak if (r := position.get(c, -1)) >= 0]] = True
     elif weak:
         weak_rows = np.fromiter((c in weak for c in ids), dtype=bool, count=len(ids))
@@ -580,7 +599,7 @@ class ClusterResult:
 
 
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
-                        origin_of: Mapping[str, str] | None = None, weak: set[str] | None = None,
+                        origin_of: Mapping[str, str] | None = None, weak: set[str] | np.ndarray | None = None,
                         pair_cache: dict | None = None, previous: tuple[KnnState, Sequence[Cluster]] | None = None,
                         basis: str = "", fresh: set[str] | None = None) -> ClusterResult:
     """`cluster_claims`, plus the state for the next analysis; with `previous` (the state and the
@@ -589,7 +608,9 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
 
     `fresh`: the articles whose claims may differ from the previous analysis' (new, changed, or
     read again under other rules). A claim of another article that the state lists keeps its
-    stored key unhashed; without `fresh` every claim's key is hashed and compared."""
+    stored key unhashed; without `fresh` every claim's key is hashed and compared.
+
+    `weak`: the claims of garbled sentences, by id or as a bool per claim (by position)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")

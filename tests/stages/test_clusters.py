@@ -58,6 +58,11 @@ def test_copies_of_one_origin_count_once_and_weak_claims_do_not_count_alone():
     assert k.independent_sources == 2
     (k,) = run(claims, weak={claims[2].id})
     assert k.independent_sources == 2 and len(k.claim_ids) == 3      # a weak claim still joins
+    # the weak claims given as a flag per claim (what the analysis passes) count the same
+    from factcheck.stages.clusters import cluster_incremental
+    vectors = FakeEmbedder().embed([c.standalone for c in claims])
+    (k,) = cluster_incremental(claims, vectors, MatchSettings(), weak=np.array([False, False, True])).clusters
+    assert k.independent_sources == 2 and len(k.claim_ids) == 3
 
 
 def test_clashing_numbers_are_not_clustered():
@@ -218,3 +223,33 @@ def test_in_sorted_is_isin():
     assert (_in_sorted(values, few) == np.isin(values, few)).all()
     assert _in_sorted(values, few).sum() >= 40
     assert not _in_sorted(values, few[:0]).any()
+
+
+def test_hub_levels_of_many_rows_at_once_are_each_rows_own_bit_for_bit():
+    """A claim's hub level is the mean cosine of its `top` nearest claims from other articles
+    (the floor when it has none). Taken for many rows at once it is the same float32 value as
+    taken row by row, so a delta's hub levels stay those of a full clustering."""
+    import numpy as np
+    from factcheck.stages.clusters import _hub_rows
+
+    def one_row(r, idx, sims, art, top, floor):
+        ok = (idx[r] >= 0) & (art[np.maximum(idx[r], 0)] != art[r])
+        vals = np.sort(sims[r][ok])[::-1][:top]
+        return max(floor, float(vals.mean())) if len(vals) else floor
+
+    rng = np.random.default_rng(7)
+    n, k = 900, 10
+    idx = rng.integers(-1, n, size=(n, k))
+    sims = (rng.random((n, k)) * 1.2 - 0.2).astype(np.float32)
+    sims[idx < 0] = -np.inf
+    art = rng.integers(0, 40, size=n)
+    idx[0] = np.where(art[np.maximum(idx[0], 0)] == art[0], idx[0], -1)     # row 0: no other article
+    for top in (1, 3, 7, 9):
+        rows = np.nonzero(rng.random(n) < 0.6)[0]
+        rows = np.union1d(rows, [0])
+        out = np.full(n, 0.35, dtype=np.float32)
+        _hub_rows(out, rows, idx, sims, art, top, 0.35)
+        want = np.full(n, 0.35, dtype=np.float32)
+        want[rows] = [one_row(r, idx, sims, art, top, 0.35) for r in rows]
+        assert out.view(np.int32).tolist() == want.view(np.int32).tolist()
+        assert out[0] == np.float32(0.35)
