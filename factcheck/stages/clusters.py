@@ -135,8 +135,8 @@ def _hub_rows(out: np.ndarray, rows, idx: np.ndarray, sims: np.ndarray, art: np.
             nb = idx[rb]
             ok = (nb >= 0) & (art[np.maximum(nb, 0)] != art[rb][:, None])
             vals = -np.sort(-np.where(ok, sims[rb], -np.inf), axis=1)[:, :top]   # best first
-            held = np.isfinite(vals)
-            count = held.sum(axis=1)
+            count = np.minimum(ok.sum(axis=1), vals.shape[1])      # (the other articles' ones)
+            held = np.arange(vals.shape[1])[None, :] < count[:, None]
             mean = np.where(held, vals, np.float32(0)).sum(axis=1, dtype=np.float32) / np.maximum(count, 1)
             out[rb] = np.where(count > 0, np.maximum(floor, mean), floor)
         return

@@ -244,9 +244,12 @@ def test_hub_levels_of_many_rows_at_once_are_each_rows_own_bit_for_bit():
     sims[idx < 0] = -np.inf
     art = rng.integers(0, 40, size=n)
     idx[0] = np.where(art[np.maximum(idx[0], 0)] == art[0], idx[0], -1)     # row 0: no other article
+    idx[1, :4] = np.nonzero(art != art[1])[0][:4]                             # row 1: a -inf cosine
+    sims[1, 0], sims[1, 1:4] = -np.inf, 0.9
+    idx[1, 4:] = -1
     for top in (1, 3, 7, 9):
         rows = np.nonzero(rng.random(n) < 0.6)[0]
-        rows = np.union1d(rows, [0])
+        rows = np.union1d(rows, [0, 1])
         out = np.full(n, 0.35, dtype=np.float32)
         _hub_rows(out, rows, idx, sims, art, top, 0.35)
         want = np.full(n, 0.35, dtype=np.float32)
