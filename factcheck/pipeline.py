@@ -555,7 +555,7 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     # a claim's corroboration depends on its cluster mates' origins and garbled sentences
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}
     kept_touched = [k for k in clusters
-                    if k.id not in cluster_keys and any(a in touched_articles for a in k.article_ids)]
+                    if k.id not in cluster_keys and not touched_articles.isdisjoint(k.article_ids)]
     for k in kept_touched:
         moved_claims.update(k.claim_ids)
     # ... and a score reads only whether each claim is corroborated: the article of a moved claim

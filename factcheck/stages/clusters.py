@@ -1061,6 +1061,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
         return int(np.isin(both, informative(), assume_unique=True).sum())
 
     candidates: dict[tuple[str, str], int] = {}
+    still: Sequence[tuple[str, str]] = ()        # stored copy pairs kept without being counted
     if before_state is not None:
         # A pair of unchanged articles shares the same shingles as before; only whether each is
         # informative (held by at most _STOCK articles) can have moved. A shingle whose count
@@ -1088,9 +1089,16 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
         now = before - count_in(gu, gcounts) + count_in(nu, ncounts)
         went_up = bool(((before <= _STOCK) & (now > _STOCK)).any())
         came_down = touched[(before > _STOCK) & (now <= _STOCK) & (now > 0)]
-        for a, b in previous.edges:
-            if a in kept and b in kept:
-                candidates[(a, b)] = informative_shared(a, b) if went_up else 2
+        # the stored copy pairs of unchanged articles (all of them when no article went)
+        kept_pairs = previous.edges if not gone and len(kept) == len(then) else [
+            (a, b) for a, b in previous.edges if a in kept and b in kept]
+        if went_up:
+            for a, b in kept_pairs:
+                candidates[(a, b)] = informative_shared(a, b)
+        else:
+            # none can have fallen below 2 informative shingles: each is a copy still (its texts
+            # are those it was judged on), taken as it is
+            still = kept_pairs
         if len(came_down):
             # the unchanged holders of each such shingle, paired
             holders: dict[int, list[str]] = defaultdict(list)
@@ -1098,7 +1106,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                 if o in kept:
                     holders[int(sh)].append(o)
             raised = {p for arts in holders.values() for p in itertools.combinations(sorted(arts), 2)}
-            for pair in sorted(raised - candidates.keys()):
+            for pair in sorted(raised - (candidates.keys() if went_up else set(kept_pairs))):
                 candidates[pair] = informative_shared(*pair)
         fresh = set(new)
         for a in new:
@@ -1131,8 +1139,9 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                     candidates[(arts[x], arts[y])] = candidates.get((arts[x], arts[y]), 0) + 1
     # a stored copy pair of unchanged articles still sharing >= 2 informative shingles is a copy
     # still: both texts are those it was judged on, so its verdict is not looked up again
-    known = {(a, b) for a, b in previous.edges if a in kept and b in kept} if previous is not None else set()
-    edges = []
+    known = ({(a, b) for a, b in previous.edges if a in kept and b in kept}
+             if previous is not None and candidates and not still else set())
+    edges = list(still)
     for (a, b), count in candidates.items():
         if count < 2:
             continue
