@@ -182,7 +182,9 @@ class _Groups:
 
 
 def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
-               numbers_a: list, numbers_b: list, settings: MatchSettings) -> bool:
+               sets_a: set, sets_b: set, settings: MatchSettings) -> bool:
+    """Whether two groups (their vectors and hub levels; `sets_*`: the distinct non-empty sets of
+    numbers their claims state) may merge: every cross pair stays close, and no two numbers clash."""
     cross = va @ vb.T
     if float(cross.min()) < settings.link_min_cosine:
         return False
@@ -191,7 +193,6 @@ def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
         return False
     if settings.veto_numbers:  # a group never holds two claims that state clashing numbers or dates
         # (claims stating none cannot clash; equal sets are compared once)
-        sets_a, sets_b = set(filter(None, numbers_a)), set(filter(None, numbers_b))
         return not any(_numbers_clash(x, y) for x in sets_a for y in sets_b)
     return True
 
@@ -271,12 +272,16 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
                   settings: MatchSettings, hub: np.ndarray | None = None) -> list[list[int]]:
     """Greedy linkage over `links` (best first): merge two groups only if all cross pairs stay close."""
     groups = _Groups(len(vectors))
-    numbers: dict[int, list] = {}       # filled lazily: only claims that appear in a link
+    # per group (by its root), the distinct non-empty sets of numbers its claims state: kept as
+    # groups merge, so a merge's check does not go through every member's numbers again; a claim
+    # alone is read when it first appears in a link
+    number_sets: dict[int, set] = {}
 
-    def nums(x: int) -> list:
-        v = numbers.get(x)
+    def sets_of(root: int) -> set:
+        v = number_sets.get(root)
         if v is None:
-            v = numbers[x] = numbers_in(texts[x])
+            found = numbers_in(texts[root])          # (a root not in the map is a claim alone)
+            v = number_sets[root] = {found} if found else set()
         return v
 
     hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
@@ -285,9 +290,12 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
         if a == b:
             continue
         ma, mb = groups.of(a), groups.of(b)
-        if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb],
-                      [nums(x) for x in ma], [nums(x) for x in mb], settings):
+        sa, sb = sets_of(a), sets_of(b)
+        if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb], sa, sb, settings):
             groups.merge(a, b)
+            root = groups.find(a)
+            number_sets[root] = sa | sb
+            number_sets.pop(b if root == a else a, None)
     return [sorted(m) for m in groups.groups()]
 
 
@@ -736,12 +744,17 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         worst = sims.min(axis=1)
         enters = (new_cols > worst[None, :])
         hit = enters.any(axis=0) & ~redo
-        for j in np.nonzero(hit)[0]:
-            m = enters[:, j]
-            all_i = np.concatenate([idx[j], new[m]])
-            all_s = np.concatenate([sims[j], new_cols[m, j]])
-            top = np.argsort(-all_s, kind="stable")[:k]
-            idx[j], sims[j] = all_i[top], all_s[top]
+        # each such row's neighbours merged with the new claims that enter it, best first (ties:
+        # its own before the new ones, in order); a new claim that does not enter is put last at
+        # -inf, after every one it could tie with, so the first k are those of that merge
+        hit_rows = np.nonzero(hit)[0]
+        for start in range(0, len(hit_rows), _BLOCK):
+            hj = hit_rows[start:start + _BLOCK]
+            all_i = np.concatenate([idx[hj], np.broadcast_to(new, (len(hj), len(new)))], axis=1)
+            all_s = np.concatenate([sims[hj], np.where(enters[:, hj].T, new_cols[:, hj].T, -np.inf)], axis=1)
+            top = np.argsort(-all_s, axis=1, kind="stable")[:, :k]
+            idx[hj] = np.take_along_axis(all_i, top, axis=1)
+            sims[hj] = np.take_along_axis(all_s, top, axis=1)
         changed |= hit
     search = time.perf_counter() - t_search
     art = _per_article(spans, n, [hash(a) for a in spans])

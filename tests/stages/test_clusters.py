@@ -256,3 +256,34 @@ def test_hub_levels_of_many_rows_at_once_are_each_rows_own_bit_for_bit():
         want[rows] = [one_row(r, idx, sims, art, top, 0.35) for r in rows]
         assert out.view(np.int32).tolist() == want.view(np.int32).tolist()
         assert out[0] == np.float32(0.35)
+
+
+def test_a_delta_keeps_every_claims_nearest_neighbours_those_of_a_full_search():
+    """New articles' claims enter the neighbour lists of the old claims they are closer to than
+    those lists' last; after the delta every claim's k nearest neighbours are the exact ones."""
+    from factcheck.stages.clusters import cluster_incremental
+
+    rng = np.random.default_rng(11)
+    old = [claim(f"a{i // 4:02d}", f"old claim {i}", i % 4) for i in range(120)]
+    new = [claim(f"n{i // 3}", f"new claim {i}", i % 3) for i in range(9)]
+    vectors = rng.normal(size=(129, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors[120:] = vectors[:9] * 0.6 + vectors[120:] * 0.4       # close to some old claims
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    settings = MatchSettings(knn=5)
+    first = cluster_incremental(old, vectors[:120], settings)
+    now = sorted(old + new, key=lambda c: (c.article_id, c.index))
+    order = [(old + new).index(c) for c in now]
+    delta = cluster_incremental(now, vectors[order], settings, previous=(first.state, first.clusters),
+                                fresh={"n0", "n1", "n2"})
+    full = cluster_incremental(now, vectors[order], settings)
+    assert delta.touched is not None
+    entered = 0
+    for r in range(len(now)):
+        got = {delta.state.ids[x] for x in delta.state.idx[r]}
+        assert got == {full.state.ids[x] for x in full.state.idx[r]}
+        assert np.allclose(np.sort(delta.state.sims[r]), np.sort(full.state.sims[r]))
+        entered += now[r].article_id.startswith("a") and any(delta.state.ids[x] in {c.id for c in new}
+                                                             for x in delta.state.idx[r])
+    assert entered >= 9                  # old claims whose lists the new claims entered
+    assert delta.clusters == full.clusters
