@@ -284,6 +284,15 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
             v = number_sets[root] = {found} if found else set()
         return v
 
+    # per group of two or more (by its root), its members' vectors in the order of its members,
+    # in a buffer that grows by doubling: a merge's check reads them as they are, instead of
+    # gathering a large group's rows again for every claim that asks to join it
+    rows: dict[int, np.ndarray] = {}
+
+    def vectors_of(root: int, members: list[int]) -> np.ndarray:
+        buf = rows.get(root)
+        return vectors[members] if buf is None else buf[:len(members)]
+
     hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
     for _, i, j in links:
         a, b = groups.find(i), groups.find(j)
@@ -291,11 +300,22 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
             continue
         ma, mb = groups.of(a), groups.of(b)
         sa, sb = sets_of(a), sets_of(b)
-        if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb], sa, sb, settings):
+        va, vb = vectors_of(a, ma), vectors_of(b, mb)
+        if _can_merge(va, vb, hub[ma], hub[mb], sa, sb, settings):
             groups.merge(a, b)
-            root = groups.find(a)
+            root = groups.find(a)            # (the larger group's root: its members come first)
+            other = b if root == a else a
+            first, then = (va, vb) if root == a else (vb, va)
+            size = len(first) + len(then)
+            buf = rows.get(root)
+            if buf is None or len(buf) < size:
+                grown = np.empty((max(8, 2 * size), vectors.shape[1]), dtype=vectors.dtype)
+                grown[:len(first)] = first
+                buf = rows[root] = grown
+            buf[len(first):size] = then
+            rows.pop(other, None)
             number_sets[root] = sa | sb
-            number_sets.pop(b if root == a else a, None)
+            number_sets.pop(other, None)
     return [sorted(m) for m in groups.groups()]
 
 

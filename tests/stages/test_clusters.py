@@ -287,3 +287,41 @@ def test_a_delta_keeps_every_claims_nearest_neighbours_those_of_a_full_search():
                                                              for x in delta.state.idx[r])
     assert entered >= 9                  # old claims whose lists the new claims entered
     assert delta.clusters == full.clusters
+
+
+def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage():
+    """The linkage keeps each group's vectors and number sets as groups merge; the groups are
+    those of the plain algorithm that gathers every member's vector and numbers at each merge."""
+    from factcheck.stages.clusters import _can_merge, _Groups, group_indices
+    from factcheck.stages.matching import numbers_in
+
+    def plain(links, vectors, texts, settings, hub):
+        groups = _Groups(len(vectors))
+        for _, i, j in links:
+            a, b = groups.find(i), groups.find(j)
+            if a == b:
+                continue
+            ma, mb = groups.of(a), groups.of(b)
+            sets_a = set(filter(None, (numbers_in(texts[x]) for x in ma)))
+            sets_b = set(filter(None, (numbers_in(texts[x]) for x in mb)))
+            if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb], sets_a, sets_b, settings):
+                groups.merge(a, b)
+        return [sorted(m) for m in groups.groups()]
+
+    rng = np.random.default_rng(5)
+    facts = ["", "7 officers", "in 2021", "on March 3", "12%", "", "", "300 people"]
+    settings = MatchSettings()
+    biggest = 0
+    for _ in range(12):
+        n = int(rng.integers(40, 300))
+        centers = rng.normal(size=(max(1, n // 120), 32))
+        v = centers[rng.integers(0, len(centers), n)] + rng.normal(size=(n, 32)) * rng.uniform(0.02, 0.25)
+        v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+        texts = [f"the claim says {facts[rng.integers(0, len(facts))]}" for _ in range(n)]
+        hub = rng.uniform(0.3, 0.6, n).astype(np.float32)
+        i, j = rng.integers(0, n, 4 * n), rng.integers(0, n, 4 * n)
+        links = sorted({(float(rng.random()), int(a), int(b)) for a, b in zip(i, j) if a != b}, reverse=True)
+        got = group_indices(links, v, texts, settings, hub)
+        assert got == plain(links, v, texts, settings, hub)
+        biggest = max([biggest, *map(len, got)])
+    assert biggest >= 20                      # groups grew well past their buffers' first size
