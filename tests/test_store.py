@@ -225,3 +225,28 @@ def test_many_articles_claim_columns_read_at_once_equal_each_read_alone():
     assert (ids, sentences, speakers, keys) == tuple([x for r in rows for x in r[k]] for k in range(4))
     json_row = store._encode_columns(["c7"], ["s5"], ["A\x1fB"], ["k7"])
     assert json_row.startswith("{") and store._decode_many([*bodies, json_row]) is None
+
+
+def test_cached_vectors_read_by_look_up_or_by_scan_are_the_same(db, monkeypatch):
+    """Asked for most of the embeddings table, the vectors are read in one scan of it; asked for
+    a few, key by key. Either way each present key's stored bytes come back, and absent keys
+    do not."""
+    import numpy as np
+    texts = [f"claim number {i}" for i in range(1500)]
+    vectors = np.arange(1500 * 4, dtype=np.float32).reshape(1500, 4)
+    store.store_vectors(db, "emb", texts, vectors)
+    want = {store.vector_key("emb", t): v.astype("<f4").tobytes() for t, v in zip(texts, vectors)}
+    keys = list(want)
+    scans = []
+    real_execute = db.execute
+
+    def execute(sql, *a, **k):
+        scans.append(sql.strip() == "select key, vector from embeddings")
+        return real_execute(sql, *a, **k)
+
+    monkeypatch.setattr(db, "execute", execute)
+    many = store.cached_vector_bytes(db, [*keys[:1200], "absent-key"])
+    assert many == {k: want[k] for k in keys[:1200]} and any(scans)
+    scans.clear()
+    few = store.cached_vector_bytes(db, [keys[7], keys[1400], "absent-key"])
+    assert few == {keys[7]: want[keys[7]], keys[1400]: want[keys[1400]]} and not any(scans)
