@@ -336,11 +336,10 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
 
 
 def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
-                   weak: set[str] | np.ndarray | None, position: Mapping[str, int] | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   weak: set[str] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Per claim (position), its article's origin group as a number, and whether it is weak (its
-    sentence is garbled): what `_sources_counted` reads. `weak`: the weak claims' ids, or a bool
-    per claim; `position`: claim id -> position, when known."""
+    sentence is garbled): what `_sources_counted` reads. `weak`: a bool per claim (what the
+    analysis passes), or the weak claims' ids."""
     origin_of = origin_of or {}
     codes: dict[str, int] = {}
     origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans])
@@ -349,8 +348,6 @@ def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], o
         if len(weak) != len(ids):
             raise ValueError(f"{len(ids)} claims but {len(weak)} weak flags")
         weak_rows = weak.astype(bool)
-    elif weak and position is not None:
-        weak_rows[[r for c in weak if (r := position.get(c, -1)) >= 0]] = True
     elif weak:
         weak_rows = np.fromiter((c in weak for c in ids), dtype=bool, count=len(ids))
     return origin, weak_rows
@@ -709,14 +706,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         if prev.ids[p0:p0 + c1 - c0] == ids[c0:c1]:
             old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
             keys[c0:c1] = prev.keys[p0:p0 + c1 - c0]
-            continue
-        for aid in run:                               # (some claim differs: article by article)
-            cur, p = spans[aid], prev.spans[aid]
-            if prev.ids[p.start:p.stop] == ids[cur.start:cur.stop]:
-                old_of[cur.start:cur.stop] = np.arange(p.start, p.stop)
-                keys[cur.start:cur.stop] = prev.keys[p.start:p.stop]
-            else:
-                others.append(aid)
+        else:                       # (some claim differs: its articles are matched claim by claim)
+            others += run
     for aid in others:
         cur = spans[aid]
         # a claim's key holds its article, so only that article's previous rows can match
@@ -815,7 +806,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                             knn=(idx, sims, hub), only=region)
     links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
-    sources = _claim_sources(ids, spans, origin_of, weak, position)
+    sources = _claim_sources(ids, spans, origin_of, weak)
     clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), sources)
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again (origins and garbled sentences may have moved)
@@ -1095,6 +1086,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
 
     candidates: dict[tuple[str, str], int] = {}
     still: Sequence[tuple[str, str]] = ()        # stored copy pairs kept without being counted
+    known: set[tuple[str, str]] = set()          # stored copy pairs counted again (see below)
     if before_state is not None:
         # A pair of unchanged articles shares the same shingles as before; only whether each is
         # informative (held by at most _STOCK articles) can have moved. A shingle whose count
@@ -1123,9 +1115,10 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
         went_up = bool(((before <= _STOCK) & (now > _STOCK)).any())
         came_down = touched[(before > _STOCK) & (now <= _STOCK) & (now > 0)]
         # the stored copy pairs of unchanged articles (all of them when no article went)
-        kept_pairs = previous.edges if not gone and len(kept) == len(then) else [
-            (a, b) for a, b in previous.edges if a in kept and b in kept]
+        kept_pairs = previous.edges if not gone else [(a, b) for a, b in previous.edges if a in kept and b in kept]
         if went_up:
+            # recounted; those still sharing >= 2 informative shingles are copies without a look-up
+            known = set(kept_pairs)
             for a, b in kept_pairs:
                 candidates[(a, b)] = informative_shared(a, b)
         else:
@@ -1139,7 +1132,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                 if o in kept:
                     holders[int(sh)].append(o)
             raised = {p for arts in holders.values() for p in itertools.combinations(sorted(arts), 2)}
-            for pair in sorted(raised - (candidates.keys() if went_up else set(kept_pairs))):
+            for pair in sorted(raised - set(kept_pairs)):
                 candidates[pair] = informative_shared(*pair)
         fresh = set(new)
         for a in new:
@@ -1172,8 +1165,6 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                     candidates[(arts[x], arts[y])] = candidates.get((arts[x], arts[y]), 0) + 1
     # a stored copy pair of unchanged articles still sharing >= 2 informative shingles is a copy
     # still: both texts are those it was judged on, so its verdict is not looked up again
-    known = ({(a, b) for a, b in previous.edges if a in kept and b in kept}
-             if previous is not None and candidates and not still else set())
     edges = list(still)
     for (a, b), count in candidates.items():
         if count < 2:
