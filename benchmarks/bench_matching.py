@@ -58,7 +58,9 @@ def bench_embed(backend: str) -> None:
     texts = _texts_2000()
     emb = get_embedder("minilm.v1", backend=backend)
     emb.embed(texts[:64])                                     # load + warm up
-    model = emb._load()
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(emb.model_path, device="cpu")   # the library's own encode, as reference
     print(f"\n## embed throughput ({len(texts)} texts, torch threads {torch.get_num_threads()}, batch 32)")
     rows = []
     runs = [

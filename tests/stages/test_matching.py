@@ -1,6 +1,8 @@
 """Pair features, match_pair and the embedder (the real model only under @pytest.mark.model)."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import numpy as np
@@ -131,6 +133,50 @@ def test_real_model_vectors_are_normalised_and_bf16_close_to_fp32(real_embedder)
     assert real_embedder.embed([]).shape == (0, 384)
     exact = get_embedder(backend="fp32").embed(texts)
     assert float(np.einsum("ij,ij->i", v, exact).mean()) >= 0.999
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("backend", ["fp32", "bf16"])
+def test_embedder_gives_the_sentence_transformers_vectors_bit_for_bit(backend):
+    """The embedder runs the model without sentence-transformers (a quicker start); its vectors
+    must be exactly those of `SentenceTransformer.encode`, or the vectors stores cached under the
+    same embedder name would mix with different ones. Texts of every length (one past the 256
+    tokens kept), more than a batch of them (so batches pad differently), empty, spaces,
+    non-Latin scripts, markup-like tokens, repeated texts."""
+    import torch
+    from factcheck.stages.embeddings import MiniLMEmbedder, normalise_rows
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from sentence_transformers import SentenceTransformer
+
+    rng = np.random.default_rng(3)
+    words = ("minister visited Beijing talks Monday 42 people killed typhoon the a of said officials "
+             "Lavrov Myanmar agreement signed first visit since 2013 Путин встретился 習近平 émigré").split()
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(1, 40)))) for _ in range(70)]
+    texts += ["", " ", "\n\t", "a", "[CLS] [SEP] [PAD] [MASK]", "word " * 400, "Moscow denied it.", "Moscow denied it."]
+    ours = MiniLMEmbedder(backend=backend)
+    got = ours.embed(texts)
+    model = SentenceTransformer(ours.model_path, device="cpu")
+    with torch.inference_mode():
+        if backend == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                ref = model.encode(texts, batch_size=32, convert_to_tensor=True, show_progress_bar=False)
+        else:
+            ref = model.encode(texts, batch_size=32, convert_to_tensor=True, show_progress_bar=False)
+    ref = normalise_rows(ref.float().numpy())
+    assert got.shape == ref.shape == (len(texts), 384)
+    assert np.array_equal(got, ref), np.abs(got - ref).max()
+
+
+@pytest.mark.model
+def test_embedding_loads_neither_sentence_transformers_nor_transformers():
+    """What keeps `factcheck ci` quick to start: the model runs on torch alone."""
+    code = ("import sys; from factcheck.stages.embeddings import get_embedder; "
+            "v = get_embedder().embed(['Lavrov arrived in Myanmar.']); "
+            "print(v.shape, sorted(m for m in ('sentence_transformers', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
+    assert out.strip() == "(1, 384) []"
 
 
 @pytest.mark.model
