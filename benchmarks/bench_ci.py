@@ -266,6 +266,9 @@ def main() -> None:
             vals = [statistics.median(t.get(k, 0.0) for _, t, _ in other[n]) for n in sizes]
             print(f"{k:24s} " + " ".join(f"{v:8.2f}" for v in vals) + "   "
                   + " ".join(f"{v - vals[0]:+7.2f}" for v in vals[1:]))
+        was = [statistics.median(w for w, _, _ in other[n]) for n in sizes]
+        print(f"{'wall (subprocess)':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
+              + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
         was = [_beyond(other[n]) for n in sizes]
         print(f"{'beyond model and search':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
               + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
