@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,6 +167,26 @@ def test_embedder_gives_the_sentence_transformers_vectors_bit_for_bit(backend):
     ref = normalise_rows(ref.float().numpy())
     assert got.shape == ref.shape == (len(texts), 384)
     assert np.array_equal(got, ref), np.abs(got - ref).max()
+
+
+def test_a_model_folder_the_encoder_does_not_run_is_refused_by_name(tmp_path):
+    """Another pooling (or a folder that is no model) must not give silently different vectors."""
+    import json
+    import shutil
+
+    from factcheck.errors import FactcheckError
+    from factcheck.stages.embeddings import MiniLMEmbedder
+
+    real = Path(MiniLMEmbedder().model_path)
+    folder = tmp_path / "cls-pooled"
+    shutil.copytree(real, folder, ignore=shutil.ignore_patterns("*.safetensors", "*.bin", "*.onnx"))
+    pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+    (folder / "1_Pooling" / "config.json").write_text(json.dumps(
+        {**pooling, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}))
+    with pytest.raises(FactcheckError, match="cls-pooled: not a BERT model with mean pooling"):
+        MiniLMEmbedder(model_path=str(folder)).embed(["Lavrov arrived."])
+    with pytest.raises(FactcheckError, match="nowhere: not a readable sentence-transformers model folder"):
+        MiniLMEmbedder(model_path=str(tmp_path / "nowhere")).embed(["Lavrov arrived."])
 
 
 @pytest.mark.model
