@@ -853,12 +853,28 @@ def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster], sizes: np.
 
 
 def _component_labels(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Per node, the number of its connected component in the graph (n nodes, edges src–dst)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
+    """Per node, the smallest node of its connected component in the graph (n nodes, edges
+    src–dst). With numpy alone (scipy's import would cost `ci` a quarter of a second): each node
+    holds a node of its component no larger than itself; every edge's ends take the smaller of
+    their labels, and each label is followed to its own label, until nothing moves. Then the two
+    ends of every edge agree, and the component's smallest node, which keeps its own number,
+    is what they all hold."""
+    label = np.arange(n, dtype=np.int64)
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    while True:
+        low = np.minimum(label[src], label[dst])
+        new = label.copy()
+        np.minimum.at(new, src, low)
+        np.minimum.at(new, dst, low)
+        while True:                                   # (a label's label: a smaller node, or itself)
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 def component_sizes(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -1202,7 +1218,4 @@ def _smallest_of_components(ids: list[str], edges: Sequence[tuple[str, str]]) ->
     n = len(ids)
     src = np.fromiter((index[a] for a, _ in edges), dtype=np.int64, count=len(edges))
     dst = np.fromiter((index[b] for _, b in edges), dtype=np.int64, count=len(edges))
-    labels = _component_labels(n, src, dst)
-    first = np.full(int(labels.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(n))
-    return dict(zip(ids, [ids[i] for i in first[labels].tolist()]))
+    return dict(zip(ids, [ids[i] for i in _component_labels(n, src, dst).tolist()]))

@@ -813,6 +813,10 @@ class NLIScorer:
     """Contradiction probability from a local sentence-transformers CrossEncoder folder."""
 
     def __init__(self, path: str) -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")     # a local folder: nothing is fetched
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import CrossEncoder
 
         self.path = path

@@ -325,3 +325,29 @@ def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage():
         assert got == plain(links, v, texts, settings, hub)
         biggest = max([biggest, *map(len, got)])
     assert biggest >= 20                      # groups grew well past their buffers' first size
+
+
+def test_connected_components_are_those_scipy_finds_labelled_by_their_smallest_node():
+    """Copy groups and component sizes come from a numpy labelling (no scipy import in `ci`):
+    the same partition as scipy's, each node labelled with its component's smallest node, on
+    random graphs with isolated nodes, self-loops, repeated edges and long chains."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from factcheck.stages.clusters import _component_labels
+
+    rng = np.random.default_rng(11)
+    cases = [(1, [], []), (5, [], []), (6, [0, 5, 3], [5, 0, 3])]
+    chain = rng.permutation(300)
+    cases.append((300, chain[:-1].tolist(), chain[1:].tolist()))          # one path through every node
+    for _ in range(40):
+        n = int(rng.integers(2, 400))
+        m = int(rng.integers(0, n * 2))
+        cases.append((n, rng.integers(0, n, m).tolist(), rng.integers(0, n, m).tolist()))
+    for n, src, dst in cases:
+        got = _component_labels(n, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64))
+        ref = connected_components(coo_matrix((np.ones(len(src)), (src, dst)), shape=(n, n)), directed=False)[1]
+        smallest = {}
+        for node, c in enumerate(ref.tolist()):
+            smallest.setdefault(c, node)
+        assert got.tolist() == [smallest[c] for c in ref.tolist()], (n, len(src))
