@@ -1,3 +1,3 @@
-from factcheck.cli import app
+from factcheck.cli import main
 
-app(prog_name="factcheck")
+main()

@@ -11,6 +11,8 @@ import hashlib
 import itertools
 import json
 import os
+import sqlite3
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -23,18 +25,39 @@ from .migrations import migrations
 from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, Score, Sentence, Span
 
 
+class _Connection(sqlite3.Connection):
+    """A store's connection, which `close_all` can find (a plain sqlite3.Connection takes no weak
+    reference, and a store's Database object may be gone while its connection is still open)."""
+
+
+_OPENED: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
+
+
 def open_db(path: Path | str) -> Database:
     """Open (creating if needed) the store at `path` and bring its schema up to date."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(path)
+        conn = sqlite3.connect(str(path), factory=_Connection)
+        _OPENED.add(conn)
+        db = Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         migrations.apply(db)
     except Exception as e:  # sqlite3.DatabaseError, OSError
         raise FactcheckError(f"{path}: cannot open the claims store ({e})") from e
     return db
+
+
+def close_all() -> None:
+    """Close every store `open_db` opened that is still open (the last connection's close folds
+    the write-ahead log into the .db file): what the program does before its quick exit."""
+    for conn in list(_OPENED):
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+    _OPENED.clear()
 
 
 def now() -> str:

@@ -287,3 +287,37 @@ def test_cli_help():
     runner = CliRunner()
     assert "a (article A is right)" in runner.invoke(review_app, ["--help"]).stdout
     assert "unique" in runner.invoke(review_app, ["decide", "--help"]).stdout
+
+
+def test_the_program_exits_quickly_with_its_status_and_the_db_file_holding_the_decision(built, tmp_path):
+    """`factcheck` ends without tearing the interpreter down (`cli.main`); before that, its output
+    is flushed and its stores closed: the exit status is the command's, the output is whole, and
+    the .db file alone (copied without its write-ahead log) holds what the command wrote."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    path, db, recs = built
+    db.conn.close()
+    ids = [x.id for x in recs["conflicts"]]
+
+    def program(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "factcheck", "review", *args, "--db", str(path)],
+                              capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+
+    done = program("decide", ids[1][:6], "b", "--note", "AP wire")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{ids[1]}: confirmed (b)\n"
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    alone = tmp_path / "alone.db"
+    shutil.copy(path, alone)
+    assert store.review_history(store.open_db(alone))[-1]["note"] == "AP wire"
+
+    listed = program("--list", "--json")
+    assert listed.returncode == 0 and [r["id"] for r in json.loads(listed.stdout)] == ids
+    usage = program("decide", ids[0], "maybe")
+    assert usage.returncode == 2 and "use a, b, not-conflict or undo" in usage.stderr
+    missing = program("decide", "zzzz", "a")
+    assert missing.returncode == 1 and missing.stderr.startswith("Error: no conflict with id 'zzzz'")
