@@ -192,10 +192,13 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
     """Remove the stored articles whose file lies in one of `folders` and no longer exists;
     returns their files. A .jsonl entry goes with its file. `keep`: articles just read from a
     file (never removed). The file is the absolute path recorded when the article was read; a
-    row from before those were recorded resolves its stored path against the working folder."""
+    row from before those were recorded resolves its stored path against the working folder,
+    and when that file is there, the path is recorded (as reading it again would), so that the
+    next run finds the row by its path instead of resolving it again."""
     roots = [f.resolve() for f in folders]
     keep = set(keep)
     gone = []
+    found: dict[str, str] = {}
     for aid, file, abs_path in store.articles_under(db, roots):
         if aid in keep:
             continue
@@ -203,9 +206,14 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
             path = Path(abs_path)
         else:
             path = Path(re.sub(r":\d+$", "", file) if ".jsonl:" in file else file).resolve()
+            if path.exists():
+                found[aid] = str(path)
+                continue
         if any(path.is_relative_to(r) for r in roots) and not path.exists():
             store.delete_article(db, aid)
             gone.append(file)
+    if found:
+        store.set_article_paths(db, found)
     return gone
 
 

@@ -264,3 +264,13 @@ def test_pruning_a_folder_leaves_a_sibling_folder_with_the_same_prefix_and_handl
     assert pipeline.ingest(db, [Path("corpus")], settings, prune=True).removed == ["corpus/b.txt"]
     assert pipeline.ingest(db, [Path("corpus2")], settings, prune=True).removed == ["corpus2/c.txt"]
     assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt"}
+
+    # an old row whose file is there gets its path recorded on the way: the next pruning of
+    # another folder finds it by that path (not among the rows it resolves again), and it stays
+    db.execute("update articles set abs_path = null where file = 'corpus/a.txt'")
+    db.conn.commit()
+    assert [r[1] for r in store.articles_under(db, [sibling.resolve()])] == ["corpus/a.txt"]
+    assert pipeline.prune_missing(db, [sibling]) == []
+    assert store.articles_under(db, [sibling.resolve()]) == []
+    assert [r[2] for r in store.articles_under(db, [corpus.resolve()])] == [str((corpus / "a.txt").resolve())]
+    assert {a.file for a in store.load_articles(db)} == {"corpus/a.txt"}
