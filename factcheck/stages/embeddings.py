@@ -107,22 +107,19 @@ class BertEncoder:
         tokenizer.enable_truncation(max_length)
         tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
         self.tokenizer = tokenizer
+        self._torch = torch                 # (imported here, not at the module's import)
 
     def _linear(self, x, name: str):
-        import torch.nn.functional as F
-
-        return F.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
+        return self._torch.nn.functional.linear(x, self.w[name + ".weight"], self.w[name + ".bias"])
 
     def _norm(self, x, name: str):
-        import torch.nn.functional as F
-
-        return F.layer_norm(x, (x.shape[-1],), self.w[name + ".weight"], self.w[name + ".bias"], self.eps)
+        return self._torch.nn.functional.layer_norm(x, (x.shape[-1],), self.w[name + ".weight"],
+                                                    self.w[name + ".bias"], self.eps)
 
     def tokens(self, ids, mask):
         """The last layer's token vectors (batch, length, hidden) of token ids with their mask."""
-        import torch
-        import torch.nn.functional as F
-
+        torch = self._torch
+        F = torch.nn.functional
         w = self.w
         b, length = ids.shape
         x = F.embedding(ids, w["embeddings.word_embeddings.weight"])
@@ -146,12 +143,10 @@ class BertEncoder:
 
     def encode(self, texts: Sequence[str], batch_size: int = 32):
         """(len(texts), hidden) tensor: each text's mean token vector, L2-normalised."""
-        import torch
-        import torch.nn.functional as F
-
+        torch = self._torch
         # longest first, as sentence-transformers batches (its order, its ties: numpy's default sort)
         order = np.argsort([-len(t) for t in texts])
-        out: list = [None] * len(texts)
+        out = []
         for start in range(0, len(texts), batch_size):
             at = order[start:start + batch_size]
             batch = self.tokenizer.encode_batch([texts[i] for i in at])
@@ -161,10 +156,8 @@ class BertEncoder:
             m = mask.unsqueeze(-1).to(x.dtype)
             acc = torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
             mean = ((x * m).sum(dim=1, dtype=acc) / torch.clamp(m.sum(dim=1, dtype=acc), min=1e-9)).to(x.dtype)
-            mean = F.normalize(mean, p=2, dim=-1)
-            for j, i in enumerate(at.tolist()):
-                out[i] = mean[j]
-        return torch.stack(out)
+            out.append(torch.nn.functional.normalize(mean, p=2, dim=-1))
+        return torch.cat(out)[torch.from_numpy(np.argsort(order))]     # (back in the texts' order)
 
 
 class MiniLMEmbedder:
@@ -200,12 +193,8 @@ class MiniLMEmbedder:
         model = self._load()
         import torch
 
-        with torch.inference_mode():
-            if self.backend == "bf16":
-                with torch.autocast("cpu", dtype=torch.bfloat16):
-                    out = model.encode(texts, batch_size=self.batch_size)
-            else:
-                out = model.encode(texts, batch_size=self.batch_size)
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.backend == "bf16"):
+            out = model.encode(texts, batch_size=self.batch_size)
             # normalise in float32: bf16 pooling output would otherwise keep bf16 rounding in the norm
             vectors = out.float().cpu().numpy()
         return normalise_rows(vectors)

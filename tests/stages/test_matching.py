@@ -158,12 +158,8 @@ def test_embedder_gives_the_sentence_transformers_vectors_bit_for_bit(backend):
     ours = MiniLMEmbedder(backend=backend)
     got = ours.embed(texts)
     model = SentenceTransformer(ours.model_path, device="cpu")
-    with torch.inference_mode():
-        if backend == "bf16":
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                ref = model.encode(texts, batch_size=32, convert_to_tensor=True, show_progress_bar=False)
-        else:
-            ref = model.encode(texts, batch_size=32, convert_to_tensor=True, show_progress_bar=False)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=backend == "bf16"):
+        ref = model.encode(texts, batch_size=32, convert_to_tensor=True, show_progress_bar=False)
     ref = normalise_rows(ref.float().numpy())
     assert got.shape == ref.shape == (len(texts), 384)
     assert np.array_equal(got, ref), np.abs(got - ref).max()
