@@ -28,18 +28,40 @@ def _snapshot(db) -> dict:
             "conflicts": store.load_conflicts(db), "scores": store.load_scores(db), "knn": _knn(db)}
 
 
-def _knn(db) -> dict:
-    """The stored kNN state, per claim id: its key, its neighbours' cosines, the ids of those
-    closer than the k-th (which of several claims tied at the k-th cosine is kept is arbitrary),
-    its hub level."""
+_ULP = 1e-6
+
+
+class _KnnSnapshot(dict):
+    """The stored kNN state per claim id: (key, cosines in order, ids of the neighbours closer
+    than the k-th, hub level). Two are equal when the keys and those ids are the same and the
+    cosines and hub levels agree to 1e-6: a delta takes a new claim's cosine to an old claim
+    from the new claim's row of a matrix product, a full search from the old claim's row of
+    another, and on some processors the two differ in the last bit. Neighbours within 1e-6 of
+    the k-th are tied with it (which of tied claims is kept is arbitrary)."""
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, dict) or set(self) != set(other):
+            return False
+        for cid, (key, cos, ids, hub) in self.items():
+            key2, cos2, ids2, hub2 = other[cid]
+            if (key != key2 or ids != ids2 or len(cos) != len(cos2) or abs(hub - hub2) > _ULP
+                    or any(abs(x - y) > _ULP for x, y in zip(cos, cos2))):
+                return False
+        return True
+
+    __hash__ = None
+
+
+def _knn(db) -> _KnnSnapshot:
+    """The stored kNN state (see `_KnnSnapshot`)."""
     from factcheck.stages.clusters import KnnState
     st = KnnState.from_rows(*store.knn_state_rows(db))
-    out = {}
+    out = _KnnSnapshot()
     for i, cid in enumerate(st.ids):
-        got = [(round(float(c), 5), st.ids[j]) for j, c in zip(st.idx[i], st.sims[i]) if j >= 0]
+        got = [(float(c), st.ids[j]) for j, c in zip(st.idx[i], st.sims[i]) if j >= 0]
         last = min((c for c, _ in got), default=None)
-        out[cid] = (st.keys[i], sorted(c for c, _ in got), sorted(x for c, x in got if c > last),
-                    round(float(st.hub[i]), 5))
+        out[cid] = (st.keys[i], sorted(c for c, _ in got), sorted(x for c, x in got if c > last + _ULP),
+                    float(st.hub[i]))
     return out
 
 

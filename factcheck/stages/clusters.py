@@ -293,18 +293,30 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
         buf = rows.get(root)
         return vectors[members] if buf is None else buf[:len(members)]
 
+    # two groups refused a merge stay refused while neither changes: the check reads only their
+    # members (in order), hub levels and numbers. Every link between them asks again (hundreds
+    # of times for two large groups of one story), so a refusal is remembered with each group's
+    # count of merges (`changes`) at the time, and holds while both counts are the same.
+    changes: dict[int, int] = {}
+    refused: dict[tuple[int, int], tuple[int, int]] = {}
     hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
     for _, i, j in links:
         a, b = groups.find(i), groups.find(j)
         if a == b:
             continue
+        pair = (a, b) if a < b else (b, a)
+        if refused.get(pair) == (changes.get(pair[0], 0), changes.get(pair[1], 0)):
+            continue
         ma, mb = groups.of(a), groups.of(b)
         sa, sb = sets_of(a), sets_of(b)
         va, vb = vectors_of(a, ma), vectors_of(b, mb)
-        if _can_merge(va, vb, hub[ma], hub[mb], sa, sb, settings):
+        if not _can_merge(va, vb, hub[ma], hub[mb], sa, sb, settings):
+            refused[pair] = (changes.get(pair[0], 0), changes.get(pair[1], 0))
+        else:
             groups.merge(a, b)
             root = groups.find(a)            # (the larger group's root: its members come first)
             other = b if root == a else a
+            changes[root] = changes.get(root, 0) + 1
             first, then = (va, vb) if root == a else (vb, va)
             size = len(first) + len(then)
             buf = rows.get(root)

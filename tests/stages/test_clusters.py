@@ -289,9 +289,11 @@ def test_a_delta_keeps_every_claims_nearest_neighbours_those_of_a_full_search():
     assert delta.clusters == full.clusters
 
 
-def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage():
-    """The linkage keeps each group's vectors and number sets as groups merge; the groups are
-    those of the plain algorithm that gathers every member's vector and numbers at each merge."""
+def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage(monkeypatch):
+    """The linkage keeps each group's vectors and number sets as groups merge, and remembers a
+    refused merge until one of the two groups changes; the groups are those of the plain
+    algorithm that gathers every member's vector and numbers and checks again at every link."""
+    from factcheck.stages import clusters
     from factcheck.stages.clusters import _can_merge, _Groups, group_indices
     from factcheck.stages.matching import numbers_in
 
@@ -304,14 +306,14 @@ def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage():
             ma, mb = groups.of(a), groups.of(b)
             sets_a = set(filter(None, (numbers_in(texts[x]) for x in ma)))
             sets_b = set(filter(None, (numbers_in(texts[x]) for x in mb)))
-            if _can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb], sets_a, sets_b, settings):
+            if clusters._can_merge(vectors[ma], vectors[mb], hub[ma], hub[mb], sets_a, sets_b, settings):
                 groups.merge(a, b)
         return [sorted(m) for m in groups.groups()]
 
     rng = np.random.default_rng(5)
     facts = ["", "7 officers", "in 2021", "on March 3", "12%", "", "", "300 people"]
     settings = MatchSettings()
-    biggest = 0
+    biggest = saved = 0
     for _ in range(12):
         n = int(rng.integers(40, 300))
         centers = rng.normal(size=(max(1, n // 120), 32))
@@ -321,10 +323,18 @@ def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage():
         hub = rng.uniform(0.3, 0.6, n).astype(np.float32)
         i, j = rng.integers(0, n, 4 * n), rng.integers(0, n, 4 * n)
         links = sorted({(float(rng.random()), int(a), int(b)) for a, b in zip(i, j) if a != b}, reverse=True)
+        checks = []
+        monkeypatch.setattr(clusters, "_can_merge", lambda *a: checks.append(1) or _can_merge(*a))
         got = group_indices(links, v, texts, settings, hub)
+        monkeypatch.undo()
+        plain_checks = []
+        monkeypatch.setattr(clusters, "_can_merge", lambda *a: plain_checks.append(1) or _can_merge(*a))
         assert got == plain(links, v, texts, settings, hub)
+        monkeypatch.undo()
         biggest = max([biggest, *map(len, got)])
+        saved += len(plain_checks) - len(checks)
     assert biggest >= 20                      # groups grew well past their buffers' first size
+    assert saved > 100                        # refusals were remembered, not checked again
 
 
 def test_connected_components_are_those_scipy_finds_labelled_by_their_smallest_node():
