@@ -82,17 +82,20 @@ def knn_graph(vectors: np.ndarray, k: int, exact_max: int = 20_000) -> tuple[np.
     return _exact_knn(vectors, k)
 
 
-def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: np.ndarray | None = None
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: np.ndarray | None = None,
+                    skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unique pairs (i < j) of the graph with cosine >= min_cosine, with the cosine of the first
     occurrence; `only` (bool per row): just the pairs with an end in it (the same rows, found
-    before the sort, so a small delta does not sort the whole graph)."""
+    before the sort, so a small delta does not sort the whole graph); `skip` (bool per row):
+    without the pairs with an end in it. Both keep or drop a pair's two occurrences together."""
     n = len(idx)
     src = np.repeat(np.arange(n), idx.shape[1])
     dst, cos = idx.ravel(), sims.ravel()
     ok = (dst >= 0) & (cos >= min_cosine)
     if only is not None:
         ok &= only[src] | only[np.maximum(dst, 0)]
+    if skip is not None:
+        ok &= ~(skip[src] | skip[np.maximum(dst, 0)])
     src, dst, cos = src[ok], dst[ok], cos[ok]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     keys, first = np.unique(lo * n + hi, return_index=True)
@@ -216,6 +219,27 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
 
     `knn` = (idx, sims, hub) given (the incremental path) replaces the kNN search and the hub
     levels; `only` (bool per claim) keeps the candidate pairs with at least one end in it."""
+    links, hub = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys, knn, only)
+    return _margins_only(links), hub
+
+
+def _margins_only(links: Sequence[tuple[float, float, int, int]]) -> list[tuple[float, int, int]]:
+    return [(mg, i, j) for mg, _, i, j in links]
+
+
+def _link_order(t: tuple[float, float, int, int]) -> tuple:
+    """The order links are tried in: best margin first, then best cosine, then by their ends."""
+    return -t[0], -t[1], t[2], t[3]
+
+
+def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str],
+                 settings: MatchSettings, speakers: Sequence[str | None] | None = None,
+                 pair_cache: dict | None = None, text_keys: Sequence[str] | None = None,
+                 knn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                 only: np.ndarray | None = None, skip: np.ndarray | None = None
+                 ) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
+    """`link_pairs` with each link as (margin, cosine, i, j) in `_link_order`; `skip` (bool per
+    claim) leaves out the candidate pairs with an end in it."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
@@ -224,7 +248,7 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
     else:
         idx, sims, hub = knn
-    src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only)
+    src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip)
     # A pair can link only if "same" is possible (cosine >= min_cosine_same) or its margin or
     # cosine alone is enough: the others are dropped before the (costly) text features.
     hub = np.asarray(hub, dtype=np.float32)
@@ -264,8 +288,8 @@ def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str
         ok = ~vetoed & (same | (margins >= settings.link_margin) | (c64 >= settings.link_cosine))
         links = [(mg, c, i, j) for mg, c, i, j in zip(margins[ok].tolist(), c64[ok].tolist(),
                                                        src[ok].tolist(), dst[ok].tolist(), strict=True)]
-    links.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
-    return [(mg, i, j) for mg, _, i, j in links], hub
+    links.sort(key=_link_order)
+    return links, hub
 
 
 def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts: Sequence[str],
@@ -784,10 +808,10 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
 
     # the region: changed rows, the claims they link to, and the previous clusters of all of them
-    links_c, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                            knn=(idx, sims, hub), only=changed)
+    links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                              knn=(idx, sims, hub), only=changed)
     r0 = changed.copy()
-    for _, i, j in links_c:
+    for _, _, i, j in links_c:
         r0[i] = r0[j] = True
     region = r0.copy()
     # the current row of each claim id (a store.ClaimTable's own map, which later stages use too)
@@ -815,9 +839,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
         region[rows_of[present & ~kept_mask[member_cluster]]] = True
     kept_idx = np.nonzero(kept_mask)[0]
-    links_r, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                            knn=(idx, sims, hub), only=region)
-    links_r = [t for t in links_r if region[t[1]] and region[t[2]]]
+    # the links inside the region: those of the changed rows (both their ends are in it), and
+    # the pairs of the other region rows, decided now; in the order of one call over the region
+    links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                              knn=(idx, sims, hub), only=region, skip=changed)
+    links_r = _margins_only(sorted(itertools.chain(links_c, (t for t in links_o if region[t[2]] and region[t[3]])),
+                                   key=_link_order))
     sources = _claim_sources(ids, spans, origin_of, weak)
     clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), sources)
     # a kept cluster has the same members, id and articles; only its independent sources are
