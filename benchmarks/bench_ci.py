@@ -182,6 +182,11 @@ def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE,
     shutil.copytree(SEEDS, run / "seeds")
     shutil.copy(db_path, run / "claims" / "factcheck.db")
     (run / "seeds" / "new_article.txt").write_text(new_text, encoding="utf-8")
+    # the copy is written to disk before the run: left in the page cache, its dirty pages are
+    # flushed by the first fsync of the store (the write-ahead log's fold when `ci` ends), which
+    # then took 0.4 s at 2,005 articles (250 MB) against 0.015 s for a store at rest
+    with open(run / "claims" / "factcheck.db", "rb+") as fh:
+        os.fsync(fh.fileno())
     t = time.perf_counter()
     p = subprocess.run(ci_command() + ["seeds/new_article.txt", "--format", "github"], cwd=run,
                        capture_output=True, text=True, env=_env(tree))
