@@ -184,15 +184,22 @@ class _Groups:
         return list(self._members.values())
 
 
+def _mean32(a: np.ndarray) -> float:
+    """`float(a.mean())` of a float32 array, the same number without `np.mean`'s overhead (a
+    tenth of the linkage's time): the float32 sum of every item, divided as a double by their
+    count and rounded to float32, as `np.mean` does."""
+    return float(np.float32(float(np.add.reduce(a, axis=None)) / a.size))
+
+
 def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
                sets_a: set, sets_b: set, settings: MatchSettings) -> bool:
     """Whether two groups (their vectors and hub levels; `sets_*`: the distinct non-empty sets of
     numbers their claims state) may merge: every cross pair stays close, and no two numbers clash."""
     cross = va @ vb.T
-    if float(cross.min()) < settings.link_min_cosine:
+    if float(np.minimum.reduce(cross, axis=None)) < settings.link_min_cosine:
         return False
     margins = cross / ((ha[:, None] + hb[None, :]) / 2)
-    if float(margins.mean()) < settings.link_mean_margin and float(cross.mean()) < settings.link_cosine:
+    if _mean32(margins) < settings.link_mean_margin and _mean32(cross) < settings.link_cosine:
         return False
     if settings.veto_numbers:  # a group never holds two claims that state clashing numbers or dates
         # (claims stating none cannot clash; equal sets are compared once)

@@ -361,3 +361,16 @@ def test_connected_components_are_those_scipy_finds_labelled_by_their_smallest_n
         for node, c in enumerate(ref.tolist()):
             smallest.setdefault(c, node)
         assert got.tolist() == [smallest[c] for c in ref.tolist()], (n, len(src))
+
+
+def test_the_linkage_mean_is_numpys_mean_bit_for_bit():
+    """The merge check's mean (`_mean32`, without np.mean's overhead) is the same float as
+    np.mean of the float32 matrix, for one item, a row, a column and large matrices."""
+    from factcheck.stages.clusters import _mean32
+
+    rng = np.random.default_rng(3)
+    shapes = [(1, 1), (1, 7), (300, 1), (2, 2)] + [(int(rng.integers(1, 400)), int(rng.integers(1, 60)))
+                                                    for _ in range(400)]
+    for shape in shapes:
+        a = (rng.uniform(-1.0, 1.0, size=shape) / rng.uniform(0.3, 0.7, size=shape)).astype(np.float32)
+        assert _mean32(a) == float(a.mean()), shape
