@@ -202,14 +202,12 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
     for aid, file, abs_path in store.articles_under(db, roots):
         if aid in keep:
             continue
-        if abs_path:
-            path = Path(abs_path)
-        else:
-            path = Path(re.sub(r":\d+$", "", file) if ".jsonl:" in file else file).resolve()
-            if path.exists():
+        path = Path(abs_path) if abs_path else Path(
+            re.sub(r":\d+$", "", file) if ".jsonl:" in file else file).resolve()
+        if path.exists():
+            if not abs_path:
                 found[aid] = str(path)
-                continue
-        if any(path.is_relative_to(r) for r in roots) and not path.exists():
+        elif any(path.is_relative_to(r) for r in roots):
             store.delete_article(db, aid)
             gone.append(file)
     if found:

@@ -847,11 +847,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         region[rows_of[present & ~kept_mask[member_cluster]]] = True
     kept_idx = np.nonzero(kept_mask)[0]
     # the links inside the region: those of the changed rows (both their ends are in it), and
-    # the pairs of the other region rows, decided now; in the order of one call over the region
+    # those of the pairs with both ends in the region and neither changed, decided now; in the
+    # order of one call over the region
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), only=region, skip=changed)
-    links_r = _margins_only(sorted(itertools.chain(links_c, (t for t in links_o if region[t[2]] and region[t[3]])),
-                                   key=_link_order))
+                              knn=(idx, sims, hub), skip=changed | ~region)
+    links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
     sources = _claim_sources(ids, spans, origin_of, weak)
     clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), sources)
     # a kept cluster has the same members, id and articles; only its independent sources are
