@@ -548,40 +548,37 @@ class KnnState:
         neighbours' slots, cosines, hub level) that override the rows of their claims."""
         m = json.loads(meta)
         k = int(m["k"])
-        spans: dict[str, range | list[int]] = {}
-        parts = [r[3:] for r in rows]
-        # every article's ids (and keys) split at once: one split of them all, not one each
-        held = [r for r in rows if r[1]]                    # (an article row without claims holds "")
-        ids: list[str] = "\n".join(r[1] for r in held).split("\n") if held else []
-        keys: list[str] = "\n".join(r[2] for r in held).split("\n") if held else []
-        start = 0
-        for r in rows:
-            n = r[1].count("\n") + 1 if r[1] else 0
-            spans[r[0]] = range(start, start + n)
-            start += n
-
-        def joined(j: int, dtype: str) -> np.ndarray:
-            return np.frombuffer(b"".join(p[j] for p in parts), dtype=dtype)
-
-        slots = joined(0, "<i4").astype(np.int64)
-        nbr = joined(1, "<i4").astype(np.int64).reshape(len(ids), k)
-        sims = joined(2, "<f4").reshape(len(ids), k).copy()
-        hub = joined(3, "<f4").copy()
+        names, id_texts, key_texts, b_slots, b_nbr, b_sims, b_hub = zip(*rows) if rows else ((),) * 7
+        # every article's ids (and keys) split at once: one split of them all, not one each (an
+        # article row without claims holds "")
+        held = [t for t in id_texts if t]
+        ids: list[str] = "\n".join(held).split("\n") if held else []
+        keys: list[str] = "\n".join(t for t in key_texts if t).split("\n") if held else []
+        # each article's rows, from its claims' numbers (four bytes each)
+        ends = list(itertools.accumulate(len(b) >> 2 for b in b_slots))
+        spans: dict[str, range | list[int]] = dict(zip(names, map(range, [0, *ends[:-1]], ends)))
+        # (read-only views of the joined bytes; copied below only when patches override rows)
+        slots = np.frombuffer(b"".join(b_slots), dtype="<i4").astype(np.int64)
+        nbr = np.frombuffer(b"".join(b_nbr), dtype="<i4").reshape(len(ids), k)
+        sims = np.frombuffer(b"".join(b_sims), dtype="<f4").reshape(len(ids), k)
+        hub = np.frombuffer(b"".join(b_hub), dtype="<f4")
         p_slot = np.fromiter((p[0] for p in patches), dtype=np.int64, count=len(patches))
-        p_nbr = np.frombuffer(b"".join(p[1] for p in patches), dtype="<i4").astype(np.int64).reshape(len(patches), k)
+        p_nbr = np.frombuffer(b"".join(p[1] for p in patches), dtype="<i4").reshape(len(patches), k)
         top = max(int(m["next_slot"]), int(slots.max()) + 1 if len(slots) else 0, int(nbr.max()) + 1 if nbr.size else 0,
                   int(p_slot.max()) + 1 if len(p_slot) else 0, int(p_nbr.max()) + 1 if p_nbr.size else 0)
-        pos_of = np.full(top + 1, -1, dtype=np.int64)      # last slot: the "none" neighbour
+        # stable number -> row; its last entry, which a "none" neighbour (-1) indexes, stays -1
+        pos_of = np.full(top + 1, -1, dtype=np.int64)
         pos_of[slots] = np.arange(len(ids))
         patched = np.zeros(len(ids), dtype=bool)
         if len(patches):
+            nbr, sims, hub = nbr.copy(), sims.copy(), hub.copy()
             at = pos_of[p_slot]
             ok = at >= 0                    # (a patch of a claim gone since is left out)
             nbr[at[ok]] = p_nbr[ok]
             sims[at[ok]] = np.frombuffer(b"".join(p[2] for p in patches), dtype="<f4").reshape(len(patches), k)[ok]
             hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
             patched[at[ok]] = True
-        idx = pos_of[np.where(nbr >= 0, nbr, top)]
+        idx = pos_of[nbr]
         return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched)
 
 
@@ -745,12 +742,15 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             runs[-1][3].append(aid)
         else:
             runs.append([cur.start, cur.stop, p.start, [aid]])
+    blocks: list[tuple[int, int, int]] = []          # the runs mapped: (current start, stop, previous start)
     for c0, c1, p0, run in runs:
         if prev.ids[p0:p0 + c1 - c0] == ids[c0:c1]:
             old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
             keys[c0:c1] = prev.keys[p0:p0 + c1 - c0]
+            blocks.append((c0, c1, p0))
         else:                       # (some claim differs: its articles are matched claim by claim)
             others += run
+    singles: list[int] = []                           # the rows of the others mapped one by one
     for aid in others:
         cur = spans[aid]
         # a claim's key holds its article, so only that article's previous rows can match
@@ -760,24 +760,32 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             if r is not None and fresh is not None and aid not in fresh:
                 keys[i] = prev.keys[r]                # the article's claims are those of then
                 old_of[i] = r
+                singles.append(i)
                 continue
             key = keys[i] = claim_keys([claims[i]])[0]
             if r is not None and prev.keys[r] == key:
                 old_of[i] = r
+                singles.append(i)
     same = old_of >= 0
-    prev_to_cur = np.full(len(prev.ids) + 1, -1, dtype=np.int64)   # last slot: prev "-1" entries
+    # previous row -> current row (-1: changed or gone); its last entry, which a previous "none"
+    # neighbour (-1) indexes, stays -1
+    prev_to_cur = np.full(len(prev.ids) + 1, -1, dtype=np.int64)
     prev_to_cur[old_of[same]] = np.nonzero(same)[0]
     idx = np.full((n, k), -1, dtype=np.int64)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
     hub = np.full(n, settings.hub_floor, dtype=np.float32)
-    srows = old_of[same]
-    pidx = prev.idx[srows]
-    idx[same] = np.where(pidx >= 0, prev_to_cur[np.where(pidx >= 0, pidx, len(prev.ids))], -1)
-    sims[same] = prev.sims[srows]
-    hub[same] = prev.hub[srows]
-    # rows to search again: new/changed claims, and old claims that lost a neighbour (removed/changed)
+    # the unchanged rows' neighbours, cosines and hub levels carried over: the mapped runs as
+    # blocks, then the rows mapped one by one; an unchanged row whose neighbour of then is gone or
+    # changed (now -1) has lost it, and is searched again
     lost_rows = np.zeros(n, dtype=bool)
-    lost_rows[np.nonzero(same)[0]] = ((pidx >= 0) & (idx[same] < 0)).any(axis=1)
+    one = np.asarray(singles, dtype=np.int64)
+    for cur, was in [*((slice(c0, c1), slice(p0, p0 + c1 - c0)) for c0, c1, p0 in blocks), (one, old_of[one])]:
+        pidx = prev.idx[was]
+        got = idx[cur] = prev_to_cur[pidx]
+        sims[cur] = prev.sims[was]
+        hub[cur] = prev.hub[was]
+        lost_rows[cur] = ((got < 0) & (pidx >= 0)).any(axis=1)
+    # rows to search again: new/changed claims, and old claims that lost a neighbour (removed/changed)
     redo = ~same | lost_rows
     rows = np.nonzero(redo)[0]
     if len(rows) > max(256, n // 2):
