@@ -265,7 +265,14 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     if not keys:
         return np.zeros((0, 384), dtype=np.float32), 0
     # every text's stored float32 bytes laid end to end in the claims' order (a repeated text's
-    # bytes repeated): one copy, no array per vector and no gather afterwards
+    # bytes repeated): one copy, into a numpy array rather than a joined bytes object. (A large
+    # numpy array may get huge pages, which the kernel faults in far fewer times: for the 55 MB of
+    # 35,565 vectors, 21 ms against 58 ms for the join on this machine.) Bytes of one length only:
+    # a fixed-width item pads a shorter one with zeros
+    width = len(cached[keys[0]])
+    if width and all(len(b) == width for b in cached.values()):
+        flat = np.fromiter(map(cached.__getitem__, keys), dtype=f"S{width}", count=len(keys))
+        return flat.view("<f4").reshape(len(keys), -1), len(missing)
     return np.frombuffer(b"".join(map(cached.__getitem__, keys)), dtype="<f4").reshape(len(keys), -1), len(missing)
 
 

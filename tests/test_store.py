@@ -250,3 +250,38 @@ def test_cached_vectors_read_by_look_up_or_by_scan_are_the_same(db, monkeypatch)
     scans.clear()
     few = store.cached_vector_bytes(db, [keys[7], keys[1400], "absent-key"])
     assert few == {keys[7]: want[keys[7]], keys[1400]: want[keys[1400]]} and not any(scans)
+
+
+@pytest.mark.parametrize("items", [
+    [], ["a"], ["0789e997f5101efe", "117b175c8ba04699"], ['say "hi"', "x"], ["a\\b", "c"], ["Zürich", "b"],
+    ['a", "b', "c"], ["", ""], [" ", ", "], ["tab\there", "new\nline"]])
+def test_stored_string_lists_read_back_as_json_reads_them(items):
+    # the clusters' claim and article lists are split, not parsed, when that gives the same items
+    for text in (json.dumps(items), json.dumps(items, separators=(",", ":")), json.dumps(items, ensure_ascii=False)):
+        assert store._strings(text) == tuple(json.loads(text)), text
+
+
+def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):
+    # vectors ending in zero bytes (a 0.0 last), repeated texts, and one text embedded afresh
+    from factcheck.pipeline import embed_keyed
+
+    class Embedder:
+        name = "test-embedder"
+        calls: list = []
+
+        def embed(self, texts):
+            self.calls.append(list(texts))
+            return np.array([[len(t), 0.0, -0.0, 0.0] for t in texts], dtype=np.float32)
+
+    texts = ["alpha", "beta beta", "alpha", "gamma"]
+    stored = np.array([[1.5, 0.0, 2.0, 0.0], [np.nan, 1e-38, 0.0, 0.0], [-1.0, 3.0, 0.0, 0.0]], dtype=np.float32)
+    store.store_vectors(db, "test-embedder", texts[:2] + ["unused"], stored)
+    keys = [store.vector_key("test-embedder", t) for t in texts]
+    emb = Embedder()
+    vectors, computed = embed_keyed(db, emb, keys, texts.__getitem__)
+    assert computed == 1 and emb.calls == [["gamma"]]
+    want = np.stack([stored[0], stored[1], stored[0], [5.0, 0.0, -0.0, 0.0]]).astype(np.float32)
+    assert vectors.dtype == np.float32 and vectors.tobytes() == want.tobytes()
+    # a second call reads all four from the cache, the same bytes
+    again, computed = embed_keyed(db, emb, keys, texts.__getitem__)
+    assert computed == 0 and again.tobytes() == want.tobytes()

@@ -89,8 +89,21 @@ def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: 
     before the sort, so a small delta does not sort the whole graph); `skip` (bool per row):
     without the pairs with an end in it. Both keep or drop a pair's two occurrences together."""
     n = len(idx)
-    src = np.repeat(np.arange(n), idx.shape[1])
-    dst, cos = idx.ravel(), sims.ravel()
+    # the rows that can hold an occurrence of a pair kept: with `only`, its rows and those with a
+    # neighbour in it; with `skip`, the rows not in it. Read in row order, the others left out,
+    # each pair's occurrences come in the order of the whole graph's: the same first one
+    scan = None
+    if only is not None:
+        scan = only | only[np.maximum(idx, 0)].any(axis=1)
+    if skip is not None:
+        scan = ~skip if scan is None else scan & ~skip
+    if scan is None:
+        src = np.repeat(np.arange(n), idx.shape[1])
+        dst, cos = idx.ravel(), sims.ravel()
+    else:
+        rows = np.nonzero(scan)[0]
+        src = np.repeat(rows, idx.shape[1])
+        dst, cos = idx[rows].ravel(), sims[rows].ravel()
     ok = (dst >= 0) & (cos >= min_cosine)
     if only is not None:
         ok &= only[src] | only[np.maximum(dst, 0)]
