@@ -232,8 +232,12 @@ def _member_slots(claims: store.ClaimTable, state) -> Callable[[Sequence[str]], 
     return of
 
 
-def corpus_fingerprint(db: Database, settings: Settings) -> str:
-    h = hashlib.sha256("".join(f"{aid}:{sha}\n" for aid, sha in sorted(store.article_hashes(db).items())).encode())
+def corpus_fingerprint(db: Database, settings: Settings, shas: Mapping[str, str] | None = None) -> str:
+    """The digest of every article's content hash, the settings and the rules (`shas`: article
+    id -> content hash, when read already)."""
+    if shas is None:
+        shas = store.article_hashes(db)
+    h = hashlib.sha256("".join(f"{aid}:{sha}\n" for aid, sha in sorted(shas.items())).encode())
     h.update(settings.digest().encode())
     h.update(VERSION.encode())
     h.update(EXTRACTOR_VERSION.encode())
@@ -287,7 +291,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     ones too.
     """
     res = AnalyzeResult()
-    fp = corpus_fingerprint(db, settings)
+    t = time.perf_counter()
+    # every article's content hash; the records (with their texts) are read when a stage needs them
+    articles = store.ArticleTable(db)
+    fp = corpus_fingerprint(db, settings, articles.shas)
     left_stale = store.stale_scores(db)       # scores an earlier `ci` left out of date
     wanted_stale = left_stale if only_scores is None else left_stale & set(only_scores)
     if not force and store.get_state(db, "corpus") == fp and not wanted_stale:
@@ -299,9 +306,6 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     from .stages.embeddings import get_embedder
     from .stages.scoring import score_articles
 
-    t = time.perf_counter()
-    # every article's content hash; the records (with their texts) are read when a stage needs them
-    articles = store.ArticleTable(db)
     # the sentences, read for the articles a stage looks at
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
