@@ -293,3 +293,13 @@ def m025_cluster_slots(db: Database) -> None:
     # finds the previous clusters' members by number instead of looking every member up by id.
     # Written with each cluster row; an older row has none (its members are looked up by id).
     db.execute("alter table clusters add column slots blob")
+
+
+@migrations()
+def m026_claim_vectors(db: Database) -> None:
+    # Per article, its claims' vectors in claim order (float32 bytes), under the content hash,
+    # extraction rules and embedder they were made for: when most claim texts are distinct, a
+    # delta reads these runs of bytes instead of looking every vector up in the embeddings cache
+    # by its text's key. An older store has none: an analysis writes them.
+    db.execute("create table claim_vectors (article_id text primary key, sha256 text, version text, "
+               "embedder text, vectors blob)")

@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -435,6 +435,29 @@ class ClaimTable(Sequence):
             self._keys_of[a] = None
         self.rewrite, self.rewrite_all = set(self._shas), True
 
+    @property
+    def shas(self) -> Mapping[str, str]:
+        """article -> its content hash (every article of the analysis)."""
+        return self._shas
+
+    @property
+    def version(self) -> str:
+        """The extraction rules the claims were read under."""
+        return self._version
+
+    def vector_rows(self, embedder: str, vectors: np.ndarray, articles: Iterable[str]
+                    ) -> dict[str, tuple[str, str, str, bytes] | None]:
+        """The `claim_vectors` rows of these articles: (content hash, extraction rules, embedder,
+        its claims' vectors as float32 bytes in claim order), None for an article without claims."""
+        out: dict[str, tuple[str, str, str, bytes] | None] = {}
+        for a in articles:
+            r = self.spans.get(a)
+            out[a] = None if not r else (self._shas.get(a, ""), self._version, embedder,
+                                         np.ascontiguousarray(
+                                             vectors[r.start:r.stop] if isinstance(r, range) else vectors[list(r)],
+                                             dtype="<f4").tobytes())
+        return out
+
     def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str] | None]:
         """The `claim_columns` rows to write for the next analysis: article -> (content hash,
         extraction rules, embedder, its claims' columns and vector keys under `embedder`, encoded
@@ -567,6 +590,12 @@ def vector_key(embedder: str, text: str) -> str:
 # took 0.21-0.27 s against 0.38-0.41 s of look-ups, and for the 2,064 keys of the 2,005-article
 # bench store 11-14 ms against 17-24 ms (a corpus asks for nearly all of its vectors)
 _VECTOR_SCAN_SHARE = 0.3
+
+
+def vector_width(db: Database, embedder: str) -> int | None:
+    """The length in bytes of the cached vectors of this embedder (None: none cached)."""
+    row = db.execute("select length(vector) from embeddings where embedder = ? limit 1", [embedder]).fetchone()
+    return row[0] if row else None
 
 
 def cached_vector_bytes(db: Database, keys: Iterable[str]) -> dict[str, bytes]:
@@ -727,6 +756,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   fluency_context: Mapping | None = None,
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
                   claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
+                  claim_vectors: Mapping[str, tuple | None] | None = None, claim_vectors_all: bool = False,
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
                   knn_state: tuple | None = None, stale: Iterable[str] = (),
                   member_slots: Callable[[Sequence[str]], bytes] | None = None) -> None:
@@ -742,7 +772,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     are dropped too. `fluency_context`: the rows of the fluency context to replace (see
     `_save_fluency_context`). `norm_keys`: article -> its entity-merge keys, replacing the rows of
     those articles (`norm_keys_all`: of every article). `claim_columns`: article -> its row of
-    `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row).
+    `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row);
+    `claim_vectors` and `claim_vectors_all` the same for `claim_vectors`.
     `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`;
     `knn_state`: of `write_knn_state`. `stale`: articles whose score was not computed although it
     may have moved (their stored score, if any, stays and is marked stale); the articles in `scores`
@@ -756,12 +787,13 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         if norm_cache:
             db.table("norm_cache").insert_all(norm_cache, replace=True)
         if delta is None:
-            for t in ("norm_cache", "norm_keys", "claim_columns"):
+            for t in ("norm_cache", "norm_keys", "claim_columns", "claim_vectors"):
                 db.execute(f"delete from {t} where article_id not in (select id from articles)")
         if norm_keys or norm_keys_all:
             _replace_article_rows(db, "norm_keys", ("article_id", "key"), norm_keys or {},
                                   ((a, k) for a, ks in (norm_keys or {}).items() for k in ks), norm_keys_all)
         write_claim_columns(db, claim_columns or {}, claim_columns_all)
+        write_claim_vectors(db, claim_vectors or {}, claim_vectors_all)
         if origin_state is not None:
             write_origin_state(db, *origin_state)
         if knn_state is not None:
@@ -797,7 +829,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
             for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns",
-                      "fact_keys", "fact_offices", "stale_scores"):
+                      "claim_vectors", "fact_keys", "fact_offices", "stale_scores"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
             _tuples_in(db, "delete from stale_scores where article_id in ({})", [s.article_id for s in scores])
         db.table("fluency").insert_all(
@@ -843,6 +875,30 @@ def _replace_article_rows(db: Database, table: str, columns: Sequence[str], arti
 def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
     """Replace these articles' `claim_columns` rows (`ClaimTable.columns`; None: no row), or every row."""
     _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body"), rows,
+                          ((a, *r) for a, r in rows.items() if r is not None), replace_all)
+
+
+def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int]]:
+    """article -> (content hash, extraction rules, embedder, length in bytes) of its stored
+    `claim_vectors` row (the vectors themselves are not read)."""
+    return {r[0]: r[1:] for r in db.execute(
+        "select article_id, sha256, version, embedder, length(vectors) from claim_vectors")}
+
+
+def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """(article, its claims' vectors as float32 bytes) of these articles' `claim_vectors` rows, in
+    article order, one row at a time (each row's bytes can go once copied)."""
+    wanted = sorted(set(article_ids))
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        yield from db.execute(f"select article_id, vectors from claim_vectors where article_id in "
+                              f"({','.join('?' * len(part))}) order by article_id", part)
+
+
+def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
+    """Replace these articles' `claim_vectors` rows (article -> (content hash, extraction rules,
+    embedder, vectors' bytes); None: no row), or every row."""
+    _replace_article_rows(db, "claim_vectors", ("article_id", "sha256", "version", "embedder", "vectors"), rows,
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 

@@ -127,7 +127,7 @@ def steps(tmp_path_factory):
                       _full(db, tmp, "deleted", settings, emb))
     out["gone_rows"] = {t: db.execute(f"select count(*) from {t} where article_id = ?", [gone]).fetchone()[0]
                         for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys",
-                                  "claim_columns", "origin_shingles", "knn_rows")}
+                                  "claim_columns", "claim_vectors", "origin_shingles", "knn_rows")}
 
     # a store whose cached facts predate the stored summaries (migration m007): they are read from
     # the facts once and written back
@@ -222,7 +222,7 @@ def steps(tmp_path_factory):
                      _full(db, tmp, "office", settings, emb))
     # a store analysed before the per-article state (migrations m012-m015): none of it is stored.
     # The next analysis still takes the delta path, builds that state and equals a full one.
-    for table in ("claim_columns", "origin_shingles", "origin_edges", "norm_keys"):
+    for table in ("claim_columns", "claim_vectors", "origin_shingles", "origin_edges", "norm_keys"):
         db.execute(f"delete from {table}")
     db.execute("delete from state where key = 'norm_merge'")
     (folder / "zz_third_new.txt").write_text(bench_ci.NEW_ARTICLE.replace("Sunday", "Friday"), encoding="utf-8")
@@ -397,7 +397,8 @@ def test_the_search_is_timed_apart_from_the_rest_of_clustering(steps):
 def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
     assert steps["deleted"][0].delta
     assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0,
-                                  "norm_keys": 0, "claim_columns": 0, "origin_shingles": 0, "knn_rows": 0}
+                                  "norm_keys": 0, "claim_columns": 0, "claim_vectors": 0, "origin_shingles": 0,
+                                  "knn_rows": 0}
 
 
 def test_first_analysis_is_full(steps):
@@ -812,3 +813,53 @@ def test_export_report_and_eval_refresh_the_stale_scores_first(deferred, tmp_pat
     assert not store.stale_scores(store.open_db(copy))
     assert {a: s.score for a, s in store.load_scores(store.open_db(copy)).items()} == \
         {a: s.score for a, s in d["full"].items()} and scores
+
+
+def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, monkeypatch):
+    folder, settings, emb, db, first = _analysed_corpus(tmp_path, "vectors.db")
+    version = f"{pipeline.VERSION}/{pipeline.EXTRACTOR_VERSION}"
+    claims = store.ClaimTable(db, store.ArticleTable(db).shas, version)
+    keys = claims.vector_keys(emb.name)
+    from_cache, _ = pipeline.embed_keyed(db, emb, keys, lambda i: claims[i].standalone)
+    # every article with claims has its row: its claims' vectors, the cache's bytes, in claim order
+    rows = dict(db.execute("select article_id, vectors from claim_vectors"))
+    assert set(rows) == {a for a, r in claims.spans.items() if len(r)}
+    for a, r in claims.spans.items():
+        if len(r):
+            assert rows[a] == from_cache[r.start:r.stop].tobytes()
+
+    asked: list[str] = []
+    real = store.cached_vector_bytes
+    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks: asked.extend(ks) or real(db_, ks))
+
+    def add(name: str, text: str):
+        asked.clear()
+        (folder / name).write_text(text, encoding="utf-8")
+        pipeline.ingest(db, [folder], settings)
+        res = pipeline.analyze(db, settings, embedder=emb)
+        assert res.delta
+        return res
+
+    # a new article: the cache is asked for its claims' vectors only, and the clusters are those
+    # of a full analysis (which reads every vector from the cache)
+    add("zz_vectors.txt", bench_ci.NEW_ARTICLE)
+    new_id = next(a.id for a in store.load_articles(db) if a.file.endswith("zz_vectors.txt"))
+    table = store.ClaimTable(db, store.ArticleTable(db).shas, version)
+    own = set(table.vector_keys(emb.name)[table.spans[new_id].start:table.spans[new_id].stop])
+    assert asked and set(asked) <= own
+    assert store.load_clusters(db) == _full(db, tmp_path, "vectors_full", settings, emb)["clusters"]
+
+    # a row that no longer matches its article (another content hash) is not read: that article's
+    # vectors come from the cache, and its row is written again
+    victim = next(a for a, r in table.spans.items() if len(r) and a != new_id)
+    db.execute("update claim_vectors set sha256 = 'stale', vectors = zeroblob(length(vectors)) where article_id = ?",
+               [victim])
+    add("zz_vectors_2.txt", bench_ci.NEW_ARTICLE.replace("Sunday", "Tuesday"))
+    table = store.ClaimTable(db, store.ArticleTable(db).shas, version)
+    r = table.spans[victim]
+    assert set(table.vector_keys(emb.name)[r.start:r.stop]) <= set(asked)
+    assert db.execute("select sha256 from claim_vectors where article_id = ?", [victim]).fetchone()[0] \
+        == store.ArticleTable(db).shas[victim]
+    again, _ = pipeline.embed_keyed(db, emb, table.vector_keys(emb.name), lambda i: table[i].standalone)
+    assert dict(db.execute("select article_id, vectors from claim_vectors"))[victim] == again[r.start:r.stop].tobytes()
+    assert store.load_clusters(db) == _full(db, tmp_path, "vectors_full_2", settings, emb)["clusters"]
