@@ -1,9 +1,12 @@
 """Time `factcheck ci` for one new article file against the 5 seeds and against a 1,000-article corpus.
 
     .venv/bin/python benchmarks/bench_ci.py [--articles 1000 | 500,1000] [--runs 3] [--work DIR] [--new-file F]
+        [--distinct] [--against DIR]
 
 The synthetic corpus recombines the seeds' sentences with other numbers and names, so clusters
-and conflicts look like real coverage of one story. It is ingested and analysed once (kept in
+and conflicts look like real coverage of one story. It repeats many sentences (2,064 distinct
+claim texts among 35,565 at 2,000 articles); with --distinct most sentences open with two words
+of `OPENERS`, so that nearly every claim text differs, as in real coverage. It is ingested and analysed once (kept in
 --work and reused), then each run copies the analysed store, adds one new file and runs
 `factcheck ci` in a subprocess; runs alternate between the two stores. Prints the median wall
 time and the median of each stage from the run record `ci` writes (timings of ingest, every
@@ -74,8 +77,17 @@ def vary(sentence: str, rng: random.Random) -> str:
     return s
 
 
-def build_corpus(folder: Path, n: int, seed: int = 7) -> None:
-    """n article files, each 10-18 sentences drawn from a few seed 'stories' and varied."""
+# (--distinct) sentence openers: with them most claim texts of the corpus differ, as in real
+# coverage, where the vectors cannot come from a few cached texts
+OPENERS = ["Separately", "Meanwhile", "In addition", "Notably", "Elsewhere", "Earlier", "Later", "Again",
+           "Moreover", "Also", "Still", "Indeed", "Similarly", "In turn", "Likewise", "At the same time",
+           "By contrast", "In particular", "Above all", "As expected", "Once more", "In short", "Besides",
+           "Even so", "Overall", "For now", "In practice", "In fact", "Of note", "Importantly"]
+
+
+def build_corpus(folder: Path, n: int, seed: int = 7, distinct: bool = False) -> None:
+    """n article files, each 10-18 sentences drawn from a few seed 'stories' and varied (with
+    `distinct`, most sentences also open with two of `OPENERS`)."""
     rng = random.Random(seed)
     sents = seed_sentences()
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,16 +96,20 @@ def build_corpus(folder: Path, n: int, seed: int = 7) -> None:
         k = rng.randint(10, 18)
         picked = [sents[(start + j * rng.randint(1, 3)) % len(sents)] for j in range(k)]
         body = [vary(s, rng) for s in picked]
+        if distinct:
+            body = [f"{rng.choice(OPENERS)} and {rng.choice(OPENERS).lower()}, {b}" for b in body]
         title = " ".join(body[0].split()[:8]).rstrip(",.")
         outlet = rng.choice(["Asia Wire", "Mekong Times", "Daily Brief", "Regional Post", "Newsdesk"])
         text = f"{title} | {outlet}\n\n" + "\n".join(body) + "\n"
         (folder / f"syn_{i:04d}.txt").write_text(text, encoding="utf-8")
 
 
-def prepare(work: Path, n: int) -> Path:
-    """An analysed store holding the seeds and n synthetic articles (reused when present)."""
-    db_path = work / f"corpus_{n}.db"
-    stamp = work / f"corpus_{n}.source"
+def prepare(work: Path, n: int, distinct: bool = False) -> Path:
+    """An analysed store holding the seeds and n synthetic articles (reused when present;
+    `distinct`: see `build_corpus`)."""
+    name = f"corpus_{n}d" if distinct and n else f"corpus_{n}"
+    db_path = work / f"{name}.db"
+    stamp = work / f"{name}.source"
     sys.path.insert(0, str(ROOT))
     from factcheck import pipeline
     from factcheck.settings import load_settings
@@ -111,14 +127,15 @@ def prepare(work: Path, n: int) -> Path:
         stamp.write_text(source_stamp())
         print(f"  re-analysed {db_path.name} with the current code: {time.perf_counter() - t:.1f} s", flush=True)
         return db_path
-    tmp = work / f"corpus_{n}.db.tmp"
+    tmp = work / f"{name}.db.tmp"
     tmp.unlink(missing_ok=True)
     db = open_db(tmp)
     settings = load_settings()
     files = sorted(SEEDS.glob("*.txt"))
     if n:
-        build_corpus(work / f"synthetic_{n}", n)
-        files += sorted((work / f"synthetic_{n}").glob("*.txt"))
+        folder = work / (f"synthetic_{n}d" if distinct else f"synthetic_{n}")
+        build_corpus(folder, n, distinct=distinct)
+        files += sorted(folder.glob("*.txt"))
     t = time.perf_counter()
     res = pipeline.ingest(db, files, settings)
     t_ingest = time.perf_counter() - t
@@ -146,8 +163,8 @@ def source_stamp(root: Path = ROOT) -> str:
 def prepare_against(work: Path, n: int, db_path: Path, tree: Path) -> Path:
     """A copy of the prepared store analysed from scratch by the code in `tree` (reused when
     present): what that code's `ci` runs against."""
-    out = work / f"against_{n}.db"
-    stamp = work / f"against_{n}.source"
+    out = work / f"against_{db_path.stem.removeprefix('corpus_')}.db"
+    stamp = out.with_suffix(".source")
     if out.exists() and stamp.exists() and stamp.read_text() == source_stamp(tree) + source_stamp():
         return out
     shutil.copy(db_path, out)
@@ -209,6 +226,9 @@ def main() -> None:
     ap.add_argument("--new-file", type=Path, default=None,
                     help="time this article instead of the built-in one (which restates the corpus' story; "
                          "an article on another story shows what grows with the corpus alone)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="synthetic sentences with varied openers, so that most claim texts differ (their own "
+                         "stores: corpus_Nd.db)")
     ap.add_argument("--against", type=Path, default=None,
                     help="another source tree of the package (e.g. `git worktree add /tmp/old REV`): its runs "
                          "alternate with this tree's, on stores it analysed itself, and both are reported")
@@ -220,7 +240,7 @@ def main() -> None:
     for n in sizes:
         label = f"5 seeds + {n} synthetic" if n else "5 seeds"
         print(f"{label}:", flush=True)
-        prepared[n] = (label, prepare(args.work, n))
+        prepared[n] = (label, prepare(args.work, n, args.distinct))
     against = {n: prepare_against(args.work, n, db, args.against.resolve()) for n, (_, db) in prepared.items()} \
         if args.against else {}
     # the runs alternate between the stores (and the trees), so that a change in the host's load

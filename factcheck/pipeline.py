@@ -253,8 +253,8 @@ def corpus_fingerprint(db: Database, settings: Settings, shas: Mapping[str, str]
 _VECTOR_ROWS_SHARE = 0.25
 
 
-def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], embedder: str,
-                 version: str) -> tuple[int, dict[str, range], list[str]] | None:
+def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], embedder: str
+                 ) -> tuple[int, dict[str, range], list[str]] | None:
     """Where the vectors of this analysis come from, when most claim texts are distinct: (the
     length in bytes of one vector, article -> its rows for the articles whose `claim_vectors` row
     is valid (same content hash, extraction rules and embedder, and the length of its claims'
@@ -265,7 +265,7 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
         return None
     width = store.vector_width(db, embedder) or 0
     index = store.claim_vector_index(db) if width else {}
-    shas = claims.shas
+    shas, version = claims.shas, claims.version
     valid: dict[str, range] = {}
     write: list[str] = []
     for a, r in claims.spans.items():
@@ -363,6 +363,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # every article's content hash; the records (with their texts) are read when a stage needs them
     articles = store.ArticleTable(db)
     fp = corpus_fingerprint(db, settings, articles.shas)
+    load_seconds = time.perf_counter() - t
     left_stale = store.stale_scores(db)       # scores an earlier `ci` left out of date
     wanted_stale = left_stale if only_scores is None else left_stale & set(only_scores)
     if not force and store.get_state(db, "corpus") == fp and not wanted_stale:
@@ -374,12 +375,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     from .stages.embeddings import get_embedder
     from .stages.scoring import score_articles
 
+    t = time.perf_counter()
     # the sentences, read for the articles a stage looks at
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
     # them (with the columns the previous analysis stored, only the new and changed articles' now)
     claims = store.ClaimTable(db, articles.shas, f"{VERSION}/{EXTRACTOR_VERSION}", use_columns=not force)
-    res.timings["load"] = time.perf_counter() - t
+    res.timings["load"] = load_seconds + time.perf_counter() - t
 
     t = time.perf_counter()
     progress("fluency", 0, len(sentences))
@@ -405,7 +407,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     res.timings["embed.model"] = 0.0      # of which the model itself (the rest: reading cached vectors)
     keys = claims.vector_keys(embedder.name)
     # with mostly distinct texts, the unchanged articles' vectors come from their stored rows
-    runs = _vector_runs(db, claims, keys, embedder.name, claims.version)
+    runs = _vector_runs(db, claims, keys, embedder.name)
     vectors, res.embedded = embed_keyed(db, embedder, keys, lambda i: claims[i].standalone, res.timings,
                                         runs=runs[:2] if runs is not None else None)
     res.timings["embed"] = time.perf_counter() - t
