@@ -248,7 +248,7 @@ def corpus_fingerprint(db: Database, settings: Settings, shas: Mapping[str, str]
 # from their `claim_vectors` rows (in claim order) rather than from the embeddings cache by their
 # texts' keys. Measured here for 36,000 claims of 2,000 articles, all texts distinct: 48-68 ms
 # from those rows, against 190-220 ms from the cache in one scan of a 40,000-row table (370-450 ms
-# key by key); the cache costs about 5.5 us per distinct text, the rows 1.5-2 us per claim. The
+# key by key); the cache costs about 5.5 us per distinct text, the rows 1.3-1.9 us per claim. The
 # synthetic bench corpus (2,064 distinct texts among 35,565 claims) reads its cache in 9 ms.
 _VECTOR_ROWS_SHARE = 0.25
 
