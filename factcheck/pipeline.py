@@ -269,8 +269,6 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
     valid: dict[str, range] = {}
     write: list[str] = []
     for a, r in claims.spans.items():
-        if not isinstance(r, range):
-            return None
         if a not in claims.rewrite and index.get(a) == (shas.get(a), version, embedder, len(r) * width) and len(r):
             valid[a] = r
         else:
@@ -315,37 +313,33 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         cached.update(zip((keys[j] for j in missing[i:i + 1024]), (v.tobytes() for v in vecs)))
     if not n:
         return np.zeros((0, 384), dtype=np.float32), 0
-    if runs is not None:
-        width = runs[0]
-        if any(len(b) != width for b in cached.values()):
-            raise ValueError("cached vectors of another length than the stored claim vectors'")
-        out = np.empty((n, width // 4), dtype="<f4")
-        if len(todo):
-            out[todo] = np.fromiter(map(cached.__getitem__, keys_todo), dtype=f"S{width}",
-                                    count=len(keys_todo)).view("<f4").reshape(len(todo), -1)
-        # each article's row of bytes copied into its rows, then dropped
-        flat = out.reshape(-1)
-        per_row = width // 4
-        read = 0
-        for a, blob in store.read_claim_vectors(db, runs[1]):
-            r = runs[1][a]
-            if len(blob) != len(r) * width:
-                raise ValueError(f"the stored vectors of {a} changed during the analysis")
-            flat[r.start * per_row:r.stop * per_row] = np.frombuffer(blob, dtype="<f4")
-            read += 1
-        if read != len(runs[1]):
-            raise ValueError("stored claim vectors went missing during the analysis")
-        return out, len(missing)
-    # every text's stored float32 bytes laid end to end in the claims' order (a repeated text's
+    # the cached texts' float32 bytes laid end to end in their claims' order (a repeated text's
     # bytes repeated): one copy, into a numpy array rather than a joined bytes object. (A large
     # numpy array may get huge pages, which the kernel faults in far fewer times: for the 55 MB of
-    # 35,565 vectors, 21 ms against 58 ms for the join on this machine.) Bytes of one length only:
-    # a fixed-width item pads a shorter one with zeros
-    width = len(cached[keys[0]])
-    if width and all(len(b) == width for b in cached.values()):
-        flat = np.fromiter(map(cached.__getitem__, keys), dtype=f"S{width}", count=len(keys))
-        return flat.view("<f4").reshape(len(keys), -1), len(missing)
-    return np.frombuffer(b"".join(map(cached.__getitem__, keys)), dtype="<f4").reshape(len(keys), -1), len(missing)
+    # 35,565 vectors, 21 ms against 58 ms for the join on this machine.) Fixed-width items pad a
+    # shorter one with zeros: the vectors, one embedder's, must all have the same length
+    width = runs[0] if runs is not None else len(cached[keys[0]])
+    if not width or any(len(b) != width for b in cached.values()):
+        raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
+    from_cache = np.fromiter(map(cached.__getitem__, keys_todo), dtype=f"S{width}",
+                             count=len(keys_todo)).view("<f4").reshape(len(keys_todo), width // 4)
+    if runs is None:
+        return from_cache, len(missing)
+    out = np.empty((n, width // 4), dtype="<f4")
+    out[todo] = from_cache
+    # each article's row of bytes copied into its rows, then dropped
+    flat = out.reshape(-1)
+    per_row = width // 4
+    read = 0
+    for a, blob in store.read_claim_vectors(db, runs[1]):
+        r = runs[1][a]
+        if len(blob) != len(r) * width:
+            raise ValueError(f"the stored vectors of {a} changed during the analysis")
+        flat[r.start * per_row:r.stop * per_row] = np.frombuffer(blob, dtype="<f4")
+        read += 1
+    if read != len(runs[1]):
+        raise ValueError("stored claim vectors went missing during the analysis")
+    return out, len(missing)
 
 
 @_gc_pausing

@@ -453,9 +453,7 @@ class ClaimTable(Sequence):
         for a in articles:
             r = self.spans.get(a)
             out[a] = None if not r else (self._shas.get(a, ""), self._version, embedder,
-                                         np.ascontiguousarray(
-                                             vectors[r.start:r.stop] if isinstance(r, range) else vectors[list(r)],
-                                             dtype="<f4").tobytes())
+                                         np.ascontiguousarray(vectors[r.start:r.stop], dtype="<f4").tobytes())
         return out
 
     def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str] | None]:

@@ -107,8 +107,8 @@ def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: 
     ok = (dst >= 0) & (cos >= min_cosine)
     if only is not None:
         ok &= only[src] | only[np.maximum(dst, 0)]
-    if skip is not None:
-        ok &= ~(skip[src] | skip[np.maximum(dst, 0)])
+    if skip is not None:                  # (no row read is in it)
+        ok &= ~skip[np.maximum(dst, 0)]
     src, dst, cos = src[ok], dst[ok], cos[ok]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     keys, first = np.unique(lo * n + hi, return_index=True)
