@@ -806,6 +806,10 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     new = np.nonzero(~same)[0]
     changed = redo.copy()
     t_search = time.perf_counter()
+    # the new claims' cosines to every claim, their rows of the search's products (kept, not
+    # computed a second time)
+    new_cols = np.empty((len(new), n), dtype=np.float32)
+    is_new = ~same
     for start in range(0, len(rows), _BLOCK):
         rb = rows[start:start + _BLOCK]
         block = vectors[rb] @ vectors.T
@@ -813,9 +817,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         top = np.argpartition(-block, k - 1, axis=1)[:, :k]
         idx[rb] = top
         sims[rb] = np.take_along_axis(block, top, axis=1)
+        mine = is_new[rb]
+        if mine.any():
+            lo = int(np.count_nonzero(is_new[:rb[0]]))
+            new_cols[lo:lo + int(mine.sum())] = block[mine]
     if len(new):
-        new_cols = vectors[new] @ vectors.T           # cosines of the new claims to every claim
-        new_cols[np.arange(len(new)), new] = -np.inf
         worst = sims.min(axis=1)
         enters = (new_cols > worst[None, :])
         hit = enters.any(axis=0) & ~redo
