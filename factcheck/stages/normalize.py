@@ -575,17 +575,23 @@ def _canonicalise(uses: Mapping[tuple[str, str], int], acr_defs: list[tuple[str,
         uf.find(k)
         labels[k][label] += n
         freq[k] += n
+    # the definitions by (acronym, expansion), in order of first appearance, with how many there
+    # are: a corpus repeats the same few in every article that spells them out, and a repeat adds
+    # only its count (a union already made, a display spelling already set)
+    defined: dict[tuple[str, str], int] = {}
     for _, d in acr_defs:
-        a, e = "acr:" + d.acronym.upper(), _norm(_clean_name(d.expansion))
+        defined[d.acronym, d.expansion] = defined.get((d.acronym, d.expansion), 0) + 1
+    for (acronym, expansion), n in defined.items():
+        a, e = "acr:" + acronym.upper(), _norm(_clean_name(expansion))
         uf.union(a, e)
-        labels[e]["ORG"] += 1
+        labels[e]["ORG"] += n
     keys = [k for k in list(uf.parent) if not k.startswith("acr:")]
     # acronyms whose letters are a capitalised expansion's initials (ASEAN ↔ Association of ...)
     display: dict[str, str] = {}
     for text, _ in uses:
         display.setdefault(_norm(_clean_name(text)), _clean_name(text))
-    for _, d in acr_defs:
-        display.setdefault(_norm(_clean_name(d.expansion)), _clean_name(d.expansion))
+    for _, expansion in defined:
+        display.setdefault(_norm(_clean_name(expansion)), _clean_name(expansion))
     for a, b in _name_pairs(keys, display):
         if True:
             if uf.find(a) == uf.find(b):
