@@ -1064,6 +1064,8 @@ class OriginState:
                 for i, (a, h, sha) in enumerate(zip(self.ids, self.hashes, self.shas or [""] * len(self.ids)))
                 if old.get(a) != (h, sha)]
         gone = sorted(set(old) - set(self.ids))
+        if before is not None and self.edges == before.edges:      # (most deltas: no pair came or went)
+            return rows, gone, [], []
         then = set() if before is None else set(before.edges)
         now = set(self.edges)
         return rows, gone, sorted(now - then), sorted(then - now)
