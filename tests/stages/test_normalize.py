@@ -176,3 +176,20 @@ def test_merge_input_kept_by_delta_equals_the_merge_of_the_remaining_articles():
         assert merge.canonicalise() == canonicalise(names), step
         merge = MergeInput.from_json(json.loads(json.dumps(merge.to_json())))
     assert 0 < rebuilt < 150       # mostly kept by the delta; rebuilt only when the order is unknown
+
+
+def test_every_article_spelling_out_an_acronym_counts_towards_its_entity_label():
+    # the merge takes each (acronym, expansion) once, but every article that defines it still
+    # counts as one naming of an organisation: three definitions outweigh two place mentions
+    from factcheck.stages.normalize import AcronymDef, canonicalise
+
+    mrc = AcronymDef("MRC", "Mekong River Commission", 0, 23)
+    names = {"a1": ([("Mekong River Commission", "GPE")], [mrc]),
+             "a2": ([("Mekong River Commission", "GPE")], [mrc]),
+             "a3": ([("Lao", "NORP")], [AcronymDef("MRC", "Mekong River Commission", 40, 63)])}
+    merged = canonicalise(names)
+    assert merged["mekong river commission"] == merged["acr:MRC"]
+    assert merged["mekong river commission"][3] == "ORG"
+    # one definition alone is outweighed by the two place mentions
+    assert canonicalise({**names, "a2": (names["a2"][0], []), "a3": (names["a3"][0], [])})[
+        "mekong river commission"][3] == "GPE"
