@@ -8,6 +8,7 @@ origin count once in `independent_sources`.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
@@ -471,6 +472,83 @@ _PATCH_MIN = 4096
 _PATCH_SHARE = 0.125
 
 
+class _Lines(Sequence):
+    """Per row, one item of the stored per-article texts (items joined by newlines; "" for an
+    article without any), split when asked for: an item splits its article's text alone, a
+    slice or a pass over all of them splits every text (once). A delta reads the previous
+    state's ids and keys this way: most of them are only compared, run by run, as text
+    (`text_of_rows`), and making a string per claim is most of what reading them costs."""
+
+    def __init__(self, texts: Sequence[str], starts: Sequence[int]) -> None:
+        self._texts = list(texts)
+        self._starts = list(starts)                  # each text's first row, then the row count
+        self._split: dict[int, list[str]] = {}
+        self._every: list[str] | None = None
+
+    def _all(self) -> list[str]:
+        if self._every is None:
+            held = [t for t in self._texts if t]
+            self._every = "\n".join(held).split("\n") if held else []
+        return self._every
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice) or self._every is not None:
+            return self._all()[i]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        a = bisect.bisect_right(self._starts, i) - 1
+        items = self._split.get(a)
+        if items is None:
+            items = self._split[a] = self._texts[a].split("\n")
+        return items[i - self._starts[a]]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def text_of_rows(self, lo: int, hi: int) -> str | None:
+        """The items of rows lo..hi joined by newlines, from the texts themselves when those rows
+        are whole articles' (None otherwise)."""
+        a0, a1 = bisect.bisect_left(self._starts, lo), bisect.bisect_left(self._starts, hi)
+        if a0 >= len(self._starts) or self._starts[a0] != lo or a1 >= len(self._starts) or self._starts[a1] != hi:
+            return None
+        return "\n".join(t for t in self._texts[a0:a1] if t)
+
+
+class _RowKeys(Sequence):
+    """The keys of a delta's state: a row's own key when it was hashed now (`own`), else that of
+    its row in the previous state (`old_of`), read from there when asked for."""
+
+    def __init__(self, previous: Sequence[str], old_of: np.ndarray, own: dict[int, str]) -> None:
+        self._previous, self._old_of, self._own = previous, old_of, own
+
+    def __len__(self) -> int:
+        return len(self._old_of)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        v = self._own.get(i)
+        return v if v is not None else self._previous[int(self._old_of[i])]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+
 @dataclass
 class KnnState:
     """What a clustering leaves for the next one: per claim (row), its key (article, texts,
@@ -564,11 +642,11 @@ class KnnState:
         names, id_texts, key_texts, b_slots, b_nbr, b_sims, b_hub = zip(*rows) if rows else ((),) * 7
         # every article's ids (and keys) split at once: one split of them all, not one each (an
         # article row without claims holds "")
-        held = [t for t in id_texts if t]
-        ids: list[str] = "\n".join(held).split("\n") if held else []
-        keys: list[str] = "\n".join(t for t in key_texts if t).split("\n") if held else []
         # each article's rows, from its claims' numbers (four bytes each)
         ends = list(itertools.accumulate(len(b) >> 2 for b in b_slots))
+        starts = [0, *ends]
+        # the ids and keys split when asked for (a delta compares most of them as text)
+        ids, keys = _Lines(id_texts, starts), _Lines(key_texts, starts)
         spans: dict[str, range | list[int]] = dict(zip(names, map(range, [0, *ends[:-1]], ends)))
         # (read-only views of the joined bytes; copied below only when patches override rows)
         slots = np.frombuffer(b"".join(b_slots), dtype="<i4").astype(np.int64)
@@ -740,7 +818,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
         return None                                   # the corpus was smaller than k: start over
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
-    keys: list[str] = [""] * n
+    own_keys: dict[int, str] = {}                     # the keys hashed now (others: the previous row's)
     # an article not read afresh whose claims are those of then, in the same order, maps its rows
     # as a block; next to each other in both states, such articles make one run, checked and
     # mapped at once (a few runs between the articles read afresh, not one per article)
@@ -756,10 +834,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         else:
             runs.append([cur.start, cur.stop, p.start, [aid]])
     blocks: list[tuple[int, int, int]] = []          # the runs mapped: (current start, stop, previous start)
+    prev_ids_text = getattr(prev.ids, "text_of_rows", None)
     for c0, c1, p0, run in runs:
-        if prev.ids[p0:p0 + c1 - c0] == ids[c0:c1]:
+        then = prev_ids_text(p0, p0 + c1 - c0) if prev_ids_text is not None else None
+        if (then == "\n".join(ids[c0:c1]) if then is not None else prev.ids[p0:p0 + c1 - c0] == list(ids[c0:c1])):
             old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
-            keys[c0:c1] = prev.keys[p0:p0 + c1 - c0]
             blocks.append((c0, c1, p0))
         else:                       # (some claim differs: its articles are matched claim by claim)
             others += run
@@ -771,11 +850,10 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         for i in cur:
             r = ppos.get(ids[i])
             if r is not None and fresh is not None and aid not in fresh:
-                keys[i] = prev.keys[r]                # the article's claims are those of then
-                old_of[i] = r
+                old_of[i] = r                         # the article's claims are those of then
                 singles.append(i)
                 continue
-            key = keys[i] = claim_keys([claims[i]])[0]
+            key = own_keys[i] = claim_keys([claims[i]])[0]
             if r is not None and prev.keys[r] == key:
                 old_of[i] = r
                 singles.append(i)
@@ -907,6 +985,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     unmapped = np.ones(len(prev.ids), dtype=bool)
     unmapped[old_of[same]] = False
     gone = {c for c in map(prev.ids.__getitem__, np.nonzero(unmapped)[0].tolist()) if c not in position}
+    keys = _RowKeys(prev.keys, old_of, own_keys)
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched),
                          touched, search, gone)
