@@ -468,6 +468,37 @@ def test_knn_state_roundtrip():
     assert [r[0] for r in rows] == ["c"] and gone == ["b"] and add == [("a", "c")] and drop == [("a", "b")]
 
 
+def test_a_read_back_knn_state_gives_each_claims_id_and_key_however_they_are_asked_for():
+    """The ids and keys read back from the rows are split when asked for: one item, a slice, a
+    pass, or the ids of whole articles as one text (what a delta compares) all give the stored
+    ones, an article without claims included; a delta's keys are its own or the previous rows'."""
+    import numpy as np
+    from factcheck.stages.clusters import KnnState, _RowKeys
+
+    def row(a, ids, slots):
+        n = len(ids)
+        return (a, "\n".join(ids), "\n".join("k" + x for x in ids), np.array(slots, "<i4").tobytes(),
+                np.full(2 * n, -1, "<i4").tobytes(), np.zeros(2 * n, "<f4").tobytes(), np.zeros(n, "<f4").tobytes())
+
+    rows = [row("a", ["a1", "a2"], [0, 1]), row("b", [], []), row("c", ["c1", "c2", "c3"], [2, 3, 4])]
+    every = ["a1", "a2", "c1", "c2", "c3"]
+    for asked in ("item", "slice", "pass"):
+        st = KnnState.from_rows(rows, json.dumps({"basis": "x", "k": 2, "next_slot": 5}))
+        if asked == "item":
+            assert [st.ids[i] for i in range(5)] == every and st.ids[-1] == "c3" and st.keys[3] == "kc2"
+            with pytest.raises(IndexError):
+                st.ids[5]
+        elif asked == "slice":
+            assert st.ids[1:4] == ["a2", "c1", "c2"] and st.keys[:2] == ["ka1", "ka2"]
+        else:
+            assert list(st.ids) == every and st.ids == every and len(st.keys) == 5
+        assert st.spans == {"a": range(0, 2), "b": range(2, 2), "c": range(2, 5)}
+        assert st.ids.text_of_rows(0, 5) == "\n".join(every) and st.ids.text_of_rows(2, 5) == "c1\nc2\nc3"
+        assert st.ids.text_of_rows(0, 2) == "a1\na2" and st.ids.text_of_rows(1, 3) is None
+    keys = _RowKeys(["k0", "k1", "k2"], np.array([2, -1, 0]), {1: "new"})
+    assert list(keys) == ["k2", "new", "k0"] and keys[0:2] == ["k2", "new"] and keys == ["k2", "new", "k0"]
+
+
 def test_too_many_knn_patches_are_folded_into_their_articles_rows(monkeypatch):
     import numpy as np
     from factcheck.stages import clusters
