@@ -561,8 +561,8 @@ class KnnState:
     neighbours, cosines, hub level), which overrides its article's row when read back. A new
     article's claims enter the neighbour lists of hundreds of old claims in as many articles on a
     one-story corpus; the patches cost a row each instead of those articles' rows."""
-    ids: list[str]
-    keys: list[str]
+    ids: Sequence[str]    # (read back: `_Lines`, split when asked for)
+    keys: Sequence[str]
     idx: np.ndarray       # (n, k) int64, -1 = none
     sims: np.ndarray      # (n, k) float32
     hub: np.ndarray       # (n,) float32
@@ -640,12 +640,11 @@ class KnnState:
         m = json.loads(meta)
         k = int(m["k"])
         names, id_texts, key_texts, b_slots, b_nbr, b_sims, b_hub = zip(*rows) if rows else ((),) * 7
-        # every article's ids (and keys) split at once: one split of them all, not one each (an
-        # article row without claims holds "")
         # each article's rows, from its claims' numbers (four bytes each)
         ends = list(itertools.accumulate(len(b) >> 2 for b in b_slots))
         starts = [0, *ends]
-        # the ids and keys split when asked for (a delta compares most of them as text)
+        # the ids and keys split when asked for (a delta compares most of them as text; an
+        # article row without claims holds "")
         ids, keys = _Lines(id_texts, starts), _Lines(key_texts, starts)
         spans: dict[str, range | list[int]] = dict(zip(names, map(range, [0, *ends[:-1]], ends)))
         # (read-only views of the joined bytes; copied below only when patches override rows)
