@@ -107,7 +107,8 @@ def build_corpus(folder: Path, n: int, seed: int = 7, distinct: bool = False) ->
 def prepare(work: Path, n: int, distinct: bool = False) -> Path:
     """An analysed store holding the seeds and n synthetic articles (reused when present;
     `distinct`: see `build_corpus`)."""
-    name = f"corpus_{n}d" if distinct and n else f"corpus_{n}"
+    suffix = "d" if distinct and n else ""          # (the 5 seeds alone are the same store)
+    name = f"corpus_{n}{suffix}"
     db_path = work / f"{name}.db"
     stamp = work / f"{name}.source"
     sys.path.insert(0, str(ROOT))
@@ -133,7 +134,7 @@ def prepare(work: Path, n: int, distinct: bool = False) -> Path:
     settings = load_settings()
     files = sorted(SEEDS.glob("*.txt"))
     if n:
-        folder = work / (f"synthetic_{n}d" if distinct else f"synthetic_{n}")
+        folder = work / f"synthetic_{n}{suffix}"
         build_corpus(folder, n, distinct=distinct)
         files += sorted(folder.glob("*.txt"))
     t = time.perf_counter()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sqlite_utils import Database
@@ -253,14 +254,19 @@ def corpus_fingerprint(db: Database, settings: Settings, shas: Mapping[str, str]
 _VECTOR_ROWS_SHARE = 0.25
 
 
+class _VectorRuns(NamedTuple):
+    width: int                  # the length in bytes of one vector
+    valid: dict[str, range]     # article -> its rows, for the articles whose `claim_vectors` row is valid
+    write: list[str]            # the articles whose row is to be written
+
+
 def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], embedder: str
-                 ) -> tuple[int, dict[str, range], list[str]] | None:
-    """Where the vectors of this analysis come from, when most claim texts are distinct: (the
-    length in bytes of one vector, article -> its rows for the articles whose `claim_vectors` row
-    is valid (same content hash, extraction rules and embedder, and the length of its claims'
-    vectors), the articles whose row is to be written). None: every vector from the cache, and no
-    row written. (With nothing cached yet, no row is valid: every vector from the cache, and every
-    row written.)"""
+                 ) -> _VectorRuns | None:
+    """Where the vectors of this analysis come from, when most claim texts are distinct: the
+    articles whose `claim_vectors` row is valid (same content hash, extraction rules and embedder,
+    and the length of its claims' vectors) and those whose row is to be written. None: every
+    vector from the cache, and no row written. (With nothing cached yet, no row is valid: every
+    vector from the cache, and every row written.)"""
     if not keys or len(set(keys)) < _VECTOR_ROWS_SHARE * len(keys):
         return None
     width = store.vector_width(db, embedder) or 0
@@ -273,22 +279,22 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
             valid[a] = r
         else:
             write.append(a)
-    return width, valid, write
+    return _VectorRuns(width, valid, write)
 
 
 def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str],
                 timings: dict[str, float] | None = None,
-                runs: tuple[int, Mapping[str, range]] | None = None) -> tuple[np.ndarray, int]:
+                runs: _VectorRuns | None = None) -> tuple[np.ndarray, int]:
     """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
     asked for only when its vector is not cached); returns (vectors, n computed). `timings`
     ["embed.model"]: the seconds spent in the model (loading it and embedding the texts not cached).
-    `runs`: (the length in bytes of one vector, article -> its rows): those rows' vectors are read
-    from the articles' `claim_vectors` rows (checked by `_vector_runs`), the others' from the cache."""
+    `runs` (`_vector_runs`): the vectors of its valid articles' rows are read from their
+    `claim_vectors` rows, the others' from the cache."""
     n = len(keys)
     todo: Sequence[int] = range(n)
-    if runs is not None and runs[1]:
+    if runs is not None and runs.valid:
         covered = np.zeros(n, dtype=bool)
-        for r in runs[1].values():
+        for r in runs.valid.values():
             covered[r.start:r.stop] = True
         todo = np.nonzero(~covered)[0].tolist()
         keys_todo: Sequence[str] = [keys[i] for i in todo]
@@ -318,7 +324,7 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     # numpy array may get huge pages, which the kernel faults in far fewer times: for the 55 MB of
     # 35,565 vectors, 21 ms against 58 ms for the join on this machine.) Fixed-width items pad a
     # shorter one with zeros: the vectors, one embedder's, must all have the same length
-    width = runs[0] if runs is not None else len(cached[keys[0]])
+    width = runs.width if runs is not None else len(cached[keys[0]])
     if not width or any(len(b) != width for b in cached.values()):
         raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
     from_cache = np.fromiter(map(cached.__getitem__, keys_todo), dtype=f"S{width}",
@@ -331,13 +337,13 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     flat = out.reshape(-1)
     per_row = width // 4
     read = 0
-    for a, blob in store.read_claim_vectors(db, runs[1]):
-        r = runs[1][a]
+    for a, blob in store.read_claim_vectors(db, runs.valid):
+        r = runs.valid[a]
         if len(blob) != len(r) * width:
             raise ValueError(f"the stored vectors of {a} changed during the analysis")
         flat[r.start * per_row:r.stop * per_row] = np.frombuffer(blob, dtype="<f4")
         read += 1
-    if read != len(runs[1]):
+    if read != len(runs.valid):
         raise ValueError("stored claim vectors went missing during the analysis")
     return out, len(missing)
 
@@ -403,7 +409,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # with mostly distinct texts, the unchanged articles' vectors come from their stored rows
     runs = _vector_runs(db, claims, keys, embedder.name)
     vectors, res.embedded = embed_keyed(db, embedder, keys, lambda i: claims[i].standalone, res.timings,
-                                        runs=runs[:2] if runs is not None else None)
+                                        runs=runs)
     res.timings["embed"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -585,7 +591,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
         # (the rows of the articles whose row was not valid; none when the cache serves every vector)
-        claim_vectors=claims.vector_rows(embedder.name, vectors, runs[2]) if runs is not None else None,
+        claim_vectors=claims.vector_rows(embedder.name, vectors, runs.write) if runs is not None else None,
         claim_vectors_all=runs is not None and claims.rewrite_all,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys,
         fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None

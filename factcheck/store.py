@@ -158,17 +158,21 @@ def load_articles(db: Database, ids: Iterable[str] | None = None) -> list[Articl
     return [_article(r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
-def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (), after: Sequence = (),
-               chunk: int = 500) -> list[tuple]:
+def _iter_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (), after: Sequence = (),
+             chunk: int = 500) -> Iterator[tuple]:
     """Runs `sql` (one "in ({})" placeholder: a select, or a delete) for `keys`, in chunks of at
-    most `chunk` keys, and returns the plain rows; `before` / `after`: the parameters around the
-    placeholder's."""
+    most `chunk` keys, and yields the plain rows one at a time; `before` / `after`: the parameters
+    around the placeholder's."""
     keys = list(keys)
-    out: list[tuple] = []
     for i in range(0, len(keys), chunk):
         part = keys[i:i + chunk]
-        out += db.execute(sql.format(",".join("?" * len(part))), [*before, *part, *after]).fetchall()
-    return out
+        yield from db.execute(sql.format(",".join("?" * len(part))), [*before, *part, *after])
+
+
+def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (), after: Sequence = (),
+               chunk: int = 500) -> list[tuple]:
+    """`_iter_in`'s rows as a list."""
+    return list(_iter_in(db, sql, keys, before, after, chunk))
 
 
 def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> list[dict]:
@@ -886,11 +890,8 @@ def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int]]:
 def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
     """(article, its claims' vectors as float32 bytes) of these articles' `claim_vectors` rows, in
     article order, one row at a time (each row's bytes can go once copied)."""
-    wanted = sorted(set(article_ids))
-    for i in range(0, len(wanted), 500):
-        part = wanted[i:i + 500]
-        yield from db.execute(f"select article_id, vectors from claim_vectors where article_id in "
-                              f"({','.join('?' * len(part))}) order by article_id", part)
+    yield from _iter_in(db, "select article_id, vectors from claim_vectors where article_id in ({}) "
+                            "order by article_id", sorted(set(article_ids)))
 
 
 def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:

@@ -472,7 +472,16 @@ _PATCH_MIN = 4096
 _PATCH_SHARE = 0.125
 
 
-class _Lines(Sequence):
+class _ListLike(Sequence):
+    """A sequence that compares equal to any sequence with the same items (a list among them)."""
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+
+class _Lines(_ListLike):
     """Per row, one item of the stored per-article texts (items joined by newlines; "" for an
     article without any), split when asked for: an item splits its article's text alone, a
     slice or a pass over all of them splits every text (once). A delta reads the previous
@@ -510,11 +519,6 @@ class _Lines(Sequence):
     def __iter__(self):
         return iter(self._all())
 
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None
-
     def text_of_rows(self, lo: int, hi: int) -> str | None:
         """The items of rows lo..hi joined by newlines, from the texts themselves when those rows
         are whole articles' (None otherwise)."""
@@ -524,7 +528,7 @@ class _Lines(Sequence):
         return "\n".join(t for t in self._texts[a0:a1] if t)
 
 
-class _RowKeys(Sequence):
+class _RowKeys(_ListLike):
     """The keys of a delta's state: a row's own key when it was hashed now (`own`), else that of
     its row in the previous state (`old_of`), read from there when asked for."""
 
@@ -542,11 +546,6 @@ class _RowKeys(Sequence):
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None
 
 
 @dataclass
@@ -833,10 +832,14 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         else:
             runs.append([cur.start, cur.stop, p.start, [aid]])
     blocks: list[tuple[int, int, int]] = []          # the runs mapped: (current start, stop, previous start)
-    prev_ids_text = getattr(prev.ids, "text_of_rows", None)
     for c0, c1, p0, run in runs:
-        then = prev_ids_text(p0, p0 + c1 - c0) if prev_ids_text is not None else None
-        if (then == "\n".join(ids[c0:c1]) if then is not None else prev.ids[p0:p0 + c1 - c0] == list(ids[c0:c1])):
+        # (a state read back compares the run's ids as one text, without splitting its own)
+        then = prev.ids.text_of_rows(p0, p0 + c1 - c0) if isinstance(prev.ids, _Lines) else None
+        if then is not None:
+            unchanged = then == "\n".join(ids[c0:c1])
+        else:
+            unchanged = list(prev.ids[p0:p0 + c1 - c0]) == list(ids[c0:c1])
+        if unchanged:
             old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
             blocks.append((c0, c1, p0))
         else:                       # (some claim differs: its articles are matched claim by claim)

@@ -578,9 +578,7 @@ def _canonicalise(uses: Mapping[tuple[str, str], int], acr_defs: list[tuple[str,
     # the definitions by (acronym, expansion), in order of first appearance, with how many there
     # are: a corpus repeats the same few in every article that spells them out, and a repeat adds
     # only its count (a union already made, a display spelling already set)
-    defined: dict[tuple[str, str], int] = {}
-    for _, d in acr_defs:
-        defined[d.acronym, d.expansion] = defined.get((d.acronym, d.expansion), 0) + 1
+    defined = Counter((d.acronym, d.expansion) for _, d in acr_defs)
     for (acronym, expansion), n in defined.items():
         a, e = "acr:" + acronym.upper(), _norm(_clean_name(expansion))
         uf.union(a, e)
