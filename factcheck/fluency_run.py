@@ -41,6 +41,8 @@ class FluencyRun:
     context: dict = field(default_factory=dict)              # rows for store._save_fluency_context
     ctx: object = None                                       # the FluencyContext the verdicts read
     basis: str = ""                                          # rules and settings digest (state "fluency_context")
+    # (delta only) the article of each sentence in `fluency`
+    article_of: dict[str, str] = field(default_factory=dict)
     parse_seconds: float = 0.0                               # in the parse of the texts not cached (timings)
 
     def every(self, sentences: Sequence[Sentence]) -> list[Fluency]:
@@ -76,6 +78,7 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
     run.basis = digest
     _combine(db, todo, run, settings, digest)
     if run.recomputed is not None:
+        run.article_of.update((x.id, x.article_id) for x in todo)
         # the stored verdicts stand for the others; only the garbled ones are read downstream
         # (analyze writes the recomputed rows alone), so the fluent ones are not built
         run.fluency += [Fluency(sid, row[0], True, _reasons(row[2]))
@@ -202,7 +205,8 @@ def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> Fluen
     rows = store.stored_garbled_rows(db)
     rows.update(store.stored_fluency_of(db, sorted(recompute - set(rows)), excluded))
     stored = {sid: r[1:] for sid, r in rows.items()}
-    run = FluencyRun([], {}, 0, recompute, stored, gone={sid for sid, r in rows.items() if r[0] in changed} - recompute)
+    run = FluencyRun([], {}, 0, recompute, stored, gone={sid for sid, r in rows.items() if r[0] in changed} - recompute,
+                     article_of={sid: r[0] for sid, r in rows.items()})
     run.context = {"articles": excluded, "sentences": sorted(recompute), "terms": new_rows,
                    "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(change.items())]}
     run.ctx = fl.ContextView(lambda kind, keys: lookup(kind, keys, True)).context()

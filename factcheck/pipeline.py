@@ -266,8 +266,11 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
     articles whose `claim_vectors` row is valid (same content hash, extraction rules and embedder,
     and the length of its claims' vectors) and those whose row is to be written. None: every
     vector from the cache, and no row written. (With nothing cached yet, no row is valid: every
-    vector from the cache, and every row written.)"""
-    if not keys or len(set(keys)) < _VECTOR_ROWS_SHARE * len(keys):
+    vector from the cache, and every row written.)
+
+    Whether most texts are distinct is what the previous analyses found when most articles have
+    a valid row (their keys are not all read to count them again); otherwise it is counted."""
+    if not keys:
         return None
     width = store.vector_width(db, embedder) or 0
     index = store.claim_vector_index(db) if width else {}
@@ -279,6 +282,8 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
             valid[a] = r
         else:
             write.append(a)
+    if 2 * len(valid) <= len(claims.spans) and len(set(keys)) < _VECTOR_ROWS_SHARE * len(keys):
+        return None
     return _VectorRuns(width, valid, write)
 
 
@@ -441,7 +446,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     # per claim, whether its sentence is garbled (such a claim is no independent source)
-    weak = np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool, count=len(claims))
+    if fl_run.recomputed is not None:      # (a delta: only the articles holding one read their claims' sentences)
+        garbled = list(garbled_sentences)
+        weak = claims.in_sentences(garbled, [fl_run.article_of[s] for s in garbled])
+    else:
+        weak = np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool, count=len(claims))
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
@@ -774,8 +783,12 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     from .stages.conflicts import fact_summary
 
     version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
-    by_article = {a: claims.ids[r.start:r.stop] for a, r in claims.spans.items()}   # article -> its claim ids
-    needed = sorted(by_article)
+    needed = sorted(claims.spans)
+
+    def ids_of(a: str) -> list[str]:
+        """The article's claim ids."""
+        r = claims.spans[a]
+        return claims.ids[r.start:r.stop]
     merge = None
     if not force and (stored := store.get_state(db, "norm_merge")):
         st = json.loads(stored)
@@ -829,7 +842,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
             read_names(joining)
             for a in joining:
                 merge.add(a, shas[a], uses(names[a][0]), names[a][1])
-            full = not merge.complete or merge.articles.keys() != by_article.keys()
+            full = not merge.complete or merge.articles.keys() != claims.spans.keys()
         else:
             full = True
     if full:
@@ -871,7 +884,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
             elif cache[aid].get("summary"):
                 summaries.update(json.loads(cache[aid]["summary"]))
             else:                      # a row from before summaries were stored: add them
-                per_summary = {cid: fact_summary(facts[cid]) for cid in by_article[aid]}
+                per_summary = {cid: fact_summary(facts[cid]) for cid in ids_of(aid)}
                 summaries.update(per_summary)
                 read_names([aid])
                 rows.append({**cache[aid], "names": json.dumps([names[aid][0], [list(_astuple(d)) for d in names[aid][1]]]),
@@ -886,7 +899,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
             continue
         raw_json, defs = names[aid]
         raw = norm.raws_from_json(raw_json)
-        per = norm.claims_facts(claims.of_ids(by_article[aid]), articles[aid], docs[aid], raw, defs, canon)
+        per = norm.claims_facts(claims.of_ids(ids_of(aid)), articles[aid], docs[aid], raw, defs, canon)
         per_summary = {cid: fact_summary(f) for cid, f in per.items()}
         facts.add_decoded({cid: (f, _facts_dict(f)) for cid, f in per.items()})
         summaries.update(per_summary)

@@ -6,12 +6,23 @@ kept; for HTML and JSON inputs the extracted text, see README), `end` exclusive.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
 def stable_id(*parts: str) -> str:
     """Same inputs, same id: re-runs update rows, never add."""
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+class ListLike(Sequence):
+    """A sequence that compares equal to any sequence with the same items (a list among them): the
+    lazily read columns stages are given in place of lists."""
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
 
 
 @dataclass(frozen=True, slots=True)

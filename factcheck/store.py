@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from .errors import FactcheckError
 from .migrations import migrations
-from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, Score, Sentence, Span
+from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, ListLike, Score, Sentence, Span
 
 
 class _Connection(sqlite3.Connection):
@@ -318,22 +318,6 @@ def _encode_columns(ids: Sequence[str], sentences: Sequence[str], speakers: Sequ
     return _SEP_FIELD.join(_SEP_ITEM.join(f) for f in fields)
 
 
-def _decode_many(bodies: Sequence[str]) -> tuple[list[str], list[str], list[str | None], list[str], list[int]] | None:
-    """`_decode_columns` of many articles' bodies at once, end to end (ids, sentences, speakers,
-    keys, and each article's number of claims): one split of them all instead of four per
-    article. None when one of them is JSON (then each is read on its own)."""
-    if not bodies or any(b.startswith("{") for b in bodies):
-        return None
-    fields = _SEP_FIELD.join(bodies).split(_SEP_FIELD)
-    if len(fields) != 4 * len(bodies):
-        return None
-    ids, sentences, speakers, keys = (_SEP_ITEM.join(fields[k::4]).split(_SEP_ITEM) for k in range(4))
-    counts = [f.count(_SEP_ITEM) + 1 for f in fields[0::4]]
-    if _NONE in speakers:
-        speakers = [None if x == _NONE else x for x in speakers]
-    return ids, sentences, speakers, keys, counts
-
-
 def _decode_columns(body: str) -> tuple[list[str], list[str], list[str | None], list[str]]:
     """`_encode_columns` read back (ids, sentences, speakers, keys)."""
     if body.startswith("{"):
@@ -343,21 +327,195 @@ def _decode_columns(body: str) -> tuple[list[str], list[str], list[str | None], 
     return ids, sentences, [None if s == _NONE else s for s in speakers], keys
 
 
+class _ArticleColumns:
+    """The claim table's four columns (ids, sentence ids, speakers, vector keys) per article, in
+    table order. A stored article's are its `claim_columns` body, split when one of its items is
+    first asked for (that article's field alone); an article read afresh has them as lists. A
+    pass over every claim of one column splits that field of every body at once (`flat`).
+
+    Making one string per claim is most of what reading the columns costs (a delta against a
+    large corpus asks for a few articles' items, and for one or two columns of every claim)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.starts: list[int] = [0]                 # each article's first position, then the count
+        self._bodies: list[str | None] = []          # (None: an article read afresh)
+        self._fields: list[list[str] | None] = []    # a body's four fields, once cut
+        self._lists: list[list[list | None]] = []    # per article and column its items, once split
+        self._flat: list[list | None] = [None] * 4   # per column every item, once made
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def add(self, name: str, body: str | None = None, lists: Sequence[list] | None = None) -> None:
+        """An article's columns: its stored body, or its lists (ids, sentences, speakers, keys)."""
+        if body is not None and body.startswith("{"):   # (a JSON body: read now)
+            body, lists = None, list(_decode_columns(body))
+        if body is not None:
+            cut = body.find(_SEP_FIELD)
+            count = body.count(_SEP_ITEM, 0, cut) + 1
+            self._lists.append([None] * 4)
+        else:
+            count = len(lists[0])
+            self._lists.append(list(lists))
+        self.names.append(name)
+        self.starts.append(self.starts[-1] + count)
+        self._bodies.append(body)
+        self._fields.append(None)
+        self._flat = [None] * 4
+
+    def at(self, i: int) -> int:
+        """The article holding position i."""
+        return bisect.bisect_right(self.starts, i) - 1
+
+    def _cut(self, j: int) -> list[str]:
+        fields = self._fields[j]
+        if fields is None:
+            fields = self._fields[j] = self._bodies[j].split(_SEP_FIELD)
+        return fields
+
+    def items(self, j: int, k: int) -> list:
+        """Article j's items of column k."""
+        flat = self._flat[k]
+        if flat is not None:
+            return flat[self.starts[j]:self.starts[j + 1]]
+        got = self._lists[j][k]
+        if got is None:
+            got = self._cut(j)[k].split(_SEP_ITEM)
+            if k == 2 and _NONE in got:
+                got = [None if s == _NONE else s for s in got]
+            self._lists[j][k] = got
+        return got
+
+    def flat(self, k: int) -> list:
+        """Column k, every article's items end to end: runs of bodies not split yet split at once."""
+        flat = self._flat[k]
+        if flat is None:
+            flat = []
+            n, j = len(self.names), 0
+            while j < n:
+                if self._lists[j][k] is not None:
+                    flat += self._lists[j][k]
+                    j += 1
+                    continue
+                end = j
+                while end < n and self._lists[end][k] is None:
+                    end += 1
+                run = _SEP_ITEM.join([self._cut(x)[k] for x in range(j, end)]).split(_SEP_ITEM)
+                if k == 2 and _NONE in run:
+                    run = [None if s == _NONE else s for s in run]
+                flat += run
+                j = end
+            self._flat[k] = flat
+        return flat
+
+    def set_items(self, j: int, k: int, items: list) -> None:
+        """Replace article j's items of column k (as many as it has)."""
+        self._lists[j][k] = items
+        if self._flat[k] is not None:
+            self._flat[k][self.starts[j]:self.starts[j + 1]] = items
+
+    def joined_ids(self, j: int) -> str:
+        """Article j's ids joined by newlines (from its body as it is, when not split)."""
+        if self._lists[j][0] is None and self._flat[0] is None:
+            body = self._bodies[j]
+            return body[:body.find(_SEP_FIELD)].replace(_SEP_ITEM, "\n")
+        return "\n".join(self.items(j, 0))
+
+    def where(self, j: int, k: int, values: Iterable[str]) -> list[int]:
+        """The positions in article j of the items of column k (not speakers) equal to one of
+        `values`: found in its body's text as it is, when not split."""
+        if self._lists[j][k] is not None or self._flat[k] is not None:
+            values = set(values)
+            return [i for i, x in enumerate(self.items(j, k)) if x in values]
+        body = self._bodies[j]
+        lo = 0
+        for _ in range(k):                            # (the field's bounds in the body)
+            lo = body.index(_SEP_FIELD, lo) + 1
+        hi = body.find(_SEP_FIELD, lo)
+        hi = len(body) if hi < 0 else hi
+        out = []
+        for v in values:
+            at = body.find(v, lo, hi)
+            while at >= 0:
+                end = at + len(v)
+                if (at == lo or body[at - 1] == _SEP_ITEM) and (end == hi or body[end] == _SEP_ITEM):
+                    out.append(body.count(_SEP_ITEM, lo, at))
+                at = body.find(v, end, hi)
+        return sorted(out)
+
+
+class _Column(ListLike):
+    """One column of a claim table by position (`_ArticleColumns`; k None: each claim's article)."""
+
+    def __init__(self, cols: _ArticleColumns, k: int | None) -> None:
+        self._c, self._k = cols, k
+
+    def __len__(self) -> int:
+        return self._c.starts[-1]
+
+    def _part(self, j: int) -> list:
+        c = self._c
+        if self._k is None:
+            return [c.names[j]] * (c.starts[j + 1] - c.starts[j])
+        return c.items(j, self._k)
+
+    def __getitem__(self, i):
+        c, k = self._c, self._k
+        if k is not None and c._flat[k] is not None:
+            return c._flat[k][i]
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(len(self))
+            if step != 1:
+                return [self[x] for x in range(lo, hi, step)]
+            out: list = []
+            j = c.at(lo) if lo < hi else len(c)
+            while j < len(c) and c.starts[j] < hi:
+                s = c.starts[j]
+                out += self._part(j)[max(lo, s) - s:min(hi, c.starts[j + 1]) - s]
+                j += 1
+            return out
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        j = c.at(i)
+        if k is None:
+            return c.names[j]
+        return c.items(j, k)[i - c.starts[j]]
+
+    def __iter__(self):
+        c = self._c
+        if self._k is None:
+            return itertools.chain.from_iterable(map(itertools.repeat, c.names, np.diff(c.starts).tolist()))
+        return iter(c.flat(self._k))
+
+    def text_of_rows(self, lo: int, hi: int) -> str | None:
+        """(ids) The ids of positions lo..hi joined by newlines, from the articles' fields as
+        stored when those positions are whole articles' (None otherwise)."""
+        c = self._c
+        a0, a1 = bisect.bisect_left(c.starts, lo), bisect.bisect_left(c.starts, hi)
+        if self._k != 0 or a1 >= len(c.starts) or c.starts[a0] != lo or c.starts[a1] != hi:
+            return None
+        return "\n".join(c.joined_ids(j) for j in range(a0, a1))
+
+
 class ClaimTable(Sequence):
     """Every stored claim, in (article, index) order, as an analysis reads them: per claim its
-    id, article, sentence and speaker at once (`ids`, `article_ids`, `sentence_ids`, `speakers`),
-    the Claim records when asked for (by position, `by_id`, or all of them by iterating).
+    id, article, sentence and speaker (`ids`, `article_ids`, `sentence_ids`, `speakers`), the
+    Claim records when asked for (by position, `by_id`, or all of them by iterating).
 
     With `use_columns`, the per-article rows the previous analysis left in `claim_columns` (those
     columns and each claim's embeddings-cache key, under the same extraction rules `version`)
     stand for the claims of the articles whose content did not change, so that a delta reads the
-    claim rows of the new and changed articles only; otherwise every row is read."""
+    claim rows of the new and changed articles only; otherwise every row is read. The columns of
+    those rows are split when asked for (`_ArticleColumns`): a delta asks for a few articles'."""
 
     def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True) -> None:
         self._db, self._version = db, version
         self._claims: dict[int, Claim] = {}
         self._shas = dict(shas)
-        self._position: dict[str, int] | None = None
+        self._position: _Positions | None = None
         stored = {}
         if use_columns:
             stored = {r[0]: r[1:] for r in db.execute(
@@ -370,74 +528,67 @@ class ClaimTable(Sequence):
         if not stored:
             self._read_all()
             return
-        fresh = sorted(self.rewrite)
         by_article: dict[str, list[Claim]] = {}
         for r in _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
-                                "order by article_id, idx", fresh):
+                                "order by article_id, idx", sorted(self.rewrite)):
             by_article.setdefault(r[1], []).append(Claim(*r))
-        # per article, its claims' positions and the embedder its stored keys are of
-        self.spans: dict[str, range] = {}
-        self._keys_of: dict[str, str | None] = {}
-        kept = sorted(stored)
-        bodies = [stored[a][2] for a in kept]
-        flat = _decode_many(bodies)
-        if flat is None:                         # (none stored, or a JSON row: each on its own)
-            each = [_decode_columns(b) for b in bodies]
-            flat = (*([x for d in each for x in d[k]] for k in range(4)), [len(d[0]) for d in each])
-        s_ids, s_sents, s_speakers, s_keys, counts = flat
-        at = [0, *itertools.accumulate(counts)]  # where each stored article's claims start in `flat`
-        ids: list[str] = []
-        arts: list[str] = []
-        sents: list[str] = []
-        speakers: list[str | None] = []
-        keys: list[str | None] = []
-        # the stored articles' claims are copied as runs between the few articles read afresh
-        # (in article order), not article by article
-        done = 0                                 # (stored articles copied so far)
-        for a in [*sorted(by_article), None]:
-            upto = len(kept) if a is None else bisect.bisect_left(kept, a)
-            if upto > done:
-                lo, hi, shift = at[done], at[upto], len(ids) - at[done]
-                ids += s_ids[lo:hi]
-                sents += s_sents[lo:hi]
-                speakers += s_speakers[lo:hi]
-                keys += s_keys[lo:hi]
-                run = kept[done:upto]
-                arts += itertools.chain.from_iterable(map(itertools.repeat, run, counts[done:upto]))
-                self.spans.update(zip(run, itertools.starmap(range, zip(
-                    [x + shift for x in at[done:upto]], [x + shift for x in at[done + 1:upto + 1]]))))
-                self._keys_of.update((x, stored[x][1]) for x in run)
-                done = upto
-            if a is None:
-                break
-            start = len(ids)
-            for c in by_article[a]:
-                self._claims[len(ids)] = c
-                ids.append(c.id)
-                sents.append(c.sentence_id)
-                speakers.append(c.speaker)
-            keys += [None] * (len(ids) - start)
-            arts += [a] * (len(ids) - start)
-            self.spans[a] = range(start, len(ids))
+        cols = self._cols = _ArticleColumns()
+        self._keys_of: dict[str, str | None] = {}    # article -> the embedder its keys are of
+        for a in sorted([*stored, *by_article]):
+            if a in stored:
+                cols.add(a, body=stored[a][2])
+                self._keys_of[a] = stored[a][1]
+                continue
+            mine = by_article[a]
+            for i, c in enumerate(mine, start=cols.starts[-1]):
+                self._claims[i] = c
+            cols.add(a, lists=([c.id for c in mine], [c.sentence_id for c in mine], [c.speaker for c in mine],
+                               [None] * len(mine)))
             self._keys_of[a] = None
-        self.ids, self.article_ids, self.sentence_ids, self.speakers = ids, arts, sents, speakers
-        self._keys = keys
-        if count_rows(db, "claims") != len(ids):   # the store changed other than through its files
+        self._set_spans()
+        if count_rows(db, "claims") != len(self):   # the store changed other than through its files
             self._read_all()
+
+    def _set_spans(self) -> None:
+        c = self._cols
+        # per article, its claims' positions
+        self.spans: dict[str, range] = dict(zip(c.names, itertools.starmap(range, zip(c.starts, c.starts[1:]))))
 
     def _read_all(self) -> None:
         claims = load_claims(self._db)
-        self.ids = [c.id for c in claims]
-        self.article_ids = [c.article_id for c in claims]
-        self.sentence_ids = [c.sentence_id for c in claims]
-        self.speakers = [c.speaker for c in claims]
         self._claims, self._stored_embedder = dict(enumerate(claims)), {}
-        self._keys = [None] * len(claims)
-        self.spans, self._keys_of = {}, {}
-        for i, a in enumerate(self.article_ids):          # (in article order)
-            self.spans[a] = range(self.spans[a].start if a in self.spans else i, i + 1)
-            self._keys_of[a] = None
+        cols = self._cols = _ArticleColumns()
+        for a, group in itertools.groupby(claims, key=lambda c: c.article_id):    # (in article order)
+            mine = list(group)
+            cols.add(a, lists=([c.id for c in mine], [c.sentence_id for c in mine], [c.speaker for c in mine],
+                               [None] * len(mine)))
+        for k in range(4):
+            cols.flat(k)
+        self._keys_of = dict.fromkeys(cols.names)
+        self._set_spans()
+        self._position = None
         self.rewrite, self.rewrite_all = set(self._shas), True
+
+    def _column(self, k: int | None) -> Sequence:
+        # (a column made whole already is given as its list)
+        flat = self._cols._flat[k] if k is not None else None
+        return flat if flat is not None else _Column(self._cols, k)
+
+    @property
+    def ids(self) -> Sequence[str]:
+        return self._column(0)
+
+    @property
+    def article_ids(self) -> Sequence[str]:
+        return self._column(None)
+
+    @property
+    def sentence_ids(self) -> Sequence[str]:
+        return self._column(1)
+
+    @property
+    def speakers(self) -> Sequence[str | None]:
+        return self._column(2)
 
     @property
     def shas(self) -> Mapping[str, str]:
@@ -466,55 +617,80 @@ class ClaimTable(Sequence):
         by `_encode_columns`), None for an article without claims; every article's with
         `rewrite_all`, else those of `rewrite` and of the articles whose stored keys are another
         embedder's."""
-        keys = self.vector_keys(embedder)
+        self._keys_under(embedder)
         want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
         out: dict[str, tuple[str, str, str, str] | None] = {a: None for a in want}
-        for a, r in self.spans.items():
+        c = self._cols
+        for j, a in enumerate(c.names):
             if a in want or self.rewrite_all:
-                out[a] = (self._shas.get(a, ""), self._version, embedder, _encode_columns(
-                    self.ids[r.start:r.stop], self.sentence_ids[r.start:r.stop], self.speakers[r.start:r.stop],
-                    keys[r.start:r.stop]))
+                out[a] = (self._shas.get(a, ""), self._version, embedder,
+                          _encode_columns(*(c.items(j, k) for k in range(4))))
         return out
 
-    def vector_keys(self, embedder: str) -> list[str]:
-        """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
-        todo = [(a, r) for a, r in self.spans.items() if self._keys_of.get(a) != embedder]
+    def _keys_under(self, embedder: str) -> None:
+        # the articles whose keys are not of this embedder: their claims' texts hashed
+        c = self._cols
+        todo = [(j, self.spans[a]) for j, a in enumerate(c.names) if self._keys_of.get(a) != embedder]
         self.fetch(i for _, r in todo for i in r)
-        for a, r in todo:
-            self._keys[r.start:r.stop] = [vector_key(embedder, self._claims[i].standalone) for i in r]
-            self._keys_of[a] = embedder
-        return self._keys
+        for j, r in todo:
+            c.set_items(j, 3, [vector_key(embedder, self._claims[i].standalone) for i in r])
+            self._keys_of[c.names[j]] = embedder
+
+    def vector_keys(self, embedder: str) -> Sequence[str]:
+        """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
+        self._keys_under(embedder)
+        return self._column(3)
 
     def fetch(self, positions: Iterable[int]) -> None:
         """Read the Claim records at these positions that are not read yet, at once."""
-        want = {self.ids[i]: i for i in positions if i not in self._claims}
+        ids = self.ids
+        want = {ids[i]: i for i in positions if i not in self._claims}
         for r in _tuples_in(self._db, f"select {_CLAIM_COLUMNS} from claims where id in ({{}})", want):
             self._claims[want[r[0]]] = Claim(*r)
 
     @property
-    def position(self) -> dict[str, int]:
+    def position(self) -> Mapping[str, int]:
         """claim id -> its position."""
         if self._position is None:
-            self._position = dict(zip(self.ids, range(len(self.ids))))
+            self._position = _Positions(self)
         return self._position
 
     def ids_in(self, articles: Iterable[str]) -> set[str]:
         """The ids of these articles' claims (through the articles' spans, not every claim)."""
         out: set[str] = set()
+        ids = self.ids
         for a in articles:
             r = self.spans.get(a)
             if r is not None:
-                out.update(self.ids[r.start:r.stop])
+                out.update(ids[r.start:r.stop])
+        return out
+
+    def in_sentences(self, sentence_ids: Sequence[str], articles: Sequence[str]) -> np.ndarray:
+        """A bool per claim: whether its sentence is one of `sentence_ids` (of `articles`, one
+        for each: only those articles' sentence ids are looked at)."""
+        out = np.zeros(len(self), dtype=bool)
+        of: dict[str, list[str]] = {}
+        for s, a in zip(sentence_ids, articles, strict=True):
+            of.setdefault(a, []).append(s)
+        cols, hit = self._cols, []
+        for a, mine in of.items():
+            r = self.spans.get(a)
+            if r:
+                hit += [r.start + i for i in cols.where(cols.at(r.start), 1, mine)]
+        out[hit] = True
         return out
 
     def article_map(self) -> Mapping[str, str]:
         """claim id -> its article, looked up through `position` (no dict of every claim)."""
-        return _ClaimsById(self, lambda i: self.article_ids[i])
+        articles = self.article_ids
+        return _ClaimsById(self, lambda i: articles[i])
 
     def _positions(self, ids: Iterable[str]) -> list[int]:
         """The positions of these ids (unknown ids left out), in table order."""
+        ids = set(ids)
         position = self.position
-        return sorted(position[c] for c in set(ids) if c in position)
+        position.look_up(ids)
+        return sorted(p for c in ids if (p := position.get(c)) is not None)
 
     def ref(self, i: int) -> ClaimRef:
         """What scoring reads of the claim at position `i`, from the columns (no claim row is read)."""
@@ -541,20 +717,86 @@ class ClaimTable(Sequence):
         return _ClaimsById(self, self.ref)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._cols.starts[-1]
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
-            i += len(self.ids)
+            i += len(self)
         if i not in self._claims:
             self.fetch([i])
         return self._claims[i]
 
     def __iter__(self):
-        self.fetch(range(len(self.ids)))
-        return (self._claims[i] for i in range(len(self.ids)))
+        self.fetch(range(len(self)))
+        return (self._claims[i] for i in range(len(self)))
+
+
+# ids whose positions are looked up in the store before a map of every claim is made instead (or a
+# sixteenth of the claims, if more)
+_POSITION_LOOKUPS = 1024
+
+
+class _Positions(Mapping):
+    """claim id -> its position in a ClaimTable. An id is looked up in the store's `claims` rows
+    (which the table holds, see `ClaimTable`), and found among its article's ids; past
+    `_POSITION_LOOKUPS` ids asked for, a map of every claim is made instead."""
+
+    def __init__(self, table: ClaimTable) -> None:
+        self._t = table
+        self._every: dict[str, int] | None = None
+        self._known: dict[str, int | None] = {}
+
+    def _all(self) -> dict[str, int]:
+        if self._every is None:
+            ids = self._t.ids
+            self._every = dict(zip(ids, range(len(ids))))
+        return self._every
+
+    def look_up(self, ids: Iterable[str]) -> None:
+        """Find these ids' positions at once (before asking for them one by one)."""
+        if self._every is not None:
+            return
+        want = [c for c in ids if c not in self._known]
+        if not want:
+            return
+        if len(self._known) + len(want) > max(_POSITION_LOOKUPS, len(self._t) // 16):
+            self._all()
+            return
+        t, found = self._t, dict.fromkeys(want)
+        for cid, a in _tuples_in(t._db, "select id, article_id from claims where id in ({})", want):
+            r = t.spans.get(a)
+            mine = t._cols.items(t._cols.at(r.start), 0) if r else ()
+            if cid not in mine:                 # (the rows are not the table's: every claim's map)
+                self._all()
+                return
+            found[cid] = r.start + mine.index(cid)
+        self._known.update(found)
+
+    def get(self, cid, default=None):
+        if self._every is None:
+            if cid not in self._known:
+                self.look_up([cid])
+            if self._every is None:
+                p = self._known[cid]
+                return default if p is None else p
+        return self._every.get(cid, default)
+
+    def __getitem__(self, cid: str) -> int:
+        p = self.get(cid)
+        if p is None:
+            raise KeyError(cid)
+        return p
+
+    def __contains__(self, cid) -> bool:
+        return self.get(cid) is not None
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._t)
 
 
 class _ClaimsById(Mapping):

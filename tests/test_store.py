@@ -213,18 +213,65 @@ def test_claim_columns_round_trip_whatever_the_speakers_hold(speakers):
     assert store._decode_columns(old) == (ids, sentences, speakers, keys)
 
 
-def test_many_articles_claim_columns_read_at_once_equal_each_read_alone():
-    """The analysis reads every article's stored columns with one split of them all; the result
-    is each article's own columns end to end, and a JSON row makes it read each on its own."""
-    rows = [(["c1", "c2"], ["s1", "s1"], [None, "Lavrov"], ["k1", "k2"]),
-            (["c3"], ["s2"], [""], ["k3"]),
-            (["c4", "c5", "c6"], ["s3", "s4", "s4"], ["Aung", None, None], ["k4", "k5", "k4"])]
-    bodies = [store._encode_columns(*r) for r in rows]
-    ids, sentences, speakers, keys, counts = store._decode_many(bodies)
-    assert counts == [2, 1, 3]
-    assert (ids, sentences, speakers, keys) == tuple([x for r in rows for x in r[k]] for k in range(4))
-    json_row = store._encode_columns(["c7"], ["s5"], ["A\x1fB"], ["k7"])
-    assert json_row.startswith("{") and store._decode_many([*bodies, json_row]) is None
+def test_a_claim_table_from_stored_columns_gives_each_column_however_it_is_asked_for(db, monkeypatch):
+    """The stored articles' columns are split when asked for: by item (in any order), by slice
+    across articles, whole, as whole articles' ids joined, and by the claims of some sentences;
+    each way gives what the full read gives, a JSON row and an article read afresh among them.
+    A claim's position is looked up in the store for a few ids and mapped for many."""
+    import random
+    texts = {f"d{i}": f"w{i} one w{i} two w{i} three w{i} four w{i} five" for i in range(8)}
+    speakers = {"d2": "A\x1fB", "d3": "", "d5": "Lavrov"}      # (d2: a JSON row)
+    arts = {}
+    for aid, text in texts.items():
+        arts[aid] = Article(id=aid, file=f"seeds/{aid}.txt", sha256=stable_id(text), text=text)
+        store.save_article(db, arts[aid], *_claims_of(arts[aid], 1 + int(aid[1]) % 4, speakers.get(aid)))
+    shas = {a: x.sha256 for a, x in arts.items()}
+    first = store.ClaimTable(db, shas, "v1")
+    store.write_claim_columns(db, first.columns("emb"), first.rewrite_all)
+    text = texts["d4"] + " six"                              # read afresh, between stored ones
+    arts["d4"] = Article(id="d4", file="seeds/d4.txt", sha256=stable_id(text), text=text)
+    store.save_article(db, arts["d4"], *_claims_of(arts["d4"], 3, "Peskov"))
+    shas["d4"] = arts["d4"].sha256
+    full = store.ClaimTable(db, shas, "v1", use_columns=False)
+    want = {"ids": list(full.ids), "article_ids": list(full.article_ids), "sentence_ids": list(full.sentence_ids),
+            "speakers": list(full.speakers)}
+    n = len(want["ids"])
+    monkeypatch.setattr(store, "load_claims", lambda *a, **k: pytest.fail("every claim row was read"))
+    rng = random.Random(7)
+    for name, every in want.items():
+        table = store.ClaimTable(db, shas, "v1")
+        assert table.rewrite == {"d4"}
+        col = getattr(table, name)
+        for i in rng.sample(range(n), n):
+            assert col[i] == every[i] and col[i - n] == every[i]
+        for lo, hi in [(0, n), (1, 4), (2, n - 1), (5, 5), (n - 2, n + 3)]:
+            assert col[lo:hi] == every[lo:hi]
+        assert col[::3] == every[::3] and list(col) == every and col == every and len(col) == n
+        with pytest.raises(IndexError):
+            col[n]
+    table = store.ClaimTable(db, shas, "v1")
+    spans = table.spans
+    assert table.ids.text_of_rows(0, n) == "\n".join(want["ids"])
+    r2, r4 = spans["d2"], spans["d4"]
+    assert table.ids.text_of_rows(r2.start, r4.stop) == "\n".join(want["ids"][r2.start:r4.stop])
+    assert table.ids.text_of_rows(r2.start + 1, r4.stop) is None
+    # the claims of some sentences, found without splitting the others
+    picked = [c for c in full if c.article_id in ("d1", "d2", "d4", "d7")][::2]
+    flags = table.in_sentences([c.sentence_id for c in picked], [c.article_id for c in picked])
+    assert flags.tolist() == [s in {c.sentence_id for c in picked} for s in want["sentence_ids"]]
+    # (items found in a body's text are whole items, not parts of longer ones)
+    cols = store._ArticleColumns()
+    cols.add("x", body=store._encode_columns(["c1", "c10", "c2"], ["s10", "s1", "s1"], [None] * 3, ["k"] * 3))
+    assert cols.where(0, 1, ["s1"]) == [1, 2] and cols.where(0, 0, ["c1", "c2", "c"]) == [0, 2]
+    # positions: a few looked up, absent ids too; past many, every claim's map (same answers)
+    pos = table.position
+    for i in rng.sample(range(n), 5):
+        assert pos[want["ids"][i]] == i and want["ids"][i] in pos
+    assert "nope" not in pos and pos.get("nope", -1) == -1
+    assert table.refs([want["ids"][3], "nope", want["ids"][0]]) == [table.ref(0), table.ref(3)]
+    monkeypatch.setattr(store, "_POSITION_LOOKUPS", 2)
+    many = store.ClaimTable(db, shas, "v1").position
+    assert [many[c] for c in want["ids"]] == list(range(n)) and dict(many) == {c: i for i, c in enumerate(want["ids"])}
 
 
 def test_cached_vectors_read_by_look_up_or_by_scan_are_the_same(db, monkeypatch):

@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from factcheck.records import Claim, Cluster, stable_id
+from factcheck.records import Claim, Cluster, ListLike, stable_id
 from factcheck.stages.matching import (MatchSettings, _decide, _numbers_clash, decide_static_many, numbers_in,
                                        pair_static)
 
@@ -472,16 +472,7 @@ _PATCH_MIN = 4096
 _PATCH_SHARE = 0.125
 
 
-class _ListLike(Sequence):
-    """A sequence that compares equal to any sequence with the same items (a list among them)."""
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None
-
-
-class _Lines(_ListLike):
+class _Lines(ListLike):
     """Per row, one item of the stored per-article texts (items joined by newlines; "" for an
     article without any), split when asked for: an item splits its article's text alone, a
     slice or a pass over all of them splits every text (once). A delta reads the previous
@@ -528,7 +519,7 @@ class _Lines(_ListLike):
         return "\n".join(t for t in self._texts[a0:a1] if t)
 
 
-class _RowKeys(_ListLike):
+class _RowKeys(ListLike):
     """The keys of a delta's state: a row's own key when it was hashed now (`own`), else that of
     its row in the previous state (`old_of`), read from there when asked for."""
 
@@ -836,7 +827,9 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         # (a state read back compares the run's ids as one text, without splitting its own)
         then = prev.ids.text_of_rows(p0, p0 + c1 - c0) if isinstance(prev.ids, _Lines) else None
         if then is not None:
-            unchanged = then == "\n".join(ids[c0:c1])
+            # (a claim table's ids, too, as their stored text)
+            now = ids.text_of_rows(c0, c1) if hasattr(ids, "text_of_rows") else None
+            unchanged = then == (now if now is not None else "\n".join(ids[c0:c1]))
         else:
             unchanged = list(prev.ids[p0:p0 + c1 - c0]) == list(ids[c0:c1])
         if unchanged:
@@ -986,9 +979,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # the previous claims no current row maps to, whose ids no current claim has either
     unmapped = np.ones(len(prev.ids), dtype=bool)
     unmapped[old_of[same]] = False
-    gone = {c for c in map(prev.ids.__getitem__, np.nonzero(unmapped)[0].tolist()) if c not in position}
+    then = [prev.ids[i] for i in np.nonzero(unmapped)[0].tolist()]
+    if hasattr(position, "look_up"):
+        position.look_up(then)                        # (a claim table's: at once)
+    gone = {c for c in then if c not in position}
     keys = _RowKeys(prev.keys, old_of, own_keys)
-    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
+    return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched),
                          touched, search, gone)
 
