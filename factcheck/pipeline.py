@@ -446,9 +446,26 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     # per claim, whether its sentence is garbled (such a claim is no independent source)
-    if fl_run.recomputed is not None:      # (a delta: only the articles holding one read their claims' sentences)
+    unsettled = None
+    stored_origin_rows = None
+    if fl_run.recomputed is not None:
+        # (a fluency delta) the flags of the claims the clustering counts, asked for when it counts
+        # them; the articles whose claims' flag or origin group may have moved since the stored
+        # analysis: those holding a sentence whose verdict turned, and those whose origin moved
         garbled = list(garbled_sentences)
-        weak = claims.in_sentences(garbled, [fl_run.article_of[s] for s in garbled])
+        garbled_articles = [fl_run.article_of[s] for s in garbled]
+
+        def weak(rows: np.ndarray) -> np.ndarray:
+            return claims.in_sentences(garbled, garbled_articles, rows)
+
+        stored_origin_rows = store.load_origins(db)
+        unsettled = {a for a, o in origins.items() if stored_origin_rows.get(a) != o}
+        unsettled |= set(stored_origin_rows) - set(origins)
+        for f in fluency:
+            if f.sentence_id in fl_run.recomputed:
+                then = fl_run.stored.get(f.sentence_id)
+                if f.garbled != (then is not None and bool(then[1])):
+                    unsettled.add(fl_run.article_of[f.sentence_id])
     else:
         weak = np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool, count=len(claims))
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
@@ -460,7 +477,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         prev_knn = (clustering.KnnState.from_rows(*knn_rows), prev_clusters, prev_slots)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
-                                          fresh=reread)
+                                          fresh=reread, unsettled=unsettled)
     clusters = cres.clusters
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
     new_pairs = pair_cache.new
@@ -524,7 +541,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     delta = None
     if cluster_delta and prev_conflicts is not None:
         delta = _delta_rows(db, articles, sentences, claims, fluency, fl_run, recomputed, reread,
-                            origins, clusters, prev_clusters, conflicts, prev_conflicts)
+                            origins, clusters, prev_clusters, conflicts, prev_conflicts, stored_origin_rows)
     score_claims, score_clusters = claims, clusters
     deferred: set[str] = set()
     if delta is None:
@@ -626,10 +643,12 @@ def refresh_scores(db: Database, settings: Settings) -> int:
 
 
 def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
-                origins, clusters, prev_clusters, conflicts, prev_conflicts) -> dict[str, set[str]]:
+                origins, clusters, prev_clusters, conflicts, prev_conflicts,
+                stored_origins: Mapping[str, str] | None = None) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
-    those of a claim their corroboration or conflicts depend on, changed)."""
+    those of a claim their corroboration or conflicts depend on, changed). `stored_origins`: the
+    stored origins table, when read already."""
     # the articles of the sentences combined again (of every sentence after a full fluency pass)
     claim_by_id = claims.ref_by_id          # (what a score reads of a claim)
     sent_article = sentences.article_of if fl_run.recomputed is None else sentences.articles_of(fl_run.recomputed)
@@ -647,7 +666,8 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     fl_keys |= fl_run.gone if fl_run.recomputed is not None else set(stored_fl) - set(sent_article)
     fact_keys = claims.ids_in(recomputed)
     touched_articles |= {a for a in recomputed if a in claims.spans}
-    stored_origins = store.load_origins(db)
+    if stored_origins is None:
+        stored_origins = store.load_origins(db)
     origin_keys = {a for a in origins if stored_origins.get(a) != origins[a]} | (set(stored_origins) - set(origins))
     touched_articles |= origin_keys
     before = {k.id: k for k in prev_clusters}

@@ -665,20 +665,26 @@ class ClaimTable(Sequence):
                 out.update(ids[r.start:r.stop])
         return out
 
-    def in_sentences(self, sentence_ids: Sequence[str], articles: Sequence[str]) -> np.ndarray:
-        """A bool per claim: whether its sentence is one of `sentence_ids` (of `articles`, one
-        for each: only those articles' sentence ids are looked at)."""
-        out = np.zeros(len(self), dtype=bool)
+    def in_sentences(self, sentence_ids: Sequence[str], articles: Sequence[str],
+                     rows: np.ndarray | None = None) -> np.ndarray:
+        """A bool per claim (per position of `rows`, if given): whether its sentence is one of
+        `sentence_ids` (of `articles`, one for each). Only the sentence ids of those articles
+        (and of the articles of `rows`) are looked at."""
         of: dict[str, list[str]] = {}
         for s, a in zip(sentence_ids, articles, strict=True):
             of.setdefault(a, []).append(s)
         cols, hit = self._cols, []
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.int64)
+            asked = np.unique(np.searchsorted(cols.starts, rows, side="right") - 1).tolist()
+            of = {a: of[a] for a in map(cols.names.__getitem__, asked) if a in of}
         for a, mine in of.items():
             r = self.spans.get(a)
             if r:
                 hit += [r.start + i for i in cols.where(cols.at(r.start), 1, mine)]
+        out = np.zeros(len(self), dtype=bool)
         out[hit] = True
-        return out
+        return out if rows is None else out[rows]
 
     def article_map(self) -> Mapping[str, str]:
         """claim id -> its article, looked up through `position` (no dict of every claim)."""

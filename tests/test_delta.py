@@ -647,7 +647,10 @@ FLUENCY_CORPUS = {
     "c.txt": "Fishermen in the delta said the rains came early this year.\n",
     "e.txt": "Rice prices rose for a third month in the northern provinces.\n",
     "f.txt": "The central bank kept its main interest rate unchanged on Thursday.\n",
+    "g.txt": "The minister later met him at the palace.\n",
 }
+VISIT_A = "Lavrov arrived in Naypyitaw on Wednesday for talks with the generals."
+VISIT_B = "Lavrov arrived in Naypyitaw on Wednesday afternoon for talks with the generals."
 ECHO = ("Recep Tayyip Erdogan arrived in Ankara on Monday for the summit.\n"
         "The bloc's five-point plan calls for an end to violence.\n")
 
@@ -659,7 +662,9 @@ def _fluency_corpus(tmp):
     folder.mkdir()
     for name, text in FLUENCY_CORPUS.items():
         (folder / name).write_text(text, encoding="utf-8")
+    # (few neighbours per claim: the new article's claims do not reach every claim of so small a corpus)
     settings, emb = load_settings(), FakeEmbedder()
+    settings = dataclasses.replace(settings, match=dataclasses.replace(settings.match, knn=2))
     db = store.open_db(tmp / "fl.db")
     pipeline.ingest(db, [folder], settings)
     return folder, settings, emb, db
@@ -697,10 +702,16 @@ def test_fluency_delta_follows_the_corpus_context(fluency_steps):
     assert res.recombined < res.counts["sentences"]       # only the sentences that read what moved
     assert added["fluency"] == full["fluency"]
     # "Recep Tayyip Erdogan" is now used twice: "Recep Tayyipgan" reads as its garbled cut
-    before = _verdict(first, texts, "The minister later met")
-    after = _verdict(added, texts, "The minister later met")
+    before = _verdict(first, texts, "The minister later met Recep")
+    after = _verdict(added, texts, "The minister later met Recep")
     assert not any("near-miss" in r for r in before.reasons)
     assert after.garbled and any("near-miss name: 'Recep Tayyipgan'" in r for r in after.reasons)
+    # its claim and g's stay one cluster, which the delta keeps, but the garbled one no longer
+    # counts as a source: the kept cluster is counted again, as a full analysis counts it
+    assert added["clusters"] == full["clusters"]
+    (met,) = [k for k in added["clusters"] if k.article_ids == ("a", "g")]
+    assert met.independent_sources == 1
+    assert [k.independent_sources for k in fluency_steps["first"][1]["clusters"] if k.id == met.id] == [2]
     # "five-point" was always followed by "consensus" elsewhere; now by "plan" too: no consensus to depart from
     assert any("Five-Point Alliance" in r for r in _verdict(first, texts, "The minister backed").reasons)
     assert not any("Five-Point Alliance" in r for r in _verdict(added, texts, "The minister backed").reasons)
@@ -708,6 +719,7 @@ def test_fluency_delta_follows_the_corpus_context(fluency_steps):
     res, deleted, full = fluency_steps["deleted"]
     assert res.recombined < res.counts["sentences"]
     assert deleted["fluency"] == full["fluency"] == first["fluency"]
+    assert deleted["clusters"] == full["clusters"] == first["clusters"]
 
 
 def test_an_article_stored_again_with_the_same_content_gets_its_verdicts_back(tmp_path):
@@ -894,3 +906,36 @@ def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, 
     again, _ = pipeline.embed_keyed(db, emb, table.vector_keys(emb.name), lambda i: table[i].standalone)
     assert dict(db.execute("select article_id, vectors from claim_vectors"))[victim] == again[r.start:r.stop].tobytes()
     assert store.load_clusters(db) == _full(db, tmp_path, "vectors_full_2", settings, emb)["clusters"]
+
+
+def test_a_kept_cluster_whose_articles_became_copies_counts_them_once(tmp_path):
+    """A new article copies two stored ones (other paragraphs than those of a cluster they
+    share): their cluster is kept, untouched by the new claims, but its two articles are now one
+    origin. The delta counts it again, as a full analysis counts it."""
+    from conftest import FakeEmbedder
+    p1 = "The foreign ministry published a long statement about regional trade routes and river ports on Friday."
+    p2 = "Farmers in the southern districts reported that the harvest of rice and beans was smaller than expected."
+    q1 = "Engineers at the new hydropower dam said the turbines would start producing electricity before the monsoon."
+    q2 = "Teachers in several northern towns said schools had reopened after months of closures caused by floods."
+    files = {"a.txt": f"{VISIT_A}\n{p1}\n{p2}\n", "b.txt": f"{VISIT_B}\n{q1}\n{q2}\n",
+             "e.txt": "Rice prices rose for a third month in the northern provinces.\n"}
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = load_settings()
+    settings = dataclasses.replace(settings, match=dataclasses.replace(settings.match, knn=2))
+    emb = FakeEmbedder()
+    db = store.open_db(tmp_path / "copies.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    (visit,) = store.load_clusters(db)
+    assert visit.article_ids == ("a", "b") and visit.independent_sources == 2
+    (folder / "c.txt").write_text(f"{p1}\n{p2}\n{q1}\n{q2}\n", encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    res = pipeline.analyze(db, settings, embedder=emb)
+    inc, full = _snapshot(db), _full(db, tmp_path, "copies_full", settings, emb)
+    assert res.delta and inc["origins"]["a"] == inc["origins"]["b"]
+    assert inc["clusters"] == full["clusters"] and inc["scores"] == full["scores"]
+    (now,) = [k for k in inc["clusters"] if k.id == visit.id]
+    assert now.claim_ids == visit.claim_ids and now.independent_sources == 1

@@ -15,7 +15,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -393,15 +393,20 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
 
 
 def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
-                   weak: set[str] | np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                   weak: set[str] | np.ndarray | Callable[[np.ndarray], np.ndarray] | None,
+                   rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per claim (position), its article's origin group as a number, and whether it is weak (its
-    sentence is garbled): what `_sources_counted` reads. `weak`: a bool per claim (what the
-    analysis passes), or the weak claims' ids."""
+    sentence is garbled): what `_sources_counted` reads. `weak`: a bool per claim, a function
+    giving the flags of some rows (what the analysis passes), or the weak claims' ids. With
+    `rows`, the flags of those rows alone are asked for (the others read False)."""
     origin_of = origin_of or {}
     codes: dict[str, int] = {}
     origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans])
     weak_rows = np.zeros(len(ids), dtype=bool)
-    if isinstance(weak, np.ndarray):
+    if callable(weak):
+        asked = np.arange(len(ids), dtype=np.int64) if rows is None else np.unique(rows)
+        weak_rows[asked] = weak(asked)
+    elif isinstance(weak, np.ndarray):
         if len(weak) != len(ids):
             raise ValueError(f"{len(ids)} claims but {len(weak)} weak flags")
         weak_rows = weak.astype(bool)
@@ -746,7 +751,8 @@ class ClusterResult:
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
                         origin_of: Mapping[str, str] | None = None, weak: set[str] | np.ndarray | None = None,
                         pair_cache: dict | None = None, previous: tuple[KnnState, Sequence[Cluster]] | None = None,
-                        basis: str = "", fresh: set[str] | None = None) -> ClusterResult:
+                        basis: str = "", fresh: set[str] | None = None, unsettled: set[str] | None = None
+                        ) -> ClusterResult:
     """`cluster_claims`, plus the state for the next analysis; with `previous` (the state and the
     clusters of the previous analysis under the same `basis`), only the region the new, changed and
     removed claims touch is computed again (see docs/incremental.md).
@@ -755,7 +761,13 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     read again under other rules). A claim of another article that the state lists keeps its
     stored key unhashed; without `fresh` every claim's key is hashed and compared.
 
-    `weak`: the claims of garbled sentences, by id or as a bool per claim (by position)."""
+    `weak`: the claims of garbled sentences, by id, as a bool per claim (by position), or as a
+    function giving the flags of some positions (then a delta asks for those of the claims it
+    counts alone).
+
+    `unsettled`: the articles whose claims' origin group or weak flag may differ from the previous
+    analysis'; a kept cluster none of whose claims is theirs keeps its count of independent
+    sources. None: every kept cluster is counted again."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(claims) != len(vectors):
         raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
@@ -767,7 +779,7 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     if previous is not None and previous[0].basis == basis and n >= 2:
         out = _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
                      previous[0], previous[1], origin_of, weak, fresh,
-                     previous[2] if len(previous) > 2 else None)
+                     previous[2] if len(previous) > 2 else None, unsettled)
         if out is not None:
             out.state.basis = basis
             return out
@@ -798,7 +810,8 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
 
 def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
            prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
-           fresh: set[str] | None, member_slots: Sequence[bytes | None] | None = None) -> ClusterResult | None:
+           fresh: set[str] | None, member_slots: Sequence[bytes | None] | None = None,
+           unsettled: set[str] | None = None) -> ClusterResult | None:
     """The delta of `cluster_incremental`. `member_slots`: per previous cluster, its members'
     stable numbers in `prev` (int64 bytes, in the order of its claim ids; None when not stored):
     then the previous clusters' members are found by number, not looked up by id."""
@@ -952,18 +965,34 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub), skip=changed | ~region)
     links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
-    sources = _claim_sources(ids, spans, origin_of, weak)
-    clusters = _make_clusters(ids, articles, group_indices(links_r, vectors, texts, settings, hub), sources)
     # a kept cluster has the same members, id and articles; only its independent sources are
-    # counted again (origins and garbled sentences may have moved)
-    if len(kept_idx):
-        sel = kept_mask[member_cluster]
-        counts = _sources_counted(rows_of[sel], np.repeat(np.arange(len(kept_idx)), sizes[kept_idx]),
-                                  len(kept_idx), sources)
-        for c, n_src in zip(kept_idx.tolist(), counts.tolist()):
-            kl = prev_clusters[c]
-            clusters.append(kl if kl.independent_sources == n_src
-                            else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src))
+    # counted again, when one of its claims' origin group or weak flag may have moved (all of
+    # them without `unsettled`)
+    recount = kept_mask.copy()
+    if unsettled is not None and len(rows_of):
+        moved = _per_article(spans, n, [a in unsettled for a in spans]).astype(bool)
+        hit = np.zeros(len(prev_clusters), dtype=bool)
+        kept_rows = kept_mask[member_cluster]
+        hit[member_cluster[kept_rows][moved[rows_of[kept_rows]]]] = True
+        recount &= hit
+    recount_idx = np.nonzero(recount)[0]
+    recounted = rows_of[recount[member_cluster]] if len(rows_of) else np.zeros(0, dtype=np.int64)
+    groups = group_indices(links_r, vectors, texts, settings, hub)
+    # the claims counted: those of the groups, and of the kept clusters counted again
+    grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
+    sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]))
+    clusters = _make_clusters(ids, articles, groups, sources)
+    if len(recount_idx):
+        counts = _sources_counted(recounted, np.repeat(np.arange(len(recount_idx)), sizes[recount_idx]),
+                                  len(recount_idx), sources)
+        fresh_count = dict(zip(recount_idx.tolist(), counts.tolist()))
+    else:
+        fresh_count = {}
+    for c in kept_idx.tolist():
+        kl = prev_clusters[c]
+        n_src = fresh_count.get(c, kl.independent_sources)
+        clusters.append(kl if kl.independent_sources == n_src
+                        else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src))
     clusters.sort(key=lambda k: k.id)
     touched = {ids[i] for i in np.nonzero(region)[0]}
     # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free

@@ -214,6 +214,43 @@ def test_delta_clustering_equals_full_and_recounts_kept_clusters():
     assert again.clusters == cluster_incremental(later, vectors, settings, origin_of=origin_of).clusters
 
 
+def test_a_delta_counts_again_only_the_kept_clusters_holding_an_unsettled_articles_claims():
+    """Told which articles' claims may have moved origin group or weak flag since the previous
+    analysis (`unsettled`), a delta counts again the kept clusters holding one of their claims,
+    and asks the weak flags (a function of rows) of the claims it counts alone; a kept cluster
+    holding none keeps its stored count."""
+    from factcheck.stages.clusters import cluster_incremental
+
+    emb = FakeEmbedder()
+    settings = MatchSettings(knn=2)
+    base = [claim("a1", ARMS, 0), claim("a2", ARMS2, 0), claim("b1", VISIT, 0), claim("b2", VISIT2, 0)]
+    base += [claim(f"f{i}", t, 0) for i, t in enumerate(FILLER)]
+    first = cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+    now = [*base, claim("a4", ARMS, 0)]
+    vectors = emb.embed([c.standalone for c in now])
+    fillers = {i for i, c in enumerate(now) if c.article_id.startswith("f")}
+    for origin_of, flagged, moved in [({"b2": "b1"}, set(), {"b2"}), ({}, {2}, {"b1"})]:
+        asked: list[int] = []
+
+        def weak(rows: np.ndarray) -> np.ndarray:
+            asked.extend(rows.tolist())
+            return np.isin(rows, list(flagged))
+
+        told = cluster_incremental(now, vectors, settings, origin_of=origin_of, weak=weak,
+                                   previous=(first.state, first.clusters), fresh={"a4"}, unsettled=moved)
+        flags = np.isin(np.arange(len(now)), list(flagged))
+        full = cluster_incremental(now, vectors, settings, origin_of=origin_of, weak=flags)
+        assert told.clusters == full.clusters
+        (visit,) = [k for k in told.clusters if base[2].id in k.claim_ids]
+        assert visit.independent_sources == 1
+        assert {2, 3, len(now) - 1} <= set(asked) and not fillers & set(asked)
+        # nothing unsettled: the kept cluster is not counted again (the caller knows nothing moved)
+        kept = cluster_incremental(now, vectors, settings, origin_of=origin_of, weak=weak,
+                                   previous=(first.state, first.clusters), fresh={"a4"}, unsettled=set())
+        (visit,) = [k for k in kept.clusters if base[2].id in k.claim_ids]
+        assert visit.independent_sources == 2
+
+
 def test_in_sorted_is_isin():
     import numpy as np
     from factcheck.stages.clusters import _in_sorted
