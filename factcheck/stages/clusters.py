@@ -394,14 +394,16 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
 
 def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
                    weak: set[str] | np.ndarray | Callable[[np.ndarray], np.ndarray] | None,
-                   rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   rows: np.ndarray | None = None, lens: np.ndarray | None | bool = True
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Per claim (position), its article's origin group as a number, and whether it is weak (its
     sentence is garbled): what `_sources_counted` reads. `weak`: a bool per claim, a function
     giving the flags of some rows (what the analysis passes), or the weak claims' ids. With
-    `rows`, the flags of those rows alone are asked for (the others read False)."""
+    `rows`, the flags of those rows alone are asked for (the others read False). `lens`: as
+    `_per_article` takes it."""
     origin_of = origin_of or {}
     codes: dict[str, int] = {}
-    origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans])
+    origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans], lens)
     weak_rows = np.zeros(len(ids), dtype=bool)
     if callable(weak):
         asked = np.arange(len(ids), dtype=np.int64) if rows is None else np.unique(rows)
@@ -688,15 +690,27 @@ def _slice_or(pos: range | list[int]):
     return slice(pos.start, pos.stop) if isinstance(pos, range) else pos
 
 
-def _per_article(spans: Mapping[str, range | list[int]], n: int, values: Sequence[int]) -> np.ndarray:
-    """Per row (of `n`), the value of its article (`values`, in the order of `spans`): repeated
-    at once when the spans are ranges end to end in order (a store.ClaimTable's), else filled
-    article by article."""
+def _run_lengths(spans: Mapping[str, range | list[int]], n: int) -> np.ndarray | None:
+    """The spans' lengths when they are ranges end to end in order over the `n` rows (a
+    store.ClaimTable's), else None."""
     pos = list(spans.values())
     if all(type(r) is range for r in pos):
         lens = [len(r) for r in pos]
         if sum(lens) == n and [r.start for r in pos] == [0, *itertools.accumulate(lens[:-1])]:
-            return np.repeat(np.asarray(values, dtype=np.int64), lens)
+            return np.asarray(lens, dtype=np.int64)
+    return None
+
+
+def _per_article(spans: Mapping[str, range | list[int]], n: int, values: Sequence[int],
+                 lens: np.ndarray | None | bool = True) -> np.ndarray:
+    """Per row (of `n`), the value of its article (`values`, in the order of `spans`): repeated
+    at once when the spans are ranges end to end in order (their `_run_lengths`, which `lens`
+    gives when known: True to find them), else filled article by article."""
+    if lens is True:
+        lens = _run_lengths(spans, n)
+    if lens is not None:
+        return np.repeat(np.asarray(values, dtype=np.int64), lens)
+    pos = list(spans.values())
     out = np.empty(n, dtype=np.int64)
     for v, r in zip(values, pos):
         out[_slice_or(r)] = v
@@ -924,7 +938,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             sims[hj] = np.take_along_axis(all_s, top, axis=1)
         changed |= hit
     search = time.perf_counter() - t_search
-    art = _per_article(spans, n, [hash(a) for a in spans])
+    lens = _run_lengths(spans, n)                     # (each per-article array below repeats by these)
+    art = _per_article(spans, n, [hash(a) for a in spans], lens)
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
 
     # the region: changed rows, the claims they link to, and the previous clusters of all of them
@@ -970,7 +985,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # them without `unsettled`)
     recount = kept_mask.copy()
     if unsettled is not None and len(rows_of):
-        moved = _per_article(spans, n, [a in unsettled for a in spans]).astype(bool)
+        moved = _per_article(spans, n, [a in unsettled for a in spans], lens).astype(bool)
         hit = np.zeros(len(prev_clusters), dtype=bool)
         kept_rows = kept_mask[member_cluster]
         hit[member_cluster[kept_rows][moved[rows_of[kept_rows]]]] = True
@@ -980,7 +995,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     groups = group_indices(links_r, vectors, texts, settings, hub)
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
-    sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]))
+    sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens)
     clusters = _make_clusters(ids, articles, groups, sources)
     if len(recount_idx):
         counts = _sources_counted(recounted, np.repeat(np.arange(len(recount_idx)), sizes[recount_idx]),
