@@ -387,6 +387,11 @@ class _ArticleColumns:
             self._lists[j][k] = got
         return got
 
+    def item(self, j: int, k: int, at: int):
+        """Article j's item `at` of column k."""
+        flat = self._flat[k]
+        return flat[self.starts[j] + at] if flat is not None else self.items(j, k)[at]
+
     def flat(self, k: int) -> list:
         """Column k, every article's items end to end: runs of bodies not split yet split at once."""
         flat = self._flat[k]
@@ -700,7 +705,12 @@ class ClaimTable(Sequence):
 
     def ref(self, i: int) -> ClaimRef:
         """What scoring reads of the claim at position `i`, from the columns (no claim row is read)."""
-        return ClaimRef(self.ids[i], self.article_ids[i], self.sentence_ids[i], self.speakers[i])
+        c = self._cols
+        if i < 0:
+            i += len(self)
+        j = c.at(i)
+        at = i - c.starts[j]
+        return ClaimRef(c.item(j, 0, at), c.names[j], c.item(j, 1, at), c.item(j, 2, at))
 
     def of_ids(self, ids: Iterable[str]) -> list[Claim]:
         """The Claim records of these ids (unknown ids left out), in table order."""
@@ -740,19 +750,22 @@ class ClaimTable(Sequence):
 
 
 # ids whose positions are looked up in the store before a map of every claim is made instead (or a
-# sixteenth of the claims, if more)
+# sixteenth of the claims, if more); of ids asked for one at a time (a query each), this many
 _POSITION_LOOKUPS = 1024
+_POSITION_SINGLES = 64
 
 
 class _Positions(Mapping):
     """claim id -> its position in a ClaimTable. An id is looked up in the store's `claims` rows
     (which the table holds, see `ClaimTable`), and found among its article's ids; past
-    `_POSITION_LOOKUPS` ids asked for, a map of every claim is made instead."""
+    `_POSITION_LOOKUPS` ids asked for (`_POSITION_SINGLES` asked for one by one), a map of every
+    claim is made instead."""
 
     def __init__(self, table: ClaimTable) -> None:
         self._t = table
         self._every: dict[str, int] | None = None
         self._known: dict[str, int | None] = {}
+        self._singles = 0                            # ids looked up one at a time so far
 
     def _all(self) -> dict[str, int]:
         if self._every is None:
@@ -783,6 +796,10 @@ class _Positions(Mapping):
     def get(self, cid, default=None):
         if self._every is None:
             if cid not in self._known:
+                self._singles += 1
+                if self._singles > _POSITION_SINGLES:
+                    self._all()
+                    return self._every.get(cid, default)
                 self.look_up([cid])
             if self._every is None:
                 p = self._known[cid]

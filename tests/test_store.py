@@ -269,9 +269,12 @@ def test_a_claim_table_from_stored_columns_gives_each_column_however_it_is_asked
         assert pos[want["ids"][i]] == i and want["ids"][i] in pos
     assert "nope" not in pos and pos.get("nope", -1) == -1
     assert table.refs([want["ids"][3], "nope", want["ids"][0]]) == [table.ref(0), table.ref(3)]
-    monkeypatch.setattr(store, "_POSITION_LOOKUPS", 2)
-    many = store.ClaimTable(db, shas, "v1").position
-    assert [many[c] for c in want["ids"]] == list(range(n)) and dict(many) == {c: i for i, c in enumerate(want["ids"])}
+    for name in ("_POSITION_LOOKUPS", "_POSITION_SINGLES"):      # (past either bound: the map)
+        monkeypatch.setattr(store, name, 2)
+        many = store.ClaimTable(db, shas, "v1").position
+        assert [many[c] for c in want["ids"]] == list(range(n)) and "nope" not in many
+        assert many._every is not None and dict(many) == {c: i for i, c in enumerate(want["ids"])}
+        monkeypatch.undo()
 
 
 def test_cached_vectors_read_by_look_up_or_by_scan_are_the_same(db, monkeypatch):

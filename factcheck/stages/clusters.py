@@ -257,10 +257,11 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
                  settings: MatchSettings, speakers: Sequence[str | None] | None = None,
                  pair_cache: dict | None = None, text_keys: Sequence[str] | None = None,
                  knn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                 only: np.ndarray | None = None, skip: np.ndarray | None = None
-                 ) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
+                 only: np.ndarray | None = None, skip: np.ndarray | None = None,
+                 art: np.ndarray | None = None) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
     """`link_pairs` with each link as (margin, cosine, i, j) in `_link_order`; `skip` (bool per
-    claim) leaves out the candidate pairs with an end in it."""
+    claim) leaves out the candidate pairs with an end in it; `art`: a number per claim, the same
+    for the claims of one article and only for them (else `articles` are compared)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
@@ -278,8 +279,11 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
             | (cos >= settings.link_cosine))
     src, dst, cos = src[keep], dst[keep], cos[keep]
     # an article never corroborates itself
-    other = np.fromiter((articles[i] != articles[j] for i, j in zip(src.tolist(), dst.tolist())),
-                        dtype=bool, count=len(src))
+    if art is not None:
+        other = art[src] != art[dst]
+    else:
+        other = np.fromiter((articles[i] != articles[j] for i, j in zip(src.tolist(), dst.tolist())),
+                            dtype=bool, count=len(src))
     src, dst, cos = src[other], dst[other], cos[other]
     if hasattr(texts, "prefetch"):         # texts read from the store: those of these pairs, at once
         texts.prefetch(set(src.tolist()) | set(dst.tolist()))
@@ -939,12 +943,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         changed |= hit
     search = time.perf_counter() - t_search
     lens = _run_lengths(spans, n)                     # (each per-article array below repeats by these)
-    art = _per_article(spans, n, [hash(a) for a in spans], lens)
+    art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
 
     # the region: changed rows, the claims they link to, and the previous clusters of all of them
     links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), only=changed)
+                              knn=(idx, sims, hub), only=changed, art=art)
     r0 = changed.copy()
     for _, _, i, j in links_c:
         r0[i] = r0[j] = True
@@ -978,7 +982,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # those of the pairs with both ends in the region and neither changed, decided now; in the
     # order of one call over the region
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), skip=changed | ~region)
+                              knn=(idx, sims, hub), skip=changed | ~region, art=art)
     links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again, when one of its claims' origin group or weak flag may have moved (all of
