@@ -446,28 +446,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     # per claim, whether its sentence is garbled (such a claim is no independent source)
-    unsettled = None
-    stored_origin_rows = None
-    if fl_run.recomputed is not None:
-        # (a fluency delta) the flags of the claims the clustering counts, asked for when it counts
-        # them; the articles whose claims' flag or origin group may have moved since the stored
-        # analysis: those holding a sentence whose verdict turned, and those whose origin moved
-        garbled = list(garbled_sentences)
-        garbled_articles = [fl_run.article_of[s] for s in garbled]
-
-        def weak(rows: np.ndarray) -> np.ndarray:
-            return claims.in_sentences(garbled, garbled_articles, rows)
-
-        stored_origin_rows = store.load_origins(db)
-        unsettled = {a for a, o in origins.items() if stored_origin_rows.get(a) != o}
-        unsettled |= set(stored_origin_rows) - set(origins)
-        for f in fluency:
-            if f.sentence_id in fl_run.recomputed:
-                then = fl_run.stored.get(f.sentence_id)
-                if f.garbled != (then is not None and bool(then[1])):
-                    unsettled.add(fl_run.article_of[f.sentence_id])
-    else:
-        weak = np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool, count=len(claims))
+    weak, unsettled, stored_origin_rows = _weak_flags(db, claims, fluency, fl_run, garbled_sentences, origins)
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
@@ -642,6 +621,40 @@ def refresh_scores(db: Database, settings: Settings) -> int:
     return len(stale)
 
 
+def _moved_origins(origins: Mapping[str, str], stored: Mapping[str, str]) -> set[str]:
+    """The articles whose origin differs from the stored one (or that have only one of them)."""
+    return {a for a in origins if stored.get(a) != origins[a]} | (set(stored) - set(origins))
+
+
+def _weak_flags(db: Database, claims: store.ClaimTable, fluency, fl_run, garbled_sentences: set[str],
+                origins: Mapping[str, str]):
+    """Whether each claim's sentence is garbled, for the clustering: (flags, unsettled articles,
+    the stored origins table or None).
+
+    After a full fluency pass, a bool per claim and no unsettled articles (None: every kept
+    cluster is counted again). After a fluency delta, a function giving the flags of the rows the
+    clustering counts (only the articles holding a garbled sentence are looked at), and the
+    articles whose claims' flag or origin group may have moved since the stored analysis: those
+    holding a sentence whose verdict turned, and those whose origin moved."""
+    if fl_run.recomputed is None:
+        return (np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool,
+                            count=len(claims)), None, None)
+    garbled = list(garbled_sentences)
+    garbled_articles = [fl_run.article_of[s] for s in garbled]
+
+    def weak(rows: np.ndarray) -> np.ndarray:
+        return claims.in_sentences(garbled, garbled_articles, rows)
+
+    stored_origins = store.load_origins(db)
+    unsettled = _moved_origins(origins, stored_origins)
+    for f in fluency:
+        if f.sentence_id in fl_run.recomputed:
+            then = fl_run.stored.get(f.sentence_id)
+            if f.garbled != (then is not None and bool(then[1])):
+                unsettled.add(fl_run.article_of[f.sentence_id])
+    return weak, unsettled, stored_origins
+
+
 def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
                 origins, clusters, prev_clusters, conflicts, prev_conflicts,
                 stored_origins: Mapping[str, str] | None = None) -> dict[str, set[str]]:
@@ -668,7 +681,7 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     touched_articles |= {a for a in recomputed if a in claims.spans}
     if stored_origins is None:
         stored_origins = store.load_origins(db)
-    origin_keys = {a for a in origins if stored_origins.get(a) != origins[a]} | (set(stored_origins) - set(origins))
+    origin_keys = _moved_origins(origins, stored_origins)
     touched_articles |= origin_keys
     before = {k.id: k for k in prev_clusters}
     after = {k.id: k for k in clusters}
