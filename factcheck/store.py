@@ -387,6 +387,10 @@ class _ArticleColumns:
             self._lists[j][k] = got
         return got
 
+    def whole(self, k: int) -> list | None:
+        """Column k end to end, if made already (`flat`)."""
+        return self._flat[k]
+
     def item(self, j: int, k: int, at: int):
         """Article j's item `at` of column k."""
         flat = self._flat[k]
@@ -412,13 +416,16 @@ class _ArticleColumns:
                 flat += run
                 j = end
             self._flat[k] = flat
+            for lists in self._lists:                # (each article's items are now read from it)
+                lists[k] = None
         return flat
 
     def set_items(self, j: int, k: int, items: list) -> None:
         """Replace article j's items of column k (as many as it has)."""
-        self._lists[j][k] = items
         if self._flat[k] is not None:
             self._flat[k][self.starts[j]:self.starts[j + 1]] = items
+        else:
+            self._lists[j][k] = items
 
     def joined_ids(self, j: int) -> str:
         """Article j's ids joined by newlines (from its body as it is, when not split)."""
@@ -576,7 +583,7 @@ class ClaimTable(Sequence):
 
     def _column(self, k: int | None) -> Sequence:
         # (a column made whole already is given as its list)
-        flat = self._cols._flat[k] if k is not None else None
+        flat = self._cols.whole(k) if k is not None else None
         return flat if flat is not None else _Column(self._cols, k)
 
     @property
@@ -786,7 +793,7 @@ class _Positions(Mapping):
         t, found = self._t, dict.fromkeys(want)
         for cid, a in _tuples_in(t._db, "select id, article_id from claims where id in ({})", want):
             r = t.spans.get(a)
-            mine = t._cols.items(t._cols.at(r.start), 0) if r else ()
+            mine = t.ids[r.start:r.stop] if r else ()
             if cid not in mine:                 # (the rows are not the table's: every claim's map)
                 self._all()
                 return

@@ -767,7 +767,8 @@ class ClusterResult:
 
 
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
-                        origin_of: Mapping[str, str] | None = None, weak: set[str] | np.ndarray | None = None,
+                        origin_of: Mapping[str, str] | None = None,
+                        weak: set[str] | np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None,
                         pair_cache: dict | None = None, previous: tuple[KnnState, Sequence[Cluster]] | None = None,
                         basis: str = "", fresh: set[str] | None = None, unsettled: set[str] | None = None
                         ) -> ClusterResult:
@@ -855,15 +856,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             runs.append([cur.start, cur.stop, p.start, [aid]])
     blocks: list[tuple[int, int, int]] = []          # the runs mapped: (current start, stop, previous start)
     for c0, c1, p0, run in runs:
-        # (a state read back compares the run's ids as one text, without splitting its own)
-        then = prev.ids.text_of_rows(p0, p0 + c1 - c0) if isinstance(prev.ids, _Lines) else None
-        if then is not None:
-            # (a claim table's ids, too, as their stored text)
-            now = ids.text_of_rows(c0, c1) if hasattr(ids, "text_of_rows") else None
-            unchanged = then == (now if now is not None else "\n".join(ids[c0:c1]))
-        else:
-            unchanged = list(prev.ids[p0:p0 + c1 - c0]) == list(ids[c0:c1])
-        if unchanged:
+        if _joined_rows(prev.ids, p0, p0 + c1 - c0) == _joined_rows(ids, c0, c1):
             old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
             blocks.append((c0, c1, p0))
         else:                       # (some claim differs: its articles are matched claim by claim)
@@ -1027,14 +1020,22 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # the previous claims no current row maps to, whose ids no current claim has either
     unmapped = np.ones(len(prev.ids), dtype=bool)
     unmapped[old_of[same]] = False
-    then = [prev.ids[i] for i in np.nonzero(unmapped)[0].tolist()]
+    unmapped_ids = [prev.ids[i] for i in np.nonzero(unmapped)[0].tolist()]
     if hasattr(position, "look_up"):
-        position.look_up(then)                        # (a claim table's: at once)
-    gone = {c for c in then if c not in position}
+        position.look_up(unmapped_ids)                # (a claim table's: at once)
+    gone = {c for c in unmapped_ids if c not in position}
     keys = _RowKeys(prev.keys, old_of, own_keys)
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched),
                          touched, search, gone)
+
+
+def _joined_rows(ids: Sequence[str], lo: int, hi: int) -> str:
+    """The ids of rows lo..hi joined by newlines (as the kNN state stores them): from the stored
+    text itself when `ids` are read back per article and the rows are whole articles'. A run of
+    unchanged articles is compared this way, without a string per claim."""
+    text = ids.text_of_rows(lo, hi) if hasattr(ids, "text_of_rows") else None
+    return text if text is not None else "\n".join(ids[lo:hi])
 
 
 def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster], sizes: np.ndarray,
