@@ -303,3 +303,21 @@ def m026_claim_vectors(db: Database) -> None:
     # by its text's key. An older store has none: an analysis writes them.
     db.execute("create table claim_vectors (article_id text primary key, sha256 text, version text, "
                "embedder text, vectors blob)")
+
+
+@migrations()
+def m027_id_stamps(db: Database) -> None:
+    # Per article, a stamp of its claims' ids in order (records.ids_stamp) with its claim columns
+    # and with its kNN row: a delta tells the articles whose kNN row holds the claims its claim
+    # table has now by comparing two stamps, not their ids one by one. Filled from the rows.
+    from .records import ids_stamp
+    from .store import _decode_columns
+
+    db.execute("alter table claim_columns add column stamp text")
+    db.execute("alter table knn_rows add column stamp text")
+    db.conn.executemany("update claim_columns set stamp = ? where article_id = ?", [
+        (ids_stamp(_decode_columns(body)[0]), a)
+        for a, body in db.execute("select article_id, body from claim_columns").fetchall()])
+    db.conn.executemany("update knn_rows set stamp = ? where article_id = ?", [
+        (ids_stamp(ids.split("\n") if ids else []), a)
+        for a, ids in db.execute("select article_id, ids from knn_rows").fetchall()])

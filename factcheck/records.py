@@ -15,6 +15,12 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+def ids_stamp(ids: Sequence[str]) -> str:
+    """A stamp of an article's claim ids in order, stored with each per-article row that holds
+    them (`claim_columns`, `knn_rows`): two rows hold the same ids when their stamps are equal."""
+    return hashlib.blake2b("\n".join(ids).encode(), digest_size=12).hexdigest()
+
+
 class ListLike(Sequence):
     """A sequence that compares equal to any sequence with the same items (a list among them): the
     lazily read columns stages are given in place of lists."""

@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from .errors import FactcheckError
 from .migrations import migrations
-from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, ListLike, Score, Sentence, Span
+from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, ListLike, Score, Sentence, Span, ids_stamp
 
 
 class _Connection(sqlite3.Connection):
@@ -343,6 +343,7 @@ class _ArticleColumns:
         self._fields: list[list[str] | None] = []    # a body's four fields, once cut
         self._lists: list[list[list | None]] = []    # per article and column its items, once split
         self._flat: list[list | None] = [None] * 4   # per column every item, once made
+        self._stamps: list[str | None] = []          # per article its ids' stamp (None: not made yet)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -362,6 +363,25 @@ class _ArticleColumns:
         self.starts.append(self.starts[-1] + count)
         self._bodies.append(body)
         self._fields.append(None)
+        self._stamps.append(None)
+        self._flat = [None] * 4
+
+    def extend(self, names: Sequence[str], bodies: Sequence[str], stamps: Sequence[str | None]) -> None:
+        """`add` of stored articles' bodies, at once (every analysis adds most of a corpus' so),
+        with their ids' stamps as stored."""
+        cuts = [b.find(_SEP_FIELD) for b in bodies]
+        if -1 in cuts:                                # (a JSON body, or one without fields: one by one)
+            for name, body, stamp in zip(names, bodies, stamps):
+                self.add(name, body=body)
+                self._stamps[-1] = stamp
+            return
+        self.names += names
+        counts = [b.count(_SEP_ITEM, 0, cut) + 1 for b, cut in zip(bodies, cuts)]
+        self.starts += list(itertools.accumulate(counts, initial=self.starts[-1]))[1:]
+        self._bodies += bodies
+        self._fields += [None] * len(names)
+        self._stamps += stamps
+        self._lists += [[None] * 4 for _ in names]
         self._flat = [None] * 4
 
     def at(self, i: int) -> int:
@@ -427,12 +447,12 @@ class _ArticleColumns:
         else:
             self._lists[j][k] = items
 
-    def joined_ids(self, j: int) -> str:
-        """Article j's ids joined by newlines (from its body as it is, when not split)."""
-        if self._lists[j][0] is None and self._flat[0] is None:
-            body = self._bodies[j]
-            return body[:body.find(_SEP_FIELD)].replace(_SEP_ITEM, "\n")
-        return "\n".join(self.items(j, 0))
+    def stamps(self) -> list[str]:
+        """Per article the stamp of its ids (`records.ids_stamp`): as stored, else made from them."""
+        got = self._stamps
+        for j in [j for j, x in enumerate(got) if x is None]:
+            got[j] = ids_stamp(self.items(j, 0))
+        return got
 
     def where(self, j: int, k: int, values: Iterable[str]) -> list[int]:
         """The positions in article j of the items of column k (not speakers) equal to one of
@@ -502,14 +522,6 @@ class _Column(ListLike):
             return itertools.chain.from_iterable(map(itertools.repeat, c.names, np.diff(c.starts).tolist()))
         return iter(c.flat(self._k))
 
-    def text_of_rows(self, lo: int, hi: int) -> str | None:
-        """(ids) The ids of positions lo..hi joined by newlines, from the articles' fields as
-        stored when those positions are whole articles' (None otherwise)."""
-        c = self._c
-        a0, a1 = bisect.bisect_left(c.starts, lo), bisect.bisect_left(c.starts, hi)
-        if self._k != 0 or a1 >= len(c.starts) or c.starts[a0] != lo or c.starts[a1] != hi:
-            return None
-        return "\n".join(c.joined_ids(j) for j in range(a0, a1))
 
 
 class ClaimTable(Sequence):
@@ -531,7 +543,7 @@ class ClaimTable(Sequence):
         stored = {}
         if use_columns:
             stored = {r[0]: r[1:] for r in db.execute(
-                "select article_id, sha256, embedder, body from claim_columns where version = ?", [version])
+                "select article_id, sha256, embedder, body, stamp from claim_columns where version = ?", [version])
                 if shas.get(r[0]) == r[1]}
         # the articles whose stored columns are not those of their claims now: written at save
         self.rewrite: set[str] = set(shas) - set(stored)
@@ -546,11 +558,16 @@ class ClaimTable(Sequence):
             by_article.setdefault(r[1], []).append(Claim(*r))
         cols = self._cols = _ArticleColumns()
         self._keys_of: dict[str, str | None] = {}    # article -> the embedder its keys are of
-        for a in sorted([*stored, *by_article]):
-            if a in stored:
-                cols.add(a, body=stored[a][2])
-                self._keys_of[a] = stored[a][1]
-                continue
+        names = sorted([*stored, *by_article])
+        # runs of stored articles are added at once, the articles read afresh one by one
+        at = [-1, *(j for j, a in enumerate(names) if a in by_article), len(names)]
+        for lo, hi in zip(at, at[1:]):
+            run = names[lo + 1:hi]
+            cols.extend(run, [stored[a][2] for a in run], [stored[a][3] for a in run])
+            self._keys_of.update((a, stored[a][1]) for a in run)
+            if hi == len(names):
+                break
+            a = names[hi]
             mine = by_article[a]
             for i, c in enumerate(mine, start=cols.starts[-1]):
                 self._claims[i] = c
@@ -623,10 +640,10 @@ class ClaimTable(Sequence):
                                          np.ascontiguousarray(vectors[r.start:r.stop], dtype="<f4").tobytes())
         return out
 
-    def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str] | None]:
+    def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str, str] | None]:
         """The `claim_columns` rows to write for the next analysis: article -> (content hash,
         extraction rules, embedder, its claims' columns and vector keys under `embedder`, encoded
-        by `_encode_columns`), None for an article without claims; every article's with
+        by `_encode_columns`, the stamp of its ids), None for an article without claims; every article's with
         `rewrite_all`, else those of `rewrite` and of the articles whose stored keys are another
         embedder's."""
         self._keys_under(embedder)
@@ -636,8 +653,12 @@ class ClaimTable(Sequence):
         for j, a in enumerate(c.names):
             if a in want or self.rewrite_all:
                 out[a] = (self._shas.get(a, ""), self._version, embedder,
-                          _encode_columns(*(c.items(j, k) for k in range(4))))
+                          _encode_columns(*(c.items(j, k) for k in range(4))), ids_stamp(c.items(j, 0)))
         return out
+
+    def stamps(self) -> list[str]:
+        """Per article (in the order of `spans`) the stamp of its claims' ids (`records.ids_stamp`)."""
+        return self._cols.stamps()
 
     def _keys_under(self, embedder: str) -> None:
         # the articles whose keys are not of this embedder: their claims' texts hashed
@@ -1147,8 +1168,9 @@ def _replace_article_rows(db: Database, table: str, columns: Sequence[str], arti
 
 
 def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
-    """Replace these articles' `claim_columns` rows (`ClaimTable.columns`; None: no row), or every row."""
-    _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body"), rows,
+    """Replace these articles' `claim_columns` rows (`ClaimTable.columns`: content hash, extraction
+    rules, embedder, body, stamp of its ids; None: no row), or every row."""
+    _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body", "stamp"), rows,
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
@@ -1174,12 +1196,13 @@ def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_
 
 
 def knn_state_rows(db: Database) -> tuple[list[tuple], str, list[tuple]] | None:
-    """The clustering's stored kNN state: its rows in article order, its meta (JSON) and its
-    patch rows (slot, neighbours, cosines, hub level); None when none is stored."""
+    """The clustering's stored kNN state: its rows in article order (`KnnState.rows`, with the
+    stamp of each row's ids last), its meta (JSON) and its patch rows (slot, neighbours, cosines,
+    hub level); None when none is stored."""
     meta = get_state(db, "knn_meta")
     if meta is None:
         return None
-    return (db.execute("select article_id, ids, keys, slots, nbr, sims, hub from knn_rows "
+    return (db.execute("select article_id, ids, keys, slots, nbr, sims, hub, stamp from knn_rows "
                        "order by article_id").fetchall(), meta,
             db.execute("select slot, nbr, sims, hub from knn_patches").fetchall())
 
@@ -1188,7 +1211,7 @@ def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], re
                     patches: Sequence[tuple], unpatch: Sequence[int] | None, meta: str) -> None:
     """Apply `KnnState.rows` to the stored rows (every article row replaced with `replace_all`;
     every patch dropped with `replace_all` or `unpatch` None)."""
-    _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub"),
+    _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub", "stamp"),
                           [*gone, *(r[0] for r in rows)], rows, replace_all)
     if replace_all or unpatch is None:
         db.execute("delete from knn_patches")

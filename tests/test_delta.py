@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from factcheck import pipeline, store
+from factcheck.records import ids_stamp
 from factcheck.settings import load_settings
 
 from conftest import ROOT, SEEDS
@@ -469,9 +470,9 @@ def test_knn_state_roundtrip():
 
 
 def test_a_read_back_knn_state_gives_each_claims_id_and_key_however_they_are_asked_for():
-    """The ids and keys read back from the rows are split when asked for: one item, a slice, a
-    pass, or the ids of whole articles as one text (what a delta compares) all give the stored
-    ones, an article without claims included; a delta's keys are its own or the previous rows'."""
+    """The ids and keys read back from the rows are split when asked for: one item, a slice or a
+    pass all give the stored ones, an article without claims included, and each article's stamp
+    is that of its ids; a delta's keys are its own or the previous rows'."""
     import numpy as np
     from factcheck.stages.clusters import KnnState, _RowKeys
 
@@ -493,10 +494,67 @@ def test_a_read_back_knn_state_gives_each_claims_id_and_key_however_they_are_ask
         else:
             assert list(st.ids) == every and st.ids == every and len(st.keys) == 5
         assert st.spans == {"a": range(0, 2), "b": range(2, 2), "c": range(2, 5)}
-        assert st.ids.text_of_rows(0, 5) == "\n".join(every) and st.ids.text_of_rows(2, 5) == "c1\nc2\nc3"
-        assert st.ids.text_of_rows(0, 2) == "a1\na2" and st.ids.text_of_rows(1, 3) is None
+        # (rows without their stamp: each made from its ids)
+        assert st.stamps() == [ids_stamp(["a1", "a2"]), ids_stamp([]), ids_stamp(["c1", "c2", "c3"])]
     keys = _RowKeys(["k0", "k1", "k2"], np.array([2, -1, 0]), {1: "new"})
     assert list(keys) == ["k2", "new", "k0"] and keys[0:2] == ["k2", "new"] and keys == ["k2", "new", "k0"]
+
+
+def test_a_delta_maps_as_runs_the_articles_whose_stamps_say_their_rows_hold_their_claims():
+    """Of the articles not read afresh, those whose kNN row holds the ids they have now (equal
+    stamps) are carried over as runs of articles next to each other in both states; a run breaks
+    where an article between them left, and every other article is matched claim by claim."""
+    import numpy as np
+    from factcheck.stages.clusters import KnnState, _unchanged_runs
+
+    def row(a, ids, slots):
+        n = len(ids)
+        return (a, "\n".join(ids), "\n".join("k" + x for x in ids), np.array(slots, "<i4").tobytes(),
+                np.full(2 * n, -1, "<i4").tobytes(), np.zeros(2 * n, "<f4").tobytes(), np.zeros(n, "<f4").tobytes(),
+                ids_stamp(ids))
+
+    before = {"a": ["a1", "a2"], "b": ["b1"], "c": ["c1", "c2"], "d": ["d1"], "e": ["e1", "e2"], "g": ["g1"]}
+    slots = iter(range(100))
+    prev = KnnState.from_rows([row(a, ids, [next(slots) for _ in ids]) for a, ids in before.items()],
+                              json.dumps({"basis": "x", "k": 2, "next_slot": 9}))
+    # now: b holds another claim, d left, f is new
+    now = {"a": ["a1", "a2"], "b": ["b9"], "c": ["c1", "c2"], "e": ["e1", "e2"], "f": ["f1"], "g": ["g1"]}
+    spans, at = {}, 0
+    for a, ids in now.items():
+        spans[a] = range(at, at + len(ids))
+        at += len(ids)
+    stamps = [ids_stamp(ids) for ids in now.values()]
+    assert _unchanged_runs(spans, stamps, prev, {"f"}) == ([(0, 2, 0), (3, 5, 3), (5, 7, 6), (8, 9, 8)], ["b", "f"])
+    # an article read afresh is matched claim by claim even when its ids are those of then
+    assert _unchanged_runs(spans, stamps, prev, {"c", "f"}) == ([(0, 2, 0), (5, 7, 6), (8, 9, 8)], ["b", "c", "f"])
+    # without `fresh`, every article is
+    assert _unchanged_runs(spans, stamps, prev, None) == ([], list(now))
+    # a row whose stamp is not read back is told by the stamp of the ids it holds
+    bare = KnnState.from_rows([row(a, ids, [0] * len(ids))[:7] for a, ids in before.items()], prev.meta())
+    assert _unchanged_runs(spans, stamps, bare, {"f"}) == _unchanged_runs(spans, stamps, prev, {"f"})
+
+
+def test_a_store_from_before_the_stamps_gets_them_from_its_rows(tmp_path):
+    """Migration m027 gives each stored article's claim columns and kNN row the stamp of the ids
+    they hold, so the store's first delta after it maps the unchanged articles as before."""
+    import numpy as np
+    db = store.open_db(tmp_path / "s.db")
+    ids = {"a": ["a1", "a2"], "b": ["b1"]}
+    with db.atomic():
+        store.write_claim_columns(db, {a: ("sha-" + a, "v1", "e", store._encode_columns(x, x, [None] * len(x), x),
+                                           "not a stamp") for a, x in ids.items()})
+        store.write_knn_state(db, [(a, "\n".join(x), "\n".join(x), np.zeros(len(x), "<i4").tobytes(),
+                                    np.zeros(2 * len(x), "<i4").tobytes(), np.zeros(2 * len(x), "<f4").tobytes(),
+                                    np.zeros(len(x), "<f4").tobytes(), "not a stamp") for a, x in ids.items()],
+                              [], True, [], None, json.dumps({"basis": "x", "k": 2, "next_slot": 3}))
+    for t in ("claim_columns", "knn_rows"):
+        db.execute(f"alter table {t} drop column stamp")
+    db.execute("delete from _sqlite_migrations where name = 'm027_id_stamps'")
+    db.conn.commit()
+    again = store.open_db(tmp_path / "s.db")
+    assert dict(again.execute("select article_id, stamp from claim_columns").fetchall()) == {
+        a: ids_stamp(x) for a, x in ids.items()}
+    assert [r[7] for r in store.knn_state_rows(again)[0]] == [ids_stamp(x) for x in ids.values()]
 
 
 def test_too_many_knn_patches_are_folded_into_their_articles_rows(monkeypatch):

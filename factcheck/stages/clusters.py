@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from factcheck.records import Claim, Cluster, ListLike, stable_id
+from factcheck.records import Claim, Cluster, ListLike, ids_stamp, stable_id
 from factcheck.stages.matching import (MatchSettings, _decide, _numbers_clash, decide_static_many, numbers_in,
                                        pair_static)
 
@@ -487,8 +487,8 @@ class _Lines(ListLike):
     """Per row, one item of the stored per-article texts (items joined by newlines; "" for an
     article without any), split when asked for: an item splits its article's text alone, a
     slice or a pass over all of them splits every text (once). A delta reads the previous
-    state's ids and keys this way: most of them are only compared, run by run, as text
-    (`text_of_rows`), and making a string per claim is most of what reading them costs."""
+    state's ids and keys this way: it asks for those of a few articles (the others' rows are
+    told by their stamps), and making a string per claim is most of what reading them costs."""
 
     def __init__(self, texts: Sequence[str], starts: Sequence[int]) -> None:
         self._texts = list(texts)
@@ -521,13 +521,6 @@ class _Lines(ListLike):
     def __iter__(self):
         return iter(self._all())
 
-    def text_of_rows(self, lo: int, hi: int) -> str | None:
-        """The items of rows lo..hi joined by newlines, from the texts themselves when those rows
-        are whole articles' (None otherwise)."""
-        a0, a1 = bisect.bisect_left(self._starts, lo), bisect.bisect_left(self._starts, hi)
-        if a0 >= len(self._starts) or self._starts[a0] != lo or a1 >= len(self._starts) or self._starts[a1] != hi:
-            return None
-        return "\n".join(t for t in self._texts[a0:a1] if t)
 
 
 class _RowKeys(ListLike):
@@ -575,6 +568,13 @@ class KnnState:
                                                      # (None: every row, after a full clustering)
     new_from: int = 0                                # slots from this one on are new claims
     patched: np.ndarray | None = None                # bool per row: stored as a patch
+    stored_stamps: list[str | None] | None = None    # per article (of `spans`) its row's stamp as read
+
+    def stamps(self) -> list[str]:
+        """Per article (in the order of `spans`) the stamp of the ids its row holds
+        (`records.ids_stamp`): as read back, else made from them."""
+        got = self.stored_stamps if self.stored_stamps is not None else [None] * len(self.spans)
+        return [x if x is not None else ids_stamp(_take(self.ids, pos)) for x, pos in zip(got, self.spans.values())]
 
     def meta(self) -> str:
         return json.dumps({"basis": self.basis, "k": int(self.idx.shape[1]) if self.idx.ndim == 2 else 0,
@@ -586,7 +586,8 @@ class KnnState:
         (article rows, articles whose row goes, whether every article row is replaced, patch rows,
         slots whose patch goes (None: every patch)).
 
-        An article row is (article, ids, keys, slots, neighbours' slots, cosines, hub levels); it
+        An article row is (article, ids, keys, slots, neighbours' slots, cosines, hub levels, the
+        stamp of its ids); it
         is written for an article not stored or holding a new claim or fewer claims, or for every
         article after a full clustering. A patch row is (slot, neighbours' slots, cosines, hub
         level), for the other `written` rows; past `_PATCH_MIN` patched claims (and
@@ -624,9 +625,11 @@ class KnnState:
         for j in np.nonzero(whole)[0].tolist():
             a = names[j]
             pos = self.spans[a]
-            out.append((a, "\n".join(_take(self.ids, pos)), "\n".join(_take(self.keys, pos)),
+            ids = _take(self.ids, pos)
+            out.append((a, "\n".join(ids), "\n".join(_take(self.keys, pos)),
                         _take(self.slots, pos).astype("<i4").tobytes(), nbr_of(_slice_or(pos)).tobytes(),
-                        _take(self.sims, pos).astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes()))
+                        _take(self.sims, pos).astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes(),
+                        ids_stamp(ids)))
         rows = np.nonzero(patch)[0]
         nbr = nbr_of(rows)
         patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
@@ -636,11 +639,14 @@ class KnnState:
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple], meta: str, patches: Sequence[tuple] = ()) -> "KnnState":
-        """The state back from its rows (in article order), `meta` and the patch rows (slot,
-        neighbours' slots, cosines, hub level) that override the rows of their claims."""
+        """The state back from its rows (in article order; each row's stamp, last, may be left
+        out or None), `meta` and the patch rows (slot, neighbours' slots, cosines, hub level) that
+        override the rows of their claims."""
         m = json.loads(meta)
         k = int(m["k"])
-        names, id_texts, key_texts, b_slots, b_nbr, b_sims, b_hub = zip(*rows) if rows else ((),) * 7
+        stamps = [r[7] if len(r) > 7 else None for r in rows]
+        names, id_texts, key_texts, b_slots, b_nbr, b_sims, b_hub = (
+            tuple(zip(*(r[:7] for r in rows))) if rows else ((),) * 7)
         # each article's rows, from its claims' numbers (four bytes each)
         ends = list(itertools.accumulate(len(b) >> 2 for b in b_slots))
         starts = [0, *ends]
@@ -670,7 +676,8 @@ class KnnState:
             hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
             patched[at[ok]] = True
         idx = pos_of[nbr]
-        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched)
+        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
+                   stored_stamps=stamps)
 
 
 def _article_spans(articles: Sequence[str]) -> dict[str, range | list[int]]:
@@ -841,26 +848,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     old_of = np.full(n, -1, dtype=np.int64)           # current row -> previous row (unchanged claims)
     own_keys: dict[int, str] = {}                     # the keys hashed now (others: the previous row's)
     # an article not read afresh whose claims are those of then, in the same order, maps its rows
-    # as a block; next to each other in both states, such articles make one run, checked and
-    # mapped at once (a few runs between the articles read afresh, not one per article)
-    runs: list[list] = []                             # [current start, stop, previous start, articles]
-    others: list[str] = []
-    for aid, cur in spans.items():
-        p = prev.spans.get(aid) if fresh is not None and aid not in fresh else None
-        if not (isinstance(p, range) and isinstance(cur, range) and len(p) == len(cur)):
-            others.append(aid)
-        elif runs and runs[-1][1] == cur.start and runs[-1][2] + (cur.start - runs[-1][0]) == p.start:
-            runs[-1][1] = cur.stop
-            runs[-1][3].append(aid)
-        else:
-            runs.append([cur.start, cur.stop, p.start, [aid]])
-    blocks: list[tuple[int, int, int]] = []          # the runs mapped: (current start, stop, previous start)
-    for c0, c1, p0, run in runs:
-        if _joined_rows(prev.ids, p0, p0 + c1 - c0) == _joined_rows(ids, c0, c1):
-            old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
-            blocks.append((c0, c1, p0))
-        else:                       # (some claim differs: its articles are matched claim by claim)
-            others += run
+    # as a block; next to each other in both states, such articles make one run, mapped at once
+    # (a few runs between the articles read afresh, not one per article)
+    stamps = claims.stamps() if hasattr(claims, "stamps") else [ids_stamp(_take(ids, p)) for p in spans.values()]
+    blocks, others = _unchanged_runs(spans, stamps, prev, fresh)
+    for c0, c1, p0 in blocks:
+        old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
     singles: list[int] = []                           # the rows of the others mapped one by one
     for aid in others:
         cur = spans[aid]
@@ -1030,12 +1023,34 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                          touched, search, gone)
 
 
-def _joined_rows(ids: Sequence[str], lo: int, hi: int) -> str:
-    """The ids of rows lo..hi joined by newlines (as the kNN state stores them): from the stored
-    text itself when `ids` are read back per article and the rows are whole articles'. A run of
-    unchanged articles is compared this way, without a string per claim."""
-    text = ids.text_of_rows(lo, hi) if hasattr(ids, "text_of_rows") else None
-    return text if text is not None else "\n".join(ids[lo:hi])
+def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str], prev: KnnState,
+                    fresh: set[str] | None) -> tuple[list[tuple[int, int, int]], list[str]]:
+    """The articles (of `spans`, with their ids' `stamps`) not read afresh whose claims are those
+    of their rows in `prev`, in the same order (the same stamp), as runs of such articles next to
+    each other in both states: (current start, stop, previous start); and the other articles,
+    whose claims are matched one by one. Without `fresh`, every article is another."""
+    names = list(spans)
+    if fresh is None or not names:
+        return [], names
+    where = {a: j for j, a in enumerate(prev.spans)}
+    j = np.fromiter(map(where.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names))
+    cur, was = list(spans.values()), list(prev.spans.values())
+    if not all(isinstance(r, range) for r in itertools.chain(cur, was)):     # (claims not in article order)
+        return [], names
+    c0 = np.fromiter((r.start for r in cur), dtype=np.int64, count=len(cur))
+    c1 = np.fromiter((r.stop for r in cur), dtype=np.int64, count=len(cur))
+    p0 = np.append(np.fromiter((r.start for r in was), dtype=np.int64, count=len(was)), -1)[j]
+    ok = (j >= 0) & (np.array(stamps, dtype=object) == np.append(np.array(prev.stamps(), dtype=object), None)[j])
+    if fresh:
+        ok &= ~np.fromiter(map(fresh.__contains__, names), dtype=bool, count=len(names))
+    at = np.nonzero(ok)[0]
+    # a run goes on where the article before holds the rows before in both states
+    go_on = np.zeros(len(at), dtype=bool)
+    go_on[1:] = (at[1:] == at[:-1] + 1) & (c0[at[1:]] == c1[at[:-1]]) & (p0[at[1:]] == p0[at[:-1]] + (c1 - c0)[at[:-1]])
+    first = at[~go_on]
+    last = np.append(at[np.nonzero(~go_on)[0][1:] - 1], at[-1]) if len(at) else at
+    blocks = list(zip(c0[first].tolist(), c1[last].tolist(), p0[first].tolist()))
+    return blocks, [names[i] for i in np.nonzero(~ok)[0].tolist()]
 
 
 def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster], sizes: np.ndarray,
