@@ -440,13 +440,16 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # with) when it has its previous state; otherwise it hashes and shingles every text
     if prev_origins_state is None or not prev_origins_state.knows_files:
         sentences.all()
+    # the stored origin groups (those of the stored copy pairs), when a delta may keep every pair
+    stored_origin_rows = store.load_origins(db) if prev_origins_state is not None else None
     origins, origin_state = clustering.origin_groups_state(
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
-        shas=articles.shas)
+        shas=articles.shas, previous_groups=stored_origin_rows)
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     # per claim, whether its sentence is garbled (such a claim is no independent source)
-    weak, unsettled, stored_origin_rows = _weak_flags(db, claims, fluency, fl_run, garbled_sentences, origins)
+    weak, unsettled, stored_origin_rows = _weak_flags(db, claims, fluency, fl_run, garbled_sentences, origins,
+                                                      stored_origin_rows)
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
@@ -627,9 +630,9 @@ def _moved_origins(origins: Mapping[str, str], stored: Mapping[str, str]) -> set
 
 
 def _weak_flags(db: Database, claims: store.ClaimTable, fluency, fl_run, garbled_sentences: set[str],
-                origins: Mapping[str, str]):
+                origins: Mapping[str, str], stored_origins: Mapping[str, str] | None = None):
     """Whether each claim's sentence is garbled, for the clustering: (flags, unsettled articles,
-    the stored origins table or None).
+    the stored origins table or None; `stored_origins`: that table, when read already).
 
     After a full fluency pass, a bool per claim and no unsettled articles (None: every kept
     cluster is counted again). After a fluency delta, a function giving the flags of the rows the
@@ -638,14 +641,15 @@ def _weak_flags(db: Database, claims: store.ClaimTable, fluency, fl_run, garbled
     holding a sentence whose verdict turned, and those whose origin moved."""
     if fl_run.recomputed is None:
         return (np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool,
-                            count=len(claims)), None, None)
+                            count=len(claims)), None, stored_origins)
     garbled = list(garbled_sentences)
     garbled_articles = [fl_run.article_of[s] for s in garbled]
 
     def weak(rows: np.ndarray) -> np.ndarray:
         return claims.in_sentences(garbled, garbled_articles, rows)
 
-    stored_origins = store.load_origins(db)
+    if stored_origins is None:
+        stored_origins = store.load_origins(db)
     unsettled = _moved_origins(origins, stored_origins)
     for f in fluency:
         if f.sentence_id in fl_run.recomputed:

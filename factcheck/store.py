@@ -1221,13 +1221,36 @@ def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], re
     db.table("state").insert({"key": "knn_meta", "value": meta}, pk="key", replace=True)
 
 
-def origin_state_rows(db: Database) -> tuple[list[tuple], list[tuple[str, str]], "OriginPostings"] | None:
-    """Copy detection's stored state: per article (id, text hash, content hash), the copy pairs,
-    and the shingles (`OriginPostings`, read on demand); None when none is stored."""
+def origin_state_rows(db: Database) -> tuple[list[tuple], Sequence[tuple[str, str]], "OriginPostings"] | None:
+    """Copy detection's stored state: per article (id, text hash, content hash), the copy pairs
+    in order (`OriginEdges`, read when first asked for), and the shingles (`OriginPostings`, read
+    on demand); None when none is stored."""
     rows = db.execute("select article_id, hash, sha256 from origin_shingles").fetchall()
     if not rows:
         return None
-    return rows, db.execute("select a, b from origin_edges").fetchall(), OriginPostings(db)
+    return rows, OriginEdges(db), OriginPostings(db)
+
+
+class OriginEdges(ListLike):
+    """The stored copy pairs (a, b) in order, read when first asked for: a delta that keeps every
+    one of them and knows the groups they give does not read them (a corpus has thousands)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db, self._rows = db, None
+
+    def _all(self) -> list[tuple[str, str]]:
+        if self._rows is None:
+            self._rows = self._db.execute("select a, b from origin_edges order by a, b").fetchall()
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __iter__(self):
+        return iter(self._all())
 
 
 def _signed(shingles: np.ndarray) -> list[int]:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from factcheck import pipeline, store
-from factcheck.records import ids_stamp
+from factcheck.records import ListLike, ids_stamp
 from factcheck.settings import load_settings
 
 from conftest import ROOT, SEEDS
@@ -660,6 +660,57 @@ def test_origin_delta_equals_full_when_a_shingle_becomes_a_stock_phrase(monkeypa
         # the stored copy pair (a, b) is not compared again while it still shares shingles
         if ("a", "b") in delta[1].edges:
             assert state.hashes[0] + state.hashes[1] not in asked
+
+
+def test_a_delta_keeping_every_stored_copy_pair_joins_the_stored_groups_without_reading_the_pairs():
+    """When no article changed or left, the origin groups are the stored ones joined by the pairs
+    the new articles make (one new article can join two stored groups, under the smaller id);
+    the stored pairs are not read, and what is written adds the new pairs alone. With an article
+    gone, or without the stored groups, the pairs are read and the groups made from them."""
+    from factcheck.stages import clusters
+    a = ("The junta chief flew to Moscow on Sunday for talks with defence officials. "
+         "Russia is the main supplier of weapons to the army of Myanmar today. ")
+    c = ("Rice prices in the delta region rose again this week after the floods. "
+         "Farmers said the harvest was the worst they could remember in years. ")
+    old = {"b": a, "c": a.replace("Sunday", "Monday"), "d": c, "e": c.replace("week", "month"), "f": "Nothing. " * 3}
+    shas = {k: f"sha-{k}-{v[:30]}" for k, v in old.items()}
+    _, state = clusters.origin_groups_state(old, shas=shas)
+    stored_groups = clusters.origin_groups_state(old)[0]
+    assert stored_groups == {"b": "b", "c": "b", "d": "d", "e": "d", "f": "f"}
+    rows, _, edges, _ = state.changes_since(None)
+
+    class Pairs(ListLike):              # the stored pairs, as the store gives them: counted when read
+        reads = 0
+
+        def __init__(self, pairs):
+            self._pairs = list(pairs)
+
+        def __getitem__(self, i):
+            Pairs.reads += 1
+            return self._pairs[i]
+
+        def __len__(self):
+            Pairs.reads += 1
+            return len(self._pairs)
+
+    # "a" copies both stories: it joins b's group and d's, under its own id (the smallest)
+    new = {**old, "a": a.replace("Sunday", "Friday") + c.replace("week", "year"), "g": "Unrelated text. " * 3}
+    new_shas = {**shas, "a": "sha-a", "g": "sha-g"}
+    full = clusters.origin_groups_state(new)
+    stored = clusters.OriginState.from_rows(rows, Pairs(edges))
+    got, st = clusters.origin_groups_state(new, previous=stored, shas=new_shas, previous_groups=stored_groups)
+    assert got == full[0] and got["e"] == got["c"] == "a" and got["g"] == "g" and Pairs.reads == 0
+    assert st.changes_since(stored)[2] == sorted(set(full[1].edges) - set(edges)) and Pairs.reads == 0
+    assert st.edges == full[1].edges
+    # an article gone: the stored pairs are read, and the groups made from every pair
+    gone = {k: v for k, v in new.items() if k != "c"}
+    Pairs.reads = 0
+    stored = clusters.OriginState.from_rows(rows, Pairs(edges))
+    got, _ = clusters.origin_groups_state(gone, previous=stored, shas=new_shas, previous_groups=stored_groups)
+    assert got == clusters.origin_groups_state(gone)[0] and Pairs.reads > 0
+    # without the stored groups: made from every pair
+    got, _ = clusters.origin_groups_state(new, previous=clusters.OriginState.from_rows(rows, edges), shas=new_shas)
+    assert got == full[0]
 
 
 @pytest.mark.parametrize("stock", [2, 50])

@@ -1173,7 +1173,7 @@ class OriginState:
     ids: list[str]
     hashes: list[str]
     shingles: Sequence[np.ndarray]
-    edges: list[tuple[str, str]]
+    edges: Sequence[tuple[str, str]]       # sorted (the stored ones: read when first asked for)
     shas: list[str] = field(default_factory=list)
     stored: StoredShingles | None = None
 
@@ -1186,16 +1186,17 @@ class OriginState:
     def from_rows(cls, rows: Sequence[tuple], edges: Sequence[tuple[str, str]],
                   stored: StoredShingles | None = None) -> "OriginState":
         """From the stored rows (article id, text hash, content hash, shingles as little-endian
-        uint64 bytes), in article order, and copy pairs (`changes_since` says what to store).
-        With `stored`, the rows are (article id, text hash, content hash) and the shingles are
-        read from it when asked for."""
+        uint64 bytes), in article order, and copy pairs (`changes_since` says what to store; a
+        list, or the stored pairs in order, read when asked for). With `stored`, the rows are
+        (article id, text hash, content hash) and the shingles are read from it when asked for."""
         rows = sorted(rows)
         ids = [r[0] for r in rows]
         if stored is not None:
             shingles: Sequence[np.ndarray] = _ShingleList(ids, _Shingles(stored))
         else:
             shingles = [np.frombuffer(r[3], dtype="<u8").astype(np.uint64) for r in rows]
-        return cls(ids, [r[1] for r in rows], shingles, sorted(edges), [r[2] for r in rows], stored)
+        return cls(ids, [r[1] for r in rows], shingles, sorted(edges) if isinstance(edges, (list, tuple)) else edges,
+                   [r[2] for r in rows], stored)
 
     def changes_since(self, before: "OriginState | None"):
         """What to write so that the stored rows become this state: (rows to write, article ids
@@ -1205,7 +1206,9 @@ class OriginState:
                 for i, (a, h, sha) in enumerate(zip(self.ids, self.hashes, self.shas or [""] * len(self.ids)))
                 if old.get(a) != (h, sha)]
         gone = sorted(set(old) - set(self.ids))
-        if before is not None and self.edges == before.edges:      # (most deltas: no pair came or went)
+        if before is not None and isinstance(self.edges, _PairsAdded) and self.edges.kept is before.edges:
+            return rows, gone, self.edges.added, []      # (a delta that kept every stored pair)
+        if before is not None and self.edges == before.edges:      # (no pair came or went)
             return rows, gone, [], []
         then = set() if before is None else set(before.edges)
         now = set(self.edges)
@@ -1213,6 +1216,29 @@ class OriginState:
 
 
 _STOCK = 50   # a shingle in more articles than this is a stock phrase: it says nothing
+
+
+class _PairsAdded(ListLike):
+    """The copy pairs of a delta that kept every stored pair (`kept`, read only when asked for)
+    and found `added` (sorted, none of them stored): the two in order when asked for."""
+
+    def __init__(self, kept: Sequence[tuple[str, str]], added: list[tuple[str, str]]) -> None:
+        self.kept, self.added = kept, sorted(added)
+        self._all: list[tuple[str, str]] | None = None
+
+    def _every(self) -> list[tuple[str, str]]:
+        if self._all is None:
+            self._all = sorted([*self.kept, *self.added])
+        return self._all
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+    def __getitem__(self, i):
+        return self._every()[i]
+
+    def __iter__(self):
+        return iter(self._every())
 
 
 def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
@@ -1258,7 +1284,8 @@ def _in_sorted(values: np.ndarray, few: np.ndarray) -> np.ndarray:
 def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
                         min_words: int = 6, pair_cache: dict | None = None,
                         previous: OriginState | None = None,
-                        shas: Mapping[str, str] | None = None) -> tuple[dict[str, str], OriginState]:
+                        shas: Mapping[str, str] | None = None,
+                        previous_groups: Mapping[str, str] | None = None) -> tuple[dict[str, str], OriginState]:
     """`origin_groups` and the state for the next call. With `previous`, only the new and changed
     articles are shingled and compared with the others; the stored copy pairs of unchanged
     articles are kept (recounted when a shingle became a stock phrase), and unchanged pairs that
@@ -1266,7 +1293,11 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
 
     `shas` (article id -> content hash of its file): an article whose hash is the one `previous`
     recorded keeps its stored text hash, so its text (`texts` may read it lazily) is read only
-    when a pair with it must be compared."""
+    when a pair with it must be compared.
+
+    `previous_groups`: the groups `previous`'s pairs give (article id -> origin group id, as
+    stored). When every stored pair is kept (no article changed or left, no pair recounted), the
+    groups are those joined by the pairs found now, and the stored pairs are not read."""
     import hashlib
     ids = sorted(texts)
     params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
@@ -1397,7 +1428,7 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
                     candidates[(arts[x], arts[y])] = candidates.get((arts[x], arts[y]), 0) + 1
     # a stored copy pair of unchanged articles still sharing >= 2 informative shingles is a copy
     # still: both texts are those it was judged on, so its verdict is not looked up again
-    edges = list(still)
+    edges: list[tuple[str, str]] = []             # (besides `still`)
     for (a, b), count in candidates.items():
         if count < 2:
             continue
@@ -1420,9 +1451,39 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
             edges.append((a, b))
     listed: Sequence[np.ndarray] = ([shingles[a] for a in ids] if before_state is None
                                     else _ShingleList(ids, shingles))
-    state = OriginState(ids, [hashes[a] for a in ids], listed, sorted(edges),
+    every_kept = previous is not None and still is previous.edges
+    state = OriginState(ids, [hashes[a] for a in ids], listed,
+                        _PairsAdded(still, edges) if every_kept else sorted([*still, *edges]),
                         [(shas or {}).get(a, "") for a in ids], previous.stored if previous is not None else None)
-    return _smallest_of_components(ids, edges), state
+    if every_kept and previous_groups is not None and len(previous_groups) == len(previous.ids) and all(
+            a in previous_groups for a in previous.ids):
+        return _groups_joined(ids, previous_groups, edges), state
+    return _smallest_of_components(ids, state.edges), state
+
+
+def _groups_joined(ids: list[str], groups: Mapping[str, str], pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """`_smallest_of_components` of `ids` over some pairs and `pairs`, from the groups the others
+    give (`groups`: article id -> its group's smallest article id; an article not in it is alone):
+    each of `pairs` joins two groups, under the smaller of their ids."""
+    out = {a: groups.get(a, a) for a in ids}
+    if not pairs:
+        return out
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(out[a]), root(out[b])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    if parent:
+        for a, g in out.items():
+            if g in parent:
+                out[a] = root(g)
+    return out
 
 
 def _smallest_of_components(ids: list[str], edges: Sequence[tuple[str, str]]) -> dict[str, str]:
