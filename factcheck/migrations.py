@@ -321,3 +321,27 @@ def m027_id_stamps(db: Database) -> None:
     db.conn.executemany("update knn_rows set stamp = ? where article_id = ?", [
         (ids_stamp(ids.split("\n") if ids else []), a)
         for a, ids in db.execute("select article_id, ids from knn_rows").fetchall()])
+
+
+@migrations()
+def m028_knn_heads(db: Database) -> None:
+    # Per claim of a kNN row, the lowest cosine of its neighbours (float32), and an index holding
+    # each row's head (article, stamp, slots, hub levels, lowest cosines): a delta reads the heads
+    # of every row and the whole rows only of the claims its new ones enter (and of those listing
+    # them). Filled from the rows' cosines.
+    import json
+
+    import numpy as np
+
+    db.execute("alter table knn_rows add column worst blob")
+    meta = db.execute("select value from state where key = 'knn_meta'").fetchone()
+    k = int(json.loads(meta[0])["k"]) if meta else 0
+
+    def lowest(slots: bytes, sims: bytes) -> bytes:
+        n = len(slots) >> 2
+        got = np.frombuffer(sims, dtype="<f4").reshape(n, k).min(axis=1) if k else np.full(n, -np.inf)
+        return got.astype("<f4").tobytes()
+
+    db.conn.executemany("update knn_rows set worst = ? where article_id = ?", [
+        (lowest(slots, sims), a) for a, slots, sims in db.execute("select article_id, slots, sims from knn_rows")])
+    db.execute("create index knn_rows_head on knn_rows (article_id, stamp, slots, hub, worst)")

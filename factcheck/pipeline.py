@@ -454,9 +454,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
     prev_clusters = None
-    if delta_ok and (knn_rows := store.knn_state_rows(db)) is not None:
+    if delta_ok and (knn_heads := store.knn_state_heads(db)) is not None:
         prev_clusters, prev_slots = store.load_clusters_and_slots(db)
-        prev_knn = (clustering.KnnState.from_rows(*knn_rows), prev_clusters, prev_slots)
+        prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
                                           fresh=reread, unsettled=unsettled)

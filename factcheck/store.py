@@ -1207,11 +1207,33 @@ def knn_state_rows(db: Database) -> tuple[list[tuple], str, list[tuple]] | None:
             db.execute("select slot, nbr, sims, hub from knn_patches").fetchall())
 
 
+def knn_state_heads(db: Database) -> tuple[list[tuple], str, list[tuple], Callable[[list[str]], list[tuple]]] | None:
+    """The clustering's stored kNN state as `clusters.KnnState.from_heads` reads it: per article
+    (in article order) the head of its row (article, stamp, slots, hub levels, lowest cosines),
+    from the index m028 adds (the rows' long columns are not read); the meta (JSON); the patch
+    rows; and a function giving some articles' whole rows. None when none is stored, or when a
+    row has no lowest cosines."""
+    meta = get_state(db, "knn_meta")
+    if meta is None:
+        return None
+    heads = db.execute("select article_id, stamp, slots, hub, worst from knn_rows indexed by knn_rows_head "
+                       "order by article_id").fetchall()
+    if any(h[4] is None for h in heads):
+        return None
+
+    def rows_of(article_ids: list[str]) -> list[tuple]:
+        return _tuples_in(db, "select article_id, ids, keys, slots, nbr, sims, hub, stamp from knn_rows "
+                              "where article_id in ({})", article_ids)
+
+    return heads, meta, db.execute("select slot, nbr, sims, hub from knn_patches").fetchall(), rows_of
+
+
 def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], replace_all: bool,
                     patches: Sequence[tuple], unpatch: Sequence[int] | None, meta: str) -> None:
     """Apply `KnnState.rows` to the stored rows (every article row replaced with `replace_all`;
     every patch dropped with `replace_all` or `unpatch` None)."""
-    _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub", "stamp"),
+    _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub", "stamp",
+                                           "worst"),
                           [*gone, *(r[0] for r in rows)], rows, replace_all)
     if replace_all or unpatch is None:
         db.execute("delete from knn_patches")

@@ -480,6 +480,10 @@ def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None]
 # row per claim, table knn_patches) instead of rewriting their articles' rows; past this many
 # patched claims (or this share of all claims) the articles holding them are written again.
 _PATCH_MIN = 4096
+# a delta from a state read back from its heads reads the rows of the claims its new ones enter,
+# and of those listing one of them; past this many entered, every row (as many as a full read)
+_LAZY_ROWS = 256
+_COSINE_SLACK = 1e-4      # (a cosine taken again may differ from the stored one in its last bits)
 _PATCH_SHARE = 0.125
 
 
@@ -488,16 +492,21 @@ class _Lines(ListLike):
     article without any), split when asked for: an item splits its article's text alone, a
     slice or a pass over all of them splits every text (once). A delta reads the previous
     state's ids and keys this way: it asks for those of a few articles (the others' rows are
-    told by their stamps), and making a string per claim is most of what reading them costs."""
+    told by their stamps), and making a string per claim is most of what reading them costs.
+    A text that is None is not read yet: `load` (given the texts' numbers) reads it first."""
 
-    def __init__(self, texts: Sequence[str], starts: Sequence[int]) -> None:
+    def __init__(self, texts: Sequence[str | None], starts: Sequence[int],
+                 load: Callable[[list[int]], None] | None = None) -> None:
         self._texts = list(texts)
         self._starts = list(starts)                  # each text's first row, then the row count
         self._split: dict[int, list[str]] = {}
         self._every: list[str] | None = None
+        self._load = load
 
     def _all(self) -> list[str]:
         if self._every is None:
+            if self._load is not None and None in self._texts:
+                self._load([j for j, t in enumerate(self._texts) if t is None])
             held = [t for t in self._texts if t]
             self._every = "\n".join(held).split("\n") if held else []
         return self._every
@@ -515,6 +524,8 @@ class _Lines(ListLike):
         a = bisect.bisect_right(self._starts, i) - 1
         items = self._split.get(a)
         if items is None:
+            if self._texts[a] is None and self._load is not None:
+                self._load([a])
             items = self._split[a] = self._texts[a].split("\n")
         return items[i - self._starts[a]]
 
@@ -569,6 +580,12 @@ class KnnState:
     new_from: int = 0                                # slots from this one on are new claims
     patched: np.ndarray | None = None                # bool per row: stored as a patch
     stored_stamps: list[str | None] | None = None    # per article (of `spans`) its row's stamp as read
+    # read back from the rows' heads (`from_heads`): whether each row's neighbours and cosines are
+    # read (None: every row's), each row's k-th cosine (its list's lowest, as stored), and what
+    # reads the given rows not read yet
+    known: np.ndarray | None = None
+    worst: np.ndarray | None = None
+    load: Callable[[np.ndarray], None] | None = None
 
     def stamps(self) -> list[str]:
         """Per article (in the order of `spans`) the stamp of the ids its row holds
@@ -587,7 +604,7 @@ class KnnState:
         slots whose patch goes (None: every patch)).
 
         An article row is (article, ids, keys, slots, neighbours' slots, cosines, hub levels, the
-        stamp of its ids); it
+        stamp of its ids, the lowest cosine of each claim's list); it
         is written for an article not stored or holding a new claim or fewer claims, or for every
         article after a full clustering. A patch row is (slot, neighbours' slots, cosines, hub
         level), for the other `written` rows; past `_PATCH_MIN` patched claims (and
@@ -617,6 +634,9 @@ class KnnState:
             patch[:] = False
             unpatch = None
 
+        if self.load is not None:
+            self.load(np.nonzero(whole[art])[0])                    # (the rows written whole, if not read)
+
         def nbr_of(rows) -> np.ndarray:
             got = self.idx[rows]
             return np.where(got >= 0, self.slots[np.maximum(got, 0)], -1).astype("<i4")
@@ -626,10 +646,11 @@ class KnnState:
             a = names[j]
             pos = self.spans[a]
             ids = _take(self.ids, pos)
+            sims = _take(self.sims, pos)
             out.append((a, "\n".join(ids), "\n".join(_take(self.keys, pos)),
                         _take(self.slots, pos).astype("<i4").tobytes(), nbr_of(_slice_or(pos)).tobytes(),
-                        _take(self.sims, pos).astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes(),
-                        ids_stamp(ids)))
+                        sims.astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes(),
+                        ids_stamp(ids), _lowest(sims).astype("<f4").tobytes()))
         rows = np.nonzero(patch)[0]
         nbr = nbr_of(rows)
         patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
@@ -678,6 +699,78 @@ class KnnState:
         idx = pos_of[nbr]
         return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
                    stored_stamps=stamps)
+
+
+    @classmethod
+    def from_heads(cls, heads: Sequence[tuple], meta: str, patches: Sequence[tuple],
+                   rows_of: Callable[[list[str]], Sequence[tuple]]) -> "KnnState":
+        """The state back from each article row's head (article, stamp, slots, hub levels, lowest
+        cosines), in article order, `meta` and the patch rows: the neighbours, cosines, ids and
+        keys of an article are read (`rows_of`: article ids -> their rows, as `from_rows` takes
+        them) when one of its rows is asked for (`load`, or an id or key)."""
+        m = json.loads(meta)
+        k = int(m["k"])
+        names = [h[0] for h in heads]
+        ends = list(itertools.accumulate(len(h[2]) >> 2 for h in heads))
+        starts = [0, *ends]
+        spans: dict[str, range | list[int]] = dict(zip(names, map(range, starts, ends)))
+        slots = np.frombuffer(b"".join(h[2] for h in heads), dtype="<i4").astype(np.int64)
+        hub = np.frombuffer(b"".join(h[3] for h in heads), dtype="<f4").copy()
+        worst = np.frombuffer(b"".join(h[4] for h in heads), dtype="<f4").copy()
+        n = len(slots)
+        p_slot = np.fromiter((p[0] for p in patches), dtype=np.int64, count=len(patches))
+        p_nbr = np.frombuffer(b"".join(p[1] for p in patches), dtype="<i4").reshape(len(patches), k)
+        top = max(int(m["next_slot"]), int(slots.max()) + 1 if n else 0,
+                  int(p_slot.max()) + 1 if len(p_slot) else 0, int(p_nbr.max()) + 1 if p_nbr.size else 0)
+        pos_of = np.full(top + 1, -1, dtype=np.int64)     # (its last entry, for "none" (-1), stays -1)
+        pos_of[slots] = np.arange(n)
+
+        def rows_at(nbr: np.ndarray) -> np.ndarray:
+            return pos_of[np.where((nbr >= 0) & (nbr < top), nbr, -1)]
+
+        idx = np.full((n, k), -1, dtype=np.int64)
+        sims = np.full((n, k), -np.inf, dtype=np.float32)
+        known = np.zeros(n, dtype=bool)
+        patched = np.zeros(n, dtype=bool)
+        if len(patches):
+            at = pos_of[p_slot]
+            ok = at >= 0                    # (a patch of a claim gone since is left out)
+            idx[at[ok]] = rows_at(p_nbr[ok])
+            sims[at[ok]] = np.frombuffer(b"".join(p[2] for p in patches), dtype="<f4").reshape(len(patches), k)[ok]
+            hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
+            worst[at[ok]] = _lowest(sims[at[ok]])
+            patched[at[ok]] = known[at[ok]] = True
+        index = {a: j for j, a in enumerate(names)}
+        ids = _Lines([None] * len(names), starts)
+        keys = _Lines([None] * len(names), starts)
+        fetched = np.zeros(len(names), dtype=bool)
+
+        def fetch(arts: list[int]) -> None:
+            """Read these articles' rows (by number)."""
+            for r in rows_of([names[j] for j in arts if not fetched[j]]):
+                j = index[r[0]]
+                lo, hi = starts[j], starts[j + 1]
+                ids._texts[j], keys._texts[j] = r[1], r[2]
+                mine = ~patched[lo:hi]
+                idx[lo:hi][mine] = rows_at(np.frombuffer(r[4], dtype="<i4").reshape(hi - lo, k))[mine]
+                sims[lo:hi][mine] = np.frombuffer(r[5], dtype="<f4").reshape(hi - lo, k)[mine]
+                known[lo:hi] = True
+                fetched[j] = True
+
+        def load(rows: np.ndarray) -> None:
+            rows = np.asarray(rows, dtype=np.int64)
+            rows = rows[~known[rows]]
+            if len(rows):
+                fetch(np.unique(np.searchsorted(starts, rows, side="right") - 1).tolist())
+
+        ids._load = keys._load = fetch
+        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
+                   stored_stamps=[h[1] for h in heads], known=known, worst=worst, load=load)
+
+
+def _lowest(sims: np.ndarray) -> np.ndarray:
+    """Each row's lowest cosine (-inf for a row of no neighbours or with fewer than k)."""
+    return sims.min(axis=1) if sims.shape[1] else np.full(len(sims), -np.inf, dtype=np.float32)
 
 
 def _article_spans(articles: Sequence[str]) -> dict[str, range | list[int]]:
@@ -874,6 +967,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # neighbour (-1) indexes, stays -1
     prev_to_cur = np.full(len(prev.ids) + 1, -1, dtype=np.int64)
     prev_to_cur[old_of[same]] = np.nonzero(same)[0]
+    # a previous state read back from its heads reads the rows asked for; when a claim of then
+    # changed or left, every row (which of them lost a neighbour is told by all of them)
+    lazy = prev.known is not None
+    if lazy and (prev_to_cur[:-1] < 0).any():
+        prev.load(np.arange(len(prev.ids)))
+    known = np.ones(n, dtype=bool)                    # (the rows whose neighbours are read)
     idx = np.full((n, k), -1, dtype=np.int64)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
     hub = np.full(n, settings.hub_floor, dtype=np.float32)
@@ -888,6 +987,19 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         sims[cur] = prev.sims[was]
         hub[cur] = prev.hub[was]
         lost_rows[cur] = ((got < 0) & (pidx >= 0)).any(axis=1)
+        if lazy:
+            known[cur] = prev.known[was]
+
+    def load(rows: np.ndarray) -> None:
+        """Read the neighbours and cosines of these unchanged rows, if not read yet."""
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[~known[rows]]
+        if len(rows):
+            was = old_of[rows]
+            prev.load(was)
+            idx[rows] = prev_to_cur[prev.idx[was]]
+            sims[rows] = prev.sims[was]
+            known[rows] = True
     # rows to search again: new/changed claims, and old claims that lost a neighbour (removed/changed)
     redo = ~same | lost_rows
     rows = np.nonzero(redo)[0]
@@ -911,14 +1023,24 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         if mine.any():
             lo = int(np.count_nonzero(is_new[:rb[0]]))
             new_cols[lo:lo + int(mine.sum())] = block[mine]
+    worst = _lowest(sims)
+    if lazy:                                          # (a row not read: its lowest cosine as stored)
+        worst[~known] = prev.worst[old_of[~known]]
     if len(new):
-        worst = sims.min(axis=1)
         enters = (new_cols > worst[None, :])
         hit = enters.any(axis=0) & ~redo
         # each such row's neighbours merged with the new claims that enter it, best first (ties:
         # its own before the new ones, in order); a new claim that does not enter is put last at
         # -inf, after every one it could tie with, so the first k are those of that merge
         hit_rows = np.nonzero(hit)[0]
+        if lazy and len(hit_rows) > _LAZY_ROWS:
+            load(np.arange(n))
+        elif lazy and len(hit_rows):
+            # the rows entered, and those listing one of them (its links are judged again with its
+            # hub level): a row lists a claim only if their cosine reaches its lowest one
+            load(hit_rows)
+            near = (vectors[hit_rows] @ vectors.T >= worst[None, :] - _COSINE_SLACK).any(axis=0)
+            load(np.nonzero(near)[0])
         for start in range(0, len(hit_rows), _BLOCK):
             hj = hit_rows[start:start + _BLOCK]
             all_i = np.concatenate([idx[hj], np.broadcast_to(new, (len(hj), len(new)))], axis=1)
@@ -927,6 +1049,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             idx[hj] = np.take_along_axis(all_i, top, axis=1)
             sims[hj] = np.take_along_axis(all_s, top, axis=1)
         changed |= hit
+        worst[hit_rows] = _lowest(sims[hit_rows])
     search = time.perf_counter() - t_search
     lens = _run_lengths(spans, n)                     # (each per-article array below repeats by these)
     art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
@@ -964,6 +1087,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
         region[rows_of[present & ~kept_mask[member_cluster]]] = True
     kept_idx = np.nonzero(kept_mask)[0]
+    if lazy:
+        load(np.nonzero(region & ~changed)[0])       # (the rows whose pairs are read below)
     # the links inside the region: those of the changed rows (both their ends are in it), and
     # those of the pairs with both ends in the region and neither changed, decided now; in the
     # order of one call over the region
@@ -1019,7 +1144,9 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     gone = {c for c in unmapped_ids if c not in position}
     keys = _RowKeys(prev.keys, old_of, own_keys)
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
-                                            spans, changed, new_from=prev.next_slot, patched=patched),
+                                            spans, changed, new_from=prev.next_slot, patched=patched,
+                                            known=known if lazy else None, worst=worst if lazy else None,
+                                            load=load if lazy else None),
                          touched, search, gone)
 
 

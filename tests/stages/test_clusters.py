@@ -214,6 +214,111 @@ def test_delta_clustering_equals_full_and_recounts_kept_clusters():
     assert again.clusters == cluster_incremental(later, vectors, settings, origin_of=origin_of).clusters
 
 
+@pytest.mark.parametrize("every_row", [False, True])
+def test_a_delta_from_the_rows_heads_reads_the_rows_of_the_claims_its_new_ones_enter(monkeypatch, every_row):
+    """A previous state read back from its rows' heads reads an article's whole row only when a
+    new claim enters the list of one of its claims, or one of its claims lists such a claim or is
+    in a cluster judged again (past `_LAZY_ROWS` claims entered: every row). The clusters and
+    the rows written are those of a delta from the whole rows, and of a full clustering."""
+    from factcheck.stages import clusters
+    from factcheck.stages.clusters import KnnState, cluster_incremental
+
+    if every_row:
+        monkeypatch.setattr(clusters, "_LAZY_ROWS", 0)
+    emb = FakeEmbedder()
+    settings = MatchSettings(knn=2)
+    base = [claim("a1", ARMS, 0), claim("a1", COUP, 1), claim("a2", ARMS2, 0), claim("a2", COUP2, 1),
+            claim("b1", VISIT, 0), claim("b2", VISIT2, 0)]
+    # fillers in threes of near copies: each one's list holds the other two, closer than any new claim
+    base += [claim(f"f{i:02d}{x}", t + end, 0) for i, t in enumerate(FILLER[:4])
+             for x, end in (("a", ""), ("b", " today"), ("c", " again"))]
+    first = cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+    rows = first.state.rows()[0]
+    meta = first.state.meta()
+    read: list[str] = []
+
+    def rows_of(article_ids: list[str]) -> list[tuple]:
+        read.extend(article_ids)
+        return [r for r in rows if r[0] in article_ids]
+
+    heads = [(r[0], r[7], r[3], r[6], r[8]) for r in rows]
+    # each cluster's members by their stable numbers, as stored with it
+    at = {c.id: i for i, c in enumerate(base)}
+    numbers = [first.state.slots[[at[c] for c in k.claim_ids]].astype("<i8").tobytes() for k in first.clusters]
+    now = sorted([*base, claim("a3", ARMS, 0)], key=lambda c: (c.article_id, c.index))
+    vectors = emb.embed([c.standalone for c in now])
+    lazy = cluster_incremental(now, vectors, settings, fresh={"a3"},
+                               previous=(KnnState.from_heads(heads, meta, [], rows_of), first.clusters, numbers))
+    whole = cluster_incremental(now, vectors, settings, fresh={"a3"},
+                                previous=(KnnState.from_rows(rows, meta), first.clusters, numbers))
+    full = cluster_incremental(now, vectors, settings)
+    assert lazy.touched is not None and lazy.clusters == whole.clusters == full.clusters
+    (arms,) = [k for k in lazy.clusters if now[4].id in k.claim_ids]
+    assert arms.article_ids == ("a1", "a2", "a3")
+    stored = {r[0]: range(0, len(r[3]) >> 2) for r in rows}
+    assert lazy.state.rows(stored) == whole.state.rows(stored)
+    assert lazy.state.idx.tolist() == whole.state.idx.tolist() or not every_row
+    articles = sorted({c.article_id for c in base})
+    if every_row:
+        assert sorted(read) == articles
+    else:
+        # the arms claims' articles (entered, and judged again) are read; no filler's is
+        assert {"a1", "a2"} <= set(read) and not any(a.startswith("f") for a in read)
+        assert len(read) == len(set(read))                      # (each row read once)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_delta_from_the_rows_heads_equals_a_full_clustering_on_random_corpora(seed):
+    """Random corpora of a few facts told in many articles (some reworded), two new articles
+    repeating some of them: a delta from a state read back from its rows' heads gives the
+    clusters of a full clustering and writes the rows a delta from the whole rows writes. (A
+    row listing a claim that a new one entered, or one in a cluster judged again, must be read:
+    without either, most of these corpora give other clusters.)"""
+    import random
+
+    from factcheck.stages.clusters import KnnState, cluster_incremental
+
+    rng = random.Random(seed)
+    topics = [[f"w{t}x{i}" for i in range(12)] for t in range(6)]
+    common = ["the", "said", "on", "in", "officials", "Monday"]
+
+    def sentence() -> str:
+        return " ".join(rng.sample(topics[rng.randrange(6)], 6) + rng.sample(common, 2)).capitalize() + "."
+
+    facts = [sentence() for _ in range(14)]
+    arts = {f"a{a:02d}": [t if rng.random() < 0.6 else t.replace(".", " again.") for t in rng.sample(facts, 3)]
+            for a in range(20)}
+    new = {f"n{x}": rng.sample(facts, 2) for x in range(2)}
+
+    def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
+        return [claim(a, t, i) for a in sorted(texts) for i, t in enumerate(texts[a])]
+
+    emb = FakeEmbedder()
+    settings = MatchSettings(knn=3)
+    base = claims_of(arts)
+    first = cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+    rows, meta = first.state.rows()[0], first.state.meta()
+    heads = [(r[0], r[7], r[3], r[6], r[8]) for r in rows]
+    at = {c.id: i for i, c in enumerate(base)}
+    numbers = [first.state.slots[[at[c] for c in k.claim_ids]].astype("<i8").tobytes() for k in first.clusters]
+    now = claims_of({**arts, **new})
+    vectors = emb.embed([c.standalone for c in now])
+    read: list[str] = []
+
+    def rows_of(article_ids: list[str]) -> list[tuple]:
+        read.extend(article_ids)
+        return [r for r in rows if r[0] in article_ids]
+
+    lazy = cluster_incremental(now, vectors, settings, fresh=set(new),
+                               previous=(KnnState.from_heads(heads, meta, [], rows_of), first.clusters, numbers))
+    whole = cluster_incremental(now, vectors, settings, fresh=set(new),
+                                previous=(KnnState.from_rows(rows, meta), first.clusters, numbers))
+    assert lazy.clusters == cluster_incremental(now, vectors, settings).clusters
+    stored = {r[0]: range(0, len(r[3]) >> 2) for r in rows}
+    assert lazy.state.rows(stored) == whole.state.rows(stored)
+    assert len(set(read)) < len(arts)
+
+
 def test_a_delta_counts_again_only_the_kept_clusters_holding_an_unsettled_articles_claims():
     """Told which articles' claims may have moved origin group or weak flag since the previous
     analysis (`unsettled`), a delta counts again the kept clusters holding one of their claims,
