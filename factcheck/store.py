@@ -1211,8 +1211,8 @@ def knn_state_heads(db: Database) -> tuple[list[tuple], str, list[tuple], Callab
     """The clustering's stored kNN state as `clusters.KnnState.from_heads` reads it: per article
     (in article order) the head of its row (article, stamp, slots, hub levels, lowest cosines),
     from the index m028 adds (the rows' long columns are not read); the meta (JSON); the patch
-    rows; and a function giving some articles' whole rows. None when none is stored, or when a
-    row has no lowest cosines."""
+    rows; and a function giving some articles' whole rows (None: every article's). None when none
+    is stored, or when a row has no lowest cosines."""
     meta = get_state(db, "knn_meta")
     if meta is None:
         return None
@@ -1221,9 +1221,11 @@ def knn_state_heads(db: Database) -> tuple[list[tuple], str, list[tuple], Callab
     if any(h[4] is None for h in heads):
         return None
 
-    def rows_of(article_ids: list[str]) -> list[tuple]:
-        return _tuples_in(db, "select article_id, ids, keys, slots, nbr, sims, hub, stamp from knn_rows "
-                              "where article_id in ({})", article_ids)
+    def rows_of(article_ids: list[str] | None) -> list[tuple]:
+        columns = "select article_id, ids, keys, slots, nbr, sims, hub, stamp from knn_rows"
+        if article_ids is None:                              # (every row)
+            return db.execute(columns).fetchall()
+        return _tuples_in(db, columns + " where article_id in ({})", article_ids)
 
     return heads, meta, db.execute("select slot, nbr, sims, hub from knn_patches").fetchall(), rows_of
 

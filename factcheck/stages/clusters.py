@@ -481,9 +481,9 @@ def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None]
 # patched claims (or this share of all claims) the articles holding them are written again.
 _PATCH_MIN = 4096
 # a delta from a state read back from its heads reads the rows of the claims its new ones enter,
-# and of those listing one of them; past this many entered, every row (as many as a full read)
+# and of those that may list one of them; past this many entered, every row (as many as a full read)
 _LAZY_ROWS = 256
-_COSINE_SLACK = 1e-4      # (a cosine taken again may differ from the stored one in its last bits)
+_COSINE_SLACK = 1e-4      # (for cosines taken in other blocks and angles summed in float32)
 _PATCH_SHARE = 0.125
 
 
@@ -703,11 +703,11 @@ class KnnState:
 
     @classmethod
     def from_heads(cls, heads: Sequence[tuple], meta: str, patches: Sequence[tuple],
-                   rows_of: Callable[[list[str]], Sequence[tuple]]) -> "KnnState":
+                   rows_of: Callable[[list[str] | None], Sequence[tuple]]) -> "KnnState":
         """The state back from each article row's head (article, stamp, slots, hub levels, lowest
         cosines), in article order, `meta` and the patch rows: the neighbours, cosines, ids and
-        keys of an article are read (`rows_of`: article ids -> their rows, as `from_rows` takes
-        them) when one of its rows is asked for (`load`, or an id or key)."""
+        keys of an article are read (`rows_of`: article ids, or None for every article -> their
+        rows, as `from_rows` takes them) when one of its rows is asked for (`load`, an id or a key)."""
         m = json.loads(meta)
         k = int(m["k"])
         names = [h[0] for h in heads]
@@ -741,21 +741,31 @@ class KnnState:
             worst[at[ok]] = _lowest(sims[at[ok]])
             patched[at[ok]] = known[at[ok]] = True
         index = {a: j for j, a in enumerate(names)}
+        starts_, ends_ = np.asarray(starts[:-1], dtype=np.int64), np.asarray(ends, dtype=np.int64)
         ids = _Lines([None] * len(names), starts)
         keys = _Lines([None] * len(names), starts)
         fetched = np.zeros(len(names), dtype=bool)
 
         def fetch(arts: list[int]) -> None:
-            """Read these articles' rows (by number)."""
-            for r in rows_of([names[j] for j in arts if not fetched[j]]):
-                j = index[r[0]]
-                lo, hi = starts[j], starts[j + 1]
+            """Read these articles' rows (by number): past a quarter of them, every row at once."""
+            want = [names[j] for j in arts if not fetched[j]]
+            if not want:
+                return
+            got = [r for r in rows_of(want if 4 * len(want) <= len(names) else None)
+                   if r[0] in index and not fetched[index[r[0]]]]
+            js = np.fromiter((index[r[0]] for r in got), dtype=np.int64, count=len(got))
+            for j, r in zip(js.tolist(), got):
                 ids._texts[j], keys._texts[j] = r[1], r[2]
-                mine = ~patched[lo:hi]
-                idx[lo:hi][mine] = rows_at(np.frombuffer(r[4], dtype="<i4").reshape(hi - lo, k))[mine]
-                sims[lo:hi][mine] = np.frombuffer(r[5], dtype="<f4").reshape(hi - lo, k)[mine]
-                known[lo:hi] = True
-                fetched[j] = True
+            lens = ends_[js] - starts_[js]
+            # each row read, its position: the articles' spans end to end
+            pos = np.arange(int(lens.sum())) + np.repeat(starts_[js] - (np.cumsum(lens) - lens), lens)
+            nbr = np.frombuffer(b"".join(r[4] for r in got), dtype="<i4").reshape(len(pos), k)
+            got_sims = np.frombuffer(b"".join(r[5] for r in got), dtype="<f4").reshape(len(pos), k)
+            mine = ~patched[pos]
+            idx[pos[mine]] = rows_at(nbr[mine])
+            sims[pos[mine]] = got_sims[mine]
+            known[pos] = True
+            fetched[js] = True
 
         def load(rows: np.ndarray) -> None:
             rows = np.asarray(rows, dtype=np.int64)
@@ -972,26 +982,38 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     lazy = prev.known is not None
     if lazy and (prev_to_cur[:-1] < 0).any():
         prev.load(np.arange(len(prev.ids)))
+    # with rows not read (then no claim of then changed or left, and no row lost a neighbour), the
+    # rows are carried over once the search has told whether every one must be read
+    partial = lazy and not prev.known.all()
     known = np.ones(n, dtype=bool)                    # (the rows whose neighbours are read)
     idx = np.full((n, k), -1, dtype=np.int64)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
     hub = np.full(n, settings.hub_floor, dtype=np.float32)
-    # the unchanged rows' neighbours, cosines and hub levels carried over: the mapped runs as
-    # blocks, then the rows mapped one by one; an unchanged row whose neighbour of then is gone or
-    # changed (now -1) has lost it, and is searched again
     lost_rows = np.zeros(n, dtype=bool)
-    one = np.asarray(singles, dtype=np.int64)
-    for cur, was in [*((slice(c0, c1), slice(p0, p0 + c1 - c0)) for c0, c1, p0 in blocks), (one, old_of[one])]:
-        pidx = prev.idx[was]
-        got = idx[cur] = prev_to_cur[pidx]
-        sims[cur] = prev.sims[was]
-        hub[cur] = prev.hub[was]
-        lost_rows[cur] = ((got < 0) & (pidx >= 0)).any(axis=1)
-        if lazy:
-            known[cur] = prev.known[was]
+    reading = [0.0]                                   # (seconds reading and carrying rows: not the search's)
+
+    def carry() -> None:
+        """The unchanged rows' neighbours, cosines and hub levels carried over: the mapped runs as
+        blocks, then the rows mapped one by one; an unchanged row whose neighbour of then is gone
+        or changed (now -1) has lost it, and is searched again."""
+        t = time.perf_counter()
+        one = np.asarray(singles, dtype=np.int64)
+        for cur, was in [*((slice(c0, c1), slice(p0, p0 + c1 - c0)) for c0, c1, p0 in blocks), (one, old_of[one])]:
+            pidx = prev.idx[was]
+            got = idx[cur] = prev_to_cur[pidx]
+            sims[cur] = prev.sims[was]
+            hub[cur] = prev.hub[was]
+            lost_rows[cur] = ((got < 0) & (pidx >= 0)).any(axis=1)
+            if lazy:
+                known[cur] = prev.known[was]
+        reading[0] += time.perf_counter() - t
+
+    if not partial:
+        carry()
 
     def load(rows: np.ndarray) -> None:
         """Read the neighbours and cosines of these unchanged rows, if not read yet."""
+        t = time.perf_counter()
         rows = np.asarray(rows, dtype=np.int64)
         rows = rows[~known[rows]]
         if len(rows):
@@ -1000,6 +1022,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             idx[rows] = prev_to_cur[prev.idx[was]]
             sims[rows] = prev.sims[was]
             known[rows] = True
+        reading[0] += time.perf_counter() - t
     # rows to search again: new/changed claims, and old claims that lost a neighbour (removed/changed)
     redo = ~same | lost_rows
     rows = np.nonzero(redo)[0]
@@ -1024,23 +1047,26 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             lo = int(np.count_nonzero(is_new[:rb[0]]))
             new_cols[lo:lo + int(mine.sum())] = block[mine]
     worst = _lowest(sims)
-    if lazy:                                          # (a row not read: its lowest cosine as stored)
-        worst[~known] = prev.worst[old_of[~known]]
+    if partial:                                       # (the unchanged rows' lowest cosines as stored)
+        worst[same] = prev.worst[old_of[same]]
+    enters = new_cols > worst[None, :]
+    hit = enters.any(axis=0) & ~redo
+    hit_rows = np.nonzero(hit)[0]
+    if partial:
+        # the rows of the claims the new ones enter, and of those that may list one of them (their
+        # links are judged again); past `_LAZY_ROWS` entered, every row, read at once
+        if len(hit_rows) > _LAZY_ROWS:
+            t = time.perf_counter()
+            prev.load(np.arange(len(prev.ids)))
+            reading[0] += time.perf_counter() - t
+        carry()
+        if 0 < len(hit_rows) <= _LAZY_ROWS:
+            load(hit_rows)
+            load(np.nonzero(_may_list(new_cols, enters & hit[None, :], worst))[0])
     if len(new):
-        enters = (new_cols > worst[None, :])
-        hit = enters.any(axis=0) & ~redo
         # each such row's neighbours merged with the new claims that enter it, best first (ties:
         # its own before the new ones, in order); a new claim that does not enter is put last at
         # -inf, after every one it could tie with, so the first k are those of that merge
-        hit_rows = np.nonzero(hit)[0]
-        if lazy and len(hit_rows) > _LAZY_ROWS:
-            load(np.arange(n))
-        elif lazy and len(hit_rows):
-            # the rows entered, and those listing one of them (its links are judged again with its
-            # hub level): a row lists a claim only if their cosine reaches its lowest one
-            load(hit_rows)
-            near = (vectors[hit_rows] @ vectors.T >= worst[None, :] - _COSINE_SLACK).any(axis=0)
-            load(np.nonzero(near)[0])
         for start in range(0, len(hit_rows), _BLOCK):
             hj = hit_rows[start:start + _BLOCK]
             all_i = np.concatenate([idx[hj], np.broadcast_to(new, (len(hj), len(new)))], axis=1)
@@ -1050,7 +1076,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             sims[hj] = np.take_along_axis(all_s, top, axis=1)
         changed |= hit
         worst[hit_rows] = _lowest(sims[hit_rows])
-    search = time.perf_counter() - t_search
+    search = time.perf_counter() - t_search - reading[0]
     lens = _run_lengths(spans, n)                     # (each per-article array below repeats by these)
     art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
@@ -1148,6 +1174,23 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                                             known=known if lazy else None, worst=worst if lazy else None,
                                             load=load if lazy else None),
                          touched, search, gone)
+
+
+def _may_list(new_cols: np.ndarray, entered: np.ndarray, worst: np.ndarray) -> np.ndarray:
+    """Per row, whether it may list a row a new claim entered (`entered`: per new claim and row;
+    `new_cols`: their cosines; `worst`: each row's lowest listed cosine), without the cosines to
+    those rows: on the sphere, a row u listing such a row h lies within angle arccos(worst[u]) of
+    it, and h within the angle at which the new claim c entered it, so u lies within their sum of
+    c. Per new claim the widest angle it entered at is taken."""
+    has = entered.any(axis=1)
+    if not has.any():
+        return np.zeros(entered.shape[1], dtype=bool)
+    cols = new_cols[has]
+    ct = np.clip(np.where(entered[has], cols, np.inf).min(axis=1), -1.0, 1.0)[:, None]   # cos of c's widest
+    cw = np.clip(worst, -1.0, 1.0)[None, :]
+    # cos(a + b) = cos a cos b - sin a sin b, while a + b < pi (past it, every row is within reach)
+    reach = cw * ct - np.sqrt(1.0 - cw * cw) * np.sqrt(1.0 - ct * ct)
+    return ((cols >= reach - _COSINE_SLACK) | (cw <= -ct)).any(axis=0)
 
 
 def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str], prev: KnnState,
