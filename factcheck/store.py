@@ -1195,18 +1195,6 @@ def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
-def knn_state_rows(db: Database) -> tuple[list[tuple], str, list[tuple]] | None:
-    """The clustering's stored kNN state: its rows in article order (`KnnState.rows`, with the
-    stamp of each row's ids last), its meta (JSON) and its patch rows (slot, neighbours, cosines,
-    hub level); None when none is stored."""
-    meta = get_state(db, "knn_meta")
-    if meta is None:
-        return None
-    return (db.execute("select article_id, ids, keys, slots, nbr, sims, hub, stamp from knn_rows "
-                       "order by article_id").fetchall(), meta,
-            db.execute("select slot, nbr, sims, hub from knn_patches").fetchall())
-
-
 def knn_state_heads(db: Database) -> tuple[list[tuple], str, list[tuple], Callable[[list[str]], list[tuple]]] | None:
     """The clustering's stored kNN state as `clusters.KnnState.from_heads` reads it: per article
     (in article order) the head of its row (article, stamp, slots, hub levels, lowest cosines),

@@ -53,10 +53,18 @@ class _KnnSnapshot(dict):
     __hash__ = None
 
 
+def _stored_knn(db):
+    """The stored kNN state with every row read."""
+    import numpy as np
+    from factcheck.stages.clusters import KnnState
+    st = KnnState.from_heads(*store.knn_state_heads(db))
+    st.load(np.arange(len(st.slots)))
+    return st
+
+
 def _knn(db) -> _KnnSnapshot:
     """The stored kNN state (see `_KnnSnapshot`)."""
-    from factcheck.stages.clusters import KnnState
-    st = KnnState.from_rows(*store.knn_state_rows(db))
+    st = _stored_knn(db)
     out = _KnnSnapshot()
     for i, cid in enumerate(st.ids):
         got = [(float(c), st.ids[j]) for j, c in zip(st.idx[i], st.sims[i]) if j >= 0]
@@ -256,8 +264,7 @@ def steps(tmp_path_factory):
     out["norm_keys"] = (sorted(db.execute("select article_id, key from norm_keys").fetchall()),
                         sorted((a, k) for a, (_, (raw, _)) in rows.items() for k in name_keys(x[0] for x in raw)))
     # ... every stored cluster's member numbers are those of its claims in the stored kNN state
-    from factcheck.stages.clusters import KnnState
-    knn = KnnState.from_rows(*store.knn_state_rows(db))
+    knn = _stored_knn(db)
     id_of_slot = dict(zip(knn.slots.tolist(), knn.ids))
     clusters_now, slots_now = store.load_clusters_and_slots(db)
     # ... and the pair-check index holds rows of the articles the kNN state lists only (a delta

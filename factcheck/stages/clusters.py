@@ -660,46 +660,21 @@ class KnnState:
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple], meta: str, patches: Sequence[tuple] = ()) -> "KnnState":
-        """The state back from its rows (in article order; each row's stamp, last, may be left
-        out or None), `meta` and the patch rows (slot, neighbours' slots, cosines, hub level) that
-        override the rows of their claims."""
-        m = json.loads(meta)
-        k = int(m["k"])
-        stamps = [r[7] if len(r) > 7 else None for r in rows]
-        names, id_texts, key_texts, b_slots, b_nbr, b_sims, b_hub = (
-            tuple(zip(*(r[:7] for r in rows))) if rows else ((),) * 7)
-        # each article's rows, from its claims' numbers (four bytes each)
-        ends = list(itertools.accumulate(len(b) >> 2 for b in b_slots))
-        starts = [0, *ends]
-        # the ids and keys split when asked for (a delta compares most of them as text; an
-        # article row without claims holds "")
-        ids, keys = _Lines(id_texts, starts), _Lines(key_texts, starts)
-        spans: dict[str, range | list[int]] = dict(zip(names, map(range, [0, *ends[:-1]], ends)))
-        # (read-only views of the joined bytes; copied below only when patches override rows)
-        slots = np.frombuffer(b"".join(b_slots), dtype="<i4").astype(np.int64)
-        nbr = np.frombuffer(b"".join(b_nbr), dtype="<i4").reshape(len(ids), k)
-        sims = np.frombuffer(b"".join(b_sims), dtype="<f4").reshape(len(ids), k)
-        hub = np.frombuffer(b"".join(b_hub), dtype="<f4")
-        p_slot = np.fromiter((p[0] for p in patches), dtype=np.int64, count=len(patches))
-        p_nbr = np.frombuffer(b"".join(p[1] for p in patches), dtype="<i4").reshape(len(patches), k)
-        top = max(int(m["next_slot"]), int(slots.max()) + 1 if len(slots) else 0, int(nbr.max()) + 1 if nbr.size else 0,
-                  int(p_slot.max()) + 1 if len(p_slot) else 0, int(p_nbr.max()) + 1 if p_nbr.size else 0)
-        # stable number -> row; its last entry, which a "none" neighbour (-1) indexes, stays -1
-        pos_of = np.full(top + 1, -1, dtype=np.int64)
-        pos_of[slots] = np.arange(len(ids))
-        patched = np.zeros(len(ids), dtype=bool)
-        if len(patches):
-            nbr, sims, hub = nbr.copy(), sims.copy(), hub.copy()
-            at = pos_of[p_slot]
-            ok = at >= 0                    # (a patch of a claim gone since is left out)
-            nbr[at[ok]] = p_nbr[ok]
-            sims[at[ok]] = np.frombuffer(b"".join(p[2] for p in patches), dtype="<f4").reshape(len(patches), k)[ok]
-            hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
-            patched[at[ok]] = True
-        idx = pos_of[nbr]
-        return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
-                   stored_stamps=stamps)
+        """The state back from its whole rows (in article order; each row's stamp and lowest
+        cosines, last, may be left out or None), `meta` and the patch rows (slot, neighbours'
+        slots, cosines, hub level) that override the rows of their claims: `from_heads`, every
+        row read."""
+        k = int(json.loads(meta)["k"])
 
+        def head(r: tuple) -> tuple:
+            lowest = r[8] if len(r) > 8 and r[8] is not None else _lowest(
+                np.frombuffer(r[5], dtype="<f4").reshape(len(r[3]) >> 2, k)).astype("<f4").tobytes()
+            return r[0], r[7] if len(r) > 7 else None, r[3], r[6], lowest
+
+        state = cls.from_heads([head(r) for r in rows], meta, patches,
+                               lambda ids: [r for r in rows if ids is None or r[0] in ids])
+        state.load(np.arange(len(state.slots)))
+        return state
 
     @classmethod
     def from_heads(cls, heads: Sequence[tuple], meta: str, patches: Sequence[tuple],
@@ -958,6 +933,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     for c0, c1, p0 in blocks:
         old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
     singles: list[int] = []                           # the rows of the others mapped one by one
+    if prev.load is not None:                         # (their previous rows read at once)
+        prev.load(np.fromiter(itertools.chain.from_iterable(prev.spans.get(a, ()) for a in others), dtype=np.int64))
     for aid in others:
         cur = spans[aid]
         # a claim's key holds its article, so only that article's previous rows can match
