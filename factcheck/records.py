@@ -31,6 +31,29 @@ class ListLike(Sequence):
     __hash__ = None
 
 
+class LazyList(ListLike):
+    """A list made when first read (`_make`), then kept."""
+
+    _made: list | None = None
+
+    def _make(self) -> list:
+        raise NotImplementedError
+
+    def _items(self) -> list:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __getitem__(self, i):
+        return self._items()[i]
+
+    def __iter__(self):
+        return iter(self._items())
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A piece of an article's text, e.g. a boilerplate line, with why it was marked."""

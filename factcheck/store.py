@@ -22,7 +22,8 @@ from sqlite_utils import Database
 
 from .errors import FactcheckError
 from .migrations import migrations
-from .records import Article, Claim, ClaimRef, Cluster, Conflict, Fluency, ListLike, Score, Sentence, Span, ids_stamp
+from .records import (Article, Claim, ClaimRef, Cluster, Conflict, Fluency, LazyList, ListLike, Score, Sentence,
+                      Span, ids_stamp)
 
 
 class _Connection(sqlite3.Connection):
@@ -1243,26 +1244,15 @@ def origin_state_rows(db: Database) -> tuple[list[tuple], Sequence[tuple[str, st
     return rows, OriginEdges(db), OriginPostings(db)
 
 
-class OriginEdges(ListLike):
+class OriginEdges(LazyList):
     """The stored copy pairs (a, b) in order, read when first asked for: a delta that keeps every
     one of them and knows the groups they give does not read them (a corpus has thousands)."""
 
     def __init__(self, db: Database) -> None:
-        self._db, self._rows = db, None
+        self._db = db
 
-    def _all(self) -> list[tuple[str, str]]:
-        if self._rows is None:
-            self._rows = self._db.execute("select a, b from origin_edges order by a, b").fetchall()
-        return self._rows
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __getitem__(self, i):
-        return self._all()[i]
-
-    def __iter__(self):
-        return iter(self._all())
+    def _make(self) -> list[tuple[str, str]]:
+        return self._db.execute("select a, b from origin_edges order by a, b").fetchall()
 
 
 def _signed(shingles: np.ndarray) -> list[int]:

@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
-from factcheck.records import Claim, Cluster, ListLike, ids_stamp, stable_id
+from factcheck.records import Claim, Cluster, LazyList, ListLike, ids_stamp, stable_id
 from factcheck.stages.matching import (MatchSettings, _decide, _numbers_clash, decide_static_many, numbers_in,
                                        pair_static)
 
@@ -1365,27 +1365,15 @@ class OriginState:
 _STOCK = 50   # a shingle in more articles than this is a stock phrase: it says nothing
 
 
-class _PairsAdded(ListLike):
+class _PairsAdded(LazyList):
     """The copy pairs of a delta that kept every stored pair (`kept`, read only when asked for)
     and found `added` (sorted, none of them stored): the two in order when asked for."""
 
     def __init__(self, kept: Sequence[tuple[str, str]], added: list[tuple[str, str]]) -> None:
         self.kept, self.added = kept, sorted(added)
-        self._all: list[tuple[str, str]] | None = None
 
-    def _every(self) -> list[tuple[str, str]]:
-        if self._all is None:
-            self._all = sorted([*self.kept, *self.added])
-        return self._all
-
-    def __len__(self) -> int:
-        return len(self._every())
-
-    def __getitem__(self, i):
-        return self._every()[i]
-
-    def __iter__(self):
-        return iter(self._every())
+    def _make(self) -> list[tuple[str, str]]:
+        return sorted([*self.kept, *self.added])
 
 
 def origin_groups(texts: Mapping[str, str], *, min_share: float = 0.5, min_ratio: float = 85.0,
