@@ -583,6 +583,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                     conflicts=new_conflicts)
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
+    origin_changes = origin_state.changes_since(stored_origins)
     store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
@@ -596,7 +597,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state),
         knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else None), cres.state.meta()),
-        origin_state=(*origin_state.changes_since(stored_origins), stored_origins is None),
+        origin_state=(*origin_changes, stored_origins is None),
+        # (the articles of the stored copy-detection state no longer in the store: those analysed
+        # before that left since)
+        gone_articles=origin_changes[1] if stored_origins is not None else None,
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
         # (the rows of the articles whose row was not valid; none when the cache serves every vector)
         claim_vectors=claims.vector_rows(embedder.name, vectors, runs.write) if runs is not None else None,

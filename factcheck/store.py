@@ -1055,7 +1055,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   claim_vectors: Mapping[str, tuple | None] | None = None, claim_vectors_all: bool = False,
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
                   knn_state: tuple | None = None, stale: Iterable[str] = (),
-                  member_slots: Callable[[Sequence[str]], bytes] | None = None) -> None:
+                  member_slots: Callable[[Sequence[str]], bytes] | None = None,
+                  gone_articles: Sequence[str] | None = None) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -1073,7 +1074,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`;
     `knn_state`: of `write_knn_state`. `stale`: articles whose score was not computed although it
     may have moved (their stored score, if any, stays and is marked stale); the articles in `scores`
-    stop being stale."""
+    stop being stale. `gone_articles`: with `delta`, the articles analysed before that are no
+    longer in the store, whose rows go (None: found from the result tables)."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -1121,7 +1123,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 _tuples_in(db, f"delete from {t} where {pks[t]} in ({{}})", keys)
             # rows of articles no longer in the store: every analysed article has a score, origin
             # or norm_cache row, and those tables have one row per article (no scan of the rest)
-            gone = [r[0] for r in db.execute(
+            gone = list(gone_articles) if gone_articles is not None else [r[0] for r in db.execute(
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
             for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns",
