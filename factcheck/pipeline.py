@@ -440,16 +440,17 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # with) when it has its previous state; otherwise it hashes and shingles every text
     if prev_origins_state is None or not prev_origins_state.knows_files:
         sentences.all()
-    # the stored origin groups (those of the stored copy pairs), when a delta may keep every pair
-    stored_origin_rows = store.load_origins(db) if prev_origins_state is not None else None
+    # the stored origin groups (table `origins`: those of the stored copy pairs), read once: copy
+    # detection joins them when it keeps every stored pair, and the weak flags and the delta's
+    # rows tell the articles whose group moved
+    stored_groups = store.load_origins(db)
     origins, origin_state = clustering.origin_groups_state(
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
-        shas=articles.shas, previous_groups=stored_origin_rows)
+        shas=articles.shas, previous_groups=stored_groups)
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
     # per claim, whether its sentence is garbled (such a claim is no independent source)
-    weak, unsettled, stored_origin_rows = _weak_flags(db, claims, fluency, fl_run, garbled_sentences, origins,
-                                                      stored_origin_rows)
+    weak, unsettled = _weak_flags(claims, fluency, fl_run, garbled_sentences, origins, stored_groups)
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
@@ -523,7 +524,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     delta = None
     if cluster_delta and prev_conflicts is not None:
         delta = _delta_rows(db, articles, sentences, claims, fluency, fl_run, recomputed, reread,
-                            origins, clusters, prev_clusters, conflicts, prev_conflicts, stored_origin_rows)
+                            origins, clusters, prev_clusters, conflicts, prev_conflicts, stored_groups)
     score_claims, score_clusters = claims, clusters
     deferred: set[str] = set()
     if delta is None:
@@ -633,10 +634,10 @@ def _moved_origins(origins: Mapping[str, str], stored: Mapping[str, str]) -> set
     return {a for a in origins if stored.get(a) != origins[a]} | (set(stored) - set(origins))
 
 
-def _weak_flags(db: Database, claims: store.ClaimTable, fluency, fl_run, garbled_sentences: set[str],
-                origins: Mapping[str, str], stored_origins: Mapping[str, str] | None = None):
-    """Whether each claim's sentence is garbled, for the clustering: (flags, unsettled articles,
-    the stored origins table or None; `stored_origins`: that table, when read already).
+def _weak_flags(claims: store.ClaimTable, fluency, fl_run, garbled_sentences: set[str],
+                origins: Mapping[str, str], stored_origins: Mapping[str, str]):
+    """Whether each claim's sentence is garbled, for the clustering: (flags, unsettled articles).
+    `stored_origins`: the stored origins table.
 
     After a full fluency pass, a bool per claim and no unsettled articles (None: every kept
     cluster is counted again). After a fluency delta, a function giving the flags of the rows the
@@ -645,31 +646,29 @@ def _weak_flags(db: Database, claims: store.ClaimTable, fluency, fl_run, garbled
     holding a sentence whose verdict turned, and those whose origin moved."""
     if fl_run.recomputed is None:
         return (np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool,
-                            count=len(claims)), None, stored_origins)
+                            count=len(claims)), None)
     garbled = list(garbled_sentences)
     garbled_articles = [fl_run.article_of[s] for s in garbled]
 
     def weak(rows: np.ndarray) -> np.ndarray:
         return claims.in_sentences(garbled, garbled_articles, rows)
 
-    if stored_origins is None:
-        stored_origins = store.load_origins(db)
     unsettled = _moved_origins(origins, stored_origins)
     for f in fluency:
         if f.sentence_id in fl_run.recomputed:
             then = fl_run.stored.get(f.sentence_id)
             if f.garbled != (then is not None and bool(then[1])):
                 unsettled.add(fl_run.article_of[f.sentence_id])
-    return weak, unsettled, stored_origins
+    return weak, unsettled
 
 
 def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
                 origins, clusters, prev_clusters, conflicts, prev_conflicts,
-                stored_origins: Mapping[str, str] | None = None) -> dict[str, set[str]]:
+                stored_origins: Mapping[str, str]) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed). `stored_origins`: the
-    stored origins table, when read already."""
+    stored origins table."""
     # the articles of the sentences combined again (of every sentence after a full fluency pass)
     claim_by_id = claims.ref_by_id          # (what a score reads of a claim)
     sent_article = sentences.article_of if fl_run.recomputed is None else sentences.articles_of(fl_run.recomputed)
@@ -687,8 +686,6 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     fl_keys |= fl_run.gone if fl_run.recomputed is not None else set(stored_fl) - set(sent_article)
     fact_keys = claims.ids_in(recomputed)
     touched_articles |= {a for a in recomputed if a in claims.spans}
-    if stored_origins is None:
-        stored_origins = store.load_origins(db)
     origin_keys = _moved_origins(origins, stored_origins)
     touched_articles |= origin_keys
     before = {k.id: k for k in prev_clusters}

@@ -524,7 +524,6 @@ class _Column(ListLike):
         return iter(c.flat(self._k))
 
 
-
 class ClaimTable(Sequence):
     """Every stored claim, in (article, index) order, as an analysis reads them: per claim its
     id, article, sentence and speaker (`ids`, `article_ids`, `sentence_ids`, `speakers`), the
@@ -649,7 +648,7 @@ class ClaimTable(Sequence):
         embedder's."""
         self._keys_under(embedder)
         want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
-        out: dict[str, tuple[str, str, str, str] | None] = {a: None for a in want}
+        out: dict[str, tuple[str, str, str, str, str] | None] = {a: None for a in want}
         c = self._cols
         for j, a in enumerate(c.names):
             if a in want or self.rewrite_all:
@@ -1198,7 +1197,8 @@ def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
-def knn_state_heads(db: Database) -> tuple[list[tuple], str, list[tuple], Callable[[list[str]], list[tuple]]] | None:
+def knn_state_heads(db: Database
+                    ) -> tuple[list[tuple], str, list[tuple], Callable[[list[str] | None], list[tuple]]] | None:
     """The clustering's stored kNN state as `clusters.KnnState.from_heads` reads it: per article
     (in article order) the head of its row (article, stamp, slots, hub levels, lowest cosines),
     from the index m028 adds (the rows' long columns are not read); the meta (JSON); the patch
