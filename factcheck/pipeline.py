@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -511,7 +512,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if previous is None:
         facts.fill()       # every candidate pair is checked: most facts are read
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
-                               previous=previous, summaries=summaries, index=index)
+                               previous=previous, summaries=summaries, index=index,
+                               cluster_at=cres.cluster_at(claims.position))
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None
@@ -524,7 +526,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     delta = None
     if cluster_delta and prev_conflicts is not None:
         delta = _delta_rows(db, articles, sentences, claims, fluency, fl_run, recomputed, reread,
-                            origins, clusters, prev_clusters, conflicts, prev_conflicts, stored_groups)
+                            origins, cres, prev_clusters, conflicts, prev_conflicts, stored_groups)
     score_claims, score_clusters = claims, clusters
     deferred: set[str] = set()
     if delta is None:
@@ -553,8 +555,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # (corroboration), the other sides of their conflicts and the clusters of those (how many
         # independent sources back each side)
         sides = {c for x in score_conflicts for c in (x.a, x.b)}
-        own = [k for k in clusters if not mine.isdisjoint(k.claim_ids)]
-        score_clusters = own + [k for k in clusters if mine.isdisjoint(k.claim_ids) and not sides.isdisjoint(k.claim_ids)]
+        # (found through each claim's cluster, not by going through every cluster's members)
+        own_at = cres.holding(itertools.chain.from_iterable(claims.spans.get(a, ()) for a in wanted))
+        own = [clusters[j] for j in own_at]
+        score_clusters = own + [clusters[j] for j in sorted(set(cres.holding(claims.positions(sides))) - set(own_at))]
         needed = mine.union(*(k.claim_ids for k in own), sides)
         score_claims = claims.refs(needed)
     claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
@@ -575,8 +579,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # a cluster holding a claim given a new stable number (new, or changed under the same id)
         # is written again even when its members are those stored: its row holds their numbers
         st = cres.state
-        fresh_slots = {st.ids[i] for i in np.nonzero(st.slots >= st.new_from)[0].tolist()}
-        renumbered = {k.id for k in clusters if not fresh_slots.isdisjoint(k.claim_ids)} if fresh_slots else set()
+        renumbered = {clusters[j].id for j in cres.holding(np.nonzero(st.slots >= st.new_from)[0])}
         rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
                     facts={cid: facts.plain(cid) for cid in delta["claim_facts"] if cid in facts},
                     origins={a: o for a, o in origins.items() if a in delta["origins"]},
@@ -663,12 +666,13 @@ def _weak_flags(claims: store.ClaimTable, fluency, fl_run, garbled_sentences: se
 
 
 def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
-                origins, clusters, prev_clusters, conflicts, prev_conflicts,
+                origins, cres, prev_clusters, conflicts, prev_conflicts,
                 stored_origins: Mapping[str, str]) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed). `stored_origins`: the
-    stored origins table."""
+    stored origins table. `cres`: the clustering's result (its clusters, and each claim's)."""
+    clusters, holding, cluster_rows = cres.clusters, cres.holding, cres.cluster_rows
     # the articles of the sentences combined again (of every sentence after a full fluency pass)
     claim_by_id = claims.ref_by_id          # (what a score reads of a claim)
     sent_article = sentences.article_of if fl_run.recomputed is None else sentences.articles_of(fl_run.recomputed)
@@ -690,12 +694,15 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     touched_articles |= origin_keys
     before = {k.id: k for k in prev_clusters}
     after = {k.id: k for k in clusters}
+    # (a kept cluster is the stored one itself: told equal without reading its members)
     cluster_keys = {i for i in set(before) | set(after) if before.get(i) != after.get(i)}
     claim_article = claims.article_map()
     # a claim's corroboration depends on its cluster mates' origins and garbled sentences
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}
-    kept_touched = [k for k in clusters
-                    if k.id not in cluster_keys and not touched_articles.isdisjoint(k.article_ids)]
+    # the clusters of the touched articles' claims that did not change (found through each claim's
+    # cluster: a cluster's articles are those of its claims)
+    kept_touched = [k for j in holding(itertools.chain.from_iterable(claims.spans.get(a, ()) for a in touched_articles))
+                    if (k := clusters[j]).id not in cluster_keys]
     for k in kept_touched:
         moved_claims.update(k.claim_ids)
     # ... and a score reads only whether each claim is corroborated: the article of a moved claim
@@ -728,8 +735,13 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     support_moved = {c for c in set(support_before) | set(support_after)
                      if support_before.get(c, 1) != support_after.get(c, 1)}
     if support_moved:
-        # ... and only when the comparison of the two sides' support flips
-        now = {c: k.independent_sources for k in clusters for c in k.claim_ids}
+        # ... and only when the comparison of the two sides' support flips (the support now of the
+        # conflicts' sides, through each claim's cluster)
+        ends = {c for x in conflicts if x.a in support_moved or x.b in support_moved for c in (x.a, x.b)}
+        position = claims.position
+        position.look_up(ends)
+        now = {c: clusters[j].independent_sources for c in ends
+               if (p := position.get(c)) is not None and (j := cluster_rows[p]) >= 0}
 
         def then(c: str) -> int:
             return support_before.get(c, 1) if c in support_moved else now.get(c, 1)

@@ -127,13 +127,78 @@ class Fluency:
     reasons: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+def json_strings(v: str) -> tuple[str, ...]:
+    """A JSON list of strings as `json.dumps` writes it, read back. Without a backslash no item
+    holds a quote (nor anything escaped), so the items are what lies between the '", "'
+    separators: split, not parsed (half the time for a corpus' clusters). Anything else (other
+    separators, escapes, an empty list) is parsed."""
+    if v.startswith('["') and v.endswith('"]') and "\\" not in v and '","' not in v:
+        return tuple(v[2:-2].split('", "'))
+    import json
+    return tuple(json.loads(v))
+
+
 class Cluster:
-    """Claims from different articles that state the same fact."""
-    id: str
-    claim_ids: tuple[str, ...]
-    article_ids: tuple[str, ...]
-    independent_sources: int
+    """Claims from different articles that state the same fact: `id`, `claim_ids`,
+    `article_ids` (tuples), `independent_sources`. Frozen; equal when those four are.
+
+    A cluster read from the store (`stored`) keeps its two lists as the JSON of its row until one
+    is first asked for: a delta against a large corpus keeps most clusters as they are, and
+    splitting every stored cluster's ids was most of what reading them cost."""
+
+    __slots__ = ("id", "_claims", "_articles", "independent_sources")
+
+    def __init__(self, id: str, claim_ids: tuple[str, ...], article_ids: tuple[str, ...],
+                 independent_sources: int) -> None:
+        for k, v in (("id", id), ("_claims", claim_ids), ("_articles", article_ids),
+                     ("independent_sources", independent_sources)):
+            object.__setattr__(self, k, v)
+
+    @classmethod
+    def stored(cls, id: str, claims_json: str, articles_json: str, independent_sources: int) -> "Cluster":
+        """A cluster from its stored row: its lists (JSON) are read when first asked for."""
+        return cls(id, claims_json, articles_json, independent_sources)   # (a str: not read yet)
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        v = self._claims
+        if isinstance(v, str):
+            v = json_strings(v)
+            object.__setattr__(self, "_claims", v)
+        return v
+
+    @property
+    def article_ids(self) -> tuple[str, ...]:
+        v = self._articles
+        if isinstance(v, str):
+            v = json_strings(v)
+            object.__setattr__(self, "_articles", v)
+        return v
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r}: a Cluster is frozen")
+
+    __delattr__ = __setattr__
+
+    def _key(self) -> tuple:
+        return self.id, self.claim_ids, self.article_ids, self.independent_sources
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Cluster):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Cluster(id={self.id!r}, claim_ids={self.claim_ids!r}, article_ids={self.article_ids!r}, "
+                f"independent_sources={self.independent_sources!r})")
+
+    def __reduce__(self):
+        return Cluster, self._key()
 
 
 @dataclass(frozen=True, slots=True)

@@ -724,7 +724,7 @@ class ClaimTable(Sequence):
         articles = self.article_ids
         return _ClaimsById(self, lambda i: articles[i])
 
-    def _positions(self, ids: Iterable[str]) -> list[int]:
+    def positions(self, ids: Iterable[str]) -> list[int]:
         """The positions of these ids (unknown ids left out), in table order."""
         ids = set(ids)
         position = self.position
@@ -742,13 +742,13 @@ class ClaimTable(Sequence):
 
     def of_ids(self, ids: Iterable[str]) -> list[Claim]:
         """The Claim records of these ids (unknown ids left out), in table order."""
-        pos = self._positions(ids)
+        pos = self.positions(ids)
         self.fetch(pos)
         return [self._claims[i] for i in pos]
 
     def refs(self, ids: Iterable[str]) -> list[ClaimRef]:
         """`ref` of these ids (unknown ids left out), in table order."""
-        return [self.ref(i) for i in self._positions(ids)]
+        return [self.ref(i) for i in self.positions(ids)]
 
     @property
     def by_id(self) -> Mapping[str, Claim]:
@@ -1418,21 +1418,12 @@ def load_origins(db: Database) -> dict[str, str]:
     return dict(db.execute("select article_id, origin from origins").fetchall())
 
 
-def _strings(v: str) -> tuple[str, ...]:
-    """A JSON list of strings as `json.dumps` writes it, read back. Without a backslash no item
-    holds a quote (nor anything escaped), so the items are what lies between the '", "'
-    separators: split, not parsed (half the time for a corpus' clusters). Anything else (other
-    separators, escapes, an empty list) is parsed."""
-    if v.startswith('["') and v.endswith('"]') and "\\" not in v and '","' not in v:
-        return tuple(v[2:-2].split('", "'))
-    return tuple(json.loads(v))
-
-
 def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None]]:
     """`load_clusters`, and per cluster its members' stable numbers in the stored kNN state
-    (int64 bytes in the order of its claim ids; None when the row has none)."""
+    (int64 bytes in the order of its claim ids; None when the row has none). The clusters' lists
+    are read when first asked for (`Cluster.stored`)."""
     rows = db.execute("select id, claims, articles, independent_sources, slots from clusters order by id").fetchall()
-    return [Cluster(i, _strings(c), _strings(a), n) for i, c, a, n, _ in rows], [r[4] for r in rows]
+    return [Cluster.stored(i, c, a, n) for i, c, a, n, _ in rows], [r[4] for r in rows]
 
 
 def load_clusters(db: Database) -> list[Cluster]:

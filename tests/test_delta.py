@@ -187,6 +187,11 @@ def steps(tmp_path_factory):
         or real_origin_write(db_, rows, *a)
     store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
         ("columns", len(rows), replace_all)) or real_columns_write(db_, rows, replace_all)
+    import factcheck.records as records
+    cluster_reads = []     # the stored clusters' member lists read (their JSON)
+    real_strings = records.json_strings
+    records.json_strings = lambda v: cluster_reads.append(v) or real_strings(v)
+    out["clusters_stored"] = store.count_rows(db, "clusters")
     article_reads = []     # article records read (every one: "all")
     real_articles = store.load_articles
     store.load_articles = lambda db_, ids=None: article_reads.extend(["all"] if ids is None else list(ids)) \
@@ -209,7 +214,9 @@ def steps(tmp_path_factory):
         store.load_articles = real_articles
         store.write_origin_state, store.write_claim_columns = real_origin_write, real_columns_write
         store.write_knn_state = real_knn_write
+        records.json_strings = real_strings
     out["decoded"] = (res, len(set(calls)), len(full_reads))
+    out["cluster_reads"] = cluster_reads
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
     out["name_reads"] = name_reads
@@ -367,6 +374,13 @@ def test_the_pair_check_index_and_corpus_state_stay_those_of_the_summaries(steps
 
 def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
     assert steps["claim_reads"] == []
+
+
+def test_delta_reads_the_members_of_the_clusters_it_looks_at_not_all(steps):
+    # a new one-sentence article: the clusters kept as stored are not read, only those of the
+    # claims whose cluster or score may move
+    reads = steps["cluster_reads"]
+    assert 0 < len(reads) // 2 < steps["clusters_stored"] // 4
 
 
 def test_delta_writes_the_state_rows_of_the_new_article_only(steps):

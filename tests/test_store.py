@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from factcheck import store
-from factcheck.records import Article, Claim, Conflict, Sentence, ids_stamp, stable_id
+from factcheck.records import Article, Claim, Cluster, Conflict, Sentence, ids_stamp, json_strings, stable_id
 
 DATA = Path(__file__).parent / "data"
 
@@ -306,7 +306,27 @@ def test_cached_vectors_read_by_look_up_or_by_scan_are_the_same(db, monkeypatch)
 def test_stored_string_lists_read_back_as_json_reads_them(items):
     # the clusters' claim and article lists are split, not parsed, when that gives the same items
     for text in (json.dumps(items), json.dumps(items, separators=(",", ":")), json.dumps(items, ensure_ascii=False)):
-        assert store._strings(text) == tuple(json.loads(text)), text
+        assert json_strings(text) == tuple(json.loads(text)), text
+
+
+def test_a_stored_cluster_reads_its_lists_when_asked_and_equals_the_one_it_was_written_from(db):
+    import pickle
+    built = Cluster("k1", ("c1", "c2"), ("a", "b"), 2)
+    kept = Cluster.stored("k1", json.dumps(["c1", "c2"]), json.dumps(["a", "b"]), 2)
+    assert kept == built and hash(kept) == hash(built) and repr(kept) == repr(built)
+    assert kept.claim_ids == ("c1", "c2") and kept.article_ids == ("a", "b") and kept.independent_sources == 2
+    assert kept != Cluster("k1", ("c1", "c2"), ("a", "b"), 3) and kept != Cluster("k1", ("c1",), ("a",), 2)
+    assert pickle.loads(pickle.dumps(kept)) == built and {kept, built} == {built}
+    with pytest.raises(AttributeError):
+        kept.independent_sources = 3
+    # as the store gives them back: lists not read until asked for, then those written
+    other = Cluster("k2", ('say "hi"', "c4"), ("a", "c"), 1)
+    db.table("clusters").insert_all({"id": k.id, "claims": json.dumps(list(k.claim_ids)),
+                                     "articles": json.dumps(list(k.article_ids)),
+                                     "independent_sources": k.independent_sources} for k in (built, other))
+    got, slots = store.load_clusters_and_slots(db)
+    assert [k.id for k in got] == ["k1", "k2"] and slots == [None, None]
+    assert got == [built, other] and got[1].claim_ids == ('say "hi"', "c4")
 
 
 def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):

@@ -15,7 +15,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -433,8 +433,9 @@ def _sources_counted(rows: np.ndarray, group: np.ndarray, n_groups: int,
 
 
 def _make_clusters(ids: Sequence[str], articles: Sequence[str], groups: Sequence[Sequence[int]],
-                   sources: tuple[np.ndarray, np.ndarray]) -> list[Cluster]:
-    """Clusters of the claims (positions in `ids` / `articles`) of each group."""
+                   sources: tuple[np.ndarray, np.ndarray], by_id: bool = True) -> list[Cluster]:
+    """Clusters of the claims (positions in `ids` / `articles`) of each group, sorted by id (not
+    `by_id`: in the groups' order)."""
     sizes = [len(m) for m in groups]
     rows = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64, count=sum(sizes))
     counts = _sources_counted(rows, np.repeat(np.arange(len(groups)), sizes), len(groups), sources).tolist()
@@ -444,7 +445,8 @@ def _make_clusters(ids: Sequence[str], articles: Sequence[str], groups: Sequence
         article_ids = tuple(sorted({articles[i] for i in members}))
         clusters.append(Cluster(id="k" + stable_id(*claim_ids), claim_ids=claim_ids, article_ids=article_ids,
                                 independent_sources=n_src))
-    clusters.sort(key=lambda k: k.id)
+    if by_id:
+        clusters.sort(key=lambda k: k.id)
     return clusters
 
 
@@ -849,6 +851,28 @@ class ClusterResult:
     #                               (None: full computation, everything may have changed)
     search: float = 0.0           # seconds spent in the nearest-neighbour search itself
     gone: set[str] | None = None  # (delta) the previous state's claim ids no current claim has
+    cluster_rows: np.ndarray | None = None   # per claim (row), the index of its cluster in `clusters`, or -1
+
+    def holding(self, rows: Iterable[int] | np.ndarray) -> list[int]:
+        """The indices (ascending) in `clusters` of the clusters holding one of these claims (rows)."""
+        rows = rows.astype(np.int64) if isinstance(rows, np.ndarray) else np.fromiter(rows, dtype=np.int64)
+        got = self.cluster_rows[rows]
+        return np.unique(got[got >= 0]).tolist()
+
+    def cluster_at(self, position: Mapping[str, int]) -> Callable[[Iterable[str]], dict[str, int]]:
+        """claim ids -> the index in `clusters` of the cluster of each that is in one (`position`:
+        claim id -> row; a store.ClaimTable's looks the ids up at once)."""
+        def at(ids: Iterable[str]) -> dict[str, int]:
+            ids = list(ids)
+            if hasattr(position, "look_up"):
+                position.look_up(ids)
+            out = {}
+            for c in ids:
+                p = position.get(c)
+                if p is not None and (j := int(self.cluster_rows[p])) >= 0:
+                    out[c] = j
+            return out
+        return at
 
 
 def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings,
@@ -905,11 +929,18 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
         links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub))
-    clusters = _make_clusters(ids, articles, group_indices(links, vectors, texts, settings, hub),
-                              _claim_sources(ids, spans, origin_of, weak))
-    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
-                                            np.arange(n, dtype=np.int64), n, spans),
-                         None, search)
+    groups = group_indices(links, vectors, texts, settings, hub)
+    clusters = _make_clusters(ids, articles, groups, _claim_sources(ids, spans, origin_of, weak), by_id=False)
+    order = sorted(range(len(clusters)), key=lambda j: clusters[j].id)
+    rank = np.empty(len(clusters), dtype=np.int64)
+    rank[order] = np.arange(len(clusters))
+    cluster_rows = np.full(n, -1, dtype=np.int64)
+    if groups:
+        cluster_rows[np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)] = \
+            np.repeat(rank, [len(g) for g in groups])
+    return ClusterResult([clusters[j] for j in order], KnnState(list(ids), keys, idx, sims, hub, basis,
+                                                                np.arange(n, dtype=np.int64), n, spans),
+                         None, search, cluster_rows=cluster_rows)
 
 
 def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
@@ -1069,11 +1100,10 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     position = claims.position if hasattr(claims, "position") else {cid: i for i, cid in enumerate(ids)}
     # every previous cluster's members at once: their current rows, -1 when changed or gone (a
     # changed claim is in r0 already); a cluster none of whose members is -1 or in r0 is kept
-    sizes = np.fromiter((len(kl.claim_ids) for kl in prev_clusters), dtype=np.int64, count=len(prev_clusters))
     # by number: the unchanged claims' current rows by their stable numbers (a changed or removed
-    # claim's number is no current claim's); the numbers stored with the clusters, else through
-    # the previous state's ids
-    flat_slots = _member_numbers(prev, prev_clusters, sizes, member_slots)
+    # claim's number is no current claim's); the numbers stored with the clusters (whose lengths
+    # give the sizes: the clusters' ids are not read), else through the previous state's ids
+    flat_slots, sizes = _member_numbers(prev, prev_clusters, member_slots)
     row_of_slot = np.full(max(prev.next_slot, int(flat_slots.max()) + 1 if len(flat_slots) else 0) + 1, -1,
                           dtype=np.int64)                   # (last: the number of an unknown id)
     row_of_slot[prev.slots[old_of[same]]] = np.nonzero(same)[0]
@@ -1114,7 +1144,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
     sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens)
-    clusters = _make_clusters(ids, articles, groups, sources)
+    clusters = _make_clusters(ids, articles, groups, sources, by_id=False)
     if len(recount_idx):
         counts = _sources_counted(recounted, np.repeat(np.arange(len(recount_idx)), sizes[recount_idx]),
                                   len(recount_idx), sources)
@@ -1126,7 +1156,19 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         n_src = fresh_count.get(c, kl.independent_sources)
         clusters.append(kl if kl.independent_sources == n_src
                         else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src))
-    clusters.sort(key=lambda k: k.id)
+    # per current row, the index of its cluster once sorted: a new cluster's rows are its group's
+    # (`_make_clusters` keeps the groups' order), a kept one's those its members map to
+    order = sorted(range(len(clusters)), key=lambda j: clusters[j].id)
+    rank = np.empty(len(clusters), dtype=np.int64)
+    rank[order] = np.arange(len(clusters))
+    cluster_rows = np.full(n, -1, dtype=np.int64)
+    cluster_rows[grouped] = np.repeat(rank[:len(groups)], [len(g) for g in groups])
+    if len(kept_idx) and len(rows_of):
+        kept_rank = np.full(len(prev_clusters), -1, dtype=np.int64)
+        kept_rank[kept_idx] = rank[len(groups):]
+        members = kept_mask[member_cluster]
+        cluster_rows[rows_of[members]] = kept_rank[member_cluster[members]]
+    clusters = [clusters[j] for j in order]
     touched = {ids[i] for i in np.nonzero(region)[0]}
     # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free
     slots = np.empty(n, dtype=np.int64)
@@ -1150,7 +1192,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,
                                             load=load if lazy else None),
-                         touched, search, gone)
+                         touched, search, gone, cluster_rows)
 
 
 def _may_list(new_cols: np.ndarray, entered: np.ndarray, worst: np.ndarray) -> np.ndarray:
@@ -1200,17 +1242,19 @@ def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str
     return blocks, [names[i] for i in np.nonzero(~ok)[0].tolist()]
 
 
-def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster], sizes: np.ndarray,
-                    member_slots: Sequence[bytes | None] | None) -> np.ndarray:
-    """The previous clusters' members' stable numbers in `prev`, end to end: the stored ones
-    (`member_slots`, int64 bytes per cluster) when every cluster has them, else looked up through
-    `prev`'s ids (-1 for an id it does not hold)."""
+def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster],
+                    member_slots: Sequence[bytes | None] | None) -> tuple[np.ndarray, np.ndarray]:
+    """The previous clusters' members' stable numbers in `prev`, end to end, and the clusters'
+    sizes: the stored numbers (`member_slots`, int64 bytes per cluster, written with its ids) when
+    every cluster has them, else looked up through `prev`'s ids (-1 for an id it does not hold)."""
     if member_slots is not None and len(member_slots) == len(prev_clusters) and all(
-            b is not None and len(b) == 8 * m for b, m in zip(member_slots, sizes.tolist())):
-        return np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64)
+            b is not None and len(b) % 8 == 0 for b in member_slots):
+        sizes = np.fromiter(map(len, member_slots), dtype=np.int64, count=len(member_slots)) // 8
+        return np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64), sizes
+    sizes = np.fromiter((len(kl.claim_ids) for kl in prev_clusters), dtype=np.int64, count=len(prev_clusters))
     number = dict(zip(prev.ids, prev.slots.tolist()))
     flat = itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters)
-    return np.fromiter(map(number.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(sizes.sum()))
+    return np.fromiter(map(number.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(sizes.sum())), sizes
 
 
 def _component_labels(n: int, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

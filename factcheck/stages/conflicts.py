@@ -10,7 +10,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
@@ -582,9 +582,24 @@ class FactIndex:
         return {"key_sizes": sizes, "offices": {e: sorted(o) for e, o in self.offices.items() if o}}
 
 
+class _KeptOf:
+    """claim id -> the id of its cluster, when that is one of `then_ids` (kept from the previous
+    analysis), found through `cluster_at` one claim at a time."""
+
+    def __init__(self, clusters: Sequence[Cluster], then_ids: set[str],
+                 cluster_at: Callable[[Iterable[str]], Mapping[str, int]]) -> None:
+        self._clusters, self._then, self._at = clusters, then_ids, cluster_at
+
+    def get(self, cid: str, default=None):
+        j = self._at((cid,)).get(cid)
+        k = self._clusters[j] if j is not None else None
+        return k.id if k is not None and k.id in self._then else default
+
+
 def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                        clusters: Sequence[Cluster], prev: Previous, offices: Mapping[str, set[str]],
-                       summaries: Summaries | None = None, index: FactIndex | None = None):
+                       summaries: Summaries | None = None, index: FactIndex | None = None,
+                       cluster_at: Callable[[Iterable[str]], Mapping[str, int]] | None = None):
     """(pairs to check again -> same_event, stored conflicts still valid).
 
     Same-event pairs are enumerated only inside clusters that differ from the previous analysis
@@ -619,7 +634,9 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     regrouped = born_of.keys() | lost_of.keys()
 
     @functools.cache
-    def kept_of() -> dict[str, str]:
+    def kept_of() -> Mapping[str, str]:
+        if cluster_at is not None:
+            return _KeptOf(clusters, then_ids, cluster_at)
         out: dict[str, str] = {}
         for k in clusters:
             if k.id in then_ids:
@@ -685,12 +702,15 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
 
     # same-event pairs: checked again unless both claims are unchanged and were same-event before
     todo: dict[tuple[str, str], bool] = {}
-    for k in clusters:
+    # the clusters holding a changed claim (by index)
+    hold_changed = (set(cluster_at(changed).values()) if cluster_at is not None else
+                    {j for j, k in enumerate(clusters) if not changed.isdisjoint(k.claim_ids)})
+    for j, k in enumerate(clusters):
         if k.id not in then_ids:
             # a new cluster: its pairs that hold a changed claim or were not same-event before
             for p in sorted(pairs_apart(k, lost_of, changed)):
                 todo[p] = True
-        elif not changed.isdisjoint(k.claim_ids):
+        elif j in hold_changed:
             for p in sorted(pairs_apart(k, dict.fromkeys(k.claim_ids, k.id), changed)):
                 todo[p] = True
     lost = [k for k in prev.clusters if k.id not in now_ids]
@@ -748,14 +768,17 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    clusters: Sequence[Cluster] | None, articles: Mapping[str, Article],
                    settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None,
                    previous: Previous | None = None, summaries: Summaries | None = None,
-                   index: FactIndex | None = None) -> list[Conflict]:
+                   index: FactIndex | None = None,
+                   cluster_at: Callable[[Iterable[str]], Mapping[str, int]] | None = None) -> list[Conflict]:
     """Conflicts between claims about the same event or entity, one per claim pair and kind.
 
     With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
     settings), only pairs that may have a different verdict are checked again and the previous
     conflicts of the other candidate pairs are kept: the result is the same as without it.
     `summaries`: `fact_summary` of every claim, when the caller has them stored (then only the
-    facts of the pairs checked are read from `facts`)."""
+    facts of the pairs checked are read from `facts`). `cluster_at`: claim ids -> the index in
+    `clusters` of the cluster of each that is in one (then the delta finds the clusters of the
+    changed claims through it, without reading every cluster's members)."""
     by_id = claims.by_id if hasattr(claims, "by_id") else {c.id: c for c in claims}
     if previous is None or clusters is None:
         index = None                       # (every pair is checked: the summaries of every claim)
@@ -763,7 +786,8 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                        offices=index.offices if index is not None else None)
     out: dict[str, Conflict] = {}
     if previous is not None and clusters is not None:
-        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries, index)
+        todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries, index,
+                                        cluster_at)
         if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once
             facts.prefetch({c for p in todo for c in p})
         pairs = ((a, b, same) for (a, b), same in todo.items())

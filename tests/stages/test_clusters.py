@@ -269,15 +269,19 @@ def test_a_delta_from_the_rows_heads_reads_the_rows_of_the_claims_its_new_ones_e
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_a_delta_from_the_rows_heads_equals_a_full_clustering_on_random_corpora(seed):
+def test_a_delta_from_the_rows_heads_equals_a_full_clustering_on_random_corpora(seed, monkeypatch):
     """Random corpora of a few facts told in many articles (some reworded), two new articles
     repeating some of them: a delta from a state read back from its rows' heads gives the
     clusters of a full clustering and writes the rows a delta from the whole rows writes. (A
     row listing a claim that a new one entered, or one in a cluster judged again, must be read:
     without either, most of these corpora give other clusters. Past a quarter of the articles,
-    every row is read at once.)"""
+    every row is read at once.) The clusters kept whole are the stored ones, whose members the
+    delta does not read; each claim's cluster is told by the results."""
+    import json
     import random
 
+    from factcheck import records
+    from factcheck.records import Cluster
     from factcheck.stages.clusters import KnnState, cluster_incremental
 
     rng = random.Random(seed)
@@ -309,13 +313,31 @@ def test_a_delta_from_the_rows_heads_equals_a_full_clustering_on_random_corpora(
     def rows_of(article_ids: list[str] | None) -> list[tuple]:
         return [r for r in rows if article_ids is None or r[0] in article_ids]
 
+    # the previous clusters as the store gives them: their member lists read when asked for
+    as_stored = [Cluster.stored(k.id, json.dumps(list(k.claim_ids)), json.dumps(list(k.article_ids)),
+                                k.independent_sources) for k in first.clusters]
+    read: list[str] = []
+    monkeypatch.setattr(records, "json_strings", lambda v, real=records.json_strings: read.append(v) or real(v))
     lazy = cluster_incremental(now, vectors, settings, fresh=set(new),
-                               previous=(KnnState.from_heads(heads, meta, [], rows_of), first.clusters, numbers))
+                               previous=(KnnState.from_heads(heads, meta, [], rows_of), as_stored, numbers))
+    read_in_delta = list(read)
     whole = cluster_incremental(now, vectors, settings, fresh=set(new),
                                 previous=(KnnState.from_rows(rows, meta), first.clusters, numbers))
-    assert lazy.clusters == cluster_incremental(now, vectors, settings).clusters
+    full = cluster_incremental(now, vectors, settings)
+    assert lazy.clusters == full.clusters
     stored = {r[0]: range(0, len(r[3]) >> 2) for r in rows}
     assert lazy.state.rows(stored) == whole.state.rows(stored)
+    # the clusters kept whole are the stored ones, their members not read by the delta
+    kept = [k for k in lazy.clusters if any(k is x for x in as_stored)]
+    assert kept and not {json.dumps(list(k.claim_ids)) for k in kept} & set(read_in_delta)
+    # each claim's cluster, as the results give it, is the one whose members name it
+    for res, listed in ((lazy, now), (whole, now), (full, now), (first, base)):
+        at = {c.id: i for i, c in enumerate(listed)}
+        want = np.full(len(listed), -1)
+        for j, k in enumerate(res.clusters):
+            want[[at[c] for c in k.claim_ids]] = j
+        assert res.cluster_rows.tolist() == want.tolist()
+        assert res.holding(range(len(want))) == sorted(set(want.tolist()) - {-1})
 
 
 def test_a_row_that_may_list_a_row_a_new_claim_entered_is_told_by_angles():
