@@ -345,3 +345,17 @@ def m028_knn_heads(db: Database) -> None:
     db.conn.executemany("update knn_rows set worst = ? where article_id = ?", [
         (lowest(slots, sims), a) for a, slots, sims in db.execute("select article_id, slots, sims from knn_rows")])
     db.execute("create index knn_rows_head on knn_rows (article_id, stamp, slots, hub, worst)")
+
+
+@migrations()
+def m029_claim_column_heads(db: Database) -> None:
+    # Per article, the number of its claims with its claim columns, and an index holding each
+    # row's head (extraction rules, article, content hash, embedder, stamp, count): an analysis
+    # reads the heads of every row, and the columns themselves (ids, sentences, speakers, keys)
+    # of the articles it asks for. Filled from the rows.
+    from .store import _decode_columns
+
+    db.execute("alter table claim_columns add column n integer")
+    db.conn.executemany("update claim_columns set n = ? where article_id = ?", [
+        (len(_decode_columns(body)[0]), a) for a, body in db.execute("select article_id, body from claim_columns")])
+    db.execute("create index claim_columns_head on claim_columns (version, article_id, sha256, embedder, stamp, n)")

@@ -304,6 +304,9 @@ _CLAIM_COLUMNS = "id, article_id, sentence_id, idx, start, [end], text, standalo
 
 
 _SEP_FIELD, _SEP_ITEM, _NONE = "\x1e", "\x1f", "\x00"
+# past this many articles whose claim columns were read one at a time, a claim table reads every
+# article's at once
+_COLUMN_SINGLES = 64
 
 
 def _encode_columns(ids: Sequence[str], sentences: Sequence[str], speakers: Sequence[str | None],
@@ -330,60 +333,90 @@ def _decode_columns(body: str) -> tuple[list[str], list[str], list[str | None], 
 
 class _ArticleColumns:
     """The claim table's four columns (ids, sentence ids, speakers, vector keys) per article, in
-    table order. A stored article's are its `claim_columns` body, split when one of its items is
-    first asked for (that article's field alone); an article read afresh has them as lists. A
-    pass over every claim of one column splits that field of every body at once (`flat`).
+    table order. A stored article's are its `claim_columns` body, read when one of its items is
+    first asked for (with `load`: the bodies of many articles at once, or of every one) and split
+    then (that article's field alone); an article read afresh has them as lists. A pass over
+    every claim of one column reads every body and splits that field of all at once (`flat`).
 
-    Making one string per claim is most of what reading the columns costs (a delta against a
-    large corpus asks for a few articles' items, and for one or two columns of every claim)."""
+    Reading the bodies and making one string per claim is most of what the columns cost (a delta
+    against a large corpus asks for a few articles' items, and at most for one column of every
+    claim)."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Callable[[list[str] | None], Iterable[tuple[str, str]]] | None = None) -> None:
         self.names: list[str] = []
         self.starts: list[int] = [0]                 # each article's first position, then the count
-        self._bodies: list[str | None] = []          # (None: an article read afresh)
+        self._bodies: list[str | None] = []          # (None: an article read afresh, or a body not read yet)
+        self._unread: dict[str, int] = {}            # stored article -> its index, body not read yet
         self._fields: list[list[str] | None] = []    # a body's four fields, once cut
         self._lists: list[list[list | None]] = []    # per article and column its items, once split
         self._flat: list[list | None] = [None] * 4   # per column every item, once made
         self._stamps: list[str | None] = []          # per article its ids' stamp (None: not made yet)
+        self._load = load                            # (article names, or None: every one) -> (name, body)
+        self._singles = 0                            # bodies read one article at a time so far
 
     def __len__(self) -> int:
         return len(self.names)
 
     def add(self, name: str, body: str | None = None, lists: Sequence[list] | None = None) -> None:
         """An article's columns: its stored body, or its lists (ids, sentences, speakers, keys)."""
-        if body is not None and body.startswith("{"):   # (a JSON body: read now)
-            body, lists = None, list(_decode_columns(body))
-        if body is not None:
-            cut = body.find(_SEP_FIELD)
-            count = body.count(_SEP_ITEM, 0, cut) + 1
-            self._lists.append([None] * 4)
-        else:
-            count = len(lists[0])
-            self._lists.append(list(lists))
+        self._lists.append([None] * 4 if body is not None else list(lists))
         self.names.append(name)
-        self.starts.append(self.starts[-1] + count)
-        self._bodies.append(body)
+        self.starts.append(self.starts[-1] + (len(lists[0]) if body is None else 0))
+        self._bodies.append(None)
         self._fields.append(None)
         self._stamps.append(None)
         self._flat = [None] * 4
+        if body is not None:
+            self._set_body(len(self.names) - 1, body, count=None)
 
-    def extend(self, names: Sequence[str], bodies: Sequence[str], stamps: Sequence[str | None]) -> None:
-        """`add` of stored articles' bodies, at once (every analysis adds most of a corpus' so),
-        with their ids' stamps as stored."""
-        cuts = [b.find(_SEP_FIELD) for b in bodies]
-        if -1 in cuts:                                # (a JSON body, or one without fields: one by one)
-            for name, body, stamp in zip(names, bodies, stamps):
-                self.add(name, body=body)
-                self._stamps[-1] = stamp
-            return
+    def extend(self, names: Sequence[str], counts: Sequence[int], stamps: Sequence[str | None]) -> None:
+        """Stored articles whose bodies are read when asked for (`load`), with their claims'
+        counts and their ids' stamps as stored, at once (every analysis adds most of a corpus' so)."""
+        self._unread.update(zip(names, range(len(self.names), len(self.names) + len(names))))
         self.names += names
-        counts = [b.count(_SEP_ITEM, 0, cut) + 1 for b, cut in zip(bodies, cuts)]
         self.starts += list(itertools.accumulate(counts, initial=self.starts[-1]))[1:]
-        self._bodies += bodies
+        self._bodies += [None] * len(names)
         self._fields += [None] * len(names)
         self._stamps += stamps
         self._lists += [[None] * 4 for _ in names]
         self._flat = [None] * 4
+
+    def _set_body(self, j: int, body: str, count: int | None) -> None:
+        if body.startswith("{"):                     # (a JSON body: read now)
+            lists = _decode_columns(body)
+            got = len(lists[0])
+            self._lists[j] = [mine if mine is not None else list(x) for mine, x in zip(self._lists[j], lists)]
+        else:
+            got = body.count(_SEP_ITEM, 0, body.find(_SEP_FIELD)) + 1
+            self._bodies[j] = body
+        if count is None:
+            self.starts[-1] += got
+        elif got != count:
+            raise ValueError(f"the stored claim columns of {self.names[j]} changed during the analysis")
+
+    def _need(self, js: Iterable[int] | None = None) -> None:
+        """Read the bodies of these articles (None: of every one) not read yet, at once. Past
+        `_COLUMN_SINGLES` articles read one at a time, every body is read."""
+        if not self._unread:
+            return
+        if js is None:
+            want = None
+        else:
+            want = [self.names[j] for j in js if self.names[j] in self._unread]
+            if not want:
+                return
+            if len(want) == 1:
+                self._singles += 1
+                if self._singles > _COLUMN_SINGLES:
+                    want = None
+        if want is None or len(want) > len(self._unread) // 4:
+            want = None
+        for name, body in self._load(want):
+            j = self._unread.pop(name, None)
+            if j is not None:
+                self._set_body(j, body, self.starts[j + 1] - self.starts[j])
+        if want is None and self._unread or want is not None and any(a in self._unread for a in want):
+            raise ValueError("stored claim columns went missing during the analysis")
 
     def at(self, i: int) -> int:
         """The article holding position i."""
@@ -395,12 +428,20 @@ class _ArticleColumns:
             fields = self._fields[j] = self._bodies[j].split(_SEP_FIELD)
         return fields
 
+    def prefetch(self, lo: int, hi: int) -> None:
+        """Read at once the bodies of the articles holding positions lo..hi-1."""
+        if self._unread and lo < hi:
+            self._need(range(self.at(lo), self.at(hi - 1) + 1))
+
     def items(self, j: int, k: int) -> list:
         """Article j's items of column k."""
         flat = self._flat[k]
         if flat is not None:
             return flat[self.starts[j]:self.starts[j + 1]]
         got = self._lists[j][k]
+        if got is None and self.names[j] in self._unread:
+            self._need((j,))
+            got = self._lists[j][k]
         if got is None:
             got = self._cut(j)[k].split(_SEP_ITEM)
             if k == 2 and _NONE in got:
@@ -421,6 +462,7 @@ class _ArticleColumns:
         """Column k, every article's items end to end: runs of bodies not split yet split at once."""
         flat = self._flat[k]
         if flat is None:
+            self._need()
             flat = []
             n, j = len(self.names), 0
             while j < n:
@@ -458,6 +500,8 @@ class _ArticleColumns:
     def where(self, j: int, k: int, values: Iterable[str]) -> list[int]:
         """The positions in article j of the items of column k (not speakers) equal to one of
         `values`: found in its body's text as it is, when not split."""
+        if self.names[j] in self._unread:
+            self._need((j,))
         if self._lists[j][k] is not None or self._flat[k] is not None:
             values = set(values)
             return [i for i, x in enumerate(self.items(j, k)) if x in values]
@@ -501,6 +545,8 @@ class _Column(ListLike):
             lo, hi, step = i.indices(len(self))
             if step != 1:
                 return [self[x] for x in range(lo, hi, step)]
+            if k is not None:
+                c.prefetch(lo, hi)
             out: list = []
             j = c.at(lo) if lo < hi else len(c)
             while j < len(c) and c.starts[j] < hi:
@@ -542,9 +588,10 @@ class ClaimTable(Sequence):
         self._position: _Positions | None = None
         stored = {}
         if use_columns:
+            # the rows' heads (the index m029 adds holds them: the bodies are not read)
             stored = {r[0]: r[1:] for r in db.execute(
-                "select article_id, sha256, embedder, body, stamp from claim_columns where version = ?", [version])
-                if shas.get(r[0]) == r[1]}
+                "select article_id, sha256, embedder, stamp, n from claim_columns indexed by claim_columns_head "
+                "where version = ?", [version]) if shas.get(r[0]) == r[1] and r[4] is not None}
         # the articles whose stored columns are not those of their claims now: written at save
         self.rewrite: set[str] = set(shas) - set(stored)
         self.rewrite_all = not stored
@@ -556,14 +603,14 @@ class ClaimTable(Sequence):
         for r in _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
                                 "order by article_id, idx", sorted(self.rewrite)):
             by_article.setdefault(r[1], []).append(Claim(*r))
-        cols = self._cols = _ArticleColumns()
+        cols = self._cols = _ArticleColumns(self._bodies)
         self._keys_of: dict[str, str | None] = {}    # article -> the embedder its keys are of
         names = sorted([*stored, *by_article])
         # runs of stored articles are added at once, the articles read afresh one by one
         at = [-1, *(j for j, a in enumerate(names) if a in by_article), len(names)]
         for lo, hi in zip(at, at[1:]):
             run = names[lo + 1:hi]
-            cols.extend(run, [stored[a][2] for a in run], [stored[a][3] for a in run])
+            cols.extend(run, [stored[a][3] for a in run], [stored[a][2] for a in run])
             self._keys_of.update((a, stored[a][1]) for a in run)
             if hi == len(names):
                 break
@@ -577,6 +624,14 @@ class ClaimTable(Sequence):
         self._set_spans()
         if count_rows(db, "claims") != len(self):   # the store changed other than through its files
             self._read_all()
+
+    def _bodies(self, articles: list[str] | None) -> Iterator[tuple[str, str]]:
+        """(article, body) of the stored claim columns of these articles (None: of every one)."""
+        if articles is None:
+            return iter(self._db.execute("select article_id, body from claim_columns where version = ?",
+                                         [self._version]))
+        return _iter_in(self._db, "select article_id, body from claim_columns where version = ? and article_id in ({})",
+                        articles, before=[self._version])
 
     def _set_spans(self) -> None:
         c = self._cols
@@ -640,20 +695,21 @@ class ClaimTable(Sequence):
                                          np.ascontiguousarray(vectors[r.start:r.stop], dtype="<f4").tobytes())
         return out
 
-    def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str, str] | None]:
+    def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str, str, int] | None]:
         """The `claim_columns` rows to write for the next analysis: article -> (content hash,
         extraction rules, embedder, its claims' columns and vector keys under `embedder`, encoded
-        by `_encode_columns`, the stamp of its ids), None for an article without claims; every article's with
+        by `_encode_columns`, the stamp of its ids, their number), None for an article without claims; every article's with
         `rewrite_all`, else those of `rewrite` and of the articles whose stored keys are another
         embedder's."""
         self._keys_under(embedder)
         want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
-        out: dict[str, tuple[str, str, str, str, str] | None] = {a: None for a in want}
+        out: dict[str, tuple[str, str, str, str, str, int] | None] = {a: None for a in want}
         c = self._cols
         for j, a in enumerate(c.names):
             if a in want or self.rewrite_all:
+                ids = c.items(j, 0)
                 out[a] = (self._shas.get(a, ""), self._version, embedder,
-                          _encode_columns(*(c.items(j, k) for k in range(4))), ids_stamp(c.items(j, 0)))
+                          _encode_columns(*(c.items(j, k) for k in range(4))), ids_stamp(ids), len(ids))
         return out
 
     def stamps(self) -> list[str]:
@@ -1171,8 +1227,9 @@ def _replace_article_rows(db: Database, table: str, columns: Sequence[str], arti
 
 def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
     """Replace these articles' `claim_columns` rows (`ClaimTable.columns`: content hash, extraction
-    rules, embedder, body, stamp of its ids; None: no row), or every row."""
-    _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body", "stamp"), rows,
+    rules, embedder, body, stamp of its ids, number of claims; None: no row), or every row."""
+    _replace_article_rows(db, "claim_columns", ("article_id", "sha256", "version", "embedder", "body", "stamp", "n"),
+                          rows,
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 

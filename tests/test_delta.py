@@ -555,30 +555,39 @@ def test_a_delta_maps_as_runs_the_articles_whose_stamps_say_their_rows_hold_thei
     assert _unchanged_runs(spans, stamps, bare, {"f"}) == _unchanged_runs(spans, stamps, prev, {"f"})
 
 
-def test_a_store_from_before_the_stamps_and_heads_gets_them_from_its_rows(tmp_path):
+def test_a_store_from_before_the_stamps_and_heads_gets_them_from_its_rows(tmp_path, monkeypatch):
     """Migrations m027 and m028 give each stored article's claim columns and kNN row the stamp of
     the ids they hold, and each kNN row its claims' lowest cosines, so the store's first delta
-    after them maps the unchanged articles and reads the rows' heads as they would be written."""
+    after them maps the unchanged articles and reads the rows' heads as they would be written;
+    m029 gives the claim columns their number of claims, which a claim table reads their heads by."""
     import numpy as np
     db = store.open_db(tmp_path / "s.db")
     ids = {"a": ["a1", "a2"], "b": ["b1"], "c": []}
     sims = {"a": [[0.9, 0.5], [0.7, -np.inf]], "b": [[0.3, 0.2]], "c": np.zeros((0, 2))}
     with db.atomic():
         store.write_claim_columns(db, {a: ("sha-" + a, "v1", "e", store._encode_columns(x, x, [None] * len(x), x),
-                                           "not a stamp") for a, x in ids.items() if x})
+                                           "not a stamp", 99) for a, x in ids.items() if x})
         store.write_knn_state(db, [(a, "\n".join(x), "\n".join(x), np.arange(len(x), dtype="<i4").tobytes(),
                                     np.zeros(2 * len(x), "<i4").tobytes(), np.array(sims[a], "<f4").tobytes(),
                                     np.zeros(len(x), "<f4").tobytes(), "not a stamp", b"not these")
                                    for a, x in ids.items()],
                               [], True, [], None, json.dumps({"basis": "x", "k": 2, "next_slot": 3}))
     db.execute("drop index knn_rows_head")
-    for t, c in (("claim_columns", "stamp"), ("knn_rows", "stamp"), ("knn_rows", "worst")):
+    db.execute("drop index claim_columns_head")
+    for t, c in (("claim_columns", "stamp"), ("claim_columns", "n"), ("knn_rows", "stamp"), ("knn_rows", "worst")):
         db.execute(f"alter table {t} drop column {c}")
-    db.execute("delete from _sqlite_migrations where name in ('m027_id_stamps', 'm028_knn_heads')")
+    db.execute("delete from _sqlite_migrations where name in ('m027_id_stamps', 'm028_knn_heads', "
+               "'m029_claim_column_heads')")
     db.conn.commit()
     again = store.open_db(tmp_path / "s.db")
     assert dict(again.execute("select article_id, stamp from claim_columns").fetchall()) == {
         a: ids_stamp(x) for a, x in ids.items() if x}
+    assert dict(again.execute("select article_id, n from claim_columns").fetchall()) == {"a": 2, "b": 1}
+    # (the store holds no claim rows: the table is told it holds those its columns name)
+    monkeypatch.setattr(store, "count_rows", lambda db_, t: 3 if t == "claims" else 0)
+    table = store.ClaimTable(again, {"a": "sha-a", "b": "sha-b"}, "v1")
+    assert list(table.spans.items()) == [("a", range(0, 2)), ("b", range(2, 3))]
+    assert table.ids[:] == ["a1", "a2", "b1"] and table.stamps() == [ids_stamp(["a1", "a2"]), ids_stamp(["b1"])]
     heads = store.knn_state_heads(again)[0]
     assert [h[1] for h in heads] == [ids_stamp(x) for x in ids.values()]
     assert [np.frombuffer(h[4], "<f4").tolist() for h in heads] == [[0.5, -np.inf], [np.float32(0.2)], []]

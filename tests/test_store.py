@@ -275,6 +275,46 @@ def test_a_claim_table_from_stored_columns_gives_each_column_however_it_is_asked
         monkeypatch.undo()
 
 
+def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, monkeypatch):
+    """A claim table reads the heads of the stored claim columns (article, content hash, stamp,
+    number of claims) and the columns themselves of the articles it is asked for, at once for a
+    slice across articles; past a few articles asked for one by one, a quarter of them at once, or
+    a whole column, every article's. Either way each item is that of the claim rows."""
+    texts = {f"d{i}": f"w{i} one w{i} two w{i} three w{i} four w{i} five" for i in range(12)}
+    arts = {aid: Article(id=aid, file=f"seeds/{aid}.txt", sha256=stable_id(t), text=t) for aid, t in texts.items()}
+    for aid, art in arts.items():
+        store.save_article(db, art, *_claims_of(art, 1 + int(aid[1:]) % 4, None))
+    shas = {a: x.sha256 for a, x in arts.items()}
+    store.write_claim_columns(db, store.ClaimTable(db, shas, "v1").columns("emb"), True)
+    want = list(store.ClaimTable(db, shas, "v1", use_columns=False).ids)
+    read: list[list[str] | None] = []
+    real = store.ClaimTable._bodies
+    monkeypatch.setattr(store.ClaimTable, "_bodies", lambda self, a: read.append(a and sorted(a)) or real(self, a))
+    table = store.ClaimTable(db, shas, "v1")
+    assert read == [] and len(table) == len(want) and table.spans == store.ClaimTable(db, shas, "v1").spans
+    r = table.spans["d5"]
+    assert table.ids[r.start] == want[r.start] and read == [["d5"]]
+    lo, hi = table.spans["d1"].start, table.spans["d10"].stop       # (d1, d10: next to each other)
+    assert table.ids[lo:hi] == want[lo:hi] and read == [["d5"], ["d1", "d10"]]
+    assert list(table.ids) == want and read[-1] is None and len(read) == 3
+    monkeypatch.setattr(store, "_COLUMN_SINGLES", 2)
+    table, read[:] = store.ClaimTable(db, shas, "v1"), []
+    assert [table.sentence_ids[table.spans[a].start] for a in ("d0", "d7", "d9")] == [
+        want_s[table.spans[a].start] for want_s in [list(store.ClaimTable(db, shas, "v1", use_columns=False).sentence_ids)]
+        for a in ("d0", "d7", "d9")]
+    assert read == [["d0"], ["d7"], None]
+    # (a stored count that is not its row's: every claim row is read instead)
+    db.execute("update claim_columns set n = n + 1 where article_id = 'd4'")
+    assert list(store.ClaimTable(db, shas, "v1").ids) == want
+    db.execute("update claim_columns set n = n - 1 where article_id = 'd4'")
+    # a row that changed after its head was read: told, not read as other claims
+    table = store.ClaimTable(db, shas, "v1")
+    db.execute("update claim_columns set body = ? where article_id = 'd4'",
+               [store._encode_columns(["x", "y"], ["s", "s"], [None, None], ["k", "k"])])
+    with pytest.raises(ValueError, match="d4"):
+        table.ids[table.spans["d4"].start]
+
+
 def test_cached_vectors_read_by_look_up_or_by_scan_are_the_same(db, monkeypatch):
     """Asked for most of the embeddings table, the vectors are read in one scan of it; asked for
     a few, key by key. Either way each present key's stored bytes come back, and absent keys
