@@ -29,19 +29,22 @@ from .settings import Settings
 
 @dataclass
 class FluencyRun:
-    fluency: list[Fluency]                  # every verdict; after a delta, the recomputed and the garbled ones
+    fluency: list[Fluency]                  # every verdict; after a delta, the recomputed ones
     cache: dict[str, str]                   # new fluency_cache entries (key -> JSON)
     parsed: int                             # sentences parsed
     recomputed: set[str] | None             # sentence ids combined again (None: all of them)
-    # (delta only) the stored verdicts read: those of the garbled sentences, of the sentences
-    # combined again and of the changed articles, as sentence id -> (score, garbled, reasons JSON)
+    # (delta only) the stored verdicts read: those of the sentences combined again and of the
+    # changed articles, as sentence id -> (score, garbled, reasons JSON)
     stored: dict[str, tuple] = field(default_factory=dict)
+    # (delta only) the sentences whose stored verdict is garbled, and their articles
+    stored_garbled: dict[str, str] = field(default_factory=dict)
+    garbled: set[str] = field(default_factory=set)           # the sentences garbled now
     gone: set[str] = field(default_factory=set)              # (delta only) stored verdicts of sentences gone
     read_all: object = None                                  # () -> every stored verdict (`every`)
     context: dict = field(default_factory=dict)              # rows for store._save_fluency_context
     ctx: object = None                                       # the FluencyContext the verdicts read
     basis: str = ""                                          # rules and settings digest (state "fluency_context")
-    # (delta only) the article of each sentence in `fluency`
+    # (delta only) the article of each sentence in `fluency` and in `stored_garbled`
     article_of: dict[str, str] = field(default_factory=dict)
     parse_seconds: float = 0.0                               # in the parse of the texts not cached (timings)
 
@@ -51,8 +54,8 @@ class FluencyRun:
             return self.fluency
         mine = {f.sentence_id: f for f in self.fluency}
         stored = self.read_all()
-        return [mine.get(s.id) or Fluency(s.id, stored[s.id][0], bool(stored[s.id][1]),
-                                          tuple(json.loads(stored[s.id][2] or "[]"))) for s in sentences]
+        return [mine.get(s.id) or Fluency(s.id, stored[s.id][0], bool(stored[s.id][1]), _reasons(stored[s.id][2]))
+                for s in sentences]
 
 
 def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.Sentences,
@@ -79,12 +82,11 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
     _combine(db, todo, run, settings, digest)
     if run.recomputed is not None:
         run.article_of.update((x.id, x.article_id) for x in todo)
-        # the stored verdicts stand for the others; only the garbled ones are read downstream
-        # (analyze writes the recomputed rows alone), so the fluent ones are not built
-        run.fluency += [Fluency(sid, row[0], True, _reasons(row[2]))
-                        for sid, row in run.stored.items()
-                        if row[1] and sid not in run.recomputed and sid not in run.gone]
+        # the stored verdicts stand for the others; of those, only which sentences are garbled is
+        # read downstream (analyze writes the recomputed rows alone)
+        run.garbled = {sid for sid in run.stored_garbled if sid not in run.recomputed and sid not in run.gone}
         run.read_all = lambda: store.stored_fluency_rows(db)
+    run.garbled.update(f.sentence_id for f in run.fluency if f.garbled)
     return run
 
 
@@ -200,13 +202,15 @@ def _delta(db, articles, sentences: store.Sentences, changed: set[str]) -> Fluen
     recompute = {s.id for ss in mine.values() for s in ss}
     # (a reader of a changed article's is in `recompute` already, or gone)
     recompute |= {sid for sid, a in store.fluency_readers(db, moved) if a not in changed}
-    # the stored verdicts this delta reads: the garbled ones (corroboration depends on them), those
-    # combined again (to tell which rows differ) and the changed articles' (to drop those gone)
-    rows = store.stored_garbled_rows(db)
-    rows.update(store.stored_fluency_of(db, sorted(recompute - set(rows)), excluded))
+    # the stored verdicts this delta reads: which sentences are garbled (corroboration depends on
+    # them), and the verdicts of those combined again (to tell which rows differ) and of the
+    # changed articles (to drop those gone)
+    garbled = store.stored_garbled_sentences(db)
+    rows = store.stored_fluency_of(db, sorted(recompute), excluded)
     stored = {sid: r[1:] for sid, r in rows.items()}
-    run = FluencyRun([], {}, 0, recompute, stored, gone={sid for sid, r in rows.items() if r[0] in changed} - recompute,
-                     article_of={sid: r[0] for sid, r in rows.items()})
+    run = FluencyRun([], {}, 0, recompute, stored, garbled,
+                     gone={sid for sid, r in rows.items() if r[0] in changed} - recompute,
+                     article_of={**garbled, **{sid: r[0] for sid, r in rows.items()}})
     run.context = {"articles": excluded, "sentences": sorted(recompute), "terms": new_rows,
                    "totals": [(kind, key, ref, n) for (kind, key, ref), n in sorted(change.items())]}
     run.ctx = fl.ContextView(lambda kind, keys: lookup(kind, keys, True)).context()

@@ -449,7 +449,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
         shas=articles.shas, previous_groups=stored_groups)
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
-    garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
+    garbled_sentences = fl_run.garbled
     # per claim, whether its sentence is garbled (such a claim is no independent source)
     weak, unsettled = _weak_flags(claims, fluency, fl_run, garbled_sentences, origins, stored_groups)
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
@@ -565,7 +565,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
     statuses = store.conflict_status(db, fingerprints)
-    scores = score_articles(score_for, score_sentences, score_claims, fluency, score_clusters,
+    scores = score_articles(score_for, score_sentences, score_claims, garbled_sentences, score_clusters,
                             score_conflicts, statuses, settings.score, origins)
     res.timings["score"] = time.perf_counter() - t
 
@@ -707,8 +707,9 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
         moved_claims.update(k.claim_ids)
     # ... and a score reads only whether each claim is corroborated: the article of a moved claim
     # is touched when that flips (a claim joining a large cluster leaves its members' scores alone)
-    garbled_then = {sid for sid, row in stored_fl.items() if row[1]}    # (all of them are read)
-    garbled_now = {f.sentence_id for f in fluency if f.garbled}
+    garbled_then = (set(fl_run.stored_garbled) if fl_run.recomputed is not None
+                    else {sid for sid, row in stored_fl.items() if row[1]})
+    garbled_now = fl_run.garbled
     # the clusters of the moved claims, then and now: a moved claim is in a cluster that changed or
     # in a kept one of `kept_touched` (in both analyses), or in none
     then_of = {cid: k for k in [*(before[i] for i in cluster_keys if i in before), *kept_touched]

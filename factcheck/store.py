@@ -1406,10 +1406,9 @@ def stored_fluency_rows(db: Database) -> dict[str, tuple[float, int, str]]:
     return {r[0]: r[1:] for r in db.execute("select sentence_id, score, garbled, reasons from fluency")}
 
 
-def stored_garbled_rows(db: Database) -> dict[str, tuple[str, float, int, str]]:
-    """sentence id -> (article id, score, garbled, reasons JSON) of the stored garbled verdicts."""
-    return {r[0]: r[1:] for r in db.execute(
-        "select sentence_id, article_id, score, garbled, reasons from fluency where garbled = 1")}
+def stored_garbled_sentences(db: Database) -> dict[str, str]:
+    """sentence id -> article id of the sentences whose stored verdict is garbled."""
+    return dict(db.execute("select sentence_id, article_id from fluency where garbled = 1").fetchall())
 
 
 def stored_fluency_of(db: Database, sentence_ids: Iterable[str] = (), article_ids: Iterable[str] = ()

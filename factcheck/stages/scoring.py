@@ -24,13 +24,14 @@ def corroborated_by(found: set[str], own_origin: str) -> bool:
 
 
 def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
-                   claims: Sequence[Claim], fluency: Sequence[Fluency],
+                   claims: Sequence[Claim], fluency: Sequence[Fluency] | set[str],
                    clusters: Sequence[Cluster], conflicts: Sequence[Conflict],
                    statuses: Mapping[str, tuple[str, str | None]], settings,
                    origins: Mapping[str, str] | None = None) -> list[Score]:
-    """One Score per article, with its counts and the terms of the formula."""
+    """One Score per article, with its counts and the terms of the formula. `fluency`: the
+    verdicts, or the ids of the garbled sentences."""
     origins = origins or {}
-    garbled_sentences = {f.sentence_id for f in fluency if f.garbled}
+    garbled_sentences = fluency if isinstance(fluency, (set, frozenset)) else {f.sentence_id for f in fluency if f.garbled}
     claim_by_id = {c.id: c for c in claims}
     cluster_of = {cid: k for k in clusters for cid in k.claim_ids}
 
