@@ -359,3 +359,13 @@ def m029_claim_column_heads(db: Database) -> None:
     db.conn.executemany("update claim_columns set n = ? where article_id = ?", [
         (len(_decode_columns(body)[0]), a) for a, body in db.execute("select article_id, body from claim_columns")])
     db.execute("create index claim_columns_head on claim_columns (version, article_id, sha256, embedder, stamp, n)")
+
+
+@migrations()
+def m030_cluster_members(db: Database) -> None:
+    # Each clustered claim's cluster, as rows (kept with `clusters` by the save): `ci` finds the
+    # clusters of the claims it checks by look-ups, not by reading every cluster's members.
+    db.execute("create table cluster_members (claim_id text primary key, cluster_id text) without rowid")
+    db.execute("create index cluster_members_cluster on cluster_members (cluster_id)")
+    db.execute("insert or replace into cluster_members (claim_id, cluster_id) "
+               "select j.value, c.id from clusters c, json_each(c.claims) j")

@@ -1169,13 +1169,15 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                     ({"key": prefix + k, "features": struct.pack(f"<{len(v)}d", *v)}
                      for k, v in entries.items()), replace=True)
         if delta is None:
-            for t in ("fluency", "claim_facts", "origins", "clusters", "conflicts", "scores", "stale_scores"):
+            for t in ("fluency", "claim_facts", "origins", "clusters", "cluster_members", "conflicts", "scores",
+                      "stale_scores"):
                 db.execute(f"delete from {t}")
         else:
             pks = {"fluency": "sentence_id", "claim_facts": "claim_id", "origins": "article_id",
                    "clusters": "id", "conflicts": "id", "scores": "article_id"}
             for t, keys in delta.items():
                 _tuples_in(db, f"delete from {t} where {pks[t]} in ({{}})", keys)
+            _tuples_in(db, "delete from cluster_members where cluster_id in ({})", delta.get("clusters", ()))
             # rows of articles no longer in the store: every analysed article has a score, origin
             # or norm_cache row, and those tables have one row per article (no scan of the rest)
             gone = list(gone_articles) if gone_articles is not None else [r[0] for r in db.execute(
@@ -1200,6 +1202,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
               "independent_sources": c.independent_sources,
               "slots": member_slots(c.claim_ids) if member_slots is not None else None} for c in clusters),
             replace=True)
+        db.conn.executemany("insert or replace into cluster_members (claim_id, cluster_id) values (?, ?)",
+                            ((cid, c.id) for c in clusters for cid in c.claim_ids))
         db.table("conflicts").insert_all(
             ({"id": x.id, "a": x.a, "b": x.b, "kind": x.kind, "severity": x.severity,
               "explanation": x.explanation, "a_span": json.dumps(x.a_span),
@@ -1546,11 +1550,10 @@ def load_claims_by_id(db: Database, claim_ids: Iterable[str]) -> list[Claim]:
 
 
 def load_clusters_of(db: Database, claim_ids: Iterable[str]) -> list[Cluster]:
-    """The stored clusters holding one of `claim_ids`."""
-    rows = _rows_in(db, "select distinct c.id, c.claims, c.articles, c.independent_sources "
-                        "from clusters c, json_each(c.claims) j where j.value in ({})", sorted(set(claim_ids)))
-    return [Cluster(r["id"], tuple(json.loads(r["claims"])), tuple(json.loads(r["articles"])),
-                    r["independent_sources"]) for r in rows]
+    """The stored clusters holding one of `claim_ids` (found through `cluster_members`)."""
+    rows = _tuples_in(db, "select id, claims, articles, independent_sources from clusters where id in "
+                          "(select cluster_id from cluster_members where claim_id in ({}))", sorted(set(claim_ids)))
+    return [Cluster.stored(*r) for r in sorted({r[0]: r for r in rows}.values())]
 
 
 def load_origins_of(db: Database, article_ids: Iterable[str]) -> dict[str, str]:

@@ -281,6 +281,9 @@ def steps(tmp_path_factory):
         set(knn.spans))
     out["member_slots"] = ([[id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8").tolist()]
                             for b in slots_now], [list(k.claim_ids) for k in clusters_now])
+    # ... and each clustered claim's row in `cluster_members` names its cluster
+    out["cluster_members"] = (sorted(db.execute("select claim_id, cluster_id from cluster_members").fetchall()),
+                              sorted((c, k.id) for k in clusters_now for c in k.claim_ids))
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
     out["totals"] = (
         sorted(db.execute("select kind, key, ref, n from fluency_totals").fetchall()),
@@ -342,6 +345,11 @@ def test_stored_clusters_name_their_members_by_their_numbers_in_the_knn_state(st
     each cluster row's member numbers still lead to its claims: the next delta finds them by number."""
     by_number, members = steps["member_slots"]
     assert members and by_number == members
+
+
+def test_each_clustered_claim_names_its_cluster_after_the_deltas(steps):
+    rows, want = steps["cluster_members"]
+    assert rows == want and len(want) > 20
 
 
 def test_the_pair_check_index_holds_only_articles_the_knn_state_lists(steps):

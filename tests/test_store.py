@@ -369,6 +369,25 @@ def test_a_stored_cluster_reads_its_lists_when_asked_and_equals_the_one_it_was_w
     assert got == [built, other] and got[1].claim_ids == ('say "hi"', "c4")
 
 
+def test_the_clusters_of_some_claims_are_found_by_their_members_rows(tmp_path):
+    """`load_clusters_of` finds the clusters holding some claims through `cluster_members`; a
+    store from before that table (migration m030) gets its rows from the stored clusters."""
+    db = store.open_db(tmp_path / "m.db")
+    kept = [Cluster("k1", ("c1", "c2"), ("a", "b"), 2), Cluster("k2", ('say "x"', "c4"), ("a", "c"), 1),
+            Cluster("k3", ("c5", "c6"), ("b", "c"), 2)]
+    db.table("clusters").insert_all({"id": k.id, "claims": json.dumps(list(k.claim_ids)),
+                                     "articles": json.dumps(list(k.article_ids)),
+                                     "independent_sources": k.independent_sources} for k in kept)
+    db.execute("drop table cluster_members")
+    db.execute("delete from _sqlite_migrations where name = 'm030_cluster_members'")
+    db.conn.commit()
+    again = store.open_db(tmp_path / "m.db")
+    assert sorted(again.execute("select claim_id, cluster_id from cluster_members").fetchall()) == sorted(
+        (c, k.id) for k in kept for c in k.claim_ids)
+    assert store.load_clusters_of(again, ["c6", 'say "x"', "c5", "nope"]) == [kept[1], kept[2]]
+    assert store.load_clusters_of(again, ["nope"]) == []
+
+
 def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):
     # vectors ending in zero bytes (a 0.0 last), repeated texts, and one text embedded afresh
     from factcheck.pipeline import embed_keyed
