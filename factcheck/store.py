@@ -603,7 +603,7 @@ class ClaimTable(Sequence):
         for r in _tuples_in(db, f"select {_CLAIM_COLUMNS} from claims where article_id in ({{}}) "
                                 "order by article_id, idx", sorted(self.rewrite)):
             by_article.setdefault(r[1], []).append(Claim(*r))
-        cols = self._cols = _ArticleColumns(self._bodies)
+        cols = self._cols = _ArticleColumns(self._read_bodies)
         self._keys_of: dict[str, str | None] = {}    # article -> the embedder its keys are of
         names = sorted([*stored, *by_article])
         # runs of stored articles are added at once, the articles read afresh one by one
@@ -625,7 +625,7 @@ class ClaimTable(Sequence):
         if count_rows(db, "claims") != len(self):   # the store changed other than through its files
             self._read_all()
 
-    def _bodies(self, articles: list[str] | None) -> Iterator[tuple[str, str]]:
+    def _read_bodies(self, articles: list[str] | None) -> Iterator[tuple[str, str]]:
         """(article, body) of the stored claim columns of these articles (None: of every one)."""
         if articles is None:
             return iter(self._db.execute("select article_id, body from claim_columns where version = ?",
@@ -698,9 +698,9 @@ class ClaimTable(Sequence):
     def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str, str, int] | None]:
         """The `claim_columns` rows to write for the next analysis: article -> (content hash,
         extraction rules, embedder, its claims' columns and vector keys under `embedder`, encoded
-        by `_encode_columns`, the stamp of its ids, their number), None for an article without claims; every article's with
-        `rewrite_all`, else those of `rewrite` and of the articles whose stored keys are another
-        embedder's."""
+        by `_encode_columns`, the stamp of its ids, their number), None for an article without
+        claims; every article's with `rewrite_all`, else those of `rewrite` and of the articles
+        whose stored keys are another embedder's."""
         self._keys_under(embedder)
         want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
         out: dict[str, tuple[str, str, str, str, str, int] | None] = {a: None for a in want}

@@ -288,8 +288,8 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
     store.write_claim_columns(db, store.ClaimTable(db, shas, "v1").columns("emb"), True)
     want = list(store.ClaimTable(db, shas, "v1", use_columns=False).ids)
     read: list[list[str] | None] = []
-    real = store.ClaimTable._bodies
-    monkeypatch.setattr(store.ClaimTable, "_bodies", lambda self, a: read.append(a and sorted(a)) or real(self, a))
+    real = store.ClaimTable._read_bodies
+    monkeypatch.setattr(store.ClaimTable, "_read_bodies", lambda self, a: read.append(a and sorted(a)) or real(self, a))
     table = store.ClaimTable(db, shas, "v1")
     assert read == [] and len(table) == len(want) and table.spans == store.ClaimTable(db, shas, "v1").spans
     r = table.spans["d5"]
@@ -299,9 +299,10 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
     assert list(table.ids) == want and read[-1] is None and len(read) == 3
     monkeypatch.setattr(store, "_COLUMN_SINGLES", 2)
     table, read[:] = store.ClaimTable(db, shas, "v1"), []
+    sentences = list(store.ClaimTable(db, shas, "v1", use_columns=False).sentence_ids)
+    read.clear()
     assert [table.sentence_ids[table.spans[a].start] for a in ("d0", "d7", "d9")] == [
-        want_s[table.spans[a].start] for want_s in [list(store.ClaimTable(db, shas, "v1", use_columns=False).sentence_ids)]
-        for a in ("d0", "d7", "d9")]
+        sentences[table.spans[a].start] for a in ("d0", "d7", "d9")]
     assert read == [["d0"], ["d7"], None]
     # (a stored count that is not its row's: every claim row is read instead)
     db.execute("update claim_columns set n = n + 1 where article_id = 'd4'")

@@ -31,7 +31,8 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
     """One Score per article, with its counts and the terms of the formula. `fluency`: the
     verdicts, or the ids of the garbled sentences."""
     origins = origins or {}
-    garbled_sentences = fluency if isinstance(fluency, (set, frozenset)) else {f.sentence_id for f in fluency if f.garbled}
+    garbled_sentences = (fluency if isinstance(fluency, (set, frozenset))
+                         else {f.sentence_id for f in fluency if f.garbled})
     claim_by_id = {c.id: c for c in claims}
     cluster_of = {cid: k for k in clusters for cid in k.claim_ids}
 
