@@ -159,21 +159,16 @@ class Cluster:
         """A cluster from its stored row: its lists (JSON) are read when first asked for."""
         return cls(id, claims_json, articles_json, independent_sources)   # (a str: not read yet)
 
-    @property
-    def claim_ids(self) -> tuple[str, ...]:
-        v = self._claims
+    def _list(self, field: str) -> tuple[str, ...]:
+        """One of the two lists, read from its JSON the first time (then kept)."""
+        v = object.__getattribute__(self, field)
         if isinstance(v, str):
             v = json_strings(v)
-            object.__setattr__(self, "_claims", v)
+            object.__setattr__(self, field, v)
         return v
 
-    @property
-    def article_ids(self) -> tuple[str, ...]:
-        v = self._articles
-        if isinstance(v, str):
-            v = json_strings(v)
-            object.__setattr__(self, "_articles", v)
-        return v
+    claim_ids = property(lambda self: self._list("_claims"), doc="The claims' ids (a tuple).")
+    article_ids = property(lambda self: self._list("_articles"), doc="Their articles' ids (a tuple).")
 
     def __setattr__(self, name, value):
         raise AttributeError(f"cannot assign to field {name!r}: a Cluster is frozen")
