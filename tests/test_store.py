@@ -389,6 +389,20 @@ def test_the_clusters_of_some_claims_are_found_by_their_members_rows(tmp_path):
     assert store.load_clusters_of(again, ["nope"]) == []
 
 
+def test_cached_normalisation_rows_read_back_as_mappings(db):
+    row = {"article_id": "a", "sha256": "s", "version": "v", "names": "[[], []]", "signature": "g",
+           "facts": "{}", "summary": '{"c": 1}'}
+    db.table("norm_cache").insert_all([row, {**row, "article_id": "b", "summary": None}])
+    every = store.load_norm_cache(db)
+    assert {a: dict(r) for a, r in every.items()} == {
+        "a": {k: v for k, v in row.items() if k != "facts"},
+        "b": {**{k: v for k, v in row.items() if k != "facts"}, "article_id": "b", "summary": None}}
+    heads = store.load_norm_cache(db, names=False, summaries=False)
+    a = heads["a"]
+    assert (a["sha256"], a.get("summary"), heads["b"].get("summary"), a.get("names", "-")) == ("s", 1, 0, "-")
+    assert "names" not in a and "signature" in a and {**a, "names": "x"}["names"] == "x" and a[1] == "s"
+
+
 def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):
     # vectors ending in zero bytes (a 0.0 last), repeated texts, and one text embedded afresh
     from factcheck.pipeline import embed_keyed
