@@ -10,7 +10,6 @@ import contextlib
 import functools
 import gc
 import hashlib
-import itertools
 import json
 import re
 import time
@@ -451,7 +450,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = fl_run.garbled
     # per claim, whether its sentence is garbled (such a claim is no independent source)
-    weak, unsettled = _weak_flags(claims, fluency, fl_run, garbled_sentences, origins, stored_groups)
+    weak, unsettled = _weak_flags(claims, fl_run, origins, stored_groups)
     match_prefix = "m:" + _source_digest(matching)[:12] + ":"
     pair_cache = store.PairCache(db, match_prefix, preload=preload)
     prev_knn = None
@@ -525,7 +524,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the delta of this analysis against the stored one: only those rows are written again
     delta = None
     if cluster_delta and prev_conflicts is not None:
-        delta = _delta_rows(db, articles, sentences, claims, fluency, fl_run, recomputed, reread,
+        delta = _delta_rows(db, articles, sentences, claims, fl_run, recomputed, reread,
                             origins, cres, prev_clusters, conflicts, prev_conflicts, stored_groups)
     score_claims, score_clusters = claims, clusters
     deferred: set[str] = set()
@@ -556,7 +555,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # independent sources back each side)
         sides = {c for x in score_conflicts for c in (x.a, x.b)}
         # (found through each claim's cluster, not by going through every cluster's members)
-        own_at = cres.holding(itertools.chain.from_iterable(claims.spans.get(a, ()) for a in wanted))
+        own_at = cres.holding(claims.rows_in(wanted))
         own = [clusters[j] for j in own_at]
         score_clusters = own + [clusters[j] for j in sorted(set(cres.holding(claims.positions(sides))) - set(own_at))]
         needed = mine.union(*(k.claim_ids for k in own), sides)
@@ -637,8 +636,7 @@ def _moved_origins(origins: Mapping[str, str], stored: Mapping[str, str]) -> set
     return {a for a in origins if stored.get(a) != origins[a]} | (set(stored) - set(origins))
 
 
-def _weak_flags(claims: store.ClaimTable, fluency, fl_run, garbled_sentences: set[str],
-                origins: Mapping[str, str], stored_origins: Mapping[str, str]):
+def _weak_flags(claims: store.ClaimTable, fl_run, origins: Mapping[str, str], stored_origins: Mapping[str, str]):
     """Whether each claim's sentence is garbled, for the clustering: (flags, unsettled articles).
     `stored_origins`: the stored origins table.
 
@@ -648,16 +646,16 @@ def _weak_flags(claims: store.ClaimTable, fluency, fl_run, garbled_sentences: se
     articles whose claims' flag or origin group may have moved since the stored analysis: those
     holding a sentence whose verdict turned, and those whose origin moved."""
     if fl_run.recomputed is None:
-        return (np.fromiter(map(garbled_sentences.__contains__, claims.sentence_ids), dtype=bool,
+        return (np.fromiter(map(fl_run.garbled.__contains__, claims.sentence_ids), dtype=bool,
                             count=len(claims)), None)
-    garbled = list(garbled_sentences)
+    garbled = list(fl_run.garbled)
     garbled_articles = [fl_run.article_of[s] for s in garbled]
 
     def weak(rows: np.ndarray) -> np.ndarray:
         return claims.in_sentences(garbled, garbled_articles, rows)
 
     unsettled = _moved_origins(origins, stored_origins)
-    for f in fluency:
+    for f in fl_run.fluency:
         if f.sentence_id in fl_run.recomputed:
             then = fl_run.stored.get(f.sentence_id)
             if f.garbled != (then is not None and bool(then[1])):
@@ -665,14 +663,14 @@ def _weak_flags(claims: store.ClaimTable, fluency, fl_run, garbled_sentences: se
     return weak, unsettled
 
 
-def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fluency, fl_run, recomputed, reread,
+def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_run, recomputed, reread,
                 origins, cres, prev_clusters, conflicts, prev_conflicts,
                 stored_origins: Mapping[str, str]) -> dict[str, set[str]]:
     """Per result table, the keys whose rows differ from the stored analysis; "scores": the
     articles whose score may differ (their claims, fluency, clusters, origins or conflicts, or
     those of a claim their corroboration or conflicts depend on, changed). `stored_origins`: the
     stored origins table. `cres`: the clustering's result (its clusters, and each claim's)."""
-    clusters, holding, cluster_rows = cres.clusters, cres.holding, cres.cluster_rows
+    clusters = cres.clusters
     # the articles of the sentences combined again (of every sentence after a full fluency pass)
     claim_by_id = claims.ref_by_id          # (what a score reads of a claim)
     sent_article = sentences.article_of if fl_run.recomputed is None else sentences.articles_of(fl_run.recomputed)
@@ -680,7 +678,7 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     stored_fl = fl_run.stored if fl_run.recomputed is not None else store.stored_fluency_rows(db)
     fl_keys: set[str] = set()
     touched_articles: set[str] = set()
-    for f in fluency:
+    for f in fl_run.fluency:
         if fl_run.recomputed is not None and f.sentence_id not in fl_run.recomputed:
             continue
         if stored_fl.get(f.sentence_id) != (f.score, int(f.garbled), json.dumps(list(f.reasons))):
@@ -701,7 +699,7 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}
     # the clusters of the touched articles' claims that did not change (found through each claim's
     # cluster: a cluster's articles are those of its claims)
-    kept_touched = [k for j in holding(itertools.chain.from_iterable(claims.spans.get(a, ()) for a in touched_articles))
+    kept_touched = [k for j in cres.holding(claims.rows_in(touched_articles))
                     if (k := clusters[j]).id not in cluster_keys]
     for k in kept_touched:
         moved_claims.update(k.claim_ids)
@@ -739,10 +737,7 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, flu
         # ... and only when the comparison of the two sides' support flips (the support now of the
         # conflicts' sides, through each claim's cluster)
         ends = {c for x in conflicts if x.a in support_moved or x.b in support_moved for c in (x.a, x.b)}
-        position = claims.position
-        position.look_up(ends)
-        now = {c: clusters[j].independent_sources for c in ends
-               if (p := position.get(c)) is not None and (j := cluster_rows[p]) >= 0}
+        now = {c: clusters[j].independent_sources for c, j in cres.cluster_at(claims.position)(ends).items()}
 
         def then(c: str) -> int:
             return support_before.get(c, 1) if c in support_moved else now.get(c, 1)
@@ -1080,11 +1075,11 @@ def rescore(db: Database, settings: Settings) -> None:
     articles = store.load_articles(db)
     sentences = store.load_sentences(db)
     claims = store.load_claims(db)
-    fluency = list(store.load_fluency(db).values())
+    garbled = set(store.stored_garbled_sentences(db))
     clusters = store.load_clusters(db)
     conflicts = store.load_conflicts(db)
     statuses = store.conflict_status(db)
-    scores = score_articles(articles, sentences, claims, fluency, clusters, conflicts, statuses,
+    scores = score_articles(articles, sentences, claims, garbled, clusters, conflicts, statuses,
                             settings.score, store.load_origins(db))
     with db.atomic():
         db.execute("delete from scores")

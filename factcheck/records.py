@@ -6,6 +6,7 @@ kept; for HTML and JSON inputs the extracted text, see README), `end` exclusive.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -134,7 +135,6 @@ def json_strings(v: str) -> tuple[str, ...]:
     separators, escapes, an empty list) is parsed."""
     if v.startswith('["') and v.endswith('"]') and "\\" not in v and '","' not in v:
         return tuple(v[2:-2].split('", "'))
-    import json
     return tuple(json.loads(v))
 
 

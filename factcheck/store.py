@@ -780,6 +780,10 @@ class ClaimTable(Sequence):
         articles = self.article_ids
         return _ClaimsById(self, lambda i: articles[i])
 
+    def rows_in(self, articles: Iterable[str]) -> Iterator[int]:
+        """The positions of these articles' claims (through the articles' spans)."""
+        return itertools.chain.from_iterable(self.spans.get(a, ()) for a in articles)
+
     def positions(self, ids: Iterable[str]) -> list[int]:
         """The positions of these ids (unknown ids left out), in table order."""
         ids = set(ids)

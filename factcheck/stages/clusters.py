@@ -931,16 +931,25 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
                               knn=(idx, sims, hub))
     groups = group_indices(links, vectors, texts, settings, hub)
     clusters = _make_clusters(ids, articles, groups, _claim_sources(ids, spans, origin_of, weak), by_id=False)
+    clusters, cluster_rows, _ = _by_id(clusters, groups, n)
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
+                                            np.arange(n, dtype=np.int64), n, spans),
+                         None, search, cluster_rows=cluster_rows)
+
+
+def _by_id(clusters: list[Cluster], groups: Sequence[Sequence[int]], n: int
+           ) -> tuple[list[Cluster], np.ndarray, np.ndarray]:
+    """The clusters sorted by id, where the first of them are those of `groups` (rows, in order);
+    per row (of n), the index of its group's cluster once sorted (-1: in none of the groups); and
+    each cluster's index once sorted (in the order given)."""
     order = sorted(range(len(clusters)), key=lambda j: clusters[j].id)
     rank = np.empty(len(clusters), dtype=np.int64)
     rank[order] = np.arange(len(clusters))
     cluster_rows = np.full(n, -1, dtype=np.int64)
     if groups:
         cluster_rows[np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)] = \
-            np.repeat(rank, [len(g) for g in groups])
-    return ClusterResult([clusters[j] for j in order], KnnState(list(ids), keys, idx, sims, hub, basis,
-                                                                np.arange(n, dtype=np.int64), n, spans),
-                         None, search, cluster_rows=cluster_rows)
+            np.repeat(rank[:len(groups)], [len(g) for g in groups])
+    return [clusters[j] for j in order], cluster_rows, rank
 
 
 def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
@@ -1158,17 +1167,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                         else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src))
     # per current row, the index of its cluster once sorted: a new cluster's rows are its group's
     # (`_make_clusters` keeps the groups' order), a kept one's those its members map to
-    order = sorted(range(len(clusters)), key=lambda j: clusters[j].id)
-    rank = np.empty(len(clusters), dtype=np.int64)
-    rank[order] = np.arange(len(clusters))
-    cluster_rows = np.full(n, -1, dtype=np.int64)
-    cluster_rows[grouped] = np.repeat(rank[:len(groups)], [len(g) for g in groups])
+    clusters, cluster_rows, rank = _by_id(clusters, groups, n)
     if len(kept_idx) and len(rows_of):
         kept_rank = np.full(len(prev_clusters), -1, dtype=np.int64)
         kept_rank[kept_idx] = rank[len(groups):]
         members = kept_mask[member_cluster]
         cluster_rows[rows_of[members]] = kept_rank[member_cluster[members]]
-    clusters = [clusters[j] for j in order]
     touched = {ids[i] for i in np.nonzero(region)[0]}
     # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free
     slots = np.empty(n, dtype=np.int64)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 
-from ..records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence
+from ..records import Article, Claim, Cluster, Conflict, Score, Sentence
 
 
 def fluent_origins(claim_ids: Iterable[str], claim_by_id: Mapping[str, Claim], garbled: Container[str],
@@ -24,15 +24,13 @@ def corroborated_by(found: set[str], own_origin: str) -> bool:
 
 
 def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
-                   claims: Sequence[Claim], fluency: Sequence[Fluency] | set[str],
+                   claims: Sequence[Claim], garbled_sentences: Container[str],
                    clusters: Sequence[Cluster], conflicts: Sequence[Conflict],
                    statuses: Mapping[str, tuple[str, str | None]], settings,
                    origins: Mapping[str, str] | None = None) -> list[Score]:
-    """One Score per article, with its counts and the terms of the formula. `fluency`: the
-    verdicts, or the ids of the garbled sentences."""
+    """One Score per article, with its counts and the terms of the formula (`garbled_sentences`:
+    the ids of the sentences whose fluency verdict is garbled)."""
     origins = origins or {}
-    garbled_sentences = (fluency if isinstance(fluency, (set, frozenset))
-                         else {f.sentence_id for f in fluency if f.garbled})
     claim_by_id = {c.id: c for c in claims}
     cluster_of = {cid: k for k in clusters for cid in k.claim_ids}
 
