@@ -369,3 +369,13 @@ def m030_cluster_members(db: Database) -> None:
     db.execute("create index cluster_members_cluster on cluster_members (cluster_id)")
     db.execute("insert or replace into cluster_members (claim_id, cluster_id) "
                "select j.value, c.id from clusters c, json_each(c.claims) j")
+
+
+@migrations()
+def m031_norm_merge_articles(db: Database) -> None:
+    # The articles the entity merge's stored input holds, with the content hash of what each
+    # contributed, as rows: the input (state "norm_merge") then holds the distinct names and
+    # acronym definitions alone, a few KB however many articles repeat them, and a delta writes
+    # the rows of the articles that came, changed or left. Its next analysis builds both.
+    db.execute("create table norm_merge_articles (article_id text primary key, sha256 text) without rowid")
+    db.execute("delete from state where key = 'norm_merge'")

@@ -608,7 +608,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # (the rows of the articles whose row was not valid; none when the cache serves every vector)
         claim_vectors=claims.vector_rows(embedder.name, vectors, runs.write) if runs is not None else None,
         claim_vectors_all=runs is not None and claims.rewrite_all,
-        norm_keys=normalised.keys, norm_keys_all=normalised.all_keys,
+        norm_keys=normalised.keys, norm_keys_all=normalised.all_keys, norm_merged=normalised.merged,
         fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None
                     else (dict(summaries), claim_article, (), True)))
     res.timings["save"] = time.perf_counter() - t
@@ -783,7 +783,8 @@ class _Normalised:
     canon_state: str              # the merge, to store as state "norm_canon"
     merge_state: str              # its summed input, to store as state "norm_merge"
     keys: dict[str, list[str]]    # article -> its merge keys, to replace its norm_keys rows
-    all_keys: bool                # `keys` holds every article (the table is written anew)
+    merged: dict[str, str | None]  # article -> its content hash in the merge's input (None: left)
+    all_keys: bool                # `keys` and `merged` hold every article (the tables are written anew)
     version: str = ""             # the normalisation rules (state "fact_index" of the pair-check index)
     parse_seconds: float = 0.0    # in the parse of the articles read afresh (timings)
 
@@ -815,6 +816,13 @@ class _Summaries(Mapping):
         return len(self._every())
 
 
+def _merge_part(names: tuple) -> tuple[list[tuple[str, str]], list]:
+    """What an article's cached names (mentions as [text, start, end, label] lists, acronym
+    definitions) contribute to the entity merge's input: (text, label) per mention, the definitions."""
+    raw, defs = names
+    return [(x[0], x[3]) for x in raw], defs
+
+
 def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTable, force: bool = False
                ) -> _Normalised:
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
@@ -836,17 +844,23 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         r = claims.spans[a]
         return claims.ids[r.start:r.stop]
     merge = None
+    merged: dict[str, str] = {}          # the articles the stored input holds -> their content hash
     if not force and (stored := store.get_state(db, "norm_merge")):
         st = json.loads(stored)
         if st.get("version") == version:
             merge = norm.MergeInput.from_json(st)
+            merged = store.norm_merge_articles(db)
+            if len(merged) != st.get("articles"):
+                merge = None             # (its rows are not those it was written with)
     # with the index of the pair checks stored under these rules (m016), the summaries of the
     # articles not read afresh are read only if the conflicts stage checks every pair
     lazy = not force and store.get_state(db, "fact_index") == version
-    cache = store.load_norm_cache(db, names=merge is None, summaries=not lazy)
     shas = articles.shas
-    valid = {aid for aid in needed if aid in cache and cache[aid]["sha256"] == shas[aid]
-             and cache[aid]["version"] == version}
+    # the articles whose cached row holds their content under these rules (from the rows' heads;
+    # set operations, not a pass per article), and those of them whose row has no summary
+    heads = store.norm_cache_heads(db, version)
+    valid = {a for a, _ in shas.items() & {(a, h) for a, h, _ in heads}} & claims.spans.keys()
+    unsummarised = {a for a, _, has in heads if not has}
     # per article its mentions ([text, start, end, label] lists as cached, or `_Raw` records when
     # just parsed) and acronym definitions; the merge and the signatures read (text, label) only
     names: dict = {}
@@ -856,14 +870,8 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         return raw, [norm.AcronymDef(*d) for d in defs]
 
     def read_names(aids: Iterable[str]) -> None:
-        want = [a for a in aids if a not in names]
-        if want and "names" in cache[want[0]]:
-            names.update((a, decode(cache[a]["names"])) for a in want)
-        else:
-            names.update((a, decode(row[2])) for a, row in store.norm_cache_names(db, want).items())
-
-    def uses(raw: list) -> list[tuple[str, str]]:
-        return [(x[0], x[3]) for x in raw]
+        want = sorted(a for a in aids if a not in names)
+        names.update((a, decode(row[2])) for a, row in store.norm_cache_names(db, want).items())
 
     todo = [aid for aid in needed if aid not in valid]
     articles.fetch(todo)
@@ -877,25 +885,24 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     leaving: list[str] = []
     joining: list[str] = needed
     if merge is not None:
-        unchanged = {a for a in valid if merge.articles.get(a) == shas[a]}
-        leaving = [a for a in merge.articles if a not in unchanged]
-        joining = [a for a in needed if a not in unchanged]
+        unchanged = valid & {a for a, _ in merged.items() & shas.items()}
+        leaving = sorted(merged.keys() - unchanged)
+        joining = sorted(claims.spans.keys() - unchanged)
         # what a leaving article contributed: its cached row, made from the same content
         old = store.norm_cache_names(db, leaving)
-        if all(a in old and old[a][0] == merge.articles[a] and old[a][1] == version for a in leaving):
+        if all(a in old and old[a][0] == merged[a] and old[a][1] == version for a in leaving):
             for a in leaving:
-                merge.remove(a, uses(json.loads(old[a][2])[0]))
+                merge.remove(a, *_merge_part(decode(old[a][2])))
             read_names(joining)
             for a in joining:
-                merge.add(a, shas[a], uses(names[a][0]), names[a][1])
-            full = not merge.complete or merge.articles.keys() != claims.spans.keys()
+                merge.add(a, *_merge_part(names[a]))
+            full = not merge.complete
         else:
             full = True
     if full:
         leaving, joining = [], needed
         read_names(valid)
-        merge = norm.MergeInput.build({a: (uses(names[a][0]), names[a][1]) for a in needed},
-                                      {a: shas[a] for a in needed})
+        merge = norm.MergeInput.build({a: _merge_part(names[a]) for a in needed})
     canon = merge.canonicalise()
     signer = norm.CanonSigner(canon)
     # A stored signature was made under the previous analysis' merge (a row whose signature moved
@@ -915,9 +922,16 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     facts = _LazyFacts(claims.ids, claims.article_map(), db)
     summaries: dict = {}   # claim id -> conflicts.fact_summary (what the pair checks read of everyone)
     stored_summaries: list[str] = []     # (lazy) the articles whose summaries are left in norm_cache
+    # the articles whose cached row stands as it is, found at once: valid, names not read (so none
+    # moved to another entity) and a summary stored; the others are gone through one by one
+    quiet = valid - names.keys() - unsummarised if lazy and moved is not None else set()
+    facts.add_encoded_all(quiet)
+    stored_summaries.extend(quiet)
+    rest = sorted(claims.spans.keys() - quiet)
+    cache = store.load_norm_cache(db, names=False, summaries=not lazy, article_ids=valid.intersection(rest))
     rows: list[dict] = []
     reparse = []
-    for aid in needed:
+    for aid in rest:
         if aid in valid and moved is not None and (
                 aid not in names or not signer.touches([x[0] for x in names[aid][0]], moved)):
             sig = cache[aid]["signature"]
@@ -925,9 +939,9 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
             sig = signer.sign(x[0] for x in names[aid][0])
         if aid in valid and cache[aid]["signature"] == sig:
             facts.add_encoded(aid)
-            if cache[aid].get("summary") and lazy:
+            if cache[aid]["summary"] and lazy:
                 stored_summaries.append(aid)
-            elif cache[aid].get("summary"):
+            elif cache[aid]["summary"]:
                 summaries.update(json.loads(cache[aid]["summary"]))
             else:                      # a row from before summaries were stored: add them
                 per_summary = {cid: fact_summary(facts[cid]) for cid in ids_of(aid)}
@@ -956,11 +970,13 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
                      "summary": json.dumps(per_summary)})
     keys = {a: [] for a in leaving}
     keys.update((a, norm.name_keys(x[0] for x in names[a][0])) for a in joining)
-    merge_state = json.dumps({"version": version, **merge.to_json()})
+    merge_state = json.dumps({"version": version, "articles": len(needed), **merge.to_json()})
+    merged_now = {a: None for a in leaving}
+    merged_now.update((a, shas[a]) for a in joining)
     if lazy:
         summaries = _Summaries(db, summaries, stored_summaries)
-    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, full, version,
-                       t_parse)
+    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, merged_now,
+                       full, version, t_parse)
 
 
 class _ArticleTexts(Mapping):
@@ -1007,6 +1023,12 @@ class _LazyFacts(Mapping):
         pending = [a for a, e in self._encoded.items() if e is None]
         if pending and self._db is not None:
             self._encoded.update(store.norm_cache_facts(self._db, pending))
+
+    def add_encoded_all(self, article_ids: Iterable[str]) -> None:
+        """`add_encoded` of each of these articles, their JSON read when first needed."""
+        article_ids = set(article_ids)
+        self._encoded.update(dict.fromkeys(article_ids))
+        self._registered |= article_ids
 
     def add_decoded(self, items: Mapping[str, tuple]) -> None:
         for cid, (f, plain) in items.items():

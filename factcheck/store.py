@@ -1012,20 +1012,37 @@ class _NamedRow(tuple):
         return self._names.keys()
 
 
-def load_norm_cache(db: Database, names: bool = True, summaries: bool = True) -> dict[str, Mapping]:
+def load_norm_cache(db: Database, names: bool = True, summaries: bool = True,
+                    article_ids: Iterable[str] | None = None) -> dict[str, Mapping]:
     """article id -> {sha256, version, names, signature, summary} (JSON strings left as text; a
-    row read as a mapping). The facts, most of the table's bytes, are read per article with
-    `norm_cache_facts`; without `names`, the names too (`norm_cache_names`); without `summaries`,
-    "summary" is 1 when the row has one (`norm_cache_summaries` reads them)."""
+    row read as a mapping), of every row or of these articles'. The facts, most of the table's
+    bytes, are read per article with `norm_cache_facts`; without `names`, the names too
+    (`norm_cache_names`); without `summaries`, "summary" is 1 when the row has one
+    (`norm_cache_summaries` reads them)."""
     columns = [c for c in _NORM_COLUMNS if names or c != "names"]
-    sql = ", ".join(c if summaries or c != "summary" else "summary is not null" for c in columns)
+    sql = "select " + ", ".join(c if summaries or c != "summary" else "summary is not null" for c in columns)
+    row = type("NormRow", (_NamedRow,), {"__slots__": (), "_names": {c: i for i, c in enumerate(columns)}})
+    if article_ids is not None:
+        return {r[0]: row(r) for r in _tuples_in(db, sql + " from norm_cache where article_id in ({})", article_ids)}
     if not names and not summaries:
         # every column is in the index m022 adds: the rows' overflow pages are not read
         sql += " from norm_cache indexed by norm_cache_head order by article_id"
     else:
         sql += " from norm_cache"
-    row = type("NormRow", (_NamedRow,), {"__slots__": (), "_names": {c: i for i, c in enumerate(columns)}})
-    return {r[0]: row(r) for r in db.execute(f"select {sql}")}
+    return {r[0]: row(r) for r in db.execute(sql)}
+
+
+def norm_cache_heads(db: Database, version: str) -> list[tuple[str, str, int]]:
+    """(article id, content hash, 1 when it holds a summary) of the cached rows made under these
+    rules, read from the index m022 adds (not the rows)."""
+    return db.execute("select article_id, sha256, summary is not null from norm_cache indexed by norm_cache_head "
+                      "where version = ? order by article_id", [version]).fetchall()
+
+
+def norm_merge_articles(db: Database) -> dict[str, str]:
+    """The articles the stored input of the entity merge (state "norm_merge") holds -> the content
+    hash of what each contributed."""
+    return dict(db.execute("select article_id, sha256 from norm_merge_articles").fetchall())
 
 
 def norm_cache_summaries(db: Database, article_ids: Iterable[str]) -> list[str]:
@@ -1133,6 +1150,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   delta: Mapping[str, Iterable[str]] | None = None,
                   fluency_context: Mapping | None = None,
                   norm_keys: Mapping[str, Sequence[str]] | None = None, norm_keys_all: bool = False,
+                  norm_merged: Mapping[str, str | None] | None = None,
                   claim_columns: Mapping[str, tuple | None] | None = None, claim_columns_all: bool = False,
                   claim_vectors: Mapping[str, tuple | None] | None = None, claim_vectors_all: bool = False,
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
@@ -1150,7 +1168,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     and the arguments hold just the rows to insert; rows of articles no longer in the store
     are dropped too. `fluency_context`: the rows of the fluency context to replace (see
     `_save_fluency_context`). `norm_keys`: article -> its entity-merge keys, replacing the rows of
-    those articles (`norm_keys_all`: of every article). `claim_columns`: article -> its row of
+    those articles (`norm_keys_all`: of every article); `norm_merged`: article -> the content hash
+    it contributes to the merge's stored input (None: none), replacing its `norm_merge_articles`
+    row (every row with `norm_keys_all`). `claim_columns`: article -> its row of
     `claim_columns` (None: no row), replacing theirs (`claim_columns_all`: every row);
     `claim_vectors` and `claim_vectors_all` the same for `claim_vectors`.
     `origin_state`: the arguments of `write_origin_state`; `fact_index`: of `write_fact_index`;
@@ -1172,6 +1192,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
         if norm_keys or norm_keys_all:
             _replace_article_rows(db, "norm_keys", ("article_id", "key"), norm_keys or {},
                                   ((a, k) for a, ks in (norm_keys or {}).items() for k in ks), norm_keys_all)
+        if norm_merged is not None:
+            _replace_article_rows(db, "norm_merge_articles", ("article_id", "sha256"), norm_merged,
+                                  ((a, h) for a, h in norm_merged.items() if h is not None), norm_keys_all)
         write_claim_columns(db, claim_columns or {}, claim_columns_all)
         write_claim_vectors(db, claim_vectors or {}, claim_vectors_all)
         if origin_state is not None:

@@ -401,6 +401,33 @@ def test_cached_normalisation_rows_read_back_as_mappings(db):
     a = heads["a"]
     assert (a["sha256"], a.get("summary"), heads["b"].get("summary"), a.get("names", "-")) == ("s", 1, 0, "-")
     assert "names" not in a and "signature" in a and {**a, "names": "x"}["names"] == "x" and a[1] == "s"
+    # the rows of some articles; the heads of the rows made under some rules, from their index
+    db.table("norm_cache").insert_all([{**row, "article_id": "c", "version": "w"}])
+    assert list(store.load_norm_cache(db, names=False, summaries=False, article_ids=["c", "b", "z"])) == ["b", "c"]
+    assert store.norm_cache_heads(db, "v") == [("a", "s", 1), ("b", "s", 0)]
+
+
+def test_the_merge_input_from_before_its_article_rows_is_built_again(tmp_path):
+    """A store from before `norm_merge_articles` (migration m031) kept the articles of the entity
+    merge's input in its state: the state goes, and the next analysis builds both."""
+    db = store.open_db(tmp_path / "m.db")
+    with db.atomic():
+        db.table("state").insert({"key": "norm_merge", "value": json.dumps({"version": "v", "uses": [], "defs": {},
+                                                                            "articles": {"a": "s"}})})
+        store.save_analysis(db, sentence_article={}, claim_article={}, fluency=[], facts={}, origins={},
+                            clusters=[], conflicts=[], fingerprints={}, scores=[], state={},
+                            norm_merged={"a": "sa", "b": "sb", "c": None}, delta={})
+    assert store.norm_merge_articles(db) == {"a": "sa", "b": "sb"}
+    with db.atomic():
+        store.save_analysis(db, sentence_article={}, claim_article={}, fluency=[], facts={}, origins={},
+                            clusters=[], conflicts=[], fingerprints={}, scores=[], state={},
+                            norm_merged={"a": None, "c": "sc"}, delta={})
+    assert store.norm_merge_articles(db) == {"b": "sb", "c": "sc"}
+    db.execute("drop table norm_merge_articles")
+    db.execute("delete from _sqlite_migrations where name = 'm031_norm_merge_articles'")
+    db.conn.commit()
+    again = store.open_db(tmp_path / "m.db")
+    assert store.get_state(again, "norm_merge") is None and store.norm_merge_articles(again) == {}
 
 
 def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):

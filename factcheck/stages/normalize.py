@@ -555,11 +555,14 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
     return out
 
 
-def _canonicalise(uses: Mapping[tuple[str, str], int], acr_defs: list[tuple[str, AcronymDef]]):
+def _canonicalise(uses: Mapping[tuple[str, str], int], defined: Mapping[tuple[str, str], int]):
     """Group surface names across the corpus; returns key → (entity id, display name, person?).
 
     `uses`: (text, label) → how often the corpus names it, in order of first use (which decides
-    the display spelling below); a corpus repeats its names, so each distinct pair is looked at once."""
+    the display spelling below); a corpus repeats its names, so each distinct pair is looked at once.
+    `defined`: the acronym definitions the same way, (acronym, expansion) → how many there are, in
+    order of first appearance: a corpus repeats the same few in every article that spells them out,
+    and a repeat adds only its count (a union already made, a display spelling already set)."""
     uf = _UnionFind()
     labels: dict[str, Counter] = defaultdict(Counter)
     freq: Counter = Counter()
@@ -575,10 +578,6 @@ def _canonicalise(uses: Mapping[tuple[str, str], int], acr_defs: list[tuple[str,
         uf.find(k)
         labels[k][label] += n
         freq[k] += n
-    # the definitions by (acronym, expansion), in order of first appearance, with how many there
-    # are: a corpus repeats the same few in every article that spells them out, and a repeat adds
-    # only its count (a union already made, a display spelling already set)
-    defined = Counter((d.acronym, d.expansion) for _, d in acr_defs)
     for (acronym, expansion), n in defined.items():
         a, e = "acr:" + acronym.upper(), _norm(_clean_name(expansion))
         uf.union(a, e)
@@ -907,49 +906,30 @@ def canonicalise(names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[A
     uses: Counter = Counter()
     for a in order:
         uses.update(map(tuple, names[a][0]))
-    return _canonicalise(uses, [(a, d) for a in order for d in names[a][1]])
+    return _canonicalise(uses, Counter((d.acronym, d.expansion) for a in order for d in names[a][1]))
 
 
-class MergeInput:
-    """`canonicalise`'s input summed over the articles that contribute to it, kept between
-    analyses: a delta adds and takes away the articles that came, changed or left instead of
-    reading every article's names again.
-
-    Per (text, label): how often the contributing articles name it and where it is first named
-    (article id, index among that article's mentions): `canonicalise` reads the uses in order of
-    first use, going through the articles in id order. Per article: its content hash and its
-    acronym definitions. When an article that named something first leaves and no article sorting
-    before it names it again, where that name is now first used is unknown (`complete` is then
-    False, and the caller builds the input from every article's names)."""
+class _FirstUses:
+    """Items (hashable) summed over the articles that name them: per item, how many times and
+    where it is first named (article id, index among that article's items), as `MergeInput` keeps
+    the names and the acronym definitions. When the article naming an item first leaves and no
+    article sorting before it names it again, where it is now first named is unknown (`complete`
+    is then False)."""
 
     def __init__(self) -> None:
-        self.uses: dict[tuple[str, str], list] = {}    # -> [count, first article, first index]
-        self.defs: dict[str, list[AcronymDef]] = {}
-        self.articles: dict[str, str] = {}             # contributing article -> its content hash
-        self._unknown: dict[tuple[str, str], str] = {}  # first use unknown: above this article id
-
-    @classmethod
-    def build(cls, names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[AcronymDef]]],
-              shas: Mapping[str, str]) -> "MergeInput":
-        out = cls()
-        for aid in sorted(names):
-            out.add(aid, shas[aid], *names[aid])
-        return out
+        self.entries: dict = {}                    # item -> [count, first article, first index]
+        self._unknown: dict = {}                   # first use unknown: above this article id
 
     @property
     def complete(self) -> bool:
         return not self._unknown
 
-    def add(self, aid: str, sha: str, uses: Sequence[tuple[str, str]], defs: Sequence[AcronymDef]) -> None:
+    def add(self, aid: str, items: Sequence) -> None:
         """An article joins (after every `remove` of the same delta)."""
-        self.articles[aid] = sha
-        if defs:
-            self.defs[aid] = list(defs)
-        for i, (text, label) in enumerate(uses):
-            u = (text, label)
-            e = self.uses.get(u)
+        for i, u in enumerate(items):
+            e = self.entries.get(u)
             if e is None:
-                self.uses[u] = [1, aid, i]
+                self.entries[u] = [1, aid, i]
                 continue
             if (aid, i) < (e[1], e[2]) or u in self._unknown and aid < self._unknown[u]:
                 # earlier than the known first use, or than every remaining article
@@ -957,42 +937,86 @@ class MergeInput:
                 e[1], e[2] = aid, i
             e[0] += 1
 
-    def remove(self, aid: str, uses: Sequence[tuple[str, str]]) -> None:
-        """An article leaves; `uses`: its mentions as it contributed them."""
-        del self.articles[aid]
-        self.defs.pop(aid, None)
-        for text, label in uses:
-            u = (text, label)
-            e = self.uses[u]
+    def remove(self, aid: str, items: Sequence) -> None:
+        """An article leaves; `items`: those it contributed."""
+        for u in items:
+            e = self.entries[u]
             e[0] -= 1
             if e[0] == 0:
-                del self.uses[u]
+                del self.entries[u]
                 self._unknown.pop(u, None)
             elif e[1] == aid:
                 # every article still naming it sorts after this one, but which is first is unknown
                 self._unknown[u] = min(aid, self._unknown.get(u, aid))
                 e[1], e[2] = "", 0
 
+    def counts(self) -> dict:
+        """item -> count, in order of first use."""
+        return {u: e[0] for u, e in sorted(self.entries.items(), key=lambda kv: (kv[1][1], kv[1][2]))}
+
+    def to_json(self) -> list:
+        # in order of first use: equal inputs, equal JSON
+        return [[*u, *e] for u, e in sorted(self.entries.items(), key=lambda kv: (kv[1][1:], kv[0]))]
+
+    @classmethod
+    def from_json(cls, rows: Sequence[Sequence]) -> "_FirstUses":
+        out = cls()
+        out.entries = {(x, y): [n, a, i] for x, y, n, a, i in rows}
+        return out
+
+
+class MergeInput:
+    """`canonicalise`'s input summed over the articles that contribute to it, kept between
+    analyses: a delta adds and takes away the articles that came, changed or left instead of
+    reading every article's names again.
+
+    Per (text, label): how often the contributing articles name it and where it is first named;
+    per (acronym, expansion) the same of the acronym definitions (`_FirstUses`): `canonicalise`
+    reads both in order of first use, going through the articles in id order. Which articles
+    contribute, and with what content, the caller keeps (the store's `norm_merge_articles`): the
+    input's size is that of the distinct names, not of the corpus. When an article that named
+    something first leaves and no article sorting before it names it again, where that name is
+    now first used is unknown (`complete` is then False, and the caller builds the input from
+    every article's names)."""
+
+    def __init__(self) -> None:
+        self.uses = _FirstUses()                   # of (text, label)
+        self.defs = _FirstUses()                   # of (acronym, expansion)
+
+    @classmethod
+    def build(cls, names: Mapping[str, tuple[Sequence[tuple[str, str]], Sequence[AcronymDef]]]) -> "MergeInput":
+        out = cls()
+        for aid in sorted(names):
+            out.add(aid, *names[aid])
+        return out
+
+    @property
+    def complete(self) -> bool:
+        return self.uses.complete and self.defs.complete
+
+    def add(self, aid: str, uses: Sequence[tuple[str, str]], defs: Sequence[AcronymDef]) -> None:
+        """An article joins (after every `remove` of the same delta)."""
+        self.uses.add(aid, [tuple(u) for u in uses])
+        self.defs.add(aid, [(d.acronym, d.expansion) for d in defs])
+
+    def remove(self, aid: str, uses: Sequence[tuple[str, str]], defs: Sequence[AcronymDef]) -> None:
+        """An article leaves; `uses` and `defs`: its mentions and definitions as it contributed them."""
+        self.uses.remove(aid, [tuple(u) for u in uses])
+        self.defs.remove(aid, [(d.acronym, d.expansion) for d in defs])
+
     def canonicalise(self) -> dict:
         """`canonicalise` of the contributing articles' names."""
         if not self.complete:
             raise ValueError("the first use of some names is unknown")
-        order = sorted(self.uses.items(), key=lambda kv: (kv[1][1], kv[1][2]))
-        return _canonicalise({u: e[0] for u, e in order},
-                             [(a, d) for a in sorted(self.defs) for d in self.defs[a]])
+        return _canonicalise(self.uses.counts(), self.defs.counts())
 
     def to_json(self) -> dict:
-        # in order of first use (the order `canonicalise` reads them in): equal inputs, equal JSON
-        return {"uses": [[t, l, *e] for (t, l), e in sorted(self.uses.items(), key=lambda kv: (kv[1][1:], kv[0]))],
-                "defs": {a: [[d.acronym, d.expansion, d.start, d.end] for d in ds] for a, ds in self.defs.items()},
-                "articles": self.articles}
+        return {"uses": self.uses.to_json(), "defs": self.defs.to_json()}
 
     @classmethod
     def from_json(cls, v: Mapping) -> "MergeInput":
         out = cls()
-        out.uses = {(t, l): [n, a, i] for t, l, n, a, i in v["uses"]}
-        out.defs = {a: [AcronymDef(*d) for d in ds] for a, ds in v["defs"].items()}
-        out.articles = dict(v["articles"])
+        out.uses, out.defs = _FirstUses.from_json(v["uses"]), _FirstUses.from_json(v["defs"])
         return out
 
 

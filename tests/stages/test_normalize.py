@@ -140,6 +140,7 @@ def test_merge_input_kept_by_delta_equals_the_merge_of_the_remaining_articles():
     # article order) when the article that named something first leaves or comes back changed
     import json
     import random
+    from collections import Counter
 
     from factcheck.stages.normalize import AcronymDef, MergeInput, canonicalise
 
@@ -147,34 +148,42 @@ def test_merge_input_kept_by_delta_equals_the_merge_of_the_remaining_articles():
             ("ASEAN", "ORG"), ("Asean", "ORG"), ("Myanmar", "GPE"), ("Burma", "GPE"), ("Russian", "NORP"),
             ("Min Aung Hlaing", "PERSON"), ("Min Aung-Hlaing", "PERSON"), ("Aung Hlaing", "PERSON"),
             ("Moscow", "GPE"), ("Kremlin", "ORG"), ("kremlin", "ORG")]
-    acr = AcronymDef("ASEAN", "Association of Southeast Asian Nations", 0, 10)
+    # acronyms spelled out two ways (the first spelling seen names the entity)
+    acrs = [AcronymDef("ASEAN", "Association of Southeast Asian Nations", 0, 10),
+            AcronymDef("ASEAN", "Association of South-East Asian Nations", 5, 40),
+            AcronymDef("MRC", "Mekong River Commission", 12, 30),
+            AcronymDef("MRC", "Mekong River Committee", 3, 20)]
     rng = random.Random(7)
 
     def article() -> tuple:
         uses = [rng.choice(pool) for _ in range(rng.randint(1, 6))]
-        return uses, [acr] if rng.random() < 0.2 else []
+        return uses, [rng.choice(acrs) for _ in range(rng.randint(0, 2))] if rng.random() < 0.4 else []
 
     names = {f"a{i:02d}": article() for i in range(12)}
-    shas = {a: "v0" for a in names}
-    merge = MergeInput.build(names, shas)
+    merge = MergeInput.build(names)
     rebuilt = 0
     for step in range(300):
         leaving = rng.sample(sorted(names), rng.randint(0, min(3, len(names))))
         joining = {f"a{rng.randint(0, 25):02d}": article() for _ in range(rng.randint(0, 3))}
         changed = {a: v for a, v in joining.items() if a in names}
         for a in leaving + [a for a in changed if a not in leaving]:
-            merge.remove(a, names.pop(a)[0])
+            merge.remove(a, *names.pop(a))
         for a, v in joining.items():
             if a in names:                               # joined twice in this step: keep one
                 continue
-            names[a], shas[a] = v, f"v{step}"
-            merge.add(a, shas[a], *v)
+            names[a] = v
+            merge.add(a, *v)
         if not merge.complete:          # where a name is first used is unknown: built again
             rebuilt += 1
-            merge = MergeInput.build(names, shas)
-        assert merge.articles == {a: shas[a] for a in names}
+            merge = MergeInput.build(names)
         assert merge.canonicalise() == canonicalise(names), step
+        # the definitions in the order a full pass first meets them (articles by id), with their counts
+        met = Counter((d.acronym, d.expansion) for a in sorted(names) for d in names[a][1])
+        assert list(merge.defs.counts().items()) == list(met.items())
         merge = MergeInput.from_json(json.loads(json.dumps(merge.to_json())))
+        # the input holds each distinct name and definition once, however many articles repeat it
+        assert len(merge.to_json()["uses"]) == len({u for v in names.values() for u in v[0]})
+        assert len(merge.to_json()["defs"]) == len({(d.acronym, d.expansion) for v in names.values() for d in v[1]})
     assert 0 < rebuilt < 150       # mostly kept by the delta; rebuilt only when the order is unknown
 
 
