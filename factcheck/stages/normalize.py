@@ -589,20 +589,17 @@ def _canonicalise(uses: Mapping[tuple[str, str], int], defined: Mapping[tuple[st
         display.setdefault(_norm(_clean_name(text)), _clean_name(text))
     for _, expansion in defined:
         display.setdefault(_norm(_clean_name(expansion)), _clean_name(expansion))
+    place = {"GPE", "NORP", "LOC", "FAC"}
     for a, b in _name_pairs(keys, display):
-        if True:
-            if uf.find(a) == uf.find(b):
-                continue
-            la, lb = labels.get(a, empty), labels.get(b, empty)
-            if la.get("NORP") and lb.get("NORP") is None or lb.get("NORP") and la.get("NORP") is None:
-                continue  # "Asian" is not "Southeast Asia"
-            if uf.find(a) == uf.find(b):
-                continue
-            place = {"GPE", "NORP", "LOC", "FAC"}
-            person = bool((la.get("PERSON") or lb.get("PERSON")) and not (
-                la and la.most_common(1)[0][0] in place or lb and lb.most_common(1)[0][0] in place))
-            if _same_name(display.get(a, a), display.get(b, b), person):
-                uf.union(a, b)
+        if uf.find(a) == uf.find(b):
+            continue
+        la, lb = labels.get(a, empty), labels.get(b, empty)
+        if la.get("NORP") and lb.get("NORP") is None or lb.get("NORP") and la.get("NORP") is None:
+            continue  # "Asian" is not "Southeast Asia"
+        person = bool((la.get("PERSON") or lb.get("PERSON")) and not (
+            la and la.most_common(1)[0][0] in place or lb and lb.most_common(1)[0][0] in place))
+        if _same_name(display.get(a, a), display.get(b, b), person):
+            uf.union(a, b)
     by_initial: dict[str, list[str]] = defaultdict(list)   # blocking: _acronym_of needs the first initial
     for b in keys:
         initials = "".join(w[0] for w in display.get(b, b).split() if w[:1].isupper())
