@@ -687,13 +687,16 @@ class KnnState:
         rows, as `from_rows` takes them) when one of its rows is asked for (`load`, an id or a key)."""
         m = json.loads(meta)
         k = int(m["k"])
-        names = [h[0] for h in heads]
-        ends = list(itertools.accumulate(len(h[2]) >> 2 for h in heads))
+        # the heads' columns at once (one pass in C, not one per column and article)
+        names, stamps, slot_bytes, hub_bytes, worst_bytes = (list(c) for c in zip(*heads)) if heads else ([],) * 5
+        counts = np.fromiter(map(len, slot_bytes), dtype=np.int64, count=len(names)) >> 2
+        ends_ = np.cumsum(counts)
+        ends = ends_.tolist()
         starts = [0, *ends]
         spans: dict[str, range | list[int]] = dict(zip(names, map(range, starts, ends)))
-        slots = np.frombuffer(b"".join(h[2] for h in heads), dtype="<i4").astype(np.int64)
-        hub = np.frombuffer(b"".join(h[3] for h in heads), dtype="<f4").copy()
-        worst = np.frombuffer(b"".join(h[4] for h in heads), dtype="<f4").copy()
+        slots = np.frombuffer(b"".join(slot_bytes), dtype="<i4").astype(np.int64)
+        hub = np.frombuffer(b"".join(hub_bytes), dtype="<f4").copy()
+        worst = np.frombuffer(b"".join(worst_bytes), dtype="<f4").copy()
         n = len(slots)
         p_slot = np.fromiter((p[0] for p in patches), dtype=np.int64, count=len(patches))
         p_nbr = np.frombuffer(b"".join(p[1] for p in patches), dtype="<i4").reshape(len(patches), k)
@@ -717,8 +720,8 @@ class KnnState:
             hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
             worst[at[ok]] = _lowest(sims[at[ok]])
             patched[at[ok]] = known[at[ok]] = True
-        index = {a: j for j, a in enumerate(names)}
-        starts_, ends_ = np.asarray(starts[:-1], dtype=np.int64), np.asarray(ends, dtype=np.int64)
+        index = dict(zip(names, range(len(names))))
+        starts_ = ends_ - counts
         ids = _Lines([None] * len(names), starts)
         keys = _Lines([None] * len(names), starts)
         fetched = np.zeros(len(names), dtype=bool)
@@ -752,7 +755,7 @@ class KnnState:
 
         ids._load = keys._load = fetch
         return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
-                   stored_stamps=[h[1] for h in heads], known=known, worst=worst, load=load)
+                   stored_stamps=stamps, known=known, worst=worst, load=load)
 
 
 def _lowest(sims: np.ndarray) -> np.ndarray:
