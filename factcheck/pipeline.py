@@ -928,7 +928,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     facts.add_encoded_all(quiet)
     stored_summaries.extend(quiet)
     rest = sorted(claims.spans.keys() - quiet)
-    cache = store.load_norm_cache(db, names=False, summaries=not lazy, article_ids=valid.intersection(rest))
+    cache = store.load_norm_cache(db, valid.intersection(rest), names=False, summaries=not lazy)
     rows: list[dict] = []
     reparse = []
     for aid in rest:

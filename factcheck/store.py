@@ -1012,29 +1012,23 @@ class _NamedRow(tuple):
         return self._names.keys()
 
 
-def load_norm_cache(db: Database, names: bool = True, summaries: bool = True,
-                    article_ids: Iterable[str] | None = None) -> dict[str, Mapping]:
-    """article id -> {sha256, version, names, signature, summary} (JSON strings left as text; a
-    row read as a mapping), of every row or of these articles'. The facts, most of the table's
-    bytes, are read per article with `norm_cache_facts`; without `names`, the names too
-    (`norm_cache_names`); without `summaries`, "summary" is 1 when the row has one
-    (`norm_cache_summaries` reads them)."""
+def load_norm_cache(db: Database, article_ids: Iterable[str], names: bool = True,
+                    summaries: bool = True) -> dict[str, Mapping]:
+    """article id -> {sha256, version, names, signature, summary} of these articles' rows (JSON
+    strings left as text; a row read as a mapping). The facts, most of the table's bytes, are read
+    per article with `norm_cache_facts`; without `names`, the names too (`norm_cache_names`);
+    without `summaries`, "summary" is 1 when the row has one (`norm_cache_summaries` reads them).
+    Every row's head is `norm_cache_heads`."""
     columns = [c for c in _NORM_COLUMNS if names or c != "names"]
     sql = "select " + ", ".join(c if summaries or c != "summary" else "summary is not null" for c in columns)
     row = type("NormRow", (_NamedRow,), {"__slots__": (), "_names": {c: i for i, c in enumerate(columns)}})
-    if article_ids is not None:
-        return {r[0]: row(r) for r in _tuples_in(db, sql + " from norm_cache where article_id in ({})", article_ids)}
-    if not names and not summaries:
-        # every column is in the index m022 adds: the rows' overflow pages are not read
-        sql += " from norm_cache indexed by norm_cache_head order by article_id"
-    else:
-        sql += " from norm_cache"
-    return {r[0]: row(r) for r in db.execute(sql)}
+    return {r[0]: row(r) for r in _tuples_in(db, sql + " from norm_cache where article_id in ({})", article_ids)}
 
 
 def norm_cache_heads(db: Database, version: str) -> list[tuple[str, str, int]]:
     """(article id, content hash, 1 when it holds a summary) of the cached rows made under these
-    rules, read from the index m022 adds (not the rows)."""
+    rules, read from the index m022 adds (every column is in it: the rows' overflow pages, which
+    hold the facts, are not read)."""
     return db.execute("select article_id, sha256, summary is not null from norm_cache indexed by norm_cache_head "
                       "where version = ? order by article_id", [version]).fetchall()
 

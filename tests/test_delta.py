@@ -164,14 +164,13 @@ def steps(tmp_path_factory):
     facts_reads = []
     real_facts = store.norm_cache_facts
     store.norm_cache_facts = lambda db_, ids: facts_reads.extend(ids := list(ids)) or real_facts(db_, ids)
-    name_reads = []        # articles whose cached names are read (every one: "all")
+    name_reads = []        # articles whose cached names are read
     real_names, real_norm = store.norm_cache_names, store.load_norm_cache
     store.norm_cache_names = lambda db_, ids: name_reads.extend(ids := list(ids)) or real_names(db_, ids)
-    cache_row_reads = []   # articles whose normalisation cache rows are read (every one: "all")
-    store.load_norm_cache = lambda db_, names=True, summaries=True, article_ids=None: (
-        cache_row_reads.extend(["all"] if article_ids is None else (article_ids := list(article_ids)))) or (
-        name_reads.append("all") if names and article_ids is None else None) or real_norm(
-        db_, names, summaries, article_ids)
+    cache_row_reads = []   # articles whose normalisation cache rows are read
+    store.load_norm_cache = lambda db_, article_ids, names=True, summaries=True: (
+        cache_row_reads.extend(article_ids := list(article_ids))) or (
+        name_reads.extend(article_ids) if names else None) or real_norm(db_, article_ids, names, summaries)
     verdict_reads = []     # reads of every stored fluency verdict
     real_verdicts = store.stored_fluency_rows
     store.stored_fluency_rows = lambda db_: verdict_reads.append(1) or real_verdicts(db_)

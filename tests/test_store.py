@@ -393,17 +393,17 @@ def test_cached_normalisation_rows_read_back_as_mappings(db):
     row = {"article_id": "a", "sha256": "s", "version": "v", "names": "[[], []]", "signature": "g",
            "facts": "{}", "summary": '{"c": 1}'}
     db.table("norm_cache").insert_all([row, {**row, "article_id": "b", "summary": None}])
-    every = store.load_norm_cache(db)
+    every = store.load_norm_cache(db, ["a", "b"])
     assert {a: dict(r) for a, r in every.items()} == {
         "a": {k: v for k, v in row.items() if k != "facts"},
         "b": {**{k: v for k, v in row.items() if k != "facts"}, "article_id": "b", "summary": None}}
-    heads = store.load_norm_cache(db, names=False, summaries=False)
+    heads = store.load_norm_cache(db, ["a", "b"], names=False, summaries=False)
     a = heads["a"]
     assert (a["sha256"], a.get("summary"), heads["b"].get("summary"), a.get("names", "-")) == ("s", 1, 0, "-")
     assert "names" not in a and "signature" in a and {**a, "names": "x"}["names"] == "x" and a[1] == "s"
     # the rows of some articles; the heads of the rows made under some rules, from their index
     db.table("norm_cache").insert_all([{**row, "article_id": "c", "version": "w"}])
-    assert list(store.load_norm_cache(db, names=False, summaries=False, article_ids=["c", "b", "z"])) == ["b", "c"]
+    assert list(store.load_norm_cache(db, ["c", "b", "z"], names=False, summaries=False)) == ["b", "c"]
     assert store.norm_cache_heads(db, "v") == [("a", "s", 1), ("b", "s", 0)]
 
 

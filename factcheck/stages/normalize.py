@@ -993,12 +993,12 @@ class MergeInput:
 
     def add(self, aid: str, uses: Sequence[tuple[str, str]], defs: Sequence[AcronymDef]) -> None:
         """An article joins (after every `remove` of the same delta)."""
-        self.uses.add(aid, [tuple(u) for u in uses])
+        self.uses.add(aid, uses)
         self.defs.add(aid, [(d.acronym, d.expansion) for d in defs])
 
     def remove(self, aid: str, uses: Sequence[tuple[str, str]], defs: Sequence[AcronymDef]) -> None:
         """An article leaves; `uses` and `defs`: its mentions and definitions as it contributed them."""
-        self.uses.remove(aid, [tuple(u) for u in uses])
+        self.uses.remove(aid, uses)
         self.defs.remove(aid, [(d.acronym, d.expansion) for d in defs])
 
     def canonicalise(self) -> dict:
