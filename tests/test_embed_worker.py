@@ -1,0 +1,110 @@
+"""The embedding worker: the vectors of the model in a process of its own are those of the model
+in this one, a failed worker leaves the embedding to this process, and spaCy loads without torch."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck import embed_worker
+from factcheck.stages.embeddings import MiniLMEmbedder
+
+TEXTS = [
+    "The minister said the talks would resume on Monday.",
+    "Officials confirmed 14 people were injured in the blast.",
+    "",
+    "Ça coûte 3,5 millions d'euros, selon le rapport.",
+    *(f"Claim number {i} repeats what the agency reported{' at length' * (i % 7)}." for i in range(40)),
+]
+
+
+@pytest.fixture
+def worker():
+    w = embed_worker.WorkerEmbedder("minilm.v1", "auto")
+    yield w
+    w.close()
+
+
+def test_the_workers_vectors_are_those_of_this_process_bit_for_bit(worker):
+    local = MiniLMEmbedder("auto")
+    assert worker.name == local.name
+    got = worker.embed(TEXTS)           # (two batches of 32 and the empty text among them)
+    assert worker.fallback_reason is None, worker.fallback_reason
+    want = local.embed(TEXTS)
+    assert got.dtype == np.float32 and got.shape == (len(TEXTS), 384)
+    assert np.array_equal(got, want)
+    # a second request, of one batch (whose vectors are not those of the texts in larger batches)
+    assert np.array_equal(worker.embed(TEXTS[:3]), local.embed(TEXTS[:3]))
+
+
+def test_a_worker_that_died_leaves_the_embedding_to_this_process(worker):
+    worker._proc.kill()
+    worker._proc.wait()
+    got = worker.embed(TEXTS[:5])
+    assert worker.fallback_reason                # (told why)
+    assert worker._proc is None
+    assert np.array_equal(got, MiniLMEmbedder("auto").embed(TEXTS[:5]))
+
+
+def test_a_worker_that_cannot_load_the_model_reports_it_and_this_process_embeds():
+    # the worker is given a backend it refuses; this process embeds with the one it was asked for
+    w = embed_worker.WorkerEmbedder("minilm.v1", "auto")
+    w._proc.kill()
+    w._proc.wait()
+    w._proc = subprocess.Popen([sys.executable, "-m", "factcheck.embed_worker", "minilm.v1", "fp16"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    got = w.embed(TEXTS[:2])
+    assert "fp16" in w.fallback_reason
+    assert np.array_equal(got, MiniLMEmbedder("auto").embed(TEXTS[:2]))
+    w.close()
+
+
+def test_the_worker_is_not_started_when_turned_off_or_torch_is_here(monkeypatch):
+    monkeypatch.setenv("FACTCHECK_EMBED_WORKER", "0")
+    assert embed_worker.start("minilm.v1", "auto") is None
+    monkeypatch.setenv("FACTCHECK_EMBED_WORKER", "1")
+    import torch
+    assert torch.__name__ in sys.modules
+    assert embed_worker.start("minilm.v1", "auto") is None
+
+
+def test_spacy_loads_without_importing_torch_which_imports_afterwards():
+    code = ("import sys; from factcheck.nlp import load_nlp; nlp = load_nlp(); "
+            "doc = nlp('The minister visited Kyiv on Monday.'); "
+            "print('torch' in sys.modules, [e.text for e in doc.ents]); "
+            "import torch; print(torch.ones(2).sum().item())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout.split("\n")
+    assert out[0] == "False ['Kyiv', 'Monday']"
+    assert out[1] == "2.0"
+
+
+def _factcheck(cwd: Path, *args: str, worker: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FACTCHECK_EMBED_WORKER": worker}
+    return subprocess.run([sys.executable, "-m", "factcheck", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env)
+
+
+def test_ci_with_and_without_the_worker_gives_the_same_verdicts_and_store(tmp_path):
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    base = tmp_path / "base"
+    (base / "seeds").mkdir(parents=True)
+    for name in sorted(p.name for p in seeds.glob("*.txt"))[:2]:
+        shutil.copy(seeds / name, base / "seeds" / name)
+    r = _factcheck(base, "run", "seeds", "--format", "json", worker="1")
+    assert r.returncode == 0, r.stderr
+    new = sorted(seeds.glob("*.txt"))[2]
+    exports = {}
+    for mode in ("0", "1"):
+        run = tmp_path / f"run{mode}"
+        shutil.copytree(base, run)
+        shutil.copy(new, run / "seeds" / new.name)
+        r = _factcheck(run, "ci", f"seeds/{new.name}", "--format", "github", worker=mode)
+        assert r.returncode in (0, 3), r.stderr
+        exports[mode] = (r.returncode, r.stdout, _factcheck(run, "export", worker=mode).stdout)
+    assert exports["0"] == exports["1"]
+    assert json.loads(exports["1"][2])["articles"]
