@@ -70,16 +70,19 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     settings = _settings(config, ci__min_score=min_score, ci__max_conflicts=max_conflicts,
                          ci__severity=severity, ci__max_garble_rate=max_garble_rate,
                          ci__fail_on_duplicates=fail_on_duplicates)
+    # the embedding model loads in a worker while the files are found, read and parsed
+    embedder = embed_worker.start(settings.embedder, settings.backend)
     dbh = store.open_db(db)
     timings: dict[str, float] = {}
 
     selected = gate.find_changed(dbh, paths or [], since=since, folder=folder)
+    if not selected and embedder is not None:
+        embedder.close()
     timings["find"] = time.perf_counter() - t0
     result = gate.CIResult((), settings.ci)
     embedded = deferred = 0
     if selected:
         run_id = store.start_run(dbh, "ci", pipeline.VERSION, settings.as_dict(), settings.embedder)
-        embedder = embed_worker.start(settings.embedder, settings.backend)   # (loads while files are read)
         t = time.perf_counter()
         chosen = {p.resolve() for p in selected}
         corpus = []
