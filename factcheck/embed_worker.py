@@ -82,6 +82,8 @@ class WorkerEmbedder:
 
     def _ask(self, texts: list[str]) -> np.ndarray:
         proc = self._proc
+        if proc is None:
+            raise EOFError("the embedding worker was stopped")
         payload = json.dumps(texts).encode("utf-8")
         proc.stdin.write(struct.pack("<Q", len(payload)) + payload)
         proc.stdin.flush()
@@ -99,16 +101,16 @@ class WorkerEmbedder:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        for stream in (proc.stdin, proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
         proc.kill()
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 def start(embedder: str, backend: str) -> WorkerEmbedder | None:
