@@ -122,6 +122,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
                          {"checked": len(result.checks), "failed": len(result.failed),
                           "errors": len(result.errors), "embedded": embedded,
                           "scores_left_stale": deferred,
+                          "embedding": embed_worker.describe(embedder),
                           "exit_code": result.exit_code},
                          store.get_state(dbh, "corpus") or "")
 

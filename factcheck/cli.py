@@ -63,7 +63,7 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
 
     Example: factcheck run seeds/
     """
-    from . import pipeline, store
+    from . import embed_worker, pipeline, store
     t0 = time.perf_counter()
     settings = _settings(config, backend=backend, nli_model=nli_model)
     embedder = _embedder(settings)          # (the model loads on the other core while files are read)
@@ -83,7 +83,8 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
                "report": round(time.perf_counter() - t_report, 3),
                "total": round(time.perf_counter() - t0, 3)}
     counts = {"added": len(ing.added), "updated": len(ing.updated), "unchanged": len(ing.unchanged),
-              "removed": len(ing.removed), "errors": len(ing.errors), "embedded": res.embedded, "analysis_skipped": res.skipped,
+              "removed": len(ing.removed), "errors": len(ing.errors), "embedded": res.embedded,
+              "embedding": embed_worker.describe(embedder), "analysis_skipped": res.skipped,
               "reports": written}
     store.finish_run(dbh, run_id, timings, counts, store.get_state(dbh, "corpus") or "")
     _console().print(_summary_table(dbh, ing, res, timings["total"]))

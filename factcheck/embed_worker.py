@@ -58,6 +58,7 @@ class WorkerEmbedder:
         self._local = get_embedder(embedder, backend)      # (no model loaded: that is on first use)
         self.name = self._local.name
         self.fallback_reason: str | None = None
+        self.used = False                    # (whether the worker gave vectors)
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
         try:
             self._proc: subprocess.Popen | None = subprocess.Popen(
@@ -74,7 +75,9 @@ class WorkerEmbedder:
         texts = [str(t) for t in texts]
         if self._proc is not None and texts:
             try:
-                return self._ask(texts)
+                vectors = self._ask(texts)
+                self.used = True
+                return vectors
             except (OSError, EOFError, ValueError, RuntimeError) as e:
                 self.fallback_reason = str(e) or type(e).__name__
                 self.close()
@@ -111,6 +114,16 @@ class WorkerEmbedder:
                 stream.close()
             except OSError:
                 pass
+
+
+def describe(embedder: WorkerEmbedder | None) -> str:
+    """Where a command's texts were embedded (stored with its run): "worker", "in process" (no
+    worker), "in process: <why the worker failed>", or "nothing embedded"."""
+    if embedder is None:
+        return "in process"
+    if embedder.fallback_reason:
+        return f"in process: {embedder.fallback_reason}"
+    return "worker" if embedder.used else "nothing embedded"
 
 
 def start(embedder: str, backend: str) -> WorkerEmbedder | None:

@@ -3,6 +3,7 @@ in this one, a failed worker leaves the embedding to this process, and spaCy loa
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ def test_the_workers_vectors_are_those_of_this_process_bit_for_bit(worker):
     assert worker.name == local.name
     got = worker.embed(TEXTS)           # (two batches of 32 and the empty text among them)
     assert worker.fallback_reason is None, worker.fallback_reason
+    assert embed_worker.describe(worker) == "worker"
     want = local.embed(TEXTS)
     assert got.dtype == np.float32 and got.shape == (len(TEXTS), 384)
     assert np.array_equal(got, want)
@@ -46,6 +48,7 @@ def test_a_worker_that_died_leaves_the_embedding_to_this_process(worker):
     worker._proc.wait()
     got = worker.embed(TEXTS[:5])
     assert worker.fallback_reason                # (told why)
+    assert embed_worker.describe(worker).startswith("in process: ")
     assert worker._proc is None
     assert np.array_equal(got, MiniLMEmbedder("auto").embed(TEXTS[:5]))
 
@@ -106,5 +109,10 @@ def test_ci_with_and_without_the_worker_gives_the_same_verdicts_and_store(tmp_pa
         r = _factcheck(run, "ci", f"seeds/{new.name}", "--format", "github", worker=mode)
         assert r.returncode in (0, 3), r.stderr
         exports[mode] = (r.returncode, r.stdout, _factcheck(run, "export", worker=mode).stdout)
+        con = sqlite3.connect(run / "claims" / "factcheck.db")
+        counts = json.loads(con.execute("select counts from runs where command = 'ci'").fetchone()[0])
+        con.close()
+        assert counts["embedding"] == {"0": "in process", "1": "worker"}[mode]
+        assert counts["embedded"] > 0
     assert exports["0"] == exports["1"]
     assert json.loads(exports["1"][2])["articles"]
