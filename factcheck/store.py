@@ -1127,21 +1127,6 @@ class PairCache:
         found = self._read[key]
         return default if found is None else found
 
-    def prefetch(self, keys: Iterable[str]) -> None:
-        """Read the entries of these keys not read yet, in a few queries (a delta's region asks
-        for hundreds, each a query of its own through `get`)."""
-        if self._complete:
-            return
-        want = {k for k in keys if k not in self._read and k not in self.new}
-        if not want:
-            return
-        n = len(self._prefix)
-        for key, blob in _tuples_in(self._db, "select key, features from match_cache where key in ({})",
-                                    sorted(self._prefix + k for k in want)):
-            self._read[key[n:]] = self._decode(blob)
-        for k in want:
-            self._read.setdefault(k, None)
-
     def __setitem__(self, key: str, value) -> None:
         self.new[key] = value
 

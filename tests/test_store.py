@@ -97,28 +97,6 @@ def test_match_cache_keeps_only_the_current_rules_of_a_family(db):
     assert keys == ["m:bbb:q", "m:bbb:y", "n:zzz:v", "o:aaa:w"]
 
 
-def test_pair_cache_prefetch_reads_the_entries_get_reads_in_few_queries(db):
-    import struct
-    rows = [{"key": f"m:r1:{i:04d}", "features": struct.pack("<2d", i, -i)} for i in range(1200)]
-    rows.append({"key": "m:r2:0001", "features": struct.pack("<2d", 9, 9)})    # (other rules)
-    db.table("match_cache").insert_all(rows, pk="key")
-    asked = [f"{i:04d}" for i in range(0, 1300, 2)]      # (650 keys, 50 of them not stored)
-    one_by_one = store.PairCache(db, "m:r1:")
-    want = {k: one_by_one.get(k) for k in asked}
-    cache = store.PairCache(db, "m:r1:")
-    cache["0002"] = (7.0, 7.0)                             # (an entry added here stays)
-    queries = []
-    db.conn.set_trace_callback(queries.append)
-    cache.prefetch(asked + asked[:10])
-    assert 1 <= len(queries) <= 2                          # (keys in chunks of 500)
-    queries.clear()
-    got = {k: cache.get(k) for k in asked}
-    db.conn.set_trace_callback(None)
-    assert queries == []                                   # (every key read, stored or not)
-    assert got == {**want, "0002": (7.0, 7.0)}
-    assert got["0004"] == (4.0, -4.0) and got["1250"] is None
-
-
 def _claims_of(art: Article, n: int, speaker=None):
     sents, claims = [], []
     for i in range(n):

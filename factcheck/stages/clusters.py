@@ -298,14 +298,10 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
             if m.relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
                 links.append((margin, c, i, j))
     elif len(src):
-        # the cosine-free features of each pair (cached per pair of texts), then every decision at
-        # once; each end's text key is asked for once, and the cached entries are read together
-        ends = {i: text_keys[i] for i in set(src.tolist()) | set(dst.tolist())}
-        keys = [ends[i] + ends[j] for i, j in zip(src.tolist(), dst.tolist(), strict=True)]
-        if hasattr(pair_cache, "prefetch"):
-            pair_cache.prefetch(keys)
+        # the cosine-free features of each pair (cached per pair of texts), then every decision at once
         statics = []
-        for i, j, key in zip(src.tolist(), dst.tolist(), keys, strict=True):
+        for i, j in zip(src.tolist(), dst.tolist(), strict=True):
+            key = text_keys[i] + text_keys[j]
             static = pair_cache.get(key)
             if static is None:
                 sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
@@ -353,18 +349,8 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
     changes: dict[int, int] = {}
     refused: dict[tuple[int, int], tuple[int, int]] = {}
     hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
-    parent = groups.root
     for _, i, j in links:
-        # each end's root, halving the path as `_Groups.find` does (inline: most links end here,
-        # their two ends already in one group, and a call per end cost a fifth of the loop)
-        a = i
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        b = j
-        while parent[b] != b:
-            parent[b] = parent[parent[b]]
-            b = parent[b]
+        a, b = groups.find(i), groups.find(j)
         if a == b:
             continue
         pair = (a, b) if a < b else (b, a)
