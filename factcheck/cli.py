@@ -229,17 +229,28 @@ def compare(a: Annotated[Optional[str], typer.Argument(help="First claim text.")
 
     Example: factcheck compare "Russia is Myanmar's top arms supplier" "Russia is one of the biggest weapons suppliers to Myanmar"
     """
-    from .compare import compare_many
     settings = _settings(config, backend=backend, nli_model=nli_model)
     if pairs is not None:
         rows = _read_jsonl(pairs, required=("a", "b"))
-        for r, res in zip(rows, compare_many([(r["a"], r["b"]) for r in rows], settings)):
-            sys.stdout.write(json.dumps({"id": r.get("id"), **res}, ensure_ascii=False) + "\n")
+        if rows:
+            for r, res in zip(rows, _compare_many([(r["a"], r["b"]) for r in rows], settings)):
+                sys.stdout.write(json.dumps({"id": r.get("id"), **res}, ensure_ascii=False) + "\n")
         return
     if a is None or b is None:
         raise typer.BadParameter("give two claims A B, or --pairs FILE.jsonl")
-    (res,) = compare_many([(a, b)], settings)
+    (res,) = _compare_many([(a, b)], settings)
     _console().print(_compare_text(res))
+
+
+def _compare_many(pairs: list[tuple[str, str]], settings) -> list[dict]:
+    """`compare.compare_many`, its model loading in the embedding worker while spaCy parses."""
+    from .compare import compare_many
+    embedder = _embedder(settings)
+    try:
+        return compare_many(pairs, settings, embedder)
+    finally:
+        if embedder is not None:
+            embedder.close()
 
 
 def _compare_text(res: dict):

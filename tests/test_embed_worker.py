@@ -116,3 +116,21 @@ def test_ci_with_and_without_the_worker_gives_the_same_verdicts_and_store(tmp_pa
         assert counts["embedded"] > 0
     assert exports["0"] == exports["1"]
     assert json.loads(exports["1"][2])["articles"]
+
+
+def test_compare_with_and_without_the_worker_gives_the_same_relations(tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    rows = [{"id": "p1", "a": "Russia is Myanmar's top arms supplier",
+             "b": "Russia is one of the biggest weapons suppliers to Myanmar"},
+            {"id": "p2", "a": "The minister arrived on Monday with 12 officials.",
+             "b": "The minister arrived on Tuesday with 40 officials."},
+            {"id": "p3", "a": "Prices of rice rose sharply.", "b": "The football final ends in a draw."}]
+    pairs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = {}
+    for mode in ("0", "1"):
+        r = _factcheck(tmp_path, "compare", "--pairs", str(pairs), worker=mode)
+        assert r.returncode == 0, r.stderr
+        out[mode] = [json.loads(line) for line in r.stdout.splitlines()]
+    assert out["0"] == out["1"]
+    assert [o["id"] for o in out["1"]] == ["p1", "p2", "p3"]
+    assert out["1"][1]["relation"] == "conflict" and out["1"][2]["relation"] == "unrelated"
