@@ -76,8 +76,8 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     timings: dict[str, float] = {}
 
     selected = gate.find_changed(dbh, paths or [], since=since, folder=folder)
-    if not selected and embedder is not None:
-        embedder.close()
+    if not selected:
+        embed_worker.stop(embedder)
     timings["find"] = time.perf_counter() - t0
     result = gate.CIResult((), settings.ci)
     embedded = deferred = 0
@@ -112,8 +112,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
             embedded, deferred = res.embedded, res.deferred
             timings.update({f"analyze.{k}": v for k, v in res.timings.items()})
             timings["analyze"] = sum(v for k, v in res.timings.items() if "." not in k)   # stages, not their parts
-        if embedder is not None:
-            embedder.close()
+        embed_worker.stop(embedder)
         t = time.perf_counter()
         result = gate.check(dbh, ids, settings, refused=refused, errors=errors)
         timings["check"] = time.perf_counter() - t

@@ -66,17 +66,16 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
     from . import embed_worker, pipeline, store
     t0 = time.perf_counter()
     settings = _settings(config, backend=backend, nli_model=nli_model)
-    embedder = _embedder(settings)          # (the model loads on the other core while files are read)
-    dbh, ing = do_ingest(db, [folder], settings, prune=True)
-    t_ingest = time.perf_counter() - t0
-    if ing.processed == 0:
-        typer.echo(f"Error: {folder}: no article could be read; nothing to analyse", err=True)
-        raise typer.Exit(1)
-    run_id = _run_record(dbh, "run", settings, settings.embedder)
-    with _Progress() as progress:
-        res = pipeline.analyze(dbh, settings, progress, embedder=embedder)
-    if embedder is not None:
-        embedder.close()
+    # (the model loads on the other core while the files are read)
+    with embed_worker.started(settings.embedder, settings.backend) as embedder:
+        dbh, ing = do_ingest(db, [folder], settings, prune=True)
+        t_ingest = time.perf_counter() - t0
+        if ing.processed == 0:
+            typer.echo(f"Error: {folder}: no article could be read; nothing to analyse", err=True)
+            raise typer.Exit(1)
+        run_id = _run_record(dbh, "run", settings, settings.embedder)
+        with _Progress() as progress:
+            res = pipeline.analyze(dbh, settings, progress, embedder=embedder)
     t_report = time.perf_counter()
     written = _write_reports(dbh, settings, out, report_formats)
     timings = {"ingest": round(t_ingest, 3), **{k: round(v, 3) for k, v in res.timings.items()},
@@ -88,13 +87,6 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
               "reports": written}
     store.finish_run(dbh, run_id, timings, counts, store.get_state(dbh, "corpus") or "")
     _console().print(_summary_table(dbh, ing, res, timings["total"]))
-
-
-def _embedder(settings):
-    """The embedding worker's embedder, started now (None: turned off; the analysis then loads
-    the model itself). See `embed_worker`."""
-    from . import embed_worker
-    return embed_worker.start(settings.embedder, settings.backend)
 
 
 def _write_reports(db, settings, out: Path, formats: str) -> int:
@@ -164,15 +156,13 @@ def analyze(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None,
             nli_model: Annotated[Optional[str], typer.Option(help="Local CrossEncoder NLI folder (optional).")] = None,
             ) -> None:
     """Claims, embeddings, clusters, conflicts, fluency and scores (incremental). Example: factcheck analyze"""
-    from . import pipeline, store
+    from . import embed_worker, pipeline, store
     settings = _settings(config, backend=backend, nli_model=nli_model)
-    embedder = _embedder(settings)
-    dbh = store.open_db(db)
-    t0 = time.perf_counter()
-    with _Progress() as progress:
-        res = pipeline.analyze(dbh, settings, progress, force=force, embedder=embedder)
-    if embedder is not None:
-        embedder.close()
+    with embed_worker.started(settings.embedder, settings.backend) as embedder:
+        dbh = store.open_db(db)
+        t0 = time.perf_counter()
+        with _Progress() as progress:
+            res = pipeline.analyze(dbh, settings, progress, force=force, embedder=embedder)
     store.checkpoint(dbh)
     if res.skipped:
         typer.echo("Nothing changed since the last analysis.")
@@ -244,13 +234,10 @@ def compare(a: Annotated[Optional[str], typer.Argument(help="First claim text.")
 
 def _compare_many(pairs: list[tuple[str, str]], settings) -> list[dict]:
     """`compare.compare_many`, its model loading in the embedding worker while spaCy parses."""
+    from . import embed_worker
     from .compare import compare_many
-    embedder = _embedder(settings)
-    try:
+    with embed_worker.started(settings.embedder, settings.backend) as embedder:
         return compare_many(pairs, settings, embedder)
-    finally:
-        if embedder is not None:
-            embedder.close()
 
 
 def _compare_text(res: dict):

@@ -12,12 +12,13 @@ that has imported torch already.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import struct
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -104,6 +105,7 @@ class WorkerEmbedder:
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        atexit.unregister(self.close)
         proc.kill()
         try:
             proc.wait(timeout=5)
@@ -129,6 +131,22 @@ def describe(embedder: WorkerEmbedder | None) -> str:
 def start(embedder: str, backend: str) -> WorkerEmbedder | None:
     """The worker's embedder for these settings, started now; None when it is turned off."""
     return WorkerEmbedder(embedder, backend) if worker_enabled() else None
+
+
+def stop(worker: WorkerEmbedder | None) -> None:
+    """Stop a worker `start` gave (None: there is none)."""
+    if worker is not None:
+        worker.close()
+
+
+@contextlib.contextmanager
+def started(embedder: str, backend: str) -> Iterator[WorkerEmbedder | None]:
+    """`start` for the length of a block, stopped when it ends (on an error too)."""
+    worker = start(embedder, backend)
+    try:
+        yield worker
+    finally:
+        stop(worker)
 
 
 def main(argv: Sequence[str]) -> int:

@@ -75,6 +75,16 @@ def test_the_worker_is_not_started_when_turned_off_or_torch_is_here(monkeypatch)
     assert embed_worker.start("minilm.v1", "auto") is None
 
 
+def test_a_started_worker_is_stopped_when_its_block_ends_on_an_error(monkeypatch):
+    monkeypatch.setattr(embed_worker, "worker_enabled", lambda: True)
+    with pytest.raises(KeyError):
+        with embed_worker.started("minilm.v1", "auto") as w:
+            proc = w._proc
+            raise KeyError("the command failed")
+    assert w._proc is None and proc.poll() is not None       # (the process is gone)
+    embed_worker.stop(None)                                    # (nothing to stop)
+
+
 def test_spacy_loads_without_importing_torch_which_imports_afterwards():
     code = ("import sys; from factcheck.nlp import load_nlp; nlp = load_nlp(); "
             "doc = nlp('The minister visited Kyiv on Monday.'); "
