@@ -25,6 +25,7 @@ from . import store
 from .errors import IngestError
 from .records import Article, Claim
 from .settings import Settings
+from .stages.scoring import corroborated_by, fluent_origins
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
 VERSION = "0.1.0"
@@ -716,8 +717,12 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
               for cid in k.claim_ids}
     memo_then: dict = {}
     memo_now: dict = {}
-    touched_articles |= {claim_article[c] for c in moved_claims if c in claim_article and (
-        claim_article[c] in recomputed
+    # what is read of the moved claims (every member of the clusters above), looked up at once
+    # and once each: the clusters' checks below ask for each member's more than once
+    if hasattr(claims, "refs"):
+        claim_by_id = {r.id: r for r in claims.refs(moved_claims)}
+    touched_articles |= {r.article_id for c in moved_claims if (r := claim_by_id.get(c)) is not None and (
+        r.article_id in recomputed
         or _corroborated(c, then_of.get(c), claim_by_id, garbled_then, stored_origins, reread, memo_then)
         != _corroborated(c, now_of.get(c), claim_by_id, garbled_now, origins, (), memo_now))}
     old_x = {x.id: x for x in prev_conflicts}
@@ -758,8 +763,6 @@ def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Ma
     """Whether claim `cid` counts as corroborated in `cluster` in one state (the rule of
     scoring.corroborated_by); None when a member's data is not known for that state (a removed
     claim, or one of an article in `unknown`). `memo`: cluster id -> its fluent origins."""
-    from .stages.scoring import corroborated_by, fluent_origins
-
     if cluster is None:
         return False
     if cluster.id not in memo:
@@ -999,6 +1002,29 @@ class _ArticleTexts(Mapping):
         return len(self._ids)
 
 
+@functools.cache
+def _fact_makers() -> tuple:
+    from .records import from_plain
+    from .stages import normalize as n
+
+    return (from_plain(n.Mention, ("title_span", "gender_span")),
+            *(from_plain(c) for c in (n.Quantity, n.DateFact, n.Marker, n.Frame, n.AcronymDef, n.PlanName,
+                                      n.Speaker)),
+            n.ClaimFacts)
+
+
+def decode_facts(d: Mapping):
+    """`normalize.facts_from_dict`, the same ClaimFacts built about three times as fast (a delta
+    decodes the facts of every claim it checks a new one against: hundreds, when the new claims
+    join large clusters)."""
+    mention, quantity, date, marker, frame, acronym, plan, speaker, facts = _fact_makers()
+    return facts(d["claim_id"], d["article_id"], tuple(map(mention, d["mentions"])),
+                 tuple(map(quantity, d["quantities"])), tuple(map(date, d["dates"])),
+                 tuple(map(marker, d["markers"])), tuple(map(frame, d["frames"])),
+                 tuple(map(acronym, d["acronyms"])), tuple(map(plan, d["plans"])),
+                 tuple(map(speaker, d["speakers"])), d["published"])
+
+
 class _LazyFacts(Mapping):
     """claim id -> ClaimFacts, decoded from the cached JSON of its article on first access: a
     delta analysis reads the facts of the claims it checks, not of every claim."""
@@ -1059,9 +1085,7 @@ class _LazyFacts(Mapping):
     def __getitem__(self, cid: str):
         f = self._facts.get(cid)
         if f is None:
-            from .stages.normalize import facts_from_dict
-
-            f = self._facts[cid] = facts_from_dict(self.plain(cid))
+            f = self._facts[cid] = decode_facts(self.plain(cid))
         return f
 
     def __contains__(self, cid) -> bool:

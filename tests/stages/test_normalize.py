@@ -202,3 +202,39 @@ def test_every_article_spelling_out_an_acronym_counts_towards_its_entity_label()
     # one definition alone is outweighed by the two place mentions
     assert canonicalise({**names, "a2": (names["a2"][0], []), "a3": (names["a3"][0], [])})[
         "mekong river commission"][3] == "GPE"
+
+
+def test_stored_facts_decode_to_the_records_they_were_made_from():
+    """A delta reads the facts of the claims it checks from their stored JSON with
+    `pipeline.decode_facts` (slots set directly): every kind of fact comes back equal, spans as
+    tuples, with the same hash, as through `facts_from_dict`."""
+    import dataclasses
+    import json
+
+    from factcheck.pipeline import decode_facts
+    from factcheck.stages.normalize import Mention, facts_from_dict
+
+    claims, _, facts = _corpus(
+        ("Russian Foreign Minister Sergei Lavrov said at least 1,500 people were killed in 2021.", "2022-08-03"),
+        ("Ms. Aung San Suu Kyi was not released, the ambassador said on Tuesday.", "2022-08-03"),
+        ("Lavrov's first visit to Myanmar comes ahead of the five-point consensus meeting of the "
+         "Association of Southeast Asian Nations (ASEAN).", "2022-08-03"),
+        ("Lavrov previously visited Naypyitaw in 2013, the ministry's spokesperson said.", None))
+    kinds = set()
+    for f in facts.values():
+        plain = json.loads(json.dumps(dataclasses.asdict(f)))
+        got = decode_facts(plain)
+        assert got == f == facts_from_dict(plain) and hash(got) == hash(f)
+        assert all(type(a.title_span) is type(b.title_span) and type(a.gender_span) is type(b.gender_span)
+                   for a, b in zip(got.mentions, f.mentions))
+        kinds |= {k for k in ("quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers")
+                  if getattr(f, k)}
+        kinds |= {k for m in f.mentions for k in ("title", "gender") if getattr(m, k)}
+    assert kinds == {"quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers", "title", "gender"}
+    # a stored mention without a field that has a default decodes with that default
+    m = next(m for f in facts.values() for m in f.mentions)
+    plain = dataclasses.asdict(m)
+    del plain["gender_span"]
+    assert decode_facts({**json.loads(json.dumps(dataclasses.asdict(next(iter(facts.values()))))),
+                         "mentions": [plain]}).mentions == (dataclasses.replace(m, gender_span=None),)
+    assert isinstance(m, Mention)
