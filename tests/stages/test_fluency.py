@@ -176,3 +176,32 @@ def test_seed_core_garbled_sentences_are_mostly_flagged(seeds) -> None:
     core = [g for g in gold["garbled"] if g["tier"] == "core"]
     hits = sum(flagged(g) for g in core)
     assert hits / len(core) >= 0.75, hits
+
+
+def test_word_frequencies_are_wordfreqs_without_importing_it():
+    """The fluency signals compare Zipf frequencies with thresholds. `nlp.zipf` reads wordfreq's
+    English list itself for words of Latin, Greek or Cyrillic letters (importing wordfreq cost
+    every command 0.4 s): its numbers are wordfreq's to the last bit, for words of the list in
+    every frequency band, capitalised, upper-cased, accented, and not in the list; other words
+    are asked of wordfreq."""
+    import itertools
+    import subprocess
+    import sys
+
+    import wordfreq
+
+    from factcheck import nlp
+
+    listed = list(itertools.chain.from_iterable(wordfreq.get_frequency_list("en")))
+    words = listed[::13] + [w.title() for w in listed[::101]] + [w.upper() for w in listed[::103]]
+    words += ["café", "Zürich", "İstanbul", "STRASSE", "Naypyitaw", "thevisit", "Tatmadaw", "xqzvw", "α"]
+    fast = [w for w in words if w.isalpha() and max(w) < "\u0530"]
+    assert len(fast) > 20_000 and any(nlp._english_buckets().get(w.lower()) is None for w in fast)
+    assert [nlp.zipf(w) for w in words] == [wordfreq.zipf_frequency(w, "en") for w in words]
+    # a word with a letter outside those blocks goes to wordfreq (which folds the ligature)
+    assert nlp.zipf("\ufb01nance") == wordfreq.zipf_frequency("\ufb01nance", "en") == nlp.zipf("finance") > 3
+    # the list is read without importing wordfreq (a fresh process)
+    code = ("import sys; from factcheck import nlp; "
+            "assert nlp.zipf('visit') > 4 and nlp.zipf('xqzvw') == 0; "
+            "assert 'wordfreq' not in sys.modules and 'langcodes' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
