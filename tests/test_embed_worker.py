@@ -96,6 +96,34 @@ def test_spacy_loads_without_importing_torch_which_imports_afterwards():
     assert out[1] == "2.0"
 
 
+
+def test_spacy_loads_without_its_command_line_which_imports_afterwards():
+    """spaCy's own command line (requests, rich, weasel ...: 0.3-0.4 s of every start) is not
+    imported with spaCy; `spacy.info` and `import spacy.cli` still work afterwards."""
+    code = ("import sys; from factcheck.nlp import load_nlp; nlp = load_nlp(); "
+            "doc = nlp('The minister visited Kyiv on Monday.'); "
+            "print([m in sys.modules for m in ('spacy.cli', 'requests', 'weasel')], [e.text for e in doc.ents]); "
+            "import spacy; print(sorted(spacy.info(silent=True))[:2]); "
+            "import spacy.cli; print(callable(spacy.cli.download), spacy.cli.info.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout.split("\n")
+    assert out[0] == "[False, False, False] ['Kyiv', 'Monday']"
+    assert out[1] == "['location', 'pipelines']"
+    assert out[2] == "True spacy.cli.info"
+    # a spaCy whose `__init__` fails with the stand-ins is imported as it is
+    code = ("import importlib, sys; real = importlib.import_module; failed = []\n"
+            "def once(name, *a, **k):\n"
+            "    if name == 'spacy' and not failed:\n"
+            "        failed.append(name); raise AttributeError('spaCy changed')\n"
+            "    return real(name, *a, **k)\n"
+            "importlib.import_module = once\n"
+            "from factcheck.nlp import load_nlp; doc = load_nlp()('The minister visited Kyiv on Monday.')\n"
+            "print(failed, 'spacy.cli' in sys.modules, [e.text for e in doc.ents])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
+    assert out == "['spacy'] True ['Kyiv', 'Monday']\n"
+
+
 def _factcheck(cwd: Path, *args: str, worker: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "FACTCHECK_EMBED_WORKER": worker}
     return subprocess.run([sys.executable, "-m", "factcheck", *args], cwd=cwd, capture_output=True, text=True,
