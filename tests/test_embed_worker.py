@@ -23,15 +23,18 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def worker():
-    w = embed_worker.WorkerEmbedder("minilm.v1", "auto")
+@pytest.fixture(params=["auto", "bf16"])
+def worker(request):
+    w = embed_worker.WorkerEmbedder("minilm.v1", request.param)
+    w.backend = request.param
     yield w
     w.close()
 
 
 def test_the_workers_vectors_are_those_of_this_process_bit_for_bit(worker):
-    local = MiniLMEmbedder("auto")
+    """(The worker imports torch without its meta kernels: `embed_worker._skip_torch_meta_kernels`;
+    this process, a test session, imports it whole.)"""
+    local = MiniLMEmbedder(worker.backend)
     assert worker.name == local.name
     got = worker.embed(TEXTS)           # (two batches of 32 and the empty text among them)
     assert worker.fallback_reason is None, worker.fallback_reason
@@ -50,7 +53,7 @@ def test_a_worker_that_died_leaves_the_embedding_to_this_process(worker):
     assert worker.fallback_reason                # (told why)
     assert embed_worker.describe(worker).startswith("in process: ")
     assert worker._proc is None
-    assert np.array_equal(got, MiniLMEmbedder("auto").embed(TEXTS[:5]))
+    assert np.array_equal(got, MiniLMEmbedder(worker.backend).embed(TEXTS[:5]))
 
 
 def test_a_worker_that_cannot_load_the_model_reports_it_and_this_process_embeds():
