@@ -59,19 +59,22 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
 
     Example: factcheck ci --since origin/main --format github --summary "$GITHUB_STEP_SUMMARY"
     """
-    from . import ci as gate
-    from . import embed_worker, pipeline, store
+    from . import embed_worker
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use {', '.join(FORMATS)}", param_hint="--format")
     if paths and since:
         raise typer.BadParameter("give article PATHs or --since REF, not both", param_hint="--since")
-    t0 = time.perf_counter()
     settings = _settings(config, ci__min_score=min_score, ci__max_conflicts=max_conflicts,
                          ci__severity=severity, ci__max_garble_rate=max_garble_rate,
                          ci__fail_on_duplicates=fail_on_duplicates)
-    # the embedding model loads in a worker while the files are found, read and parsed
+    # the embedding model loads in a worker while the gate's modules are imported and the files
+    # are found, read and parsed
     embedder = embed_worker.start(settings.embedder, settings.backend)
+    from . import ci as gate
+    from . import pipeline, store
+
+    t0 = time.perf_counter()
     dbh = store.open_db(db)
     timings: dict[str, float] = {}
 

@@ -63,11 +63,12 @@ def run(folder: Annotated[Path, typer.Argument(help="Folder (or file) of article
 
     Example: factcheck run seeds/
     """
-    from . import embed_worker, pipeline, store
+    from . import embed_worker
     t0 = time.perf_counter()
     settings = _settings(config, backend=backend, nli_model=nli_model)
-    # (the model loads on the other core while the files are read)
+    # (the model loads on the other core while the analysis' modules are imported and the files read)
     with embed_worker.started(settings.embedder, settings.backend) as embedder:
+        from . import pipeline, store
         dbh, ing = do_ingest(db, [folder], settings, prune=True)
         t_ingest = time.perf_counter() - t0
         if ing.processed == 0:
@@ -156,9 +157,10 @@ def analyze(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None,
             nli_model: Annotated[Optional[str], typer.Option(help="Local CrossEncoder NLI folder (optional).")] = None,
             ) -> None:
     """Claims, embeddings, clusters, conflicts, fluency and scores (incremental). Example: factcheck analyze"""
-    from . import embed_worker, pipeline, store
+    from . import embed_worker
     settings = _settings(config, backend=backend, nli_model=nli_model)
     with embed_worker.started(settings.embedder, settings.backend) as embedder:
+        from . import pipeline, store
         dbh = store.open_db(db)
         t0 = time.perf_counter()
         with _Progress() as progress:
