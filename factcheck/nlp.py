@@ -122,6 +122,8 @@ def _english_buckets() -> dict[str, int] | None:
         return None
     data = Path(spec.origin).parent / "data"
     path = next((p for p in (data / "large_en.msgpack.gz", data / "small_en.msgpack.gz") if p.is_file()), None)
+    if path is None:
+        return None
     try:
         import msgpack
 

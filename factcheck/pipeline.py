@@ -1007,9 +1007,8 @@ def _fact_makers() -> tuple:
     from .records import from_plain
     from .stages import normalize as n
 
-    return (from_plain(n.Mention, ("title_span", "gender_span")),
-            *(from_plain(c) for c in (n.Quantity, n.DateFact, n.Marker, n.Frame, n.AcronymDef, n.PlanName,
-                                      n.Speaker)),
+    return (*(from_plain(c) for c in (n.Mention, n.Quantity, n.DateFact, n.Marker, n.Frame, n.AcronymDef,
+                                      n.PlanName, n.Speaker)),
             n.ClaimFacts)
 
 

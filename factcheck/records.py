@@ -56,13 +56,15 @@ class LazyList(ListLike):
         return iter(self._items())
 
 
-def from_plain(cls: type, tuples: Sequence[str] = ()) -> Callable[[Mapping], object]:
-    """The inverse of `dataclasses.asdict` for a frozen, slotted record of plain fields (after a
-    JSON round trip: `tuples` names the fields whose lists were tuples). It sets each slot
-    directly: a frozen record's `__init__` sets each field through `object.__setattr__`, which
-    made decoding stored facts take three times as long. The record is equal to the one built
-    with `cls(**d)` (a test checks every kind of fact)."""
-    slots = [(f.name, getattr(cls, f.name).__set__, f.name in tuples) for f in dataclasses.fields(cls)]
+def from_plain(cls: type) -> Callable[[Mapping], object]:
+    """The inverse of `dataclasses.asdict` for a frozen, slotted record of plain fields, after a
+    JSON round trip (the lists of the fields annotated as tuples become tuples again). It sets
+    each slot directly: a frozen record's `__init__` sets each field through
+    `object.__setattr__`, which made decoding stored facts take three times as long. The record
+    is equal to the one built with `cls(**d)` (a test checks every kind of fact)."""
+    fields = dataclasses.fields(cls)
+    tuples = {f.name for f in fields if str(f.type).startswith(("tuple", "Tuple"))}
+    slots = [(f.name, getattr(cls, f.name).__set__, f.name in tuples) for f in fields]
     new = object.__new__
 
     def make(d: Mapping):
