@@ -88,31 +88,28 @@ def test_a_started_worker_is_stopped_when_its_block_ends_on_an_error(monkeypatch
     embed_worker.stop(None)                                    # (nothing to stop)
 
 
-def test_spacy_loads_without_importing_torch_which_imports_afterwards():
+def _python(code: str) -> str:
+    """What a fresh Python process running `code` prints."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
+
+
+def test_spacy_loads_without_torch_or_its_command_line_which_import_afterwards():
+    """spaCy is imported without torch (which its pipeline does not use) and without its own
+    command line (requests, rich, weasel ...: 0.3-0.4 s of every start); both import afterwards,
+    and `spacy.info` still works."""
     code = ("import sys; from factcheck.nlp import load_nlp; nlp = load_nlp(); "
             "doc = nlp('The minister visited Kyiv on Monday.'); "
-            "print('torch' in sys.modules, [e.text for e in doc.ents]); "
-            "import torch; print(torch.ones(2).sum().item())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout.split("\n")
-    assert out[0] == "False ['Kyiv', 'Monday']"
-    assert out[1] == "2.0"
-
-
-
-def test_spacy_loads_without_its_command_line_which_imports_afterwards():
-    """spaCy's own command line (requests, rich, weasel ...: 0.3-0.4 s of every start) is not
-    imported with spaCy; `spacy.info` and `import spacy.cli` still work afterwards."""
-    code = ("import sys; from factcheck.nlp import load_nlp; nlp = load_nlp(); "
-            "doc = nlp('The minister visited Kyiv on Monday.'); "
-            "print([m in sys.modules for m in ('spacy.cli', 'requests', 'weasel')], [e.text for e in doc.ents]); "
+            "print([m in sys.modules for m in ('torch', 'spacy.cli', 'requests', 'weasel')], "
+            "[e.text for e in doc.ents]); "
             "import spacy; print(sorted(spacy.info(silent=True))[:2]); "
-            "import spacy.cli; print(callable(spacy.cli.download), spacy.cli.info.__module__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout.split("\n")
-    assert out[0] == "[False, False, False] ['Kyiv', 'Monday']"
+            "import spacy.cli; print(callable(spacy.cli.download), spacy.cli.info.__module__); "
+            "import torch; print(torch.ones(2).sum().item())")
+    out = _python(code).split("\n")
+    assert out[0] == "[False, False, False, False] ['Kyiv', 'Monday']"
     assert out[1] == "['location', 'pipelines']"
     assert out[2] == "True spacy.cli.info"
+    assert out[3] == "2.0"
     # a spaCy whose `__init__` fails with the stand-ins is imported as it is
     code = ("import importlib, sys; real = importlib.import_module; failed = []\n"
             "def once(name, *a, **k):\n"
@@ -122,9 +119,7 @@ def test_spacy_loads_without_its_command_line_which_imports_afterwards():
             "importlib.import_module = once\n"
             "from factcheck.nlp import load_nlp; doc = load_nlp()('The minister visited Kyiv on Monday.')\n"
             "print(failed, 'spacy.cli' in sys.modules, [e.text for e in doc.ents])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "HF_HUB_OFFLINE": "1"}).stdout
-    assert out == "['spacy'] True ['Kyiv', 'Monday']\n"
+    assert _python(code) == "['spacy'] True ['Kyiv', 'Monday']\n"
 
 
 def _factcheck(cwd: Path, *args: str, worker: str) -> subprocess.CompletedProcess:
