@@ -145,10 +145,8 @@ def _zipf_in_bucket(bucket: int | None) -> float:
     minimum = 10 ** 0.0 / 1e9                          # zipf_to_freq(0.0): the floor of the scale
     if bucket is None:
         freq = minimum                                 # (a word not in the list: the floor itself)
-    else:
-        one_over = 0.0
-        one_over += 1.0 / 10 ** (-bucket / 100)
-        freq = max(1.0 / one_over, minimum)
+    else:                                              # (one token: 1 / (1 / f), as wordfreq combines them)
+        freq = max(1.0 / (1.0 / 10 ** (-bucket / 100)), minimum)
         freq = round(freq, math.floor(-math.log(freq, 10)) + 3)
     return round(math.log(freq, 10) + 9, 2)
 

@@ -6,8 +6,11 @@ kept; for HTML and JSON inputs the extracted text, see README), `end` exclusive.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import types
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -56,25 +59,44 @@ class LazyList(ListLike):
         return iter(self._items())
 
 
+@functools.cache
 def from_plain(cls: type) -> Callable[[Mapping], object]:
-    """The inverse of `dataclasses.asdict` for a frozen, slotted record of plain fields, after a
-    JSON round trip (the lists of the fields annotated as tuples become tuples again). It sets
-    each slot directly: a frozen record's `__init__` sets each field through
-    `object.__setattr__`, which made decoding stored facts take three times as long. The record
-    is equal to the one built with `cls(**d)` (a test checks every kind of fact)."""
-    fields = dataclasses.fields(cls)
-    tuples = {f.name for f in fields if str(f.type).startswith(("tuple", "Tuple"))}
-    slots = [(f.name, getattr(cls, f.name).__set__, f.name in tuples) for f in fields]
+    """The inverse of `dataclasses.asdict` for a frozen, slotted record, after a JSON round trip:
+    a field annotated `tuple[Record, ...]` holds records again, one annotated as another tuple
+    (a span) a tuple. It sets each slot directly: a frozen record's `__init__` sets each field
+    through `object.__setattr__`, which made decoding stored facts take twice as long. The
+    record is equal to the one built by its own `__init__` (a test checks every kind of fact)."""
+    hints = typing.get_type_hints(cls)
+
+    def convert(hint):
+        """How a field's plain value becomes the field's (None: as it is)."""
+        if typing.get_origin(hint) in (types.UnionType, typing.Union):
+            inner = [convert(h) for h in typing.get_args(hint) if h is not type(None)]
+            return next((c for c in inner if c is not None), None)
+        if typing.get_origin(hint) is not tuple:
+            return None
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis and dataclasses.is_dataclass(args[0]):
+            item = from_plain(args[0])
+            return lambda v: tuple(map(item, v))
+        return tuple
+
+    slots = [(f.name, getattr(cls, f.name).__set__, convert(hints[f.name])) for f in dataclasses.fields(cls)]
+    plain = [(name, put) for name, put, conv in slots if conv is None]
+    converted = [s for s in slots if s[2] is not None]
     new = object.__new__
 
     def make(d: Mapping):
         o = new(cls)
         try:
-            for name, put, as_tuple in slots:
+            for name, put in plain:
+                put(o, d[name])
+            for name, put, conv in converted:
                 v = d[name]
-                put(o, tuple(v) if as_tuple and v is not None else v)
+                put(o, None if v is None else conv(v))
         except KeyError:              # a field left out: its default, through the record's own __init__
-            return cls(**{k: tuple(v) if k in tuples and v is not None else v for k, v in d.items()})
+            return cls(**{name: v if conv is None or v is None else conv(v)
+                          for name, _, conv in slots if (v := d.get(name, d)) is not d})
         return o
     return make
 
