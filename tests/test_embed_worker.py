@@ -32,7 +32,7 @@ def worker(request):
 
 
 def test_the_workers_vectors_are_those_of_this_process_bit_for_bit(worker):
-    """(The worker imports torch without its meta kernels: `embed_worker._skip_torch_meta_kernels`;
+    """(The worker imports torch without its meta kernels, see `embed_worker.main`;
     this process, a test session, imports it whole.)"""
     local = MiniLMEmbedder(worker.backend)
     assert worker.name == local.name
