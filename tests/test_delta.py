@@ -118,8 +118,16 @@ def steps(tmp_path_factory):
 
     (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
-    out["added"] = (pipeline.analyze(db, settings, embedder=emb), _snapshot(db),
-                    _full(db, tmp, "added", settings, emb))
+    import factcheck.records as records
+    real_strings = records.json_strings
+    added_reads = []       # its claims restate clustered ones: the clusters they join are read
+    records.json_strings = lambda v: added_reads.append(v) or real_strings(v)
+    try:
+        added = pipeline.analyze(db, settings, embedder=emb)
+    finally:
+        records.json_strings = real_strings
+    out["added_cluster_reads"] = (added_reads, store.count_rows(db, "clusters"))
+    out["added"] = (added, _snapshot(db), _full(db, tmp, "added", settings, emb))
 
     target = folder / "syn_0003.txt"
     text = target.read_text(encoding="utf-8")
@@ -188,7 +196,6 @@ def steps(tmp_path_factory):
         or real_origin_write(db_, rows, *a)
     store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
         ("columns", len(rows), replace_all)) or real_columns_write(db_, rows, replace_all)
-    import factcheck.records as records
     cluster_reads = []     # the stored clusters' member lists read (their JSON)
     real_strings = records.json_strings
     records.json_strings = lambda v: cluster_reads.append(v) or real_strings(v)
@@ -408,10 +415,11 @@ def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
 
 
 def test_delta_reads_the_members_of_the_clusters_it_looks_at_not_all(steps):
-    # a new one-sentence article: the clusters kept as stored are not read, only those of the
-    # claims whose cluster or score may move
-    reads = steps["cluster_reads"]
-    assert 0 < len(reads) // 2 < steps["clusters_stored"] // 4
+    # an article restating clustered claims, and a new one-sentence article: the clusters kept as
+    # stored are not read, only those of the claims whose cluster or score may move
+    reads, stored = steps["added_cluster_reads"]
+    assert 0 < len(reads) // 2 < stored // 2
+    assert len(steps["cluster_reads"]) // 2 < steps["clusters_stored"] // 4
 
 
 def test_delta_writes_the_state_rows_of_the_new_article_only(steps):

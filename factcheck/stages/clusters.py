@@ -1083,6 +1083,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         if 0 < len(hit_rows) <= _LAZY_ROWS:
             load(hit_rows)
             load(np.nonzero(_may_list(new_cols, enters & hit[None, :], worst))[0])
+    # the entered rows' lists and hub levels as they were (`_settled` tells which of them link as before)
+    was_idx, was_sims, was_hub = idx[hit_rows], sims[hit_rows], hub[hit_rows]
     if len(new):
         # each such row's neighbours merged with the new claims that enter it, best first (ties:
         # its own before the new ones, in order); a new claim that does not enter is put last at
@@ -1100,14 +1102,6 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     lens = _run_lengths(spans, n)                     # (each per-article array below repeats by these)
     art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
-
-    # the region: changed rows, the claims they link to, and the previous clusters of all of them
-    links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), only=changed, art=art)
-    r0 = changed.copy()
-    for _, _, i, j in links_c:
-        r0[i] = r0[j] = True
-    region = r0.copy()
     # the current row of each claim id (a store.ClaimTable's own map, which later stages use too)
     position = claims.position if hasattr(claims, "position") else {cid: i for i, cid in enumerate(ids)}
     # every previous cluster's members at once: their current rows, -1 when changed or gone (a
@@ -1124,21 +1118,36 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     present[present] = same[rows_of[present]]
     rows_of[~present] = -1
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
+    cluster_of = np.full(n, -1, dtype=np.int64)       # per current row, its previous cluster (-1: none)
+    cluster_of[rows_of[present]] = member_cluster[present]
+    # the rows whose links are judged again: the searched ones, and the entered ones that do not
+    # link as before (`_settled`); the region: those, the claims they link to, the rows whose
+    # links to a claim of their own cluster left their lists, and the previous clusters of all
+    relink = redo.copy()
+    moved_links, regroup = _settled(hit_rows, was_idx, was_sims, was_hub, idx, sims, hub, cluster_of, load)
+    relink[moved_links] = True
+    links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                              knn=(idx, sims, hub), only=relink, art=art)
+    r0 = relink.copy()
+    r0[regroup] = True
+    for _, _, i, j in links_c:
+        r0[i] = r0[j] = True
+    region = r0.copy()
     kept_mask = np.ones(len(prev_clusters), dtype=bool)
     if len(rows_of):
         bad = ~present
         bad[present] = r0[rows_of[present]]
         kept_mask = np.add.reduceat(bad.astype(np.int64), starts) == 0
-        member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
         region[rows_of[present & ~kept_mask[member_cluster]]] = True
     kept_idx = np.nonzero(kept_mask)[0]
     if lazy:
-        load(np.nonzero(region & ~changed)[0])       # (the rows whose pairs are read below)
-    # the links inside the region: those of the changed rows (both their ends are in it), and
-    # those of the pairs with both ends in the region and neither changed, decided now; in the
+        load(np.nonzero(region & ~relink)[0])        # (the rows whose pairs are read below)
+    # the links inside the region: those of the rows judged again (both their ends are in it), and
+    # those of the pairs with both ends in the region and neither judged again, decided now; in the
     # order of one call over the region
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), skip=changed | ~region, art=art)
+                              knn=(idx, sims, hub), skip=relink | ~region, art=art)
     links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again, when one of its claims' origin group or weak flag may have moved (all of
@@ -1200,6 +1209,43 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                                             known=known if lazy else None, worst=worst if lazy else None,
                                             load=load if lazy else None),
                          touched, search, gone, cluster_rows)
+
+
+def _settled(rows: np.ndarray, was_idx: np.ndarray, was_sims: np.ndarray, was_hub: np.ndarray,
+             idx: np.ndarray, sims: np.ndarray, hub: np.ndarray, cluster_of: np.ndarray,
+             load: Callable[[np.ndarray], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Of the rows new claims entered (`rows`; their lists and hub levels before: `was_*`), those
+    whose links must be judged again, and those whose previous clusters must be regrouped.
+
+    Such a row's links are those of then, plus its links to the new claims (judged with the new
+    claims'), unless its hub level moved (every link's margin moves: judged again) or a neighbour
+    it pushed out leaves a pair behind. A pushed-out neighbour that still lists the row, at the
+    same cosine, leaves the pair as it was. Another still lists it at another cosine (float32
+    cosines from two products can differ in the last bit): judged again. One that does not list it
+    leaves no pair: a link that is gone changes the linkage only if it merged two groups, so then
+    only if the two claims were in one cluster, which is regrouped; a gone link that merged
+    nothing (its claims were in one group already, or their groups were refused) was a step that
+    changed nothing. `load(rows)`: reads those rows' lists if not read yet."""
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    moved = hub[rows] != was_hub
+    # per row and previous neighbour: whether it is still listed
+    kept = (was_idx[:, :, None] == idx[rows][:, None, :]).any(axis=2)
+    lost = ~kept & (was_idx >= 0)
+    r, c = np.nonzero(lost)
+    y, z = rows[r], was_idx[r, c]
+    cos_then = was_sims[r, c]
+    if load is not None:
+        load(z)
+    # does z list y now, and at which cosine
+    back = idx[z] == y[:, None]
+    listed = back.any(axis=1)
+    cos_back = np.where(back, sims[z], -np.inf).max(axis=1)
+    again = listed & (cos_back != cos_then)
+    gone = ~listed & (cluster_of[y] >= 0) & (cluster_of[y] == cluster_of[z])
+    relink = np.union1d(rows[moved], y[again])
+    return relink, np.setdiff1d(y[gone], relink)
 
 
 def _may_list(new_cols: np.ndarray, entered: np.ndarray, worst: np.ndarray) -> np.ndarray:
