@@ -379,3 +379,11 @@ def m031_norm_merge_articles(db: Database) -> None:
     # the rows of the articles that came, changed or left. Its next analysis builds both.
     db.execute("create table norm_merge_articles (article_id text primary key, sha256 text) without rowid")
     db.execute("delete from state where key = 'norm_merge'")
+
+
+@migrations()
+def m032_fact_probes(db: Database) -> None:
+    # Per claim, with its facts, what a pair check needs to know of them to tell that it cannot
+    # find a conflict (`conflicts.fact_probe`): a delta leaves such pairs out without reading their
+    # facts. Filled as facts are written or read (state "fact_probes": the rules they follow).
+    db.execute("alter table claim_facts add column probe text")

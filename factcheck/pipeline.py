@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -511,9 +512,24 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             lambda e: store.fact_office_rows(db, e), previous.key_sizes, previous.offices)
     if previous is None:
         facts.fill()       # every candidate pair is checked: most facts are read
+    # the stored probes of the claims' facts (`conflict_rules.fact_probe`), under the rules they
+    # follow: a delta leaves out the pairs they rule out without reading those facts; the claims
+    # asked for without a stored probe get one at the save
+    probe_basis = _source_digest(conflict_rules)
+    probes_ok = store.get_state(db, "fact_probes") == probe_basis
+    unprobed: set[str] = set()
+    probe_of = None
+    if previous is not None and cluster_delta:
+        def probe_of(ids: set[str]) -> dict[str, frozenset[str]]:
+            mine = {c for c in ids & previous.changed if c in facts}      # (facts read afresh)
+            got = {c: conflict_rules.fact_probe(facts[c]) for c in mine}
+            if probes_ok:
+                got.update(store.fact_probes(db, ids - mine))
+            unprobed.update(ids - got.keys())
+            return {c: frozenset(v.split("\x1f")) - {""} for c, v in got.items()}
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries, index=index,
-                               cluster_at=cres.cluster_at(claims.position))
+                               cluster_at=cres.cluster_at(claims.position), probes=probe_of)
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None
@@ -586,6 +602,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                     clusters=[k for k in clusters if k.id in delta["clusters"] or k.id in renumbered],
                     conflicts=new_conflicts)
     # the articles of the sentences whose verdicts are written
+    # the probes of the facts written, and of the facts read whose probe was not stored (every
+    # claim a pair check asked a probe for and did not get was checked: its facts are read); after
+    # every pair was checked (most facts read), those of every claim
+    probes = {c: conflict_rules.fact_probe(facts[c])
+              for c in (facts if previous is None else itertools.chain(rows["facts"], unprobed)) if c in facts}
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     origin_changes = origin_state.changes_since(stored_origins)
     store.save_analysis(
@@ -595,7 +616,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "cluster_basis": cluster_basis, "fluency_context": fl_run.basis,
                "conflicts_state": json.dumps(index.state() if index is not None
                                              else conflict_rules.corpus_state(facts, summaries)),
-               "fact_index": normalised.version,
+               "fact_index": normalised.version, "fact_probes": probe_basis,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
@@ -611,7 +632,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         claim_vectors_all=runs is not None and claims.rewrite_all,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys, norm_merged=normalised.merged,
         fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None
-                    else (dict(summaries), claim_article, (), True)))
+                    else (dict(summaries), claim_article, (), True)),
+        probes=probes, probes_reset=not probes_ok)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": store.count_rows(db, "conflicts") if partial else len(conflicts),

@@ -1150,7 +1150,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
                   knn_state: tuple | None = None, stale: Iterable[str] = (),
                   member_slots: Callable[[Sequence[str]], bytes] | None = None,
-                  gone_articles: Sequence[str] | None = None) -> None:
+                  gone_articles: Sequence[str] | None = None,
+                  probes: Mapping[str, str] | None = None, probes_reset: bool = False) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
@@ -1171,7 +1172,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `knn_state`: of `write_knn_state`. `stale`: articles whose score was not computed although it
     may have moved (their stored score, if any, stays and is marked stale); the articles in `scores`
     stop being stale. `gone_articles`: with `delta`, the articles analysed before that are no
-    longer in the store, whose rows go (None: found from the result tables)."""
+    longer in the store, whose rows go (None: found from the result tables). `probes`: claim id ->
+    its `conflicts.fact_probe`, written with its facts row (the rows of `facts`) or into its stored
+    row; `probes_reset`: every stored probe is dropped first (they followed other rules)."""
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -1235,9 +1238,14 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             ({"sentence_id": f.sentence_id, "article_id": sentence_article[f.sentence_id],
               "score": f.score, "garbled": int(f.garbled), "reasons": json.dumps(list(f.reasons))}
              for f in fluency), replace=True)
+        probes = probes or {}
+        if probes_reset:
+            db.execute("update claim_facts set probe = null where probe is not null")
         db.table("claim_facts").insert_all(
-            ({"claim_id": cid, "article_id": claim_article[cid], "facts": json.dumps(f, default=str)}
-             for cid, f in facts.items()), replace=True)
+            ({"claim_id": cid, "article_id": claim_article[cid], "facts": json.dumps(f, default=str),
+              "probe": probes.get(cid)} for cid, f in facts.items()), replace=True)
+        db.conn.executemany("update claim_facts set probe = ? where claim_id = ?",
+                            ((v, c) for c, v in probes.items() if c not in facts))
         db.table("origins").insert_all(
             ({"article_id": a, "origin": o} for a, o in origins.items()), replace=True)
         db.table("clusters").insert_all(
@@ -1516,6 +1524,12 @@ def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str
     rows = (db.query("select claim_id, facts from claim_facts") if claim_ids is None else
             _rows_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
     return {r["claim_id"]: json.loads(r["facts"]) for r in rows}
+
+
+def fact_probes(db: Database, claim_ids: Iterable[str]) -> dict[str, str]:
+    """claim id -> its stored `conflicts.fact_probe`, for those of `claim_ids` that have one."""
+    return {c: v for c, v in _tuples_in(db, "select claim_id, probe from claim_facts where claim_id in ({}) "
+                                            "and probe is not null", sorted(set(claim_ids)))}
 
 
 def load_origins(db: Database) -> dict[str, str]:

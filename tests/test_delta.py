@@ -196,6 +196,10 @@ def steps(tmp_path_factory):
         or real_origin_write(db_, rows, *a)
     store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
         ("columns", len(rows), replace_all)) or real_columns_write(db_, rows, replace_all)
+    from factcheck.stages import conflicts as conflict_rules
+    real_may = conflict_rules.may_conflict
+    ruled_out = []         # pairs the stored probes left out of the checks
+    conflict_rules.may_conflict = lambda a, b, same: real_may(a, b, same) or ruled_out.append(1) or False
     cluster_reads = []     # the stored clusters' member lists read (their JSON)
     real_strings = records.json_strings
     records.json_strings = lambda v: cluster_reads.append(v) or real_strings(v)
@@ -205,8 +209,8 @@ def steps(tmp_path_factory):
     store.load_articles = lambda db_, ids=None: article_reads.extend(["all"] if ids is None else list(ids)) \
         or real_articles(db_, ids)
     try:
-        (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday.\n",
-                                             encoding="utf-8")
+        (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday. "
+                                             "Lavrov arrived in Myanmar on Tuesday.\n", encoding="utf-8")
         pipeline.ingest(db, [folder], settings)
         res = pipeline.analyze(db, settings, embedder=emb)
     finally:
@@ -223,7 +227,9 @@ def steps(tmp_path_factory):
         store.write_origin_state, store.write_claim_columns = real_origin_write, real_columns_write
         store.write_knn_state = real_knn_write
         records.json_strings = real_strings
+        conflict_rules.may_conflict = real_may
     out["decoded"] = (res, len(set(calls)), len(full_reads))
+    out["ruled_out"] = len(ruled_out)
     out["cluster_reads"] = cluster_reads
     out["sentence_reads"] = (sentence_reads, len(store.load_articles(db)))
     out["facts_reads"] = facts_reads
@@ -292,6 +298,22 @@ def steps(tmp_path_factory):
     # ... and each clustered claim's row in `cluster_members` names its cluster
     out["cluster_members"] = (sorted(db.execute("select claim_id, cluster_id from cluster_members").fetchall()),
                               sorted((c, k.id) for k in clusters_now for c in k.claim_ids))
+    # ... and every stored probe is that of the claim's stored facts; under other rules (a stored
+    # probe made by them) the next delta drops them, then fills those of the facts it reads
+    from factcheck.pipeline import decode_facts
+
+    def probes_held() -> tuple[list, int]:
+        got = db.execute("select claim_id, facts, probe from claim_facts").fetchall()
+        return ([(c, p, conflict_rules.fact_probe(decode_facts(_json.loads(f)))) for c, f, p in got if p is not None],
+                sum(p is None for _, _, p in got))
+    out["probes"] = probes_held()
+    some = db.execute("select claim_id from claim_facts where probe is not null order by claim_id limit 1").fetchone()[0]
+    db.execute("update claim_facts set probe = 'q' where claim_id = ?", [some])
+    store.set_state(db, "fact_probes", "rules of another version")
+    (folder / "zz_fourth.txt").write_text("Lavrov left Myanmar on Thursday.\n", encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    out["probes_reset"] = (pipeline.analyze(db, settings, embedder=emb), probes_held(),
+                           store.get_state(db, "fact_probes"), _snapshot(db), _full(db, tmp, "probes", settings, emb))
     # after all those deltas, the stored fluency totals are still the sums of the per-article terms
     out["totals"] = (
         sorted(db.execute("select kind, key, ref, n from fluency_totals").fetchall()),
@@ -414,8 +436,21 @@ def test_delta_reads_the_claim_rows_of_the_new_article_not_all(steps):
     assert steps["claim_reads"] == []
 
 
+def test_stored_probes_leave_pairs_out_and_are_those_of_the_stored_facts(steps):
+    # the delta above left pairs out of its checks and equals a full analysis (see the test before)
+    assert steps["ruled_out"] > 0
+    held, empty = steps["probes"]
+    assert len(held) > 100 and all(p == want for _, p, want in held)
+    # under other rules: the wrong probe is dropped, the delta still equals a full analysis
+    res, (held, empty), basis, inc, full = steps["probes_reset"]
+    assert res.delta and basis != "rules of another version"
+    assert held and all(p == want for _, p, want in held) and empty > 0
+    for key in inc:
+        assert inc[key] == full[key], key
+
+
 def test_delta_reads_the_members_of_the_clusters_it_looks_at_not_all(steps):
-    # an article restating clustered claims, and a new one-sentence article: the clusters kept as
+    # an article restating clustered claims, and a new two-sentence article: the clusters kept as
     # stored are not read, only those of the claims whose cluster or score may move
     reads, stored = steps["added_cluster_reads"]
     assert 0 < len(reads) // 2 < stored // 2

@@ -440,6 +440,47 @@ def _pair_keys(f: ClaimFacts) -> set[str]:
     return {*f.entities, *("acr:" + d.acronym for d in f.acronyms), *(f"plan:{p.number}" for p in f.plans)}
 
 
+def fact_probe(f: ClaimFacts) -> str:
+    """What a pair check needs to know of a claim to tell that it cannot find a conflict with
+    another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
+    (t:), is a person with a title (p:) or has a gender (g:); the acronyms (a:), the plans' numbers
+    (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one), and
+    whether it has speakers (s), quantities (q) and dates (d). Stored with the claim's facts."""
+    out = set()
+    for m in f.mentions:
+        if m.title:
+            out.add(f"t:{m.entity}")
+            if m.person:
+                out.add(f"p:{m.entity}")
+        if m.gender:
+            out.add(f"g:{m.entity}")
+    out.update(f"a:{d.acronym}" for d in f.acronyms)
+    out.update(f"n:{p.number}" for p in f.plans)
+    out.update(f"m:{m.entity}" for m in f.markers if m.entity)
+    out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
+    out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
+    return "\x1f".join(sorted(out))
+
+
+_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:")   # one shared is enough for some check to compare
+
+
+def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool:
+    """Whether `_Checker.pair` may find a conflict between two claims with these `fact_probe`
+    tokens (False: it finds none). Every check needs something both claims state: a title on a
+    person one names and the other titles (title), a gender of one entity (gender), an acronym
+    (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
+    (role), a shared subject and verb (negation; numbers and dates outside one cluster); and in
+    one cluster, quantities or dates on both sides (numbers, dates)."""
+    shared = a & b
+    if "s" in shared or any(t.startswith(_SHARED_ENOUGH) for t in shared):
+        return True
+    if same_event and ("q" in shared or "d" in shared):
+        return True
+    return any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
+        any(t.startswith("p:") and "t:" + t[2:] in a for t in b)
+
+
 @dataclass
 class Previous:
     """What the previous analysis checked, to check again only the pairs that may have changed.
@@ -769,7 +810,8 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    settings: ConflictSettings = ConflictSettings(), nli: "NLIScorer | None" = None,
                    previous: Previous | None = None, summaries: Summaries | None = None,
                    index: FactIndex | None = None,
-                   cluster_at: Callable[[Iterable[str]], Mapping[str, int]] | None = None) -> list[Conflict]:
+                   cluster_at: Callable[[Iterable[str]], Mapping[str, int]] | None = None,
+                   probes: Callable[[set[str]], Mapping[str, frozenset[str]]] | None = None) -> list[Conflict]:
     """Conflicts between claims about the same event or entity, one per claim pair and kind.
 
     With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
@@ -778,7 +820,10 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     `summaries`: `fact_summary` of every claim, when the caller has them stored (then only the
     facts of the pairs checked are read from `facts`). `cluster_at`: claim ids -> the index in
     `clusters` of the cluster of each that is in one (then the delta finds the clusters of the
-    changed claims through it, without reading every cluster's members)."""
+    changed claims through it, without reading every cluster's members). `probes`: claim ids ->
+    the `fact_probe` tokens of those it knows; then a pair to check again whose two claims it knows
+    is left out, without reading their facts, when `may_conflict` says no check can find a
+    conflict in it (not with an NLI model, which reads every same-event pair)."""
     by_id = claims.by_id if hasattr(claims, "by_id") else {c.id: c for c in claims}
     if previous is None or clusters is None:
         index = None                       # (every pair is checked: the summaries of every claim)
@@ -788,6 +833,10 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     if previous is not None and clusters is not None:
         todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries, index,
                                         cluster_at)
+        if probes is not None and nli is None and todo:
+            known = probes({c for p in todo for c in p})
+            todo = {p: same for p, same in todo.items()
+                    if p[0] not in known or p[1] not in known or may_conflict(known[p[0]], known[p[1]], same)}
         if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once
             facts.prefetch({c for p in todo for c in p})
         pairs = ((a, b, same) for (a, b), same in todo.items())
