@@ -518,18 +518,18 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     probe_basis = _source_digest(conflict_rules)
     probes_ok = store.get_state(db, "fact_probes") == probe_basis
     unprobed: set[str] = set()
-    probe_of = None
-    if previous is not None and cluster_delta:
-        def probe_of(ids: set[str]) -> dict[str, frozenset[str]]:
-            mine = {c for c in ids & previous.changed if c in facts}      # (facts read afresh)
-            got = {c: conflict_rules.fact_probe(facts[c]) for c in mine}
-            if probes_ok:
-                got.update(store.fact_probes(db, ids - mine))
-            unprobed.update(ids - got.keys())
-            return {c: frozenset(v.split("\x1f")) - {""} for c, v in got.items()}
+
+    def probe_of(ids: set[str]) -> dict[str, frozenset[str]]:
+        mine = {c for c in ids & previous.changed if c in facts}      # (facts read afresh)
+        got = {c: conflict_rules.fact_probe(facts[c]) for c in mine}
+        if probes_ok:
+            got.update(store.fact_probes(db, ids - mine))
+        unprobed.update(ids - got.keys())
+        return {c: frozenset(v.split("\x1f")) - {""} for c, v in got.items()}
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries, index=index,
-                               cluster_at=cres.cluster_at(claims.position), probes=probe_of)
+                               cluster_at=cres.cluster_at(claims.position),
+                               probes=probe_of if previous is not None and cluster_delta else None)
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None
