@@ -1103,6 +1103,11 @@ class _LazyFacts(Mapping):
     def __contains__(self, cid) -> bool:
         return cid in self._facts or self._article.get(cid) in self._registered
 
+    def know(self, ids: Iterable[str]) -> None:
+        """Find the articles of these claims at once (before asking whether each has facts)."""
+        if hasattr(self._article, "look_up"):
+            self._article.look_up(c for c in ids if c not in self._facts)
+
     def __iter__(self):
         return (cid for cid in self._order if cid in self)
 

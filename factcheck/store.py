@@ -922,6 +922,10 @@ class _ClaimsById(Mapping):
     def __contains__(self, cid) -> bool:
         return cid in self._t.position
 
+    def look_up(self, ids: Iterable[str]) -> None:
+        """Find these ids' positions at once (before asking for them one by one)."""
+        self._t.position.look_up(ids)
+
     def __iter__(self):
         return iter(self._t.ids)
 

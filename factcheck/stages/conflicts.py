@@ -746,6 +746,11 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     # the clusters holding a changed claim (by index)
     hold_changed = (set(cluster_at(changed).values()) if cluster_at is not None else
                     {j for j, k in enumerate(clusters) if not changed.isdisjoint(k.claim_ids)})
+    lost = [k for k in prev.clusters if k.id not in now_ids]
+    if hasattr(facts, "know"):              # (facts read on demand: the claims asked about, at once)
+        facts.know(itertools.chain.from_iterable(
+            k.claim_ids for j, k in enumerate(itertools.chain(clusters, lost))
+            if j >= len(clusters) or k.id not in then_ids or j in hold_changed))
     for j, k in enumerate(clusters):
         if k.id not in then_ids:
             # a new cluster: its pairs that hold a changed claim or were not same-event before
@@ -754,14 +759,13 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         elif j in hold_changed:
             for p in sorted(pairs_apart(k, dict.fromkeys(k.claim_ids, k.id), changed)):
                 todo[p] = True
-    lost = [k for k in prev.clusters if k.id not in now_ids]
+    # a lost cluster: its pairs that are not same-event now (their claims' keys read at once)
+    apart = [p for k in lost for p in sorted(pairs_apart(k, born_of, set()))]
     if index is not None:
-        index.prefetch(c for k in lost for c in k.claim_ids if c in facts)
-    for k in lost:
-        # a lost cluster: its pairs that are not same-event now
-        for p in sorted(pairs_apart(k, born_of, set())):
-            if has_facts(p[0]) and has_facts(p[1]) and candidate(*p):
-                todo.setdefault(p, False)
+        index.prefetch({c for p in apart for c in p if c in facts})
+    for p in apart:
+        if has_facts(p[0]) and has_facts(p[1]) and candidate(*p):
+            todo.setdefault(p, False)
     for key, members in by_key.items():
         if len(members) > _KEY_CAP:
             continue
