@@ -601,12 +601,12 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                     origins={a: o for a, o in origins.items() if a in delta["origins"]},
                     clusters=[k for k in clusters if k.id in delta["clusters"] or k.id in renumbered],
                     conflicts=new_conflicts)
-    # the articles of the sentences whose verdicts are written
     # the probes of the facts written, and of the facts read whose probe was not stored (every
     # claim a pair check asked a probe for and did not get was checked: its facts are read); after
     # every pair was checked (most facts read), those of every claim
     probes = {c: conflict_rules.fact_probe(facts[c])
               for c in (facts if previous is None else itertools.chain(rows["facts"], unprobed)) if c in facts}
+    # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     origin_changes = origin_state.changes_since(stored_origins)
     store.save_analysis(
