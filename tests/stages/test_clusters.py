@@ -268,6 +268,21 @@ def test_a_delta_from_the_rows_heads_reads_the_rows_of_the_claims_its_new_ones_e
         assert len(read) == len(set(read))                      # (each row read once)
 
 
+def _random_story(rng, articles: int):
+    """Fourteen facts of six topics told three to an article (some reworded) in `articles`
+    articles: (the facts, article -> its texts, a maker of more such sentences)."""
+    topics = [[f"w{t}x{i}" for i in range(12)] for t in range(6)]
+    common = ["the", "said", "on", "in", "officials", "Monday"]
+
+    def sentence() -> str:
+        return " ".join(rng.sample(topics[rng.randrange(6)], 6) + rng.sample(common, 2)).capitalize() + "."
+
+    facts = [sentence() for _ in range(14)]
+    arts = {f"a{a:02d}": [t if rng.random() < 0.6 else t.replace(".", " again.") for t in rng.sample(facts, 3)]
+            for a in range(articles)}
+    return facts, arts, sentence
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_a_delta_from_the_rows_heads_equals_a_full_clustering_on_random_corpora(seed, monkeypatch):
     """Random corpora of a few facts told in many articles (some reworded), two new articles
@@ -285,15 +300,7 @@ def test_a_delta_from_the_rows_heads_equals_a_full_clustering_on_random_corpora(
     from factcheck.stages.clusters import KnnState, cluster_incremental
 
     rng = random.Random(seed)
-    topics = [[f"w{t}x{i}" for i in range(12)] for t in range(6)]
-    common = ["the", "said", "on", "in", "officials", "Monday"]
-
-    def sentence() -> str:
-        return " ".join(rng.sample(topics[rng.randrange(6)], 6) + rng.sample(common, 2)).capitalize() + "."
-
-    facts = [sentence() for _ in range(14)]
-    arts = {f"a{a:02d}": [t if rng.random() < 0.6 else t.replace(".", " again.") for t in rng.sample(facts, 3)]
-            for a in range(20)}
+    facts, arts, _ = _random_story(rng, 20)
     new = {f"n{x}": rng.sample(facts, 2) for x in range(2)}
 
     def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
@@ -582,15 +589,7 @@ def test_rows_a_new_claim_enters_below_their_nearest_keep_their_links_and_cluste
     kept_while_entered = 0
     for seed in range(12):
         rng = random.Random(seed)
-        topics = [[f"w{t}x{i}" for i in range(12)] for t in range(6)]
-        common = ["the", "said", "on", "in", "officials", "Monday"]
-
-        def sentence() -> str:
-            return " ".join(rng.sample(topics[rng.randrange(6)], 6) + rng.sample(common, 2)).capitalize() + "."
-
-        facts = [sentence() for _ in range(14)]
-        arts = {f"a{a:02d}": [t if rng.random() < 0.6 else t.replace(".", " again.") for t in rng.sample(facts, 3)]
-                for a in range(24)}
+        facts, arts, sentence = _random_story(rng, 24)
         new = {"n0": [rng.choice(facts).replace(".", " too."), sentence()]}
         base = [claim(a, t, i) for a in sorted(arts) for i, t in enumerate(arts[a])]
         now = [claim(a, t, i) for a, ts in sorted({**arts, **new}.items()) for i, t in enumerate(ts)]
