@@ -518,14 +518,16 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     probe_basis = _source_digest(conflict_rules)
     probes_ok = store.get_state(db, "fact_probes") == probe_basis
     unprobed: set[str] = set()
+    made: dict[str, str] = {}                     # the probes made from facts (kept for the save)
 
     def probe_of(ids: set[str]) -> dict[str, frozenset[str]]:
         mine = {c for c in ids & previous.changed if c in facts}      # (facts read afresh)
-        got = {c: conflict_rules.fact_probe(facts[c]) for c in mine}
+        made.update((c, conflict_rules.fact_probe(facts[c])) for c in mine)
+        got = {c: made[c] for c in mine}
         if probes_ok:
             got.update(store.fact_probes(db, ids - mine))
         unprobed.update(ids - got.keys())
-        return {c: frozenset(v.split("\x1f")) - {""} for c, v in got.items()}
+        return {c: conflict_rules.probe_tokens(v) for c, v in got.items()}
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries, index=index,
                                cluster_at=cres.cluster_at(claims.position),
@@ -604,7 +606,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the probes of the facts written, and of the facts read whose probe was not stored (every
     # claim a pair check asked a probe for and did not get was checked: its facts are read); after
     # every pair was checked (most facts read), those of every claim
-    probes = {c: conflict_rules.fact_probe(facts[c])
+    probes = {c: made[c] if c in made else conflict_rules.fact_probe(facts[c])
               for c in (facts if previous is None else itertools.chain(rows["facts"], unprobed)) if c in facts}
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])

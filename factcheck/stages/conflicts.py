@@ -462,6 +462,11 @@ def fact_probe(f: ClaimFacts) -> str:
     return "\x1f".join(sorted(out))
 
 
+def probe_tokens(probe: str) -> frozenset[str]:
+    """The tokens of a `fact_probe`, as `may_conflict` takes them."""
+    return frozenset(probe.split("\x1f")) - {""}
+
+
 _SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:")   # one shared is enough for some check to compare
 
 
