@@ -853,6 +853,7 @@ class _Positions(Mapping):
         self._t = table
         self._every: dict[str, int] | None = None
         self._known: dict[str, int | None] = {}
+        self._asked = 0                              # ids looked up in the store so far
         self._singles = 0                            # ids looked up one at a time so far
 
     def _all(self) -> dict[str, int]:
@@ -868,7 +869,8 @@ class _Positions(Mapping):
         want = [c for c in ids if c not in self._known]
         if not want:
             return
-        if len(self._known) + len(want) > max(_POSITION_LOOKUPS, len(self._t) // 16):
+        self._asked += len(want)
+        if self._asked > max(_POSITION_LOOKUPS, len(self._t) // 16):
             self._all()
             return
         t, found = self._t, dict.fromkeys(want)
@@ -880,6 +882,12 @@ class _Positions(Mapping):
                 return
             found[cid] = r.start + mine.index(cid)
         self._known.update(found)
+
+    def learn(self, ids: Sequence[str], rows: Sequence[int]) -> None:
+        """These ids are at these positions (the table's own ids, read at them by the caller):
+        not looked up when asked for, nor counted among the ids looked up."""
+        if self._every is None:
+            self._known.update(zip(ids, rows))
 
     def get(self, cid, default=None):
         if self._every is None:

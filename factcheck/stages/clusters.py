@@ -1185,7 +1185,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         kept_rank[kept_idx] = rank[len(groups):]
         members = kept_mask[member_cluster]
         cluster_rows[rows_of[members]] = kept_rank[member_cluster[members]]
-    touched = {ids[i] for i in np.nonzero(region)[0]}
+    region_rows = np.nonzero(region)[0].tolist()
+    region_ids = [ids[i] for i in region_rows]
+    touched = set(region_ids)
+    if hasattr(position, "learn"):                    # (the later stages ask for these claims' rows)
+        position.learn(region_ids, region_rows)
     # stable numbers: an unchanged claim keeps its own, a new or changed one takes the next free
     slots = np.empty(n, dtype=np.int64)
     slots[same] = prev.slots[old_of[same]]
