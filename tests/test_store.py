@@ -273,6 +273,18 @@ def test_a_claim_table_from_stored_columns_gives_each_column_however_it_is_asked
         assert [many[c] for c in want["ids"]] == list(range(n)) and "nope" not in many
         assert many._every is not None and dict(many) == {c: i for i, c in enumerate(want["ids"])}
         monkeypatch.undo()
+    # positions a caller read (the clustering's region) answer without the store, and do not count
+    # towards the bound past which every claim's map is made
+    monkeypatch.setattr(store, "_POSITION_LOOKUPS", 2)
+    taught = store.ClaimTable(db, shas, "v1")
+    taught.position.learn(want["ids"][:n - 1], range(n - 1))
+    asked: list = []
+    real_in = store._tuples_in
+    monkeypatch.setattr(store, "_tuples_in", lambda *a, **k: asked.append(a[2]) or real_in(*a, **k))
+    taught.position.look_up(want["ids"])
+    assert asked == [[want["ids"][-1]]] and taught.position._every is None
+    assert [taught.position[c] for c in want["ids"]] == list(range(n)) and len(asked) == 1
+    monkeypatch.undo()
 
 
 def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, monkeypatch):
