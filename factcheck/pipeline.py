@@ -859,9 +859,10 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     those of the new and changed ones, and reads the names of the unchanged articles only when
     the merge moved a key one of them names (table `norm_keys`)."""
     from .stages import normalize as norm
-    from .stages.conflicts import fact_summary
+    from .stages.conflicts import SUMMARY_VERSION, fact_summary
 
-    version = f"{norm.NORMALIZE_VERSION}/{_source_digest(norm)}"
+    # (the rows hold each claim's `fact_summary` too)
+    version = f"{norm.NORMALIZE_VERSION}/{SUMMARY_VERSION}/{_source_digest(norm)}"
     needed = sorted(claims.spans)
 
     def ids_of(a: str) -> list[str]:

@@ -169,3 +169,41 @@ def test_an_article_whose_entity_moved_is_read_again(tmp_path):
                                   encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
     assert pipeline.analyze(db, settings, embedder=emb).normalised == 1
+
+
+def test_a_nationality_stated_later_drops_a_role_conflict(tmp_path):
+    """"Foreign Minister Marsudi said" something about ASEAN, and so did "Russia's ambassador":
+    with nothing known of Marsudi's nation, one statement is put in the mouths of two officials (a
+    role conflict). A new article calls her Indonesian Foreign Minister Retno Marsudi: officials of
+    two nations, the conflict goes, on the delta path as from scratch."""
+    from conftest import FakeEmbedder
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    (folder / "zz_a.txt").write_text(
+        "Envoy on ASEAN\n\nRussia's ambassador said the ASEAN plan should be the basis for a solution.\n",
+        encoding="utf-8")
+    (folder / "zz_b.txt").write_text(
+        "Talks in Jakarta\n\nForeign Minister Retno Marsudi arrived in Jakarta on Monday. "
+        "Foreign Minister Marsudi said ASEAN wants all parties to end the violence.\n", encoding="utf-8")
+    settings, emb = load_settings(), FakeEmbedder()
+    db = store.open_db(tmp_path / "inc.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+
+    def hers() -> list:
+        """The role conflicts of the claim where Marsudi speaks."""
+        said = {c.id for c in store.load_claims(db) if c.text.startswith("Foreign Minister Marsudi said")}
+        assert len(said) == 1
+        return [x for x in store.load_conflicts(db) if x.kind == "role" and said & {x.a, x.b}]
+    assert hers()
+    (folder / "zz_c.txt").write_text(
+        "Minister meets envoys\n\nIndonesian Foreign Minister Retno Marsudi met the envoys of five "
+        "countries on Tuesday.\n", encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    res = pipeline.analyze(db, settings, embedder=emb)
+    assert res.delta and res.normalised == 1
+    assert hers() == [] and any(x.kind == "role" for x in store.load_conflicts(db))
+    scratch = store.open_db(tmp_path / "scratch.db")
+    pipeline.ingest(scratch, [folder], settings)
+    pipeline.analyze(scratch, settings, embedder=emb)
+    assert _snapshot(db) == _snapshot(scratch)

@@ -137,7 +137,8 @@ class _Checker:
                  claims: Mapping[str, Claim], settings: ConflictSettings,
                  summaries: Summaries | None = None, offices: Mapping[str, set[str]] | None = None) -> None:
         self.facts, self.articles, self.claims, self.s = facts, articles, claims, settings
-        # offices each person holds anywhere in the corpus (for "Lavrov said" without a title)
+        # offices each person holds anywhere in the corpus (for "Lavrov said" without a title), and
+        # the nationalities stated with them (`_NATIONALITY` entries)
         self.offices: Mapping[str, set[str]] = offices if offices is not None else _offices(facts, summaries)
 
     def q(self, f: ClaimFacts, span: tuple[int, int] | None) -> str:
@@ -243,14 +244,20 @@ class _Checker:
                     continue  # two named people: a title conflict if anything
                 if not (sa.entity or sb.entity) and not same_event:
                     continue
-                oa = {sa.office} if sa.office else self.offices.get(sa.entity or "", set())
-                ob = {sb.office} if sb.office else self.offices.get(sb.entity or "", set())
+                held_a, held_b = self.offices.get(sa.entity or "", set()), self.offices.get(sb.entity or "", set())
+                oa = {sa.office} if sa.office else _offices_in(held_a)
+                ob = {sb.office} if sb.office else _offices_in(held_b)
                 oa, ob = _specific({_office(o) for o in oa if o}), _specific({_office(o) for o in ob if o})
                 if not oa or not ob or oa & ob:
                     continue
-                if sa.nationality and sb.nationality and sa.nationality != sb.nationality:
-                    continue
                 if not (sa.nationality or sb.nationality):
+                    continue
+                # officials of two nations are two people: a named person's nationality, when the
+                # claim does not state it, is the one stated with them elsewhere in the corpus
+                # ("Indonesian Foreign Minister Retno Marsudi" is not "Russia's ambassador")
+                na = {sa.nationality} if sa.nationality else _nationalities_in(held_a)
+                nb = {sb.nationality} if sb.nationality else _nationalities_in(held_b)
+                if na and nb and na.isdisjoint(nb):
                     continue
                 speakers = {sa.entity, sb.entity}
                 names = {m.entity: m.name for m in fa.mentions}
@@ -360,6 +367,19 @@ def _office(t: str) -> str:
         if o in t:
             return "spokesperson" if o.startswith("spokes") else o
     return t
+
+
+# an entry of the corpus' offices per person that holds a nationality stated with them
+# ("Russian Foreign Minister Sergei Lavrov": "foreign minister" and "nationality:russia")
+_NATIONALITY = "nationality:"
+
+
+def _offices_in(held: Iterable[str]) -> set[str]:
+    return {o for o in held if not o.startswith(_NATIONALITY)}
+
+
+def _nationalities_in(held: Iterable[str]) -> set[str]:
+    return {o[len(_NATIONALITY):] for o in held if o.startswith(_NATIONALITY)}
 
 
 def _specific(offices: set[str]) -> set[str]:
@@ -497,7 +517,7 @@ class Previous:
     changed: set[str]
     clusters: Sequence[Cluster]           # its clusters (same-event pairs then)
     key_sizes: Mapping[str, int]          # claims per candidate key then
-    offices: Mapping[str, Sequence[str]]  # entity -> offices then
+    offices: Mapping[str, Sequence[str]]  # entity -> offices (and nationalities) then
     # its conflicts, or a loader: ids -> its conflicts touching those claims or a claim that is
     # gone (None: all of them); then only those are read, and the result holds only the
     # conflicts touching changed or regrouped claims (every other stored conflict stays as it is)
@@ -517,12 +537,20 @@ def corpus_state(facts: Mapping[str, ClaimFacts], summaries: Summaries | None = 
     return {"key_sizes": dict(sizes), "offices": {e: sorted(o) for e, o in _offices(facts, summaries).items()}}
 
 
+# the rules of `fact_summary`, whose output is stored with the normalisation cache (its rows are
+# made again when this changes)
+SUMMARY_VERSION = "2"
+
+
 def fact_summary(f: ClaimFacts) -> tuple[list[str], list[list[str]]]:
     """What the corpus-level inputs of the pair checks take from one claim: its candidate keys and
-    the (entity, office) pairs it states. Stored with the claim's facts, so that an analysis of a
-    delta reads these instead of decoding every claim's facts."""
+    the (entity, office) pairs it states, with (entity, `_NATIONALITY` + nationality) for a
+    nationality stated with a titled person or a named speaker. Stored with the claim's facts, so
+    that an analysis of a delta reads these instead of decoding every claim's facts."""
     offices = [[m.entity, _office(m.title)] for m in f.mentions if m.person and m.title]
+    offices += [[m.entity, _NATIONALITY + m.nationality] for m in f.mentions if m.person and m.title and m.nationality]
     offices += [[sp.entity, sp.office] for sp in f.speakers if sp.entity and sp.office]
+    offices += [[sp.entity, _NATIONALITY + sp.nationality] for sp in f.speakers if sp.entity and sp.nationality]
     return sorted(_pair_keys(f)), offices
 
 
@@ -661,7 +689,8 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
              if sorted(offices.get(e, ())) != sorted(prev.offices.get(e, ()))}
     if moved:
         for cid in every_id():
-            if any(not sp.office and (sp.entity or "") in moved for sp in facts[cid].speakers):
+            # (a speaker whose office or nationality the claim leaves to the corpus)
+            if any((not sp.office or not sp.nationality) and (sp.entity or "") in moved for sp in facts[cid].speakers):
                 changed.add(cid)
     now_ids = {k.id for k in clusters}
     then_ids = {k.id for k in prev.clusters}

@@ -1163,9 +1163,31 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
     return facts
 
 
+# (the word before an office is taken as its nation only when the office does not start there:
+# "Foreign Minister X" holds the office "foreign minister", no nation; `_nation` says which words
+# name one)
 OFFICE_RE = re.compile(
-    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)?(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)??(?P<office>foreign minister|defen[cs]e minister|prime minister|"
     r"deputy minister|minister|ambassador|envoy|president|spokes(?:man|woman|person))\b", re.I)
+
+
+def _nation(word: str | None) -> str | None:
+    """The nation a word before an office names: a demonym ("Russian"), a country of `DEMONYMS`
+    ("Myanmar"), or a capitalised possessive ("Japan's"); None for another word ("the", "his",
+    "Former")."""
+    if not word:
+        return None
+    word = word.strip()
+    w = re.sub(r"['’]s$", "", word).lower()
+    if w in DEMONYMS:
+        return DEMONYMS[w]
+    if w in DEMONYMS.values() or (w != word.lower() and word[:1].isupper() and w not in _NOT_NATIONS):
+        return w
+    return None
+
+
+# possessives before an office that name no nation ("His ambassador", "Its envoy" open a sentence)
+_NOT_NATIONS = {"his", "her", "its", "their", "our", "your", "my", "the", "it", "that", "this"}
 
 
 def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> list[Speaker]:
@@ -1185,11 +1207,8 @@ def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> li
             if person and person.title and not office:
                 om2 = OFFICE_RE.search(person.title)
                 office = om2.group("office").lower() if om2 else None
-            nat = None
-            if om and om.group("nat"):
-                w = re.sub(r"['’]s\s*$", "", om.group("nat").strip()).lower()
-                nat = DEMONYMS.get(w, w)
-            elif person and person.nationality:
+            nat = _nation(om.group("nat")) if om else None
+            if nat is None and person and person.nationality:
                 nat = person.nationality
             if office or person:
                 out.append(Speaker(office or "", phrase, s, e, nat, person.entity if person else None))
@@ -1201,17 +1220,14 @@ def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> li
         if any(sp.start <= s < sp.end or s <= sp.start < e for sp in out):
             continue
         person = next((x for x in mentions if s <= x.start < e and x.person), None)
-        nat = None
-        if m.group("nat"):
-            w = re.sub(r"['’]s\s*$", "", m.group("nat").strip()).lower()
-            nat = DEMONYMS.get(w, w)
+        nat = _nation(m.group("nat"))
         office = m.group("office").lower().replace("defence", "defense")
         out.append(Speaker(office, ctext[s - cs:e - cs], s, e, nat, person.entity if person else None))
     return out
 
 
 SPEAKER_RE = re.compile(
-    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)?(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)??(?P<office>foreign minister|defen[cs]e minister|prime minister|"
     r"deputy minister|ambassador|envoy|spokes(?:man|woman|person))\b(?:\s+to\s+[A-Z][a-z]+)?"
     r"(?:\s+[A-Z][a-z]+){0,3},?\s+(?P<verb>said|says|told|backed|called|urged|stated|reiterated|announced|"
     r"added|stressed|insisted|claimed|endorsed|supported)\b", re.I)

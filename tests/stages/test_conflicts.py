@@ -105,6 +105,31 @@ def test_find_conflicts_ids_spans_and_within_article():
     assert [c.id for c in find_conflicts(claims, facts, None, arts)] == [c.id for c in got]
 
 
+def test_role_reads_the_nationality_the_corpus_states_for_a_named_speaker():
+    """"Marsudi said" names no office and no nation; elsewhere the corpus calls her Indonesian
+    Foreign Minister Retno Marsudi. She is then not "Russia's ambassador" who said something about
+    ASEAN too (officials of two nations), while "Lavrov said", whom the corpus calls Russian, is."""
+    claims, arts = _corpus(
+        ("001_a", "Russia's ambassador said the ASEAN plan should be the basis for a solution.", "2022-08-03"),
+        ("002_b", "Russian Foreign Minister Sergei Lavrov arrived in Jakarta for talks with "
+                  "Indonesian Foreign Minister Retno Marsudi.\n"
+                  "Marsudi said ASEAN wants all parties to end the violence.\n"
+                  "Lavrov said the ASEAN plan should be the basis for a solution.", "2022-08-03"))
+    facts = normalize_claims(claims, arts)
+    got = find_conflicts(claims, facts, None, arts, ConflictSettings())
+    roles = [c for c in got if c.kind == "role"]
+    texts = {c.id: c.text for c in claims}
+    assert [(texts[c.a][:6], texts[c.b][:6]) for c in roles] in ([("Russia", "Lavrov")], [("Lavrov", "Russia")]), \
+        [c.explanation for c in got]
+    # without the sentence that states her nation, nothing tells her from the ambassador
+    claims, arts = _corpus(
+        ("001_a", "Russia's ambassador said the ASEAN plan should be the basis for a solution.", "2022-08-03"),
+        ("002_b", "Foreign Minister Retno Marsudi arrived in Jakarta.\n"
+                  "Marsudi said ASEAN wants all parties to end the violence.", "2022-08-03"))
+    got = find_conflicts(claims, normalize_claims(claims, arts), None, arts, ConflictSettings())
+    assert [c.kind for c in got] == ["role"], [c.explanation for c in got]
+
+
 def test_date_explanation_carries_resolution_basis():
     a, b = "The military seized power in February of last year.", "The military seized power in February 2021."
     assert not compare_claims(a, b, published_a="2022-08-03").conflict

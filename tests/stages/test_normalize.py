@@ -44,6 +44,19 @@ def test_titles_and_nationality_attach_to_people():
     assert lav.nationality == "russia"
 
 
+def test_a_speaker_holds_the_office_and_nation_the_words_before_the_verb_name():
+    claims, _, facts = _corpus(
+        ("Foreign Minister Retno Marsudi said ASEAN wants all parties to end the violence.", None),
+        ("Russian Foreign Minister Sergey Lavrov said the plan should be the basis.", None),
+        ("Russia's ambassador said the plan should be the basis.", None),
+        ("Japan's envoy told reporters the talks were useful.", None),
+        ("The Prime Minister said the talks were useful.", None),
+        ("His spokesman said the talks were useful.", None))
+    got = [[(sp.office, sp.nationality) for sp in facts[c.id].speakers] for c in claims]
+    assert got == [[("foreign minister", None)], [("foreign minister", "russia")], [("ambassador", "russia")],
+                   [("envoy", "japan")], [("prime minister", None)], [("spokesman", None)]]
+
+
 def test_gender_from_honorific_and_pronoun():
     claims, _, facts = _corpus(("Ms. Retno Marsudi said she would attend.", None),
                                ("Mr. Lavrov said his visit was a success.", None))
