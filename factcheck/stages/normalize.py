@@ -464,10 +464,13 @@ def _same_name(a: str, b: str, person: bool = True) -> bool:
 
 
 def _acronym_of(expansion: str, acronym: str) -> bool:
+    """Whether the capitalised words' initials spell the acronym, in order from its first letter:
+    one letter of an acronym of four or more may be missing ("Association of Southeast Asia
+    Nations", ASEAN), none of a shorter one ("Southeast Asia" is not SAC)."""
     initials = "".join(w[0] for w in expansion.split() if w[:1].isupper())
     it = iter(acronym.upper())
     return bool(initials) and initials[0] == acronym[0].upper() and all(ch in it for ch in initials) \
-        and len(initials) >= max(2, len(acronym) - 1)
+        and len(initials) >= max(2, len(acronym) - (len(acronym) >= 4))
 
 
 def find_acronym_defs(text: str) -> list[AcronymDef]:

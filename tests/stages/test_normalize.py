@@ -33,6 +33,19 @@ def test_name_variants_share_one_entity_across_articles():
     assert _ents(facts, c, "Association of Southeast Asian Nations") == _ents(facts, d, "ASEAN")
 
 
+def test_a_short_acronym_takes_only_names_that_spell_it_whole():
+    claims, _, facts = _corpus(
+        ("The State Administration Council (SAC) met in Naypyitaw.", None),
+        ("Lavrov toured Southeast Asia and met the State Administration Council.", None),
+        ("The Association of Southeast Asia Nations (ASEAN) met in Jakarta.", None),
+        ("ASEAN foreign ministers met in Jakarta.", None))
+    sac = _ents(facts, claims[0], "SAC")
+    assert sac == _ents(facts, claims[1], "State Administration Council")
+    assert _ents(facts, claims[1], "Southeast Asia") and _ents(facts, claims[1], "Southeast Asia") != sac
+    # (a longer one may miss a letter: "Southeast Asia" for "Southeast Asian")
+    assert _ents(facts, claims[2], "Association of Southeast Asia Nations") == _ents(facts, claims[3], "ASEAN")
+
+
 def test_titles_and_nationality_attach_to_people():
     claims, _, facts = _corpus(
         ("Russian Foreign Minister Sergey Lavrov met Senior General Min Aung Hlaing and Prime Minister "
