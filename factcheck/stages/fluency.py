@@ -319,7 +319,11 @@ def _article_agreement(doc) -> list[Hit]:
         if finite.i <= tok.i or finite.i - tok.i > 2:
             continue
         p, v = tok.lower_, finite.lower_
-        if (p in ("he", "she", "it") and v in ("are", "have", "do", "don't")) or \
+        # (a plain present verb after he/she/it: "it come", "he say"; not a base form, which the
+        # tagger gives after "let it", "make him", nor a past spelled like it: "it cost")
+        if (p in ("he", "she", "it") and (v in ("are", "have", "do", "don't")
+                                           or finite.tag_ == "VBP" and finite.pos_ == "VERB"
+                                           and v not in _SAME_PAST)) or \
                 (p in ("they", "we", "you") and v in ("is", "has", "does", "doesn't", "was")) or \
                 (p == "i" and v in ("is", "has", "does", "are")):
             hits.append(("agreement", 1.0, f"agreement error: '{doc[tok.i: finite.i + 1].text}'"))
