@@ -221,6 +221,18 @@ PREV_RE = re.compile(r"\b(?P<cue>previously|earlier|already|once before|again|la
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
+# a window of time counted from a seizure of power, however worded: "since the coup", "since
+# taking power", "since the military takeover" are one window
+_POWER_WINDOW = re.compile(r"^since (?:the |its |his |their )?(?:military )?(?:coup(?: d'etat)?|takeover|putsch|"
+                           r"(?:taking|seizing|it took|he took|they took|it seized|he seized|they seized) power)$")
+
+
+def _window(s: str) -> str:
+    """A count's window of time as compared: its words, one for the wordings of one window."""
+    w = _norm(s)
+    return "since taking power" if _POWER_WINDOW.match(w) else w
+
+
 @functools.lru_cache(maxsize=1 << 17)   # pure; the corpus merge calls it ~10x per distinct name
 def _norm(s: str) -> str:
     return _P(s.replace("’", "'"))
@@ -716,7 +728,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     window = None
     wm = WINDOW_RE.search(text)
     if wm:
-        window = _norm(wm.group(0))
+        window = _window(wm.group(0))
     for m in COUNT_RE.finditer(text):
         w = m.group(1).lower()
         lo, hi = COUNT_WORDS.get(w) or {"several times": (3, 9), "many times": (3, float("inf")),

@@ -14,6 +14,8 @@ FIRES = [
     ("number", "Russia is Myanmar's second-largest arms supplier.", "Russia is Myanmar's top arms supplier."),
     ("count", "Min Aung Hlaing has visited Russia twice since 2013.",
      "Min Aung Hlaing has visited Russia five times since 2013."),
+    ("count", "Min Aung Hlaing has visited Russia three times since the coup.",      # (one window, two wordings)
+     "Senior General Min Aung Hlaing has visited Russia twice since taking power."),
     ("date", "The military seized power on February 1, 2021.", "The military seized power on March 3, 2021."),
     ("name", "ASEAN approved a five-point consensus.", "ASEAN approved the Five-Point Alliance."),
     ("name", "He visited the State Administrative Council (SAC).",
