@@ -179,8 +179,11 @@ LIGHT_VERBS = {"carry", "pay", "make", "conduct", "hold", "undertake"}
 EVENT_NOUNS = {"visit": "visit", "trip": "visit", "tour": "visit", "meeting": "meet", "talk": "talk"}
 NEG_GOVERNORS = {"refuse", "fail", "decline", "deny"}
 WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40,
-             "fifty": 50, "hundred": 100}
+             "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+             "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+             "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
 VAGUE = {"several": (3, 9), "a few": (2, 5), "a handful of": (2, 6), "dozens of": (24, 99),
          "hundreds of": (200, 999), "thousands of": (2000, 999_999), "thousands": (2000, 999_999),
          "tens of thousands of": (20_000, 99_999), "millions of": (2_000_000, 999_999_999),
@@ -199,9 +202,11 @@ STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 NUM_RE = re.compile(
     r"(?P<hedge>\b(?:higher than|greater than|lower than|above|below|at least|more than|no fewer than|fewer than|less than|nearly|almost|about|around|"
     r"approximately|roughly|some|up to|over|under|at most)\s+)?"
-    r"(?P<num>\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\b|\b(?:one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b)"
-    r"(?P<scale>\s+(?:hundred|thousand|million|billion|trillion)\b)?"
+    r"(?P<num>\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\b|"
+    rf"\b(?:{_TENS})[- ](?:{_UNITS})\b|"        # "thirty-seven", "twenty one"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    rf"sixteen|seventeen|eighteen|nineteen|{_TENS}|hundred)\b)"
+    r"(?P<scale>(?:\s+|-)(?:hundred|thousand|million|billion|trillion)\b)?"
     r"(?P<times>\s+times\b)?", re.I)
 VAGUE_RE = re.compile(r"\b(tens of thousands of|thousands of|hundreds of|dozens of|millions of|a handful of|"
                       r"a few|several|thousands|hundreds|dozens)\b", re.I)
@@ -753,13 +758,15 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         if raw == "one" and re.match(r"\s+of\b", text[m.end():]):
             continue  # "one of the biggest" is a rank hedge
         v = WORD_NUMS.get(raw)
+        if v is None and (two := re.fullmatch(rf"({_TENS})[- ]({_UNITS})", raw)):
+            v = WORD_NUMS[two.group(1)] + WORD_NUMS[two.group(2)]
         if v is None:
             try:
                 v = float(raw.replace(",", ""))
             except ValueError:
                 continue
         if m.group("scale"):
-            v *= SCALE[m.group("scale").strip().lower()]
+            v *= SCALE[m.group("scale").strip(" -").lower()]
         hedge = (m.group("hedge") or "").strip().lower() or None
         lo, hi = v, v
         if hedge:

@@ -14,6 +14,7 @@ FIRES = [
     ("number", "Russia is Myanmar's second-largest arms supplier.", "Russia is Myanmar's top arms supplier."),
     ("count", "Min Aung Hlaing has visited Russia twice since 2013.",
      "Min Aung Hlaing has visited Russia five times since 2013."),
+    ("number", "Twenty-one people were killed in the strike.", "Thirty-one people were killed in the strike."),
     ("count", "Min Aung Hlaing has visited Russia three times since the coup.",      # (one window, two wordings)
      "Senior General Min Aung Hlaing has visited Russia twice since taking power."),
     ("date", "The military seized power on February 1, 2021.", "The military seized power on March 3, 2021."),
@@ -50,6 +51,10 @@ QUIET = [
     ("same speaker", "Russian Foreign Minister Sergey Lavrov said ASEAN should lead.",
      "Foreign Minister Lavrov said ASEAN should lead."),
     ("hedged count", "At least 892 people have been killed.", "More than 800 people have been killed."),
+    ("number words", "Thirty-seven per cent of the officers were trained in Russia.",
+     "37 per cent of the officers were trained in Russia."),
+    ("hyphenated scale", "Russia agreed a $70-million arms deal with the junta.",
+     "Russia agreed a $70 million arms deal with the junta."),
 ]
 
 
