@@ -528,10 +528,19 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             got.update(store.fact_probes(db, ids - mine))
         unprobed.update(ids - got.keys())
         return {c: conflict_rules.probe_tokens(v) for c, v in got.items()}
+    def pair_cosines(pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """The cosine of each pair of claims (their embeddings', found by position at once)."""
+        position = claims.position
+        if hasattr(position, "look_up"):
+            position.look_up({c for p in pairs for c in p})
+        a = np.fromiter((position[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
+        b = np.fromiter((position[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
+        return np.einsum("ij,ij->i", vectors[a], vectors[b]).tolist()
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries, index=index,
                                cluster_at=cres.cluster_at(claims.position),
-                               probes=probe_of if previous is not None and cluster_delta else None)
+                               probes=probe_of if previous is not None and cluster_delta else None,
+                               cosines=pair_cosines)
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None

@@ -207,3 +207,34 @@ def test_a_nationality_stated_later_drops_a_role_conflict(tmp_path):
     pipeline.ingest(scratch, [folder], settings)
     pipeline.analyze(scratch, settings, embedder=emb)
     assert _snapshot(db) == _snapshot(scratch)
+
+
+def test_near_reports_conflict_on_the_delta_path_as_from_scratch(tmp_path):
+    """Two reports of one quake that differ in its magnitude are kept apart by the matcher, and
+    conflict all the same (`near_cosine`); a later article that repeats one of them conflicts
+    with the other too, on the delta path as in an analysis from scratch."""
+    from conftest import FakeEmbedder
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    quake = "Lima, March 3, 2024 (Agency) - A magnitude {} earthquake struck southern Peru on Sunday.\n"
+    (folder / "zz_a.txt").write_text("Quake in Peru\n\n" + quake.format("6.8"), encoding="utf-8")
+    (folder / "zz_b.txt").write_text("Peru quake\n\n" + quake.format("7.4"), encoding="utf-8")
+    settings, emb = load_settings(), FakeEmbedder()
+    db = store.open_db(tmp_path / "inc.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+
+    def magnitudes() -> list[tuple[str, str]]:
+        of = {c.id: c.article_id for c in store.load_claims(db)}
+        return sorted(tuple(sorted((of[x.a], of[x.b]))) for x in store.load_conflicts(db)
+                      if "magnitude" in x.explanation or "earthquake" in x.explanation)
+    assert magnitudes() == [("zz_a", "zz_b")]
+    (folder / "zz_c.txt").write_text("Peru earthquake\n\n" + quake.format("6.8"), encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    res = pipeline.analyze(db, settings, embedder=emb)
+    assert res.delta
+    assert magnitudes() == [("zz_a", "zz_b"), ("zz_b", "zz_c")]
+    scratch = store.open_db(tmp_path / "scratch.db")
+    pipeline.ingest(scratch, [folder], settings)
+    pipeline.analyze(scratch, settings, embedder=emb)
+    assert _snapshot(db) == _snapshot(scratch)

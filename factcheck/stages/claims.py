@@ -42,6 +42,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from factcheck.records import Article, Claim, Sentence, stable_id
+from factcheck.stages.ingest import match_dateline
 
 REPORTING = frozenset(
     "say tell report claim note announce state add write conclude insist confirm explain "
@@ -59,7 +60,6 @@ ROLES = {"counterpart", "minister", "spokesman", "spokeswoman", "leader", "chief
 TITLES = {"mr", "mr.", "ms", "ms.", "mrs", "minister", "general", "spokesman", "spokeswoman",
           "president", "secretary", "ambassador", "envoy", "chief", "dr", "dr."}
 NAME_PREFIXES = {"prime", "foreign", "deputy", "senior", "vice", "defense", "defence", "lieutenant"}
-DATELINE = re.compile(r"^[A-Z][\w .'-]{1,40}, [A-Z][a-z]{2,8}\.? \d{1,2} \([A-Za-z ]{2,20}\)\s*[.–—-]+\s*")
 HEADLINE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{1,40}$")
 HEADLINE_ATTRIBUTION = re.compile(r":\s*(?P<who>[\w .’'-]{1,40}?)\s+(?:reports?|says?|said|claims?)\s*$")
 
@@ -96,7 +96,7 @@ def _eligible(article: Article, s: Sentence) -> bool:
 
 def _lead(s: Sentence) -> int:
     """Characters of a dateline ("Bangkok, Jul 7 (EFE).- ") that open the sentence."""
-    m = DATELINE.match(s.text)
+    m = match_dateline(s.text)
     return m.end() if m and m.end() < len(s.text) else 0
 
 

@@ -40,6 +40,11 @@ class ConflictSettings:
     sev_nli: float = 0.5
     relative_date_discount: float = 0.5    # a date resolved from a weekday / "last month" is less sure
     nli_threshold: float = 0.9
+    # two claims at least this close (cosine of their embeddings) report one event for the number
+    # and date checks, in one cluster or not: the matcher keeps claims whose numbers or dates clash
+    # apart, and a report that differs from another only in a number is what those checks are for
+    # (the matcher links a pair on cosine alone at the same 0.80, `MatchSettings.link_cosine`)
+    near_cosine: float = 0.80
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +157,14 @@ class _Checker:
         return _Hit(kind, severity, f"{part(fa, sa, note_a)} ≠ {part(fb, sb, note_b)}" + (f" ({why})" if why else ""),
                     sa, sb)
 
-    def pair(self, fa: ClaimFacts, fb: ClaimFacts, same_event: bool, pair_mode: bool = False) -> list[_Hit]:
+    def pair(self, fa: ClaimFacts, fb: ClaimFacts, same_event: bool, pair_mode: bool = False,
+             near: bool = False) -> list[_Hit]:
+        """The checks' hits on a pair; `near`: the claims are close enough to report one event for
+        the number and date checks (`ConflictSettings.near_cosine`)."""
         hits: list[_Hit] = []
         for check in (self.title, self.gender, self.acronym, self.plan, self.precedence, self.role,
                       self.negation, self.numbers, self.dates):
-            h = check(fa, fb, same_event, pair_mode)
+            h = check(fa, fb, same_event or near and check in (self.numbers, self.dates), pair_mode)
             if h:
                 hits.append(h)
         return hits
@@ -414,6 +422,28 @@ def _same_expansion(a: str, b: str, threshold: float) -> bool:
     if len(ta) != len(tb):
         return fuzz.ratio(" ".join(ta), " ".join(tb)) >= 90
     return all(fuzz.ratio(x, y) >= threshold for x, y in zip(ta, tb))
+
+
+def _with_near(pairs: Iterable[tuple[str, str, bool]], facts: Mapping[str, ClaimFacts],
+               near_of: Callable[[Iterable[tuple[str, str]]], set[tuple[str, str]]], chunk: int = 4096):
+    """(a, b, same_event, near) of each pair: whether a pair outside one cluster is near is asked
+    (`near_of`, a chunk of pairs at once) only when both claims state quantities or both dates,
+    what the checks of one event compare."""
+    buf: list[tuple[str, str]] = []
+
+    def flush():
+        near = near_of(buf)
+        yield from ((a, b, False, (a, b) in near) for a, b in buf)
+        buf.clear()
+    for a, b, same in pairs:
+        fa, fb = facts[a], facts[b]
+        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates):
+            yield a, b, same, False
+            continue
+        buf.append((a, b))
+        if len(buf) >= chunk:
+            yield from flush()
+    yield from flush()
 
 
 def _candidate_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
@@ -849,7 +879,8 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    previous: Previous | None = None, summaries: Summaries | None = None,
                    index: FactIndex | None = None,
                    cluster_at: Callable[[Iterable[str]], Mapping[str, int]] | None = None,
-                   probes: Callable[[set[str]], Mapping[str, frozenset[str]]] | None = None) -> list[Conflict]:
+                   probes: Callable[[set[str]], Mapping[str, frozenset[str]]] | None = None,
+                   cosines: Callable[[Sequence[tuple[str, str]]], Sequence[float]] | None = None) -> list[Conflict]:
     """Conflicts between claims about the same event or entity, one per claim pair and kind.
 
     With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
@@ -861,8 +892,21 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     changed claims through it, without reading every cluster's members). `probes`: claim ids ->
     the `fact_probe` tokens of those it knows; then a pair to check again whose two claims it knows
     is left out, without reading their facts, when `may_conflict` says no check can find a
-    conflict in it (not with an NLI model, which reads every same-event pair)."""
+    conflict in it (not with an NLI model, which reads every same-event pair). `cosines`: the
+    cosine of each pair of claim ids (their embeddings'); a pair outside one cluster at least
+    `settings.near_cosine` close is one event for the number and date checks (without it, none is).
+
+    Every verdict reads only the pair: the two claims' facts and articles, whether they are in
+    one cluster, and their cosine."""
     by_id = claims.by_id if hasattr(claims, "by_id") else {c.id: c for c in claims}
+
+    def near_of(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of these pairs (outside one cluster), those close enough to report one event."""
+        pairs = list(pairs)
+        if cosines is None or not pairs:
+            return set()
+        return {p for p, c in zip(pairs, cosines(pairs)) if c >= settings.near_cosine}
+
     if previous is None or clusters is None:
         index = None                       # (every pair is checked: the summaries of every claim)
     checker = _Checker(facts, articles, by_id, settings, summaries,
@@ -873,19 +917,26 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                                         cluster_at)
         if probes is not None and nli is None and todo:
             known = probes({c for p in todo for c in p})
-            todo = {p: same for p, same in todo.items()
-                    if p[0] not in known or p[1] not in known or may_conflict(known[p[0]], known[p[1]], same)}
+
+            def may(p: tuple[str, str], same: bool) -> bool:
+                return p[0] not in known or p[1] not in known or may_conflict(known[p[0]], known[p[1]], same)
+            # the cosine of a pair outside one cluster is asked only when the checks of one event
+            # might find something in it; a pair ruled out as it is stays when it is near
+            near = near_of(p for p, same in todo.items() if not same and may(p, True))
+            todo = {p: same for p, same in todo.items() if may(p, same) or p in near}
+        else:
+            near = near_of(p for p, same in todo.items() if not same)
         if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once
             facts.prefetch({c for p in todo for c in p})
-        pairs = ((a, b, same) for (a, b), same in todo.items())
+        pairs = ((a, b, same, (a, b) in near) for (a, b), same in todo.items())
         for x in keep:
             out[x.id] = x if x.status == "open" else Conflict(x.id, x.a, x.b, x.kind, x.severity,
                                                               x.explanation, x.a_span, x.b_span)
     else:
-        pairs = _candidate_pairs(claims, facts, clusters)
-    for a, b, same_event in pairs:
+        pairs = _with_near(_candidate_pairs(claims, facts, clusters), facts, near_of)
+    for a, b, same_event, close in pairs:
         fa, fb = facts[a], facts[b]
-        hits = checker.pair(fa, fb, same_event)
+        hits = checker.pair(fa, fb, same_event, near=close)
         if not hits and nli is not None and same_event:
             p = nli.contradiction(by_id[a].standalone or by_id[a].text, by_id[b].standalone or by_id[b].text)
             if p >= settings.nli_threshold:

@@ -72,12 +72,14 @@ def _is_timestamp_line(s: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Dateline ("Bangkok, Jul 7 (EFE).-", "JAKARTA (Reuters) -")
+# Dateline ("Bangkok, Jul 7 (EFE).-", "JAKARTA (Reuters) -", "Lima, March 3, 2024 (AP) -", and
+# with a date, no agency: "Lima, March 3, 2024 - ")
 # ---------------------------------------------------------------------------------------------
 DATELINE_RE = re.compile(
     rf"^(?P<place>[A-Z][A-Za-z'’.\-]*(?:[ \-][A-Z][A-Za-z'’.\-]*){{0,3}})"
-    rf"(?:,\s*(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}}))?"
-    r"\s*\((?P<agency>[A-Z][A-Za-z&.\- ]{0,30})\)\s*(?:[.:]?\s*[-–—]+|[.:])\s*"
+    rf"(?:,\s*(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>(?:19|20)\d\d))?)?"
+    r"(?:\s*\((?P<agency>[A-Z][A-Za-z&.\- ]{0,30})\)\s*(?:[.:]?\s*[-–—]+|[.:])"
+    r"|(?<=\d)\s+[-–—]+)\s*"
 )
 
 
@@ -324,7 +326,7 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
         dl = match_dateline(body_lines[0].text)
         if dl:
             meta.dateline = dl.group("place")
-            if not meta.outlet:
+            if not meta.outlet and dl.group("agency"):
                 meta.outlet = dl.group("agency").strip()
     # Published: an explicit date line in the header, else the dateline with an inferred year.
     if meta.published is None:
@@ -336,7 +338,14 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
                     break
     if meta.published is None and body_lines:
         dl = match_dateline(body_lines[0].text)
-        if dl and dl.group("mon"):
+        if dl and dl.group("year"):
+            try:
+                meta.published = dt.date(int(dl.group("year")), _MONTHS[dl.group("mon").lower().rstrip(".")],
+                                         int(dl.group("day"))).isoformat()
+                meta.published_source = "dateline"
+            except ValueError:                  # (no such day)
+                pass
+        if meta.published is None and dl and dl.group("mon"):
             body_text = "\n".join(ln.text for ln in body_lines)
             year = _infer_year(_MONTHS[dl.group("mon").lower().rstrip(".")], int(dl.group("day")), body_text,
                                today or dt.date.today())

@@ -137,6 +137,33 @@ def test_role_reads_the_nationality_the_corpus_states_for_a_named_speaker():
     assert [c.kind for c in got] == ["role"], [c.explanation for c in got]
 
 
+def test_near_claims_outside_a_cluster_are_one_event_for_numbers_and_dates():
+    """The matcher keeps two reports whose numbers clash apart; when their wording is this close
+    (`near_cosine`), the number and date checks still compare them. Without cosines, or below
+    the bar, a pair outside a cluster that shares no subject and verb is not compared."""
+    claims, arts = _corpus(
+        ("001_a", "A magnitude 6.8 earthquake struck southern Peru on Sunday.\n"
+                  "The quake destroyed 300 homes in Arequipa.", "2024-03-03"),
+        ("002_b", "A magnitude 7.4 earthquake struck southern Peru on Sunday.\n"
+                  "Rescuers found 40 survivors in Arequipa.", "2024-03-03"))
+    facts = normalize_claims(claims, arts)
+    quake_a, homes, quake_b, survivors = (c.id for c in claims)
+    asked: list = []
+
+    def cosines(value):
+        def of(pairs):
+            asked.extend(pairs)
+            return [value if {a, b} == {quake_a, quake_b} else 0.5 for a, b in pairs]
+        return of
+    assert find_conflicts(claims, facts, [], arts) == []
+    assert find_conflicts(claims, facts, [], arts, cosines=cosines(0.79)) == []
+    got = find_conflicts(claims, facts, [], arts, cosines=cosines(0.9))
+    assert [(c.kind, {c.a, c.b}) for c in got] == [("number", {quake_a, quake_b})]
+    assert "'6.8'" in got[0].explanation and "'7.4'" in got[0].explanation
+    assert {quake_a, quake_b} in [set(p) for p in asked]
+    assert find_conflicts(claims, facts, [], arts, ConflictSettings(near_cosine=0.95), cosines=cosines(0.9)) == []
+
+
 def test_date_explanation_carries_resolution_basis():
     a, b = "The military seized power in February of last year.", "The military seized power in February 2021."
     assert not compare_claims(a, b, published_a="2022-08-03").conflict

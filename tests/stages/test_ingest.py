@@ -342,3 +342,21 @@ def test_random_bytes_never_crash(tmp_path_factory, data, ext):
         assert all(0 <= s.start < s.end <= len(a.text) for s in a.boilerplate)
         split_sentences(a)
     assert all(isinstance(e, IngestError) for e in errors)
+
+
+@pytest.mark.parametrize("opening,outlet", [("Lima, March 3, 2024 (Reuters) - ", "Reuters"),
+                                            ("Lima, March 3, 2024 - ", None)])
+def test_a_dateline_with_its_year_dates_the_article_and_is_no_sentence(tmp_path, opening, outlet):
+    """A dateline that carries its year ("Lima, March 3, 2024 (Reuters) -", or with that date
+    and no agency) gives the publication date as it is, its agency the outlet, and is not read as
+    a sentence: the first claim is the news, not the place and date."""
+    f = tmp_path / "quake.txt"
+    f.write_text("Strong earthquake hits southern Peru\n\n" + opening +
+                 "A magnitude 6.8 earthquake struck southern Peru on Sunday, killing at least 12 people.\n"
+                 "Rescue teams were searching for survivors in the town of Chala.\n", encoding="utf-8")
+    a = read_article(f, today=TODAY)
+    assert (a.published, a.published_source, a.dateline) == ("2024-03-03", "dateline", "Lima")
+    assert a.outlet == outlet
+    sents = split_sentences(a)
+    assert (opening.strip(), "dateline") in [(s.text, s.kind) for s in sents]
+    assert [s.text for s in sents if s.kind == "body"][0].startswith("A magnitude 6.8 earthquake")
