@@ -387,3 +387,11 @@ def m032_fact_probes(db: Database) -> None:
     # find a conflict (`conflicts.fact_probe`): a delta leaves such pairs out without reading their
     # facts. Filled as facts are written or read (state "fact_probes": the rules they follow).
     db.execute("alter table claim_facts add column probe text")
+
+
+@migrations()
+def m033_fact_offices_held(db: Database) -> None:
+    # The offices of an entity as distinct (entity, office) pairs from the index alone: an entity
+    # every article titles (a corpus restating one story) has a row per claim, which a delta no
+    # longer reads one by one.
+    db.execute("create index if not exists fact_offices_held on fact_offices (entity, office, article_id)")

@@ -509,7 +509,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         index = conflict_rules.FactIndex(
             summaries.fresh, stale, lambda a: store.fact_index_rows_of(db, a),
             lambda k: store.fact_key_members(db, k), lambda c: store.fact_keys_of(db, c),
-            lambda e: store.fact_office_rows(db, e), previous.key_sizes, previous.offices)
+            lambda e: store.fact_offices_held(db, e, stale), previous.key_sizes, previous.offices)
     if previous is None:
         facts.fill()       # every candidate pair is checked: most facts are read
     # the stored probes of the claims' facts (`conflict_rules.fact_probe`), under the rules they

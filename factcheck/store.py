@@ -1075,9 +1075,12 @@ def fact_keys_of(db: Database, claim_ids: Iterable[str]) -> list[tuple[str, str]
     return _tuples_in(db, "select claim_id, key from fact_keys where claim_id in ({})", claim_ids)
 
 
-def fact_office_rows(db: Database, entities: Iterable[str]) -> list[tuple[str, str, str]]:
-    """(entity, office, article) rows of these entities."""
-    return _tuples_in(db, "select entity, office, article_id from fact_offices where entity in ({})", entities)
+def fact_offices_held(db: Database, entities: Iterable[str], leaving: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The distinct (entity, office) of these entities that an article other than `leaving` holds
+    (read from the index m033 adds: however many claims repeat an office, one row each)."""
+    return _tuples_in(db, "select entity, office from fact_offices where entity in ({}) and article_id not in "
+                          "(select value from json_each(?)) group by entity, office", entities,
+                      after=[json.dumps(sorted(leaving))])
 
 
 def write_fact_index(db: Database, summaries: Mapping[str, tuple], claim_article: Mapping[str, str],

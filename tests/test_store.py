@@ -466,3 +466,22 @@ def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):
     # a second call reads all four from the cache, the same bytes
     again, computed = embed_keyed(db, emb, keys, texts.__getitem__)
     assert computed == 0 and again.tobytes() == want.tobytes()
+
+
+def test_the_offices_an_entity_holds_are_read_once_each(db):
+    """Every claim that titles a person adds a row; what a delta reads is each (entity, office)
+    once, held by an article that is not leaving, from an index (not the rows one by one)."""
+    summaries = {f"c{i}": ([], [["e:lavrov", "foreign minister"], ["e:lavrov", "nationality:russia"]])
+                 for i in range(40)}
+    summaries["d0"] = ([], [["e:lavrov", "ambassador"], ["e:shoigu", "defense minister"]])
+    owner = {c: f"a{int(c[1:]) % 4}" if c.startswith("c") else "b" for c in summaries}
+    store.write_fact_index(db, summaries, owner, [], True)
+    assert sorted(store.fact_offices_held(db, ["e:lavrov", "e:nobody"])) == [
+        ("e:lavrov", "ambassador"), ("e:lavrov", "foreign minister"), ("e:lavrov", "nationality:russia")]
+    assert sorted(store.fact_offices_held(db, ["e:lavrov", "e:shoigu"], leaving={"b"})) == [
+        ("e:lavrov", "foreign minister"), ("e:lavrov", "nationality:russia")]
+    assert store.fact_offices_held(db, ["e:lavrov"], leaving={"a0", "a1", "a2", "a3", "b"}) == []
+    plan = " ".join(r[-1] for r in db.execute(
+        "explain query plan select entity, office from fact_offices where entity in (?) and article_id not in "
+        "(select value from json_each(?)) group by entity, office", ["e:lavrov", "[]"]).fetchall())
+    assert "COVERING INDEX fact_offices_held" in plan, plan

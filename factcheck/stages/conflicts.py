@@ -608,8 +608,8 @@ class FactIndex:
     `fresh`: the summaries of the claims of the articles read afresh; `stale`: the articles whose
     stored rows are no longer theirs (read afresh, or gone). `old_rows(articles)` -> ((claim, key)
     rows, (claim, entity, office) rows) stored for those articles; `members(keys)` -> (key, claim,
-    article) rows; `keys_of(claims)` -> (claim, key) rows; `office_rows(entities)` -> (entity,
-    office, article) rows. `prev_key_sizes` / `prev_offices`: the previous analysis' `corpus_state`."""
+    article) rows; `keys_of(claims)` -> (claim, key) rows; `office_rows(entities)` -> the distinct
+    (entity, office) pairs that articles not in `stale` hold. `prev_key_sizes` / `prev_offices`: the previous analysis' `corpus_state`."""
 
     def __init__(self, fresh: Summaries, stale: set[str], old_rows, members, keys_of, office_rows,
                  prev_key_sizes: Mapping[str, int], prev_offices: Mapping[str, Sequence[str]]) -> None:
@@ -636,9 +636,8 @@ class FactIndex:
         self.offices: dict[str, set[str]] = {e: set(o) for e, o in prev_offices.items()}
         for e in entities:
             self.offices.pop(e, None)
-        for e, office, a in office_rows(sorted(entities)):
-            if a not in stale:
-                self.offices.setdefault(e, set()).add(office)
+        for e, office in office_rows(sorted(entities)):
+            self.offices.setdefault(e, set()).add(office)
         for v in fresh.values():
             for e, office in v[1]:
                 self.offices.setdefault(e, set()).add(office)
