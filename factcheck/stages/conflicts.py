@@ -126,6 +126,12 @@ def _years(f: ClaimFacts) -> set[int]:
     return {d.year for d in f.dates if d.year is not None and d.resolved}
 
 
+def _shared_noun_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
+    """Frames whose subjects name no entity but are the same noun, with the same verb."""
+    return [(x, y) for x in fa.frames if x.subject_noun for y in fb.frames
+            if y.subject_noun == x.subject_noun and x.verb == y.verb]
+
+
 def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
     """Frames with the same subject entity and verb (visit verbs count as one)."""
     out = []
@@ -282,7 +288,10 @@ class _Checker:
 
     # ---- event kinds: same cluster, or same subject and predicate
     def negation(self, fa, fb, same_event, pair_mode):
-        for x, y in _shared_predicate(fa, fb):
+        pairs = _shared_predicate(fa, fb)
+        if same_event:       # (one event: "the company did not confirm" vs "the company confirmed")
+            pairs += _shared_noun_predicate(fa, fb)
+        for x, y in pairs:
             if x.verb != y.verb or x.negated == y.negated or not x.obj or x.obj != y.obj:
                 continue
             fx, fy = _date_near(fa, x), _date_near(fb, y)
@@ -494,7 +503,8 @@ def fact_probe(f: ClaimFacts) -> str:
     """What a pair check needs to know of a claim to tell that it cannot find a conflict with
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
     (t:), is a person with a title (p:) or has a gender (g:); the acronyms (a:), the plans' numbers
-    (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one), and
+    (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
+    a subject that names no entity, by its noun), and
     whether it has speakers (s), quantities (q) and dates (d). Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
@@ -508,6 +518,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"n:{p.number}" for p in f.plans)
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
+    out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
     return "\x1f".join(sorted(out))
 
@@ -526,11 +537,12 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     person one names and the other titles (title), a gender of one entity (gender), an acronym
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
     (role), a shared subject and verb (negation; numbers and dates outside one cluster); and in
-    one cluster, quantities or dates on both sides (numbers, dates)."""
+    one cluster, quantities or dates on both sides (numbers, dates) or a subject noun and verb
+    (negation)."""
     shared = a & b
     if "s" in shared or any(t.startswith(_SHARED_ENOUGH) for t in shared):
         return True
-    if same_event and ("q" in shared or "d" in shared):
+    if same_event and ("q" in shared or "d" in shared or any(t.startswith("v:") for t in shared)):
         return True
     return any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
         any(t.startswith("p:") and "t:" + t[2:] in a for t in b)

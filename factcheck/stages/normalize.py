@@ -91,6 +91,7 @@ class Frame:
     subject: str | None = None       # entity id
     obj: str | None = None           # entity id or head lemma
     cue: str | None = None           # "not", "refused to" ...
+    subject_noun: str | None = None  # head lemma of a subject that names no entity ("the company")
 
 
 @dataclass(frozen=True, slots=True)
@@ -849,12 +850,14 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
         for c in tok.children:
             if c.dep_ in ("dobj", "obj") and c.lemma_.lower() in EVENT_NOUNS and verb in LIGHT_VERBS:
                 verb = EVENT_NOUNS[c.lemma_.lower()]
-        subj = None
+        subj = noun = None
         t = tok
         while t is not None and subj is None:
             for c in t.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
                     subj = mention_at(c) or (last_person if c.lower_ in PRONOUNS else None)
+                    if subj is None and noun is None and c.pos_ == "NOUN":
+                        noun = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None
         for c in tok.children:
             if c.dep_ in ("dobj", "obj", "attr"):
@@ -878,7 +881,7 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
                                 if g.dep_ == "pobj":
                                     obj = mention_at(g) or g.lemma_.lower()
         neg, cue = _negated(tok)
-        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue))
+        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun))
     return out
 
 

@@ -27,6 +27,7 @@ FIRES = [
     ("role", "Russia's ambassador said the ASEAN plan should be the basis for a solution.",
      "Russian Foreign Minister Sergey Lavrov said the ASEAN plan should be the basis for a solution."),
     ("negation", "Russia has not condemned the coup.", "Russia condemned the coup."),
+    ("negation", "The company did not confirm the layoffs.", "The company confirmed the layoffs."),
     ("precedence", "It was Lavrov's first visit to Myanmar.", "Lavrov previously visited Naypyitaw in 2013."),
 ]
 
@@ -46,6 +47,7 @@ QUIET = [
     ("transliteration", "Russian Defense Minister Sergey Shoygu met him.", "Defense Minister Sergei Shoigu met him."),
     ("two titles", "Prime Minister Min Aung Hlaing visited Moscow.", "Senior General Min Aung Hlaing visited Moscow."),
     ("different objects", "Russia has spoken out against the violence.", "Russia has not condemned the coup."),
+    ("different subjects", "The ministry did not confirm the layoffs.", "The company confirmed the layoffs."),
     ("arrived vs left", "Lavrov arrived in Myanmar on Wednesday.",
      "Mr. Lavrov was on his way to Cambodia on Wednesday afternoon."),
     ("same speaker", "Russian Foreign Minister Sergey Lavrov said ASEAN should lead.",
