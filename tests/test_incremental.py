@@ -34,6 +34,20 @@ def _snapshot(db) -> dict:
     }
 
 
+def _analysed(path, folder, settings, emb):
+    """A store at `path` with the files of `folder` ingested and analysed."""
+    db = store.open_db(path)
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    return db
+
+
+def _again(db, folder, settings, emb):
+    """The files of `folder` ingested again into `db`, and the analysis of the change."""
+    pipeline.ingest(db, [folder], settings)
+    return pipeline.analyze(db, settings, embedder=emb)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     from conftest import FakeEmbedder
@@ -148,27 +162,20 @@ def test_an_article_whose_entity_moved_is_read_again(tmp_path):
         "Rice prices\n\nRice prices rose for a third month in the northern provinces, traders said on "
         "Friday. The central bank kept its main rate unchanged.\n", encoding="utf-8")
     settings, emb = load_settings(), FakeEmbedder()
-    db = store.open_db(tmp_path / "inc.db")
-    pipeline.ingest(db, [folder], settings)
-    pipeline.analyze(db, settings, embedder=emb)
+    db = _analysed(tmp_path / "inc.db", folder, settings, emb)
     (folder / "c.txt").write_text(
         "Minister in Jakarta\n\nMyanmar's Foreign Minister Wunna Maung Lwin arrived in Jakarta on Tuesday "
         "for talks with envoys. Wunna Maung Lwin will meet the envoys again on Friday.\n", encoding="utf-8")
-    pipeline.ingest(db, [folder], settings)
-    res = pipeline.analyze(db, settings, embedder=emb)
+    res = _again(db, folder, settings, emb)
     assert res.normalised == 2                     # c.txt, and a.txt whose "Lwin" moved
     lwin = [m for f in store.load_facts(db).values() if f["article_id"].startswith("a")
             for m in f["mentions"] if m["text"] == "Lwin"]
     assert lwin and all(m["entity"] == "e:wunna-maung-lwin" for m in lwin)
-    scratch = store.open_db(tmp_path / "scratch.db")
-    pipeline.ingest(scratch, [folder], settings)
-    pipeline.analyze(scratch, settings, embedder=emb)
-    assert _snapshot(db) == _snapshot(scratch)
+    assert _snapshot(db) == _snapshot(_analysed(tmp_path / "scratch.db", folder, settings, emb))
     # with nothing moved, a further unchanged file set reads no article again
     (folder / "d.txt").write_text("Rice again\n\nRice prices fell in the southern provinces on Monday.\n",
                                   encoding="utf-8")
-    pipeline.ingest(db, [folder], settings)
-    assert pipeline.analyze(db, settings, embedder=emb).normalised == 1
+    assert _again(db, folder, settings, emb).normalised == 1
 
 
 def test_a_nationality_stated_later_drops_a_role_conflict(tmp_path):
@@ -186,9 +193,7 @@ def test_a_nationality_stated_later_drops_a_role_conflict(tmp_path):
         "Talks in Jakarta\n\nForeign Minister Retno Marsudi arrived in Jakarta on Monday. "
         "Foreign Minister Marsudi said ASEAN wants all parties to end the violence.\n", encoding="utf-8")
     settings, emb = load_settings(), FakeEmbedder()
-    db = store.open_db(tmp_path / "inc.db")
-    pipeline.ingest(db, [folder], settings)
-    pipeline.analyze(db, settings, embedder=emb)
+    db = _analysed(tmp_path / "inc.db", folder, settings, emb)
 
     def hers() -> list:
         """The role conflicts of the claim where Marsudi speaks."""
@@ -199,14 +204,10 @@ def test_a_nationality_stated_later_drops_a_role_conflict(tmp_path):
     (folder / "zz_c.txt").write_text(
         "Minister meets envoys\n\nIndonesian Foreign Minister Retno Marsudi met the envoys of five "
         "countries on Tuesday.\n", encoding="utf-8")
-    pipeline.ingest(db, [folder], settings)
-    res = pipeline.analyze(db, settings, embedder=emb)
+    res = _again(db, folder, settings, emb)
     assert res.delta and res.normalised == 1
     assert hers() == [] and any(x.kind == "role" for x in store.load_conflicts(db))
-    scratch = store.open_db(tmp_path / "scratch.db")
-    pipeline.ingest(scratch, [folder], settings)
-    pipeline.analyze(scratch, settings, embedder=emb)
-    assert _snapshot(db) == _snapshot(scratch)
+    assert _snapshot(db) == _snapshot(_analysed(tmp_path / "scratch.db", folder, settings, emb))
 
 
 def test_near_reports_conflict_on_the_delta_path_as_from_scratch(tmp_path):
@@ -220,9 +221,7 @@ def test_near_reports_conflict_on_the_delta_path_as_from_scratch(tmp_path):
     (folder / "zz_a.txt").write_text("Quake in Peru\n\n" + quake.format("6.8"), encoding="utf-8")
     (folder / "zz_b.txt").write_text("Peru quake\n\n" + quake.format("7.4"), encoding="utf-8")
     settings, emb = load_settings(), FakeEmbedder()
-    db = store.open_db(tmp_path / "inc.db")
-    pipeline.ingest(db, [folder], settings)
-    pipeline.analyze(db, settings, embedder=emb)
+    db = _analysed(tmp_path / "inc.db", folder, settings, emb)
 
     def magnitudes() -> list[tuple[str, str]]:
         of = {c.id: c.article_id for c in store.load_claims(db)}
@@ -230,11 +229,7 @@ def test_near_reports_conflict_on_the_delta_path_as_from_scratch(tmp_path):
                       if "magnitude" in x.explanation or "earthquake" in x.explanation)
     assert magnitudes() == [("zz_a", "zz_b")]
     (folder / "zz_c.txt").write_text("Peru earthquake\n\n" + quake.format("6.8"), encoding="utf-8")
-    pipeline.ingest(db, [folder], settings)
-    res = pipeline.analyze(db, settings, embedder=emb)
+    res = _again(db, folder, settings, emb)
     assert res.delta
     assert magnitudes() == [("zz_a", "zz_b"), ("zz_b", "zz_c")]
-    scratch = store.open_db(tmp_path / "scratch.db")
-    pipeline.ingest(scratch, [folder], settings)
-    pipeline.analyze(scratch, settings, embedder=emb)
-    assert _snapshot(db) == _snapshot(scratch)
+    assert _snapshot(db) == _snapshot(_analysed(tmp_path / "scratch.db", folder, settings, emb))

@@ -87,16 +87,21 @@ def _corpus(*texts):
     return claims, arts
 
 
+def _checked(*texts):
+    """The claims, articles, facts and conflicts (no clusters: every pair) of a made-up corpus."""
+    claims, arts = _corpus(*texts)
+    facts = normalize_claims(claims, arts)
+    return claims, arts, facts, find_conflicts(claims, facts, None, arts, ConflictSettings())
+
+
 def test_find_conflicts_ids_spans_and_within_article():
-    claims, arts = _corpus(
+    claims, arts, facts, got = _checked(
         ("001_a", "Lavrov's first visit to Myanmar comes ahead of the meeting.\n"
                   "Senior General Min Aung Hlaing has visited Russia twice since taking power.", "2022-08-03"),
         ("002_b", "Lavrov previously visited Naypyitaw in 2013.\n"
                   "Lavrov met the Office of the State Administrative Council (SAC).\n"
                   "He wished the State Administrative Commission (SAC) success.\n"
                   "Senior Lieutenant General Min Aung Hlaing visited Moscow.", "2022-08"))
-    facts = normalize_claims(claims, arts)
-    got = find_conflicts(claims, facts, None, arts, ConflictSettings())
     kinds = sorted(c.kind for c in got)
     assert kinds == ["name", "precedence", "title"], [c.explanation for c in got]
     for c in got:
@@ -118,24 +123,21 @@ def test_role_reads_the_nationality_the_corpus_states_for_a_named_speaker():
     """"Marsudi said" names no office and no nation; elsewhere the corpus calls her Indonesian
     Foreign Minister Retno Marsudi. She is then not "Russia's ambassador" who said something about
     ASEAN too (officials of two nations), while "Lavrov said", whom the corpus calls Russian, is."""
-    claims, arts = _corpus(
+    claims, _, _, got = _checked(
         ("001_a", "Russia's ambassador said the ASEAN plan should be the basis for a solution.", "2022-08-03"),
         ("002_b", "Russian Foreign Minister Sergei Lavrov arrived in Jakarta for talks with "
                   "Indonesian Foreign Minister Retno Marsudi.\n"
                   "Marsudi said ASEAN wants all parties to end the violence.\n"
                   "Lavrov said the ASEAN plan should be the basis for a solution.", "2022-08-03"))
-    facts = normalize_claims(claims, arts)
-    got = find_conflicts(claims, facts, None, arts, ConflictSettings())
     roles = [c for c in got if c.kind == "role"]
     texts = {c.id: c.text for c in claims}
     assert [(texts[c.a][:6], texts[c.b][:6]) for c in roles] in ([("Russia", "Lavrov")], [("Lavrov", "Russia")]), \
         [c.explanation for c in got]
     # without the sentence that states her nation, nothing tells her from the ambassador
-    claims, arts = _corpus(
+    _, _, _, got = _checked(
         ("001_a", "Russia's ambassador said the ASEAN plan should be the basis for a solution.", "2022-08-03"),
         ("002_b", "Foreign Minister Retno Marsudi arrived in Jakarta.\n"
                   "Marsudi said ASEAN wants all parties to end the violence.", "2022-08-03"))
-    got = find_conflicts(claims, normalize_claims(claims, arts), None, arts, ConflictSettings())
     assert [c.kind for c in got] == ["role"], [c.explanation for c in got]
 
 
