@@ -668,6 +668,13 @@ class FactIndex:
             for k in want.intersection(ks):
                 self.by_key[k].add(c)
 
+    def holding(self, keys: Iterable[str]) -> list[str]:
+        """The claims that have one of these keys now (those of any size), in id order."""
+        keys = set(keys)
+        out = {c for _, c, a in self._members_q(sorted(keys)) if a not in self.stale}
+        out.update(c for c, (ks, _) in self._fresh.items() if keys.intersection(ks))
+        return sorted(out)
+
     def prefetch(self, claims) -> None:
         """Read the keys of these claims (not read afresh) if not read yet."""
         want = sorted(c for c in claims if c not in self._keys)
@@ -729,7 +736,11 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     moved = {e for e in set(offices) | set(prev.offices)
              if sorted(offices.get(e, ())) != sorted(prev.offices.get(e, ()))}
     if moved:
-        for cid in every_id():
+        # (a speaker named is one of the claim's entities, so one of its keys: with the index, only
+        # the claims holding a moved entity as a key are looked at, not every claim)
+        for cid in (index.holding(moved) if index is not None else every_id()):
+            if cid not in facts:
+                continue
             # (a speaker whose office or nationality the claim leaves to the corpus)
             if any((not sp.office or not sp.nationality) and (sp.entity or "") in moved for sp in facts[cid].speakers):
                 changed.add(cid)

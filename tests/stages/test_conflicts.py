@@ -236,6 +236,19 @@ def test_fact_index_reads_the_members_of_small_keys_only(monkeypatch):
     assert gone.state()["key_sizes"] == {"big": 9, "small": 1}
 
 
+def test_fact_index_finds_the_claims_holding_a_key_of_any_size(monkeypatch):
+    """When an entity's offices move, the claims where it may speak are those holding it as a
+    key, found through the index (a key over the cap too), not by going through every claim."""
+    from factcheck.stages import conflicts as cf
+    monkeypatch.setattr(cf, "_KEY_CAP", 2)
+    rows = [("e:lavrov", f"c{i}", f"a{i}") for i in range(5)] + [("e:shoigu", "c9", "a9")]
+    index = cf.FactIndex({"n1": (["e:lavrov"], [])}, {"a3"}, lambda arts: ([], []),
+                         lambda keys: [r for r in rows if r[0] in keys], lambda claims: [], lambda ents: [],
+                         {"e:lavrov": 5, "e:shoigu": 1}, {})
+    assert index.holding({"e:lavrov"}) == ["c0", "c1", "c2", "c4", "n1"]      # (a3 is leaving)
+    assert index.holding({"e:nobody"}) == []
+
+
 def test_a_pair_the_probes_rule_out_has_no_conflict():
     """`may_conflict` on the two claims' stored `fact_probe` tokens leaves a pair out of a delta's
     checks only when no check finds a conflict in it: over every pair of the lines of the seed
