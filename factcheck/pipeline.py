@@ -528,6 +528,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             got.update(store.fact_probes(db, ids - mine))
         unprobed.update(ids - got.keys())
         return {c: conflict_rules.probe_tokens(v) for c, v in got.items()}
+
     def pair_cosines(pairs: Sequence[tuple[str, str]]) -> list[float]:
         """The cosine of each pair of claims (their embeddings', found by position at once)."""
         position = claims.position

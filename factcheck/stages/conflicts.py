@@ -168,9 +168,11 @@ class _Checker:
         """The checks' hits on a pair; `near`: the claims are close enough to report one event for
         the number and date checks (`ConflictSettings.near_cosine`)."""
         hits: list[_Hit] = []
-        for check in (self.title, self.gender, self.acronym, self.plan, self.precedence, self.role,
-                      self.negation, self.numbers, self.dates):
-            h = check(fa, fb, same_event or near and check in (self.numbers, self.dates), pair_mode)
+        for check, event in ((self.title, same_event), (self.gender, same_event), (self.acronym, same_event),
+                             (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
+                             (self.negation, same_event), (self.numbers, same_event or near),
+                             (self.dates, same_event or near)):
+            h = check(fa, fb, event, pair_mode)
             if h:
                 hits.append(h)
         return hits

@@ -338,17 +338,16 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
                     break
     if meta.published is None and body_lines:
         dl = match_dateline(body_lines[0].text)
-        if dl and dl.group("year"):
+        month = _MONTHS[dl.group("mon").lower().rstrip(".")] if dl and dl.group("mon") else None
+        if month and dl.group("year"):
             try:
-                meta.published = dt.date(int(dl.group("year")), _MONTHS[dl.group("mon").lower().rstrip(".")],
-                                         int(dl.group("day"))).isoformat()
+                meta.published = dt.date(int(dl.group("year")), month, int(dl.group("day"))).isoformat()
                 meta.published_source = "dateline"
             except ValueError:                  # (no such day)
                 pass
-        if meta.published is None and dl and dl.group("mon"):
+        if meta.published is None and month:
             body_text = "\n".join(ln.text for ln in body_lines)
-            year = _infer_year(_MONTHS[dl.group("mon").lower().rstrip(".")], int(dl.group("day")), body_text,
-                               today or dt.date.today())
+            year = _infer_year(month, int(dl.group("day")), body_text, today or dt.date.today())
             if year:
                 meta.published, meta.published_source = year
     if meta.published is None:

@@ -1188,12 +1188,17 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
     return facts
 
 
-# (the word before an office is taken as its nation only when the office does not start there:
-# "Foreign Minister X" holds the office "foreign minister", no nation; `_nation` says which words
-# name one)
+# the word before an office, taken as its nation only when the office does not start there
+# ("Foreign Minister X" holds the office "foreign minister", no nation; `_nation` says which words
+# name one): what `OFFICE_RE` and `SPEAKER_RE` open with
+_NATION_BEFORE = r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)??"
 OFFICE_RE = re.compile(
-    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)??(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    _NATION_BEFORE + r"(?P<office>foreign minister|defen[cs]e minister|prime minister|"
     r"deputy minister|minister|ambassador|envoy|president|spokes(?:man|woman|person))\b", re.I)
+
+
+# possessives before an office that name no nation ("His ambassador", "Its envoy" open a sentence)
+_NOT_NATIONS = {"his", "her", "its", "their", "our", "your", "my", "the", "it", "that", "this"}
 
 
 def _nation(word: str | None) -> str | None:
@@ -1209,10 +1214,6 @@ def _nation(word: str | None) -> str | None:
     if w in DEMONYMS.values() or (w != word.lower() and word[:1].isupper() and w not in _NOT_NATIONS):
         return w
     return None
-
-
-# possessives before an office that name no nation ("His ambassador", "Its envoy" open a sentence)
-_NOT_NATIONS = {"his", "her", "its", "their", "our", "your", "my", "the", "it", "that", "this"}
 
 
 def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> list[Speaker]:
@@ -1252,7 +1253,7 @@ def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> li
 
 
 SPEAKER_RE = re.compile(
-    r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)??(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    _NATION_BEFORE + r"(?P<office>foreign minister|defen[cs]e minister|prime minister|"
     r"deputy minister|ambassador|envoy|spokes(?:man|woman|person))\b(?:\s+to\s+[A-Z][a-z]+)?"
     r"(?:\s+[A-Z][a-z]+){0,3},?\s+(?P<verb>said|says|told|backed|called|urged|stated|reiterated|announced|"
     r"added|stressed|insisted|claimed|endorsed|supported)\b", re.I)
