@@ -94,6 +94,8 @@ class AnalyzeResult:
     embedded: int = 0            # texts sent to the model this time (the rest came from the cache)
     parsed: int = 0              # sentences parsed for fluency this time (the rest came from the cache)
     normalised: int = 0          # articles parsed for normalisation this time (the rest from the cache)
+    remapped: int = 0            # articles whose facts only took other entity ids (rewritten, not parsed)
+    parses_read: int = 0         # of `normalised`, those whose parse was read back from the store
     matched: int = 0             # claim pairs whose match features were computed (the rest cached)
     delta: bool = False          # only the rows that changed were computed again and written
     regrouped: int = 0           # claims whose clusters were computed again (all on the full path)
@@ -247,6 +249,23 @@ def corpus_fingerprint(db: Database, settings: Settings, shas: Mapping[str, str]
     return h.hexdigest()[:24]
 
 
+@functools.cache
+def _sources_digest() -> str:
+    """The digest of the analysis' own code: the stages and this module."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in [here / "pipeline.py", *sorted((here / "stages").glob("*.py"))]:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def rules_digest() -> str:
+    """What the analysis' results follow besides the files and settings: its code and the version
+    strings. A store analysed under other rules is analysed again by a plain `analyze` (each stage
+    then reuses what its own rules left valid), not skipped as unchanged."""
+    return hashlib.sha256(f"{_sources_digest()}/{VERSION}/{EXTRACTOR_VERSION}".encode()).hexdigest()[:24]
+
+
 # From this share of distinct texts among the claims up, the unchanged articles' vectors are read
 # from their `claim_vectors` rows (in claim order) rather than from the embeddings cache by their
 # texts' keys. Measured here for 36,000 claims of 2,000 articles, all texts distinct: 48-68 ms
@@ -373,7 +392,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     load_seconds = time.perf_counter() - t
     left_stale = store.stale_scores(db)       # scores an earlier `ci` left out of date
     wanted_stale = left_stale if only_scores is None else left_stale & set(only_scores)
-    if not force and store.get_state(db, "corpus") == fp and not wanted_stale:
+    rules = rules_digest()
+    if (not force and store.get_state(db, "corpus") == fp and store.get_state(db, "rules") == rules
+            and not wanted_stale):
         res.skipped = True
         return res
 
@@ -404,7 +425,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     normalised = _normalise(db, claims, articles, force)
     facts, summaries, new_norm = normalised.facts, normalised.summaries, normalised.rows
     recomputed, reread = normalised.parsed, normalised.reread
-    res.normalised = len(recomputed)
+    res.normalised, res.remapped = len(recomputed) - normalised.remapped, normalised.remapped
+    res.parses_read = normalised.parses_read
     res.timings["normalise"] = time.perf_counter() - t
     res.timings["normalise.parse"] = normalised.parse_seconds   # of which parsing the articles read afresh
 
@@ -624,14 +646,14 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
-        state={"corpus": fp, "embedder": embedder.name, "conflicts_basis": basis,
+        state={"corpus": fp, "rules": rules, "embedder": embedder.name, "conflicts_basis": basis,
                "cluster_basis": cluster_basis, "fluency_context": fl_run.basis,
                "conflicts_state": json.dumps(index.state() if index is not None
                                              else conflict_rules.corpus_state(facts, summaries)),
                "fact_index": normalised.version, "fact_probes": probe_basis,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
-        fluency_cache=new_fluency, norm_cache=new_norm, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
+        fluency_cache=new_fluency, norm_cache=new_norm, parse_cache=normalised.parses, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state),
         knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else None), cres.state.meta()),
         origin_state=(*origin_changes, stored_origins is None),
@@ -650,7 +672,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": store.count_rows(db, "conflicts") if partial else len(conflicts),
                   "garbled": len(garbled_sentences), "parsed": res.parsed,
-                  "normalised": res.normalised, "matched": res.matched}
+                  "normalised": res.normalised, "remapped": res.remapped, "parses_read": res.parses_read,
+                  "matched": res.matched}
     res.delta = delta is not None
     res.deferred = len(deferred)
     return res
@@ -813,7 +836,7 @@ class _Normalised:
     facts: "_LazyFacts"           # claim id -> ClaimFacts, decoded on access
     summaries: dict               # claim id -> conflicts.fact_summary
     rows: list[dict]              # new norm_cache rows
-    parsed: set[str]              # articles parsed
+    parsed: set[str]              # articles whose facts were made afresh (parsed, or `remapped`)
     reread: set[str]              # articles read afresh: new, changed or under other rules
     canon_state: str              # the merge, to store as state "norm_canon"
     merge_state: str              # its summed input, to store as state "norm_merge"
@@ -822,6 +845,9 @@ class _Normalised:
     all_keys: bool                # `keys` and `merged` hold every article (the tables are written anew)
     version: str = ""             # the normalisation rules (state "fact_index" of the pair-check index)
     parse_seconds: float = 0.0    # in the parse of the articles read afresh (timings)
+    remapped: int = 0             # of `parsed`, those whose facts of then were rewritten, not parsed
+    parses: list[dict] = field(default_factory=list)   # new parse_cache rows (the articles parsed now)
+    parses_read: int = 0          # articles whose parse was read back from parse_cache
 
 
 class _Summaries(Mapping):
@@ -909,11 +935,32 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         want = sorted(a for a in aids if a not in names)
         names.update((a, decode(row[2])) for a, row in store.norm_cache_names(db, want).items())
 
+    # the parses made now (rows of parse_cache), and the seconds spent making them
+    parses: list[dict] = []
+    t_parse, read = [0.0], [0]
+
+    def parsed(aids: list[str]) -> dict:
+        """The parses of these articles: read back from parse_cache when it holds one of the same
+        content by the same parser, else made now."""
+        if not aids:
+            return {}
+        parser = norm.parser_key()
+        stored = store.parse_cache_docs(db, {a: shas[a] for a in aids}, parser) if not force else {}
+        out = dict(zip(stored, norm.docs_from_bytes(list(stored.values()))))
+        read[0] += len(out)
+        rest = [a for a in aids if a not in out]
+        if rest:
+            articles.fetch(rest)
+            t = time.perf_counter()
+            out.update(zip(rest, norm.parse_articles([articles[a].text for a in rest])))
+            t_parse[0] += time.perf_counter() - t
+            parses.extend({"article_id": a, "sha256": shas[a], "parser": parser, "doc": norm.doc_bytes(out[a])}
+                          for a in rest)
+        return {a: out[a] for a in aids}
+
     todo = [aid for aid in needed if aid not in valid]
     articles.fetch(todo)
-    t_parse = time.perf_counter()
-    docs = dict(zip(todo, norm.parse_articles([articles[a].text for a in todo])))
-    t_parse = time.perf_counter() - t_parse
+    docs = parsed(todo)
     for aid in todo:
         raws, defs = norm.article_names(docs[aid], articles[aid].text)
         names[aid] = (norm.raws_to_json(raws), defs)
@@ -946,10 +993,12 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     # without hashing it again.
     canon_state = json.dumps({"version": version, "entries": signer.entries}, sort_keys=True)
     moved: set[str] | None = None
+    before: dict = {}                    # the previous analysis' entries (`CanonSigner.entries`)
     if not force and (stored := store.get_state(db, "norm_canon")):
-        before = json.loads(stored)
-        if before.get("version") == version:
-            moved = signer.moved_since(before["entries"])
+        state = json.loads(stored)
+        if state.get("version") == version:
+            before = state["entries"]
+            moved = signer.moved_since(before)
     if moved is None:
         read_names(valid)
     elif moved and not full:
@@ -988,8 +1037,30 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
             continue
         if aid not in docs:
             reparse.append(aid)        # the merge moved one of its names to another entity
-    articles.fetch(reparse)
-    docs.update(zip(reparse, norm.parse_articles([articles[a].text for a in reparse])))
+    # an article whose names moved to other entities only by id and display name: its facts of
+    # then rewritten (`normalize.remap_facts`), not made again from a parse; the row's facts of
+    # then are those of the previous merge when its signature is theirs
+    remapped: set[str] = set()
+    if reparse and moved:
+        then = norm.CanonSigner.of_entries(before)
+        maybe = [a for a in reparse if a in valid and cache[a]["signature"] == then.sign(x[0] for x in names[a][0])]
+        old_facts = store.norm_cache_facts(db, maybe)
+        for aid in maybe:
+            raw_json, defs = names[aid]
+            plain = norm.remap_facts(json.loads(old_facts[aid]), [x[0] for x in raw_json], before, signer.entries)
+            if plain is None or list(plain) != ids_of(aid):
+                continue
+            per = {cid: decode_facts(d) for cid, d in plain.items()}
+            per_summary = {cid: fact_summary(f) for cid, f in per.items()}
+            facts.add_decoded({cid: (per[cid], plain[cid]) for cid in per})
+            summaries.update(per_summary)
+            rows.append({"article_id": aid, "sha256": shas[aid], "version": version,
+                         "names": json.dumps([raw_json, [list(_astuple(d)) for d in defs]]),
+                         "signature": signer.sign(x[0] for x in raw_json),
+                         "facts": json.dumps(plain), "summary": json.dumps(per_summary)})
+            remapped.add(aid)
+        reparse = [a for a in reparse if a not in remapped]
+    docs.update(parsed(reparse))
     for aid in needed:
         if aid not in docs:
             continue
@@ -1011,8 +1082,8 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     merged_now.update((a, shas[a]) for a in joining)
     if lazy:
         summaries = _Summaries(db, summaries, stored_summaries)
-    return _Normalised(facts, summaries, rows, set(docs), set(todo), canon_state, merge_state, keys, merged_now,
-                       full, version, t_parse)
+    return _Normalised(facts, summaries, rows, set(docs) | remapped, set(todo), canon_state, merge_state, keys,
+                       merged_now, full, version, t_parse[0], len(remapped), parses, read[0])
 
 
 class _ArticleTexts(Mapping):

@@ -1106,6 +1106,13 @@ def articles_naming(db: Database, keys: Iterable[str]) -> set[str]:
     return {r[0] for r in _tuples_in(db, "select distinct article_id from norm_keys where key in ({})", keys)}
 
 
+def parse_cache_docs(db: Database, shas: Mapping[str, str], parser: str) -> dict[str, bytes]:
+    """article id -> its stored parse, of the articles (id -> content hash) whose parse was made
+    from that content by that parser (`normalize.parser_key`)."""
+    rows = _tuples_in(db, "select article_id, sha256, parser, doc from parse_cache where article_id in ({})", shas)
+    return {a: doc for a, sha, p, doc in rows if shas.get(a) == sha and p == parser}
+
+
 def norm_cache_facts(db: Database, article_ids: Iterable[str]) -> dict[str, str]:
     """article id -> the cached facts JSON of its claims."""
     return dict(_tuples_in(db, "select article_id, facts from norm_cache where article_id in ({})", article_ids))
@@ -1154,7 +1161,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   conflicts: Sequence[Conflict], fingerprints: Mapping[str, str],
                   scores: Sequence[Score], state: Mapping[str, str],
                   fluency_cache: Mapping[str, str] | None = None,
-                  norm_cache: Sequence[dict] | None = None,
+                  norm_cache: Sequence[dict] | None = None, parse_cache: Sequence[dict] = (),
                   match_cache: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
                   delta: Mapping[str, Iterable[str]] | None = None,
                   fluency_context: Mapping | None = None,
@@ -1170,7 +1177,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
-    same transaction; norm_cache rows of articles no longer in the store are dropped.
+    same transaction; norm_cache rows of articles no longer in the store are dropped. `parse_cache`:
+    rows of table parse_cache (article_id, sha256, parser, doc) to write, the same way.
 
     Without `delta` every result table is emptied and written again from the arguments. With
     `delta` (table -> keys), only those rows of each result table are deleted (fluency:
@@ -1198,8 +1206,10 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 ({"key": k, "local": v} for k, v in fluency_cache.items()), replace=True)
         if norm_cache:
             db.table("norm_cache").insert_all(norm_cache, replace=True)
+        if parse_cache:
+            db.table("parse_cache").insert_all(parse_cache, replace=True)
         if delta is None:
-            for t in ("norm_cache", "norm_keys", "claim_columns", "claim_vectors"):
+            for t in ("norm_cache", "parse_cache", "norm_keys", "claim_columns", "claim_vectors"):
                 db.execute(f"delete from {t} where article_id not in (select id from articles)")
         if norm_keys or norm_keys_all:
             _replace_article_rows(db, "norm_keys", ("article_id", "key"), norm_keys or {},
@@ -1245,8 +1255,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             gone = list(gone_articles) if gone_articles is not None else [r[0] for r in db.execute(
                 "select article_id from scores union select article_id from origins "
                 "union select article_id from norm_cache except select id from articles")]
-            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "norm_keys", "claim_columns",
-                      "claim_vectors", "fact_keys", "fact_offices", "stale_scores"):
+            for t in ("fluency", "claim_facts", "origins", "scores", "norm_cache", "parse_cache", "norm_keys",
+                      "claim_columns", "claim_vectors", "fact_keys", "fact_offices", "stale_scores"):
                 _tuples_in(db, f"delete from {t} where article_id in ({{}})", gone)
             _tuples_in(db, "delete from stale_scores where article_id in ({})", [s.article_id for s in scores])
         db.table("fluency").insert_all(

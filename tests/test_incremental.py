@@ -98,7 +98,7 @@ def test_incremental_results_equal_a_full_analysis(runs):
     a, b = _snapshot(runs["inc"]), _snapshot(runs["scratch"])
     for key in a:
         assert a[key] == b[key], key
-    cache_counters = ("parsed", "normalised", "matched")
+    cache_counters = ("parsed", "normalised", "remapped", "parses_read", "matched")
     assert {k: v for k, v in runs["added"].counts.items() if k not in cache_counters} == \
         {k: v for k, v in runs["full"].counts.items() if k not in cache_counters}
 
@@ -148,10 +148,11 @@ def test_cached_match_features_decide_like_decide():
         assert any(s for s, _ in expected) and any(v for _, v in expected)
 
 
-def test_an_article_whose_entity_moved_is_read_again(tmp_path):
+def test_an_article_whose_entity_moved_takes_the_new_entity_without_a_parse(tmp_path):
     """A new article names "Wunna Maung Lwin": the entity another article called "Lwin" now shows
-    that name, so that article's facts are made again (its stored signature no longer holds),
-    and the results equal an analysis from scratch."""
+    that name, so that article's facts change (its stored signature no longer holds). Only the
+    entity's id and name moved, so its facts of then are rewritten, not parsed again, and the
+    results equal an analysis from scratch."""
     from conftest import FakeEmbedder
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -167,7 +168,8 @@ def test_an_article_whose_entity_moved_is_read_again(tmp_path):
         "Minister in Jakarta\n\nMyanmar's Foreign Minister Wunna Maung Lwin arrived in Jakarta on Tuesday "
         "for talks with envoys. Wunna Maung Lwin will meet the envoys again on Friday.\n", encoding="utf-8")
     res = _again(db, folder, settings, emb)
-    assert res.normalised == 2                     # c.txt, and a.txt whose "Lwin" moved
+    assert res.normalised == 1                     # c.txt parsed
+    assert res.remapped == 1                       # a.txt, whose "Lwin" moved, rewritten
     lwin = [m for f in store.load_facts(db).values() if f["article_id"].startswith("a")
             for m in f["mentions"] if m["text"] == "Lwin"]
     assert lwin and all(m["entity"] == "e:wunna-maung-lwin" for m in lwin)
@@ -176,6 +178,55 @@ def test_an_article_whose_entity_moved_is_read_again(tmp_path):
     (folder / "d.txt").write_text("Rice again\n\nRice prices fell in the southern provinces on Monday.\n",
                                   encoding="utf-8")
     assert _again(db, folder, settings, emb).normalised == 1
+
+
+def test_an_article_whose_entity_moved_beyond_its_id_reads_its_stored_parse(tmp_path, monkeypatch):
+    """When a move is more than a new id (`normalize.remap_facts` declines), the article's facts
+    are made again from its parse as stored (table parse_cache), not from a new parse; the
+    results still equal an analysis from scratch."""
+    from conftest import FakeEmbedder
+    from factcheck.stages import normalize
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Talks in Jakarta\n\nForeign Minister Lwin said on Monday that the talks in Jakarta went well.\n",
+        encoding="utf-8")
+    settings, emb = load_settings(), FakeEmbedder()
+    db = _analysed(tmp_path / "inc.db", folder, settings, emb)
+    (folder / "c.txt").write_text(
+        "Minister in Jakarta\n\nMyanmar's Foreign Minister Wunna Maung Lwin arrived in Jakarta on Tuesday.\n",
+        encoding="utf-8")
+    monkeypatch.setattr(normalize, "remap_facts", lambda *a: None)
+    parsed: list[int] = []
+    real = normalize.parse_articles
+    monkeypatch.setattr(normalize, "parse_articles", lambda texts: parsed.append(len(texts)) or real(texts))
+    res = _again(db, folder, settings, emb)
+    assert (res.normalised, res.remapped, res.parses_read) == (2, 0, 1)
+    assert parsed == [1]                           # c.txt alone
+    assert _snapshot(db) == _snapshot(_analysed(tmp_path / "scratch.db", folder, settings, emb))
+
+
+def test_new_normalisation_rules_read_the_stored_parses(tmp_path, monkeypatch):
+    """After an upgrade, a plain `analyze` is not skipped although no file changed. Under the new
+    normalisation rules every article's facts are made again, from its stored parse: no article
+    is parsed, and (the rules being the same in substance here) the facts are those made from the
+    parses themselves."""
+    from conftest import FakeEmbedder
+    from factcheck.stages import normalize
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    settings, emb = load_settings(), FakeEmbedder()
+    db = _analysed(tmp_path / "inc.db", folder, settings, emb)
+    before = _snapshot(db)
+    parsers = {r[0] for r in db.execute("select parser from parse_cache")}
+    assert store.count_rows(db, "parse_cache") == 5 and len(parsers) == 1
+    # (an upgrade: other code, whose normalisation rules carry another version)
+    monkeypatch.setattr(normalize, "NORMALIZE_VERSION", normalize.NORMALIZE_VERSION + "-next")
+    monkeypatch.setattr(pipeline, "rules_digest", lambda: "next")
+    monkeypatch.setattr(normalize, "parse_articles", lambda texts: pytest.fail("parsed again"))
+    res = pipeline.analyze(db, settings, embedder=emb)
+    assert (res.normalised, res.parses_read) == (5, 5)
+    assert _snapshot(db) == before
 
 
 def test_a_nationality_stated_later_drops_a_role_conflict(tmp_path):

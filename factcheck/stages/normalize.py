@@ -911,6 +911,36 @@ def parse_articles(texts: Sequence[str]) -> list:
     return list(load_nlp().pipe(texts))
 
 
+def parser_key() -> str:
+    """What a stored parse was made with: the pipeline's name and version, its components and
+    spaCy's version (a parse made otherwise is not read back)."""
+    import spacy
+
+    from factcheck.nlp import load_nlp
+    nlp = load_nlp()
+    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}/{'+'.join(nlp.pipe_names)}" \
+           f"/spacy-{spacy.__version__}"
+
+
+def doc_bytes(doc) -> bytes:
+    """A parse as bytes (spaCy's `DocBin`, every token attribute, no user data): about 10 KB for
+    an article of 550 tokens."""
+    from spacy.tokens import DocBin
+    out = DocBin(store_user_data=False)
+    out.add(doc)
+    return out.to_bytes()
+
+
+def docs_from_bytes(blobs: Sequence[bytes]) -> list:
+    """The parses `doc_bytes` stored, read back (about 3 ms each): the same tokens, tags, lemmas,
+    dependencies and entities as the parse itself."""
+    from spacy.tokens import DocBin
+
+    from factcheck.nlp import load_nlp
+    vocab = load_nlp().vocab
+    return [next(iter(DocBin().from_bytes(b).get_docs(vocab))) for b in blobs]
+
+
 def article_names(doc, text: str) -> tuple[list["_Raw"], list[AcronymDef]]:
     """One article's raw name mentions and acronym definitions (depend on that article alone)."""
     return _raw_mentions(doc, text), find_acronym_defs(text)
@@ -1056,6 +1086,13 @@ class CanonSigner:
         import json
         self.entries: dict[str, str] = {k: json.dumps(v) for k, v in canon.items()}
 
+    @classmethod
+    def of_entries(cls, entries: Mapping[str, str]) -> "CanonSigner":
+        """The signer of a merge of then, from its stored `entries`."""
+        signer = cls.__new__(cls)
+        signer.entries = dict(entries)
+        return signer
+
     def sign(self, texts: Iterable[str]) -> str:
         """The signature of an article whose name mentions, in order, are `texts`."""
         import hashlib
@@ -1071,6 +1108,47 @@ class CanonSigner:
     def touches(texts: Iterable[str], keys: set[str]) -> bool:
         """Whether any of these name mentions has one of `keys`."""
         return bool(keys) and any(_key(t) in keys for t in texts)
+
+
+def remap_facts(plain: Mapping[str, dict], texts: Iterable[str], before: Mapping[str, str],
+                now: Mapping[str, str]) -> dict[str, dict] | None:
+    """An article's facts (`plain`: claim id -> `ClaimFacts` as a plain dict) made under an earlier
+    merge (`before`: `CanonSigner.entries` then), rewritten for the merge `now` without a parse,
+    or None when that is not the same as making them again.
+
+    `claims_facts` reads of the merge only whether each of the article's names (`texts`) has an
+    entity, and that entity's id, display name, person flag and label. When every name keeps its
+    presence, flag and label, and its entity ids of then map one to one onto those of now (no two
+    merge, none splits), every step of `claims_facts` decides as before (which mentions are
+    persons, which pronoun has one person before it, which mention a token falls in), and its
+    facts differ only in the ids and display names, replaced here: a new name that moves a
+    widely named person's entity no longer costs a parse of every article naming them."""
+    import json
+    to: dict[str, tuple[str, str]] = {}                  # entity id then -> (id, display name) now
+    for k in {_key(t) for t in texts}:
+        was, is_ = before.get(k), now.get(k)
+        if (was is None) != (is_ is None):
+            return None
+        if was is None:
+            continue
+        (eid, _, person, label), (eid2, disp2, person2, label2) = json.loads(was), json.loads(is_)
+        if person != person2 or label != label2 or to.setdefault(eid, (eid2, disp2)) != (eid2, disp2):
+            return None
+    if len({e for e, _ in to.values()}) != len(to):
+        return None
+    ids = {old: new for old, (new, _) in to.items()}
+    out = {}
+    for cid, f in plain.items():
+        f = dict(f)
+        f["mentions"] = [{**m, "entity": to[m["entity"]][0], "name": to[m["entity"]][1]}
+                         if m["entity"] in to else m for m in f["mentions"]]
+        f["markers"] = [{**m, "entity": ids.get(m["entity"], m["entity"])} for m in f["markers"]]
+        # (a frame's object is an entity id or a head lemma; a lemma never has an id's "e:")
+        f["frames"] = [{**x, "subject": ids.get(x["subject"], x["subject"]),
+                        "obj": ids.get(x["obj"], x["obj"])} for x in f["frames"]]
+        f["speakers"] = [{**x, "entity": ids.get(x["entity"], x["entity"])} for x in f["speakers"]]
+        out[cid] = f
+    return out
 
 
 def raws_to_json(raws: Sequence["_Raw"]) -> list:

@@ -264,3 +264,61 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
     assert decode_facts({**json.loads(json.dumps(dataclasses.asdict(next(iter(facts.values()))))),
                          "mentions": [plain]}).mentions == (dataclasses.replace(m, gender_span=None),)
     assert isinstance(m, Mention)
+
+
+def _facts_under(text: str, others: tuple[str, ...]):
+    """The plain facts of one article's single claim under the merge of it and `others`, and the
+    merge's entries (`CanonSigner.entries`), and the article's name texts."""
+    import json
+    from dataclasses import asdict
+
+    from factcheck.stages import normalize as norm
+    texts = (text, *others)
+    docs = norm.parse_articles(list(texts))
+    names = {f"{i:03d}": norm.article_names(d, t) for i, (d, t) in enumerate(zip(docs, texts))}
+    canon = norm.canonicalise({a: (norm.name_uses(r), defs) for a, (r, defs) in names.items()})
+    art = Article("000", "000", "", text, published="2023-07-04", published_source="date line")
+    claim = Claim("c0", "000", "c0", 0, 0, len(text), text, text)
+    raws, defs = names["000"]
+    facts = norm.claims_facts([claim], art, docs[0], raws, defs, canon)
+    plain = {cid: json.loads(json.dumps(asdict(f))) for cid, f in facts.items()}
+    return plain, norm.CanonSigner(canon).entries, [r.text for r in raws]
+
+
+def test_facts_whose_entity_moved_are_rewritten_as_a_parse_would_make_them():
+    """Another article names "Retno Marsudi": the entity of "Marsudi" takes that id and name.
+    The facts of then, rewritten, are those made afresh under the new merge: mentions, the
+    pronoun's person, the speaker, the frame's subject, the marker's person."""
+    from factcheck.stages.normalize import remap_facts
+    text = ("Foreign Minister Marsudi said on Tuesday that she made her first visit to Moscow "
+            "and that Marsudi met Lavrov there.")
+    then, before, names = _facts_under(text, ("Sergei Lavrov arrived in Jakarta.",))
+    now, after, _ = _facts_under(text, ("Sergei Lavrov arrived in Jakarta.",
+                                        "Indonesian Foreign Minister Retno Marsudi spoke on Monday."))
+    assert then != now                                   # (the entity did move)
+    f = now["c0"]
+    assert {m["text"] for m in f["mentions"] if m["entity"] == "e:retno-marsudi"} == {"Marsudi", "she", "her"}
+    assert [x["entity"] for x in f["speakers"]] == [x["entity"] for x in f["markers"]] == ["e:retno-marsudi"]
+    assert {x["subject"] for x in f["frames"]} == {"e:retno-marsudi"}
+    assert remap_facts(then, names, before, after) == now
+
+
+def test_facts_are_not_rewritten_when_a_move_is_more_than_a_new_id():
+    """Two entities of an article that become one, an entity that splits, or a name that stops
+    being a person: its facts would differ beyond the ids (pronouns, persons), so they are made
+    again (None)."""
+    import json
+
+    from factcheck.stages.normalize import remap_facts
+    f = {"c0": {"mentions": [{"entity": "e:a", "name": "A"}, {"entity": "e:b", "name": "B"}],
+                "markers": [], "frames": [], "speakers": []}}
+    before = {"a": json.dumps(["e:a", "A", True, "PERSON"]), "b": json.dumps(["e:b", "B", True, "PERSON"])}
+    same = {"a": json.dumps(["e:ab", "A B", True, "PERSON"]), "b": json.dumps(["e:b", "B", True, "PERSON"])}
+    assert remap_facts(f, ["a", "b"], before, same)["c0"]["mentions"][0] == {"entity": "e:ab", "name": "A B"}
+    merged = {"a": json.dumps(["e:b", "B", True, "PERSON"]), "b": json.dumps(["e:b", "B", True, "PERSON"])}
+    assert remap_facts(f, ["a", "b"], before, merged) is None
+    split = {"a": json.dumps(["e:x", "X", True, "PERSON"]), "a2": json.dumps(["e:y", "Y", True, "PERSON"])}
+    assert remap_facts(f, ["a", "a2"], {"a": before["a"], "a2": before["a"]}, split) is None
+    place = {**before, "a": json.dumps(["e:a", "A", False, "GPE"])}
+    assert remap_facts(f, ["a", "b"], before, place) is None
+    assert remap_facts(f, ["a", "b"], before, {"b": before["b"]}) is None
