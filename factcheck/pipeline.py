@@ -1243,5 +1243,6 @@ def conflict_fingerprint(a: Claim, b: Claim) -> str:
 def _facts_dict(f) -> dict:
     import dataclasses
     if dataclasses.is_dataclass(f):
-        return dataclasses.asdict(f)
+        from .records import to_plain
+        return to_plain(type(f))(f)
     return dict(f) if isinstance(f, dict) else {"value": str(f)}

@@ -101,6 +101,37 @@ def from_plain(cls: type) -> Callable[[Mapping], object]:
     return make
 
 
+@functools.cache
+def to_plain(cls: type) -> Callable[[object], dict]:
+    """`dataclasses.asdict` for a frozen, slotted record whose fields hold plain values, spans
+    (tuples of plain values) or tuples of such records: the same dict (tuples stay tuples),
+    made from each field's slot without `asdict`'s deep copy of every value (which took a fifth
+    of the time to make an article's facts). A test checks every kind of fact."""
+    hints = typing.get_type_hints(cls)
+
+    def convert(hint):
+        """How a field's value becomes its plain value (None: as it is)."""
+        if typing.get_origin(hint) in (types.UnionType, typing.Union):
+            inner = [convert(h) for h in typing.get_args(hint) if h is not type(None)]
+            return next((c for c in inner if c is not None), None)
+        args = typing.get_args(hint)
+        if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis \
+                and dataclasses.is_dataclass(args[0]):
+            item = to_plain(args[0])
+            return lambda v: tuple(map(item, v))
+        return None
+
+    fields = [(f.name, getattr(cls, f.name).__get__, convert(hints[f.name])) for f in dataclasses.fields(cls)]
+
+    def make(o) -> dict:
+        out = {}
+        for name, get, conv in fields:
+            v = get(o)
+            out[name] = v if conv is None or v is None else conv(v)
+        return out
+    return make
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A piece of an article's text, e.g. a boilerplate line, with why it was marked."""

@@ -6,6 +6,7 @@ across the whole corpus, so "Shoygu" in one article and "Shoigu" in another get 
 """
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -1176,6 +1177,9 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
                  defs: Sequence[AcronymDef], canon: Mapping) -> dict[str, ClaimFacts]:
     """ClaimFacts of one article's claims from its parse, its names and the corpus merge."""
     facts: dict[str, ClaimFacts] = {}
+    # each token's offset, once per article: a claim's tokens are a slice found by bisection (not
+    # a pass over every token of the article per claim: 2 million token objects for 222 articles)
+    starts = [t.idx for t in doc]
     for claim in claims:
         text = art.text
         cs, ce = claim.start, claim.end
@@ -1206,7 +1210,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             mentions.append(Mention(eid, disp, r.text, r.start, r.end, person, label, title, tspan, nat,
                                     gender, gcue, gspan))
         mentions.sort(key=lambda m: m.start)
-        tokens = [t for t in doc if cs <= t.idx < ce]
+        tokens = list(doc[bisect.bisect_left(starts, cs):bisect.bisect_left(starts, ce)])
         # pronouns: only when exactly one person is named earlier in the same claim
         for t in tokens:
             g = PRONOUNS.get(t.lower_)

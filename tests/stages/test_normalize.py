@@ -246,8 +246,10 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
         ("Lavrov's first visit to Myanmar comes ahead of the five-point consensus meeting of the "
          "Association of Southeast Asian Nations (ASEAN).", "2022-08-03"),
         ("Lavrov previously visited Naypyitaw in 2013, the ministry's spokesperson said.", None))
+    from factcheck.records import to_plain
     kinds = set()
     for f in facts.values():
+        assert to_plain(type(f))(f) == dataclasses.asdict(f)           # (what a new row is made from)
         plain = json.loads(json.dumps(dataclasses.asdict(f)))
         got = decode_facts(plain)
         assert got == f == facts_from_dict(plain) and hash(got) == hash(f)
