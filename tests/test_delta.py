@@ -197,9 +197,9 @@ def steps(tmp_path_factory):
     store.write_claim_columns = lambda db_, rows, replace_all=False: written.append(
         ("columns", len(rows), replace_all)) or real_columns_write(db_, rows, replace_all)
     from factcheck.stages import conflicts as conflict_rules
-    real_may = conflict_rules.may_conflict
-    ruled_out = []         # pairs the stored probes left out of the checks
-    conflict_rules.may_conflict = lambda a, b, same: real_may(a, b, same) or ruled_out.append(1) or False
+    real_may = conflict_rules.may_level
+    ruled_out = []         # pairs the stored probes left out of every check
+    conflict_rules.may_level = lambda a, b: real_may(a, b) or ruled_out.append(1) or 0
     cluster_reads = []     # the stored clusters' member lists read (their JSON)
     real_strings = records.json_strings
     records.json_strings = lambda v: cluster_reads.append(v) or real_strings(v)
@@ -227,7 +227,7 @@ def steps(tmp_path_factory):
         store.write_origin_state, store.write_claim_columns = real_origin_write, real_columns_write
         store.write_knn_state = real_knn_write
         records.json_strings = real_strings
-        conflict_rules.may_conflict = real_may
+        conflict_rules.may_level = real_may
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["ruled_out"] = len(ruled_out)
     out["cluster_reads"] = cluster_reads

@@ -381,7 +381,8 @@ def _norm_title(t: str) -> str:
 
 def _office(t: str) -> str:
     t = _norm_title(t)
-    for o in ("foreign minister", "defense minister", "prime minister", "deputy minister", "ambassador",
+    for o in ("foreign minister", "defense minister", "deputy prime minister", "prime minister", "deputy minister",
+              "ambassador",
               "envoy", "president", "spokesman", "spokeswoman", "spokesperson"):
         if o in t:
             return "spokesperson" if o.startswith("spokes") else o
@@ -541,13 +542,19 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (role), a shared subject and verb (negation; numbers and dates outside one cluster); and in
     one cluster, quantities or dates on both sides (numbers, dates) or a subject noun and verb
     (negation)."""
+    return may_level(a, b) >= (1 if same_event else 2)
+
+
+def may_level(a: frozenset[str], b: frozenset[str]) -> int:
+    """`may_conflict` of both kinds of pair at once: 2 when a check may find a conflict in any
+    pair with these tokens, 1 only in a pair of one event (one cluster, or near), 0 in none."""
     shared = a & b
     if "s" in shared or any(t.startswith(_SHARED_ENOUGH) for t in shared):
-        return True
-    if same_event and ("q" in shared or "d" in shared or any(t.startswith("v:") for t in shared)):
-        return True
-    return any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
-        any(t.startswith("p:") and "t:" + t[2:] in a for t in b)
+        return 2
+    if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
+            any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
+        return 2
+    return 1 if "q" in shared or "d" in shared or any(t.startswith("v:") for t in shared) else 0
 
 
 @dataclass
@@ -942,12 +949,13 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         if probes is not None and nli is None and todo:
             known = probes({c for p in todo for c in p})
 
-            def may(p: tuple[str, str], same: bool) -> bool:
-                return p[0] not in known or p[1] not in known or may_conflict(known[p[0]], known[p[1]], same)
-            # the cosine of a pair outside one cluster is asked only when the checks of one event
-            # might find something in it; a pair ruled out as it is stays when it is near
-            near = near_of(p for p, same in todo.items() if not same and may(p, True))
-            todo = {p: same for p, same in todo.items() if may(p, same) or p in near}
+            # per pair, which checks may find a conflict in it (`may_level`; 2 for a claim the probes
+            # do not know): the cosine of a pair outside one cluster is asked only when the checks
+            # of one event might find something in it; a pair ruled out as it is stays when it is near
+            level = {p: 2 if p[0] not in known or p[1] not in known else may_level(known[p[0]], known[p[1]])
+                     for p in todo}
+            near = near_of(p for p, same in todo.items() if not same and level[p])
+            todo = {p: same for p, same in todo.items() if level[p] >= (1 if same else 2) or p in near}
         else:
             near = near_of(p for p, same in todo.items() if not same)
         if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once

@@ -1275,7 +1275,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
 # name one): what `OFFICE_RE` and `SPEAKER_RE` open with
 _NATION_BEFORE = r"(?P<nat>\b[A-Z][a-z]+(?:['’]s)?\s+)??"
 OFFICE_RE = re.compile(
-    _NATION_BEFORE + r"(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    _NATION_BEFORE + r"(?P<office>foreign minister|defen[cs]e minister|deputy prime minister|prime minister|"
     r"deputy minister|minister|ambassador|envoy|president|spokes(?:man|woman|person))\b", re.I)
 
 
@@ -1335,7 +1335,7 @@ def _speakers(ctext: str, cs: int, tokens, mentions: list[Mention], canon) -> li
 
 
 SPEAKER_RE = re.compile(
-    _NATION_BEFORE + r"(?P<office>foreign minister|defen[cs]e minister|prime minister|"
+    _NATION_BEFORE + r"(?P<office>foreign minister|defen[cs]e minister|deputy prime minister|prime minister|"
     r"deputy minister|ambassador|envoy|spokes(?:man|woman|person))\b(?:\s+to\s+[A-Z][a-z]+)?"
     r"(?:\s+[A-Z][a-z]+){0,3},?\s+(?P<verb>said|says|told|backed|called|urged|stated|reiterated|announced|"
     r"added|stressed|insisted|claimed|endorsed|supported)\b", re.I)

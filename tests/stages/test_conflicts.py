@@ -141,6 +141,22 @@ def test_role_reads_the_nationality_the_corpus_states_for_a_named_speaker():
     assert [c.kind for c in got] == ["role"], [c.explanation for c in got]
 
 
+def test_a_deputy_prime_minister_is_not_the_prime_minister():
+    """"Thailand's deputy prime minister said" and "Thailand's prime minister said" the same
+    thing about ASEAN: two officials of one nation are said to have made it (a role conflict);
+    before, both held the office "prime minister"."""
+    from factcheck.records import Cluster
+    claims, arts = _corpus(
+        ("001_a", "Thailand's deputy prime minister said the ASEAN plan should be the basis for a solution.",
+         "2022-08-03"),
+        ("002_b", "Thailand's prime minister said the ASEAN plan should be the basis for a solution.", "2022-08-03"))
+    facts = normalize_claims(claims, arts)
+    one = [Cluster("k1", tuple(c.id for c in claims), tuple(c.article_id for c in claims), independent_sources=2)]
+    got = find_conflicts(claims, facts, one, arts, ConflictSettings())
+    roles = [c for c in got if c.kind == "role"]
+    assert len(roles) == 1 and "deputy prime minister" in roles[0].explanation, [c.explanation for c in got]
+
+
 def test_near_claims_outside_a_cluster_are_one_event_for_numbers_and_dates():
     """The matcher keeps two reports whose numbers clash apart; when their wording is this close
     (`near_cosine`), the number and date checks still compare them. Without cosines, or below

@@ -64,10 +64,13 @@ def test_a_speaker_holds_the_office_and_nation_the_words_before_the_verb_name():
         ("Russia's ambassador said the plan should be the basis.", None),
         ("Japan's envoy told reporters the talks were useful.", None),
         ("The Prime Minister said the talks were useful.", None),
-        ("His spokesman said the talks were useful.", None))
+        ("His spokesman said the talks were useful.", None),
+        ("Thai Deputy Prime Minister Don Pramudwinai said the bloc should stay united.", None),
+        ("Thailand's deputy prime minister said the bloc should stay united.", None))
     got = [[(sp.office, sp.nationality) for sp in facts[c.id].speakers] for c in claims]
     assert got == [[("foreign minister", None)], [("foreign minister", "russia")], [("ambassador", "russia")],
-                   [("envoy", "japan")], [("prime minister", None)], [("spokesman", None)]]
+                   [("envoy", "japan")], [("prime minister", None)], [("spokesman", None)],
+                   [("deputy prime minister", "thailand")], [("deputy prime minister", "thailand")]]
 
 
 def test_gender_from_honorific_and_pronoun():
