@@ -189,12 +189,22 @@ class _Checker:
                 if ta == tb:
                     continue
                 ra, rb = _is_rank(ta), _is_rank(tb)
-                clash = (ra and rb) or (not ra and not rb and _portfolio_clash(ta, tb))
+                clash = (ra and rb) or (not ra and not rb and (
+                    _portfolio_clash(ta, tb) or _heads_clash(ta, tb) and not self._qualified(fa, ma.title_span)
+                    and not self._qualified(fb, mb.title_span)))
                 if clash:
                     what = "rank" if ra else "office"
                     return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,
                                        f"{what} of {ma.name}")
         return None
+
+    def _qualified(self, f: ClaimFacts, span: tuple[int, int] | None) -> bool:
+        """Whether a title is one of then or for now ("former President", "acting Prime Minister"):
+        the word before it, in its article's text."""
+        if not span:
+            return False
+        text = self.articles[f.article_id].text
+        return bool(_QUALIFIER_RE.search(text[max(0, span[0] - 12):span[0]]))
 
     def gender(self, fa, fb, same_event, pair_mode):
         for ma in fa.mentions:
@@ -418,6 +428,20 @@ def _portfolio_clash(a: str, b: str) -> bool:
         return False
     pa, pb = ma.group(1), mb.group(1)
     return pa != pb and not {pa, pb} & {"prime", "deputy", "state"}
+
+
+# the head of a state and the head of its government, as titles that say nothing else ("Former
+# President", "Vice President", "Deputy Prime Minister" are other offices)
+_HEADS = ({"president"}, {"prime minister", "premier"})
+
+
+_QUALIFIER_RE = re.compile(r"\b(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[- \t]*$", re.I)
+
+
+def _heads_clash(a: str, b: str) -> bool:
+    """'President X' vs 'Prime Minister X': one person named the head of state in one claim and the
+    head of government in the other."""
+    return any(a in x and b in y or b in x and a in y for x, y in (_HEADS,))
 
 
 def _noun_class(noun: str) -> str | None:
