@@ -392,8 +392,7 @@ def _norm_title(t: str) -> str:
 def _office(t: str) -> str:
     t = _norm_title(t)
     for o in ("foreign minister", "defense minister", "deputy prime minister", "prime minister", "deputy minister",
-              "ambassador",
-              "envoy", "president", "spokesman", "spokeswoman", "spokesperson"):
+              "ambassador", "envoy", "president", "spokesman", "spokeswoman", "spokesperson"):
         if o in t:
             return "spokesperson" if o.startswith("spokes") else o
     return t
@@ -430,18 +429,18 @@ def _portfolio_clash(a: str, b: str) -> bool:
     return pa != pb and not {pa, pb} & {"prime", "deputy", "state"}
 
 
-# the head of a state and the head of its government, as titles that say nothing else ("Former
-# President", "Vice President", "Deputy Prime Minister" are other offices)
-_HEADS = ({"president"}, {"prime minister", "premier"})
-
-
+# the titles of the head of a state and of the head of its government, whole ("Vice President"
+# and "Deputy Prime Minister" are other offices)
+_HEADS_OF_STATE, _HEADS_OF_GOVERNMENT = {"president"}, {"prime minister", "premier"}
+# a word before a title that makes it one of then or for now (the title holds none of them)
 _QUALIFIER_RE = re.compile(r"\b(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[- \t]*$", re.I)
 
 
 def _heads_clash(a: str, b: str) -> bool:
     """'President X' vs 'Prime Minister X': one person named the head of state in one claim and the
     head of government in the other."""
-    return any(a in x and b in y or b in x and a in y for x, y in (_HEADS,))
+    return (a in _HEADS_OF_STATE and b in _HEADS_OF_GOVERNMENT) or \
+        (b in _HEADS_OF_STATE and a in _HEADS_OF_GOVERNMENT)
 
 
 def _noun_class(noun: str) -> str | None:
