@@ -517,7 +517,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             return store.load_conflicts_touching(db, set(ids) | gone, with_status=False)
 
         previous = conflict_rules.Previous(
-            changed=claims.ids_in(recomputed),
+            changed=claims.ids_in(recomputed) - normalised.same_facts,
             clusters=prev_clusters if prev_clusters is not None else store.load_clusters(db),
             key_sizes=st["key_sizes"], offices=st["offices"],
             # on the delta path only the stored conflicts that may change are read
@@ -848,6 +848,7 @@ class _Normalised:
     remapped: int = 0             # of `parsed`, those whose facts of then were rewritten, not parsed
     parses: list[dict] = field(default_factory=list)   # new parse_cache rows (the articles parsed now)
     parses_read: int = 0          # articles whose parse was read back from parse_cache
+    same_facts: set[str] = field(default_factory=set)   # claims of `parsed` whose facts are those of then
 
 
 class _Summaries(Mapping):
@@ -1041,10 +1042,11 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     # then rewritten (`normalize.remap_facts`), not made again from a parse; the row's facts of
     # then are those of the previous merge when its signature is theirs
     remapped: set[str] = set()
+    # (the facts of then of the articles made again for a move: those the stored verdicts read)
+    old_facts = store.norm_cache_facts(db, reparse) if reparse else {}
     if reparse and moved:
         then = norm.CanonSigner.of_entries(before)
         maybe = [a for a in reparse if a in valid and cache[a]["signature"] == then.sign(x[0] for x in names[a][0])]
-        old_facts = store.norm_cache_facts(db, maybe)
         for aid in maybe:
             raw_json, defs = names[aid]
             plain = norm.remap_facts(json.loads(old_facts[aid]), [x[0] for x in raw_json], before, signer.entries)
@@ -1075,6 +1077,13 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
                      "signature": signer.sign(x[0] for x in raw_json),
                      "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
                      "summary": json.dumps(per_summary)})
+    # of the claims of the articles made again for a move, those whose facts came out as they were
+    # (most claims of such an article do not name the moved entity): no verdict on their pairs moves
+    same_facts: set[str] = set()
+    for aid, encoded in old_facts.items():
+        then_facts = json.loads(encoded)
+        same_facts.update(cid for cid in ids_of(aid)
+                          if cid in then_facts and json.dumps(then_facts[cid]) == json.dumps(facts.plain(cid)))
     keys = {a: [] for a in leaving}
     keys.update((a, norm.name_keys(x[0] for x in names[a][0])) for a in joining)
     merge_state = json.dumps({"version": version, "articles": len(needed), **merge.to_json()})
@@ -1083,7 +1092,7 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     if lazy:
         summaries = _Summaries(db, summaries, stored_summaries)
     return _Normalised(facts, summaries, rows, set(docs) | remapped, set(todo), canon_state, merge_state, keys,
-                       merged_now, full, version, t_parse[0], len(remapped), parses, read[0])
+                       merged_now, full, version, t_parse[0], len(remapped), parses, read[0], same_facts)
 
 
 class _ArticleTexts(Mapping):

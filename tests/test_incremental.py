@@ -148,17 +148,20 @@ def test_cached_match_features_decide_like_decide():
         assert any(s for s, _ in expected) and any(v for _, v in expected)
 
 
-def test_an_article_whose_entity_moved_takes_the_new_entity_without_a_parse(tmp_path):
+def test_an_article_whose_entity_moved_takes_the_new_entity_without_a_parse(tmp_path, monkeypatch):
     """A new article names "Wunna Maung Lwin": the entity another article called "Lwin" now shows
     that name, so that article's facts change (its stored signature no longer holds). Only the
-    entity's id and name moved, so its facts of then are rewritten, not parsed again, and the
-    results equal an analysis from scratch."""
+    entity's id and name moved, so its facts of then are rewritten, not parsed again; its claim
+    that does not name him keeps its facts, and the pair checks take it as unchanged. The results
+    equal an analysis from scratch."""
     from conftest import FakeEmbedder
+    from factcheck.stages import conflicts
     folder = tmp_path / "corpus"
     folder.mkdir()
     (folder / "a.txt").write_text(
         "Talks in Jakarta\n\nForeign Minister Lwin said on Monday that the talks in Jakarta went well. "
-        "Lwin later met the envoys of five countries at the hotel.\n", encoding="utf-8")
+        "Lwin later met the envoys of five countries at the hotel. "
+        "Rice prices in the city rose by 40 percent in a month.\n", encoding="utf-8")
     (folder / "b.txt").write_text(
         "Rice prices\n\nRice prices rose for a third month in the northern provinces, traders said on "
         "Friday. The central bank kept its main rate unchanged.\n", encoding="utf-8")
@@ -167,9 +170,16 @@ def test_an_article_whose_entity_moved_takes_the_new_entity_without_a_parse(tmp_
     (folder / "c.txt").write_text(
         "Minister in Jakarta\n\nMyanmar's Foreign Minister Wunna Maung Lwin arrived in Jakarta on Tuesday "
         "for talks with envoys. Wunna Maung Lwin will meet the envoys again on Friday.\n", encoding="utf-8")
+    changed: list[set] = []
+    real = conflicts.Previous
+    monkeypatch.setattr(conflicts, "Previous", lambda **kw: changed.append(set(kw["changed"])) or real(**kw))
     res = _again(db, folder, settings, emb)
     assert res.normalised == 1                     # c.txt parsed
     assert res.remapped == 1                       # a.txt, whose "Lwin" moved, rewritten
+    texts = {c.id: c.text for c in store.load_claims(db)}
+    # c.txt's claims, and of a.txt's the one whose facts hold the entity (the parse finds no name
+    # in "Lwin later met", and the third names nobody: their facts are those of then)
+    assert sorted(texts[c][:12] for c in changed[0]) == ["Foreign Mini", "Myanmar's Fo", "Wunna Maung "]
     lwin = [m for f in store.load_facts(db).values() if f["article_id"].startswith("a")
             for m in f["mentions"] if m["text"] == "Lwin"]
     assert lwin and all(m["entity"] == "e:wunna-maung-lwin" for m in lwin)
