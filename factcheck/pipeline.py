@@ -24,7 +24,7 @@ from sqlite_utils import Database
 
 from . import store
 from .errors import IngestError
-from .records import Article, Claim
+from .records import Article, Claim, to_plain
 from .settings import Settings
 from .stages.scoring import corroborated_by, fluent_origins
 
@@ -1042,24 +1042,33 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     # then rewritten (`normalize.remap_facts`), not made again from a parse; the row's facts of
     # then are those of the previous merge when its signature is theirs
     remapped: set[str] = set()
-    # (the facts of then of the articles made again for a move: those the stored verdicts read)
-    old_facts = store.norm_cache_facts(db, reparse) if reparse else {}
+    # (the facts of then of the articles made again for a move, decoded once: those the stored
+    # verdicts read, and what a rewrite starts from)
+    then_facts = {a: json.loads(e) for a, e in store.norm_cache_facts(db, reparse).items()} if reparse else {}
+    made: dict[str, str] = {}              # claim id -> its new facts as JSON (of the rows written now)
+
+    def add_row(aid: str, plain: Mapping[str, dict], per: Mapping[str, object]) -> None:
+        """The article's facts made now (plain dicts and records): kept, and its cache row."""
+        raw_json, defs = names[aid]
+        per_summary = {cid: fact_summary(f) for cid, f in per.items()}
+        facts.add_decoded({cid: (per[cid], plain[cid]) for cid in per})
+        summaries.update(per_summary)
+        made.update((cid, json.dumps(plain[cid])) for cid in per)
+        rows.append({"article_id": aid, "sha256": shas[aid], "version": version,
+                     "names": json.dumps([raw_json, [list(_astuple(d)) for d in defs]]),
+                     "signature": signer.sign(x[0] for x in raw_json),
+                     # (json.dumps of {claim id: facts}, from each claim's JSON made above)
+                     "facts": "{" + ", ".join(f"{json.dumps(cid)}: {made[cid]}" for cid in per) + "}",
+                     "summary": json.dumps(per_summary)})
+
     if reparse and moved:
         then = norm.CanonSigner.of_entries(before)
         maybe = [a for a in reparse if a in valid and cache[a]["signature"] == then.sign(x[0] for x in names[a][0])]
         for aid in maybe:
-            raw_json, defs = names[aid]
-            plain = norm.remap_facts(json.loads(old_facts[aid]), [x[0] for x in raw_json], before, signer.entries)
+            plain = norm.remap_facts(then_facts[aid], [x[0] for x in names[aid][0]], before, signer.entries)
             if plain is None or list(plain) != ids_of(aid):
                 continue
-            per = {cid: decode_facts(d) for cid, d in plain.items()}
-            per_summary = {cid: fact_summary(f) for cid, f in per.items()}
-            facts.add_decoded({cid: (per[cid], plain[cid]) for cid in per})
-            summaries.update(per_summary)
-            rows.append({"article_id": aid, "sha256": shas[aid], "version": version,
-                         "names": json.dumps([raw_json, [list(_astuple(d)) for d in defs]]),
-                         "signature": signer.sign(x[0] for x in raw_json),
-                         "facts": json.dumps(plain), "summary": json.dumps(per_summary)})
+            add_row(aid, plain, {cid: decode_facts(d) for cid, d in plain.items()})
             remapped.add(aid)
         reparse = [a for a in reparse if a not in remapped]
     docs.update(parsed(reparse))
@@ -1067,23 +1076,13 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         if aid not in docs:
             continue
         raw_json, defs = names[aid]
-        raw = norm.raws_from_json(raw_json)
-        per = norm.claims_facts(claims.of_ids(ids_of(aid)), articles[aid], docs[aid], raw, defs, canon)
-        per_summary = {cid: fact_summary(f) for cid, f in per.items()}
-        facts.add_decoded({cid: (f, _facts_dict(f)) for cid, f in per.items()})
-        summaries.update(per_summary)
-        rows.append({"article_id": aid, "sha256": articles[aid].sha256, "version": version,
-                     "names": json.dumps([raw_json, [list(_astuple(d)) for d in defs]]),
-                     "signature": signer.sign(x[0] for x in raw_json),
-                     "facts": json.dumps({cid: facts.plain(cid) for cid in per}),
-                     "summary": json.dumps(per_summary)})
+        per = norm.claims_facts(claims.of_ids(ids_of(aid)), articles[aid], docs[aid], norm.raws_from_json(raw_json),
+                                defs, canon)
+        add_row(aid, {cid: _facts_dict(f) for cid, f in per.items()}, per)
     # of the claims of the articles made again for a move, those whose facts came out as they were
     # (most claims of such an article do not name the moved entity): no verdict on their pairs moves
-    same_facts: set[str] = set()
-    for aid, encoded in old_facts.items():
-        then_facts = json.loads(encoded)
-        same_facts.update(cid for cid in ids_of(aid)
-                          if cid in then_facts and json.dumps(then_facts[cid]) == json.dumps(facts.plain(cid)))
+    same_facts = {cid for aid, was in then_facts.items() for cid in ids_of(aid)
+                  if cid in was and json.dumps(was[cid]) == made[cid]}
     keys = {a: [] for a in leaving}
     keys.update((a, norm.name_keys(x[0] for x in names[a][0])) for a in joining)
     merge_state = json.dumps({"version": version, "articles": len(needed), **merge.to_json()})
@@ -1252,6 +1251,5 @@ def conflict_fingerprint(a: Claim, b: Claim) -> str:
 def _facts_dict(f) -> dict:
     import dataclasses
     if dataclasses.is_dataclass(f):
-        from .records import to_plain
         return to_plain(type(f))(f)
     return dict(f) if isinstance(f, dict) else {"value": str(f)}

@@ -59,6 +59,19 @@ class LazyList(ListLike):
         return iter(self._items())
 
 
+def _shape(hint):
+    """What a record field's type hint holds, as `from_plain` and `to_plain` convert it: the record
+    class of a `tuple[Record, ...]`, "tuple" for another tuple (a span), None for a plain value;
+    an optional (`X | None`) as X."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        inner = [_shape(h) for h in typing.get_args(hint) if h is not type(None)]
+        return next((c for c in inner if c is not None), None)
+    if typing.get_origin(hint) is not tuple:
+        return None
+    args = typing.get_args(hint)
+    return args[0] if len(args) == 2 and args[1] is Ellipsis and dataclasses.is_dataclass(args[0]) else "tuple"
+
+
 @functools.cache
 def from_plain(cls: type) -> Callable[[Mapping], object]:
     """The inverse of `dataclasses.asdict` for a frozen, slotted record, after a JSON round trip:
@@ -66,21 +79,15 @@ def from_plain(cls: type) -> Callable[[Mapping], object]:
     (a span) a tuple. It sets each slot directly: a frozen record's `__init__` sets each field
     through `object.__setattr__`, which made decoding stored facts take twice as long. The
     record is equal to the one built by its own `__init__` (a test checks every kind of fact)."""
-    hints = typing.get_type_hints(cls)
-
     def convert(hint):
         """How a field's plain value becomes the field's (None: as it is)."""
-        if typing.get_origin(hint) in (types.UnionType, typing.Union):
-            inner = [convert(h) for h in typing.get_args(hint) if h is not type(None)]
-            return next((c for c in inner if c is not None), None)
-        if typing.get_origin(hint) is not tuple:
-            return None
-        args = typing.get_args(hint)
-        if len(args) == 2 and args[1] is Ellipsis and dataclasses.is_dataclass(args[0]):
-            item = from_plain(args[0])
+        shape = _shape(hint)
+        if isinstance(shape, type):
+            item = from_plain(shape)
             return lambda v: tuple(map(item, v))
-        return tuple
+        return tuple if shape == "tuple" else None
 
+    hints = typing.get_type_hints(cls)
     slots = [(f.name, getattr(cls, f.name).__set__, convert(hints[f.name])) for f in dataclasses.fields(cls)]
     plain = [(name, put) for name, put, conv in slots if conv is None]
     converted = [s for s in slots if s[2] is not None]
@@ -107,20 +114,15 @@ def to_plain(cls: type) -> Callable[[object], dict]:
     (tuples of plain values) or tuples of such records: the same dict (tuples stay tuples),
     made from each field's slot without `asdict`'s deep copy of every value (which took a fifth
     of the time to make an article's facts). A test checks every kind of fact."""
-    hints = typing.get_type_hints(cls)
-
     def convert(hint):
         """How a field's value becomes its plain value (None: as it is)."""
-        if typing.get_origin(hint) in (types.UnionType, typing.Union):
-            inner = [convert(h) for h in typing.get_args(hint) if h is not type(None)]
-            return next((c for c in inner if c is not None), None)
-        args = typing.get_args(hint)
-        if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis \
-                and dataclasses.is_dataclass(args[0]):
-            item = to_plain(args[0])
+        shape = _shape(hint)
+        if isinstance(shape, type):
+            item = to_plain(shape)
             return lambda v: tuple(map(item, v))
         return None
 
+    hints = typing.get_type_hints(cls)
     fields = [(f.name, getattr(cls, f.name).__get__, convert(hints[f.name])) for f in dataclasses.fields(cls)]
 
     def make(o) -> dict:

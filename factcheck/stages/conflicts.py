@@ -189,9 +189,11 @@ class _Checker:
                 if ta == tb:
                     continue
                 ra, rb = _is_rank(ta), _is_rank(tb)
-                clash = (ra and rb) or (not ra and not rb and (
-                    _portfolio_clash(ta, tb) or _heads_clash(ta, tb) and not self._qualified(fa, ma.title_span)
-                    and not self._qualified(fb, mb.title_span)))
+                # two offices clash only as they are held now: "former Foreign Minister X" may be
+                # "Defense Minister X", "acting President X" "Prime Minister X"
+                clash = (ra and rb) or (not ra and not rb and (_portfolio_clash(ta, tb) or _heads_clash(ta, tb))
+                                        and not self._qualified(fa, ma.title_span)
+                                        and not self._qualified(fb, mb.title_span))
                 if clash:
                     what = "rank" if ra else "office"
                     return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,

@@ -48,6 +48,7 @@ QUIET = [
     ("transliteration", "Russian Defense Minister Sergey Shoygu met him.", "Defense Minister Sergei Shoigu met him."),
     ("two titles", "Prime Minister Min Aung Hlaing visited Moscow.", "Senior General Min Aung Hlaing visited Moscow."),
     ("another office", "Former President Vladimir Putin met him.", "Prime Minister Vladimir Putin met him."),
+    ("a portfolio of then", "Former Foreign Minister Sergei Shoigu met him.", "Defense Minister Sergei Shoigu met him."),
     ("a deputy", "Deputy Prime Minister Dina Boluarte met him.", "President Dina Boluarte met him."),
     ("different objects", "Russia has spoken out against the violence.", "Russia has not condemned the coup."),
     ("different subjects", "The ministry did not confirm the layoffs.", "The company confirmed the layoffs."),
