@@ -405,3 +405,13 @@ def m034_parse_cache(db: Database) -> None:
     # same (a name it uses moved to another entity; the normalisation rules changed) reads its
     # parse back in a few ms instead of parsing again (about 160 ms an article).
     db.execute("create table parse_cache (article_id text primary key, sha256 text, parser text, doc blob)")
+
+
+@migrations()
+def m035_knn_verdicts(db: Database) -> None:
+    # Per claim of a kNN row (and of a patch), per neighbour, what the matcher said of the pair at
+    # that cosine (one byte: asked, "same", vetoed; `clusters._VERDICT_*`): a delta regrouping a
+    # large cluster reads its pairs' decisions instead of their texts and features. An older row
+    # has none (every pair is asked again, as before, and its answer kept when the row is written).
+    db.execute("alter table knn_rows add column verdicts blob")
+    db.execute("alter table knn_patches add column verdicts blob")

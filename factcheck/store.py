@@ -1351,12 +1351,12 @@ def knn_state_heads(db: Database
         return None
 
     def rows_of(article_ids: list[str] | None) -> list[tuple]:
-        columns = "select article_id, ids, keys, slots, nbr, sims, hub, stamp from knn_rows"
+        columns = "select article_id, ids, keys, slots, nbr, sims, hub, stamp, worst, verdicts from knn_rows"
         if article_ids is None:                              # (every row)
             return db.execute(columns).fetchall()
         return _tuples_in(db, columns + " where article_id in ({})", article_ids)
 
-    return heads, meta, db.execute("select slot, nbr, sims, hub from knn_patches").fetchall(), rows_of
+    return heads, meta, db.execute("select slot, nbr, sims, hub, verdicts from knn_patches").fetchall(), rows_of
 
 
 def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], replace_all: bool,
@@ -1364,13 +1364,14 @@ def write_knn_state(db: Database, rows: Sequence[tuple], gone: Iterable[str], re
     """Apply `KnnState.rows` to the stored rows (every article row replaced with `replace_all`;
     every patch dropped with `replace_all` or `unpatch` None)."""
     _replace_article_rows(db, "knn_rows", ("article_id", "ids", "keys", "slots", "nbr", "sims", "hub", "stamp",
-                                           "worst"),
+                                           "worst", "verdicts"),
                           [*gone, *(r[0] for r in rows)], rows, replace_all)
     if replace_all or unpatch is None:
         db.execute("delete from knn_patches")
     else:
         _tuples_in(db, "delete from knn_patches where slot in ({})", unpatch)
-    db.conn.executemany("insert or replace into knn_patches (slot, nbr, sims, hub) values (?, ?, ?, ?)", patches)
+    db.conn.executemany("insert or replace into knn_patches (slot, nbr, sims, hub, verdicts) values (?, ?, ?, ?, ?)",
+                        patches)
     db.table("state").insert({"key": "knn_meta", "value": meta}, pk="key", replace=True)
 
 

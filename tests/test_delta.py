@@ -508,13 +508,14 @@ def test_knn_state_roundtrip():
     st = KnnState(["a1", "a2", "b1"], ["k1", "k2", "k3"], np.array([[2, 1], [2, 0], [0, -1]]),
                   np.array([[0.9, 0.5], [0.8, 0.5], [0.9, -np.inf]], dtype=np.float32),
                   np.array([0.4, 0.3, 0.2], dtype=np.float32), "basis", np.array([10, 11, 12]), 13,
-                  {"a": range(0, 2), "b": range(2, 3)})
+                  {"a": range(0, 2), "b": range(2, 3)}, verdicts=np.array([[3, 1], [0, 5], [7, 0]], dtype=np.uint8))
     rows, gone, every, patches, unpatch = st.rows()
     assert every and patches == [] and unpatch is None and [r[0] for r in rows] == ["a", "b"] and gone == []
     back = KnnState.from_rows(rows, st.meta())
     assert back.ids == st.ids and back.keys == st.keys and back.basis == "basis" and back.next_slot == 13
     assert (back.idx == st.idx).all() and (back.sims == st.sims).all() and (back.hub == st.hub).all()
     assert back.spans == st.spans and (back.slots == st.slots).all()
+    assert back.verdicts.tolist() == st.verdicts.tolist()      # what the matcher said of each pair
     # an article that sorts first comes in: the stored rows name neighbours by stable number, so
     # the others read back right although their positions moved
     rows0 = [("0", "z1", "k0", np.array([13], "<i4").tobytes(), np.array([10, 12], "<i4").tobytes(),
@@ -522,16 +523,19 @@ def test_knn_state_roundtrip():
     moved = KnnState.from_rows(rows0 + rows, json.dumps({"basis": "basis", "k": 2, "next_slot": 14}))
     assert moved.ids == ["z1", "a1", "a2", "b1"]
     assert moved.idx.tolist() == [[1, 3], [3, 2], [3, 1], [1, -1]]
+    assert moved.verdicts.tolist() == [[0, 0], [3, 1], [0, 5], [7, 0]]     # (a row stored without them: none)
     # a delta writes the articles holding a changed row, and drops the rows of articles gone
     # an old claim whose neighbours changed is a patch of its own, read back over its article's row
     st.written, st.new_from = np.array([False, False, True]), 13
     stored_rows = rows
     rows, gone, every, patches, unpatch = st.rows(stored={"a": range(0, 2), "b": range(2, 3), "c": range(3, 4)})
     assert not every and rows == [] and gone == ["c"] and unpatch == []
-    assert patches == [(12, np.array([10, -1], "<i4").tobytes(), st.sims[2].tobytes(), float(st.hub[2]))]
-    new_b = (12, np.array([11, 10], "<i4").tobytes(), np.array([0.95, 0.9], "<f4").tobytes(), 0.7)
+    assert patches == [(12, np.array([10, -1], "<i4").tobytes(), st.sims[2].tobytes(), float(st.hub[2]),
+                        bytes([7, 0]))]
+    new_b = (12, np.array([11, 10], "<i4").tobytes(), np.array([0.95, 0.9], "<f4").tobytes(), 0.7, bytes([1, 3]))
     patched = KnnState.from_rows(stored_rows, st.meta(), [new_b])
     assert patched.idx.tolist() == [[2, 1], [2, 0], [1, 0]] and patched.hub.tolist()[2] == pytest.approx(0.7)
+    assert patched.verdicts.tolist() == [[3, 1], [0, 5], [1, 3]]
     assert patched.patched.tolist() == [False, False, True]
     # a new claim (slot >= new_from) or one fewer claim: its article's row is written whole, and
     # the patches of its claims go
@@ -643,7 +647,7 @@ def test_a_store_from_before_the_stamps_and_heads_gets_them_from_its_rows(tmp_pa
                                            "not a stamp", 99) for a, x in ids.items() if x})
         store.write_knn_state(db, [(a, "\n".join(x), "\n".join(x), np.arange(len(x), dtype="<i4").tobytes(),
                                     np.zeros(2 * len(x), "<i4").tobytes(), np.array(sims[a], "<f4").tobytes(),
-                                    np.zeros(len(x), "<f4").tobytes(), "not a stamp", b"not these")
+                                    np.zeros(len(x), "<f4").tobytes(), "not a stamp", b"not these", None)
                                    for a, x in ids.items()],
                               [], True, [], None, json.dumps({"basis": "x", "k": 2, "next_slot": 3}))
     db.execute("drop index knn_rows_head")

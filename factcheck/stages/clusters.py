@@ -84,12 +84,13 @@ def knn_graph(vectors: np.ndarray, k: int, exact_max: int = 20_000) -> tuple[np.
 
 
 def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: np.ndarray | None = None,
-                    skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    skip: np.ndarray | None = None, entries: bool = False) -> tuple[np.ndarray, ...]:
     """Unique pairs (i < j) of the graph with cosine >= min_cosine, with the cosine of the first
     occurrence; `only` (bool per row): just the pairs with an end in it (the same rows, found
     before the sort, so a small delta does not sort the whole graph); `skip` (bool per row):
-    without the pairs with an end in it. Both keep or drop a pair's two occurrences together."""
-    n = len(idx)
+    without the pairs with an end in it. Both keep or drop a pair's two occurrences together.
+    `entries`: also the first occurrence's place in the graph (row * k + column)."""
+    n, k = idx.shape
     # the rows that can hold an occurrence of a pair kept: with `only`, its rows and those with a
     # neighbour in it; with `skip`, the rows not in it. Read in row order, the others left out,
     # each pair's occurrences come in the order of the whole graph's: the same first one
@@ -99,12 +100,14 @@ def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: 
     if skip is not None:
         scan = ~skip if scan is None else scan & ~skip
     if scan is None:
-        src = np.repeat(np.arange(n), idx.shape[1])
+        src = np.repeat(np.arange(n), k)
         dst, cos = idx.ravel(), sims.ravel()
+        at = np.arange(n * k) if entries else None
     else:
         rows = np.nonzero(scan)[0]
-        src = np.repeat(rows, idx.shape[1])
+        src = np.repeat(rows, k)
         dst, cos = idx[rows].ravel(), sims[rows].ravel()
+        at = (src * k + np.tile(np.arange(k), len(rows))) if entries else None
     ok = (dst >= 0) & (cos >= min_cosine)
     if only is not None:
         ok &= only[src] | only[np.maximum(dst, 0)]
@@ -113,6 +116,8 @@ def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: 
     src, dst, cos = src[ok], dst[ok], cos[ok]
     lo, hi = np.minimum(src, dst), np.maximum(src, dst)
     keys, first = np.unique(lo * n + hi, return_index=True)
+    if entries:
+        return keys // n, keys % n, cos[first], at[ok][first]
     return keys // n, keys % n, cos[first]
 
 
@@ -225,6 +230,11 @@ def _vetoed(m) -> bool:
     return any(r.startswith(("numbers/dates differ", "no shared names")) for r in m.reasons)
 
 
+# the bits of a neighbour-list entry's verdict (`_link_tuples`): the matcher was asked of the pair
+# at that entry's cosine; it said "same"; numbers or names clash (vetoed)
+_VERDICT_ASKED, _VERDICT_SAME, _VERDICT_VETOED = 1, 2, 4
+
+
 def link_pairs(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[str],
                settings: MatchSettings, speakers: Sequence[str | None] | None = None,
                pair_cache: dict | None = None, text_keys: Sequence[str] | None = None,
@@ -258,10 +268,16 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
                  pair_cache: dict | None = None, text_keys: Sequence[str] | None = None,
                  knn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                  only: np.ndarray | None = None, skip: np.ndarray | None = None,
-                 art: np.ndarray | None = None) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
+                 art: np.ndarray | None = None, verdicts: np.ndarray | None = None
+                 ) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
     """`link_pairs` with each link as (margin, cosine, i, j) in `_link_order`; `skip` (bool per
     claim) leaves out the candidate pairs with an end in it; `art`: a number per claim, the same
-    for the claims of one article and only for them (else `articles` are compared)."""
+    for the claims of one article and only for them (else `articles` are compared).
+
+    `verdicts` (with `pair_cache`; uint8, the shape of the graph's `idx`): per entry of a
+    neighbour list, what the matcher said of the pair at that entry's cosine (`_VERDICT_*` bits;
+    0: not asked). A pair's decision is read from its first occurrence's entry when it is there,
+    and written to it when made (its texts, their features and the cache are then not read)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
@@ -270,23 +286,35 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
     else:
         idx, sims, hub = knn
-    src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip)
+    if verdicts is not None and (pair_cache is None or text_keys is None):
+        verdicts = None
+    if verdicts is not None:
+        src, dst, cos, ent = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip, entries=True)
+    else:
+        src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip)
     # A pair can link only if "same" is possible (cosine >= min_cosine_same) or its margin or
     # cosine alone is enough: the others are dropped before the (costly) text features.
     hub = np.asarray(hub, dtype=np.float32)
     margins = cos / ((hub[src] + hub[dst]) / 2)
     keep = ((cos >= settings.min_cosine_same) | (margins >= settings.link_margin)
             | (cos >= settings.link_cosine))
-    src, dst, cos = src[keep], dst[keep], cos[keep]
     # an article never corroborates itself
     if art is not None:
-        other = art[src] != art[dst]
+        keep &= art[src] != art[dst]
+        src, dst, cos = src[keep], dst[keep], cos[keep]
     else:
+        src, dst, cos = src[keep], dst[keep], cos[keep]
         other = np.fromiter((articles[i] != articles[j] for i, j in zip(src.tolist(), dst.tolist())),
                             dtype=bool, count=len(src))
-    src, dst, cos = src[other], dst[other], cos[other]
-    if hasattr(texts, "prefetch"):         # texts read from the store: those of these pairs, at once
-        texts.prefetch(set(src.tolist()) | set(dst.tolist()))
+        keep[keep] = other
+        src, dst, cos = src[other], dst[other], cos[other]
+    asked = np.ones(len(src), dtype=bool)           # (the pairs whose texts are read)
+    if verdicts is not None:
+        ent = ent[keep]
+        said = verdicts.reshape(-1)[ent]
+        asked = (said & _VERDICT_ASKED) == 0
+    if hasattr(texts, "prefetch") and asked.any():  # texts read from the store: those of these pairs, at once
+        texts.prefetch(set(src[asked].tolist()) | set(dst[asked].tolist()))
     links = []
     if pair_cache is None or text_keys is None:
         for i, j, c in zip(src.tolist(), dst.tolist(), cos.tolist(), strict=True):
@@ -298,16 +326,26 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
             if m.relation == "same" or margin >= settings.link_margin or c >= settings.link_cosine:
                 links.append((margin, c, i, j))
     elif len(src):
-        # the cosine-free features of each pair (cached per pair of texts), then every decision at once
+        # the cosine-free features of each pair not decided before (cached per pair of texts), then
+        # every such decision at once
         statics = []
-        for i, j in zip(src.tolist(), dst.tolist(), strict=True):
+        for i, j in zip(src[asked].tolist(), dst[asked].tolist(), strict=True):
             key = text_keys[i] + text_keys[j]
             static = pair_cache.get(key)
             if static is None:
                 sa, sb = (speakers[i], speakers[j]) if speakers is not None else (None, None)
                 static = pair_cache[key] = pair_static(texts[i], texts[j], sa, sb)
             statics.append(static)
-        same, vetoed = decide_static_many(np.array(statics, dtype=np.float64), cos, settings)
+        same = np.zeros(len(src), dtype=bool)
+        vetoed = np.zeros(len(src), dtype=bool)
+        if statics:
+            same[asked], vetoed[asked] = decide_static_many(np.array(statics, dtype=np.float64), cos[asked], settings)
+        if verdicts is not None:
+            told = ~asked
+            same[told] = (said[told] & _VERDICT_SAME) != 0
+            vetoed[told] = (said[told] & _VERDICT_VETOED) != 0
+            verdicts.reshape(-1)[ent[asked]] = (_VERDICT_ASKED | np.where(same[asked], _VERDICT_SAME, 0)
+                                                | np.where(vetoed[asked], _VERDICT_VETOED, 0)).astype(np.uint8)
         c64 = cos.astype(np.float64)
         margins = cos / ((hub[src] + hub[dst]) / 2)     # float32, as c / ((hub[i] + hub[j]) / 2) is
         ok = ~vetoed & (same | (margins >= settings.link_margin) | (c64 >= settings.link_cosine))
@@ -588,6 +626,9 @@ class KnnState:
     known: np.ndarray | None = None
     worst: np.ndarray | None = None
     load: Callable[[np.ndarray], None] | None = None
+    # (n, k) uint8: per neighbour, what the matcher said of the pair at its cosine (`_VERDICT_*`;
+    # 0: not asked; None: nothing known)
+    verdicts: np.ndarray | None = None
 
     def stamps(self) -> list[str]:
         """Per article (in the order of `spans`) the stamp of the ids its row holds
@@ -606,10 +647,10 @@ class KnnState:
         slots whose patch goes (None: every patch)).
 
         An article row is (article, ids, keys, slots, neighbours' slots, cosines, hub levels, the
-        stamp of its ids, the lowest cosine of each claim's list); it
+        stamp of its ids, the lowest cosine of each claim's list, the verdicts of its pairs); it
         is written for an article not stored or holding a new claim or fewer claims, or for every
         article after a full clustering. A patch row is (slot, neighbours' slots, cosines, hub
-        level), for the other `written` rows; past `_PATCH_MIN` patched claims (and
+        level, verdicts), for the other `written` rows; past `_PATCH_MIN` patched claims (and
         `_PATCH_SHARE` of all) the articles holding them are written again instead."""
         every = self.written is None
         n = len(self.ids)
@@ -643,6 +684,8 @@ class KnnState:
             got = self.idx[rows]
             return np.where(got >= 0, self.slots[np.maximum(got, 0)], -1).astype("<i4")
 
+        said = self.verdicts
+
         out = []
         for j in np.nonzero(whole)[0].tolist():
             a = names[j]
@@ -652,20 +695,22 @@ class KnnState:
             out.append((a, "\n".join(ids), "\n".join(_take(self.keys, pos)),
                         _take(self.slots, pos).astype("<i4").tobytes(), nbr_of(_slice_or(pos)).tobytes(),
                         sims.astype("<f4").tobytes(), _take(self.hub, pos).astype("<f4").tobytes(),
-                        ids_stamp(ids), _lowest(sims).astype("<f4").tobytes()))
+                        ids_stamp(ids), _lowest(sims).astype("<f4").tobytes(),
+                        None if said is None else _take(said, pos).astype(np.uint8).tobytes()))
         rows = np.nonzero(patch)[0]
         nbr = nbr_of(rows)
-        patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]))
+        patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]),
+                    None if said is None else said[i].astype(np.uint8).tobytes())
                    for r, i in enumerate(rows.tolist())]
         gone = [a for a in stored if a not in self.spans]
         return out, gone, every, patches, unpatch
 
     @classmethod
     def from_rows(cls, rows: Sequence[tuple], meta: str, patches: Sequence[tuple] = ()) -> "KnnState":
-        """The state back from its whole rows (in article order; each row's stamp and lowest
-        cosines, last, may be left out or None), `meta` and the patch rows (slot, neighbours'
-        slots, cosines, hub level) that override the rows of their claims: `from_heads`, every
-        row read."""
+        """The state back from its whole rows (in article order; each row's stamp, lowest
+        cosines and verdicts, last, may be left out or None), `meta` and the patch rows (slot,
+        neighbours' slots, cosines, hub level, verdicts or None) that override the rows of their
+        claims: `from_heads`, every row read."""
         k = int(json.loads(meta)["k"])
 
         def head(r: tuple) -> tuple:
@@ -710,6 +755,7 @@ class KnnState:
 
         idx = np.full((n, k), -1, dtype=np.int64)
         sims = np.full((n, k), -np.inf, dtype=np.float32)
+        said = np.zeros((n, k), dtype=np.uint8)
         known = np.zeros(n, dtype=bool)
         patched = np.zeros(n, dtype=bool)
         if len(patches):
@@ -718,6 +764,7 @@ class KnnState:
             idx[at[ok]] = rows_at(p_nbr[ok])
             sims[at[ok]] = np.frombuffer(b"".join(p[2] for p in patches), dtype="<f4").reshape(len(patches), k)[ok]
             hub[at[ok]] = np.fromiter((p[3] for p in patches), dtype=np.float32, count=len(patches))[ok]
+            said[at[ok]] = _verdict_rows([p[4] if len(p) > 4 else None for p in patches], [1] * len(patches), k)[ok]
             worst[at[ok]] = _lowest(sims[at[ok]])
             patched[at[ok]] = known[at[ok]] = True
         index = dict(zip(names, range(len(names))))
@@ -744,6 +791,7 @@ class KnnState:
             mine = ~patched[pos]
             idx[pos[mine]] = rows_at(nbr[mine])
             sims[pos[mine]] = got_sims[mine]
+            said[pos[mine]] = _verdict_rows([r[9] if len(r) > 9 else None for r in got], lens.tolist(), k)[mine]
             known[pos] = True
             fetched[js] = True
 
@@ -755,7 +803,15 @@ class KnnState:
 
         ids._load = keys._load = fetch
         return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
-                   stored_stamps=stamps, known=known, worst=worst, load=load)
+                   stored_stamps=stamps, known=known, worst=worst, load=load, verdicts=said)
+
+
+def _verdict_rows(blobs: Sequence[bytes | None], counts: Sequence[int], k: int) -> np.ndarray:
+    """The verdicts of rows stored as blobs of `counts[i]` claims each (None: not stored, all 0)."""
+    if k == 0:
+        return np.zeros((sum(counts), 0), dtype=np.uint8)
+    return np.frombuffer(b"".join(b if b is not None and len(b) == c * k else bytes(c * k)
+                                  for b, c in zip(blobs, counts)), dtype=np.uint8).reshape(-1, k)
 
 
 def _lowest(sims: np.ndarray) -> np.ndarray:
@@ -930,13 +986,16 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         idx, sims = knn_graph(vectors, settings.knn, settings.exact_knn_max)
         search = time.perf_counter() - t_search
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
-        links, _ = link_pairs(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub))
+    said = np.zeros(idx.shape, dtype=np.uint8)          # (filled as the pairs are decided)
+    if n >= 2:
+        links, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
+                                knn=(idx, sims, hub), verdicts=said)
+        links = _margins_only(links)
     groups = group_indices(links, vectors, texts, settings, hub)
     clusters = _make_clusters(ids, articles, groups, _claim_sources(ids, spans, origin_of, weak), by_id=False)
     clusters, cluster_rows, _ = _by_id(clusters, groups, n)
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
-                                            np.arange(n, dtype=np.int64), n, spans),
+                                            np.arange(n, dtype=np.int64), n, spans, verdicts=said),
                          None, search, cluster_rows=cluster_rows)
 
 
@@ -1009,6 +1068,10 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     idx = np.full((n, k), -1, dtype=np.int64)
     sims = np.full((n, k), -np.inf, dtype=np.float32)
     hub = np.full(n, settings.hub_floor, dtype=np.float32)
+    # the verdicts of the pairs at each list's entries: carried with the lists (a list searched
+    # again starts with none); a state stored before them has none
+    said = np.zeros((n, k), dtype=np.uint8)
+    prev_said = prev.verdicts if prev.verdicts is not None and prev.verdicts.shape == prev.idx.shape else None
     lost_rows = np.zeros(n, dtype=bool)
     reading = [0.0]                                   # (seconds reading and carrying rows: not the search's)
 
@@ -1023,6 +1086,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             got = idx[cur] = prev_to_cur[pidx]
             sims[cur] = prev.sims[was]
             hub[cur] = prev.hub[was]
+            if prev_said is not None:
+                said[cur] = prev_said[was]
             lost_rows[cur] = ((got < 0) & (pidx >= 0)).any(axis=1)
             if lazy:
                 known[cur] = prev.known[was]
@@ -1041,6 +1106,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             prev.load(was)
             idx[rows] = prev_to_cur[prev.idx[was]]
             sims[rows] = prev.sims[was]
+            if prev_said is not None:
+                said[rows] = prev_said[was]
             known[rows] = True
         reading[0] += time.perf_counter() - t
     # rows to search again: new/changed claims, and old claims that lost a neighbour (removed/changed)
@@ -1062,6 +1129,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         top = np.argpartition(-block, k - 1, axis=1)[:, :k]
         idx[rb] = top
         sims[rb] = np.take_along_axis(block, top, axis=1)
+        said[rb] = 0
         mine = is_new[rb]
         if mine.any():
             lo = int(np.count_nonzero(is_new[:rb[0]]))
@@ -1093,9 +1161,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
             hj = hit_rows[start:start + _BLOCK]
             all_i = np.concatenate([idx[hj], np.broadcast_to(new, (len(hj), len(new)))], axis=1)
             all_s = np.concatenate([sims[hj], np.where(enters[:, hj].T, new_cols[:, hj].T, -np.inf)], axis=1)
+            all_v = np.concatenate([said[hj], np.zeros((len(hj), len(new)), dtype=np.uint8)], axis=1)
             top = np.argsort(-all_s, axis=1, kind="stable")[:, :k]
             idx[hj] = np.take_along_axis(all_i, top, axis=1)
             sims[hj] = np.take_along_axis(all_s, top, axis=1)
+            said[hj] = np.take_along_axis(all_v, top, axis=1)
         changed |= hit
         worst[hit_rows] = _lowest(sims[hit_rows])
     search = time.perf_counter() - t_search - reading[0]
@@ -1127,8 +1197,9 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     relink = redo.copy()
     moved_links, regroup = _settled(hit_rows, was_idx, was_sims, was_hub, idx, sims, hub, cluster_of, load)
     relink[moved_links] = True
+    said_then = said.copy()                           # (the rows whose verdicts grow are written)
     links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), only=relink, art=art)
+                              knn=(idx, sims, hub), only=relink, art=art, verdicts=said)
     r0 = relink.copy()
     r0[regroup] = True
     for _, _, i, j in links_c:
@@ -1147,7 +1218,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # those of the pairs with both ends in the region and neither judged again, decided now; in the
     # order of one call over the region
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), skip=relink | ~region, art=art)
+                              knn=(idx, sims, hub), skip=relink | ~region, art=art, verdicts=said)
     links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again, when one of its claims' origin group or weak flag may have moved (all of
@@ -1161,6 +1232,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         recount &= hit
     recount_idx = np.nonzero(recount)[0]
     recounted = rows_of[recount[member_cluster]] if len(rows_of) else np.zeros(0, dtype=np.int64)
+    if hasattr(texts, "prefetch") and links_r:       # (the linkage reads the numbers of their texts)
+        texts.prefetch(set(itertools.chain.from_iterable((i, j) for _, i, j in links_r)))
     groups = group_indices(links_r, vectors, texts, settings, hub)
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
@@ -1208,10 +1281,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         position.look_up(unmapped_ids)                # (a claim table's: at once)
     gone = {c for c in unmapped_ids if c not in position}
     keys = _RowKeys(prev.keys, old_of, own_keys)
+    changed |= (said != said_then).any(axis=1)
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,
-                                            load=load if lazy else None),
+                                            load=load if lazy else None, verdicts=said),
                          touched, search, gone, cluster_rows)
 
 

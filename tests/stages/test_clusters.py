@@ -647,3 +647,51 @@ def test_a_link_a_new_claim_pushes_out_of_a_list_regroups_the_cluster_it_held_to
     full = stage.cluster_incremental(now, vn, settings)
     assert delta.clusters == full.clusters
     assert not any(y.id in k.claim_ids for k in full.clusters)
+
+
+def test_a_delta_reads_the_verdicts_of_its_regions_pairs_instead_of_asking_the_matcher(monkeypatch):
+    """What the matcher said of each pair in the neighbour lists is kept with them: a new claim
+    that joins a large cluster regroups it by reading those verdicts, and the matcher is asked
+    of the pairs the new claim is in, not of the cluster's. The clusters are those of a full
+    clustering, and those of a delta from a state stored without verdicts (which asks again)."""
+    from factcheck.stages import clusters
+    from factcheck.stages.clusters import cluster_incremental
+
+    rng = np.random.default_rng(3)
+    places = ["Moscow", "Naypyidaw", "Kazan", "Hanoi", "Jakarta", "Bangkok"]
+    old = [claim(f"a{i:03d}", f"Russia trained officers of the army near {places[i % 6]} in week {i % 5}.", 0)
+           for i in range(60)]
+    old += [claim(f"b{i:03d}", f"Ministers met in {places[i % 6]} to talk about rice exports.", 0) for i in range(30)]
+    new = [claim("n000", "Russia trained officers of the army near Moscow.", 0)]
+    story, other = rng.normal(size=16), rng.normal(size=16)
+    v = np.vstack([story + rng.normal(size=(60, 16)) * 0.15, other + rng.normal(size=(30, 16)) * 0.15,
+                   story + rng.normal(size=(1, 16)) * 0.1]).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    settings = MatchSettings(knn=6)
+    first = cluster_incremental(old, v[:90], settings, pair_cache={})
+    assert first.state.verdicts is not None and (first.state.verdicts & clusters._VERDICT_ASKED).any()
+    big = max(first.clusters, key=lambda c: len(c.claim_ids))
+    assert len(big.claim_ids) >= 20                            # the story's claims make one large cluster
+
+    asked: list[tuple[str, str]] = []
+    real = clusters.pair_static
+    monkeypatch.setattr(clusters, "pair_static", lambda a, b, *s: asked.append((a, b)) or real(a, b, *s))
+    now = old + new
+    delta = cluster_incremental(now, v, settings, pair_cache={}, previous=(first.state, first.clusters),
+                                fresh={"n000"})
+    assert delta.touched is not None and len(delta.touched) > len(big.claim_ids)   # the cluster was regrouped
+    # the matcher is asked of the new claim's pairs, and of the few old pairs never asked before
+    # (they could not link at the hub levels of then, which the new claim moved)
+    old_asked = sum(new[0].text not in pair for pair in asked)
+    assert any(new[0].text in pair for pair in asked) and old_asked <= 5
+    joined = next(c for c in delta.clusters if new[0].id in c.claim_ids)      # it corroborates the story
+    assert len(joined.article_ids) > 2 and all(a.startswith(("a", "n")) for a in joined.article_ids)
+    full = cluster_incremental(now, v, settings, pair_cache={})
+    assert delta.clusters == full.clusters
+
+    asked.clear()
+    first.state.verdicts = None                                 # (as a state stored before them)
+    again = cluster_incremental(now, v, settings, pair_cache={}, previous=(first.state, first.clusters),
+                                fresh={"n000"})
+    assert again.clusters == full.clusters
+    assert sum(new[0].text not in pair for pair in asked) > max(len(big.claim_ids), 5 * old_asked)
