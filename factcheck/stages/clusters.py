@@ -170,18 +170,20 @@ def _hub_rows(out: np.ndarray, rows, idx: np.ndarray, sims: np.ndarray, art: np.
 
 # ---- grouping -------------------------------------------------------------------------------------
 
+_LINK_BLOCK = 256   # links whose ends' groups are compared at once (`group_indices`)
+
+
 class _Groups:
     """Union of claim indices where a merge must pass the linkage check."""
 
     def __init__(self, n: int) -> None:
-        self.root = list(range(n))
+        # each claim's group, by its root: a merge gives the smaller group's members the larger's
+        # root, so the groups of many links are told at once (`label[i] != label[j]`)
+        self.label = np.arange(n, dtype=np.int64)
         self._members: dict[int, list[int]] = {}      # of the roots that merged (others: alone)
 
     def find(self, i: int) -> int:
-        while self.root[i] != i:
-            self.root[i] = self.root[self.root[i]]
-            i = self.root[i]
-        return i
+        return int(self.label[i])
 
     def of(self, root: int) -> list[int]:
         """The members of the group with this root."""
@@ -191,7 +193,10 @@ class _Groups:
         ma, mb = self.of(a), self.of(b)
         if len(ma) < len(mb):
             a, b, ma, mb = b, a, mb, ma
-        self.root[b] = a
+        if len(mb) == 1:
+            self.label[b] = a
+        else:
+            self.label[mb] = a
         if a in self._members:
             ma.extend(mb)
         else:
@@ -387,19 +392,27 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
     changes: dict[int, int] = {}
     refused: dict[tuple[int, int], tuple[int, int]] = {}
     hub = np.ones(len(vectors), dtype=np.float32) if hub is None else hub
-    for _, i, j in links:
-        a, b = groups.find(i), groups.find(j)
-        if a == b:
-            continue
-        pair = (a, b) if a < b else (b, a)
-        if refused.get(pair) == (changes.get(pair[0], 0), changes.get(pair[1], 0)):
-            continue
-        ma, mb = groups.of(a), groups.of(b)
-        sa, sb = sets_of(a), sets_of(b)
-        va, vb = vectors_of(a, ma), vectors_of(b, mb)
-        if not _can_merge(va, vb, hub[ma], hub[mb], sa, sb, settings):
-            refused[pair] = (changes.get(pair[0], 0), changes.get(pair[1], 0))
-        else:
+    # most links join two claims already in one group (nine in ten of a large cluster's): a block
+    # of links is compared at once, and only those whose ends were apart at its start are walked
+    ends_i = np.fromiter((t[1] for t in links), dtype=np.int64, count=len(links))
+    ends_j = np.fromiter((t[2] for t in links), dtype=np.int64, count=len(links))
+    label = groups.label
+    for start in range(0, len(links), _LINK_BLOCK):
+        li, lj = ends_i[start:start + _LINK_BLOCK], ends_j[start:start + _LINK_BLOCK]
+        apart = np.nonzero(label[li] != label[lj])[0]
+        for i, j in zip(li[apart].tolist(), lj[apart].tolist()):
+            a, b = groups.find(i), groups.find(j)
+            if a == b:
+                continue
+            pair = (a, b) if a < b else (b, a)
+            if refused.get(pair) == (changes.get(pair[0], 0), changes.get(pair[1], 0)):
+                continue
+            ma, mb = groups.of(a), groups.of(b)
+            sa, sb = sets_of(a), sets_of(b)
+            va, vb = vectors_of(a, ma), vectors_of(b, mb)
+            if not _can_merge(va, vb, hub[ma], hub[mb], sa, sb, settings):
+                refused[pair] = (changes.get(pair[0], 0), changes.get(pair[1], 0))
+                continue
             groups.merge(a, b)
             root = groups.find(a)            # (the larger group's root: its members come first)
             other = b if root == a else a
