@@ -380,10 +380,15 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
     # in a buffer that grows by doubling: a merge's check reads them as they are, instead of
     # gathering a large group's rows again for every claim that asks to join it
     rows: dict[int, np.ndarray] = {}
+    hubs: dict[int, np.ndarray] = {}                # (their hub levels, the same way)
 
     def vectors_of(root: int, members: list[int]) -> np.ndarray:
         buf = rows.get(root)
         return vectors[members] if buf is None else buf[:len(members)]
+
+    def hubs_of(root: int, members: list[int]) -> np.ndarray:
+        buf = hubs.get(root)
+        return hub[members] if buf is None else buf[:len(members)]
 
     # two groups refused a merge stay refused while neither changes: the check reads only their
     # members (in order), hub levels and numbers. Every link between them asks again (hundreds
@@ -410,7 +415,8 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
             ma, mb = groups.of(a), groups.of(b)
             sa, sb = sets_of(a), sets_of(b)
             va, vb = vectors_of(a, ma), vectors_of(b, mb)
-            if not _can_merge(va, vb, hub[ma], hub[mb], sa, sb, settings):
+            ha, hb = hubs_of(a, ma), hubs_of(b, mb)
+            if not _can_merge(va, vb, ha, hb, sa, sb, settings):
                 refused[pair] = (changes.get(pair[0], 0), changes.get(pair[1], 0))
                 continue
             groups.merge(a, b)
@@ -418,14 +424,19 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
             other = b if root == a else a
             changes[root] = changes.get(root, 0) + 1
             first, then = (va, vb) if root == a else (vb, va)
+            h_first, h_then = (ha, hb) if root == a else (hb, ha)
             size = len(first) + len(then)
-            buf = rows.get(root)
+            buf, hbuf = rows.get(root), hubs.get(root)
             if buf is None or len(buf) < size:
                 grown = np.empty((max(8, 2 * size), vectors.shape[1]), dtype=vectors.dtype)
                 grown[:len(first)] = first
                 buf = rows[root] = grown
+                hbuf = hubs[root] = np.empty(len(grown), dtype=hub.dtype)
+                hbuf[:len(first)] = h_first
             buf[len(first):size] = then
+            hbuf[len(first):size] = h_then
             rows.pop(other, None)
+            hubs.pop(other, None)
             number_sets[root] = sa | sb
             number_sets.pop(other, None)
     return [sorted(m) for m in groups.groups()]
