@@ -1351,7 +1351,8 @@ def knn_state_heads(db: Database
         return None
 
     def rows_of(article_ids: list[str] | None) -> list[tuple]:
-        columns = "select article_id, ids, keys, slots, nbr, sims, hub, stamp, worst, verdicts from knn_rows"
+        # (the numbers, hub levels, stamps and lowest cosines are the heads': not read again)
+        columns = "select article_id, ids, keys, null, nbr, sims, null, null, null, verdicts from knn_rows"
         if article_ids is None:                              # (every row)
             return db.execute(columns).fetchall()
         return _tuples_in(db, columns + " where article_id in ({})", article_ids)

@@ -812,10 +812,13 @@ class KnnState:
             pos = np.arange(int(lens.sum())) + np.repeat(starts_[js] - (np.cumsum(lens) - lens), lens)
             nbr = np.frombuffer(b"".join(r[4] for r in got), dtype="<i4").reshape(len(pos), k)
             got_sims = np.frombuffer(b"".join(r[5] for r in got), dtype="<f4").reshape(len(pos), k)
+            got_said = _verdict_rows([r[9] if len(r) > 9 else None for r in got], lens.tolist(), k)
             mine = ~patched[pos]
-            idx[pos[mine]] = rows_at(nbr[mine])
-            sims[pos[mine]] = got_sims[mine]
-            said[pos[mine]] = _verdict_rows([r[9] if len(r) > 9 else None for r in got], lens.tolist(), k)[mine]
+            if not mine.all():                # (a patched claim's row is its patch's)
+                pos, nbr, got_sims, got_said = pos[mine], nbr[mine], got_sims[mine], got_said[mine]
+            idx[pos] = rows_at(nbr)
+            sims[pos] = got_sims
+            said[pos] = got_said
             known[pos] = True
             fetched[js] = True
 
