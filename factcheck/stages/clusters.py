@@ -291,8 +291,8 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
         hub = hub_levels(idx, sims, articles, settings.margin_k, settings.hub_floor)
     else:
         idx, sims, hub = knn
-    if verdicts is not None and (pair_cache is None or text_keys is None):
-        verdicts = None
+    if verdicts is not None and (pair_cache is None or text_keys is None or not verdicts.flags.c_contiguous):
+        verdicts = None                              # (written through a flat view of it)
     if verdicts is not None:
         src, dst, cos, ent = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip, entries=True)
     else:
