@@ -273,8 +273,8 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
                  pair_cache: dict | None = None, text_keys: Sequence[str] | None = None,
                  knn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                  only: np.ndarray | None = None, skip: np.ndarray | None = None,
-                 art: np.ndarray | None = None, verdicts: np.ndarray | None = None
-                 ) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
+                 art: np.ndarray | None = None, verdicts: np.ndarray | None = None,
+                 wrote: list[np.ndarray] | None = None) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
     """`link_pairs` with each link as (margin, cosine, i, j) in `_link_order`; `skip` (bool per
     claim) leaves out the candidate pairs with an end in it; `art`: a number per claim, the same
     for the claims of one article and only for them (else `articles` are compared).
@@ -282,7 +282,8 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
     `verdicts` (with `pair_cache`; uint8, the shape of the graph's `idx`): per entry of a
     neighbour list, what the matcher said of the pair at that entry's cosine (`_VERDICT_*` bits;
     0: not asked). A pair's decision is read from its first occurrence's entry when it is there,
-    and written to it when made (its texts, their features and the cache are then not read)."""
+    and written to it when made (its texts, their features and the cache are then not read);
+    `wrote` (a list) gets the places of the entries written (row * k + column)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
@@ -351,6 +352,8 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
             vetoed[told] = (said[told] & _VERDICT_VETOED) != 0
             verdicts.reshape(-1)[ent[asked]] = (_VERDICT_ASKED | np.where(same[asked], _VERDICT_SAME, 0)
                                                 | np.where(vetoed[asked], _VERDICT_VETOED, 0)).astype(np.uint8)
+            if wrote is not None:
+                wrote.append(ent[asked])
         c64 = cos.astype(np.float64)
         margins = cos / ((hub[src] + hub[dst]) / 2)     # float32, as c / ((hub[i] + hub[j]) / 2) is
         ok = ~vetoed & (same | (margins >= settings.link_margin) | (c64 >= settings.link_cosine))
@@ -1224,9 +1227,9 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     relink = redo.copy()
     moved_links, regroup = _settled(hit_rows, was_idx, was_sims, was_hub, idx, sims, hub, cluster_of, load)
     relink[moved_links] = True
-    said_then = said.copy()                           # (the rows whose verdicts grow are written)
+    told: list[np.ndarray] = []                       # (the rows given verdicts now are written)
     links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), only=relink, art=art, verdicts=said)
+                              knn=(idx, sims, hub), only=relink, art=art, verdicts=said, wrote=told)
     r0 = relink.copy()
     r0[regroup] = True
     for _, _, i, j in links_c:
@@ -1245,7 +1248,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # those of the pairs with both ends in the region and neither judged again, decided now; in the
     # order of one call over the region
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), skip=relink | ~region, art=art, verdicts=said)
+                              knn=(idx, sims, hub), skip=relink | ~region, art=art, verdicts=said, wrote=told)
     links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again, when one of its claims' origin group or weak flag may have moved (all of
@@ -1308,7 +1311,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         position.look_up(unmapped_ids)                # (a claim table's: at once)
     gone = {c for c in unmapped_ids if c not in position}
     keys = _RowKeys(prev.keys, old_of, own_keys)
-    changed |= (said != said_then).any(axis=1)
+    if told and k:
+        changed[np.concatenate(told) // k] = True
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,

@@ -695,3 +695,42 @@ def test_a_delta_reads_the_verdicts_of_its_regions_pairs_instead_of_asking_the_m
                                 fresh={"n000"})
     assert again.clusters == full.clusters
     assert sum(new[0].text not in pair for pair in asked) > max(len(big.claim_ids), 5 * old_asked)
+
+
+def test_a_delta_writes_the_lists_it_changed_not_those_it_only_read():
+    """A new claim that joins a tight cluster without entering its members' lists: the delta reads
+    the members' rows to regroup the cluster, and writes back the new claim's row alone (the
+    members' lists and verdicts are as stored)."""
+    from factcheck.stages.clusters import KnnState, _lowest, cluster_incremental
+
+    rng = np.random.default_rng(4)
+    center = rng.normal(size=16)
+    tight = center + rng.normal(size=(12, 16)) * 0.05
+    other = -center + rng.normal(size=(30, 16)) * 0.05                  # another story, far from it
+    new_v = center + rng.normal(size=(1, 16)) * 0.45
+    v = np.vstack([tight, other, new_v]).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    words = ["new", "late", "short", "long", "first", "second", "local", "brief", "full", "early", "wire", "daily"]
+    old = [claim(f"a{i:03d}", f"Russia trained officers of the army near Moscow, a {w} report said.", 0)
+           for i, w in enumerate(words)]
+    old += [claim(f"b{i:03d}", f"Ministers met in city {i} to talk about rice exports.", 0) for i in range(30)]
+    new = claim("n000", "Russia trained officers of the army near Moscow.", 0)
+    settings = MatchSettings(knn=5)
+    first = cluster_incremental(old, v[:42], settings, pair_cache={})
+    rows, _, _, patches, _ = first.state.rows()
+
+    def head(r):
+        return r[0], r[7], r[3], r[6], r[8]
+    lazy = KnnState.from_heads([head(r) for r in rows], first.state.meta(), patches,
+                               lambda ids: [r for r in rows if ids is None or r[0] in ids])
+    assert not lazy.known.any()
+    delta = cluster_incremental(old + [new], v, settings, pair_cache={}, previous=(lazy, first.clusters),
+                                fresh={"n000"})
+    new_cos = v[:42] @ v[42]
+    assert (new_cos[:12] < _lowest(first.state.sims[:12])).all()        # it enters no member's list
+    joined = next(c for c in delta.clusters if new.id in c.claim_ids)
+    assert len(joined.article_ids) > 5 and "n000" in joined.article_ids   # it joins the cluster
+    assert not any(42 in delta.state.idx[r] for r in range(42))          # nor any other list
+    # written: the new claim's row, not the members' rows the regrouping read
+    assert delta.state.known[:12].all() and delta.state.written.nonzero()[0].tolist() == [42]
+    assert delta.clusters == cluster_incremental(old + [new], v, settings, pair_cache={}).clusters
