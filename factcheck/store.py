@@ -1340,8 +1340,9 @@ def knn_state_heads(db: Database
     """The clustering's stored kNN state as `clusters.KnnState.from_heads` reads it: per article
     (in article order) the head of its row (article, stamp, slots, hub levels, lowest cosines),
     from the index m028 adds (the rows' long columns are not read); the meta (JSON); the patch
-    rows; and a function giving some articles' whole rows (None: every article's). None when none
-    is stored, or when a row has no lowest cosines."""
+    rows; and a function giving some articles' rows (None: every article's) in the columns of
+    `write_knn_state`, those the heads hold left empty. None when none is stored, or when a row
+    has no lowest cosines."""
     meta = get_state(db, "knn_meta")
     if meta is None:
         return None

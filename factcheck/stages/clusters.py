@@ -754,9 +754,10 @@ class KnnState:
     def from_heads(cls, heads: Sequence[tuple], meta: str, patches: Sequence[tuple],
                    rows_of: Callable[[list[str] | None], Sequence[tuple]]) -> "KnnState":
         """The state back from each article row's head (article, stamp, slots, hub levels, lowest
-        cosines), in article order, `meta` and the patch rows: the neighbours, cosines, ids and
-        keys of an article are read (`rows_of`: article ids, or None for every article -> their
-        rows, as `from_rows` takes them) when one of its rows is asked for (`load`, an id or a key)."""
+        cosines), in article order, `meta` and the patch rows: the neighbours, cosines, verdicts,
+        ids and keys of an article are read (`rows_of`: article ids, or None for every article ->
+        their rows, in the columns of `from_rows`; the heads' columns are not read from them) when
+        one of its rows is asked for (`load`, an id or a key)."""
         m = json.loads(meta)
         k = int(m["k"])
         # the heads' columns at once (one pass in C, not one per column and article)
