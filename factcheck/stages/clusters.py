@@ -76,11 +76,70 @@ def _has_faiss() -> bool:
 
 
 def knn_graph(vectors: np.ndarray, k: int, exact_max: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
-    """(idx, sims): each row's k nearest neighbours (self excluded), exact or HNSW by size."""
+    """(idx, sims): each row's k nearest neighbours (self excluded), exact or HNSW by size.
+
+    Past `exact_max` rows, identical vectors (one sentence carried by many outlets) are searched
+    once (`_knn_of_distinct`): exactly while the distinct ones number at most `exact_max`, else
+    with HNSW, which finds few of a vector's copies among hundreds of them."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if len(vectors) > exact_max and _has_faiss():
-        return _hnsw_knn(vectors, k)
+    if len(vectors) > exact_max:
+        return _knn_of_distinct(vectors, k, exact_max)
     return _exact_knn(vectors, k)
+
+
+def _knn_of_distinct(vectors: np.ndarray, k: int, exact_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """`knn_graph` past `exact_max` rows: the distinct vectors' neighbours (exact up to `exact_max`
+    of them, HNSW above when faiss is installed), each row's list then made of its copies first
+    (other rows with the same vector, in row order), then the rows of its vector's neighbours,
+    best first, each neighbour's in row order, up to k. Lists are sorted, best first."""
+    n, d = vectors.shape
+    k = min(k, n - 1)
+    raw = vectors.view(np.dtype((np.void, d * vectors.itemsize))).ravel()
+    _, first, inv = np.unique(raw, return_index=True, return_inverse=True)
+    m = len(first)
+    if m == n:                                        # (no copies: the search as it was)
+        return _hnsw_knn(vectors, k) if _has_faiss() else _exact_knn(vectors, k)
+    # the distinct vectors numbered in the order of their first rows
+    order = np.argsort(first, kind="stable")
+    number = np.empty(m, dtype=np.int64)
+    number[order] = np.arange(m)
+    inv = number[inv.ravel()]
+    distinct = np.ascontiguousarray(vectors[first[order]])
+    ku = min(k, m - 1)
+    if ku < 1:
+        uidx = np.zeros((m, 0), dtype=np.int64)
+        usims = np.zeros((m, 0), dtype=np.float32)
+    elif m > exact_max and _has_faiss():
+        uidx, usims = _hnsw_knn(distinct, ku)
+    else:
+        uidx, usims = _exact_knn(distinct, ku)
+    best = np.argsort(-usims, axis=1, kind="stable")  # (best first; HNSW's lists are already)
+    uidx, usims = np.take_along_axis(uidx, best, axis=1), np.take_along_axis(usims, best, axis=1)
+    # each distinct vector's first k + 1 rows, in row order (-1 past its last)
+    rows = np.argsort(inv, kind="stable")
+    counts = np.bincount(inv, minlength=m)
+    at = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
+    held = at <= k
+    members = np.full((m, k + 1), -1, dtype=np.int64)
+    members[inv[rows[held]], at[held]] = rows[held]
+    # per distinct vector, the rows a list of one of its rows is taken from: its own (at the
+    # vector's cosine with itself), then the first k of each neighbour's, at that neighbour's cosine
+    own = np.einsum("ij,ij->i", distinct, distinct)
+    theirs = members[np.maximum(uidx, 0), :k]
+    theirs[uidx < 0] = -1
+    cand = np.concatenate([members, theirs.reshape(m, -1)], axis=1)
+    cand_sims = np.concatenate([np.repeat(own[:, None], k + 1, axis=1), np.repeat(usims, k, axis=1)], axis=1)
+    idx = np.empty((n, k), dtype=np.int64)
+    sims = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, _BLOCK):                 # (blocks: bounded memory)
+        r = np.arange(start, min(n, start + _BLOCK))
+        c, cs = cand[inv[r]], cand_sims[inv[r]]
+        ok = (c >= 0) & (c != r[:, None])             # (a row is not its own neighbour)
+        pick = np.argsort(~ok, axis=1, kind="stable")[:, :k]
+        taken = np.take_along_axis(ok, pick, axis=1)
+        idx[r] = np.where(taken, np.take_along_axis(c, pick, axis=1), -1)
+        sims[r] = np.where(taken, np.take_along_axis(cs, pick, axis=1), -np.inf)
+    return idx, sims
 
 
 def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: np.ndarray | None = None,

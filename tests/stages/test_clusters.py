@@ -107,6 +107,39 @@ def test_exact_and_hnsw_neighbours_agree():
     assert len(exact) >= 300 and len(exact & approx) / len(exact) >= 0.95
 
 
+def _copies_corpus(seed: int = 2) -> tuple[np.ndarray, list[np.ndarray]]:
+    """600 distinct unit vectors, 300 near-copies of some, then one vector carried 200 times and
+    another 40 times (a wire sentence many outlets print as it is), shuffled; and the rows of each
+    carried vector."""
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(600, 384)).astype(np.float32)
+    v = np.vstack([v, v[:300] + 0.05 * rng.normal(size=(300, 384)).astype(np.float32)])
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    v = np.vstack([v, np.repeat(v[[7]], 200, axis=0), np.repeat(v[[650]], 40, axis=0)])
+    order = rng.permutation(len(v))
+    at = np.argsort(order)                                      # original row -> its row now
+    return (np.ascontiguousarray(v[order]),
+            [np.sort(at[np.r_[7, 900:1100]]), np.sort(at[np.r_[650, 1100:1140]])])
+
+
+@pytest.mark.parametrize("exact_max", [1_000, 800])   # the distinct vectors searched exactly / with HNSW
+def test_past_the_exact_limit_a_sentence_many_outlets_carry_lists_its_copies(exact_max):
+    from factcheck.stages.clusters import _exact_knn, knn_graph
+    if exact_max < 900:
+        pytest.importorskip("faiss")
+    v, carried = _copies_corpus()
+    idx, sims = knn_graph(v, 10, exact_max=exact_max)           # (1,140 rows, 900 distinct)
+    assert not (idx == np.arange(len(v))[:, None]).any()
+    for rows in carried:                # each copy lists ten of the others, at cosine 1
+        assert np.isin(idx[rows], rows).all()
+        assert np.allclose(sims[rows], 1.0, atol=1e-5)
+    assert (np.diff(sims, axis=1) <= 0).all()                  # best first
+    # every row's lowest listed cosine is the exact search's (with HNSW, nearly every row's)
+    _, ex_sims = _exact_knn(v, 10)
+    close = np.isclose(sims.min(axis=1), ex_sims.min(axis=1), atol=1e-5)
+    assert close.mean() >= (1.0 if exact_max >= 900 else 0.97)
+
+
 def test_hnsw_rows_drop_the_claim_itself_wherever_the_index_puts_it():
     from factcheck.stages.clusters import _drop_self
     # faiss returns k + 1 hits per row: itself (usually first, not always), or -1 past the last
