@@ -807,10 +807,11 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
                     (now.get(x.a, 1) > now.get(x.b, 1)) != (then(x.a) > then(x.b))
                     or (now.get(x.b, 1) > now.get(x.a, 1)) != (then(x.b) > then(x.a))):
                 touched_articles.update((claim_article[x.a], claim_article[x.b]))
-    scored = {r[0] for r in db.execute("select article_id from scores")}
-    touched_articles |= set(articles) - scored
+    # (the stored articles without a score, found by the store rather than against every id)
+    touched_articles.update(r[0] for r in db.execute(
+        "select id from articles where id not in (select article_id from scores)"))
     return {"fluency": fl_keys, "claim_facts": fact_keys, "origins": origin_keys, "clusters": cluster_keys,
-            "conflicts": conflict_keys, "scores": touched_articles & set(articles)}
+            "conflicts": conflict_keys, "scores": {a for a in touched_articles if a in articles}}
 
 
 def _corroborated(cid: str, cluster, claim_by_id, garbled: set[str], origins: Mapping[str, str],

@@ -1224,9 +1224,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         if mine.any():
             lo = int(np.count_nonzero(is_new[:rb[0]]))
             new_cols[lo:lo + int(mine.sum())] = block[mine]
-    worst = _lowest(sims)
-    if partial:                                       # (the unchanged rows' lowest cosines as stored)
+    if partial:          # the unchanged rows' lowest cosines as stored (then every row searched is new)
+        worst = np.empty(n, dtype=np.float32)
         worst[same] = prev.worst[old_of[same]]
+        worst[~same] = _lowest(sims[~same])
+    else:
+        worst = _lowest(sims)
     enters = new_cols > worst[None, :]
     hit = enters.any(axis=0) & ~redo
     hit_rows = np.nonzero(hit)[0]
