@@ -415,3 +415,12 @@ def m035_knn_verdicts(db: Database) -> None:
     # has none (every pair is asked again, as before, and its answer kept when the row is written).
     db.execute("alter table knn_rows add column verdicts blob")
     db.execute("alter table knn_patches add column verdicts blob")
+
+
+@migrations()
+def m036_cluster_linkage(db: Database) -> None:
+    # Per cluster, how the greedy linkage left it: the margin of its last merge and its members'
+    # stable numbers in the order the linkage holds them (`clusters._linkage_bytes`). A delta that
+    # only adds claims takes whole the clusters whose last merge came before the new claims' first
+    # link, instead of linking their members again. A cluster stored before has none (linked again).
+    db.execute("alter table clusters add column linkage blob")

@@ -480,8 +480,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_knn = None
     prev_clusters = None
     if delta_ok and (knn_heads := store.knn_state_heads(db)) is not None:
-        prev_clusters, prev_slots = store.load_clusters_and_slots(db)
-        prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots)
+        prev_clusters, prev_slots, prev_linkage = store.load_clusters_and_slots(db)
+        prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots, prev_linkage)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
                                           fresh=reread, unsettled=unsettled)
@@ -633,7 +633,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         rows = dict(fluency=[f for f in fluency if f.sentence_id in delta["fluency"]],
                     facts={cid: facts.plain(cid) for cid in delta["claim_facts"] if cid in facts},
                     origins={a: o for a, o in origins.items() if a in delta["origins"]},
-                    clusters=[k for k in clusters if k.id in delta["clusters"] or k.id in renumbered],
+                    # (after a full clustering every cluster, with its linkage)
+                    clusters=(clusters if cres.touched is None else
+                              [k for k in clusters if k.id in delta["clusters"] or k.id in renumbered]),
                     conflicts=new_conflicts)
     # the probes of the facts written, and of the facts read whose probe was not stored (every
     # claim a pair check asked a probe for and did not get was checked: its facts are read); after
@@ -654,7 +656,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, parse_cache=normalised.parses, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
-        delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state),
+        delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state), linkage=cres.linkage,
         knn_state=(*cres.state.rows(prev_knn[0].spans if prev_knn is not None else None), cres.state.meta()),
         origin_state=(*origin_changes, stored_origins is None),
         # (the articles of the stored copy-detection state no longer in the store: those analysed

@@ -1172,6 +1172,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   origin_state: tuple | None = None, fact_index: tuple | None = None,
                   knn_state: tuple | None = None, stale: Iterable[str] = (),
                   member_slots: Callable[[Sequence[str]], bytes] | None = None,
+                  linkage: Mapping[str, bytes] | None = None,
                   gone_articles: Sequence[str] | None = None,
                   probes: Mapping[str, str] | None = None, probes_reset: bool = False) -> None:
     """Replace the corpus-level results at once: readers never see a mix of two analyses.
@@ -1277,7 +1278,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             ({"id": c.id, "claims": json.dumps(list(c.claim_ids)),
               "articles": json.dumps(list(c.article_ids)),
               "independent_sources": c.independent_sources,
-              "slots": member_slots(c.claim_ids) if member_slots is not None else None} for c in clusters),
+              "slots": member_slots(c.claim_ids) if member_slots is not None else None,
+              "linkage": linkage.get(c.id) if linkage is not None else None} for c in clusters),
             replace=True)
         db.conn.executemany("insert or replace into cluster_members (claim_id, cluster_id) values (?, ?)",
                             ((cid, c.id) for c in clusters for cid in c.claim_ids))
@@ -1564,12 +1566,14 @@ def load_origins(db: Database) -> dict[str, str]:
     return dict(db.execute("select article_id, origin from origins").fetchall())
 
 
-def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None]]:
+def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None], list[bytes | None]]:
     """`load_clusters`, and per cluster its members' stable numbers in the stored kNN state
-    (int64 bytes in the order of its claim ids; None when the row has none). The clusters' lists
-    are read when first asked for (`Cluster.stored`)."""
-    rows = db.execute("select id, claims, articles, independent_sources, slots from clusters order by id").fetchall()
-    return [Cluster.stored(i, c, a, n) for i, c, a, n, _ in rows], [r[4] for r in rows]
+    (int64 bytes in the order of its claim ids; None when the row has none), and its linkage
+    (`clusters._linkage_bytes`; None when the row has none). The clusters' lists are read when
+    first asked for (`Cluster.stored`)."""
+    rows = db.execute("select id, claims, articles, independent_sources, slots, linkage from clusters "
+                      "order by id").fetchall()
+    return [Cluster.stored(i, c, a, n) for i, c, a, n, _, _ in rows], [r[4] for r in rows], [r[5] for r in rows]
 
 
 def load_clusters(db: Database) -> list[Cluster]:

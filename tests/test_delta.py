@@ -287,7 +287,7 @@ def steps(tmp_path_factory):
     # ... every stored cluster's member numbers are those of its claims in the stored kNN state
     knn = _stored_knn(db)
     id_of_slot = dict(zip(knn.slots.tolist(), knn.ids))
-    clusters_now, slots_now = store.load_clusters_and_slots(db)
+    clusters_now, slots_now, linkage_now = store.load_clusters_and_slots(db)
     # ... and the pair-check index holds rows of the articles the kNN state lists only (a delta
     # takes the articles it lists and that have no claims now for those whose rows go)
     out["index_articles"] = (
@@ -295,6 +295,9 @@ def steps(tmp_path_factory):
         set(knn.spans))
     out["member_slots"] = ([[id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8").tolist()]
                             for b in slots_now], [list(k.claim_ids) for k in clusters_now])
+    # ... and its linkage (a delta takes a settled cluster whole from it) holds its claims' numbers
+    out["linkage"] = ([None if b is None else sorted(id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8", offset=4).tolist())
+                       for b in linkage_now], [sorted(k.claim_ids) for k in clusters_now])
     # ... and each clustered claim's row in `cluster_members` names its cluster
     out["cluster_members"] = (sorted(db.execute("select claim_id, cluster_id from cluster_members").fetchall()),
                               sorted((c, k.id) for k in clusters_now for c in k.claim_ids))

@@ -377,8 +377,8 @@ def test_a_stored_cluster_reads_its_lists_when_asked_and_equals_the_one_it_was_w
     db.table("clusters").insert_all({"id": k.id, "claims": json.dumps(list(k.claim_ids)),
                                      "articles": json.dumps(list(k.article_ids)),
                                      "independent_sources": k.independent_sources} for k in (built, other))
-    got, slots = store.load_clusters_and_slots(db)
-    assert [k.id for k in got] == ["k1", "k2"] and slots == [None, None]
+    got, slots, linkage = store.load_clusters_and_slots(db)
+    assert [k.id for k in got] == ["k1", "k2"] and slots == [None, None] and linkage == [None, None]
     assert got == [built, other] and got[1].claim_ids == ('say "hi"', "c4")
 
 

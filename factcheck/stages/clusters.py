@@ -425,17 +425,48 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
 def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts: Sequence[str],
                   settings: MatchSettings, hub: np.ndarray | None = None) -> list[list[int]]:
     """Greedy linkage over `links` (best first): merge two groups only if all cross pairs stay close."""
+    return [sorted(m) for m in _linkage(links, vectors, texts, settings, hub)[0]]
+
+
+def _numbers_of(texts: Sequence[str], members: Sequence[int]) -> set:
+    """The distinct non-empty sets of numbers these claims state."""
+    out = set()
+    for m in members:
+        found = numbers_in(texts[m])
+        if found:
+            out.add(found)
+    return out
+
+
+def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts: Sequence[str],
+             settings: MatchSettings, hub: np.ndarray | None = None,
+             start: Sequence[tuple[Sequence[int], float]] = ()) -> tuple[list[list[int]], list[float]]:
+    """`group_indices`: the groups of two or more, each with its members in the order the linkage
+    holds them (a merge puts the larger group's first; the means of a merge's check are summed in
+    that order), and the margin of the link of each group's last merge.
+
+    `start`: groups merged before the first of `links` (members in that order, last margin), as a
+    linkage of earlier links left them."""
     groups = _Groups(len(vectors))
+    last: dict[int, float] = {}                     # per group of two or more: its last merge's margin
     # per group (by its root), the distinct non-empty sets of numbers its claims state: kept as
     # groups merge, so a merge's check does not go through every member's numbers again; a claim
-    # alone is read when it first appears in a link
+    # alone is read when it first appears in a link, a group of `start` when first checked
     number_sets: dict[int, set] = {}
+    for members, margin in start:
+        members = list(members)
+        root = members[0]
+        groups.label[members] = root
+        groups._members[root] = members
+        last[root] = margin
 
     def sets_of(root: int) -> set:
         v = number_sets.get(root)
         if v is None:
-            found = numbers_in(texts[root])          # (a root not in the map is a claim alone)
-            v = number_sets[root] = {found} if found else set()
+            members = groups.of(root)               # (a claim alone, or a group of `start`)
+            if len(members) > 1 and hasattr(texts, "prefetch"):
+                texts.prefetch(members)
+            v = number_sets[root] = _numbers_of(texts, members)
         return v
 
     # per group of two or more (by its root), its members' vectors in the order of its members,
@@ -463,11 +494,12 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
     # of links is compared at once, and only those whose ends were apart at its start are walked
     ends_i = np.fromiter((t[1] for t in links), dtype=np.int64, count=len(links))
     ends_j = np.fromiter((t[2] for t in links), dtype=np.int64, count=len(links))
+    margins = np.fromiter((t[0] for t in links), dtype=np.float64, count=len(links))
     label = groups.label
-    for start in range(0, len(links), _LINK_BLOCK):
-        li, lj = ends_i[start:start + _LINK_BLOCK], ends_j[start:start + _LINK_BLOCK]
+    for at in range(0, len(links), _LINK_BLOCK):
+        li, lj = ends_i[at:at + _LINK_BLOCK], ends_j[at:at + _LINK_BLOCK]
         apart = np.nonzero(label[li] != label[lj])[0]
-        for i, j in zip(li[apart].tolist(), lj[apart].tolist()):
+        for i, j, mg in zip(li[apart].tolist(), lj[apart].tolist(), margins[at:at + _LINK_BLOCK][apart].tolist()):
             a, b = groups.find(i), groups.find(j)
             if a == b:
                 continue
@@ -501,7 +533,10 @@ def group_indices(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, 
             hubs.pop(other, None)
             number_sets[root] = sa | sb
             number_sets.pop(other, None)
-    return [sorted(m) for m in groups.groups()]
+            last[root] = mg
+            last.pop(other, None)
+    out = groups.groups()
+    return out, [last[groups.find(m[0])] for m in out]
 
 
 def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: MatchSettings = MatchSettings(),
@@ -1001,6 +1036,9 @@ class ClusterResult:
     search: float = 0.0           # seconds spent in the nearest-neighbour search itself
     gone: set[str] | None = None  # (delta) the previous state's claim ids no current claim has
     cluster_rows: np.ndarray | None = None   # per claim (row), the index of its cluster in `clusters`, or -1
+    # per cluster id, how the linkage left it (`_linkage_bytes`): what the next delta reads to take
+    # a cluster whole when every merge it made comes before the links of the new claims
+    linkage: dict[str, bytes] | None = None
 
     def holding(self, rows: Iterable[int] | np.ndarray) -> list[int]:
         """The indices (ascending) in `clusters` of the clusters holding one of these claims (rows)."""
@@ -1056,7 +1094,8 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     if previous is not None and previous[0].basis == basis and n >= 2:
         out = _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
                      previous[0], previous[1], origin_of, weak, fresh,
-                     previous[2] if len(previous) > 2 else None, unsettled)
+                     previous[2] if len(previous) > 2 else None, unsettled,
+                     previous[3] if len(previous) > 3 else None)
         if out is not None:
             out.state.basis = basis
             return out
@@ -1081,12 +1120,58 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         links, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                                 knn=(idx, sims, hub), verdicts=said)
         links = _margins_only(links)
-    groups = group_indices(links, vectors, texts, settings, hub)
+    ordered, lasts = _linkage(links, vectors, texts, settings, hub)
+    groups = [sorted(m) for m in ordered]
     clusters = _make_clusters(ids, articles, groups, _claim_sources(ids, spans, origin_of, weak), by_id=False)
+    slots = np.arange(n, dtype=np.int64)
+    linkage = {k.id: _linkage_bytes(m, last, slots) for k, m, last in zip(clusters, ordered, lasts)}
     clusters, cluster_rows, _ = _by_id(clusters, groups, n)
-    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis,
-                                            np.arange(n, dtype=np.int64), n, spans, verdicts=said),
-                         None, search, cluster_rows=cluster_rows)
+    return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis, slots, n, spans, verdicts=said),
+                         None, search, cluster_rows=cluster_rows, linkage=linkage)
+
+
+def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray) -> bytes:
+    """A cluster's linkage as stored: the margin of its last merge (float32), then its members'
+    stable numbers in the order the linkage holds them (int64)."""
+    return np.float32(last).tobytes() + slots[np.asarray(members, dtype=np.int64)].astype("<i8").tobytes()
+
+
+def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, cluster_of: np.ndarray,
+                   candidates: np.ndarray, linkage: Sequence[bytes | None], sizes: np.ndarray,
+                   row_of_slot: np.ndarray) -> tuple[list[tuple[float, int, int]], list[tuple[list[int], float]]]:
+    """The links a delta's linkage walks, and the clusters it starts from whole, when only new
+    claims came (no claim of then changed or left, and no list of then changed but for new
+    entries: the links of then are those of then, in their order).
+
+    Until the first link with a new claim (best first), the linkage makes the steps of the one
+    that made the previous clusters (`candidates`: those in the region; `cluster_of`: each row's,
+    -1 for none). A cluster whose last merge (`linkage`: as stored) came strictly before that link
+    is then whole, and its links before it merge nothing more; a link between two clusters, or to
+    a claim left alone, was refused. So the links before it are needed only inside the clusters
+    not whole by then, and those from it on are walked as they are."""
+    ends_i = np.fromiter((t[1] for t in links), dtype=np.int64, count=len(links))
+    ends_j = np.fromiter((t[2] for t in links), dtype=np.int64, count=len(links))
+    fresh = is_new[ends_i] | is_new[ends_j]
+    p = int(np.argmax(fresh)) if fresh.any() else len(links)
+    first = links[p][0] if p < len(links) else -np.inf
+    settled = np.zeros(len(sizes), dtype=bool)
+    start = []
+    for c in candidates.tolist():
+        b = linkage[c]
+        if b is None or len(b) != 4 + 8 * int(sizes[c]):
+            continue
+        last = float(np.frombuffer(b, dtype="<f4", count=1)[0])
+        if not last > first:
+            continue
+        rows = row_of_slot[np.frombuffer(b, dtype="<i8", offset=4)]
+        if (rows < 0).any() or (cluster_of[rows] != c).any():
+            continue
+        settled[c] = True
+        start.append((rows.tolist(), last))
+    ci, cj = cluster_of[ends_i[:p]], cluster_of[ends_j[:p]]
+    keep = np.ones(len(links), dtype=bool)
+    keep[:p] = (ci == cj) & (ci >= 0) & ~settled[np.maximum(ci, 0)]
+    return [links[t] for t in np.nonzero(keep)[0].tolist()], start
 
 
 def _by_id(clusters: list[Cluster], groups: Sequence[Sequence[int]], n: int
@@ -1107,10 +1192,14 @@ def _by_id(clusters: list[Cluster], groups: Sequence[Sequence[int]], n: int
 def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
            prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
            fresh: set[str] | None, member_slots: Sequence[bytes | None] | None = None,
-           unsettled: set[str] | None = None) -> ClusterResult | None:
+           unsettled: set[str] | None = None, member_linkage: Sequence[bytes | None] | None = None
+           ) -> ClusterResult | None:
     """The delta of `cluster_incremental`. `member_slots`: per previous cluster, its members'
     stable numbers in `prev` (int64 bytes, in the order of its claim ids; None when not stored):
-    then the previous clusters' members are found by number, not looked up by id."""
+    then the previous clusters' members are found by number, not looked up by id.
+    `member_linkage`: per previous cluster, its linkage as stored (`_linkage_bytes`; None when not
+    stored): then a delta adding claims only takes whole the clusters settled before their links
+    (`_settled_start`)."""
     n = len(claims)
     k = min(settings.knn, n - 1)
     if prev.idx.ndim != 2 or prev.idx.shape[1] != k or len(prev.ids) < 2:
@@ -1325,13 +1414,22 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         recount &= hit
     recount_idx = np.nonzero(recount)[0]
     recounted = rows_of[recount[member_cluster]] if len(rows_of) else np.zeros(0, dtype=np.int64)
+    start: list[tuple[list[int], float]] = []
+    if (links_r and member_linkage is not None and len(member_linkage) == len(prev_clusters)
+            and not len(moved_links) and not len(regroup) and not lost_rows.any()
+            and (prev_to_cur[:-1] >= 0).all()):
+        # only new claims came, and the lists of then changed only by taking some of them in
+        links_r, start = _settled_start(links_r, ~same, cluster_of, np.nonzero(~kept_mask)[0], member_linkage,
+                                        sizes, row_of_slot)
     if hasattr(texts, "prefetch") and links_r:       # (the linkage reads the numbers of their texts)
         texts.prefetch(set(itertools.chain.from_iterable((i, j) for _, i, j in links_r)))
-    groups = group_indices(links_r, vectors, texts, settings, hub)
+    ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start)
+    groups = [sorted(m) for m in ordered]
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
     sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens)
     clusters = _make_clusters(ids, articles, groups, sources, by_id=False)
+    group_ids = [k.id for k in clusters]
     if len(recount_idx):
         counts = _sources_counted(recounted, np.repeat(np.arange(len(recount_idx)), sizes[recount_idx]),
                                   len(recount_idx), sources)
@@ -1376,11 +1474,17 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     keys = _RowKeys(prev.keys, old_of, own_keys)
     if told and k:
         changed[np.concatenate(told) // k] = True
+    # the linkage of the groups made now, and that of the kept clusters as stored
+    linkage = {cid: _linkage_bytes(m, last, slots) for cid, m, last in zip(group_ids, ordered, lasts)}
+    if member_linkage is not None and len(member_linkage) == len(prev_clusters):
+        for c in kept_idx.tolist():
+            if member_linkage[c] is not None:
+                linkage[prev_clusters[c].id] = member_linkage[c]
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,
                                             load=load if lazy else None, verdicts=said),
-                         touched, search, gone, cluster_rows)
+                         touched, search, gone, cluster_rows, linkage)
 
 
 def _settled(rows: np.ndarray, was_idx: np.ndarray, was_sims: np.ndarray, was_hub: np.ndarray,

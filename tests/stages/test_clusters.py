@@ -767,3 +767,88 @@ def test_a_delta_writes_the_lists_it_changed_not_those_it_only_read():
     # written: the new claim's row, not the members' rows the regrouping read
     assert delta.state.known[:12].all() and delta.state.written.nonzero()[0].tolist() == [42]
     assert delta.clusters == cluster_incremental(old + [new], v, settings, pair_cache={}).clusters
+
+
+def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_links(monkeypatch):
+    """When only new articles come, a delta takes whole each cluster whose last merge came before
+    the first link of a new claim (its linkage as the previous clustering stored it), and links
+    only the rest: the clusters of a full clustering, also for a second delta made from the
+    linkage the first one stored. On random corpora of facts many articles carry word for word."""
+    import random
+
+    from factcheck.stages import clusters as stage
+
+    walked: list[tuple[int, int, int]] = []          # (links of the region, links walked, clusters taken whole)
+    real = stage._settled_start
+
+    def spy(links, *a):
+        kept, start = real(links, *a)
+        walked.append((len(links), len(kept), len(start)))
+        return kept, start
+    monkeypatch.setattr(stage, "_settled_start", spy)
+
+    def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
+        return [claim(a, t, i) for a in sorted(texts) for i, t in enumerate(texts[a])]
+
+    emb = FakeEmbedder()
+    settings = MatchSettings(knn=4)
+    steps = 0
+    for seed in range(8):
+        rng = random.Random(seed)
+        facts, _, sentence = _random_story(rng, 0)
+        # facts carried word for word by many articles (some reworded): lists full of copies, which
+        # the new articles' rewordings do not enter
+        arts = {f"a{a:02d}": [t if rng.random() < 0.85 else t.replace(".", " again.") for t in rng.sample(facts, 4)]
+                for a in range(40)}
+        more = {f"n{x}": [t.replace(".", " once more.") for t in rng.sample(facts, 2)] + [sentence()]
+                for x in range(2)}
+        later = {"p0": [t.replace(".", " as well.") for t in rng.sample(facts, 3)]}
+        base = claims_of(arts)
+        state = stage.cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+        corpus = dict(arts)
+        for step in (more, later):
+            corpus.update(step)
+            now = claims_of(corpus)
+            vectors = emb.embed([c.standalone for c in now])
+            linkage = [state.linkage[k.id] for k in state.clusters]
+            delta = stage.cluster_incremental(now, vectors, settings, fresh=set(step),
+                                              previous=(state.state, state.clusters, None, linkage))
+            full = stage.cluster_incremental(now, vectors, settings)
+            assert delta.clusters == full.clusters
+            # the linkage each stores numbers the cluster's claims
+            for res in (delta, full):
+                row_of = {int(x): i for i, x in enumerate(res.state.slots)}
+                for k in res.clusters:
+                    numbers = np.frombuffer(res.linkage[k.id], dtype="<i8", offset=4).tolist()
+                    assert sorted(now[row_of[x]].id for x in numbers) == sorted(k.claim_ids)
+            state = delta
+            steps += 1
+    # most steps took clusters whole and walked fewer links (a step where a new claim entered a
+    # list of then, moving its hub level, or linked before every last merge, links them all again)
+    assert sum(1 for links, kept, whole in walked if whole and kept < links) >= steps // 2
+
+
+def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_again():
+    """`_settled_start` takes whole only the clusters whose last merge came strictly before the
+    first link with a new claim; the links before it are kept only inside the other clusters."""
+    from factcheck.stages.clusters import _linkage_bytes, _settled_start
+
+    # rows 0-2: cluster 0 (last merge at margin 1.5), rows 3-5: cluster 1 (last merge at 1.2),
+    # row 6 alone, row 7 new
+    links = [(1.9, 0, 1), (1.8, 3, 4), (1.6, 1, 3), (1.5, 0, 2), (1.4, 2, 6), (1.3, 7, 0),
+             (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
+    cluster_of = np.array([0, 0, 0, 1, 1, 1, -1, -1])
+    is_new = np.arange(8) == 7
+    slots = np.arange(8, dtype=np.int64)
+    linkage = [_linkage_bytes([0, 1, 2], 1.5, slots), _linkage_bytes([3, 5, 4], 1.2, slots)]
+    kept, start = _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
+                                 np.append(slots, -1))
+    assert start == [([0, 1, 2], 1.5)]
+    assert kept == [(1.8, 3, 4), (1.3, 7, 0), (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
+    # a last merge at the new link's margin is not before it; a linkage of other size is not read
+    linkage[0] = _linkage_bytes([0, 1, 2], 1.3, slots)
+    assert _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
+                          np.append(slots, -1))[1] == []
+    linkage[0] = _linkage_bytes([0, 1], 1.5, slots)
+    assert _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
+                          np.append(slots, -1))[1] == []
