@@ -275,9 +275,10 @@ def _mean32(a: np.ndarray) -> float:
 
 
 def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
-               sets_a: set, sets_b: set, settings: MatchSettings) -> bool:
+               sets_a: set | Callable[[], set], sets_b: set | Callable[[], set], settings: MatchSettings) -> bool:
     """Whether two groups (their vectors and hub levels; `sets_*`: the distinct non-empty sets of
-    numbers their claims state) may merge: every cross pair stays close, and no two numbers clash."""
+    numbers their claims state, or a function giving them, asked only when the other group's are
+    not empty) may merge: every cross pair stays close, and no two numbers clash."""
     cross = va @ vb.T
     if float(np.minimum.reduce(cross, axis=None)) < settings.link_min_cosine:
         return False
@@ -285,7 +286,13 @@ def _can_merge(va: np.ndarray, vb: np.ndarray, ha: np.ndarray, hb: np.ndarray,
     if _mean32(margins) < settings.link_mean_margin and _mean32(cross) < settings.link_cosine:
         return False
     if settings.veto_numbers:  # a group never holds two claims that state clashing numbers or dates
-        # (claims stating none cannot clash; equal sets are compared once)
+        # (claims stating none cannot clash; equal sets are compared once; the sets given first)
+        if callable(sets_a) and not callable(sets_b):
+            sets_a, sets_b = sets_b, sets_a
+        sets_a = sets_a() if callable(sets_a) else sets_a
+        if not sets_a:
+            return True
+        sets_b = sets_b() if callable(sets_b) else sets_b
         return not any(_numbers_clash(x, y) for x in sets_a for y in sets_b)
     return True
 
@@ -451,7 +458,9 @@ def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts
     last: dict[int, float] = {}                     # per group of two or more: its last merge's margin
     # per group (by its root), the distinct non-empty sets of numbers its claims state: kept as
     # groups merge, so a merge's check does not go through every member's numbers again; a claim
-    # alone is read when it first appears in a link, a group of `start` when first checked
+    # alone is read when it first appears in a link, a larger group (of `start`, or made of one
+    # whose sets were not read) from its members when a check needs them: when the other group's
+    # are not empty
     number_sets: dict[int, set] = {}
     for members, margin in start:
         members = list(members)
@@ -468,6 +477,11 @@ def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts
                 texts.prefetch(members)
             v = number_sets[root] = _numbers_of(texts, members)
         return v
+
+    def sets_or_later(root: int) -> set | Callable[[], set]:
+        if root in number_sets or len(groups.of(root)) == 1:
+            return sets_of(root)
+        return lambda: sets_of(root)
 
     # per group of two or more (by its root), its members' vectors in the order of its members,
     # in a buffer that grows by doubling: a merge's check reads them as they are, instead of
@@ -507,7 +521,7 @@ def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts
             if refused.get(pair) == (changes.get(pair[0], 0), changes.get(pair[1], 0)):
                 continue
             ma, mb = groups.of(a), groups.of(b)
-            sa, sb = sets_of(a), sets_of(b)
+            sa, sb = sets_or_later(a), sets_or_later(b)
             va, vb = vectors_of(a, ma), vectors_of(b, mb)
             ha, hb = hubs_of(a, ma), hubs_of(b, mb)
             if not _can_merge(va, vb, ha, hb, sa, sb, settings):
@@ -531,7 +545,11 @@ def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts
             hbuf[len(first):size] = h_then
             rows.pop(other, None)
             hubs.pop(other, None)
-            number_sets[root] = sa | sb
+            na, nb = number_sets.get(a), number_sets.get(b)
+            if na is not None and nb is not None:
+                number_sets[root] = na | nb
+            else:                                      # (read from its members if asked)
+                number_sets.pop(root, None)
             number_sets.pop(other, None)
             last[root] = mg
             last.pop(other, None)
@@ -1138,7 +1156,8 @@ def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray) -> by
 
 def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, cluster_of: np.ndarray,
                    candidates: np.ndarray, linkage: Sequence[bytes | None], sizes: np.ndarray,
-                   row_of_slot: np.ndarray) -> tuple[list[tuple[float, int, int]], list[tuple[list[int], float]]]:
+                   row_of_slot: np.ndarray
+                   ) -> tuple[list[tuple[float, int, int]], list[tuple[list[int], float]], list[int]]:
     """The links a delta's linkage walks, and the clusters it starts from whole, when only new
     claims came (no claim of then changed or left, and no list of then changed but for new
     entries: the links of then are those of then, in their order).
@@ -1148,7 +1167,8 @@ def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, clus
     -1 for none). A cluster whose last merge (`linkage`: as stored) came strictly before that link
     is then whole, and its links before it merge nothing more; a link between two clusters, or to
     a claim left alone, was refused. So the links before it are needed only inside the clusters
-    not whole by then, and those from it on are walked as they are."""
+    not whole by then, and those from it on are walked as they are. Gives those links, the
+    clusters whole (members in linkage order, last margin) and which of `candidates` they are."""
     ends_i = np.fromiter((t[1] for t in links), dtype=np.int64, count=len(links))
     ends_j = np.fromiter((t[2] for t in links), dtype=np.int64, count=len(links))
     fresh = is_new[ends_i] | is_new[ends_j]
@@ -1171,7 +1191,7 @@ def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, clus
     ci, cj = cluster_of[ends_i[:p]], cluster_of[ends_j[:p]]
     keep = np.ones(len(links), dtype=bool)
     keep[:p] = (ci == cj) & (ci >= 0) & ~settled[np.maximum(ci, 0)]
-    return [links[t] for t in np.nonzero(keep)[0].tolist()], start
+    return [links[t] for t in np.nonzero(keep)[0].tolist()], start, np.nonzero(settled)[0].tolist()
 
 
 def _by_id(clusters: list[Cluster], groups: Sequence[Sequence[int]], n: int
@@ -1402,6 +1422,28 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     links_o, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                               knn=(idx, sims, hub), skip=relink | ~region, art=art, verdicts=said, wrote=told)
     links_r = _margins_only(sorted(itertools.chain(links_c, links_o), key=_link_order))
+    start: list[tuple[list[int], float]] = []
+    taken: list[int] = []
+    if (links_r and member_linkage is not None and len(member_linkage) == len(prev_clusters)
+            and not len(moved_links) and not len(regroup) and not lost_rows.any()
+            and (prev_to_cur[:-1] >= 0).all()):
+        # only new claims came, and the lists of then changed only by taking some of them in
+        links_r, start, taken = _settled_start(links_r, ~same, cluster_of, np.nonzero(~kept_mask)[0],
+                                               member_linkage, sizes, row_of_slot)
+    if hasattr(texts, "prefetch") and links_r:       # (the linkage reads the numbers of their texts)
+        texts.prefetch(set(itertools.chain.from_iterable((i, j) for _, i, j in links_r)))
+    ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start)
+    if taken:
+        # a cluster taken whole that nothing joined is kept: the stored one, not made again
+        alone = {m[0]: len(m) for m, _ in start}
+        stayed = [g for g, m in enumerate(ordered) if alone.get(m[0]) == len(m)]
+        kept_mask = kept_mask.copy()
+        kept_mask[[cluster_of[ordered[g][0]] for g in stayed]] = True
+        gone_g = set(stayed)
+        ordered = [m for g, m in enumerate(ordered) if g not in gone_g]
+        lasts = [x for g, x in enumerate(lasts) if g not in gone_g]
+        kept_idx = np.nonzero(kept_mask)[0]
+    groups = [sorted(m) for m in ordered]
     # a kept cluster has the same members, id and articles; only its independent sources are
     # counted again, when one of its claims' origin group or weak flag may have moved (all of
     # them without `unsettled`)
@@ -1414,17 +1456,6 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         recount &= hit
     recount_idx = np.nonzero(recount)[0]
     recounted = rows_of[recount[member_cluster]] if len(rows_of) else np.zeros(0, dtype=np.int64)
-    start: list[tuple[list[int], float]] = []
-    if (links_r and member_linkage is not None and len(member_linkage) == len(prev_clusters)
-            and not len(moved_links) and not len(regroup) and not lost_rows.any()
-            and (prev_to_cur[:-1] >= 0).all()):
-        # only new claims came, and the lists of then changed only by taking some of them in
-        links_r, start = _settled_start(links_r, ~same, cluster_of, np.nonzero(~kept_mask)[0], member_linkage,
-                                        sizes, row_of_slot)
-    if hasattr(texts, "prefetch") and links_r:       # (the linkage reads the numbers of their texts)
-        texts.prefetch(set(itertools.chain.from_iterable((i, j) for _, i, j in links_r)))
-    ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start)
-    groups = [sorted(m) for m in ordered]
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
     sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens)

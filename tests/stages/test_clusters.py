@@ -782,9 +782,9 @@ def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_l
     real = stage._settled_start
 
     def spy(links, *a):
-        kept, start = real(links, *a)
+        kept, start, taken = real(links, *a)
         walked.append((len(links), len(kept), len(start)))
-        return kept, start
+        return kept, start, taken
     monkeypatch.setattr(stage, "_settled_start", spy)
 
     def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
@@ -841,9 +841,9 @@ def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_agai
     is_new = np.arange(8) == 7
     slots = np.arange(8, dtype=np.int64)
     linkage = [_linkage_bytes([0, 1, 2], 1.5, slots), _linkage_bytes([3, 5, 4], 1.2, slots)]
-    kept, start = _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
-                                 np.append(slots, -1))
-    assert start == [([0, 1, 2], 1.5)]
+    kept, start, taken = _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
+                                        np.append(slots, -1))
+    assert start == [([0, 1, 2], 1.5)] and taken == [0]
     assert kept == [(1.8, 3, 4), (1.3, 7, 0), (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
     # a last merge at the new link's margin is not before it; a linkage of other size is not read
     linkage[0] = _linkage_bytes([0, 1, 2], 1.3, slots)
