@@ -1198,7 +1198,10 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     stop being stale. `gone_articles`: with `delta`, the articles analysed before that are no
     longer in the store, whose rows go (None: found from the result tables). `probes`: claim id ->
     its `conflicts.fact_probe`, written with its facts row (the rows of `facts`) or into its stored
-    row; `probes_reset`: every stored probe is dropped first (they followed other rules)."""
+    row; `probes_reset`: every stored probe is dropped first (they followed other rules).
+    `linkage`: cluster id -> its linkage (`clusters._linkage_bytes`), written with its row (read
+    before any row goes: a kept cluster's may be read from its stored row)."""
+    linked = {c.id: linkage.get(c.id) for c in clusters} if linkage is not None else {}
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -1279,7 +1282,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
               "articles": json.dumps(list(c.article_ids)),
               "independent_sources": c.independent_sources,
               "slots": member_slots(c.claim_ids) if member_slots is not None else None,
-              "linkage": linkage.get(c.id) if linkage is not None else None} for c in clusters),
+              "linkage": linked.get(c.id)} for c in clusters),
             replace=True)
         db.conn.executemany("insert or replace into cluster_members (claim_id, cluster_id) values (?, ?)",
                             ((cid, c.id) for c in clusters for cid in c.claim_ids))
@@ -1566,14 +1569,44 @@ def load_origins(db: Database) -> dict[str, str]:
     return dict(db.execute("select article_id, origin from origins").fetchall())
 
 
-def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None], list[bytes | None]]:
+class StoredLinkage(Sequence):
+    """Per stored cluster (in id order), its linkage (`clusters._linkage_bytes`; None when its row
+    has none), read when asked for: a delta asks for those of a few clusters. `get(cluster id)`
+    reads one by id."""
+
+    def __init__(self, db: Database, ids: Sequence[str]) -> None:
+        self._db, self._ids = db, ids
+        self._got: dict[str, bytes | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def fetch(self, indices: Iterable[int]) -> None:
+        """Read the linkage of these clusters (by index) at once."""
+        want = [self._ids[i] for i in indices if self._ids[i] not in self._got]
+        for cid, b in _tuples_in(self._db, "select id, linkage from clusters where id in ({})", want):
+            self._got[cid] = b
+
+    def get(self, cid: str) -> bytes | None:
+        if cid not in self._got:
+            row = self._db.execute("select linkage from clusters where id = ?", [cid]).fetchone()
+            self._got[cid] = row[0] if row else None
+        return self._got[cid]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return self.get(self._ids[i])
+
+
+def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None], StoredLinkage]:
     """`load_clusters`, and per cluster its members' stable numbers in the stored kNN state
-    (int64 bytes in the order of its claim ids; None when the row has none), and its linkage
-    (`clusters._linkage_bytes`; None when the row has none). The clusters' lists are read when
-    first asked for (`Cluster.stored`)."""
-    rows = db.execute("select id, claims, articles, independent_sources, slots, linkage from clusters "
-                      "order by id").fetchall()
-    return [Cluster.stored(i, c, a, n) for i, c, a, n, _, _ in rows], [r[4] for r in rows], [r[5] for r in rows]
+    (int64 bytes in the order of its claim ids; None when the row has none), and its linkage,
+    read when asked for (`StoredLinkage`). The clusters' lists are read when first asked for
+    (`Cluster.stored`)."""
+    rows = db.execute("select id, claims, articles, independent_sources, slots from clusters order by id").fetchall()
+    return ([Cluster.stored(i, c, a, n) for i, c, a, n, _ in rows], [r[4] for r in rows],
+            StoredLinkage(db, [r[0] for r in rows]))
 
 
 def load_clusters(db: Database) -> list[Cluster]:

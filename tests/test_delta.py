@@ -297,7 +297,7 @@ def steps(tmp_path_factory):
                             for b in slots_now], [list(k.claim_ids) for k in clusters_now])
     # ... and its linkage (a delta takes a settled cluster whole from it) holds its claims' numbers
     out["linkage"] = ([None if b is None else sorted(id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8", offset=4).tolist())
-                       for b in linkage_now], [sorted(k.claim_ids) for k in clusters_now])
+                       for b in linkage_now[:]], [sorted(k.claim_ids) for k in clusters_now])
     # ... and each clustered claim's row in `cluster_members` names its cluster
     out["cluster_members"] = (sorted(db.execute("select claim_id, cluster_id from cluster_members").fetchall()),
                               sorted((c, k.id) for k in clusters_now for c in k.claim_ids))
@@ -382,6 +382,13 @@ def test_stored_clusters_name_their_members_by_their_numbers_in_the_knn_state(st
     each cluster row's member numbers still lead to its claims: the next delta finds them by number."""
     by_number, members = steps["member_slots"]
     assert members and by_number == members
+
+
+def test_every_stored_cluster_keeps_a_linkage_of_its_own_claims_after_the_deltas(steps):
+    """Each cluster row's linkage (what a delta adding articles reads to take the cluster whole)
+    numbers exactly its claims, after adds, changes, deletions and kept clusters counted again."""
+    linked, members = steps["linkage"]
+    assert members and linked == members
 
 
 def test_each_clustered_claim_names_its_cluster_after_the_deltas(steps):

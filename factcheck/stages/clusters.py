@@ -1056,7 +1056,7 @@ class ClusterResult:
     cluster_rows: np.ndarray | None = None   # per claim (row), the index of its cluster in `clusters`, or -1
     # per cluster id, how the linkage left it (`_linkage_bytes`): what the next delta reads to take
     # a cluster whole when every merge it made comes before the links of the new claims
-    linkage: dict[str, bytes] | None = None
+    linkage: Mapping[str, bytes | None] | None = None
 
     def holding(self, rows: Iterable[int] | np.ndarray) -> list[int]:
         """The indices (ascending) in `clusters` of the clusters holding one of these claims (rows)."""
@@ -1148,6 +1148,20 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
                          None, search, cluster_rows=cluster_rows, linkage=linkage)
 
 
+class _ThenLinkage(dict):
+    """The linkage of the clusters a delta made, and of any other (kept) through `then`."""
+
+    def __init__(self, made: dict[str, bytes], then: Callable[[str], bytes | None]) -> None:
+        super().__init__(made)
+        self._then = then
+
+    def get(self, cid: str, default=None):
+        if cid in self:
+            return self[cid]
+        got = self._then(cid)
+        return default if got is None else got
+
+
 def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray) -> bytes:
     """A cluster's linkage as stored: the margin of its last merge (float32), then its members'
     stable numbers in the order the linkage holds them (int64)."""
@@ -1176,6 +1190,8 @@ def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, clus
     first = links[p][0] if p < len(links) else -np.inf
     settled = np.zeros(len(sizes), dtype=bool)
     start = []
+    if hasattr(linkage, "fetch"):                     # (read from the store: those asked for, at once)
+        linkage.fetch(candidates.tolist())
     for c in candidates.tolist():
         b = linkage[c]
         if b is None or len(b) != 4 + 8 * int(sizes[c]):
@@ -1506,11 +1522,15 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     if told and k:
         changed[np.concatenate(told) // k] = True
     # the linkage of the groups made now, and that of the kept clusters as stored
-    linkage = {cid: _linkage_bytes(m, last, slots) for cid, m, last in zip(group_ids, ordered, lasts)}
-    if member_linkage is not None and len(member_linkage) == len(prev_clusters):
-        for c in kept_idx.tolist():
-            if member_linkage[c] is not None:
-                linkage[prev_clusters[c].id] = member_linkage[c]
+    made = {cid: _linkage_bytes(m, last, slots) for cid, m, last in zip(group_ids, ordered, lasts)}
+    linkage: Mapping[str, bytes | None]
+    if member_linkage is None or len(member_linkage) != len(prev_clusters):
+        linkage = made
+    elif hasattr(member_linkage, "get"):              # (a kept one's read by id when asked for)
+        linkage = _ThenLinkage(made, member_linkage.get)
+    else:
+        linkage = _ThenLinkage(made, dict(zip((prev_clusters[c].id for c in kept_idx.tolist()),
+                                              (member_linkage[c] for c in kept_idx.tolist()))).get)
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,
