@@ -1168,31 +1168,65 @@ def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray) -> by
     return np.float32(last).tobytes() + slots[np.asarray(members, dtype=np.int64)].astype("<i8").tobytes()
 
 
-def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, cluster_of: np.ndarray,
+def _settled_start(links: list[tuple[float, int, int]], changed: np.ndarray, cluster_of: np.ndarray,
                    candidates: np.ndarray, linkage: Sequence[bytes | None], sizes: np.ndarray,
-                   row_of_slot: np.ndarray
+                   row_of_slot: np.ndarray, disturbed: np.ndarray | None = None
                    ) -> tuple[list[tuple[float, int, int]], list[tuple[list[int], float]], list[int]]:
-    """The links a delta's linkage walks, and the clusters it starts from whole, when only new
-    claims came (no claim of then changed or left, and no list of then changed but for new
-    entries: the links of then are those of then, in their order).
+    """The links a delta's linkage walks, and the clusters it starts from whole, when no claim of
+    then changed or left (`links`: the region's, best first).
 
-    Until the first link with a new claim (best first), the linkage makes the steps of the one
-    that made the previous clusters (`candidates`: those in the region; `cluster_of`: each row's,
-    -1 for none). A cluster whose last merge (`linkage`: as stored) came strictly before that link
-    is then whole, and its links before it merge nothing more; a link between two clusters, or to
-    a claim left alone, was refused. So the links before it are needed only inside the clusters
-    not whole by then, and those from it on are walked as they are. Gives those links, the
-    clusters whole (members in linkage order, last margin) and which of `candidates` they are."""
+    `changed`: per row, whether its links may differ from then (a new claim's; one of then whose
+    links are judged again: its hub level or a pair's cosine moved); `disturbed`: rows of then
+    whose clusters' linkage may have gone otherwise before (a link that merged two of their claims
+    is gone). Until the first link with a changed end, the links are those of then in their
+    order, so the linkage repeats the steps of the one that made the previous clusters
+    (`candidates`: those in the region; `cluster_of`: each row's, -1 for none), except where a
+    group holding a changed or disturbed claim takes part: such a cluster, and any cluster or
+    claim alone an earlier link joins to one (then refused, now maybe not), is linked again from
+    its earlier links. Another cluster whose last merge (`linkage`: as stored) came strictly
+    before that first link is whole by then: it starts whole and its earlier links are dropped
+    (they merged nothing more, and those to other clusters or claims alone were refused and are
+    again). Gives the links to walk, the clusters whole (members in linkage order, last margin)
+    and which of `candidates` they are."""
     ends_i = np.fromiter((t[1] for t in links), dtype=np.int64, count=len(links))
     ends_j = np.fromiter((t[2] for t in links), dtype=np.int64, count=len(links))
-    fresh = is_new[ends_i] | is_new[ends_j]
-    p = int(np.argmax(fresh)) if fresh.any() else len(links)
+    touch = changed[ends_i] | changed[ends_j]
+    p = int(np.argmax(touch)) if touch.any() else len(links)
     first = links[p][0] if p < len(links) else -np.inf
-    settled = np.zeros(len(sizes), dtype=bool)
+    n_clusters = len(sizes)
+    # the earlier links' ends as entities: a cluster by its number, a claim in none after them
+    ci, cj = cluster_of[ends_i[:p]], cluster_of[ends_j[:p]]
+    ei = np.where(ci >= 0, ci, n_clusters + ends_i[:p])
+    ej = np.where(cj >= 0, cj, n_clusters + ends_j[:p])
+    upset = np.zeros(n_clusters, dtype=bool)          # (clusters whose earlier steps may differ)
+    seeds = changed & (cluster_of >= 0)
+    if disturbed is not None:
+        seeds |= disturbed & (cluster_of >= 0)
+    upset[cluster_of[seeds]] = True
+    apart = ei != ej
+    if upset.any() and apart.any():
+        # ... and what an earlier link between two entities joins to them
+        nodes, inv = np.unique(np.concatenate([ei[apart], ej[apart]]), return_inverse=True)
+        m = int(apart.sum())
+        comp = _component_labels(len(nodes), inv[:m], inv[m:])
+        hit = np.zeros(len(nodes), dtype=bool)
+        held = nodes < n_clusters
+        hit[held] = upset[nodes[held]]
+        bad = np.isin(comp, comp[hit])
+        upset[nodes[held & bad]] = True
+        upset_node = np.zeros(len(nodes), dtype=bool)
+        upset_node[bad] = True
+        shaken_i = np.zeros(p, dtype=bool)
+        shaken_i[np.nonzero(apart)[0]] = upset_node[inv[:m]]
+    else:
+        shaken_i = np.zeros(p, dtype=bool)
+    settled = np.zeros(n_clusters, dtype=bool)
     start = []
     if hasattr(linkage, "fetch"):                     # (read from the store: those asked for, at once)
         linkage.fetch(candidates.tolist())
     for c in candidates.tolist():
+        if upset[c]:
+            continue
         b = linkage[c]
         if b is None or len(b) != 4 + 8 * int(sizes[c]):
             continue
@@ -1204,9 +1238,9 @@ def _settled_start(links: list[tuple[float, int, int]], is_new: np.ndarray, clus
             continue
         settled[c] = True
         start.append((rows.tolist(), last))
-    ci, cj = cluster_of[ends_i[:p]], cluster_of[ends_j[:p]]
     keep = np.ones(len(links), dtype=bool)
-    keep[:p] = (ci == cj) & (ci >= 0) & ~settled[np.maximum(ci, 0)]
+    # the earlier links kept: inside a cluster not whole, and between entities an upset one joins
+    keep[:p] = ((ci == cj) & (ci >= 0) & ~settled[np.maximum(ci, 0)]) | shaken_i
     return [links[t] for t in np.nonzero(keep)[0].tolist()], start, np.nonzero(settled)[0].tolist()
 
 
@@ -1441,11 +1475,13 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     start: list[tuple[list[int], float]] = []
     taken: list[int] = []
     if (links_r and member_linkage is not None and len(member_linkage) == len(prev_clusters)
-            and not len(moved_links) and not len(regroup) and not lost_rows.any()
-            and (prev_to_cur[:-1] >= 0).all()):
-        # only new claims came, and the lists of then changed only by taking some of them in
-        links_r, start, taken = _settled_start(links_r, ~same, cluster_of, np.nonzero(~kept_mask)[0],
-                                               member_linkage, sizes, row_of_slot)
+            and not lost_rows.any() and (prev_to_cur[:-1] >= 0).all()):
+        # only new claims came: the links of then are those of then but for the rows judged again
+        # and the merging links gone (`_settled`)
+        upset_rows = np.zeros(n, dtype=bool)
+        upset_rows[regroup] = True
+        links_r, start, taken = _settled_start(links_r, relink, cluster_of, np.nonzero(~kept_mask)[0],
+                                               member_linkage, sizes, row_of_slot, upset_rows)
     if hasattr(texts, "prefetch") and links_r:       # (the linkage reads the numbers of their texts)
         texts.prefetch(set(itertools.chain.from_iterable((i, j) for _, i, j in links_r)))
     ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start)

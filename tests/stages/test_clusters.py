@@ -835,7 +835,7 @@ def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_agai
 
     # rows 0-2: cluster 0 (last merge at margin 1.5), rows 3-5: cluster 1 (last merge at 1.2),
     # row 6 alone, row 7 new
-    links = [(1.9, 0, 1), (1.8, 3, 4), (1.6, 1, 3), (1.5, 0, 2), (1.4, 2, 6), (1.3, 7, 0),
+    links = [(1.9, 0, 1), (1.8, 3, 4), (1.6, 1, 3), (1.5, 0, 2), (1.4, 2, 6), (1.375, 7, 0),
              (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
     cluster_of = np.array([0, 0, 0, 1, 1, 1, -1, -1])
     is_new = np.arange(8) == 7
@@ -844,11 +844,81 @@ def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_agai
     kept, start, taken = _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
                                         np.append(slots, -1))
     assert start == [([0, 1, 2], 1.5)] and taken == [0]
-    assert kept == [(1.8, 3, 4), (1.3, 7, 0), (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
+    assert kept == [(1.8, 3, 4), (1.375, 7, 0), (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
     # a last merge at the new link's margin is not before it; a linkage of other size is not read
-    linkage[0] = _linkage_bytes([0, 1, 2], 1.3, slots)
+    linkage[0] = _linkage_bytes([0, 1, 2], 1.375, slots)
     assert _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
                           np.append(slots, -1))[1] == []
     linkage[0] = _linkage_bytes([0, 1], 1.5, slots)
     assert _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
                           np.append(slots, -1))[1] == []
+
+
+def test_a_cluster_an_earlier_link_joins_to_one_holding_a_claim_judged_again_is_linked_again():
+    """`_settled_start` with claims of then judged again (row 3: its hub level moved): their
+    cluster (1) is linked again, and so is cluster 0, which an earlier link joins to it (refused
+    then, maybe not now), with that link; cluster 2, joined to neither, starts whole, unless a
+    merging link of its own is gone (`disturbed`)."""
+    from factcheck.stages.clusters import _linkage_bytes, _settled_start
+
+    # rows 0-1: cluster 0 (last merge 1.9375), 2-3: cluster 1 (last merge 1.75, by row 3's link),
+    # 6-7: cluster 2 (last merge 1.96875), 4 alone, 8 new
+    links = [(1.96875, 6, 7), (1.9375, 0, 1), (1.875, 2, 0), (1.8125, 4, 6), (1.75, 2, 3), (1.5, 8, 6)]
+    cluster_of = np.array([0, 0, 1, 1, -1, -1, 2, 2, -1])
+    changed = np.isin(np.arange(9), [3, 8])
+    slots = np.arange(9, dtype=np.int64)
+    linkage = [_linkage_bytes([0, 1], 1.9375, slots), _linkage_bytes([2, 3], 1.75, slots),
+               _linkage_bytes([6, 7], 1.96875, slots)]
+    args = (cluster_of, np.array([0, 1, 2]), linkage, np.array([2, 2, 2]), np.append(slots, -1))
+    kept, start, taken = _settled_start(links, changed, *args)
+    assert start == [([6, 7], 1.96875)] and taken == [2]
+    assert kept == [(1.9375, 0, 1), (1.875, 2, 0), (1.75, 2, 3), (1.5, 8, 6)]
+    # without the claim judged again, every cluster is whole before the new claim's link
+    kept, start, taken = _settled_start(links, np.arange(9) == 8, *args)
+    assert taken == [0, 1, 2] and kept == [(1.5, 8, 6)]
+    # a merging link of cluster 2 gone: it is linked again, with what an earlier link joins to it
+    kept, start, taken = _settled_start(links, changed, *args, np.isin(np.arange(9), [7]))
+    assert taken == [] and (1.96875, 6, 7) in kept and (1.8125, 4, 6) in kept
+
+
+def test_a_delta_whose_new_claims_move_hub_levels_of_then_still_takes_the_untouched_clusters_whole(monkeypatch):
+    """New articles whose claims enter lists of then and move those claims' hub levels: the
+    clusters holding such a claim, and any an earlier link joins to one, are linked again; the
+    others may still start whole. Every delta gives the clusters of a full clustering."""
+    import random
+
+    from factcheck.stages import clusters as stage
+
+    # (links of the region, links walked, clusters taken whole, clustered claims of then judged again)
+    calls: list[tuple[int, int, int, int]] = []
+    real = stage._settled_start
+
+    def spy(links, changed, cluster_of, *a):
+        kept, start, taken = real(links, changed, cluster_of, *a)
+        calls.append((len(links), len(kept), len(start), int(np.count_nonzero(changed & (cluster_of >= 0)))))
+        return kept, start, taken
+    monkeypatch.setattr(stage, "_settled_start", spy)
+
+    def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
+        return [claim(a, t, i) for a in sorted(texts) for i, t in enumerate(texts[a])]
+
+    emb = FakeEmbedder()
+    for seed in range(12):
+        rng = random.Random(100 + seed)
+        facts, arts, sentence = _random_story(rng, 30)
+        settings = MatchSettings(knn=rng.choice([3, 4, 6]))
+        base = claims_of(arts)
+        state = stage.cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+        corpus = dict(arts)
+        for step in ({f"n{seed}": rng.sample(facts, 2) + [sentence()]}, {f"p{seed}": rng.sample(facts, 3)}):
+            corpus.update(step)
+            now = claims_of(corpus)
+            vectors = emb.embed([c.standalone for c in now])
+            linkage = [state.linkage.get(k.id) for k in state.clusters]
+            delta = stage.cluster_incremental(now, vectors, settings, fresh=set(step),
+                                              previous=(state.state, state.clusters, None, linkage))
+            assert delta.clusters == stage.cluster_incremental(now, vectors, settings).clusters
+            state = delta
+    # most deltas judged clustered claims of then again; some of those still took clusters whole
+    assert sum(1 for *_, upset in calls if upset) >= 12
+    assert any(whole and kept < links and upset for links, kept, whole, upset in calls)
