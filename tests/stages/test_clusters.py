@@ -769,6 +769,32 @@ def test_a_delta_writes_the_lists_it_changed_not_those_it_only_read():
     assert delta.clusters == cluster_incremental(old + [new], v, settings, pair_cache={}).clusters
 
 
+def _deltas_equal_full(stage, arts: dict[str, list[str]], steps: list[dict[str, list[str]]],
+                       settings: MatchSettings, check=None) -> None:
+    """Cluster `arts` in full, then add each step's articles by a delta from the state and the
+    linkage the one before stored: each delta gives the clusters of a full clustering (`check`:
+    called with each delta, the full result and the claims)."""
+    def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
+        return [claim(a, t, i) for a in sorted(texts) for i, t in enumerate(texts[a])]
+
+    emb = FakeEmbedder()
+    base = claims_of(arts)
+    state = stage.cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
+    corpus = dict(arts)
+    for step in steps:
+        corpus.update(step)
+        now = claims_of(corpus)
+        vectors = emb.embed([c.standalone for c in now])
+        linkage = [state.linkage.get(k.id) for k in state.clusters]
+        delta = stage.cluster_incremental(now, vectors, settings, fresh=set(step),
+                                          previous=(state.state, state.clusters, None, linkage))
+        full = stage.cluster_incremental(now, vectors, settings)
+        assert delta.clusters == full.clusters
+        if check is not None:
+            check(delta, full, now)
+        state = delta
+
+
 def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_links(monkeypatch):
     """When only new articles come, a delta takes whole each cluster whose last merge came before
     the first link of a new claim (its linkage as the previous clustering stored it), and links
@@ -787,12 +813,14 @@ def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_l
         return kept, start, taken
     monkeypatch.setattr(stage, "_settled_start", spy)
 
-    def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
-        return [claim(a, t, i) for a in sorted(texts) for i, t in enumerate(texts[a])]
+    def linkage_names_the_claims(delta, full, now) -> None:
+        for res in (delta, full):                    # the linkage each stores numbers the cluster's claims
+            row_of = {int(x): i for i, x in enumerate(res.state.slots)}
+            for k in res.clusters:
+                numbers = np.frombuffer(res.linkage.get(k.id), dtype="<i8", offset=4).tolist()
+                assert sorted(now[row_of[x]].id for x in numbers) == sorted(k.claim_ids)
 
-    emb = FakeEmbedder()
     settings = MatchSettings(knn=4)
-    steps = 0
     for seed in range(8):
         rng = random.Random(seed)
         facts, _, sentence = _random_story(rng, 0)
@@ -803,29 +831,10 @@ def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_l
         more = {f"n{x}": [t.replace(".", " once more.") for t in rng.sample(facts, 2)] + [sentence()]
                 for x in range(2)}
         later = {"p0": [t.replace(".", " as well.") for t in rng.sample(facts, 3)]}
-        base = claims_of(arts)
-        state = stage.cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
-        corpus = dict(arts)
-        for step in (more, later):
-            corpus.update(step)
-            now = claims_of(corpus)
-            vectors = emb.embed([c.standalone for c in now])
-            linkage = [state.linkage.get(k.id) for k in state.clusters]
-            delta = stage.cluster_incremental(now, vectors, settings, fresh=set(step),
-                                              previous=(state.state, state.clusters, None, linkage))
-            full = stage.cluster_incremental(now, vectors, settings)
-            assert delta.clusters == full.clusters
-            # the linkage each stores numbers the cluster's claims
-            for res in (delta, full):
-                row_of = {int(x): i for i, x in enumerate(res.state.slots)}
-                for k in res.clusters:
-                    numbers = np.frombuffer(res.linkage.get(k.id), dtype="<i8", offset=4).tolist()
-                    assert sorted(now[row_of[x]].id for x in numbers) == sorted(k.claim_ids)
-            state = delta
-            steps += 1
-    # most steps took clusters whole and walked fewer links (a step where a new claim entered a
-    # list of then, moving its hub level, or linked before every last merge, links them all again)
-    assert sum(1 for links, kept, whole in walked if whole and kept < links) >= steps // 2
+        _deltas_equal_full(stage, arts, [more, later], settings, linkage_names_the_claims)
+    # most of the 16 steps took clusters whole and walked fewer links (a step whose new claims link
+    # before every last merge, or move hub levels in every cluster, links them all again)
+    assert len(walked) == 16 and sum(1 for links, kept, whole in walked if whole and kept < links) >= 8
 
 
 def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_again():
@@ -899,26 +908,12 @@ def test_a_delta_whose_new_claims_move_hub_levels_of_then_still_takes_the_untouc
         return kept, start, taken
     monkeypatch.setattr(stage, "_settled_start", spy)
 
-    def claims_of(texts: dict[str, list[str]]) -> list[Claim]:
-        return [claim(a, t, i) for a in sorted(texts) for i, t in enumerate(texts[a])]
-
-    emb = FakeEmbedder()
     for seed in range(12):
         rng = random.Random(100 + seed)
         facts, arts, sentence = _random_story(rng, 30)
         settings = MatchSettings(knn=rng.choice([3, 4, 6]))
-        base = claims_of(arts)
-        state = stage.cluster_incremental(base, emb.embed([c.standalone for c in base]), settings)
-        corpus = dict(arts)
-        for step in ({f"n{seed}": rng.sample(facts, 2) + [sentence()]}, {f"p{seed}": rng.sample(facts, 3)}):
-            corpus.update(step)
-            now = claims_of(corpus)
-            vectors = emb.embed([c.standalone for c in now])
-            linkage = [state.linkage.get(k.id) for k in state.clusters]
-            delta = stage.cluster_incremental(now, vectors, settings, fresh=set(step),
-                                              previous=(state.state, state.clusters, None, linkage))
-            assert delta.clusters == stage.cluster_incremental(now, vectors, settings).clusters
-            state = delta
+        _deltas_equal_full(stage, arts, [{f"n{seed}": rng.sample(facts, 2) + [sentence()]},
+                                         {f"p{seed}": rng.sample(facts, 3)}], settings)
     # most deltas judged clustered claims of then again; some of those still took clusters whole
     assert sum(1 for *_, upset in calls if upset) >= 12
     assert any(whole and kept < links and upset for links, kept, whole, upset in calls)
