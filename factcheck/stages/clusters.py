@@ -1487,13 +1487,13 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start)
     if taken:
         # a cluster taken whole that nothing joined is kept: the stored one, not made again
-        alone = {m[0]: len(m) for m, _ in start}
-        stayed = [g for g, m in enumerate(ordered) if alone.get(m[0]) == len(m)]
+        # (its group is the one with its first member and its size)
+        alone = {m[0]: (len(m), c) for (m, _), c in zip(start, taken)}
+        stayed = {g: alone[m[0]][1] for g, m in enumerate(ordered) if alone.get(m[0], (0,))[0] == len(m)}
         kept_mask = kept_mask.copy()
-        kept_mask[[cluster_of[ordered[g][0]] for g in stayed]] = True
-        gone_g = set(stayed)
-        ordered = [m for g, m in enumerate(ordered) if g not in gone_g]
-        lasts = [x for g, x in enumerate(lasts) if g not in gone_g]
+        kept_mask[list(stayed.values())] = True
+        ordered = [m for g, m in enumerate(ordered) if g not in stayed]
+        lasts = [x for g, x in enumerate(lasts) if g not in stayed]
         kept_idx = np.nonzero(kept_mask)[0]
     groups = [sorted(m) for m in ordered]
     # a kept cluster has the same members, id and articles; only its independent sources are
