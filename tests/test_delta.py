@@ -14,6 +14,7 @@ import pytest
 from factcheck import pipeline, store
 from factcheck.records import ListLike, ids_stamp
 from factcheck.settings import load_settings
+from factcheck.stages.clusters import linkage_parts
 
 from conftest import ROOT, SEEDS
 
@@ -296,8 +297,8 @@ def steps(tmp_path_factory):
     out["member_slots"] = ([[id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8").tolist()]
                             for b in slots_now], [list(k.claim_ids) for k in clusters_now])
     # ... and its linkage (a delta takes a settled cluster whole from it) holds its claims' numbers
-    out["linkage"] = ([None if b is None else sorted(id_of_slot.get(x) for x in np.frombuffer(b, dtype="<i8", offset=4).tolist())
-                       for b in linkage_now[:]], [sorted(k.claim_ids) for k in clusters_now])
+    out["linkage"] = ([None if b is None else sorted(id_of_slot.get(x) for x in linkage_parts(b, len(k.claim_ids))[1].tolist())
+                       for b, k in zip(linkage_now[:], clusters_now)], [sorted(k.claim_ids) for k in clusters_now])
     # ... and each clustered claim's row in `cluster_members` names its cluster
     out["cluster_members"] = (sorted(db.execute("select claim_id, cluster_id from cluster_members").fetchall()),
                               sorted((c, k.id) for k in clusters_now for c in k.claim_ids))

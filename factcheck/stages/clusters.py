@@ -447,27 +447,36 @@ def _numbers_of(texts: Sequence[str], members: Sequence[int]) -> set:
 
 def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts: Sequence[str],
              settings: MatchSettings, hub: np.ndarray | None = None,
-             start: Sequence[tuple[Sequence[int], float]] = ()) -> tuple[list[list[int]], list[float]]:
+             start: Sequence[tuple] = (), merges: list | None = None) -> tuple[list[list[int]], list[float]]:
     """`group_indices`: the groups of two or more, each with its members in the order the linkage
     holds them (a merge puts the larger group's first; the means of a merge's check are summed in
     that order), and the margin of the link of each group's last merge.
 
-    `start`: groups merged before the first of `links` (members in that order, last margin), as a
-    linkage of earlier links left them."""
+    `start`: groups merged before the first of `links` (members in that order, last margin, and
+    optionally their merges as below), as a linkage of earlier links left them.
+
+    `merges` (a list): filled with each group's merges, in the order of the groups: every group a
+    merge makes is a run of the final group's members, so a merge is (margin, start, middle,
+    end), the two runs it joined being [start, middle) and [middle, end)."""
     groups = _Groups(len(vectors))
     last: dict[int, float] = {}                     # per group of two or more: its last merge's margin
+    # per group of two or more, its merges (positions in its own members' order)
+    made: dict[int, list[tuple[float, int, int, int]]] | None = {} if merges is not None else None
     # per group (by its root), the distinct non-empty sets of numbers its claims state: kept as
     # groups merge, so a merge's check does not go through every member's numbers again; a claim
     # alone is read when it first appears in a link, a larger group (of `start`, or made of one
     # whose sets were not read) from its members when a check needs them: when the other group's
     # are not empty
     number_sets: dict[int, set] = {}
-    for members, margin in start:
+    for members, margin, *given in start:
         members = list(members)
         root = members[0]
         groups.label[members] = root
         groups._members[root] = members
         last[root] = margin
+        if made is not None:
+            got = given[0] if given else None
+            made[root] = [] if got is None else got.tolist() if isinstance(got, np.ndarray) else list(got)
 
     def sets_of(root: int) -> set:
         v = number_sets.get(root)
@@ -553,7 +562,17 @@ def _linkage(links: Sequence[tuple[float, int, int]], vectors: np.ndarray, texts
             number_sets.pop(other, None)
             last[root] = mg
             last.pop(other, None)
+            if made is not None:
+                # the other group's merges move past the root's members, then this one
+                n_first = len(first)
+                mine = made.get(root)
+                if mine is None:
+                    mine = made[root] = []
+                mine.extend((m, s0 + n_first, s1 + n_first, s2 + n_first) for m, s0, s1, s2 in made.pop(other, ()))
+                mine.append((mg, 0, n_first, size))
     out = groups.groups()
+    if made is not None:
+        merges.extend(made.get(groups.find(m[0]), []) for m in out)
     return out, [last[groups.find(m[0])] for m in out]
 
 
@@ -1138,11 +1157,12 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
         links, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
                                 knn=(idx, sims, hub), verdicts=said)
         links = _margins_only(links)
-    ordered, lasts = _linkage(links, vectors, texts, settings, hub)
+    merges: list = []
+    ordered, lasts = _linkage(links, vectors, texts, settings, hub, merges=merges)
     groups = [sorted(m) for m in ordered]
     clusters = _make_clusters(ids, articles, groups, _claim_sources(ids, spans, origin_of, weak), by_id=False)
     slots = np.arange(n, dtype=np.int64)
-    linkage = {k.id: _linkage_bytes(m, last, slots) for k, m, last in zip(clusters, ordered, lasts)}
+    linkage = {k.id: _linkage_bytes(m, last, slots, mg) for k, m, last, mg in zip(clusters, ordered, lasts, merges)}
     clusters, cluster_rows, _ = _by_id(clusters, groups, n)
     return ClusterResult(clusters, KnnState(list(ids), keys, idx, sims, hub, basis, slots, n, spans, verdicts=said),
                          None, search, cluster_rows=cluster_rows, linkage=linkage)
@@ -1162,10 +1182,61 @@ class _ThenLinkage(dict):
         return default if got is None else got
 
 
-def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray) -> bytes:
+# a merge as a cluster's linkage stores it: its link's margin, and the runs of the cluster's
+# members (in linkage order) it joined, [start, middle) and [middle, end)
+_MERGE = np.dtype([("margin", "<f4"), ("start", "<i4"), ("middle", "<i4"), ("end", "<i4")])
+
+
+def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray,
+                   merges: Sequence[tuple[float, int, int, int]] | None = None) -> bytes:
     """A cluster's linkage as stored: the margin of its last merge (float32), then its members'
-    stable numbers in the order the linkage holds them (int64)."""
-    return np.float32(last).tobytes() + slots[np.asarray(members, dtype=np.int64)].astype("<i8").tobytes()
+    stable numbers in the order the linkage holds them (int64), then (when given: one fewer than
+    its members) its merges (`_MERGE`, as `_linkage` gives them)."""
+    out = np.float32(last).tobytes() + slots[np.asarray(members, dtype=np.int64)].astype("<i8").tobytes()
+    if merges is not None and len(merges) == len(members) - 1:
+        out += np.array([tuple(m) for m in merges], dtype=_MERGE).tobytes()
+    return out
+
+
+def linkage_parts(b: bytes, size: int) -> tuple[float, np.ndarray, np.ndarray | None] | None:
+    """A stored linkage (`_linkage_bytes`) of a cluster of `size` claims: (last margin, its
+    members' stable numbers, its merges or None when not stored); None when it is of another size."""
+    if len(b) == 4 + 8 * size:
+        merges = None
+    elif size >= 1 and len(b) == 4 + 8 * size + _MERGE.itemsize * (size - 1):
+        merges = np.frombuffer(b, dtype=_MERGE, offset=4 + 8 * size)
+    else:
+        return None
+    return (float(np.frombuffer(b, dtype="<f4", count=1)[0]), np.frombuffer(b, dtype="<i8", count=size, offset=4),
+            merges)
+
+
+def _runs_before(merges: np.ndarray, first: float) -> list[tuple[int, int, float, np.ndarray]] | None:
+    """A cluster's groups just before a link of margin `first`, from its merges: the outermost
+    runs its merges of larger margins made, each (start, end, its last merge's margin, its merges
+    shifted to start at 0). A merge's margin is at most those of the merges inside it (it came
+    after them), so those runs hold every such merge. None when one merge's margin is `first`:
+    then whether it came before that link is not told."""
+    m = merges["margin"].astype(np.float64)
+    if (m == first).any():
+        return None
+    done = merges[m > first]
+    if not len(done):
+        return []
+    done = done[np.lexsort((-done["end"], done["start"]))]     # by start, the widest first
+    ends = done["end"].astype(np.int64)
+    # an outermost run starts past the end of every run before it; the runs inside it follow it
+    reach = np.concatenate([[-1], np.maximum.accumulate(ends)[:-1]])
+    tops = np.nonzero(done["start"] >= reach)[0]
+    out: list[tuple[int, int, float, np.ndarray]] = []
+    for t, u in zip(tops.tolist(), [*tops[1:].tolist(), len(done)]):
+        inner = done[t:u].copy()
+        s0 = int(inner["start"][0])
+        inner["start"] -= s0
+        inner["middle"] -= s0
+        inner["end"] -= s0
+        out.append((s0, int(ends[t]), float(done["margin"][t]), inner))
+    return out
 
 
 def _settled_start(links: list[tuple[float, int, int]], changed: np.ndarray, cluster_of: np.ndarray,
@@ -1186,8 +1257,11 @@ def _settled_start(links: list[tuple[float, int, int]], changed: np.ndarray, clu
     its earlier links. Another cluster whose last merge (`linkage`: as stored) came strictly
     before that first link is whole by then: it starts whole and its earlier links are dropped
     (they merged nothing more, and those to other clusters or claims alone were refused and are
-    again). Gives the links to walk, the clusters whole (members in linkage order, last margin)
-    and which of `candidates` they are."""
+    again). A cluster whose last merge came after it starts from the groups it had just before
+    that link, when its stored merges tell them (`_runs_before`): its earlier links are dropped
+    too. Gives the links to walk, the groups to start from (members in linkage order, last
+    margin, their merges or None): first the clusters whole, then those groups; and which of
+    `candidates` the clusters whole are."""
     ends_i = np.fromiter((t[1] for t in links), dtype=np.int64, count=len(links))
     ends_j = np.fromiter((t[2] for t in links), dtype=np.int64, count=len(links))
     touch = changed[ends_i] | changed[ends_j]
@@ -1220,28 +1294,41 @@ def _settled_start(links: list[tuple[float, int, int]], changed: np.ndarray, clu
         shaken_i[np.nonzero(apart)[0]] = upset_node[inv[:m]]
     else:
         shaken_i = np.zeros(p, dtype=bool)
-    settled = np.zeros(n_clusters, dtype=bool)
+    settled = np.zeros(n_clusters, dtype=bool)        # (whole, or in the groups its merges tell)
+    whole: list[int] = []
     start = []
+    parts = []
     if hasattr(linkage, "fetch"):                     # (read from the store: those asked for, at once)
         linkage.fetch(candidates.tolist())
     for c in candidates.tolist():
         if upset[c]:
             continue
         b = linkage[c]
-        if b is None or len(b) != 4 + 8 * int(sizes[c]):
+        got = None if b is None else linkage_parts(b, int(sizes[c]))
+        if got is None:
             continue
-        last = float(np.frombuffer(b, dtype="<f4", count=1)[0])
-        if not last > first:
+        last, numbers, merges = got
+        if not last > first and merges is None:
             continue
-        rows = row_of_slot[np.frombuffer(b, dtype="<i8", offset=4)]
+        rows = row_of_slot[numbers]
         if (rows < 0).any() or (cluster_of[rows] != c).any():
             continue
+        if last > first:
+            settled[c] = True
+            whole.append(c)
+            start.append((rows.tolist(), last, merges))
+            continue
+        # merged last after the first link: it starts from the groups it had just before that link
+        # (their earlier links merged nothing more), which its merges tell
+        runs = _runs_before(merges, first)
+        if runs is None:
+            continue
         settled[c] = True
-        start.append((rows.tolist(), last))
+        parts.extend((rows[s0:s1].tolist(), margin, inner) for s0, s1, margin, inner in runs)
     keep = np.ones(len(links), dtype=bool)
-    # the earlier links kept: inside a cluster not whole, and between entities an upset one joins
+    # the earlier links kept: inside a cluster not settled, and between entities an upset one joins
     keep[:p] = ((ci == cj) & (ci >= 0) & ~settled[np.maximum(ci, 0)]) | shaken_i
-    return [links[t] for t in np.nonzero(keep)[0].tolist()], start, np.nonzero(settled)[0].tolist()
+    return [links[t] for t in np.nonzero(keep)[0].tolist()], start + parts, whole
 
 
 def _by_id(clusters: list[Cluster], groups: Sequence[Sequence[int]], n: int
@@ -1484,16 +1571,19 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                                                member_linkage, sizes, row_of_slot, upset_rows)
     if hasattr(texts, "prefetch") and links_r:       # (the linkage reads the numbers of their texts)
         texts.prefetch(set(itertools.chain.from_iterable((i, j) for _, i, j in links_r)))
-    ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start)
+    merges: list = []
+    ordered, lasts = _linkage(links_r, vectors, texts, settings, hub, start=start, merges=merges)
     if taken:
         # a cluster taken whole that nothing joined is kept: the stored one, not made again
         # (its group is the one with its first member and its size)
-        alone = {m[0]: (len(m), c) for (m, _), c in zip(start, taken)}
+        # (the first of `start` are those clusters, in the order of `taken`)
+        alone = {g[0][0]: (len(g[0]), c) for g, c in zip(start, taken)}
         stayed = {g: alone[m[0]][1] for g, m in enumerate(ordered) if alone.get(m[0], (0,))[0] == len(m)}
         kept_mask = kept_mask.copy()
         kept_mask[list(stayed.values())] = True
         ordered = [m for g, m in enumerate(ordered) if g not in stayed]
         lasts = [x for g, x in enumerate(lasts) if g not in stayed]
+        merges = [x for g, x in enumerate(merges) if g not in stayed]
         kept_idx = np.nonzero(kept_mask)[0]
     groups = [sorted(m) for m in ordered]
     # a kept cluster has the same members, id and articles; only its independent sources are
@@ -1558,7 +1648,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     if told and k:
         changed[np.concatenate(told) // k] = True
     # the linkage of the groups made now, and that of the kept clusters as stored
-    made = {cid: _linkage_bytes(m, last, slots) for cid, m, last in zip(group_ids, ordered, lasts)}
+    made = {cid: _linkage_bytes(m, last, slots, mg) for cid, m, last, mg in zip(group_ids, ordered, lasts, merges)}
     linkage: Mapping[str, bytes | None]
     if member_linkage is None or len(member_linkage) != len(prev_clusters):
         linkage = made

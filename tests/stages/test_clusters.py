@@ -7,7 +7,7 @@ import pytest
 from conftest import FakeEmbedder  # the suite's bag-of-words stand-in for the model
 
 from factcheck.records import Claim, stable_id
-from factcheck.stages.clusters import cluster_claims, component_sizes, neighbour_pairs, origin_groups
+from factcheck.stages.clusters import cluster_claims, component_sizes, linkage_parts, neighbour_pairs, origin_groups
 from factcheck.stages.matching import MatchSettings
 
 
@@ -804,12 +804,13 @@ def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_l
 
     from factcheck.stages import clusters as stage
 
-    walked: list[tuple[int, int, int]] = []          # (links of the region, links walked, clusters taken whole)
+    # (links of the region, links walked, clusters taken whole, groups of clusters started part-way)
+    walked: list[tuple[int, int, int, int]] = []
     real = stage._settled_start
 
     def spy(links, *a):
         kept, start, taken = real(links, *a)
-        walked.append((len(links), len(kept), len(start)))
+        walked.append((len(links), len(kept), len(taken), len(start) - len(taken)))
         return kept, start, taken
     monkeypatch.setattr(stage, "_settled_start", spy)
 
@@ -817,7 +818,7 @@ def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_l
         for res in (delta, full):                    # the linkage each stores numbers the cluster's claims
             row_of = {int(x): i for i, x in enumerate(res.state.slots)}
             for k in res.clusters:
-                numbers = np.frombuffer(res.linkage.get(k.id), dtype="<i8", offset=4).tolist()
+                numbers = linkage_parts(res.linkage.get(k.id), len(k.claim_ids))[1].tolist()
                 assert sorted(now[row_of[x]].id for x in numbers) == sorted(k.claim_ids)
 
     settings = MatchSettings(knn=4)
@@ -834,7 +835,10 @@ def test_a_delta_adding_articles_takes_whole_the_clusters_settled_before_their_l
         _deltas_equal_full(stage, arts, [more, later], settings, linkage_names_the_claims)
     # most of the 16 steps took clusters whole and walked fewer links (a step whose new claims link
     # before every last merge, or move hub levels in every cluster, links them all again)
-    assert len(walked) == 16 and sum(1 for links, kept, whole in walked if whole and kept < links) >= 8
+    assert len(walked) == 16 and sum(1 for links, kept, whole, _ in walked if whole and kept < links) >= 8
+    # ... and some started clusters merged last after a new claim's link from the groups they had
+    # before it (their stored merges tell them)
+    assert any(parts for *_, parts in walked)
 
 
 def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_again():
@@ -852,8 +856,21 @@ def test_a_cluster_whose_last_merge_comes_after_a_new_claims_link_is_linked_agai
     linkage = [_linkage_bytes([0, 1, 2], 1.5, slots), _linkage_bytes([3, 5, 4], 1.2, slots)]
     kept, start, taken = _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
                                         np.append(slots, -1))
-    assert start == [([0, 1, 2], 1.5)] and taken == [0]
+    assert [g[:2] for g in start] == [([0, 1, 2], 1.5)] and taken == [0]
     assert kept == [(1.8, 3, 4), (1.375, 7, 0), (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
+    # with its merges stored, cluster 1 starts from the group it had before the new link (3 and 4,
+    # merged at 1.8), whose link is dropped too; not when a merge of it is at the new link's margin
+    merged = _linkage_bytes([3, 4, 5], 1.2, slots, [(1.8, 0, 1, 2), (1.2, 0, 2, 3)])
+    kept, start, taken = _settled_start(links, is_new, cluster_of, np.array([0, 1]), [linkage[0], merged],
+                                        np.array([3, 3]), np.append(slots, -1))
+    f32 = float(np.float32(1.8))                      # (margins are float32 numbers, stored as such)
+    assert [g[:2] for g in start] == [([0, 1, 2], 1.5), ([3, 4], f32)] and taken == [0]
+    assert start[1][2].tolist() == [(f32, 0, 1, 2)]
+    assert kept == [(1.375, 7, 0), (1.25, 4, 5), (1.2, 3, 5), (1.1, 7, 5)]
+    tied = _linkage_bytes([3, 4, 5], 1.2, slots, [(1.375, 0, 1, 2), (1.2, 0, 2, 3)])
+    kept, start, taken = _settled_start(links, is_new, cluster_of, np.array([0, 1]), [linkage[0], tied],
+                                        np.array([3, 3]), np.append(slots, -1))
+    assert [g[:2] for g in start] == [([0, 1, 2], 1.5)] and (1.8, 3, 4) in kept
     # a last merge at the new link's margin is not before it; a linkage of other size is not read
     linkage[0] = _linkage_bytes([0, 1, 2], 1.375, slots)
     assert _settled_start(links, is_new, cluster_of, np.array([0, 1]), linkage, np.array([3, 3]),
@@ -880,7 +897,7 @@ def test_a_cluster_an_earlier_link_joins_to_one_holding_a_claim_judged_again_is_
                _linkage_bytes([6, 7], 1.96875, slots)]
     args = (cluster_of, np.array([0, 1, 2]), linkage, np.array([2, 2, 2]), np.append(slots, -1))
     kept, start, taken = _settled_start(links, changed, *args)
-    assert start == [([6, 7], 1.96875)] and taken == [2]
+    assert [g[:2] for g in start] == [([6, 7], 1.96875)] and taken == [2]
     assert kept == [(1.9375, 0, 1), (1.875, 2, 0), (1.75, 2, 3), (1.5, 8, 6)]
     # without the claim judged again, every cluster is whole before the new claim's link
     kept, start, taken = _settled_start(links, np.arange(9) == 8, *args)
@@ -904,7 +921,7 @@ def test_a_delta_whose_new_claims_move_hub_levels_of_then_still_takes_the_untouc
 
     def spy(links, changed, cluster_of, *a):
         kept, start, taken = real(links, changed, cluster_of, *a)
-        calls.append((len(links), len(kept), len(start), int(np.count_nonzero(changed & (cluster_of >= 0)))))
+        calls.append((len(links), len(kept), len(taken), int(np.count_nonzero(changed & (cluster_of >= 0)))))
         return kept, start, taken
     monkeypatch.setattr(stage, "_settled_start", spy)
 
