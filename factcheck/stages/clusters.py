@@ -1414,19 +1414,25 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     def carry() -> None:
         """The unchanged rows' neighbours, cosines and hub levels carried over: the mapped runs as
         blocks, then the rows mapped one by one; an unchanged row whose neighbour of then is gone
-        or changed (now -1) has lost it, and is searched again."""
+        or changed (now -1) has lost it, and is searched again. Of a state read back from its
+        heads, only the rows read are (the others are as the state left them: none yet)."""
         t = time.perf_counter()
         one = np.asarray(singles, dtype=np.int64)
         for cur, was in [*((slice(c0, c1), slice(p0, p0 + c1 - c0)) for c0, c1, p0 in blocks), (one, old_of[one])]:
+            hub[cur] = prev.hub[was]
+            if lazy:
+                read = prev.known[was]
+                known[cur] = read
+                if not read.all():
+                    at = np.nonzero(read)[0]
+                    cur = (np.arange(cur.start, cur.stop) if isinstance(cur, slice) else cur)[at]
+                    was = (np.arange(was.start, was.stop) if isinstance(was, slice) else was)[at]
             pidx = prev.idx[was]
             got = idx[cur] = prev_to_cur[pidx]
             sims[cur] = prev.sims[was]
-            hub[cur] = prev.hub[was]
             if prev_said is not None:
                 said[cur] = prev_said[was]
             lost_rows[cur] = ((got < 0) & (pidx >= 0)).any(axis=1)
-            if lazy:
-                known[cur] = prev.known[was]
         reading[0] += time.perf_counter() - t
 
     if not partial:

@@ -558,6 +558,50 @@ def test_greedy_linkage_with_kept_group_rows_is_the_plain_greedy_linkage(monkeyp
     assert saved > 100                        # refusals were remembered, not checked again
 
 
+def test_the_merges_the_linkage_gives_rebuild_each_group_and_its_groups_at_any_earlier_link():
+    """Per group, `_linkage(merges=...)` gives one merge fewer than its members: runs of its
+    members (in linkage order) that nest, the last one the whole group at its last margin. The
+    outermost runs merged above a margin (`_runs_before`) are the groups a linkage of only the
+    links above that margin makes, members in the same order."""
+    from factcheck.stages.clusters import _MERGE, _linkage, _runs_before
+
+    rng = np.random.default_rng(11)
+    settings = MatchSettings()
+    cut_checked = 0
+    for _ in range(10):
+        n = int(rng.integers(40, 200))
+        centers = rng.normal(size=(max(1, n // 60), 24))
+        v = centers[rng.integers(0, len(centers), n)] + rng.normal(size=(n, 24)) * rng.uniform(0.02, 0.2)
+        v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+        texts = ["the claim says so"] * n
+        hub = rng.uniform(0.3, 0.6, n).astype(np.float32)
+        i, j = rng.integers(0, n, 4 * n), rng.integers(0, n, 4 * n)
+        # (distinct float32 margins, best first, as the links of a clustering are)
+        margins = np.unique(rng.random(4 * n).astype(np.float32))[::-1][:4 * n]
+        links = [(float(m), int(a), int(b)) for m, a, b in zip(margins, i, j) if a != b]
+        merges: list = []
+        groups, lasts = _linkage(links, v, texts, settings, hub, merges=merges)
+        assert len(merges) == len(groups)
+        for members, last, made in zip(groups, lasts, merges):
+            assert len(made) == len(members) - 1
+            top = max(made, key=lambda m: m[3] - m[1])
+            assert (top[1], top[3]) == (0, len(members)) and top[0] == last
+            for m, s0, s1, s2 in made:
+                assert 0 <= s0 < s1 < s2 <= len(members)
+        stored = [np.array(made, dtype=_MERGE) for made in merges]
+        for k in rng.integers(0, len(links) - 1, 3).tolist():
+            cut = (links[k][0] + links[k + 1][0]) / 2          # (between two links' margins)
+            early, _ = _linkage([t for t in links if t[0] > cut], v, texts, settings, hub)
+            rebuilt = []
+            for members, made in zip(groups, stored):
+                rebuilt += [members[s0:s1] for s0, s1, _, _ in _runs_before(made, cut)]
+            assert sorted(rebuilt) == sorted(early)
+            cut_checked += len(early)
+        # at a merge's own margin, whether the merge came before is not told
+        assert _runs_before(stored[0], float(stored[0]["margin"][0])) is None
+    assert cut_checked > 20
+
+
 def test_connected_components_are_those_scipy_finds_labelled_by_their_smallest_node():
     """Copy groups and component sizes come from a numpy labelling (no scipy import in `ci`):
     the same partition as scipy's, each node labelled with its component's smallest node, on
