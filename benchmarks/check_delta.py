@@ -1,6 +1,6 @@
 """Check that `factcheck ci` deltas on a large corpus give what a full clustering gives.
 
-    .venv/bin/python benchmarks/check_delta.py [--articles 2000] [--work DIR] [--new-file F ...]
+    .venv/bin/python benchmarks/check_delta.py [--articles 2000] [--work DIR] [--new-file F ...] [--distinct]
 
 On a copy of the store `bench_ci.py` prepares (seeds + N synthetic articles, kept in --work), runs
 `factcheck ci` with each new file in turn (each a delta from the state the one before stored;
@@ -9,8 +9,8 @@ plain `analyze` (which scores the articles those runs left stale). A second copy
 then clustered in full (its stored cluster state dropped, so the clusters, conflicts and scores
 are computed again from every claim). Prints both results' counts and whether their clusters,
 conflicts and scores are the same, and how many stored clusters have a linkage (the next delta
-reads it); exits 1 when they differ. The suite checks the same on small corpora; this is the
-check at the sizes the benchmark times.
+reads it) and how many of those store their merges; exits 1 when they differ. The suite checks
+the same on small corpora; this is the check at the sizes the benchmark times.
 """
 from __future__ import annotations
 
@@ -44,9 +44,10 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
     ap.add_argument("--new-file", type=Path, action="append", default=None,
                     help="a new article file (repeat for several, run in turn)")
+    ap.add_argument("--distinct", action="store_true", help="the store of `bench_ci.py --distinct`")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    db_path = bench_ci.prepare(args.work, args.articles)
+    db_path = bench_ci.prepare(args.work, args.articles, args.distinct)
     news = ([p.read_text(encoding="utf-8") for p in args.new_file] if args.new_file else
             [bench_ci.NEW_ARTICLE, (ROOT / "benchmarks" / "data" / "other_story.txt").read_text(encoding="utf-8")])
     run = args.work / "check_delta"
@@ -70,7 +71,10 @@ def main() -> None:
         db = store.open_db(run / "claims" / "factcheck.db")
         pipeline.analyze(db, load_settings())
         store.checkpoint(db)
-        linked = db.execute("select count(linkage), count(*) from clusters").fetchone()
+        from factcheck.stages.clusters import linkage_parts
+        rows = db.execute("select claims, linkage from clusters").fetchall()
+        parts = [None if b is None else linkage_parts(b, len(json.loads(c))) for c, b in rows]
+        linked = (sum(p is not None for p in parts), len(rows), sum(p is not None and p[2] is not None for p in parts))
         db.conn.close()
         full = run / "full.db"
         shutil.copy(run / "claims" / "factcheck.db", full)
@@ -88,7 +92,8 @@ def main() -> None:
     print(f"clusters: deltas {len(delta[0])}, full {len(again[0])}, the same: {delta[0] == again[0]}")
     print(f"conflicts: deltas {len(delta[1])}, full {len(again[1])}, the same: {delta[1] == again[1]}")
     print(f"scores that differ: {moved} of {len(again[2])}")
-    print(f"stored clusters with a linkage after the deltas: {linked[0]} of {linked[1]}")
+    print(f"stored clusters with a linkage after the deltas: {linked[0]} of {linked[1]}, "
+          f"{linked[2]} of them with their merges")
     if delta[0] != again[0] or delta[1] != again[1] or moved:
         sys.exit(1)
 

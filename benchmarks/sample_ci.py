@@ -2,7 +2,7 @@
 inside the `ci` processes that `bench_ci.py` times.
 
     .venv/bin/python benchmarks/sample_ci.py [--articles 1000,2000] [--runs 5] [--work DIR]
-        [--function clusters.py:_delta] [--top 25] [--new-file F]
+        [--function clusters.py:_delta] [--top 25] [--new-file F] [--distinct]
 
 Each run is `bench_ci.one_run` (a copy of the prepared store, one new file, `factcheck ci` in a
 subprocess) with a sampling thread started in that process: every millisecond it finds the
@@ -74,11 +74,12 @@ def main() -> None:
                     help="the function whose lines are charged: NAME, or FILE:NAME when other files have one")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--new-file", type=Path, default=None)
+    ap.add_argument("--distinct", action="store_true", help="the stores of `bench_ci.py --distinct`")
     args = ap.parse_args()
     new_text = args.new_file.read_text(encoding="utf-8") if args.new_file else bench_ci.NEW_ARTICLE
     sizes = [0] + sorted({int(x) for x in str(args.articles).split(",") if int(x) > 0})
     args.work.mkdir(parents=True, exist_ok=True)
-    stores = {n: bench_ci.prepare(args.work, n) for n in sizes}
+    stores = {n: bench_ci.prepare(args.work, n, args.distinct) for n in sizes}
     spent: dict[int, collections.Counter] = {}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
