@@ -1194,7 +1194,7 @@ def _linkage_bytes(members: Sequence[int], last: float, slots: np.ndarray,
     its members) its merges (`_MERGE`, as `_linkage` gives them)."""
     out = np.float32(last).tobytes() + slots[np.asarray(members, dtype=np.int64)].astype("<i8").tobytes()
     if merges is not None and len(merges) == len(members) - 1:
-        out += np.array([tuple(m) for m in merges], dtype=_MERGE).tobytes()
+        out += np.array(merges, dtype=_MERGE).tobytes()       # (each merge a tuple, as `_linkage` gives it)
     return out
 
 
@@ -1203,7 +1203,7 @@ def linkage_parts(b: bytes, size: int) -> tuple[float, np.ndarray, np.ndarray | 
     members' stable numbers, its merges or None when not stored); None when it is of another size."""
     if len(b) == 4 + 8 * size:
         merges = None
-    elif size >= 1 and len(b) == 4 + 8 * size + _MERGE.itemsize * (size - 1):
+    elif len(b) == 4 + 8 * size + _MERGE.itemsize * (size - 1):
         merges = np.frombuffer(b, dtype=_MERGE, offset=4 + 8 * size)
     else:
         return None
