@@ -75,7 +75,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     from . import pipeline, store
 
     t0 = time.perf_counter()
-    dbh = store.open_db(db)
+    dbh = store.open_db(db, lock=True)
     timings: dict[str, float] = {}
 
     selected = gate.find_changed(dbh, paths or [], since=since, folder=folder)

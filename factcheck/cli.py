@@ -35,7 +35,7 @@ def do_ingest(db_path: Path, paths: list[Path], settings, prune: bool = False):
     left the folder, with `prune`); returns (db, IngestResult)."""
     from . import pipeline
     from .store import open_db
-    db = open_db(db_path)
+    db = open_db(db_path, lock=True)
     with _Progress() as progress:
         res = pipeline.ingest(db, paths, settings, progress, prune=prune)
     _print_errors(res.errors)
@@ -161,7 +161,7 @@ def analyze(db: DbOpt = DEFAULT_DB, config: ConfigOpt = None,
     settings = _settings(config, backend=backend, nli_model=nli_model)
     with embed_worker.started(settings.embedder, settings.backend) as embedder:
         from . import pipeline, store
-        dbh = store.open_db(db)
+        dbh = store.open_db(db, lock=True)
         t0 = time.perf_counter()
         with _Progress() as progress:
             res = pipeline.analyze(dbh, settings, progress, force=force, embedder=embedder)
@@ -185,7 +185,7 @@ def export(db: DbOpt = DEFAULT_DB,
     from .pipeline import refresh_scores
     from .settings import load_settings
     from .store import open_db
-    dbh = open_db(db)
+    dbh = open_db(db, lock=True)
     refresh_scores(dbh, load_settings(config))     # scores `factcheck ci` left out of date
     if fmt == "json":
         from .export import build_export
@@ -316,7 +316,7 @@ def eval_(gold: Annotated[Path, typer.Option(help="The gold reference file.")] =
     from .pipeline import refresh_scores
     from .settings import load_settings
     from .store import load_articles, open_db
-    dbh = open_db(db)
+    dbh = open_db(db, lock=True)
     refresh_scores(dbh, load_settings())     # scores `factcheck ci` left out of date
     res = evaluate(build_export(dbh), gold, {a.id: a.text for a in load_articles(dbh)}, tier)
     if as_json:

@@ -17,7 +17,9 @@ class IngestError(FactcheckError):
 
 
 def user_errors(command):
-    """For a CLI command: FactcheckError -> one 'Error: ...' line on stderr, exit code 1."""
+    """For a CLI command: FactcheckError -> one 'Error: ...' line on stderr, exit code 1 (and so
+    is a claims store another process keeps busy past the wait: SQLite's "database is locked").
+    The store locks the command took are given back when it ends (`locking`)."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
@@ -26,4 +28,15 @@ def user_errors(command):
             import typer
             typer.echo(f"Error: {e}", err=True)
             raise typer.Exit(1)
+        except Exception as e:
+            import sqlite3
+            if not (isinstance(e, sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e))):
+                raise
+            import typer
+            typer.echo(f"Error: the claims store stayed busy: another process kept writing it ({e}); "
+                       "run this command again when it ends", err=True)
+            raise typer.Exit(1)
+        finally:
+            from . import locking
+            locking.release_all()
     return wrapper

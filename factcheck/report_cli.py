@@ -37,7 +37,7 @@ def report(articles: Annotated[Optional[list[str]], typer.Argument(
     if not db.is_file():
         raise FactcheckError(f"{db}: no claims store here; run `factcheck run DIR --db {db}` first")
     from .pipeline import refresh_scores
-    dbh, settings = open_db(db), load_settings(config)
+    dbh, settings = open_db(db, lock=True), load_settings(config)
     refresh_scores(dbh, settings)        # scores `factcheck ci` left out of date
     written = write_reports(dbh, settings, out, formats, articles or None)
     typer.echo(f"{written} report files written to {out}/")

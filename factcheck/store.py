@@ -34,17 +34,29 @@ class _Connection(sqlite3.Connection):
 _OPENED: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
 
 
-def open_db(path: Path | str) -> Database:
-    """Open (creating if needed) the store at `path` and bring its schema up to date."""
+# how long a statement waits for another connection's write transaction to end (the save of a
+# full analysis of a large corpus takes seconds) before "database is locked"
+BUSY_TIMEOUT = 60.0
+
+
+def open_db(path: Path | str, lock: bool = False) -> Database:
+    """Open (creating if needed) the store at `path` and bring its schema up to date. `lock`
+    (what the commands that may write it pass): hold the store's command lock first, waiting for
+    another command that holds it (`locking`)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), factory=_Connection)
+        if lock:
+            from . import locking
+            locking.acquire(path)
+        conn = sqlite3.connect(str(path), factory=_Connection, timeout=BUSY_TIMEOUT)
         _OPENED.add(conn)
         db = Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         migrations.apply(db)
+    except FactcheckError:
+        raise
     except Exception as e:  # sqlite3.DatabaseError, OSError
         raise FactcheckError(f"{path}: cannot open the claims store ({e})") from e
     return db
