@@ -87,20 +87,30 @@ def _apply(obj: Any, values: dict, where: str) -> Any:
     return replace(obj, **changes)
 
 
+def _read_toml(path: Path) -> dict:
+    """A settings file's TOML; one FactcheckError naming it when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise FactcheckError(f"{path}: not valid TOML ({e})") from None
+    except UnicodeDecodeError as e:
+        raise FactcheckError(f"{path}: not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start}); "
+                             "re-save the file as UTF-8") from None
+    except OSError as e:
+        raise FactcheckError(f"{path}: cannot read the settings file ({e.strerror or e})") from None
+
+
 def find_config(start: Path | None = None) -> tuple[Path, dict] | None:
     """factcheck.toml, else pyproject.toml with a [tool.factcheck] table, in the working folder."""
     base = start or Path.cwd()
     fc = base / "factcheck.toml"
-    try:
-        if fc.is_file():
-            return fc, tomllib.loads(fc.read_text(encoding="utf-8"))
-        pp = base / "pyproject.toml"
-        if pp.is_file():
-            data = tomllib.loads(pp.read_text(encoding="utf-8")).get("tool", {}).get("factcheck")
-            if data is not None:
-                return pp, data
-    except tomllib.TOMLDecodeError as e:
-        raise FactcheckError(f"{fc if fc.is_file() else base / 'pyproject.toml'}: not valid TOML ({e})")
+    if fc.is_file():
+        return fc, _read_toml(fc)
+    pp = base / "pyproject.toml"
+    if pp.is_file():
+        data = _read_toml(pp).get("tool", {}).get("factcheck")
+        if data is not None:
+            return pp, data
     return None
 
 
@@ -113,7 +123,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     if config is not None:
         if not config.is_file():
             raise FactcheckError(f"{config}: settings file not found")
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        data = _read_toml(config)
         if config.name == "pyproject.toml":
             data = data.get("tool", {}).get("factcheck", {})
         s = _apply(s, data, str(config))

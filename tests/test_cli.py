@@ -48,6 +48,21 @@ def test_bad_settings_file_is_one_line_error(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("content, problem", [
+    (b"[ci]\nmin_score = \n", "not valid TOML"),
+    (b"[ci]\nmin_score = 0.5  # caf\xe9\n", "not UTF-8 (byte 0xe9"),
+])
+@pytest.mark.parametrize("given", [True, False])
+def test_a_settings_file_that_does_not_parse_is_one_line_naming_it(tmp_path, monkeypatch, content, problem, given):
+    cfg = tmp_path / "factcheck.toml"
+    cfg.write_bytes(content)
+    monkeypatch.chdir(tmp_path)                    # (found in the working folder when not given)
+    r = CliRunner().invoke(app, ["export", "--db", str(tmp_path / "fc.db"), *(["--config", str(cfg)] if given else [])])
+    assert r.exit_code == 1 and "Traceback" not in r.output + r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {cfg}: {problem}")
+
+
 def test_compare_needs_two_texts_or_a_pairs_file():
     r = CliRunner().invoke(app, ["compare", "only one"])
     assert r.exit_code == 2
