@@ -163,6 +163,16 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             res.errors.append(f"{display}: cannot read ({e.strerror or e}); skipped")
             continue
         for art in articles:
+            if len(art.text) > settings.max_chars:
+                # (a version stored before, under a larger limit, leaves: the analysis cannot parse it)
+                was = art.id in known
+                if was:
+                    store.delete_article(db, art.id)
+                    known.pop(art.id)
+                res.errors.append(f"{art.file}: text too long ({len(art.text):,} characters, limit "
+                                  f"{settings.max_chars:,}: `max_chars`); skipped"
+                                  + (" and its stored version removed" if was else ""))
+                continue
             first = seen_hashes.get(art.sha256) or _stored_copy(db, art, known)
             if first and first != art.id:
                 res.errors.append(f"{art.file}: duplicate of {first} (same content); skipped")

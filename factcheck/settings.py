@@ -47,6 +47,10 @@ class Settings:
     embedder: str = "minilm.v1"
     backend: str = "auto"            # auto | bf16 | fp32
     max_bytes: int = 5_000_000       # larger article files are refused
+    # articles whose text (as read: an HTML page's visible text, a JSON object's text) is longer
+    # are refused: the analysis parses an article as one document (the parser stops at 1,000,000
+    # characters), and 1.5 MB of text took 72 s to read into sentences and claims alone
+    max_chars: int = 200_000
     nli_model: str | None = None     # a local CrossEncoder folder, optional
     match: MatchSettings = field(default_factory=MatchSettings)
     fluency: FluencySettings = field(default_factory=FluencySettings)

@@ -142,6 +142,37 @@ def test_bad_files_get_one_line_each_and_the_run_goes_on(tmp_path):
     assert [a.id for a in store.load_articles(store.open_db(dbp))] in (["good"], ["copy_of_good"])
 
 
+def test_an_article_longer_than_max_chars_is_one_line_and_its_stored_version_leaves(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(sorted(SEEDS.glob("004_*.txt"))[0], seeds / "good.txt")
+    long_text = "".join(f"Minister {i} met the delegation in Naypyitaw on Monday to discuss trade. "
+                        for i in range(120))                       # ~8,700 characters
+    (seeds / "long.txt").write_text(long_text, encoding="utf-8")
+    (seeds / "batch.jsonl").write_text(json.dumps({"title": "Long", "text": long_text}) + "\n"
+                                       + json.dumps({"title": "Short", "text": "Lavrov arrived in Naypyitaw on "
+                                                     "Wednesday for talks with the military government."}) + "\n",
+                                       encoding="utf-8")
+    dbp, out = tmp_path / "fc.db", tmp_path / "r"
+    loose, strict = tmp_path / "loose.toml", tmp_path / "strict.toml"
+    loose.write_text("max_chars = 20000\n", encoding="utf-8")
+    strict.write_text("max_chars = 5000\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(out), "--config", str(loose)])
+    assert r.exit_code == 0, r.output
+    assert "long" in {a.id for a in store.load_articles(store.open_db(dbp))}
+    r = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(out), "--config", str(strict)])
+    assert r.exit_code == 0, r.output
+    lines = [l for l in r.stderr.splitlines() if l.startswith("Error:")]
+    assert len(lines) == 2, r.stderr
+    stored = next(l for l in lines if "long.txt" in l)
+    assert f"text too long ({len(long_text):,} characters" in stored and "limit 5,000" in stored and stored.endswith("its stored version removed")
+    batch = next(l for l in lines if "batch.jsonl:1" in l)
+    assert "text too long" in batch and "limit 5,000" in batch
+    ids = {a.id for a in store.load_articles(store.open_db(dbp))}
+    assert ids == {"good", "batch-2"}                  # (the short line of the batch)
+    assert not (out / "long.html").exists()
+
+
 def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
     dbp = tmp_path / "fc.db"
     shutil.copy(seeded["db"], dbp)
