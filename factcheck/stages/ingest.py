@@ -680,6 +680,8 @@ def read_article(path: Path, display: str | None = None, *, max_bytes: int = MAX
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             raise IngestError(display, f"invalid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+        except RecursionError:
+            raise IngestError(display, "invalid JSON (nested too deeply)") from None
         return _from_json_object(obj, path.stem, display, sha, today)
     if ext == ".html":
         visible, captions, info = _from_html(text)
@@ -729,6 +731,8 @@ def read_articles(path: Path, display: str | None = None, *, max_bytes: int = MA
                                               hashlib.sha256(line.encode()).hexdigest(), today))
         except json.JSONDecodeError as e:
             errors.append(IngestError(where, f"line {n} is not valid JSON ({e.msg})"))
+        except RecursionError:
+            errors.append(IngestError(where, f"line {n} is not valid JSON (nested too deeply)"))
         except IngestError as e:
             errors.append(IngestError(where, f"line {n}: {e.problem}"))
     return articles, errors

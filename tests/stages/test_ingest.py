@@ -206,6 +206,19 @@ def test_too_large(tmp_path):
         read_article(f, max_bytes=100)
 
 
+def test_json_nested_past_the_parser_is_one_problem_not_a_crash(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    f = tmp_path / "deep.json"
+    f.write_text(deep, encoding="utf-8")
+    with pytest.raises(IngestError, match=r"deep.json: invalid JSON \(nested too deeply\)"):
+        read_article(f)
+    lines = tmp_path / "batch.jsonl"
+    lines.write_text(deep + "\n" + '{"text": "Lavrov arrived in Naypyitaw on Wednesday."}\n', encoding="utf-8")
+    arts, errors = read_articles(lines)
+    assert [a.id for a in arts] == ["batch-2"]
+    assert [str(e) for e in errors] == [f"{lines}:1: line 1 is not valid JSON (nested too deeply); skipped"]
+
+
 def test_unsupported_extension(tmp_path):
     f = tmp_path / "doc.pdf"
     f.write_bytes(b"%PDF-1.4")
