@@ -29,9 +29,9 @@ except ImportError:                   # (Windows)
 
 DEFAULT_WAIT = 600.0
 _POLL = 0.1
-_HELD: dict[str, int] = {}
+_HELD: dict[str, int] = {}            # lock file (resolved) -> its open descriptor, in this process
 # what flock says on a file system that has no locks (some network ones)
-_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}            # lock file (resolved) -> its open descriptor, in this process
+_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL}
 
 
 def lock_path(db_path: Path | str) -> Path:
