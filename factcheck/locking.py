@@ -2,9 +2,9 @@
 
 An analysis reads the stored state, computes its delta against it and writes the difference
 back: two commands analysing one store at once would each write a delta made against a state
-the other has changed. So a command that may write the store (every one but the interactive
-review) holds an exclusive lock on `<store>.lock` from when it opens the store until it ends; a
-second command waits for it, saying once on stderr which process holds it, for up to
+the other has changed. So a command that may write the store holds an exclusive lock on
+`<store>.lock` from when it opens the store until it ends (the interactive review only while it
+writes a decision and the scores it moves, `hold`); a second command waits for it, saying once on stderr which process holds it, for up to
 `FACTCHECK_LOCK_WAIT` seconds (600 by default), and then stops with one error line.
 
 The lock is the operating system's (`fcntl.flock`): it goes with the process, so a command that
@@ -14,10 +14,12 @@ opening its store twice) and is given back when the command ends (`release_all`)
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import FactcheckError
@@ -104,6 +106,20 @@ def acquire(db_path: Path | str, what: str | None = None) -> None:
         os.close(fd)
         raise
     _HELD[key] = fd
+
+
+@contextlib.contextmanager
+def hold(db_path: Path | str) -> Iterator[None]:
+    """The lock of the store at `db_path` for a block (what `review` takes for a decision and the
+    scores it writes): given back after it, unless this process held it before."""
+    key = str(lock_path(db_path).resolve())
+    had = key in _HELD
+    acquire(db_path)
+    try:
+        yield
+    finally:
+        if not had and key in _HELD:
+            os.close(_HELD.pop(key))
 
 
 def release_all() -> None:

@@ -62,6 +62,11 @@ def open_db(path: Path | str, lock: bool = False) -> Database:
     return db
 
 
+def path_of(db: Database) -> Path:
+    """The file of the store `db` is connected to."""
+    return Path(next(r[2] for r in db.execute("pragma database_list") if r[1] == "main"))
+
+
 def close_all() -> None:
     """Close every store `open_db` opened that is still open (the last connection's close folds
     the write-ahead log into the .db file): what the program does before its quick exit."""

@@ -88,7 +88,13 @@ def test_the_lock_is_taken_once_per_process_and_given_back(tmp_path):
              "except BlockingIOError:\n    print('held')\n")
     ask = lambda: subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()  # noqa: E731
     assert ask() == "held"
+    with locking.hold(db):                             # (held before the block: still held after it)
+        pass
+    assert ask() == "held"
     locking.release_all()
+    assert ask() == "free" and locking.held() == []
+    with locking.hold(db):                             # (taken for the block alone)
+        assert ask() == "held"
     assert ask() == "free" and locking.held() == []
     a.conn.close(), b.conn.close()
 

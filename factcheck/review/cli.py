@@ -67,8 +67,10 @@ def review(ctx: typer.Context,
         raise typer.BadParameter(str(e))
     dbh = _open_existing(db)
     settings = _settings(config)
+    from .. import locking
     from ..pipeline import refresh_scores
-    refresh_scores(dbh, settings)     # scores `factcheck ci` left out of date
+    with locking.hold(db):
+        refresh_scores(dbh, settings)     # scores `factcheck ci` left out of date
     items = load_items(dbh)
     if as_list:
         shown = filter_items(items, item_filter.kind, item_filter.article, item_filter.status)

@@ -99,10 +99,12 @@ def decide(db: Database, conflict_id: str, decision: str, note: str = "",
     fingerprint = store.conflict_fingerprints(db).get(conflict_id)
     if fingerprint is None:
         raise FactcheckError(f"no conflict with id {conflict_id!r}; it may be gone since the last run")
-    store.add_review(db, conflict_id, decision, note, reviewer, fingerprint)
-    if settings is not None and decision != "skip":
-        from ..pipeline import rescore
-        rescore(db, settings)
+    from .. import locking
+    with locking.hold(store.path_of(db)):          # (no analysis saves meanwhile)
+        store.add_review(db, conflict_id, decision, note, reviewer, fingerprint)
+        if settings is not None and decision != "skip":
+            from ..pipeline import rescore
+            rescore(db, settings)
     return store.conflict_status(db).get(conflict_id, ("open", None))[0]
 
 

@@ -321,3 +321,38 @@ def test_the_program_exits_quickly_with_its_status_and_the_db_file_holding_the_d
     assert usage.returncode == 2 and "use a, b, not-conflict or undo" in usage.stderr
     missing = program("decide", "zzzz", "a")
     assert missing.returncode == 1 and missing.stderr.startswith("Error: no conflict with id 'zzzz'")
+
+
+def test_a_decision_waits_for_a_command_holding_the_store_and_is_written_after_it(built, monkeypatch):
+    import subprocess
+    import sys
+    path, db, recs = built
+    ids = [x.id for x in recs["conflicts"]]
+    code = ("import time; from factcheck import locking\n"
+            f"locking.acquire({str(path)!r}, 'factcheck ci (a test holding it)')\n"
+            "print('held', flush=True); time.sleep({})\n")
+
+    def holder(seconds):
+        p = subprocess.Popen([sys.executable, "-c", code.format(seconds)], stdout=subprocess.PIPE, text=True)
+        assert p.stdout.readline().strip() == "held"
+        return p
+
+    runner = CliRunner()
+    monkeypatch.setenv("FACTCHECK_LOCK_WAIT", "0.3")
+    p = holder(60)
+    try:
+        res = runner.invoke(review_app, ["decide", ids[1], "b", "--db", str(path)])
+        assert res.exit_code == 1
+        err = [l for l in res.stderr.splitlines() if l.startswith("Error:")]
+        assert len(err) == 1 and f"pid {p.pid}: factcheck ci (a test holding it)" in err[0]
+        assert store.review_history(db) == []            # nothing written while the other held it
+    finally:
+        p.kill()
+        p.wait()
+    monkeypatch.setenv("FACTCHECK_LOCK_WAIT", "60")
+    p = holder(1.0)
+    res = runner.invoke(review_app, ["decide", ids[1], "b", "--db", str(path)])
+    p.wait()
+    assert res.exit_code == 0, res.output
+    assert res.stderr.startswith(f"Waiting for {path}: another factcheck command is using it")
+    assert [r["decision"] for r in store.review_history(db)] == ["b"]
