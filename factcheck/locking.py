@@ -4,8 +4,9 @@ An analysis reads the stored state, computes its delta against it and writes the
 back: two commands analysing one store at once would each write a delta made against a state
 the other has changed. So a command that may write the store holds an exclusive lock on
 `<store>.lock` from when it opens the store until it ends (the interactive review only while it
-writes a decision and the scores it moves, `hold`); a second command waits for it, saying once on stderr which process holds it, for up to
-`FACTCHECK_LOCK_WAIT` seconds (600 by default), and then stops with one error line.
+writes a decision and the scores it moves, `hold`); a second command waits for it, saying once
+on stderr which process holds it, for up to `FACTCHECK_LOCK_WAIT` seconds (600 by default), and
+then stops with one error line.
 
 The lock is the operating system's (`fcntl.flock`): it goes with the process, so a command that
 crashes or is killed leaves no stale lock behind. Within one process it is re-entrant (a command
@@ -109,9 +110,13 @@ def acquire(db_path: Path | str, what: str | None = None) -> None:
 
 
 @contextlib.contextmanager
-def hold(db_path: Path | str) -> Iterator[None]:
+def hold(db_path: Path | str | None) -> Iterator[None]:
     """The lock of the store at `db_path` for a block (what `review` takes for a decision and the
-    scores it writes): given back after it, unless this process held it before."""
+    scores it writes): given back after it, unless this process held it before. None (a store in
+    memory): no lock."""
+    if db_path is None:
+        yield
+        return
     key = str(lock_path(db_path).resolve())
     had = key in _HELD
     acquire(db_path)

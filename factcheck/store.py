@@ -62,9 +62,10 @@ def open_db(path: Path | str, lock: bool = False) -> Database:
     return db
 
 
-def path_of(db: Database) -> Path:
-    """The file of the store `db` is connected to."""
-    return Path(next(r[2] for r in db.execute("pragma database_list") if r[1] == "main"))
+def path_of(db: Database) -> Path | None:
+    """The file of the store `db` is connected to (None: a store in memory)."""
+    file = next((r[2] for r in db.execute("pragma database_list") if r[1] == "main"), "")
+    return Path(file) if file else None
 
 
 def close_all() -> None:
