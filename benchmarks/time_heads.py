@@ -24,20 +24,17 @@ import bench_ci  # noqa: E402
 
 sys.path.insert(0, str(bench_ci.ROOT))
 from factcheck import pipeline, store  # noqa: E402
-from factcheck.stages import clusters, normalize  # noqa: E402
-from factcheck.stages.conflicts import SUMMARY_VERSION  # noqa: E402
+from factcheck.stages import clusters  # noqa: E402
 
 
 def reads(db) -> dict[str, object]:
     """Name -> a function making that read (as the analysis makes it)."""
     shas = store.ArticleTable(db).shas
     heads = store.knn_state_heads(db)
-    version = f"{pipeline.VERSION}/{pipeline.EXTRACTOR_VERSION}"
-    # (the rules the normalised rows are read under, as `pipeline._normalise` names them)
-    norm_version = f"{normalize.NORMALIZE_VERSION}/{SUMMARY_VERSION}/{pipeline._source_digest(normalize)}"
+    norm_version = pipeline.norm_version()
     out = {
         "article content hashes": lambda: store.article_hashes(db),
-        "claim columns' heads": lambda: store.ClaimTable(db, shas, version).spans,
+        "claim columns' heads": lambda: store.ClaimTable(db, shas, pipeline.COLUMNS_VERSION).spans,
         "kNN rows' heads": lambda: store.knn_state_heads(db),
         "clusters with their slots": lambda: store.load_clusters_and_slots(db),
         "copy-detection state": lambda: store.origin_state_rows(db),

@@ -16,6 +16,13 @@ class IngestError(FactcheckError):
         self.path, self.problem = path, problem
 
 
+def not_utf8(e: UnicodeDecodeError, skipped: int = 0) -> str:
+    """The problem of bytes that are not UTF-8, as a file's error line names it (`skipped`: the
+    bytes before those decoded, a byte order mark, so that the offset is the file's)."""
+    return (f"not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start + skipped}); "
+            "re-save the file as UTF-8")
+
+
 def user_errors(command):
     """For a CLI command: FactcheckError -> one 'Error: ...' line on stderr, exit code 1 (and so
     is a claims store another process keeps busy past the wait: SQLite's "database is locked").

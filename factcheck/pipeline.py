@@ -125,6 +125,8 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
 
 # Bump when ingest, sentence or claim rules change: stored articles are then re-read once.
 EXTRACTOR_VERSION = "2"
+# the rules the stored claim columns (`store.ClaimTable`) were made under
+COLUMNS_VERSION = f"{VERSION}/{EXTRACTOR_VERSION}"
 
 
 def ingest(db: Database, paths: Sequence[Path], settings: Settings,
@@ -418,7 +420,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
     # them (with the columns the previous analysis stored, only the new and changed articles' now)
-    claims = store.ClaimTable(db, articles.shas, f"{VERSION}/{EXTRACTOR_VERSION}", use_columns=not force)
+    claims = store.ClaimTable(db, articles.shas, COLUMNS_VERSION, use_columns=not force)
     res.timings["load"] = load_seconds + time.perf_counter() - t
 
     t = time.perf_counter()
@@ -898,6 +900,14 @@ def _merge_part(names: tuple) -> tuple[list[tuple[str, str]], list]:
     return [(x[0], x[3]) for x in raw], defs
 
 
+def norm_version() -> str:
+    """The rules the normalised rows (`norm_cache`) are made under: they hold each claim's facts
+    and its `fact_summary` too."""
+    from .stages import normalize as norm
+    from .stages.conflicts import SUMMARY_VERSION
+    return f"{norm.NORMALIZE_VERSION}/{SUMMARY_VERSION}/{_source_digest(norm)}"
+
+
 def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTable, force: bool = False
                ) -> _Normalised:
     """ClaimFacts of every claim. Per article, the parse-based part (name mentions, acronym
@@ -909,10 +919,9 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     those of the new and changed ones, and reads the names of the unchanged articles only when
     the merge moved a key one of them names (table `norm_keys`)."""
     from .stages import normalize as norm
-    from .stages.conflicts import SUMMARY_VERSION, fact_summary
+    from .stages.conflicts import fact_summary
 
-    # (the rows hold each claim's `fact_summary` too)
-    version = f"{norm.NORMALIZE_VERSION}/{SUMMARY_VERSION}/{_source_digest(norm)}"
+    version = norm_version()
     needed = sorted(claims.spans)
 
     def ids_of(a: str) -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import FactcheckError
+from .errors import FactcheckError, not_utf8
 from .stages.conflicts import ConflictSettings
 from .stages.fluency import FluencySettings
 from .stages.matching import MatchSettings
@@ -98,8 +98,7 @@ def _read_toml(path: Path) -> dict:
     except tomllib.TOMLDecodeError as e:
         raise FactcheckError(f"{path}: not valid TOML ({e})") from None
     except UnicodeDecodeError as e:
-        raise FactcheckError(f"{path}: not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start}); "
-                             "re-save the file as UTF-8") from None
+        raise FactcheckError(f"{path}: {not_utf8(e)}") from None
     except OSError as e:
         raise FactcheckError(f"{path}: cannot read the settings file ({e.strerror or e})") from None
 

@@ -1094,8 +1094,7 @@ def test_export_report_and_eval_refresh_the_stale_scores_first(deferred, tmp_pat
 
 def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, monkeypatch):
     folder, settings, emb, db, first = _analysed_corpus(tmp_path, "vectors.db")
-    version = f"{pipeline.VERSION}/{pipeline.EXTRACTOR_VERSION}"
-    claims = store.ClaimTable(db, store.ArticleTable(db).shas, version)
+    claims = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
     keys = claims.vector_keys(emb.name)
     from_cache, _ = pipeline.embed_keyed(db, emb, keys, lambda i: claims[i].standalone)
     # every article with claims has its row: its claims' vectors, the cache's bytes, in claim order
@@ -1127,7 +1126,7 @@ def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, 
     # of a full analysis (which reads every vector from the cache)
     add("zz_vectors.txt", bench_ci.NEW_ARTICLE)
     new_id = next(a.id for a in store.load_articles(db) if a.file.endswith("zz_vectors.txt"))
-    table = store.ClaimTable(db, store.ArticleTable(db).shas, version)
+    table = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
     own = set(table.vector_keys(emb.name)[table.spans[new_id].start:table.spans[new_id].stop])
     assert asked and set(asked) <= own
     assert store.load_clusters(db) == _full(db, tmp_path, "vectors_full", settings, emb)["clusters"]
@@ -1138,7 +1137,7 @@ def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, 
     db.execute("update claim_vectors set sha256 = 'stale', vectors = zeroblob(length(vectors)) where article_id = ?",
                [victim])
     add("zz_vectors_2.txt", bench_ci.NEW_ARTICLE.replace("Sunday", "Tuesday"))
-    table = store.ClaimTable(db, store.ArticleTable(db).shas, version)
+    table = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
     r = table.spans[victim]
     assert set(table.vector_keys(emb.name)[r.start:r.stop]) <= set(asked)
     assert db.execute("select sha256 from claim_vectors where article_id = ?", [victim]).fetchone()[0] \

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
-from factcheck.errors import IngestError
+from factcheck.errors import IngestError, not_utf8
 from factcheck.records import Article, Span
 
 MAX_BYTES = 5_000_000
@@ -423,8 +423,7 @@ def _decode(raw: bytes, display: str, max_bytes: int) -> str:
     try:
         text = raw.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError as e:
-        raise IngestError(display, f"not UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); "
-                                   "re-save the file as UTF-8") from None
+        raise IngestError(display, not_utf8(e, skipped=3 if bom else 0)) from None
     if not text.strip():
         raise IngestError(display, "empty file")
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
