@@ -191,7 +191,8 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
     if paths:
         from .pipeline import expand_paths
         files, errors = expand_paths(paths)
-        missing = [e for e in errors if e.endswith("no such file or folder")]
+        # (a path that is not there or not a readable file; a folder without articles is not fatal)
+        missing = [e for e in errors if not e.endswith("in this folder")]
         if missing:
             raise FactcheckError("; ".join(missing))
         return [_display(p, cwd) for p in dict.fromkeys(files)]

@@ -12,6 +12,7 @@ import gc
 import hashlib
 import itertools
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -106,21 +107,47 @@ class AnalyzeResult:
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Files to ingest from files and folders, sorted; errors for paths that do not exist."""
+    """Files to ingest from files and folders, sorted; errors for paths that do not exist, are not
+    regular files, or are broken links (in a folder: an article file's name on a broken link)."""
     files: list[Path] = []
     errors: list[str] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
-                           and not any(part.startswith(".") for part in q.relative_to(p).parts))
-            if not found:
+            found, broken = [], []
+            for q in sorted(p.rglob("*")):
+                if q.suffix.lower() not in SUFFIXES or any(part.startswith(".") for part in q.relative_to(p).parts):
+                    continue
+                if q.is_file():
+                    found.append(q)
+                elif q.is_symlink() and not q.exists():
+                    broken.append(f"{q}: {_not_a_file(q)}")
+            if not found and not broken:
                 errors.append(f"{p}: no article files (.txt .md .html .json .jsonl) in this folder")
             files.extend(found)
+            errors.extend(broken)
         elif p.is_file():
             files.append(p)
         else:
-            errors.append(f"{p}: no such file or folder")
+            errors.append(f"{p}: {_not_a_file(p)}")
     return files, errors
+
+
+def _not_a_file(p: Path) -> str:
+    """Why `p` (neither a folder nor a regular file) cannot be read as an article."""
+    if p.is_symlink():
+        try:
+            p.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop"
+        except OSError:
+            try:
+                target = os.readlink(p)
+            except OSError:
+                target = "?"
+            return f"broken symbolic link (to {target})"
+    if p.exists():
+        return "not a regular file (a device, pipe or socket)"
+    return "no such file or folder"
 
 
 # Bump when ingest, sentence or claim rules change: stored articles are then re-read once.

@@ -437,6 +437,9 @@ def test_nothing_new_passes_and_missing_folder_cannot_run(app, tmp_path, monkeyp
     assert res.exit_code == 1 and res.stderr.startswith("Error: nope: no such folder")
     res = runner.invoke(app, ["ci", "missing.txt", "--db", "fc.db"])
     assert res.exit_code == 1 and "missing.txt: no such file" in res.stderr
+    (tmp_path / "seeds" / "new.txt").symlink_to(tmp_path / "elsewhere.txt")
+    res = runner.invoke(app, ["ci", "seeds/new.txt", "--db", "fc.db"])
+    assert res.exit_code == 1 and "seeds/new.txt: broken symbolic link" in res.stderr
 
 
 # ---------------------------------------------------------------- end to end (real pipeline and model)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -129,17 +130,43 @@ def test_bad_files_get_one_line_each_and_the_run_goes_on(tmp_path):
     (seeds / "latin1.txt").write_bytes("Caf\xe9 au lait in Jakarta.".encode("latin-1"))
     with open(seeds / "huge.txt", "w") as f:
         f.write("Lavrov spoke in Jakarta. " * 2_100_000)        # ~50 MB
+    (seeds / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (seeds / "loop.md").symlink_to(seeds / "loop.md")
     dbp = tmp_path / "fc.db"
     r = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(tmp_path / "r")])
     assert r.exit_code == 0, r.output
     err = r.stderr
     lines = [l for l in err.splitlines() if l.startswith("Error:")]
-    for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt"):
+    for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt", "gone.txt", "loop.md"):
         assert sum(name in l for l in lines) == 1, err
+    assert any("gone.txt: broken symbolic link" in l for l in lines), err
+    assert any("loop.md: symbolic link loop" in l for l in lines), err
     assert any("copy_of_good.txt" in l and "duplicate" in l for l in lines) or \
         any("good.txt" in l and "duplicate" in l for l in lines)
     assert "UTF-8" in err
     assert [a.id for a in store.load_articles(store.open_db(dbp))] in (["good"], ["copy_of_good"])
+
+
+def test_paths_that_are_not_readable_files_get_their_reason(tmp_path):
+    from factcheck.pipeline import expand_paths
+    (tmp_path / "a.txt").write_text("Lavrov spoke in Jakarta.")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "loop.txt").symlink_to(tmp_path / "loop.txt")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "empty").mkdir()
+    names = ["a.txt", "gone.txt", "loop.txt", "pipe.txt", "missing.txt", "empty"]
+    files, errors = expand_paths([tmp_path / n for n in names])
+    assert files == [tmp_path / "a.txt"]
+    assert errors == [f"{tmp_path / 'gone.txt'}: broken symbolic link (to {tmp_path / 'nowhere.txt'})",
+                      f"{tmp_path / 'loop.txt'}: symbolic link loop",
+                      f"{tmp_path / 'pipe.txt'}: not a regular file (a device, pipe or socket)",
+                      f"{tmp_path / 'missing.txt'}: no such file or folder",
+                      f"{tmp_path / 'empty'}: no article files (.txt .md .html .json .jsonl) in this folder"]
+    # in a folder: the article files on broken links are named, a pipe is passed over
+    files, errors = expand_paths([tmp_path])
+    assert files == [tmp_path / "a.txt"]
+    assert errors == [f"{tmp_path / 'gone.txt'}: broken symbolic link (to {tmp_path / 'nowhere.txt'})",
+                      f"{tmp_path / 'loop.txt'}: symbolic link loop"]
 
 
 def test_an_article_longer_than_max_chars_is_one_line_and_its_stored_version_leaves(tmp_path):
