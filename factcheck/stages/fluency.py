@@ -231,6 +231,8 @@ class ContextView:
 Hit = tuple[str, float, str]
 
 _REPEAT_OK = frozenset("had that very so no ha bye go knock tsk".split())
+# (of those, the ones that are never said three times over in a row: laughter and knocking are)
+_REPEAT_RUN = frozenset("had that very so".split())
 _COORD_OK = frozenset("more less over again on by through round out up down back forth".split())
 
 
@@ -240,6 +242,16 @@ def _repetition(doc) -> list[Hit]:
     for a, b in zip(toks, toks[1:]):
         if a.is_alpha and a.lower_ == b.lower_ and a.lower_ not in _REPEAT_OK and a.whitespace_:
             hits.append(("repetition", 1.0, f"repeated word: '{a.text} {b.text}'"))
+    # an emphatic double ("very, very"; "had had") said three times or more is a loop, not emphasis
+    i = 0
+    while i < len(toks):
+        j = i + 1
+        while j < len(toks) and toks[j].lower_ == toks[i].lower_ and toks[j - 1].whitespace_:
+            j += 1
+        if j - i >= 3 and toks[i].lower_ in _REPEAT_RUN:
+            hits.append(("repetition", 1.0, f"repeated word: '{' '.join(t.text for t in toks[i:i + 3])}'"
+                         + (f" ({j - i} times)" if j - i > 3 else "")))
+        i = j
     for a, c, b in zip(toks, toks[1:], toks[2:]):
         if (c.lower_ in ("and", "or") and a.is_alpha and len(a) > 2 and a.lower_ == b.lower_
                 and a.lower_ not in _COORD_OK and a.tag_ not in ("JJR", "RBR")):

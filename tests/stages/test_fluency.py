@@ -44,6 +44,11 @@ PAIRS = [
      "Asked about the October attack, the minister declined to comment.", "theOctober"),
     ("In Rome he spoke briefly and met the mayor and was given a medal.",
      "In Rome he spoke briefly, met the mayor and was given a medal.", "spoke briefly and met the mayor and was given"),
+    # an emphatic double is fluent; the same word looping is not
+    ("The talks were very very very very useful, the minister said on Monday.",
+     "The talks were very, very useful, the minister said on Monday.", "very very very' (4 times)"),
+    ("He said that that that plan had support in the parliament.",
+     "He said that that plan had had support in the parliament.", "that that that"),
 ]
 
 
