@@ -606,10 +606,72 @@ def _normalise_date(value: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # Public API
 # ---------------------------------------------------------------------------------------------
+_FRONT_OPEN = {"---": ("---", "..."), "+++": ("+++",)}     # YAML (Jekyll, Hugo, Pandoc), TOML (Hugo)
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*[:=]\s*(.*)$")
+_FRONT_MAX_LINES = 200
+
+
+def _unquote(v: str) -> str:
+    v = v.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        v = v[1:-1].replace('\\"', '"') if v[0] == '"' else v[1:-1]
+    return v.strip()
+
+
+def front_matter(text: str) -> tuple[int, dict] | None:
+    """A metadata block at the top of a Markdown or text file (`---` YAML or `+++` TOML, as static
+    site generators write it): (where the block ends, its keys -> values), or None without one.
+    Only flat `key: value` (or `key = value`) lines, inline lists `[a, b]` and `- item` lists under
+    a key are read; nested blocks are passed over. A block that never closes is no front matter."""
+    first, _, rest = text.partition("\n")
+    closes = _FRONT_OPEN.get(first.strip())
+    if not closes or not rest:
+        return None
+    pos, fields, key = len(first) + 1, {}, None
+    for n, line in enumerate(rest.split("\n")):
+        end = pos + len(line) + 1
+        body = line.rstrip("\r")
+        if body.strip() in closes:
+            return min(end, len(text)), fields
+        if n >= _FRONT_MAX_LINES:
+            return None
+        m = _FRONT_KEY.match(body)
+        if m:
+            key, value = m.group(1).lower(), m.group(2).strip()
+            if value.startswith("[") and value.endswith("]"):
+                fields[key] = [_unquote(x) for x in value[1:-1].split(",") if _unquote(x)]
+            elif value and value not in ("|", ">", "|-", ">-"):
+                fields[key] = _unquote(value)
+        elif key and (item := re.match(r"^\s+-\s+(.*)$", body)):
+            value = _unquote(item.group(1))
+            if value and ":" not in value:
+                have = fields.get(key)
+                fields[key] = [*have, value] if isinstance(have, list) else [value]
+        elif body.strip() and not body.startswith((" ", "\t", "#")):
+            return None                    # not key-value lines: a rule under a first line, not metadata
+        pos = end
+    return None
+
+
 def article_from_text(text: str, article_id: str, file: str, *, fmt: str = "txt", sha256: str = "",
                       fields: dict | None = None, today: dt.date | None = None) -> Article:
-    """Article from already-decoded text: boilerplate spans and metadata (explicit `fields` win)."""
-    spans, meta = _analyse(text, today=today)
+    """Article from already-decoded text: boilerplate spans and metadata (explicit `fields` win).
+
+    A Markdown or text file's front matter (`front_matter`) is boilerplate, and its title, date,
+    outlet and author fill what explicit `fields` leave open."""
+    front = front_matter(text) if fmt in ("md", "txt") else None
+    if front is not None:
+        end, block = front
+        # (the block blanked with its line breaks kept: offsets and lines stay those of the file)
+        spans, meta = _analyse(re.sub(r"[^\n]", " ", text[:end]) + text[end:], today=today)
+        spans = _merge([Span(0, end, "front matter"), *spans])
+        given = {k: _field(block, k) for k in ("title", "outlet", "author")}
+        given["published"] = _normalise_date(_field(block, "published"))
+        if given["published"]:
+            given["published_source"] = "front matter"
+        fields = {**given, **{k: v for k, v in (fields or {}).items() if v}}
+    else:
+        spans, meta = _analyse(text, today=today)
     fields = {k: v for k, v in (fields or {}).items() if v}
     published, source = meta.published, meta.published_source
     if fields.get("published"):

@@ -293,6 +293,54 @@ def test_markdown_heading_is_headline(tmp_path):
     assert [s.text for s in sents[1:]] == ["Lavrov spoke in **Jakarta** on Tuesday.", "He met Marsudi."]
 
 
+YAML_FRONT = """---
+title: "Lavrov in Jakarta | Example News"
+date: 2021-07-06T09:30:00+07:00
+source: Example News
+authors:
+  - Ann Lee
+  - Bo Chan
+tags: [asean, russia]
+summary: >
+  Lavrov met Marsudi.
+---
+
+# Lavrov in Jakarta
+
+Lavrov spoke in Jakarta on Tuesday. He met Marsudi.
+"""
+
+
+@pytest.mark.parametrize("ext", ["md", "txt"])
+def test_front_matter_fills_the_metadata_and_is_no_sentence(tmp_path, ext):
+    f = tmp_path / f"note.{ext}"
+    f.write_bytes(YAML_FRONT.replace("\n", "\r\n" if ext == "txt" else "\n").encode())
+    a = read_article(f)
+    assert (a.title, a.outlet, a.author) == ("Lavrov in Jakarta", "Example News", "Ann Lee, Bo Chan")
+    assert (a.published, a.published_source) == ("2021-07-06", "front matter")
+    assert a.text == f.read_bytes().decode()           # offsets still index the file
+    block = a.text[:a.text.index("# Lavrov")].rstrip()
+    assert a.boilerplate[0].start == 0 and a.boilerplate[0].end >= len(block)
+    sents = split_sentences(a)
+    assert [s.text for s in sents] == ["Lavrov in Jakarta", "Lavrov spoke in Jakarta on Tuesday.", "He met Marsudi."]
+    assert all(a.text[s.start:s.end] == s.text for s in sents)
+
+
+def test_toml_front_matter_and_what_is_not_front_matter(tmp_path):
+    f = tmp_path / "hugo.md"
+    f.write_text('+++\ntitle = "Lavrov in Jakarta"\ndate = 2021-07-06\n+++\n\nLavrov spoke in Jakarta on Tuesday.\n')
+    a = read_article(f)
+    assert (a.title, a.published) == ("Lavrov in Jakarta", "2021-07-06")
+    assert [s.text for s in split_sentences(a)] == ["Lavrov spoke in Jakarta on Tuesday."]
+    # a rule above prose, or a block that never closes, is text as before
+    for text in ("---\nLavrov spoke in Jakarta on Tuesday. He met Marsudi.\n---\n",
+                 "---\ntitle: Lavrov in Jakarta\n\nLavrov spoke in Jakarta on Tuesday.\n"):
+        f.write_text(text)
+        a = read_article(f)
+        assert a.published_source != "front matter" and not any(b.label == "front matter" for b in a.boilerplate)
+        assert "Lavrov spoke in Jakarta on Tuesday." in [s.text for s in split_sentences(a)]
+
+
 def test_json_fields_and_aliases(tmp_path):
     f = tmp_path / "story.json"
     f.write_text(json.dumps({"headline": "Lavrov visits Myanmar – Example Wire", "body": "Lavrov arrived on Wednesday.",
