@@ -132,13 +132,15 @@ def test_bad_files_get_one_line_each_and_the_run_goes_on(tmp_path):
         f.write("Lavrov spoke in Jakarta. " * 2_100_000)        # ~50 MB
     (seeds / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
     (seeds / "loop.md").symlink_to(seeds / "loop.md")
+    shutil.copy(Path(__file__).parent / "data" / "languages" / "id.txt", seeds / "berita.txt")
     dbp = tmp_path / "fc.db"
     r = CliRunner().invoke(app, ["run", str(seeds), "--db", str(dbp), "--out", str(tmp_path / "r")])
     assert r.exit_code == 0, r.output
     err = r.stderr
     lines = [l for l in err.splitlines() if l.startswith("Error:")]
-    for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt", "gone.txt", "loop.md"):
+    for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt", "gone.txt", "loop.md", "berita.txt"):
         assert sum(name in l for l in lines) == 1, err
+    assert any("berita.txt: not in English" in l and "Indonesian" in l for l in lines), err
     assert any("gone.txt: broken symbolic link" in l for l in lines), err
     assert any("loop.md: symbolic link loop" in l for l in lines), err
     assert any("copy_of_good.txt" in l and "duplicate" in l for l in lines) or \

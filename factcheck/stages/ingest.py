@@ -689,13 +689,24 @@ def article_from_text(text: str, article_id: str, file: str, *, fmt: str = "txt"
         boilerplate=tuple(spans))
 
 
-def _check_has_text(article: Article, display: str) -> Article:
-    """IngestError when boilerplate covers every letter of the article."""
+def _check_text(article: Article, display: str) -> Article:
+    """IngestError when boilerplate covers every letter of the article, or when what it leaves is
+    not English (`language.detect`: the rules that find claims, garbled sentences and conflicts
+    read English only; judged on their own, every sentence of another language reads as garbled)."""
+    from factcheck.stages.language import detect
+
     covered = bytearray(len(article.text))
     for s in article.boilerplate:
         covered[s.start:s.end] = b"\x01" * (s.end - s.start)
     if not any(ch.isalpha() and not covered[i] for i, ch in enumerate(article.text)):
         raise IngestError(display, "no article text left after removing boilerplate")
+    kept, at = [], 0
+    for b in sorted(article.boilerplate, key=lambda b: b.start):
+        kept.append(article.text[at:b.start])
+        at = max(at, b.end)
+    verdict = detect(" ".join([*kept, article.text[at:]]))
+    if not verdict.english:
+        raise IngestError(display, verdict.problem())
     return article
 
 
@@ -709,7 +720,7 @@ def _from_json_object(obj: object, article_id: str, display: str, sha: str, toda
     fields = {k: _field(obj, k) for k in ("title", "outlet", "author")}
     fields["published"] = _normalise_date(_field(obj, "published"))
     art = article_from_text(body, article_id, display, fmt="json", sha256=sha, fields=fields, today=today)
-    return _check_has_text(art, display)
+    return _check_text(art, display)
 
 
 def read_article(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES,
@@ -755,9 +766,9 @@ def read_article(path: Path, display: str | None = None, *, max_bytes: int = MAX
             lines = _lines(visible)
             extra = [Span(lines[i].start, lines[i].end, "caption") for i in captions if i < len(lines)]
             art = replace(art, boilerplate=tuple(_merge(list(art.boilerplate) + extra)))
-        return _check_has_text(art, display)
+        return _check_text(art, display)
     art = article_from_text(text, path.stem, display, fmt=SUPPORTED[ext], sha256=sha, today=today)
-    return _check_has_text(art, display)
+    return _check_text(art, display)
 
 
 def read_articles(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES,
