@@ -11,9 +11,12 @@ class FactcheckError(Exception):
 class IngestError(FactcheckError):
     """One article file cannot be read; the run goes on with the others."""
 
-    def __init__(self, path: str, problem: str) -> None:
+    def __init__(self, path: str, problem: str, refused_id: str | None = None) -> None:
         super().__init__(f"{path}: {problem}; skipped")
         self.path, self.problem = path, problem
+        # the article the rules refuse as it is (not the file: it was read), whose stored version,
+        # read under other rules, leaves the store
+        self.refused_id = refused_id
 
 
 def not_utf8(e: UnicodeDecodeError, skipped: int = 0) -> str:

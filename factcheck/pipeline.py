@@ -179,14 +179,22 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         progress("ingest", i, len(files))
         display = str(path)
         abs_path = str(path.resolve())
+        def refused(e: IngestError) -> str:
+            """The error's line; an article the rules refuse leaves the store (its stored version
+            was read under other rules, or from other text)."""
+            if e.refused_id is not None and e.refused_id in known:
+                store.delete_article(db, e.refused_id)
+                known.pop(e.refused_id)
+                return f"{e} and its stored version removed"
+            return str(e)
         try:
             if path.suffix.lower() == ".jsonl":
                 articles, errs = read_articles(path, display=display, max_bytes=settings.max_bytes)
-                res.errors.extend(str(e) for e in errs)
+                res.errors.extend(refused(e) for e in errs)
             else:
                 articles = [read_article(path, display=display, max_bytes=settings.max_bytes)]
         except IngestError as e:
-            res.errors.append(str(e))
+            res.errors.append(refused(e))
             continue
         except OSError as e:
             res.errors.append(f"{display}: cannot read ({e.strerror or e}); skipped")

@@ -202,6 +202,31 @@ def test_an_article_longer_than_max_chars_is_one_line_and_its_stored_version_lea
     assert not (out / "long.html").exists()
 
 
+def test_an_article_rewritten_in_another_language_leaves_the_store_with_one_line(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(sorted(SEEDS.glob("004_*.txt"))[0], seeds / "a.txt")
+    lines = [json.dumps({"title": "Lavrov in Jakarta", "text": sorted(SEEDS.glob("001_*.txt"))[0].read_text()}),
+             json.dumps({"title": "Lavrov in Jakarta", "text": sorted(SEEDS.glob("003_*.txt"))[0].read_text()})]
+    (seeds / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    dbp = tmp_path / "fc.db"
+    runner = CliRunner()
+    r = runner.invoke(app, ["ingest", str(seeds), "--db", str(dbp)])
+    assert r.exit_code == 0, r.output
+    assert sorted(a.id for a in store.load_articles(store.open_db(dbp))) == ["a", "feed-1", "feed-2"]
+    other = (Path(__file__).parent / "data" / "languages" / "es.txt").read_text()
+    (seeds / "a.txt").write_text(other)
+    lines[1] = json.dumps({"title": "Lavrov en Yakarta", "text": other})
+    (seeds / "feed.jsonl").write_text("\n".join(lines) + "\n")
+    r = runner.invoke(app, ["ingest", str(seeds), "--db", str(dbp)])
+    err = [l for l in r.stderr.splitlines() if l.startswith("Error:")]
+    assert len(err) == 2, r.stderr
+    assert any("a.txt: not in English" in l and l.endswith("and its stored version removed") for l in err), err
+    assert any("feed.jsonl:2: line 2: not in English" in l and l.endswith("and its stored version removed")
+               for l in err), err
+    assert [a.id for a in store.load_articles(store.open_db(dbp))] == ["feed-1"]
+
+
 def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
     dbp = tmp_path / "fc.db"
     shutil.copy(seeded["db"], dbp)

@@ -706,7 +706,7 @@ def _check_text(article: Article, display: str) -> Article:
         at = max(at, b.end)
     verdict = detect(" ".join([*kept, article.text[at:]]))
     if not verdict.english:
-        raise IngestError(display, verdict.problem())
+        raise IngestError(display, verdict.problem(), refused_id=article.id)
     return article
 
 
@@ -806,5 +806,5 @@ def read_articles(path: Path, display: str | None = None, *, max_bytes: int = MA
         except RecursionError:
             errors.append(IngestError(where, f"line {n} is not valid JSON (nested too deeply)"))
         except IngestError as e:
-            errors.append(IngestError(where, f"line {n}: {e.problem}"))
+            errors.append(IngestError(where, f"line {n}: {e.problem}", refused_id=e.refused_id))
     return articles, errors
