@@ -440,8 +440,48 @@ _SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "noscript",
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "br", "tr", "td", "th", "table",
                "section", "article", "main", "blockquote", "figure", "figcaption", "pre", "hr", "dd", "dt", "dl",
                "address", "body", "html", "caption", "details", "summary"}
-_DATE_META = {"article:published_time", "og:published_time", "published_time", "datepublished", "date", "pubdate",
-              "publish-date", "publishdate", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date"}
+# (in order of preference: a page may carry several; then JSON-LD's datePublished, then a meta
+# "date", which may be that of the page's last change, then the first <time>)
+_DATE_META = ("article:published_time", "og:published_time", "published_time", "datepublished", "pubdate",
+              "publish-date", "publishdate", "dc.date.issued", "dc.date", "sailthru.date", "parsely-pub-date")
+# schema.org types of a news page's JSON-LD object (its headline, datePublished, author, publisher)
+_LD_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
+             "opinionnewsarticle", "backgroundnewsarticle", "webpage", "report"}
+
+
+def _ld_article(blob: str) -> dict | None:
+    """The news-article object of a JSON-LD script (at its top, in a list, or in its @graph), or
+    None; a script that is not valid JSON is passed over."""
+    try:
+        data = json.loads(blob)
+    except (ValueError, RecursionError):
+        return None
+    todo, best = [data], None
+    for _ in range(200):                      # (a bounded walk: hostile pages nest deeply)
+        if not todo:
+            break
+        x = todo.pop(0)
+        if isinstance(x, list):
+            todo.extend(x[:50])
+        elif isinstance(x, dict):
+            kinds = x.get("@type")
+            kinds = {str(k).lower() for k in (kinds if isinstance(kinds, list) else [kinds])}
+            if kinds & _LD_TYPES and (x.get("headline") or x.get("datePublished")):
+                if "webpage" not in kinds:
+                    return x
+                best = best or x
+            if isinstance(x.get("@graph"), list):
+                todo.extend(x["@graph"][:50])
+    return best
+
+
+def _ld_name(v) -> str | None:
+    """A JSON-LD person or organisation (or a list of them) as names joined by commas."""
+    items = v if isinstance(v, list) else [v]
+    names = [str(x.get("name")) if isinstance(x, dict) else str(x) for x in items[:10]
+             if (x.get("name") if isinstance(x, dict) else isinstance(x, str) and x)]
+    names = [n.strip() for n in names if n.strip() and not n.strip().startswith(("http://", "https://"))]
+    return ", ".join(names) or None
 
 
 class _VisibleText(HTMLParser):
@@ -461,6 +501,9 @@ class _VisibleText(HTMLParser):
         self.h1_buf: list[str] = []
         self.meta: dict[str, str] = {}
         self.time: str | None = None
+        self.in_ld = False                    # inside a <script type="application/ld+json">
+        self.ld_buf: list[str] = []
+        self.ld: dict | None = None           # the page's news-article JSON-LD object
 
     def _flush(self) -> None:
         """End the current line (a block boundary)."""
@@ -481,6 +524,8 @@ class _VisibleText(HTMLParser):
             return
         if tag == "title":
             self.in_title = True
+        if tag == "script" and a.get("type", "").strip().lower() == "application/ld+json" and self.ld is None:
+            self.in_ld, self.ld_buf = True, []
         if tag == "time" and a.get("datetime") and self.time is None and not self.skip:
             self.time = a["datetime"]
         if tag in _SKIP_TAGS:
@@ -504,6 +549,9 @@ class _VisibleText(HTMLParser):
         """Leave skipped regions, end blocks, captions and the <h1>."""
         if tag == "title":
             self.in_title = False
+        if tag == "script" and self.in_ld:
+            self.in_ld = False
+            self.ld = _ld_article("".join(self.ld_buf))
         if tag in _SKIP_TAGS:
             self.skip = max(0, self.skip - 1)
             return
@@ -519,6 +567,9 @@ class _VisibleText(HTMLParser):
         """Visible text goes to the current line; <title> text is kept apart."""
         if self.in_title:
             self.head_title.append(data)
+            return
+        if self.in_ld:
+            self.ld_buf.append(data)
             return
         if self.skip:
             return
@@ -539,15 +590,23 @@ def _from_html(source: str) -> tuple[str, set[int], dict]:
     p.close()
     text = "\n".join(p.lines)
     info: dict = {}
-    for key in _DATE_META:
-        if key in p.meta:
-            info["published"] = p.meta[key]
-            break
-    if "published" not in info and p.time:
-        info["published"] = p.time
-    info["outlet"] = p.meta.get("og:site_name") or p.meta.get("application-name")
-    info["author"] = p.meta.get("author") or p.meta.get("article:author")
-    info["title"] = p.h1 or p.meta.get("og:title") or (" ".join("".join(p.head_title).split()) or None)
+    ld = p.ld or {}
+
+    def ld_text(key: str) -> str | None:
+        v = ld.get(key)
+        return " ".join(v.split()) or None if isinstance(v, str) else None
+    found = [(v, where) for v, where in [*((p.meta.get(k), "html meta") for k in _DATE_META),
+                                         (ld_text("datePublished"), "json-ld"), (p.meta.get("date"), "html meta"),
+                                         (p.time, "html time")] if v]
+    info["published"], info["published_source"] = found[0] if found else (None, "unknown")
+    info["outlet"] = (p.meta.get("og:site_name") or p.meta.get("application-name")
+                      or _ld_name(ld.get("publisher")) or _ld_name(ld.get("sourceOrganization")))
+    author = p.meta.get("author") or p.meta.get("article:author")
+    if author and author.startswith(("http://", "https://")):
+        author = None                          # (a profile page's address, not a name)
+    info["author"] = author or _ld_name(ld.get("author"))
+    info["title"] = (p.h1 or p.meta.get("og:title") or ld_text("headline")
+                     or (" ".join("".join(p.head_title).split()) or None))
     return text, p.captions, info
 
 
@@ -760,7 +819,7 @@ def read_article(path: Path, display: str | None = None, *, max_bytes: int = MAX
         if not visible.strip():
             raise IngestError(display, "no visible text in the HTML page")
         fields = {"title": info.get("title"), "outlet": info.get("outlet"), "author": info.get("author"),
-                  "published": _normalise_date(info.get("published")), "published_source": "html meta"}
+                  "published": _normalise_date(info.get("published")), "published_source": info["published_source"]}
         art = article_from_text(visible, path.stem, display, fmt="html", sha256=sha, fields=fields, today=today)
         if captions:
             lines = _lines(visible)

@@ -283,6 +283,41 @@ def test_html_without_meta_has_unknown_date(tmp_path):
     assert "Lavrov met Min Aung Hlaing." in a.text
 
 
+LD_PAGE = """<html><head><title>Page</title>{meta}
+<script type="application/ld+json">{{"@context": "https://schema.org", "@graph": [
+ {{"@type": "WebSite", "name": "X"}},
+ {{"@type": ["NewsArticle"], "headline": "Lavrov visits Jakarta", "datePublished": "2021-07-06T09:00:00+07:00",
+  "author": [{{"@type": "Person", "name": "Ann Lee"}}, {{"@type": "Person", "name": "Bo Chan"}}],
+  "publisher": {{"@type": "Organization", "name": "Example News"}}}}]}}</script>
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Not this one"</script>
+</head><body><p>Russian Foreign Minister Sergei Lavrov arrived in Jakarta on Tuesday for talks with his
+Indonesian counterpart Retno Marsudi, the foreign ministry said in a statement.</p></body></html>"""
+
+
+@pytest.mark.parametrize(("meta", "published", "source"), [
+    ("", "2021-07-06", "json-ld"),
+    # a plain "date" meta may be the page's last change: JSON-LD's datePublished comes first ...
+    ('<meta name="date" content="2021-08-01">', "2021-07-06", "json-ld"),
+    # ... and a published-time meta before it, whatever other meta tags the page has
+    ('<meta name="date" content="2021-08-01"><meta property="article:published_time" content="2021-07-05">',
+     "2021-07-05", "html meta"),
+])
+def test_html_json_ld_gives_the_metadata_and_date_metas_have_an_order(tmp_path, meta, published, source):
+    f = tmp_path / "page.html"
+    f.write_text(LD_PAGE.format(meta=meta), encoding="utf-8")
+    a = read_article(f)
+    assert (a.published, a.published_source) == (published, source)
+    assert (a.outlet, a.author) == ("Example News", "Ann Lee, Bo Chan")
+    assert a.title == "Lavrov visits Jakarta" and "Not this one" not in a.text and "@graph" not in a.text
+
+
+def test_html_author_meta_that_is_an_address_is_no_name(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_text('<html><head><meta property="article:author" content="https://example.com/ann-lee"></head>'
+                 "<body><p>Lavrov met Min Aung Hlaing in Moscow on Tuesday, the ministry said.</p></body></html>")
+    assert read_article(f).author is None
+
+
 def test_markdown_heading_is_headline(tmp_path):
     f = tmp_path / "note.md"
     f.write_text("# Lavrov in Jakarta\n\nLavrov spoke in **Jakarta** on Tuesday. He met Marsudi.\n", encoding="utf-8")
