@@ -76,10 +76,16 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
 _SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-          "trillion": 1_000_000_000_000, "mln": 1_000_000, "bln": 1_000_000_000, "bn": 1_000_000_000}
+          "trillion": 1_000_000_000_000, "mln": 1_000_000, "mn": 1_000_000, "bln": 1_000_000_000,
+          "bn": 1_000_000_000, "tn": 1_000_000_000_000, "trn": 1_000_000_000_000,
+          "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+# (a scale's abbreviation may be glued on: "$2bn", "1.5mln"; "m", "k" and "b" count only after a
+# currency sign: "$5m" is money, "a 5m wall" is metres)
 _NUM_RE = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(%|percent|per cent))?"
-    r"(?:[\s-]+(hundred|thousand|million|billion|trillion|mln|bln|bn)\b)?", re.I)
+    r"(?:[\s-]+(hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn)\b"
+    r"|(mln|bln|bn|mn|tn|trn|[mkb])\b)?", re.I)
+_CURRENCY = "$£€¥"
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _NAME_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|of|de|al|bin|van|von))*")
 # capitalised words that are not names (sentence starts, titles, months, weekdays, pronouns)
@@ -132,10 +138,13 @@ def numbers_in(text: str) -> frozenset[str]:
     """
     found: set[str] = set()
     for m in _NUM_RE.finditer(text):
-        whole, frac, pct, scale = m.groups()
-        value = _to_number(whole, frac, scale)
+        whole, frac, pct, scale, glued = m.groups()
+        end = m.end()
+        if glued and glued.lower() in "mkb" and (m.start() == 0 or text[m.start() - 1] not in _CURRENCY):
+            glued, end = None, m.end(5) - len(m.group(5))         # "5m": the number, then its unit
+        value = _to_number(whole, frac, scale or glued)
         tag = "%" if pct else ""
-        unit = "" if pct else _unit_after(text, m.end())
+        unit = "" if pct else _unit_after(text, end)
         found.add(f"{value:g}{tag}" + (f" {unit}" if unit else ""))
     for wm in _WORD_RE.finditer(text):
         word = wm.group(0)

@@ -198,18 +198,22 @@ HEDGES = {"higher than": (1.0, float("inf")), "greater than": (1.0, float("inf")
           "about": (0.85, 1.15), "around": (0.85, 1.15), "approximately": (0.85, 1.15),
           "some": (0.85, 1.15), "roughly": (0.85, 1.15), "up to": (0.0, 1.0), "fewer than": (0.0, 1.0),
           "less than": (0.0, 1.0), "under": (0.0, 1.0), "at most": (0.0, 1.0)}
-SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
+         "mln": 1e6, "mn": 1e6, "bln": 1e9, "bn": 1e9, "tn": 1e12, "trn": 1e12, "k": 1e3, "m": 1e6, "b": 1e9}
+# a scale's abbreviation glued on ("$2bn", "1.5mln"); "m", "k" and "b" count only after a currency
+# sign ("$5m" is money; "a 5m wall" is metres, and no quantity, as before)
+_CURRENCY = "$£€¥"
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
 NUM_RE = re.compile(
     r"(?P<hedge>\b(?:higher than|greater than|lower than|above|below|at least|more than|no fewer than|fewer than|less than|nearly|almost|about|around|"
     r"approximately|roughly|some|up to|over|under|at most)\s+)?"
-    r"(?P<num>\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b|\b\d+(?:\.\d+)?\b|"
+    r"(?P<num>\b\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\b|(?=_GLUED))|\b\d+(?:\.\d+)?(?:\b|(?=_GLUED))|"
     rf"\b(?:{_TENS})[- ](?:{_UNITS})\b|"        # "thirty-seven", "twenty one"
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     rf"sixteen|seventeen|eighteen|nineteen|{_TENS}|hundred)\b)"
-    r"(?P<scale>(?:\s+|-)(?:hundred|thousand|million|billion|trillion)\b)?"
-    r"(?P<times>\s+times\b)?", re.I)
+    r"(?P<scale>(?:\s+|-)(?:hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn)\b|_GLUED)?"
+    r"(?P<times>\s+times\b)?".replace("_GLUED", r"(?:mln|bln|bn|mn|tn|trn|[mkb])\b"), re.I)
 VAGUE_RE = re.compile(r"\b(tens of thousands of|thousands of|hundreds of|dozens of|millions of|a handful of|"
                       r"a few|several|thousands|hundreds|dozens)\b", re.I)
 COUNT_RE = re.compile(r"\b(once|twice|thrice|several times|many times|a few times)\b", re.I)
@@ -768,7 +772,10 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             except ValueError:
                 continue
         if m.group("scale"):
-            v *= SCALE[m.group("scale").strip(" -").lower()]
+            scale = m.group("scale").strip(" -").lower()
+            if scale in ("m", "k", "b") and (m.start("num") == 0 or text[m.start("num") - 1] not in _CURRENCY):
+                continue
+            v *= SCALE[scale]
         hedge = (m.group("hedge") or "").strip().lower() or None
         lo, hi = v, v
         if hedge:

@@ -9,6 +9,7 @@ from factcheck.stages.conflicts import (CompareResult, ConflictSettings, NLIScor
 from factcheck.stages.normalize import normalize_claims
 
 FIRES = [
+    ("number", "Russia agreed a $2bn arms deal with the junta.", "Russia agreed a $3 billion arms deal with the junta."),
     ("number", "At least 892 people have been killed in the crackdown.",
      "Only 300 people have been killed in the crackdown."),
     ("number", "Russia is Myanmar's second-largest arms supplier.", "Russia is Myanmar's top arms supplier."),
@@ -61,6 +62,8 @@ QUIET = [
      "37 per cent of the officers were trained in Russia."),
     ("hyphenated scale", "Russia agreed a $70-million arms deal with the junta.",
      "Russia agreed a $70 million arms deal with the junta."),
+    ("abbreviated scale", "Russia agreed a $2bn arms deal with the junta.",
+     "Russia agreed a $2 billion arms deal with the junta."),
 ]
 
 

@@ -21,6 +21,15 @@ def test_numbers_years_and_months_are_extracted():
     assert numbers_in("one of the biggest suppliers") == frozenset()
 
 
+def test_abbreviated_scales_are_the_numbers_they_stand_for():
+    # glued or spaced; "m", "k" and "b" after a currency sign only ("a 5m wall" is metres)
+    assert numbers_in("worth $2bn") == numbers_in("worth $2 billion") == {"2e+09"}
+    assert numbers_in("a $1.5m fine") == numbers_in("a $1.5 million fine") == {"1.5e+06 fine"}
+    assert numbers_in("2.5mln tonnes") == numbers_in("2.5 million tonnes") == {"2.5e+06 tonnes"}
+    assert numbers_in("a £300k bonus") == {"300000 bonus"}
+    assert numbers_in("a 5m wall") == {"5 m"} and numbers_in("a 10k run") == {"10 k"}
+
+
 def test_numbers_clash_only_with_numbers_of_their_kind_and_unit():
     from factcheck.stages.matching import _numbers_clash as clash
     n = numbers_in
