@@ -119,9 +119,18 @@ def prepare(work: Path, n: int, distinct: bool = False) -> Path:
         if stamp.exists() and stamp.read_text() == source_stamp():
             return db_path
         # analysed by other code: its caches and delta state would not be reused, so every run
-        # would time a full analysis. Analyse it again with this code first.
+        # would time a full analysis. Analyse it again with this code first, after reading its
+        # files again as `factcheck run` would (under other extraction rules every file is read
+        # again once; a store left with the old ones would have `ci` re-read the seeds each run)
         db = open_db(db_path)
         t = time.perf_counter()
+        files = sorted(SEEDS.glob("*.txt"))
+        if n:
+            folder = work / f"synthetic_{n}{suffix}"
+            if not folder.is_dir():
+                build_corpus(folder, n, distinct=distinct)
+            files += sorted(folder.glob("*.txt"))
+        pipeline.ingest(db, files, load_settings())
         pipeline.analyze(db, load_settings(), force=True)
         checkpoint(db)
         db.conn.close()
