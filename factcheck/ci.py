@@ -126,19 +126,20 @@ def _display(path: Path, cwd: Path) -> Path:
         return path
 
 
-def _stored_pairs(path: Path, known: Mapping[str, str]) -> bool:
-    """True when every article of `path` is stored under its id with this content."""
+def _stored_pairs(path: Path, known: Mapping[str, str], fid: str) -> bool:
+    """True when every article of `path` is stored under its id (`fid`: `pipeline.file_id`) with
+    this content."""
     try:
         raw = path.read_bytes()
     except OSError:
         return False                  # ingest reports the problem
     if path.suffix.lower() != ".jsonl":
-        return known.get(path.stem) == hashlib.sha256(raw).hexdigest()
+        return known.get(fid) == hashlib.sha256(raw).hexdigest()
     try:
         lines = raw.decode("utf-8-sig").split("\n")
     except UnicodeDecodeError:
         return False
-    return all(known.get(f"{path.stem}-{n}") == hashlib.sha256(line.encode()).hexdigest()
+    return all(known.get(f"{fid}-{n}") == hashlib.sha256(line.encode()).hexdigest()
                for n, line in enumerate(lines, 1) if line.strip())
 
 
@@ -200,10 +201,17 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
         return changed_since(since, folder, cwd)
     if not folder.is_dir():
         raise FactcheckError(f"{folder}: no such folder; give article PATHs, --since REF or --dir")
-    from .pipeline import expand_paths
+    from .pipeline import expand_paths, file_id
     files, _ = expand_paths([folder])
     known = store.article_hashes(db)
-    return [_display(p, cwd) for p in files if not _stored_pairs(p, known)]
+    claimed: dict[str, str] = {}        # (as ingest gives ids: two files of one name in one run)
+    out = []
+    for p in files:
+        fid = file_id(db, p, claimed)
+        claimed[fid] = str(p.resolve())
+        if not _stored_pairs(p, known, fid):
+            out.append(_display(p, cwd))
+    return out
 
 
 # ---------------------------------------------------------------- locating

@@ -16,7 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as _replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -174,17 +174,26 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         known = {aid: "" for aid in known}
     seen_hashes: dict[str, str] = {}
     read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
+    claimed: dict[str, str] = {}        # file id -> absolute path of the file that took it in this run
+    named: dict[str, str] = {}          # article id -> its file as named now (unchanged articles)
     nlp = None
     for i, path in enumerate(files):
         progress("ingest", i, len(files))
         display = str(path)
         abs_path = str(path.resolve())
+        # the file's article id (a .jsonl's: its entries' prefix), the stem unless another file has it
+        fid = file_id(db, path, claimed)
+        claimed[fid] = abs_path
+
+        def own_id(aid: str) -> str:
+            return fid + aid[len(path.stem):]
+
         def refused(e: IngestError) -> str:
             """The error's line; an article the rules refuse leaves the store (its stored version
             was read under other rules, or from other text)."""
-            if e.refused_id is not None and e.refused_id in known:
-                store.delete_article(db, e.refused_id)
-                known.pop(e.refused_id)
+            if e.refused_id is not None and (aid := own_id(e.refused_id)) in known:
+                store.delete_article(db, aid)
+                known.pop(aid)
                 return f"{e} and its stored version removed"
             return str(e)
         try:
@@ -199,6 +208,8 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         except OSError as e:
             res.errors.append(f"{display}: cannot read ({e.strerror or e}); skipped")
             continue
+        if fid != path.stem:
+            articles = [_replace(a, id=own_id(a.id)) for a in articles]
         for art in articles:
             if len(art.text) > settings.max_chars:
                 # (a version stored before, under a larger limit, leaves: the analysis cannot parse it)
@@ -219,6 +230,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             if known.get(art.id) == art.sha256:
                 res.unchanged.append(art.id)
                 read_from[art.id] = abs_path
+                named[art.id] = art.file
                 continue
             if nlp is None:
                 nlp = load_nlp()
@@ -232,7 +244,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
-    store.set_article_paths(db, read_from)
+    store.set_article_paths(db, read_from, named)
     if prune:
         res.removed = prune_missing(db, [p for p in paths if p.is_dir()], keep=res.seen)
     if not any(v == "" for v in known.values()):
@@ -265,6 +277,39 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
     if found:
         store.set_article_paths(db, found)
     return gone
+
+
+def file_id(db: Database, path: Path, claimed: Mapping[str, str] | None = None) -> str:
+    """The id of the article read from `path` (of a .jsonl file: the prefix of its entries' ids,
+    `<prefix>-<line>`): the id it was stored under before, else the file's name without its suffix
+    unless another file holds that (stored from a path that still exists, or read earlier in this
+    run: `claimed`, id -> absolute path), else that name with the folders above the file, nearest
+    first (`story~b`, `story~b~a`), the first that is free. So two files of one name in different
+    folders are two articles, and a file moved to another folder keeps its id."""
+    abs_path = str(path.resolve())
+    jsonl = path.suffix.lower() == ".jsonl"
+    own = db.execute("select id from articles where abs_path = ? order by id limit 1", [abs_path]).fetchone()
+    if own:
+        return own[0].rsplit("-", 1)[0] if jsonl else own[0]
+
+    def holders(cand: str) -> list[str]:
+        if not jsonl:
+            return [r[0] or "" for r in db.execute("select abs_path from articles where id = ?", [cand])]
+        # (a .jsonl's entries: "<prefix>-<line>", a range of the id index)
+        return [r[1] or "" for r in db.execute("select id, abs_path from articles where id >= ? and id < ?",
+                                                 [cand + "-", cand + "."]) if r[0][len(cand) + 1:].isdigit()]
+
+    def free(cand: str) -> bool:
+        if claimed and claimed.get(cand, abs_path) != abs_path:
+            return False
+        return not any(h and h != abs_path and Path(h).exists() for h in holders(cand))
+
+    parents = [p.name for p in path.resolve().parents if p.name][:6]
+    for k in range(len(parents) + 1):
+        cand = "~".join([path.stem, *parents[:k]])
+        if free(cand):
+            return cand
+    return f"{path.stem}~{hashlib.sha256(abs_path.encode()).hexdigest()[:10]}"
 
 
 def _stored_copy(db: Database, art: Article, known: dict[str, str]) -> str | None:

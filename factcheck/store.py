@@ -231,9 +231,14 @@ def _delete_article_rows(db: Database, article_id: str) -> None:
     db.execute("delete from articles where id = ?", [article_id])
 
 
-def set_article_paths(db: Database, paths: Mapping[str, str]) -> None:
-    """article id -> the absolute path of the file it was just read from (unchanged articles)."""
+def set_article_paths(db: Database, paths: Mapping[str, str], files: Mapping[str, str] | None = None) -> None:
+    """article id -> the absolute path of the file it was just read from (unchanged articles);
+    `files`: article id -> the file as named when read, which a file moved elsewhere (another
+    absolute path than the stored one) takes; the same file named from another folder keeps the
+    name it was stored under."""
     with db.atomic():
+        db.conn.executemany("update articles set file = ? where id = ? and abs_path != ?",
+                            [(f, a, paths[a]) for a, f in (files or {}).items() if a in paths])
         db.conn.executemany("update articles set abs_path = ? where id = ? and abs_path is not ?",
                             [(p, a, p) for a, p in paths.items()])
 

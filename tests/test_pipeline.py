@@ -105,9 +105,11 @@ def test_second_run_does_no_work_and_a_changed_file_only_its_own(seeded, tmp_pat
 
     seeds2 = tmp_path / "seeds"
     shutil.copytree(seeded["seeds"], seeds2)
+    db = store.open_db(dbp)
+    # (the store's files are these copies now: the fixture's own files stay as they are)
+    store.set_article_paths(db, {p.stem: str(p.resolve()) for p in seeds2.glob("*.txt")})
     target = sorted(seeds2.glob("004_*.txt"))[0]
     target.write_text(target.read_text(encoding="utf-8") + "\nThe talks ended on Friday.\n", encoding="utf-8")
-    db = store.open_db(dbp)
     before = {a.id: a for a in store.load_articles(db)}
     before_rows = {r["id"]: r["ingested_at"] for r in db.query("select id, ingested_at from articles")}
     r = CliRunner().invoke(app, ["run", str(seeds2), "--db", str(dbp), "--out", str(tmp_path / "r")])
@@ -225,6 +227,42 @@ def test_an_article_rewritten_in_another_language_leaves_the_store_with_one_line
     assert any("feed.jsonl:2: line 2: not in English" in l and l.endswith("and its stored version removed")
                for l in err), err
     assert [a.id for a in store.load_articles(store.open_db(dbp))] == ["feed-1"]
+
+
+def test_files_of_one_name_in_different_folders_are_different_articles_and_a_moved_file_keeps_its_id(
+        tmp_path, monkeypatch):
+    from factcheck.ci import find_changed
+    monkeypatch.chdir(tmp_path)
+    seeds = Path("seeds")
+    for sub, seed in (("a", "000"), ("b", "003")):
+        (seeds / sub).mkdir(parents=True)
+        shutil.copy(sorted(SEEDS.glob(f"{seed}_*.txt"))[0], seeds / sub / "story.txt")
+    (seeds / "b" / "feed.jsonl").write_text(json.dumps({"text": sorted(SEEDS.glob("001_*.txt"))[0].read_text()}) + "\n")
+    (seeds / "a" / "feed.jsonl").write_text(json.dumps({"text": sorted(SEEDS.glob("004_*.txt"))[0].read_text()}) + "\n")
+    runner = CliRunner()
+
+    def ingest():
+        r = runner.invoke(app, ["ingest", "seeds", "--db", "fc.db"])
+        assert r.exit_code == 0, r.output
+        return r.stdout, {a.id: a.file for a in store.load_articles(store.open_db(Path("fc.db")))}
+    out, files = ingest()
+    assert "4 added" in out
+    assert files == {"story": "seeds/a/story.txt", "story~b": "seeds/b/story.txt",
+                     "feed-1": "seeds/a/feed.jsonl:1", "feed~b-1": "seeds/b/feed.jsonl:1"}
+    out, again = ingest()
+    assert "4 unchanged" in out and again == files
+    db = store.open_db(Path("fc.db"))
+    assert find_changed(db, folder=seeds) == []          # ci's default: nothing new
+    # a moved file is the same article, under its new name; the other keeps its own id
+    (seeds / "c").mkdir()
+    (seeds / "a" / "story.txt").rename(seeds / "c" / "story.txt")
+    out, moved = ingest()
+    assert "4 unchanged" in out and moved == {**files, "story": "seeds/c/story.txt"}
+    # a third file of that name, new: an id of its own, and ci finds it (only it)
+    shutil.copy(sorted(SEEDS.glob("002_*.txt"))[0], seeds / "a" / "story.txt")
+    assert find_changed(db, folder=seeds) == [Path("seeds/a/story.txt")]
+    out, third = ingest()
+    assert "1 added" in out and third["story~a"] == "seeds/a/story.txt" and len(third) == 5
 
 
 def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
