@@ -104,6 +104,9 @@ _STOCK = [
     ("related", re.compile(r"^(?:related|recommended|more|other|latest|popular|trending|top|also read|read more|see also|"
                            r"you may also like|more from|more in|most read)(?:\s+(?:articles?|news|stories|posts|reads|"
                            r"links|content|coverage|topics))?\s*:?$", re.I)),
+    # a pointer to another story: "Read more: ASEAN ministers meet in Phnom Penh"
+    ("related", re.compile(r"^(?:read more|also read|read also|see also|related(?: stories| articles| news)?|"
+                           r"more on this(?: story)?|recommended|watch)\s*[:|–—-]\s*\S.{0,200}$", re.I)),
     ("navigation", re.compile(r"^(?:back to top(?: button)?|(?:scroll|go|return) to top|skip to (?:main )?content|"
                               r"(?:main )?menu|home|search|share(?: this(?: article| story)?)?|print|email|tweet|"
                               r"previous (?:article|post)|next (?:article|post)|load more|comments?|leave a (?:comment|reply))"
@@ -320,7 +323,9 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
             if not meta.outlet and o:
                 meta.outlet = o.group(1).strip()
             elif not meta.outlet and c:
-                meta.outlet = c.group(1).strip()
+                # (up to the end of the name: "© 2021 Example News. All rights reserved.")
+                name = re.split(r"\.\s|\s*[,;|]|\s+all\s+rights\b", c.group(1), maxsplit=1, flags=re.I)[0]
+                meta.outlet = name.strip(" .") or None
     body_lines = [ln for i, ln in enumerate(lines) if i not in labels and i >= body_start]
     if body_lines:
         dl = match_dateline(body_lines[0].text)
@@ -435,6 +440,7 @@ def _decode(raw: bytes, display: str, max_bytes: int) -> str:
 # ---------------------------------------------------------------------------------------------
 # HTML
 # ---------------------------------------------------------------------------------------------
+_LINKED = 0.8            # a line whose letters are this much link text links elsewhere: not the article's
 _SKIP_TAGS = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "svg", "iframe",
               "form", "button", "select", "object", "canvas", "head"}
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "br", "tr", "td", "th", "table",
@@ -504,15 +510,23 @@ class _VisibleText(HTMLParser):
         self.in_ld = False                    # inside a <script type="application/ld+json">
         self.ld_buf: list[str] = []
         self.ld: dict | None = None           # the page's news-article JSON-LD object
+        self.in_a = 0                         # inside a link
+        self.linked = 0                       # letters of the current line inside links
+        self.links: set[int] = set()          # indexes of lines that are (nearly) all link text
+        self.h1_line: int | None = None       # index of the page's headline line
 
     def _flush(self) -> None:
         """End the current line (a block boundary)."""
-        line = " ".join("".join(self.cur).split())
+        text = "".join(self.cur)
+        line = " ".join(text.split())
         if line:
             if self.in_caption:
                 self.captions.add(len(self.lines))
+            letters = sum(ch.isalnum() for ch in text)
+            if letters and self.linked >= _LINKED * letters and len(self.lines) != self.h1_line:
+                self.links.add(len(self.lines))     # a link to another page: related stories, a menu
             self.lines.append(line)
-        self.cur = []
+        self.cur, self.linked = [], 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Track skipped regions, block boundaries, meta tags, <time> and <h1>."""
@@ -537,6 +551,9 @@ class _VisibleText(HTMLParser):
             self.in_caption += 1
         if tag == "h1" and self.h1 is None and not self.skip:
             self.in_h1, self.h1_buf = True, []
+            self.h1_line = len(self.lines)
+        if tag == "a" and not self.skip:
+            self.in_a += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Self-closing tags: <meta/> and <br/> count, nothing is entered."""
@@ -559,6 +576,8 @@ class _VisibleText(HTMLParser):
             self._flush()
         if tag == "figcaption":
             self.in_caption = max(0, self.in_caption - 1)
+        if tag == "a":
+            self.in_a = max(0, self.in_a - 1)
         if tag == "h1" and self.in_h1:
             self.in_h1 = False
             self.h1 = " ".join("".join(self.h1_buf).split()) or None
@@ -574,6 +593,8 @@ class _VisibleText(HTMLParser):
         if self.skip:
             return
         self.cur.append(data)
+        if self.in_a:
+            self.linked += sum(ch.isalnum() for ch in data)
         if self.in_h1:
             self.h1_buf.append(data)
 
@@ -583,8 +604,9 @@ class _VisibleText(HTMLParser):
         self._flush()
 
 
-def _from_html(source: str) -> tuple[str, set[int], dict]:
-    """Visible text of an HTML page, indexes of caption lines, and its metadata."""
+def _from_html(source: str) -> tuple[str, set[int], set[int], dict]:
+    """Visible text of an HTML page, indexes of its caption lines and of its lines of link text
+    (related stories, "Read more:" pointers, menus left in the body), and its metadata."""
     p = _VisibleText()
     p.feed(source)
     p.close()
@@ -607,7 +629,7 @@ def _from_html(source: str) -> tuple[str, set[int], dict]:
     info["author"] = author or _ld_name(ld.get("author"))
     info["title"] = (p.h1 or p.meta.get("og:title") or ld_text("headline")
                      or (" ".join("".join(p.head_title).split()) or None))
-    return text, p.captions, info
+    return text, p.captions, p.links, info
 
 
 # ---------------------------------------------------------------------------------------------
@@ -815,15 +837,16 @@ def read_article(path: Path, display: str | None = None, *, max_bytes: int = MAX
             raise IngestError(display, "invalid JSON (nested too deeply)") from None
         return _from_json_object(obj, path.stem, display, sha, today)
     if ext == ".html":
-        visible, captions, info = _from_html(text)
+        visible, captions, links, info = _from_html(text)
         if not visible.strip():
             raise IngestError(display, "no visible text in the HTML page")
         fields = {"title": info.get("title"), "outlet": info.get("outlet"), "author": info.get("author"),
                   "published": _normalise_date(info.get("published")), "published_source": info["published_source"]}
         art = article_from_text(visible, path.stem, display, fmt="html", sha256=sha, fields=fields, today=today)
-        if captions:
+        if captions or links:
             lines = _lines(visible)
-            extra = [Span(lines[i].start, lines[i].end, "caption") for i in captions if i < len(lines)]
+            extra = [Span(lines[i].start, lines[i].end, label) for label, at in (("caption", captions), ("link", links))
+                     for i in sorted(at) if i < len(lines)]
             art = replace(art, boilerplate=tuple(_merge(list(art.boilerplate) + extra)))
         return _check_text(art, display)
     art = article_from_text(text, path.stem, display, fmt=SUPPORTED[ext], sha256=sha, today=today)

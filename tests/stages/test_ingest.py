@@ -318,6 +318,40 @@ def test_html_author_meta_that_is_an_address_is_no_name(tmp_path):
     assert read_article(f).author is None
 
 
+def test_html_links_to_other_stories_are_boilerplate_not_sentences():
+    """A list of related stories, a "Read more:" pointer, a share line: none is the article's."""
+    a = read_article(Path(__file__).resolve().parent.parent / "data" / "related_links.html")
+    assert (a.title, a.author, a.outlet) == ("Lavrov arrives in Jakarta for ASEAN talks", "Ann Lee", "Example News")
+    assert [s.text for s in split_sentences(a)] == [
+        "Lavrov arrives in Jakarta for ASEAN talks",
+        "Russian Foreign Minister Sergei Lavrov arrived in Jakarta on Tuesday for talks with his Indonesian "
+        "counterpart Retno Marsudi, the foreign ministry said.",
+        "The two ministers discussed economic cooperation and the crisis in Myanmar.",
+        "Lavrov will travel to Cambodia later this week, officials said."]
+    labels = {b.label for b in a.boilerplate}
+    assert {"link", "related", "copyright"} <= labels
+
+
+def test_a_paragraph_with_a_link_in_it_stays_and_a_linked_headline_is_the_headline(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_text('<html><body><h1><a href="/x">Lavrov in Jakarta</a></h1><p>Lavrov <a href="/l">met</a> '
+                 "Marsudi in Jakarta on Tuesday, the <a href='/m'>foreign ministry</a> said.</p></body></html>")
+    a = read_article(f)
+    assert a.title == "Lavrov in Jakarta"
+    assert [s.text for s in split_sentences(a)] == [
+        "Lavrov in Jakarta", "Lavrov met Marsudi in Jakarta on Tuesday, the foreign ministry said."]
+
+
+def test_read_more_pointer_in_text_is_boilerplate(tmp_path):
+    f = tmp_path / "note.txt"
+    f.write_text("Lavrov in Jakarta\n\nLavrov met Marsudi in Jakarta on Tuesday, officials said.\n\n"
+                 "READ MORE: Myanmar junta chief visits Moscow for security conference\n\n"
+                 "He will travel to Cambodia later this week.\n")
+    assert [s.text for s in split_sentences(read_article(f))] == [
+        "Lavrov in Jakarta", "Lavrov met Marsudi in Jakarta on Tuesday, officials said.",
+        "He will travel to Cambodia later this week."]
+
+
 def test_markdown_heading_is_headline(tmp_path):
     f = tmp_path / "note.md"
     f.write_text("# Lavrov in Jakarta\n\nLavrov spoke in **Jakarta** on Tuesday. He met Marsudi.\n", encoding="utf-8")
