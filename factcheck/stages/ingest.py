@@ -636,11 +636,15 @@ def _from_html(source: str) -> tuple[str, set[int], set[int], dict]:
 # JSON
 # ---------------------------------------------------------------------------------------------
 _JSON_FIELDS = {
-    "text": ("text", "body", "content", "article", "articleBody", "article_body", "story", "full_text", "fulltext"),
+    # (news-please writes maintext and date_publish, trafilatura raw_text, newspaper publish_date)
+    "text": ("text", "body", "content", "article", "articleBody", "article_body", "story", "full_text", "fulltext",
+             "maintext", "raw_text", "article_text"),
     "title": ("title", "headline", "name", "heading"),
     "published": ("date", "published", "published_at", "publishedAt", "datePublished", "date_published",
-                  "pubDate", "pub_date", "publication_date", "time", "timestamp", "created_at"),
-    "outlet": ("outlet", "source", "site", "site_name", "publisher", "publication", "domain", "website"),
+                  "date_publish", "publish_date", "published_date", "pubDate", "pub_date", "publication_date",
+                  "time", "timestamp", "created_at"),
+    "outlet": ("outlet", "source", "site", "site_name", "sitename", "source_domain", "publisher", "publication",
+               "domain", "website"),
     "author": ("author", "authors", "byline", "creator", "writer"),
     "url": ("url", "link", "href"),
 }

@@ -421,6 +421,25 @@ def test_json_fields_and_aliases(tmp_path):
     assert a.text == "Lavrov arrived on Wednesday." and a.format == "json"
 
 
+@pytest.mark.parametrize("obj", [
+    # news-please
+    {"title": "Lavrov visits Jakarta", "maintext": "Lavrov arrived in Jakarta on Tuesday.",
+     "date_publish": "2021-07-06 09:30:00", "source_domain": "example.org", "authors": ["Ann Lee"]},
+    # trafilatura
+    {"title": "Lavrov visits Jakarta", "raw_text": "Lavrov arrived in Jakarta on Tuesday.", "date": "2021-07-06",
+     "sitename": "example.org", "author": "Ann Lee"},
+    # newspaper-style
+    {"title": "Lavrov visits Jakarta", "article_text": "Lavrov arrived in Jakarta on Tuesday.",
+     "publish_date": "2021-07-06T09:30:00", "site_name": "example.org", "authors": "Ann Lee"},
+], ids=["news-please", "trafilatura", "newspaper"])
+def test_json_of_common_scrapers(tmp_path, obj):
+    f = tmp_path / "story.json"
+    f.write_text(json.dumps(obj), encoding="utf-8")
+    a = read_article(f)
+    assert (a.title, a.text, a.published, a.outlet, a.author) == (
+        "Lavrov visits Jakarta", "Lavrov arrived in Jakarta on Tuesday.", "2021-07-06", "example.org", "Ann Lee")
+
+
 def test_json_errors(tmp_path):
     f = tmp_path / "bad.json"
     f.write_text("{not json", encoding="utf-8")
