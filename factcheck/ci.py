@@ -8,7 +8,6 @@ every formatter escapes it for its own syntax.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -126,23 +125,6 @@ def _display(path: Path, cwd: Path) -> Path:
         return path
 
 
-def _stored_pairs(path: Path, known: Mapping[str, str], fid: str) -> bool:
-    """True when every article of `path` is stored under its id (`fid`: `pipeline.file_id`) with
-    this content."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return False                  # ingest reports the problem
-    if path.suffix.lower() != ".jsonl":
-        return known.get(fid) == hashlib.sha256(raw).hexdigest()
-    try:
-        lines = raw.decode("utf-8-sig").split("\n")
-    except UnicodeDecodeError:
-        return False
-    return all(known.get(f"{fid}-{n}") == hashlib.sha256(line.encode()).hexdigest()
-               for n, line in enumerate(lines, 1) if line.strip())
-
-
 def _git(args: Sequence[str], cwd: Path) -> str:
     try:
         out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
@@ -185,9 +167,10 @@ def changed_since(ref: str, folder: Path, cwd: Path | None = None) -> list[Path]
 
 
 def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None = None,
-                 folder: Path = Path("seeds"), cwd: Path | None = None) -> list[Path]:
+                 folder: Path = Path("seeds"), cwd: Path | None = None, max_bytes: int = 5_000_000) -> list[Path]:
     """The article files to check: explicit `paths`, else those changed `since` a git ref, else
-    the files under `folder` that the store does not hold with this content."""
+    the files under `folder` that the store does not hold with this content (`max_bytes`: the
+    settings' limit; a larger file is never stored)."""
     cwd = cwd or Path.cwd()
     if paths:
         from .pipeline import expand_paths
@@ -201,15 +184,14 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
         return changed_since(since, folder, cwd)
     if not folder.is_dir():
         raise FactcheckError(f"{folder}: no such folder; give article PATHs, --since REF or --dir")
-    from .pipeline import expand_paths, file_id
+    from .pipeline import FileIds, expand_paths, stored_unchanged
     files, _ = expand_paths([folder])
     known = store.article_hashes(db)
-    claimed: dict[str, str] = {}        # (as ingest gives ids: two files of one name in one run)
+    ids = FileIds(db)                   # (the ids ingest gives the files)
     out = []
     for p in files:
-        fid = file_id(db, p, claimed)
-        claimed[fid] = str(p.resolve())
-        if not _stored_pairs(p, known, fid):
+        fid = ids.of(p, same=lambda cand, p=p: stored_unchanged(p, known, cand, max_bytes) is not None)
+        if stored_unchanged(p, known, fid, max_bytes) is None:
             out.append(_display(p, cwd))
     return out
 

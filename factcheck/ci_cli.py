@@ -78,7 +78,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
     dbh = store.open_db(db, lock=True)
     timings: dict[str, float] = {}
 
-    selected = gate.find_changed(dbh, paths or [], since=since, folder=folder)
+    selected = gate.find_changed(dbh, paths or [], since=since, folder=folder, max_bytes=settings.max_bytes)
     if not selected:
         embed_worker.stop(embedder)
     timings["find"] = time.perf_counter() - t0

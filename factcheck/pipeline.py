@@ -174,16 +174,17 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         known = {aid: "" for aid in known}
     seen_hashes: dict[str, str] = {}
     read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
-    claimed: dict[str, str] = {}        # file id -> absolute path of the file that took it in this run
+    file_ids = FileIds(db)
+    folders: dict[Path, str] = {}       # folder -> resolved (each folder resolved once)
     named: dict[str, str] = {}          # article id -> its file as named now (unchanged articles)
     nlp = None
     for i, path in enumerate(files):
         progress("ingest", i, len(files))
         display = str(path)
-        abs_path = str(path.resolve())
+        abs_path = _resolved(path, folders)
         # the file's article id (a .jsonl's: its entries' prefix), the stem unless another file has it
-        fid = file_id(db, path, claimed)
-        claimed[fid] = abs_path
+        fid = file_ids.of(path, abs_path, lambda cand: stored_unchanged(
+            path, known, cand, settings.max_bytes, settings.max_chars) is not None)
 
         def own_id(aid: str) -> str:
             return fid + aid[len(path.stem):]
@@ -196,6 +197,14 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
                 known.pop(aid)
                 return f"{e} and its stored version removed"
             return str(e)
+        # a file stored with this content under these rules is not read again: its hash says so
+        same = stored_unchanged(path, known, fid, settings.max_bytes, settings.max_chars)
+        if same is not None and not any(seen_hashes.get(sha, aid) != aid for aid, _, sha in same):
+            for aid, name, sha in same:
+                seen_hashes[sha] = aid
+                res.unchanged.append(aid)
+                read_from[aid], named[aid] = abs_path, name
+            continue
         try:
             if path.suffix.lower() == ".jsonl":
                 articles, errs = read_articles(path, display=display, max_bytes=settings.max_bytes)
@@ -244,7 +253,8 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
-    store.set_article_paths(db, read_from, named)
+    # (only the paths that moved, or that were not recorded: the others are stored as they are)
+    store.set_article_paths(db, {a: p for a, p in read_from.items() if file_ids.path_of.get(a) != p}, named)
     if prune:
         res.removed = prune_missing(db, [p for p in paths if p.is_dir()], keep=res.seen)
     if not any(v == "" for v in known.values()):
@@ -279,37 +289,100 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
     return gone
 
 
-def file_id(db: Database, path: Path, claimed: Mapping[str, str] | None = None) -> str:
-    """The id of the article read from `path` (of a .jsonl file: the prefix of its entries' ids,
-    `<prefix>-<line>`): the id it was stored under before, else the file's name without its suffix
-    unless another file holds that (stored from a path that still exists, or read earlier in this
-    run: `claimed`, id -> absolute path), else that name with the folders above the file, nearest
-    first (`story~b`, `story~b~a`), the first that is free. So two files of one name in different
-    folders are two articles, and a file moved to another folder keeps its id."""
-    abs_path = str(path.resolve())
-    jsonl = path.suffix.lower() == ".jsonl"
-    own = db.execute("select id from articles where abs_path = ? order by id limit 1", [abs_path]).fetchone()
-    if own:
-        return own[0].rsplit("-", 1)[0] if jsonl else own[0]
+def _resolved(path: Path, folders: dict[Path, str]) -> str:
+    """`path` resolved, its folder resolved once for all its files (`folders`: the cache)."""
+    if path.is_symlink():
+        return str(path.resolve())
+    parent = path.parent
+    if parent not in folders:
+        folders[parent] = str(parent.resolve())
+    return os.path.join(folders[parent], path.name)
 
-    def holders(cand: str) -> list[str]:
-        if not jsonl:
-            return [r[0] or "" for r in db.execute("select abs_path from articles where id = ?", [cand])]
-        # (a .jsonl's entries: "<prefix>-<line>", a range of the id index)
-        return [r[1] or "" for r in db.execute("select id, abs_path from articles where id >= ? and id < ?",
-                                                 [cand + "-", cand + "."]) if r[0][len(cand) + 1:].isdigit()]
 
-    def free(cand: str) -> bool:
-        if claimed and claimed.get(cand, abs_path) != abs_path:
-            return False
-        return not any(h and h != abs_path and Path(h).exists() for h in holders(cand))
+def stored_unchanged(path: Path, known: Mapping[str, str], fid: str, max_bytes: int,
+                     max_chars: int | None = None) -> list[tuple[str, str, str]] | None:
+    """(article id, file as named, content hash) of each article of `path` when every one is stored
+    under its id (`fid`: `FileIds.of`; a .jsonl's entries `<fid>-<line>`) with this content
+    (`known`: article id -> content hash, "" for those to read again), else None: the file is read.
+    A file past `max_bytes`, or whose bytes may hold more than `max_chars` characters, is read."""
+    try:
+        if path.stat().st_size > min(max_bytes, max_chars or max_bytes):
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None                   # reading it names the problem
+    display = str(path)
+    if path.suffix.lower() != ".jsonl":
+        sha = hashlib.sha256(raw).hexdigest()
+        return [(fid, display, sha)] if known.get(fid) == sha else None
+    try:
+        lines = raw.decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError:
+        return None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            sha = hashlib.sha256(line.encode()).hexdigest()
+            if known.get(f"{fid}-{n}") != sha:
+                return None
+            out.append((f"{fid}-{n}", f"{display}:{n}", sha))
+    return out or None
 
-    parents = [p.name for p in path.resolve().parents if p.name][:6]
-    for k in range(len(parents) + 1):
-        cand = "~".join([path.stem, *parents[:k]])
-        if free(cand):
-            return cand
-    return f"{path.stem}~{hashlib.sha256(abs_path.encode()).hexdigest()[:10]}"
+
+class FileIds:
+    """The article id each file gets (`of`), from one read of every stored article's id and path."""
+
+    def __init__(self, db: Database) -> None:
+        self.path_of: dict[str, str] = {}           # article id -> absolute path of its file ("" unknown)
+        self.ids_at: dict[str, list[str]] = {}      # absolute path -> the ids of the articles read from it
+        self.lines_of: dict[str, list[str]] = {}   # "<prefix>" of ids "<prefix>-<n>" -> their paths
+        for aid, abs_path in db.execute("select id, abs_path from articles"):
+            self.path_of[aid] = abs_path or ""
+            if abs_path:
+                self.ids_at.setdefault(abs_path, []).append(aid)
+            prefix, _, n = aid.rpartition("-")
+            if prefix and n.isdigit():
+                self.lines_of.setdefault(prefix, []).append(abs_path or "")
+        self.claimed: dict[str, str] = {}           # id -> absolute path of the file that took it now
+
+    def of(self, path: Path, abs_path: str | None = None, same: Callable[[str], bool] | None = None) -> str:
+        """The id of the article read from `path` (of a .jsonl file: the prefix of its entries' ids,
+        `<prefix>-<line>`): the id it was stored under before, else the file's name without its
+        suffix unless another file holds that (stored from a path that still exists, or taken by
+        another file earlier in this run), else that name with the folders above the file, nearest
+        first (`story~b`, `story~b~a`), the first that is free. So two files of one name in
+        different folders are two articles, and a file moved to another folder keeps its id.
+        `abs_path`: `path` resolved, when known. `same`: whether the articles stored under an id
+        hold this file's content; such a file is the stored one wherever the other file is (a
+        copy of the corpus folder, read with the store of the original)."""
+        abs_path = abs_path or str(path.resolve())
+        jsonl = path.suffix.lower() == ".jsonl"
+        fid = self._choose(path, abs_path, jsonl, same)
+        self.claimed[fid] = abs_path
+        return fid
+
+    def _choose(self, path: Path, abs_path: str, jsonl: bool, same: Callable[[str], bool] | None) -> str:
+        own = sorted(self.ids_at.get(abs_path, ()))
+        if own:
+            return own[0].rsplit("-", 1)[0] if jsonl else own[0]
+
+        def holders(cand: str) -> list[str]:
+            if not jsonl:
+                return [self.path_of[cand]] if cand in self.path_of else []
+            return self.lines_of.get(cand, [])          # (a .jsonl's entries: "<prefix>-<line>")
+
+        def free(cand: str) -> bool:
+            if self.claimed.get(cand, abs_path) != abs_path:
+                return False
+            return (not any(h and h != abs_path and Path(h).exists() for h in holders(cand))
+                    or (same is not None and same(cand)))
+
+        parents = [p.name for p in path.resolve().parents if p.name][:6]
+        for k in range(len(parents) + 1):
+            cand = "~".join([path.stem, *parents[:k]])
+            if free(cand):
+                return cand
+        return f"{path.stem}~{hashlib.sha256(abs_path.encode()).hexdigest()[:10]}"
 
 
 def _stored_copy(db: Database, art: Article, known: dict[str, str]) -> str | None:

@@ -263,6 +263,41 @@ def test_files_of_one_name_in_different_folders_are_different_articles_and_a_mov
     assert find_changed(db, folder=seeds) == [Path("seeds/a/story.txt")]
     out, third = ingest()
     assert "1 added" in out and third["story~a"] == "seeds/a/story.txt" and len(third) == 5
+    # a copy of the whole folder, read with this store while the original stays: the same articles
+    shutil.copytree(seeds, "copy")
+    assert find_changed(db, folder=Path("copy")) == []
+    r = runner.invoke(app, ["ingest", "copy", "--db", "fc.db"])
+    assert r.exit_code == 0 and "5 unchanged" in r.stdout and "duplicate" not in r.output, r.output
+    assert sorted(a.id for a in store.load_articles(store.open_db(Path("fc.db")))) == sorted(third)
+
+
+def test_ingest_does_not_read_again_a_file_stored_with_its_content(tmp_path, monkeypatch):
+    from factcheck import pipeline
+    from factcheck.settings import load_settings
+    from factcheck.stages import ingest as ingest_stage
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in ("000", "004"):
+        shutil.copy(sorted(SEEDS.glob(f"{seed}_*.txt"))[0], seeds)
+    (seeds / "feed.jsonl").write_text(json.dumps({"text": sorted(SEEDS.glob("001_*.txt"))[0].read_text()}) + "\n\n"
+                                      + json.dumps({"text": sorted(SEEDS.glob("003_*.txt"))[0].read_text()}) + "\n")
+    settings = load_settings()
+    db = store.open_db(tmp_path / "fc.db")
+    assert len(pipeline.ingest(db, [seeds], settings).added) == 4
+    read: list[str] = []
+    for name in ("read_article", "read_articles"):
+        real = getattr(ingest_stage, name)
+        monkeypatch.setattr(ingest_stage, name, lambda p, *a, _real=real, **k: read.append(Path(p).name) or _real(p, *a, **k))
+    res = pipeline.ingest(db, [seeds], settings)
+    assert sorted(res.unchanged) == sorted(["feed-1", "feed-3", *(p.stem for p in seeds.glob("*.txt"))]) and not read
+    target = sorted(seeds.glob("004_*.txt"))[0]
+    target.write_text(target.read_text() + "\nThe talks ended on Friday.\n")
+    res = pipeline.ingest(db, [seeds], settings)
+    assert read == [target.name] and res.updated == [target.stem] and len(res.unchanged) == 3
+    # a copy of a stored file under another name is still a duplicate, read or not
+    shutil.copy(sorted(seeds.glob("000_*.txt"))[0], seeds / "zz_copy.txt")
+    res = pipeline.ingest(db, [seeds], settings)
+    assert res.duplicates == [str(seeds / "zz_copy.txt")]
 
 
 def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
