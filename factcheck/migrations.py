@@ -424,3 +424,12 @@ def m036_cluster_linkage(db: Database) -> None:
     # only adds claims takes whole the clusters whose last merge came before the new claims' first
     # link, instead of linking their members again. A cluster stored before has none (linked again).
     db.execute("alter table clusters add column linkage blob")
+
+
+@migrations()
+def m037_file_stamps(db: Database) -> None:
+    # Per article, the size and modification time (ns) of its file when its content was last
+    # read or hashed ("size:mtime_ns"; none when the file had changed within the last seconds): a
+    # file with the same stamp is unchanged without reading it, so `run` and `ci` look at a corpus
+    # folder they leave alone by one stat a file.
+    db.execute("alter table articles add column file_stamp text")

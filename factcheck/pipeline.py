@@ -176,6 +176,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
     read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
     file_ids = FileIds(db)
     folders: dict[Path, str] = {}       # folder -> resolved (each folder resolved once)
+    stamps: dict[str, str | None] = {}  # article id -> its file's stamp, where it changed
     named: dict[str, str] = {}          # article id -> its file as named now (unchanged articles)
     nlp = None
     for i, path in enumerate(files):
@@ -197,13 +198,19 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
                 known.pop(aid)
                 return f"{e} and its stored version removed"
             return str(e)
-        # a file stored with this content under these rules is not read again: its hash says so
-        same = stored_unchanged(path, known, fid, settings.max_bytes, settings.max_chars)
+        # a file stored with this content under these rules is not read again: its stamp (size and
+        # time), else its hash, says so
+        stamp = file_stamp(path)
+        same = file_ids.unchanged(path, abs_path, known, stamp)
+        if same is None:
+            same = stored_unchanged(path, known, fid, settings.max_bytes, settings.max_chars)
         if same is not None and not any(seen_hashes.get(sha, aid) != aid for aid, _, sha in same):
             for aid, name, sha in same:
                 seen_hashes[sha] = aid
                 res.unchanged.append(aid)
                 read_from[aid], named[aid] = abs_path, name
+                if file_ids.stamp_of.get(aid) != stamp:
+                    stamps[aid] = stamp
             continue
         try:
             if path.suffix.lower() == ".jsonl":
@@ -250,11 +257,13 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
                 res.errors.append(f"{art.file}: could not be analysed ({type(e).__name__}: {e}); skipped")
                 continue
             store.save_article(db, art, sentences, claims, abs_path=abs_path)
+            stamps[art.id] = stamp
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
     # (only the paths that moved, or that were not recorded: the others are stored as they are)
     store.set_article_paths(db, {a: p for a, p in read_from.items() if file_ids.path_of.get(a) != p}, named)
+    store.set_file_stamps(db, stamps)
     if prune:
         res.removed = prune_missing(db, [p for p in paths if p.is_dir()], keep=res.seen)
     if not any(v == "" for v in known.values()):
@@ -287,6 +296,22 @@ def prune_missing(db: Database, folders: Sequence[Path], keep: Iterable[str] = (
     if found:
         store.set_article_paths(db, found)
     return gone
+
+
+STAMP_SETTLE_NS = 2_000_000_000     # a file changed this recently gets no stamp (see file_stamp)
+
+
+def file_stamp(path: Path) -> str | None:
+    """"size:mtime_ns" of a file, what an unchanged file keeps; None when it cannot be read or
+    changed within the last STAMP_SETTLE_NS (a write in the same tick of a coarse clock could
+    leave size and time as they were: such a file is hashed until it has settled)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if time.time_ns() - st.st_mtime_ns < STAMP_SETTLE_NS:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def _resolved(path: Path, folders: dict[Path, str]) -> str:
@@ -336,8 +361,11 @@ class FileIds:
         self.path_of: dict[str, str] = {}           # article id -> absolute path of its file ("" unknown)
         self.ids_at: dict[str, list[str]] = {}      # absolute path -> the ids of the articles read from it
         self.lines_of: dict[str, list[str]] = {}   # "<prefix>" of ids "<prefix>-<n>" -> their paths
-        for aid, abs_path in db.execute("select id, abs_path from articles"):
+        self.stamp_of: dict[str, str] = {}          # article id -> its file's stamp when last read
+        for aid, abs_path, stamp in db.execute("select id, abs_path, file_stamp from articles"):
             self.path_of[aid] = abs_path or ""
+            if stamp:
+                self.stamp_of[aid] = stamp
             if abs_path:
                 self.ids_at.setdefault(abs_path, []).append(aid)
             prefix, _, n = aid.rpartition("-")
@@ -360,6 +388,17 @@ class FileIds:
         fid = self._choose(path, abs_path, jsonl, same)
         self.claimed[fid] = abs_path
         return fid
+
+    def unchanged(self, path: Path, abs_path: str, known: Mapping[str, str],
+                  stamp: str | None) -> list[tuple[str, str, str]] | None:
+        """As `stored_unchanged`, from the file's stamp alone (`file_stamp`): when every article
+        stored from this file (its own path) has this stamp and its content is current (`known`
+        not ""), the file is unchanged without reading it; None otherwise."""
+        ids = self.ids_at.get(abs_path)
+        if not stamp or not ids or any(self.stamp_of.get(a) != stamp or not known.get(a) for a in ids):
+            return None
+        jsonl = path.suffix.lower() == ".jsonl"
+        return [(a, f"{path}:{a.rpartition('-')[2]}" if jsonl else str(path), known[a]) for a in sorted(ids)]
 
     def _choose(self, path: Path, abs_path: str, jsonl: bool, same: Callable[[str], bool] | None) -> str:
         own = sorted(self.ids_at.get(abs_path, ()))

@@ -231,6 +231,13 @@ def _delete_article_rows(db: Database, article_id: str) -> None:
     db.execute("delete from articles where id = ?", [article_id])
 
 
+def set_file_stamps(db: Database, stamps: Mapping[str, str | None]) -> None:
+    """article id -> its file's stamp (`pipeline.file_stamp`; None: none to trust)."""
+    with db.atomic():
+        db.conn.executemany("update articles set file_stamp = ? where id = ? and file_stamp is not ?",
+                            [(v, a, v) for a, v in stamps.items()])
+
+
 def set_article_paths(db: Database, paths: Mapping[str, str], files: Mapping[str, str] | None = None) -> None:
     """article id -> the absolute path of the file it was just read from (unchanged articles);
     `files`: article id -> the file as named when read, which a file moved elsewhere (another

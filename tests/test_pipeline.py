@@ -300,6 +300,40 @@ def test_ingest_does_not_read_again_a_file_stored_with_its_content(tmp_path, mon
     assert res.duplicates == [str(seeds / "zz_copy.txt")]
 
 
+def test_a_file_whose_size_and_time_are_those_stored_is_not_even_hashed(tmp_path, monkeypatch):
+    from factcheck import pipeline
+    from factcheck.settings import load_settings
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in ("000", "003", "004"):
+        shutil.copy(sorted(SEEDS.glob(f"{seed}_*.txt"))[0], seeds)
+    old = 1_600_000_000_000_000_000                     # (2020: long settled)
+    for p in seeds.iterdir():
+        os.utime(p, ns=(old, old))
+    settings = load_settings()
+    db = store.open_db(tmp_path / "fc.db")
+    pipeline.ingest(db, [seeds], settings)
+    stamps = dict(db.execute("select id, file_stamp from articles"))
+    assert all(v and v.endswith(f":{old}") for v in stamps.values()), stamps
+    hashed: list[str] = []
+    real = pipeline.stored_unchanged
+    monkeypatch.setattr(pipeline, "stored_unchanged", lambda p, *a, **k: hashed.append(p.name) or real(p, *a, **k))
+    res = pipeline.ingest(db, [seeds], settings)
+    assert len(res.unchanged) == 3 and hashed == []
+    # touched (another time, the same bytes): hashed, unchanged, and its new stamp kept
+    a, b, c = sorted(seeds.iterdir())
+    os.utime(a, ns=(old + 10**9, old + 10**9))
+    res = pipeline.ingest(db, [seeds], settings)
+    assert len(res.unchanged) == 3 and hashed == [a.name]
+    assert dict(db.execute("select id, file_stamp from articles"))[a.stem].endswith(f":{old + 10**9}")
+    # edited: read again; a file written just now gets no stamp until it has settled
+    hashed.clear()
+    b.write_text(b.read_text() + "\nThe talks ended on Friday.\n")
+    res = pipeline.ingest(db, [seeds], settings)
+    assert res.updated == [b.stem] and hashed == [b.name]
+    assert dict(db.execute("select id, file_stamp from articles"))[b.stem] is None
+
+
 def test_nothing_readable_exits_1_and_keeps_the_store(tmp_path, seeded):
     dbp = tmp_path / "fc.db"
     shutil.copy(seeded["db"], dbp)
