@@ -1,7 +1,7 @@
 """Time `factcheck ci` for one new article file against the 5 seeds and against a 1,000-article corpus.
 
     .venv/bin/python benchmarks/bench_ci.py [--articles 1000 | 500,1000] [--runs 3] [--work DIR] [--new-file F]
-        [--distinct] [--against DIR]
+        [--distinct] [--in-folder] [--against DIR]
 
 The synthetic corpus recombines the seeds' sentences with other numbers and names, so clusters
 and conflicts look like real coverage of one story. It repeats many sentences (2,064 distinct
@@ -202,11 +202,17 @@ def ci_command() -> list[str]:
 
 
 def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE,
-            tree: Path | None = None) -> tuple[float, dict, int]:
+            tree: Path | None = None, corpus: Path | None = None) -> tuple[float, dict, int]:
+    """One `ci` run on a copy of the store (the run's seeds/ folder holds the 5 seeds and the new
+    file; with `corpus`, also links to that folder's files: the synthetic corpus stored from them,
+    which `ci` then looks at as it looks at a repository's corpus folder)."""
     run = work / f"run_{db_path.stem}_{i}"
     shutil.rmtree(run, ignore_errors=True)
     (run / "claims").mkdir(parents=True)
     shutil.copytree(SEEDS, run / "seeds")
+    if corpus is not None:
+        for f in sorted(corpus.glob("*.txt")):
+            (run / "seeds" / f.name).symlink_to(f.resolve())
     shutil.copy(db_path, run / "claims" / "factcheck.db")
     (run / "seeds" / "new_article.txt").write_text(new_text, encoding="utf-8")
     # the copy is written to disk before the run: left in the page cache, its dirty pages are
@@ -239,6 +245,9 @@ def main() -> None:
     ap.add_argument("--distinct", action="store_true",
                     help="synthetic sentences with varied openers, so that most claim texts differ (their own "
                          "stores: corpus_Nd.db)")
+    ap.add_argument("--in-folder", action="store_true",
+                    help="the run's seeds/ folder holds the synthetic corpus too (links to the stored "
+                         "files), as a repository does: ci looks at every file to find the new one")
     ap.add_argument("--against", type=Path, default=None,
                     help="another source tree of the package (e.g. `git worktree add /tmp/old REV`): its runs "
                          "alternate with this tree's, on stores it analysed itself, and both are reported")
@@ -255,13 +264,19 @@ def main() -> None:
         if args.against else {}
     # the runs alternate between the stores (and the trees), so that a change in the host's load
     # hits all alike
+    def corpus_of(n: int) -> Path | None:
+        """The synthetic files the run's folder links to (--in-folder), as prepared."""
+        if not args.in_folder or not n:
+            return None
+        return args.work / f"synthetic_{n}{'d' if args.distinct else ''}"
+
     runs: dict[int, list] = {n: [] for n in prepared}
     other: dict[int, list] = {n: [] for n in against}
     for i in range(args.runs):
         for n, (_, db_path) in prepared.items():
-            runs[n].append(one_run(db_path, args.work, i, new_text))
+            runs[n].append(one_run(db_path, args.work, i, new_text, corpus=corpus_of(n)))
             if n in against:
-                other[n].append(one_run(against[n], args.work, i, new_text, args.against.resolve()))
+                other[n].append(one_run(against[n], args.work, i, new_text, args.against.resolve(), corpus_of(n)))
     rows = {}
     for n, got in runs.items():
         keys = sorted({k for _, t, _ in got for k in t})
