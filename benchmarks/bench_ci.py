@@ -204,15 +204,12 @@ def ci_command() -> list[str]:
 def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE,
             tree: Path | None = None, corpus: Path | None = None) -> tuple[float, dict, int]:
     """One `ci` run on a copy of the store (the run's seeds/ folder holds the 5 seeds and the new
-    file; with `corpus`, also links to that folder's files: the synthetic corpus stored from them,
-    which `ci` then looks at as it looks at a repository's corpus folder)."""
+    file). With `corpus` (the folder the synthetic corpus was stored from), `ci --dir` looks at
+    that folder as it looks at a repository's corpus folder, every file of it, to find what changed."""
     run = work / f"run_{db_path.stem}_{i}"
     shutil.rmtree(run, ignore_errors=True)
     (run / "claims").mkdir(parents=True)
     shutil.copytree(SEEDS, run / "seeds")
-    if corpus is not None:
-        for f in sorted(corpus.glob("*.txt")):
-            (run / "seeds" / f.name).symlink_to(f.resolve())
     shutil.copy(db_path, run / "claims" / "factcheck.db")
     (run / "seeds" / "new_article.txt").write_text(new_text, encoding="utf-8")
     # the copy is written to disk before the run: left in the page cache, its dirty pages are
@@ -221,7 +218,8 @@ def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE,
     with open(run / "claims" / "factcheck.db", "rb+") as fh:
         os.fsync(fh.fileno())
     t = time.perf_counter()
-    p = subprocess.run(ci_command() + ["seeds/new_article.txt", "--format", "github"], cwd=run,
+    where = ["--dir", str(corpus.resolve())] if corpus is not None else []
+    p = subprocess.run(ci_command() + ["seeds/new_article.txt", "--format", "github", *where], cwd=run,
                        capture_output=True, text=True, env=_env(tree))
     wall = time.perf_counter() - t
     if p.returncode not in (0, 3):
@@ -246,8 +244,8 @@ def main() -> None:
                     help="synthetic sentences with varied openers, so that most claim texts differ (their own "
                          "stores: corpus_Nd.db)")
     ap.add_argument("--in-folder", action="store_true",
-                    help="the run's seeds/ folder holds the synthetic corpus too (links to the stored "
-                         "files), as a repository does: ci looks at every file to find the new one")
+                    help="ci's corpus folder (--dir) is the one the synthetic corpus was stored from, "
+                         "as a repository holds its articles: ci looks at every file to find what changed")
     ap.add_argument("--against", type=Path, default=None,
                     help="another source tree of the package (e.g. `git worktree add /tmp/old REV`): its runs "
                          "alternate with this tree's, on stores it analysed itself, and both are reported")

@@ -88,9 +88,12 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
         run_id = store.start_run(dbh, "ci", pipeline.VERSION, settings.as_dict(), settings.embedder)
         t = time.perf_counter()
         chosen = {p.resolve() for p in selected}
+        names = {p.name for p in chosen} | {p.name for p in selected}
         corpus = []
         if folder.is_dir():  # the rest of the corpus first, so a new copy is the one refused
-            corpus = [p for p in pipeline.expand_paths([folder])[0] if p.resolve() not in chosen]
+            # (a file is resolved only when its name is one of the chosen files': a link may be one)
+            corpus = [p for p in pipeline.expand_paths([folder])[0]
+                      if p.name not in names and not p.is_symlink() or p.resolve() not in chosen]
         with _Progress() as progress:
             read = set()
             if corpus:

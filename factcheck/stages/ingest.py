@@ -324,7 +324,7 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
                 meta.outlet = o.group(1).strip()
             elif not meta.outlet and c:
                 # (up to the end of the name: "© 2021 Example News. All rights reserved.")
-                name = re.split(r"\.\s|\s*[,;|]|\s+all\s+rights\b", c.group(1), maxsplit=1, flags=re.I)[0]
+                name = re.split(r"\.?\s+all\s+rights\b|\s*[,;|]", c.group(1), maxsplit=1, flags=re.I)[0]
                 meta.outlet = name.strip(" .") or None
     body_lines = [ln for i, ln in enumerate(lines) if i not in labels and i >= body_start]
     if body_lines:
