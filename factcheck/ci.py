@@ -192,7 +192,7 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
     for p in files:
         abs_path = str(p.resolve())
         fid = ids.of(p, abs_path, same=lambda cand, p=p: stored_unchanged(p, known, cand, max_bytes) is not None)
-        if (ids.unchanged(p, abs_path, known, file_stamp(p)) is None
+        if (ids.unchanged(p, abs_path, known, file_stamp(p), max_bytes) is None
                 and stored_unchanged(p, known, fid, max_bytes) is None):
             out.append(_display(p, cwd))
     return out

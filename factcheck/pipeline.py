@@ -201,7 +201,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         # a file stored with this content under these rules is not read again: its stamp (size and
         # time), else its hash, says so
         stamp = file_stamp(path)
-        same = file_ids.unchanged(path, abs_path, known, stamp)
+        same = file_ids.unchanged(path, abs_path, known, stamp, settings.max_bytes, settings.max_chars)
         if same is None:
             same = stored_unchanged(path, known, fid, settings.max_bytes, settings.max_chars)
         if same is not None and not any(seen_hashes.get(sha, aid) != aid for aid, _, sha in same):
@@ -389,13 +389,16 @@ class FileIds:
         self.claimed[fid] = abs_path
         return fid
 
-    def unchanged(self, path: Path, abs_path: str, known: Mapping[str, str],
-                  stamp: str | None) -> list[tuple[str, str, str]] | None:
+    def unchanged(self, path: Path, abs_path: str, known: Mapping[str, str], stamp: str | None,
+                  max_bytes: int, max_chars: int | None = None) -> list[tuple[str, str, str]] | None:
         """As `stored_unchanged`, from the file's stamp alone (`file_stamp`): when every article
         stored from this file (its own path) has this stamp and its content is current (`known`
-        not ""), the file is unchanged without reading it; None otherwise."""
+        not ""), the file is unchanged without reading it; None otherwise (and for a file whose
+        size passes the limits, which may have been lowered since it was stored)."""
         ids = self.ids_at.get(abs_path)
         if not stamp or not ids or any(self.stamp_of.get(a) != stamp or not known.get(a) for a in ids):
+            return None
+        if int(stamp.split(":", 1)[0]) > min(max_bytes, max_chars or max_bytes):
             return None
         jsonl = path.suffix.lower() == ".jsonl"
         return [(a, f"{path}:{a.rpartition('-')[2]}" if jsonl else str(path), known[a]) for a in sorted(ids)]
