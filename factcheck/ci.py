@@ -187,7 +187,7 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
     from .pipeline import FileIds, expand_paths, file_stamp, stored_unchanged
     files, _ = expand_paths([folder])
     known = store.article_hashes(db)
-    ids = FileIds(db)                   # (the ids ingest gives the files)
+    ids = FileIds(db, len(files))       # (the ids ingest gives the files)
     out = []
     for p in files:
         abs_path = str(p.resolve())

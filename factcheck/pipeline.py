@@ -174,7 +174,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         known = {aid: "" for aid in known}
     seen_hashes: dict[str, str] = {}
     read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
-    file_ids = FileIds(db)
+    file_ids = FileIds(db, len(files))
     folders: dict[Path, str] = {}       # folder -> resolved (each folder resolved once)
     stamps: dict[str, str | None] = {}  # article id -> its file's stamp, where it changed
     named: dict[str, str] = {}          # article id -> its file as named now (unchanged articles)
@@ -209,7 +209,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
                 seen_hashes[sha] = aid
                 res.unchanged.append(aid)
                 read_from[aid], named[aid] = abs_path, name
-                if file_ids.stamp_of.get(aid) != stamp:
+                if file_ids.stamp_of(aid) != stamp:
                     stamps[aid] = stamp
             continue
         try:
@@ -262,7 +262,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
     # (only the paths that moved, or that were not recorded: the others are stored as they are)
-    store.set_article_paths(db, {a: p for a, p in read_from.items() if file_ids.path_of.get(a) != p}, named)
+    store.set_article_paths(db, {a: p for a, p in read_from.items() if file_ids.path_of(a) != p}, named)
     store.set_file_stamps(db, stamps)
     if prune:
         res.removed = prune_missing(db, [p for p in paths if p.is_dir()], keep=res.seen)
@@ -355,23 +355,58 @@ def stored_unchanged(path: Path, known: Mapping[str, str], fid: str, max_bytes: 
 
 
 class FileIds:
-    """The article id each file gets (`of`), from one read of every stored article's id and path."""
+    """The article id each file gets (`of`). For many files, every stored article's id, path and
+    stamp are read at once; for a few (`files`, against the stored count), each is looked up
+    through the indexes, so that `ci` on one new file reads no row per stored article."""
 
-    def __init__(self, db: Database) -> None:
-        self.path_of: dict[str, str] = {}           # article id -> absolute path of its file ("" unknown)
-        self.ids_at: dict[str, list[str]] = {}      # absolute path -> the ids of the articles read from it
-        self.lines_of: dict[str, list[str]] = {}   # "<prefix>" of ids "<prefix>-<n>" -> their paths
-        self.stamp_of: dict[str, str] = {}          # article id -> its file's stamp when last read
+    def __init__(self, db: Database, files: int | None = None) -> None:
+        self._db = db
+        self.claimed: dict[str, str] = {}           # id -> absolute path of the file that took it now
+        self._rows: dict[str, tuple[str, str | None]] = {}     # article id -> (abs path, stamp), read
+        self._at: dict[str, list[str]] = {}         # absolute path -> the ids of its articles, read
+        self._lines: dict[str, list[str]] = {}      # "<prefix>" of ids "<prefix>-<n>" -> their paths
+        self.whole = files is None or files > 50
+        if not self.whole:
+            return
         for aid, abs_path, stamp in db.execute("select id, abs_path, file_stamp from articles"):
-            self.path_of[aid] = abs_path or ""
-            if stamp:
-                self.stamp_of[aid] = stamp
+            self._rows[aid] = (abs_path or "", stamp)
             if abs_path:
-                self.ids_at.setdefault(abs_path, []).append(aid)
+                self._at.setdefault(abs_path, []).append(aid)
             prefix, _, n = aid.rpartition("-")
             if prefix and n.isdigit():
-                self.lines_of.setdefault(prefix, []).append(abs_path or "")
-        self.claimed: dict[str, str] = {}           # id -> absolute path of the file that took it now
+                self._lines.setdefault(prefix, []).append(abs_path or "")
+
+    def _row(self, aid: str) -> tuple[str, str | None] | None:
+        if aid not in self._rows and not self.whole:
+            r = self._db.execute("select abs_path, file_stamp from articles where id = ?", [aid]).fetchone()
+            if r is not None:
+                self._rows[aid] = (r[0] or "", r[1])
+        return self._rows.get(aid)
+
+    def path_of(self, aid: str) -> str | None:
+        """The absolute path the article was stored from ("" unknown; None: no such article)."""
+        r = self._row(aid)
+        return r[0] if r else None
+
+    def stamp_of(self, aid: str) -> str | None:
+        r = self._row(aid)
+        return r[1] if r else None
+
+    def ids_at(self, abs_path: str) -> list[str]:
+        """The ids of the articles stored from this file."""
+        if abs_path not in self._at and not self.whole:
+            rows = self._db.execute("select id, file_stamp from articles where abs_path = ?", [abs_path]).fetchall()
+            self._at[abs_path] = [r[0] for r in rows]
+            self._rows.update((r[0], (abs_path, r[1])) for r in rows)
+        return self._at.get(abs_path, [])
+
+    def lines_of(self, prefix: str) -> list[str]:
+        """The paths of the articles stored as the entries `<prefix>-<n>` of a .jsonl file."""
+        if prefix not in self._lines and not self.whole:
+            rows = self._db.execute("select id, abs_path from articles where id >= ? and id < ?",
+                                    [prefix + "-", prefix + "."]).fetchall()
+            self._lines[prefix] = [r[1] or "" for r in rows if r[0][len(prefix) + 1:].isdigit()]
+        return self._lines.get(prefix, [])
 
     def of(self, path: Path, abs_path: str | None = None, same: Callable[[str], bool] | None = None) -> str:
         """The id of the article read from `path` (of a .jsonl file: the prefix of its entries' ids,
@@ -395,8 +430,8 @@ class FileIds:
         stored from this file (its own path) has this stamp and its content is current (`known`
         not ""), the file is unchanged without reading it; None otherwise (and for a file whose
         size passes the limits, which may have been lowered since it was stored)."""
-        ids = self.ids_at.get(abs_path)
-        if not stamp or not ids or any(self.stamp_of.get(a) != stamp or not known.get(a) for a in ids):
+        ids = self.ids_at(abs_path)
+        if not stamp or not ids or any(self.stamp_of(a) != stamp or not known.get(a) for a in ids):
             return None
         if int(stamp.split(":", 1)[0]) > min(max_bytes, max_chars or max_bytes):
             return None
@@ -404,14 +439,14 @@ class FileIds:
         return [(a, f"{path}:{a.rpartition('-')[2]}" if jsonl else str(path), known[a]) for a in sorted(ids)]
 
     def _choose(self, path: Path, abs_path: str, jsonl: bool, same: Callable[[str], bool] | None) -> str:
-        own = sorted(self.ids_at.get(abs_path, ()))
+        own = sorted(self.ids_at(abs_path))
         if own:
             return own[0].rsplit("-", 1)[0] if jsonl else own[0]
 
         def holders(cand: str) -> list[str]:
             if not jsonl:
-                return [self.path_of[cand]] if cand in self.path_of else []
-            return self.lines_of.get(cand, [])          # (a .jsonl's entries: "<prefix>-<line>")
+                return [p] if (p := self.path_of(cand)) is not None else []
+            return self.lines_of(cand)                   # (a .jsonl's entries: "<prefix>-<line>")
 
         def free(cand: str) -> bool:
             if self.claimed.get(cand, abs_path) != abs_path:

@@ -271,6 +271,12 @@ def test_files_of_one_name_in_different_folders_are_different_articles_and_a_mov
     r = runner.invoke(app, ["ingest", "copy", "--db", "fc.db"])
     assert r.exit_code == 0 and "5 unchanged" in r.stdout and "duplicate" not in r.output, r.output
     assert sorted(a.id for a in store.load_articles(store.open_db(Path("fc.db")))) == sorted(third)
+    # the ids are the same whether every stored row is read at once or each looked up
+    from factcheck.pipeline import FileIds
+    files = sorted(p for folder in ("seeds", "copy") for p in Path(folder).rglob("*.*"))
+    whole, lookups = FileIds(db), FileIds(db, 1)
+    assert whole.whole and not lookups.whole
+    assert [whole.of(p) for p in files] == [lookups.of(p) for p in files]
 
 
 def test_ingest_does_not_read_again_a_file_stored_with_its_content(tmp_path, monkeypatch):
