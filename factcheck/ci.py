@@ -184,18 +184,11 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
         return changed_since(since, folder, cwd)
     if not folder.is_dir():
         raise FactcheckError(f"{folder}: no such folder; give article PATHs, --since REF or --dir")
-    from .pipeline import FileIds, expand_paths, file_stamp, stored_unchanged
+    from .pipeline import FileIds, expand_paths
     files, _ = expand_paths([folder])
     known = store.article_hashes(db)
-    ids = FileIds(db, len(files))       # (the ids ingest gives the files)
-    out = []
-    for p in files:
-        abs_path = str(p.resolve())
-        fid = ids.of(p, abs_path, same=lambda cand, p=p: stored_unchanged(p, known, cand, max_bytes) is not None)
-        if (ids.unchanged(p, abs_path, known, file_stamp(p), max_bytes) is None
-                and stored_unchanged(p, known, fid, max_bytes) is None):
-            out.append(_display(p, cwd))
-    return out
+    ids = FileIds(db, len(files))       # (as ingest tells the files it need not read)
+    return [_display(p, cwd) for p in files if ids.check(p, str(p.resolve()), known, max_bytes)[2] is None]
 
 
 # ---------------------------------------------------------------- locating

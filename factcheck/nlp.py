@@ -104,13 +104,11 @@ def _zipf_frequency():
     return zipf_frequency
 
 
-@functools.cache
-def _english_buckets() -> dict[str, int] | None:
-    """wordfreq's English word list ("best": its large list), as word -> its bucket (the word's
-    frequency in centibels, negated), read from the data file wordfreq ships. Importing wordfreq
-    (langcodes, its Unicode regexes) and building its frequency dict took 0.4 s of the fluency
-    stage in every command; this takes about a tenth of a second. None when the file is missing
-    or not in the format of wordfreq 3 (then `zipf` asks wordfreq itself)."""
+def wordfreq_buckets(*names: str) -> list[list[str]] | None:
+    """The buckets of the first of wordfreq's word lists `names` (e.g. "large_en", "small_id")
+    that it ships: lists of words, bucket i holding the words of frequency -i centibels. Read
+    from the data file itself, without importing wordfreq (langcodes, its Unicode regexes: 0.4 s).
+    None when no such file is there or it is not in the format of wordfreq 3."""
     import gzip
     import importlib.util
     from pathlib import Path
@@ -119,7 +117,7 @@ def _english_buckets() -> dict[str, int] | None:
     if spec is None or not spec.origin:
         return None
     data = Path(spec.origin).parent / "data"
-    path = next((p for p in (data / "large_en.msgpack.gz", data / "small_en.msgpack.gz") if p.is_file()), None)
+    path = next((p for p in (data / f"{n}.msgpack.gz" for n in names) if p.is_file()), None)
     if path is None:
         return None
     try:
@@ -131,7 +129,18 @@ def _english_buckets() -> dict[str, int] | None:
         return None
     if not pack or not isinstance(pack[0], dict) or pack[0].get("format") != "cB" or pack[0].get("version") != 1:
         return None
-    buckets = pack[1:]
+    return pack[1:]
+
+
+@functools.cache
+def _english_buckets() -> dict[str, int] | None:
+    """wordfreq's English word list ("best": its large list), as word -> its bucket (the word's
+    frequency in centibels, negated). Building wordfreq's own frequency dict took 0.4 s of the
+    fluency stage in every command; this takes about a tenth of a second. None without the list
+    (then `zipf` asks wordfreq itself)."""
+    buckets = wordfreq_buckets("large_en", "small_en")
+    if buckets is None:
+        return None
     return dict(zip(itertools.chain.from_iterable(buckets),
                     itertools.chain.from_iterable(itertools.repeat(i, len(b)) for i, b in enumerate(buckets))))
 

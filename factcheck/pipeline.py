@@ -183,27 +183,25 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         progress("ingest", i, len(files))
         display = str(path)
         abs_path = _resolved(path, folders)
-        # the file's article id (a .jsonl's: its entries' prefix), the stem unless another file has it
-        fid = file_ids.of(path, abs_path, lambda cand: stored_unchanged(
-            path, known, cand, settings.max_bytes, settings.max_chars) is not None)
+        # the file's article id (a .jsonl's: its entries' prefix), the stem unless another file has
+        # it; a file stored with this content under these rules is not read again: its stamp (size
+        # and time), else its hash, says so
+        fid, stamp, same = file_ids.check(path, abs_path, known, settings.max_bytes, settings.max_chars)
 
         def own_id(aid: str) -> str:
             return fid + aid[len(path.stem):]
 
+        def evicted(aid: str) -> str:
+            """An article the rules refuse as it is now leaves the store (its stored version was
+            read under other rules or limits): the end of its error line, when it was stored."""
+            if aid not in known:
+                return ""
+            store.delete_article(db, aid)
+            known.pop(aid)
+            return " and its stored version removed"
+
         def refused(e: IngestError) -> str:
-            """The error's line; an article the rules refuse leaves the store (its stored version
-            was read under other rules, or from other text)."""
-            if e.refused_id is not None and (aid := own_id(e.refused_id)) in known:
-                store.delete_article(db, aid)
-                known.pop(aid)
-                return f"{e} and its stored version removed"
-            return str(e)
-        # a file stored with this content under these rules is not read again: its stamp (size and
-        # time), else its hash, says so
-        stamp = file_stamp(path)
-        same = file_ids.unchanged(path, abs_path, known, stamp, settings.max_bytes, settings.max_chars)
-        if same is None:
-            same = stored_unchanged(path, known, fid, settings.max_bytes, settings.max_chars)
+            return str(e) + (evicted(own_id(e.refused_id)) if e.refused_id is not None else "")
         if same is not None and not any(seen_hashes.get(sha, aid) != aid for aid, _, sha in same):
             for aid, name, sha in same:
                 seen_hashes[sha] = aid
@@ -229,13 +227,8 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
         for art in articles:
             if len(art.text) > settings.max_chars:
                 # (a version stored before, under a larger limit, leaves: the analysis cannot parse it)
-                was = art.id in known
-                if was:
-                    store.delete_article(db, art.id)
-                    known.pop(art.id)
                 res.errors.append(f"{art.file}: text too long ({len(art.text):,} characters, limit "
-                                  f"{settings.max_chars:,}: `max_chars`); skipped"
-                                  + (" and its stored version removed" if was else ""))
+                                  f"{settings.max_chars:,}: `max_chars`); skipped" + evicted(art.id))
                 continue
             first = seen_hashes.get(art.sha256) or _stored_copy(db, art, known)
             if first and first != art.id:
@@ -256,8 +249,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
             except Exception as e:  # a stage bug on odd text must not stop the other files
                 res.errors.append(f"{art.file}: could not be analysed ({type(e).__name__}: {e}); skipped")
                 continue
-            store.save_article(db, art, sentences, claims, abs_path=abs_path)
-            stamps[art.id] = stamp
+            store.save_article(db, art, sentences, claims, abs_path=abs_path, file_stamp=stamp)
             (res.updated if art.id in known else res.added).append(art.id)
             known[art.id] = art.sha256
     progress("ingest", len(files), len(files))
@@ -437,6 +429,22 @@ class FileIds:
             return None
         jsonl = path.suffix.lower() == ".jsonl"
         return [(a, f"{path}:{a.rpartition('-')[2]}" if jsonl else str(path), known[a]) for a in sorted(ids)]
+
+    def check(self, path: Path, abs_path: str, known: Mapping[str, str], max_bytes: int,
+              max_chars: int | None = None) -> tuple[str, str | None, list[tuple[str, str, str]] | None]:
+        """(the file's id (`of`), its stamp now (`file_stamp`), its articles when stored unchanged
+        (`unchanged` by the stamp, else `stored_unchanged` by the hash), or None: it is read).
+        The file's bytes are read and hashed at most once per id asked about."""
+        hashed: dict[str, list[tuple[str, str, str]] | None] = {}
+
+        def by_hash(cand: str) -> list[tuple[str, str, str]] | None:
+            if cand not in hashed:
+                hashed[cand] = stored_unchanged(path, known, cand, max_bytes, max_chars)
+            return hashed[cand]
+        fid = self.of(path, abs_path, lambda cand: by_hash(cand) is not None)
+        stamp = file_stamp(path)
+        same = self.unchanged(path, abs_path, known, stamp, max_bytes, max_chars)
+        return fid, stamp, same if same is not None else by_hash(fid)
 
     def _choose(self, path: Path, abs_path: str, jsonl: bool, same: Callable[[str], bool] | None) -> str:
         own = sorted(self.ids_at(abs_path))

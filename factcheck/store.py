@@ -205,12 +205,14 @@ def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> l
 
 
 def save_article(db: Database, article: Article, sentences: Sequence[Sentence],
-                 claims: Sequence[Claim], abs_path: str | None = None) -> None:
+                 claims: Sequence[Claim], abs_path: str | None = None, file_stamp: str | None = None) -> None:
     """Replace one article and its sentences and claims, all or nothing. `abs_path`: the absolute
-    path of the file it was read from (what pruning checks)."""
+    path of the file it was read from (what pruning checks); `file_stamp`: that file's size and
+    time when it was read (`pipeline.file_stamp`)."""
     with db.atomic():
         _delete_article_rows(db, article.id)
-        db.table("articles").insert({**_article_row(article), "abs_path": abs_path}, replace=True)
+        db.table("articles").insert({**_article_row(article), "abs_path": abs_path, "file_stamp": file_stamp},
+                                    replace=True)
         db.table("sentences").insert_all(
             ({"id": s.id, "article_id": s.article_id, "idx": s.index, "start": s.start,
               "end": s.end, "text": s.text, "kind": s.kind} for s in sentences), replace=True)

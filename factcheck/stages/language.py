@@ -17,11 +17,8 @@ sentences three at a time (Estonian, Nepali, Romanian, Russian, Sinhala) 0.00-0.
 from __future__ import annotations
 
 import functools
-import gzip
-import importlib.util
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 _COMMON = frozenset("""the of and to a in is was that for on with as by at from it he she his her they
 their be been has have had are were said not this which who will would an or but its after also more
@@ -100,19 +97,10 @@ def _guess(words: list[str]) -> str | None:
 def _top_words(code: str) -> frozenset[str]:
     """The `_TOP` most common words of wordfreq's small list for a language (empty when the list
     or its reader is missing)."""
-    spec = importlib.util.find_spec("wordfreq")
-    if spec is None or not spec.origin:
-        return frozenset()
-    path = Path(spec.origin).parent / "data" / f"small_{code}.msgpack.gz"
-    try:
-        import msgpack
+    from factcheck.nlp import wordfreq_buckets
 
-        with gzip.open(path, "rb") as f:
-            pack = msgpack.load(f, raw=False)
-    except (ImportError, OSError, TypeError, ValueError):
-        return frozenset()
     out: list[str] = []
-    for bucket in pack[1:]:
+    for bucket in wordfreq_buckets(f"small_{code}") or ():
         out.extend(w for w in bucket if isinstance(w, str))
         if len(out) >= _TOP:
             break

@@ -16,6 +16,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from factcheck.stages.normalize import CURRENCY_SIGNS, SCALE as _SCALE
+
 RELATIONS = ("same", "related", "unrelated")
 
 # Feature order for MatchSettings.weights (see pair_features).
@@ -75,17 +77,12 @@ _MONTH_ABBR = {m[:3]: i for m, i in _MONTHS.items()} | {"sept": 9}
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
-_SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
-          "trillion": 1_000_000_000_000, "mln": 1_000_000, "mn": 1_000_000, "bln": 1_000_000_000,
-          "bn": 1_000_000_000, "tn": 1_000_000_000_000, "trn": 1_000_000_000_000,
-          "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 # (a scale's abbreviation may be glued on: "$2bn", "1.5mln"; "m", "k" and "b" count only after a
 # currency sign: "$5m" is money, "a 5m wall" is metres)
 _NUM_RE = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(%|percent|per cent))?"
     r"(?:[\s-]+(hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn)\b"
     r"|(mln|bln|bn|mn|tn|trn|[mkb])\b)?", re.I)
-_CURRENCY = "$£€¥"
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 _NAME_RE = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+(?:[A-Z][a-zA-Z'’\-]+|of|de|al|bin|van|von))*")
 # capitalised words that are not names (sentence starts, titles, months, weekdays, pronouns)
@@ -140,7 +137,7 @@ def numbers_in(text: str) -> frozenset[str]:
     for m in _NUM_RE.finditer(text):
         whole, frac, pct, scale, glued = m.groups()
         end = m.end()
-        if glued and glued.lower() in "mkb" and (m.start() == 0 or text[m.start() - 1] not in _CURRENCY):
+        if glued and glued.lower() in ("m", "k", "b") and (m.start() == 0 or text[m.start() - 1] not in CURRENCY_SIGNS):
             glued, end = None, m.end(5) - len(m.group(5))         # "5m": the number, then its unit
         value = _to_number(whole, frac, scale or glued)
         tag = "%" if pct else ""

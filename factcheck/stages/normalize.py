@@ -202,7 +202,7 @@ SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trill
          "mln": 1e6, "mn": 1e6, "bln": 1e9, "bn": 1e9, "tn": 1e12, "trn": 1e12, "k": 1e3, "m": 1e6, "b": 1e9}
 # a scale's abbreviation glued on ("$2bn", "1.5mln"); "m", "k" and "b" count only after a currency
 # sign ("$5m" is money; "a 5m wall" is metres, and no quantity, as before)
-_CURRENCY = "$£€¥"
+CURRENCY_SIGNS = "$£€¥"
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
 NUM_RE = re.compile(
@@ -773,7 +773,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
                 continue
         if m.group("scale"):
             scale = m.group("scale").strip(" -").lower()
-            if scale in ("m", "k", "b") and (m.start("num") == 0 or text[m.start("num") - 1] not in _CURRENCY):
+            if scale in ("m", "k", "b") and (m.start("num") == 0 or text[m.start("num") - 1] not in CURRENCY_SIGNS):
                 continue
             v *= SCALE[scale]
         hedge = (m.group("hedge") or "").strip().lower() or None
