@@ -730,7 +730,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_knn = None
     prev_clusters = None
     if delta_ok and (knn_heads := store.knn_state_heads(db)) is not None:
-        prev_clusters, prev_slots, prev_linkage = store.load_clusters_and_slots(db)
+        prev_clusters, prev_slots, prev_linkage = store.load_clusters_and_slots(db, lists_later=True)
         prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots, prev_linkage)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,

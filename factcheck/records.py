@@ -234,13 +234,23 @@ class Cluster:
             object.__setattr__(self, k, v)
 
     @classmethod
-    def stored(cls, id: str, claims_json: str, articles_json: str, independent_sources: int) -> "Cluster":
-        """A cluster from its stored row: its lists (JSON) are read when first asked for."""
+    def stored(cls, id: str, claims_json: str | Callable[[str], tuple[str, str]], articles_json: str | None,
+               independent_sources: int) -> "Cluster":
+        """A cluster from its stored row: its lists (JSON) are read when first asked for. With a
+        function for `claims_json` (id -> the JSON of both lists), the lists are also fetched then."""
+        if callable(claims_json):
+            return cls(id, claims_json, claims_json, independent_sources)   # (not fetched yet)
         return cls(id, claims_json, articles_json, independent_sources)   # (a str: not read yet)
 
     def _list(self, field: str) -> tuple[str, ...]:
-        """One of the two lists, read from its JSON the first time (then kept)."""
+        """One of the two lists, read from its JSON the first time (then kept); a list not read
+        from the store yet (a callable giving both lists' JSON) is read first."""
         v = object.__getattribute__(self, field)
+        if callable(v):
+            claims_json, articles_json = v(self.id)
+            object.__setattr__(self, "_claims", claims_json)
+            object.__setattr__(self, "_articles", articles_json)
+            v = object.__getattribute__(self, field)
         if isinstance(v, str):
             v = json_strings(v)
             object.__setattr__(self, field, v)

@@ -1631,14 +1631,44 @@ class StoredLinkage(Sequence):
         return self.get(self._ids[i])
 
 
-def load_clusters_and_slots(db: Database) -> tuple[list[Cluster], list[bytes | None], StoredLinkage]:
+def load_clusters_and_slots(db: Database, lists_later: bool = False
+                            ) -> tuple[list[Cluster], list[bytes | None], StoredLinkage]:
     """`load_clusters`, and per cluster its members' stable numbers in the stored kNN state
     (int64 bytes in the order of its claim ids; None when the row has none), and its linkage,
     read when asked for (`StoredLinkage`). The clusters' lists are read when first asked for
-    (`Cluster.stored`)."""
+    (`Cluster.stored`); with `lists_later`, also fetched from the store then, by id (a delta asks
+    for a few clusters' lists: reading every row's lists was half of this read at 2,005
+    articles). The lists must then be asked for before the analysis is saved."""
+    if lists_later:
+        rows = db.execute("select id, independent_sources, slots from clusters order by id").fetchall()
+        lists = _ClusterLists(db)
+        return ([Cluster.stored(i, lists, None, n) for i, n, _ in rows], [r[2] for r in rows],
+                StoredLinkage(db, [r[0] for r in rows]))
     rows = db.execute("select id, claims, articles, independent_sources, slots from clusters order by id").fetchall()
     return ([Cluster.stored(i, c, a, n) for i, c, a, n, _ in rows], [r[4] for r in rows],
             StoredLinkage(db, [r[0] for r in rows]))
+
+
+class _ClusterLists:
+    """A stored cluster's two lists (JSON), fetched by its id when first asked for; past `few`
+    clusters asked for, every cluster's at once (a full clustering after a delta's read asks for
+    most of them)."""
+
+    def __init__(self, db: Database, few: int = 64) -> None:
+        self._db, self._left = db, few
+        self._all: dict[str, tuple[str, str]] | None = None
+
+    def __call__(self, cid: str) -> tuple[str, str]:
+        if self._all is None and self._left <= 0:
+            self._all = {i: (c, a) for i, c, a in self._db.execute("select id, claims, articles from clusters")}
+        if self._all is not None:
+            row = self._all.get(cid)
+        else:
+            self._left -= 1
+            row = self._db.execute("select claims, articles from clusters where id = ?", [cid]).fetchone()
+        if row is None:
+            raise RuntimeError(f"the stored cluster {cid} left the store before its members were read")
+        return row[0], row[1]
 
 
 def load_clusters(db: Database) -> list[Cluster]:
