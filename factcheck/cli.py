@@ -298,7 +298,10 @@ def fluency(text: Annotated[Optional[str], typer.Argument(help="A sentence to sc
         raise typer.BadParameter("give a TEXT or --sentences FILE.jsonl")
     (f,) = score_sentences([text], None, settings.fluency)
     from rich.text import Text
-    out = Text(f"{'garbled' if f.garbled else 'fluent'}  score {f.score:.2f}\n")
+
+    from .records import not_judged
+    verdict = "garbled" if f.garbled else "not judged" if not_judged(f.reasons) else "fluent"
+    out = Text(f"{verdict}  score {f.score:.2f}\n")
     for r in f.reasons:
         out.append(f"- {r}\n")
     _console().print(out)

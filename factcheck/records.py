@@ -207,6 +207,16 @@ class Fluency:
     reasons: tuple[str, ...] = ()
 
 
+# the reason of a sentence's verdict when the sentence is not in English, so not judged
+# (`fluency.combine_signals`: a quotation in its original language is no garbled English)
+NOT_ENGLISH = "not English"
+
+
+def not_judged(reasons: Sequence[str]) -> bool:
+    """Whether a fluency verdict with these reasons is that of a sentence not judged (not in English)."""
+    return len(reasons) == 1 and reasons[0].startswith(NOT_ENGLISH + " (")
+
+
 def json_strings(v: str) -> tuple[str, ...]:
     """A JSON list of strings as `json.dumps` writes it, read back. Without a backslash no item
     holds a quote (nor anything escaped), so the items are what lies between the '", "'

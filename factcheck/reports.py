@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from . import store
 from .errors import FactcheckError
-from .records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence
+from .records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence, not_judged
 
 FORMATS = ("md", "html", "json")
 DASH = "\u2013"
@@ -261,12 +261,25 @@ def garbled_sentences(corpus: Corpus, aid: str) -> list[tuple[Sentence, Fluency]
     return by_article.get(aid, [])
 
 
-def _garbled_by_article(corpus: Corpus) -> dict[str, list[tuple[Sentence, Fluency]]]:
+def not_judged_sentences(corpus: Corpus, aid: str) -> list[tuple[Sentence, Fluency]]:
+    """The article's sentences the fluency stage did not judge (not in English)."""
+    by_article = corpus.memo("not_judged", lambda: _garbled_by_article(corpus, judged=False))
+    return by_article.get(aid, [])
+
+
+def _garbled_by_article(corpus: Corpus, judged: bool = True) -> dict[str, list[tuple[Sentence, Fluency]]]:
+    """Per article its garbled sentences (`judged=False`: those not judged) in text order."""
     out: dict[str, list[tuple[Sentence, Fluency]]] = {}
     for s in sorted(corpus.sentences.values(), key=lambda s: (s.article_id, s.index)):
-        if corpus.garbled(s.id):
+        if corpus.garbled(s.id) if judged else ((f := corpus.fluency.get(s.id)) is not None and not_judged(f.reasons)):
             out.setdefault(s.article_id, []).append((s, corpus.fluency[s.id]))
     return out
+
+
+def _language_of(f: Fluency) -> str:
+    """The language a sentence not judged reads as (from its reason)."""
+    reason = f.reasons[0] if f.reasons else ""
+    return reason.partition("(reads as ")[2].partition(")")[0] or "another language"
 
 
 def status_counts(rows: Sequence[ClaimRow]) -> dict[str, int]:
@@ -385,6 +398,13 @@ def _date(a: Article) -> str:
     return f"published {a.published} (source not recorded)"
 
 
+def _not_judged_line(p: "Page") -> str:
+    """One line naming the sentences not judged for garbling (not in English)."""
+    return (f"Not judged: {_plural(len(p.not_judged), 'sentence')} not in English, neither counted as garbled "
+            "nor as fluent English: " + ", ".join(f"S{s.index + 1} ({_language_of(f)})" for s, f in p.not_judged)
+            + ".")
+
+
 def _title(a: Article) -> str:
     return _ws(a.title or "").strip() or Path(a.file).name or a.id
 
@@ -403,6 +423,7 @@ class Page:
     weights: dict[str, float]
     label: dict[str, str]                    # claim id -> "C4" / "001 C3"
     conflict_label: dict[str, str]           # conflict id -> "X2"
+    not_judged: list[tuple[Sentence, Fluency]] = field(default_factory=list)   # sentences not in English
 
     @property
     def counts(self) -> dict[str, int]:
@@ -419,7 +440,7 @@ def build_page(corpus: Corpus, aid: str, weights: dict[str, float]) -> Page:
              else f"{corpus.short[c.article_id]} C{c.index + 1}" for c in shown}
     return Page(corpus.articles[aid], corpus.scores.get(aid), ranks.index(aid) + 1, len(ranks),
                 rows, views, garbled_sentences(corpus, aid), weights, label,
-                {v.conflict.id: f"X{v.number}" for v in views})
+                {v.conflict.id: f"X{v.number}" for v in views}, not_judged_sentences(corpus, aid))
 
 
 def term_rows(page: Page) -> list[tuple[str, str, str, float]]:
@@ -490,6 +511,9 @@ def render_json(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
         "garbled_sentences": [{"id": s.id, "index": s.index, "start": s.start, "end": s.end,
                                "text": s.text, "garble_score": f.score, "reasons": list(f.reasons)}
                               for s, f in p.garbled],
+        "not_judged_sentences": [{"id": s.id, "index": s.index, "start": s.start, "end": s.end,
+                                  "text": s.text, "language": _language_of(f), "reasons": list(f.reasons)}
+                                 for s, f in p.not_judged],
         "corpus": corpus.corpus_fp or None,
     }
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
@@ -624,6 +648,9 @@ def render_markdown(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
                     indent="  ", first=""))
         if f.reasons:
             add(md_wrap("Reasons: " + "; ".join(md_escape(x) for x in f.reasons), indent="  "))
+    if p.not_judged:
+        add("")
+        add(md_wrap(md_escape(_not_judged_line(p))))
     add("")
 
     _md_section(add, "score", "How the score is made")
@@ -986,6 +1013,8 @@ def render_html(corpus: Corpus, aid: str, weights: dict[str, float]) -> str:
                 f'<span class="detail">garble score {_fmt(f.score)}</span>'
                 + (f'<ul class="reasons">{reasons}</ul>' if reasons else "") + "</li>\n")
         add("</ol>\n")
+    if p.not_judged:
+        add(f'<p class="detail">{e(_not_judged_line(p))}</p>\n')
     add("</section>\n")
 
     add('<section id="score">\n<h2>How the score is made</h2>\n'

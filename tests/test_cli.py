@@ -98,3 +98,29 @@ def test_hostile_markup_is_printed_literally_in_the_terminal(tmp_path):
     html = (tmp_path / "reports" / "hostile.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "[bold]x[/bold]" in html
+
+
+def test_a_sentence_in_another_language_is_reported_as_not_judged_not_garbled(tmp_path):
+    """An English article quoting a whole sentence in French: the reports name it as not judged
+    (French) and do not count it garbled; `factcheck fluency` says "not judged"."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    french = "« Nous ne céderons jamais devant la pression étrangère », a déclaré le ministre."
+    (folder / "paris.txt").write_text(
+        "France's foreign minister rejected the sanctions on Tuesday. " + french
+        + " He told reporters that the talks with the delegation would continue next week.\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", str(folder), "--db", str(tmp_path / "fc.db"),
+                                 "--out", str(tmp_path / "reports")])
+    assert r.exit_code == 0, r.output
+    page = json.loads((tmp_path / "reports" / "paris.json").read_text(encoding="utf-8"))
+    assert page["garbled_sentences"] == []
+    (nj,) = page["not_judged_sentences"]
+    assert nj["language"] == "French" and nj["text"] == french and nj["index"] == 1
+    md = (tmp_path / "reports" / "paris.md").read_text(encoding="utf-8")
+    assert "Not judged: 1 sentence not in English" in " ".join(md.split()) and "S2 (French)" in md
+    html = (tmp_path / "reports" / "paris.html").read_text(encoding="utf-8")
+    assert "S2 (French)" in html
+    r = CliRunner().invoke(app, ["fluency", french])
+    assert r.exit_code == 0 and r.stdout.startswith("not judged") and "French" in r.stdout

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from factcheck.nlp import load_nlp, zipf
+from factcheck.records import NOT_ENGLISH
+from factcheck.stages.language import foreign_quotes, sentence_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -658,11 +660,30 @@ def local_signals(texts: Sequence[str], settings: FluencySettings = FluencySetti
     return out
 
 
+# the words a hit's reason quotes ("unknown word: 'menyambut'" -> menyambut)
+_SNIPPET = re.compile(r": '(.+?)'(?: |$)")
+
+
+def _quoted_in(reason: str, quotes: Sequence[tuple[str, str]]) -> bool:
+    """Whether the words a hit's reason quotes lie inside one of these quotations."""
+    m = _SNIPPET.search(reason)
+    return m is not None and any(m.group(1) in q for q, _ in quotes)
+
+
 def combine_signals(text: str, local: LocalSignals, context: FluencyContext | None,
                     settings: FluencySettings = FluencySettings(), article: str | None = None) -> FluencyResult:
-    """The verdict for one sentence from its cached local signals and the corpus context (cheap)."""
+    """The verdict for one sentence from its cached local signals and the corpus context (cheap).
+    A sentence in another language (`language.sentence_language`: a quotation in its original
+    language) is not judged: not garbled, with the one reason `NOT_ENGLISH` gives. In a sentence
+    quoting another language (`language.foreign_quotes`), the hits on words of the quotation are
+    left out: its English is judged alone."""
+    foreign = sentence_language(text)
+    if foreign is not None:
+        return FluencyResult(score=0.0, garbled=False, reasons=(f"{NOT_ENGLISH} (reads as {foreign}): not judged",))
     hits = (list(local.before) + _run_together_words(local.candidates, context, settings)
             + _near_miss_names(text, context, settings) + _consensus(text, article, context)
             + list(local.after))
+    if hits and (quotes := foreign_quotes(text)):
+        hits = [h for h in hits if not _quoted_in(h[2], quotes)]
     score, reasons = _combine(hits, settings)
     return FluencyResult(score=score, garbled=score >= settings.garbled_at, reasons=reasons)

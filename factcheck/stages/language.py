@@ -72,6 +72,44 @@ def detect(text: str) -> LanguageVerdict:
     return LanguageVerdict(False, share, len(words), _guess(words))
 
 
+SENTENCE_MIN_WORDS = 6   # a sentence with fewer lowercase words is not judged for its language
+SENTENCE_KNOWN_BELOW = 0.5   # ... nor one where this share or more of them are commonly used English words
+SENTENCE_COVER_AT = 0.4  # ... it reads as another language when that language's commonest words are this share
+
+
+def sentence_language(text: str) -> str | None:
+    """The language one sentence of an English article is written in, when it plainly is another
+    one (a quotation in its original language); None for English, garbled English (a machine
+    translation that left words untranslated still has most of its words English) and a
+    sentence too short to tell. Stricter than `detect`: fewer than `ENGLISH_AT` of its lowercase
+    words are among the commonest English words, fewer than `SENTENCE_KNOWN_BELOW` are commonly
+    used English words, and one language's commonest words make up `SENTENCE_COVER_AT` of them."""
+    words = lowercase_words(text)
+    if len(words) < SENTENCE_MIN_WORDS:
+        return None
+    if sum(w in _COMMON for w in words) / len(words) >= ENGLISH_AT:
+        return None
+    if _known_english(words) >= SENTENCE_KNOWN_BELOW:
+        return None
+    return _guess(words, SENTENCE_COVER_AT)
+
+
+# quoted spans: "...", “...”, «...», „...“ (the text between the marks)
+_QUOTED = re.compile(r'"([^"]+)"|\u201c([^\u201d]+)\u201d|\u00ab([^\u00bb]+)\u00bb|\u201e([^\u201c\u201d]+)[\u201c\u201d]')
+
+
+def foreign_quotes(text: str) -> list[tuple[str, str]]:
+    """The quotations in a sentence written in another language (`sentence_language` of the
+    quoted text alone), each with that language: '"Kami menyambut baik kunjungan ini ...," Marsudi
+    said' quotes Indonesian in an English sentence."""
+    out = []
+    for m in _QUOTED.finditer(text):
+        quoted = next(g for g in m.groups() if g is not None)
+        if (lang := sentence_language(quoted)) is not None:
+            out.append((quoted, lang))
+    return out
+
+
 def _known_english(words: list[str]) -> float:
     """The share of `words` that English uses commonly (wordfreq Zipf >= 3): English whose function
     words went missing (a headline list, a looping machine translation) still has most of them."""
@@ -80,13 +118,13 @@ def _known_english(words: list[str]) -> float:
     return sum(zipf(w) >= 3.0 for w in words) / len(words)
 
 
-def _guess(words: list[str]) -> str | None:
-    """The language whose most common words cover the most of `words`, when it covers at least a
-    quarter of them; with the next one when that comes close (Indonesian and Malay share most of
+def _guess(words: list[str], at: float = 0.25) -> str | None:
+    """The language whose most common words cover the most of `words`, when it covers at least
+    `at` of them; with the next one when that comes close (Indonesian and Malay share most of
     theirs); None otherwise (or without word lists)."""
     cover = sorted(((sum(w in top for w in words) / len(words), code)
                     for code in _NAMES if (top := _top_words(code))), reverse=True)
-    if not cover or cover[0][0] < 0.25:
+    if not cover or cover[0][0] < at:
         return None
     if len(cover) > 1 and cover[0][0] < 1.2 * cover[1][0]:
         return f"{_NAMES[cover[0][1]]} or {_NAMES[cover[1][1]]}"

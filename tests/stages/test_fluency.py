@@ -214,3 +214,27 @@ def test_word_frequencies_are_wordfreqs_without_importing_it():
             "assert nlp.zipf('visit') > 4 and nlp.zipf('xqzvw') == 0; "
             "assert 'wordfreq' not in sys.modules and 'langcodes' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_a_sentence_in_another_language_is_not_judged_rather_than_called_garbled():
+    from factcheck.records import not_judged
+
+    french, english = score_sentences([
+        "« Nous ne céderons jamais devant la pression étrangère », a déclaré le ministre.",
+        "The minister told reporters that the talks with the delegation had gone well.",
+    ])
+    assert not french.garbled and french.score == 0.0 and not_judged(french.reasons)
+    assert "French" in french.reasons[0]
+    assert not english.garbled and not not_judged(english.reasons)
+
+
+def test_a_quotation_in_another_language_does_not_garble_its_english_sentence():
+    quote = '"Kami menyambut baik kunjungan ini dan berharap kerja sama kedua negara semakin erat,"'
+    fine, broken = score_sentences([
+        f"{quote} Marsudi told reporters after the meeting in Jakarta.",
+        f"{quote} Marsudi told a reporters that he are a arms dealer.",
+    ])
+    assert not fine.garbled and fine.reasons == ()
+    # the English around the quotation is still judged
+    assert broken.garbled and any("a arms" in r or "he are" in r for r in broken.reasons)
+    assert not any("menyambut" in r or "kunjungan" in r for r in broken.reasons)

@@ -8,7 +8,7 @@ import pytest
 
 from factcheck.errors import IngestError
 from factcheck.stages.ingest import read_article
-from factcheck.stages.language import detect
+from factcheck.stages.language import detect, foreign_quotes, sentence_language
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "languages"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -57,3 +57,42 @@ def test_ingest_refuses_an_article_that_is_not_english_with_one_line(tmp_path, f
         read_article(f)
     line = str(e.value)
     assert "\n" not in line and "nota." in line and "not in English" in line and "Spanish" in line
+
+
+@pytest.mark.parametrize("sentence, language", [
+    ("« Nous ne céderons jamais devant la pression étrangère », a déclaré le ministre.", "French"),
+    ("Der Minister sagte, die Gespräche seien gut verlaufen und man werde weiter verhandeln.", "German"),
+    ("El ministro dijo que las conversaciones habían ido bien.", "Spanish"),
+    ("Presidentul a spus ca guvernul va continua reformele anul viitor.", "Romanian"),
+])
+def test_a_sentence_in_another_language_is_named(sentence, language):
+    assert sentence_language(sentence) == language
+
+
+@pytest.mark.parametrize("sentence", [
+    "The minister told reporters the talks had gone well.",
+    # garbled English stays English: its words are English, however badly put together
+    "He is a arms dealer who sell the weapon to the rebel since many year.",
+    "The sukalu dearmed minister of defence of the state have visiting.",
+    "Senior Lieutenant General Min Aung Hlaing met Sergei Lavrov in Naypyidaw.",
+    "The crowd chanted Viva la revolución outside the ministry on Sunday night.",
+    "Merci beaucoup, mon ami.",          # too short to tell
+])
+def test_english_garbled_english_and_short_sentences_are_not_named(sentence):
+    assert sentence_language(sentence) is None
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_no_seed_sentence_reads_as_another_language(path):
+    from factcheck.stages.sentences import split_sentences
+
+    assert [s.text for s in split_sentences(read_article(path)) if sentence_language(s.text)] == []
+
+
+def test_a_quotation_in_another_language_inside_an_english_sentence_is_found():
+    text = ('"Kami menyambut baik kunjungan ini dan berharap kerja sama kedua negara semakin erat," '
+            'Marsudi told reporters, adding that "the visit was useful for both sides."')
+    (quote, language), = foreign_quotes(text)
+    assert quote.startswith("Kami menyambut") and language in ("Indonesian", "Malay", "Indonesian or Malay",
+                                                               "Malay or Indonesian")
+    assert foreign_quotes("He said “the talks went well and will go on next week” on Friday.") == []
