@@ -242,6 +242,15 @@ class _Checker:
         return None
 
     def precedence(self, fa, fb, same_event, pair_mode):
+        # "his second visit" vs "his third visit": one person's event numbered twice
+        for p in fa.markers:
+            for q in fb.markers:
+                if p.nth and q.nth and p.nth > 1 and q.nth > 1 and p.nth != q.nth and p.entity \
+                        and p.entity == q.entity and p.event == q.event:
+                    who = next((m.name for m in fa.mentions if m.entity == p.entity), p.entity)
+                    return self.differ("precedence", self.s.sev_precedence, fa, (p.start, p.end), fb, (q.start, q.end),
+                                       f"{p.event}s of {who}", f"{_ORDINAL.get(p.nth, p.nth)} {p.event}",
+                                       f"{_ORDINAL.get(q.nth, q.nth)} {q.event}")
         for x, y, flip in ((fa, fb, False), (fb, fa, True)):
             for first in x.markers:
                 if first.kind != "first" or not first.entity:
@@ -375,6 +384,9 @@ class _Checker:
 def _date_near(f: ClaimFacts, frame: Frame) -> DateFact | None:
     ds = [d for d in f.dates if d.resolved]
     return min(ds, key=lambda d: abs(d.start - frame.start)) if ds else None
+
+
+_ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 
 def _neg_span(f: ClaimFacts, frame: Frame, articles) -> tuple[int, int]:

@@ -80,6 +80,7 @@ class Marker:
     entity: str | None = None
     event: str | None = None         # lemma, e.g. "visit"
     year: int | None = None
+    nth: int | None = None           # the event's number: 1 "first visit", 3 "third visit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,9 @@ SPEECH_VERBS = {"say", "back", "tell", "call", "state", "urge", "reiterate", "su
 LIGHT_VERBS = {"carry", "pay", "make", "conduct", "hold", "undertake"}
 EVENT_NOUNS = {"visit": "visit", "trip": "visit", "tour": "visit", "meeting": "meet", "talk": "talk"}
 NEG_GOVERNORS = {"refuse", "fail", "decline", "deny"}
+# verbs that say the opposite of another of one object: a frame holds the other, negated
+OPPOSITE_VERBS = {"deny": "confirm", "reject": "accept", "oppose": "support", "lose": "win",
+                  "ban": "allow", "forbid": "allow", "prohibit": "allow"}
 WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
              "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
              "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
@@ -229,6 +233,14 @@ ACR_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
 FIRST_RE = re.compile(r"\b(?:first|maiden|inaugural)\s+(?P<ev>visit|trip|tour|meeting)\b", re.I)
 PREV_RE = re.compile(r"\b(?P<cue>previously|earlier|already|once before|again|last)\s+(?P<ev>visited|"
                      r"travell?ed|went|met|toured|been)\b", re.I)
+# "had visited Myanmar twice before", "has been to Russia several times", "met him before."
+PREV_AFTER_RE = re.compile(r"\b(?P<ev>visited|travell?ed to|been to|toured|met)\s+(?:[\w'’.-]+\s+){0,4}?"
+                           r"(?P<cue>before(?=\s*(?:[.,;:!?)]|$))|previously|twice|(?:three|four|five|six|"
+                           r"several|many|multiple|numerous) times)", re.I)
+# "his second visit", "the third official trip": an event numbered after a first
+NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)\s+"
+                    r"(?:(?:official|state|working|foreign|overseas|such)\s+)?(?P<ev>visit|trip|tour|meeting)\b", re.I)
+_NTH = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
@@ -889,6 +901,10 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
                                 if g.dep_ == "pobj":
                                     obj = mention_at(g) or g.lemma_.lower()
         neg, cue = _negated(tok)
+        if verb in OPPOSITE_VERBS:
+            # "denied the report" is "did not confirm" it: the verb it negates, negated (so the
+            # negation check finds "denied" against "confirmed"; "did not deny" is "confirmed")
+            verb, neg, cue = OPPOSITE_VERBS[verb], not neg, f"{cue} {tok.text}" if cue else tok.text
         out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun))
     return out
 
@@ -1252,7 +1268,12 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             if persons:
                 who = persons[-1].entity
             markers.append(Marker("first", m.group(0), cs + m.start(), cs + m.end(), who,
-                                  EVENT_NOUNS[m.group("ev").lower()], parse_published(art.published)[0]))
+                                  EVENT_NOUNS[m.group("ev").lower()], parse_published(art.published)[0], nth=1))
+        for m in NTH_RE.finditer(ctext):
+            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
+            markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
+                                  persons[-1].entity if persons else last_person,
+                                  EVENT_NOUNS[m.group("ev").lower()], nth=_NTH[m.group("nth").lower()]))
         for m in PREV_RE.finditer(ctext):
             persons = [x for x in mentions if x.person and x.start < cs + m.start()]
             who = persons[-1].entity if persons else last_person
@@ -1264,6 +1285,14 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
                                   if ym and ym.start() - m.end() < 40 else m.group(0),
                                   cs + m.start(), cs + (ym.end() if ym and ym.start() - m.end() < 40 else m.end()),
                                   who, ev, int(ym.group(0)) if ym and ym.start() - m.end() < 40 else None))
+        for m in PREV_AFTER_RE.finditer(ctext):
+            if any(k.start < cs + m.end() and cs + m.start() < k.end for k in markers):
+                continue                # ("previously visited ... twice": one marker)
+            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
+            ev = m.group("ev").lower().split()[0]
+            markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
+                                  persons[-1].entity if persons else last_person,
+                                  "meet" if ev == "met" else "visit"))
         acr = tuple(d for d in defs if cs <= d.start and d.end <= ce)
         plans = []
         for m in PLAN_RE.finditer(ctext):

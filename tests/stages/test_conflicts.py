@@ -31,6 +31,14 @@ FIRES = [
     ("negation", "Russia has not condemned the coup.", "Russia condemned the coup."),
     ("negation", "The company did not confirm the layoffs.", "The company confirmed the layoffs."),
     ("precedence", "It was Lavrov's first visit to Myanmar.", "Lavrov previously visited Naypyitaw in 2013."),
+    # earlier visits worded after the verb, or counted
+    ("precedence", "It was Lavrov's first visit to Myanmar.", "Lavrov had visited Myanmar twice before."),
+    ("precedence", "It was Lavrov's first visit to Myanmar.", "Lavrov has been to Myanmar several times."),
+    ("precedence", "It was Lavrov's first visit to Myanmar.", "It was Lavrov's second visit to Myanmar."),
+    ("precedence", "It was Lavrov's third visit to the country.", "It was Lavrov's second visit to the country."),
+    # a verb saying the opposite of the other ("denied" = did not confirm)
+    ("negation", "The ministry denied the report on Tuesday.", "The ministry confirmed the report on Tuesday."),
+    ("negation", "Parliament rejected the budget on Friday.", "Parliament accepted the budget on Friday."),
 ]
 
 QUIET = [
@@ -64,6 +72,11 @@ QUIET = [
      "Russia agreed a $70 million arms deal with the junta."),
     ("abbreviated scale", "Russia agreed a $2bn arms deal with the junta.",
      "Russia agreed a $2 billion arms deal with the junta."),
+    ("visited before an event", "It was Lavrov's first visit to Myanmar.",
+     "Lavrov visited Myanmar before the summit in Jakarta."),
+    ("did not deny", "Russia did not deny the accusations.", "Russia confirmed the accusations."),
+    ("two people's visits", "It was Lavrov's second visit to Myanmar.", "It was Shoigu's third visit to Myanmar."),
+    ("one visit counted alike", "It was Lavrov's second visit to Myanmar.", "Lavrov had visited Myanmar once before."),
 ]
 
 
