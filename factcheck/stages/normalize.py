@@ -207,6 +207,7 @@ SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trill
 # a scale's abbreviation glued on ("$2bn", "1.5mln"); "m", "k" and "b" count only after a currency
 # sign ("$5m" is money; "a 5m wall" is metres, and no quantity, as before)
 CURRENCY_SIGNS = "$£€¥"
+_CURRENCY = {"$": "dollar", "£": "pound", "€": "euro", "¥": "yen"}
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
 NUM_RE = re.compile(
@@ -796,9 +797,12 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             if hedge in ("more than", "over", "higher than", "greater than", "above"):
                 lo = v + (1 if v == int(v) else 0)
         kind = "count" if m.group("times") else "number"
-        unit = "time" if kind == "count" else unit_after(m.end())
+        sign = text[m.start("num") - 1] if m.start("num") > 0 else ""
+        # an amount of money counts its currency ("$3 million last year": dollars, not years)
+        unit = "time" if kind == "count" else _CURRENCY.get(sign) or unit_after(m.end())
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
+    out = _ranges(out, text, off)
     for m in VAGUE_RE.finditer(text):
         if not free(m.start(), m.end()) or any(q.start - off <= m.start() < q.end - off for q in out):
             continue
@@ -813,6 +817,41 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         noun = "ally" if noun == "allie" else noun
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), 1 if hedged else n,
                             10 if hedged else n, not hedged, noun, "rank", "one of the" if hedged else None))
+    return out
+
+
+_RANGE_GAP = re.compile(r"\s+(and|to)\s+")
+_RANGE_SCALE = re.compile(r"(?:\s+|-)?(hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|[mkb])$", re.I)
+
+
+def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
+    """Two plain numbers that make one range, as one quantity: "between 40 and 50 people", "40 to
+    50 people" (not "from 40 to 50": a change), the second one's scale also the first one's
+    ("between 3 and 5 million")."""
+    out: list[Quantity] = []
+    i = 0
+    while i < len(quantities):
+        a = quantities[i]
+        b = quantities[i + 1] if i + 1 < len(quantities) else None
+        gap = _RANGE_GAP.fullmatch(text[a.end - off:b.start - off]) if b is not None else None
+        plain = a.kind == b.kind == "number" and a.exact and b.exact if b is not None else False
+        before = text[:a.start - off]
+        if gap and plain and (
+                (gap.group(1) == "and" and re.search(r"\bbetween\s+$", before, re.I))
+                or (gap.group(1) == "to" and not re.search(r"\b(?:from|up|rose|fell|increased|decreased|grew|"
+                                                           r"dropped|climbed|jumped|down)\s+$", before, re.I))):
+            low = a.low
+            if (sb := _RANGE_SCALE.search(b.text)) and not _RANGE_SCALE.search(a.text):
+                low *= SCALE[sb.group(1).lower()]
+            if low < b.low:
+                hedge = "between" if gap.group(1) == "and" else "to"
+                start = off + (re.search(r"\bbetween\s+$", before, re.I).start() if hedge == "between" else a.start - off)
+                out.append(Quantity(text[start - off:b.end - off], start, b.end, low, b.high, False,
+                                    b.unit or a.unit, "number", hedge))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
     return out
 
 

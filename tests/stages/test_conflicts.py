@@ -36,6 +36,9 @@ FIRES = [
     ("precedence", "It was Lavrov's first visit to Myanmar.", "Lavrov has been to Myanmar several times."),
     ("precedence", "It was Lavrov's first visit to Myanmar.", "It was Lavrov's second visit to Myanmar."),
     ("precedence", "It was Lavrov's third visit to the country.", "It was Lavrov's second visit to the country."),
+    # a range the other number lies outside of
+    ("number", "Between 40 and 50 people died in the fire.", "80 people died in the fire."),
+    ("number", "The attack killed 40 to 50 people.", "The attack killed 12 people."),
     # a verb saying the opposite of the other ("denied" = did not confirm)
     ("negation", "The ministry denied the report on Tuesday.", "The ministry confirmed the report on Tuesday."),
     ("negation", "Parliament rejected the budget on Friday.", "Parliament accepted the budget on Friday."),
@@ -72,6 +75,10 @@ QUIET = [
      "Russia agreed a $70 million arms deal with the junta."),
     ("abbreviated scale", "Russia agreed a $2bn arms deal with the junta.",
      "Russia agreed a $2 billion arms deal with the junta."),
+    ("inside a range", "Between 40 and 50 people died in the fire.", "45 people died in the fire."),
+    ("inside a range worded with to", "The attack killed 40 to 50 people.", "The attack killed 45 people."),
+    ("inside a scaled range", "The deal is worth between 3 and 5 million dollars.",
+     "The deal is worth 4 million dollars."),
     ("visited before an event", "It was Lavrov's first visit to Myanmar.",
      "Lavrov visited Myanmar before the summit in Jakarta."),
     ("did not deny", "Russia did not deny the accusations.", "Russia confirmed the accusations."),
@@ -318,3 +325,11 @@ def test_a_pair_the_probes_rule_out_has_no_conflict():
 
 def claims_of(claims, *ids):
     return [c.text for c in claims if c.id in ids]
+
+
+def test_an_amount_of_money_counts_its_currency_not_the_next_noun():
+    res = compare_claims("The company lost $3 million last year.", "The company lost $3 billion last year.",
+                         published_a="2022-08-03", published_b="2022-08-03")
+    assert res.conflict and res.kind == "number" and "(dollar)" in res.explanation, res
+    # two currencies: the amounts are not compared
+    assert not compare_claims("The fine was £400 million.", "The fine was €900 million.").conflict
