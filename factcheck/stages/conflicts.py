@@ -80,7 +80,13 @@ def _art(article_id: str) -> str:
     return article_id[:3] if re.match(r"\d{3}_", article_id) else article_id
 
 
+def _hhmm(minutes: float) -> str:
+    return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
+
+
 def _fmt_q(q: Quantity) -> str:
+    if q.kind == "time":
+        return _hhmm(q.low) if q.exact else f"{_hhmm(q.low)}–{_hhmm(q.high)}"
     if q.kind == "rank":
         return "rank 1" if q.exact and q.low == 1 else f"rank {q.low:g}" if q.exact else f"rank {q.low:g}–{q.high:g}"
     if q.exact:
@@ -342,14 +348,15 @@ class _Checker:
             if qa.kind == "rank" and not (qa.exact and all(qb.exact for qb in same_kind)):
                 continue  # "one of the biggest" is compatible with "top"
             mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit]
-            if any(not _disjoint(x, y, self.s.number_tolerance) for x in mine for y in same_kind):
+            tol = 0.0 if qa.kind == "time" else self.s.number_tolerance      # (minutes of a day: exact)
+            if any(not _disjoint(x, y, tol) for x in mine for y in same_kind):
                 continue  # some pair of numbers about this unit agrees: no evidence they differ
             if qa.exact and any(q.exact and q.low == qa.low for q in fb.quantities) or any(
                     q.exact and q.low == x.low for q in fa.quantities for x in same_kind if x.exact):
                 continue  # the same value stands on the other side too: the unit was mis-attached
             qb = same_kind[0]
-            sev = {"count": self.s.sev_count, "rank": self.s.sev_rank}.get(qa.kind, self.s.sev_number)
-            kind = qa.kind if qa.kind != "rank" else "number"
+            sev = {"count": self.s.sev_count, "rank": self.s.sev_rank, "time": self.s.sev_date}.get(qa.kind, self.s.sev_number)
+            kind = {"rank": "number", "time": "date"}.get(qa.kind, qa.kind)
             return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), f"{qa.unit}",
                                _fmt_q(qa), _fmt_q(qb))
         return None

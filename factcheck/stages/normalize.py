@@ -50,7 +50,7 @@ class Quantity:
     high: float
     exact: bool
     unit: str | None = None          # lemma of the counted noun ("people", "officer")
-    kind: str = "number"             # number | count (times an event happened) | rank
+    kind: str = "number"             # number | count (times an event happened) | rank | time (of day, minutes)
     hedge: str | None = None         # "at least", "thousands", "one of the" ...
     window: str | None = None        # "since 2013", "since taking power" (for counts)
 
@@ -208,6 +208,9 @@ SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trill
 # sign ("$5m" is money; "a 5m wall" is metres, and no quantity, as before)
 CURRENCY_SIGNS = "$£€¥"
 _CURRENCY = {"$": "dollar", "£": "pound", "€": "euro", "¥": "yen"}
+# an age: "45-year-old", "45 years old", or set off by commas after a name or noun ("Smith, 45, said")
+_AGE = re.compile(r"[- ]years?[- ]old\b", re.I)
+_AGE_APPOSED = re.compile(r"(?<=[A-Za-z]), \d{1,3},\s")
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
 NUM_RE = re.compile(
@@ -243,6 +246,14 @@ NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|
                     r"(?:(?:official|state|working|foreign|overseas|such)\s+)?(?P<ev>visit|trip|tour|meeting)\b", re.I)
 _NTH = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+# a time of day: "9 a.m.", "9:30 pm", "14:30" (minutes since midnight), with its zone when one follows
+TIME_RE = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
+                     r"|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b(?!:\d)", re.I)
+_TIME_ZONE = re.compile(r"\s*\(?\s*(GMT|UTC|[ECMP][SD]T|IST|CET|CEST|BST|JST|WIB|ICT|MMT|SGT|HKT|AEST|AEDT)\b")
+_TIME_NEAR = re.compile(r"\b(?:about|around|approximately|roughly|shortly after|just after|shortly before|"
+                        r"just before|nearly|almost)\s+$", re.I)
+_TIME_AFTER = re.compile(r"\b(?:after|since|from)\s+$", re.I)
+_TIME_BEFORE = re.compile(r"\b(?:before|until|till|by)\s+$", re.I)
 
 
 # a window of time counted from a seizure of power, however worded: "since the coup", "since
@@ -749,11 +760,34 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
                 break
         return None
 
+    for m in TIME_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        if m.group("h24") is not None:
+            minutes = int(m.group("h24")) * 60 + int(m.group("m24"))
+        else:
+            minutes = int(m.group("h")) % 12 * 60 + int(m.group("m") or 0) + (720 if m.group("ap").lower() == "p" else 0)
+        before = text[:m.start()]
+        lo = hi = float(minutes)
+        hedge = None
+        if h := _TIME_NEAR.search(before):
+            lo, hi, hedge = max(0.0, lo - 30), min(1439.0, hi + 30), h.group(0).strip().lower()
+        elif h := _TIME_AFTER.search(before):
+            hi, hedge = 1439.0, h.group(0).strip().lower()
+        elif h := _TIME_BEFORE.search(before):
+            lo, hedge = 0.0, h.group(0).strip().lower()
+        zone = _TIME_ZONE.match(text, m.end())
+        # times in two zones are not compared ("9 a.m. local time" and "02:00 GMT" may be one moment)
+        unit = f"time of day ({zone.group(1).upper()})" if zone else "time of day"
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), lo, hi, hedge is None, unit, "time", hedge))
+        taken.append((m.start(), m.end()))
     window = None
     wm = WINDOW_RE.search(text)
     if wm:
         window = _window(wm.group(0))
     for m in COUNT_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
         w = m.group(1).lower()
         lo, hi = COUNT_WORDS.get(w) or {"several times": (3, 9), "many times": (3, float("inf")),
                                          "a few times": (2, 5)}[w]
@@ -799,10 +833,18 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         kind = "count" if m.group("times") else "number"
         sign = text[m.start("num") - 1] if m.start("num") > 0 else ""
         # an amount of money counts its currency ("$3 million last year": dollars, not years)
-        unit = "time" if kind == "count" else _CURRENCY.get(sign) or unit_after(m.end())
+        unit = "time" if kind == "count" else _CURRENCY.get(sign) or (
+            "age" if _AGE.match(text, m.end()) or _AGE_APPOSED.match(text, max(0, m.start("num") - 2))
+            and not m.group("scale") and v < 130 else unit_after(m.end()))
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
     out = _ranges(out, text, off)
+    # nobody: a count of none ("No one was killed" against "Three people were killed")
+    for m in NOBODY_RE.finditer(text):
+        if free(m.start(), m.end()):
+            out.append(Quantity(m.group(0), off + m.start(), off + m.end(), 0.0, 0.0, True,
+                                "people" if m.group("noun") is None else _NOUN_LEMMA.get(m.group("noun").lower(), m.group("noun").lower()),
+                                "number"))
     for m in VAGUE_RE.finditer(text):
         if not free(m.start(), m.end()) or any(q.start - off <= m.start() < q.end - off for q in out):
             continue
@@ -820,6 +862,10 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     return out
 
 
+NOBODY_RE = re.compile(r"\b(?:no one|no-one|nobody|none of the (?:passengers|people|victims|residents)|"
+                       r"no (?P<noun>deaths|casualties|fatalities|injuries|victims|survivors))\b", re.I)
+_NOUN_LEMMA = {"deaths": "death", "casualties": "casualty", "fatalities": "fatality", "injuries": "injury",
+               "victims": "victim", "survivors": "survivor"}
 _RANGE_GAP = re.compile(r"\s+(and|to)\s+")
 _RANGE_SCALE = re.compile(r"(?:\s+|-)?(hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|[mkb])$", re.I)
 

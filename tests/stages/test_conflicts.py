@@ -39,6 +39,12 @@ FIRES = [
     # a range the other number lies outside of
     ("number", "Between 40 and 50 people died in the fire.", "80 people died in the fire."),
     ("number", "The attack killed 40 to 50 people.", "The attack killed 12 people."),
+    # an age, worded two ways
+    ("number", "The minister, 45, resigned on Monday.", "The 54-year-old minister resigned on Monday."),
+    # times of day, and nobody against a count
+    ("date", "The explosion happened at 9 a.m. local time.", "The explosion happened at 3 p.m. local time."),
+    ("date", "The explosion happened at 14:30 on Monday.", "The explosion happened at 18:00 on Monday."),
+    ("number", "No one was killed in the blast.", "Three people were killed in the blast."),
     # a verb saying the opposite of the other ("denied" = did not confirm)
     ("negation", "The ministry denied the report on Tuesday.", "The ministry confirmed the report on Tuesday."),
     ("negation", "Parliament rejected the budget on Friday.", "Parliament accepted the budget on Friday."),
@@ -79,6 +85,13 @@ QUIET = [
     ("inside a range worded with to", "The attack killed 40 to 50 people.", "The attack killed 45 people."),
     ("inside a scaled range", "The deal is worth between 3 and 5 million dollars.",
      "The deal is worth 4 million dollars."),
+    ("one age two ways", "The 45-year-old minister resigned on Monday.", "The minister, 45, resigned on Monday."),
+    ("one time two ways", "The explosion happened at 9 a.m. local time.",
+     "The explosion happened at 09:00 local time."),
+    ("about a time", "The explosion happened at about 9 a.m.", "The explosion happened at 9:20 a.m."),
+    ("times in two zones", "The explosion happened at 9 a.m. local time.", "The explosion happened at 2 a.m. GMT."),
+    ("before a time", "The explosion happened before 9 a.m.", "The explosion happened at 8:15 a.m."),
+    ("nobody of another kind", "No one was killed in the blast.", "Three soldiers were killed in the blast."),
     ("visited before an event", "It was Lavrov's first visit to Myanmar.",
      "Lavrov visited Myanmar before the summit in Jakarta."),
     ("did not deny", "Russia did not deny the accusations.", "Russia confirmed the accusations."),
