@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
-from factcheck.stages.normalize import (RANK_WORDS, ClaimFacts, DateFact, Frame, Quantity,
+from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, ClaimFacts, DateFact, Frame, Quantity,
                                         normalize_claims)
 
 _P = utils.default_process
@@ -191,6 +191,13 @@ class _Checker:
             for mb in fb.mentions:
                 if mb.entity != ma.entity or not mb.title:
                     continue
+                if ma.nationality and mb.nationality and ma.nationality != mb.nationality \
+                        and not self._qualified(fa, self._with_nationality(fa, ma.title_span)) \
+                        and not self._qualified(fb, self._with_nationality(fb, mb.title_span)):
+                    # "Indonesian Foreign Minister X" vs "Malaysian Foreign Minister X": one
+                    # person's office in two countries
+                    return self.differ("title", self.s.sev_title, fa, self._with_nationality(fa, ma.title_span),
+                                       fb, self._with_nationality(fb, mb.title_span), f"nationality of {ma.name}")
                 ta, tb = _norm_title(ma.title), _norm_title(mb.title)
                 if ta == tb:
                     continue
@@ -205,6 +212,14 @@ class _Checker:
                     return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,
                                        f"{what} of {ma.name}")
         return None
+
+    def _with_nationality(self, f: ClaimFacts, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        """A title's span with the nationality word written before it ("Indonesian Foreign Minister")."""
+        if not span:
+            return span
+        text = self.articles[f.article_id].text
+        m = NATIONALITY_RE.search(text[max(0, span[0] - 30):span[0]])
+        return (span[0] - (min(30, span[0]) - m.start(1)), span[1]) if m else span
 
     def _qualified(self, f: ClaimFacts, span: tuple[int, int] | None) -> bool:
         """Whether a title is one of then or for now ("former President", "acting Prime Minister"):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim
+from factcheck.stages.demonyms import DEMONYMS as _WORLD_DEMONYMS
 
 # ---------------------------------------------------------------- records
 
@@ -169,10 +170,8 @@ HONORIFICS = {"mr.": "m", "mr": "m", "ms.": "f", "ms": "f", "mrs.": "f", "mrs": 
 HONORIFIC_RE = re.compile(r"\b(Mr\.?|Ms\.?|Mrs\.?|Miss|Daw|U|Sir|Madam)[ \t]+$")
 PRONOUNS = {"he": "m", "him": "m", "his": "m", "himself": "m", "she": "f", "her": "f", "hers": "f",
             "herself": "f"}
-DEMONYMS = {"russian": "russia", "burmese": "myanmar", "myanmar": "myanmar", "indonesian": "indonesia",
-            "chinese": "china", "american": "united states", "british": "united kingdom",
-            "thai": "thailand", "indian": "india", "french": "france", "german": "germany",
-            "ukrainian": "ukraine", "cambodian": "cambodia", "venezuelan": "venezuela"}
+# nationality adjective -> its country (the world's: `demonyms.DEMONYMS`)
+DEMONYMS = _WORLD_DEMONYMS
 OFFICES = ("foreign minister", "defense minister", "defence minister", "prime minister", "minister",
            "ambassador", "envoy", "president", "spokesman", "spokeswoman", "spokesperson", "secretary",
            "deputy minister", "chancellor", "general", "premier", "military chief")

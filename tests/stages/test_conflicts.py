@@ -39,6 +39,9 @@ FIRES = [
     # a range the other number lies outside of
     ("number", "Between 40 and 50 people died in the fire.", "80 people died in the fire."),
     ("number", "The attack killed 40 to 50 people.", "The attack killed 12 people."),
+    # one person's office in two countries
+    ("title", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
+     "Malaysian Foreign Minister Retno Marsudi met Lavrov."),
     # an age, worded two ways
     ("number", "The minister, 45, resigned on Monday.", "The 54-year-old minister resigned on Monday."),
     # times of day, and nobody against a count
@@ -85,6 +88,10 @@ QUIET = [
     ("inside a range worded with to", "The attack killed 40 to 50 people.", "The attack killed 45 people."),
     ("inside a scaled range", "The deal is worth between 3 and 5 million dollars.",
      "The deal is worth 4 million dollars."),
+    ("one nationality stated", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
+     "Foreign Minister Retno Marsudi met Lavrov."),
+    ("a former office in another country", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
+     "Former Malaysian Foreign Minister Retno Marsudi met Lavrov."),
     ("one age two ways", "The 45-year-old minister resigned on Monday.", "The minister, 45, resigned on Monday."),
     ("one time two ways", "The explosion happened at 9 a.m. local time.",
      "The explosion happened at 09:00 local time."),

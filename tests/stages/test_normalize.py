@@ -1,6 +1,8 @@
 """Normalisation: entities merged across articles, titles, genders, hedged numbers, dates."""
 from __future__ import annotations
 
+import pytest
+
 from factcheck.records import Article, Claim, stable_id
 from factcheck.stages.normalize import find_acronym_defs, normalize_claims, resolve_date
 
@@ -327,3 +329,15 @@ def test_facts_are_not_rewritten_when_a_move_is_more_than_a_new_id():
     place = {**before, "a": json.dumps(["e:a", "A", False, "GPE"])}
     assert remap_facts(f, ["a", "b"], before, place) is None
     assert remap_facts(f, ["a", "b"], before, {"b": before["b"]}) is None
+
+
+@pytest.mark.parametrize("text, nation", [
+    ("Singaporean Prime Minister Lee Hsien Loong met the delegation.", "singapore"),
+    ("Vietnamese Foreign Minister Bui Thanh Son met the delegation.", "vietnam"),
+    ("Filipino Foreign Secretary Enrique Manalo met the delegation.", "philippines"),
+    ("Kenyan President William Ruto met the delegation.", "kenya"),
+])
+def test_an_office_s_nationality_comes_from_the_world_s_demonyms(text, nation):
+    claims, _, facts = _corpus((text, None))
+    titled = [m for m in facts[claims[0].id].mentions if m.person and m.title]
+    assert titled and titled[0].nationality == nation, facts[claims[0].id].mentions
