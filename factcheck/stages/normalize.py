@@ -557,6 +557,21 @@ class _Raw:
     label: str
 
 
+# news agencies' acronyms: a wire credit names who sent the story, not anything in it
+WIRE_AGENCIES = frozenset("AP AFP EFE DPA ANSA TASS RIA PTI ANI IANS UNI UPI AAP KCNA IRNA VNA PNA BSS APP NNA "
+                          "KUNA QNA WAM SPA MENA CNA ONA BNA".split())
+# an outlet's credit: a byline of initials ("TBS Report", "ABC News Desk") or a dateline's
+# parenthesised source ("Bangkok, Jul 7 (EFE).-")
+_BYLINE = re.compile(r"^[ \t]*([A-Z]{2,6})[ \t]+(?:Report|Desk|News Desk|Staff|Online|Correspondent|Bureau)[ \t]*$",
+                     re.M)
+_DATELINE_CREDIT = re.compile(r"\(([A-Z]{2,6})\)[ \t]*\.?[ \t]*[-–—]")
+
+
+def _credit_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of the initials that credit an outlet (`_BYLINE`, `_DATELINE_CREDIT`)."""
+    return [m.span(1) for rx in (_BYLINE, _DATELINE_CREDIT) for m in rx.finditer(text)]
+
+
 def _raw_mentions(doc, text: str) -> list[_Raw]:
     """NER mentions, extended over trailing capitalised name parts, minus leading titles."""
     out = []
@@ -593,7 +608,7 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
             lead = len(text[s:t]) - len(text[s:t].lstrip("“\"'"))
             out.append(_Raw(text[s + lead:t], s + lead, t, e.label_))
     for m in re.finditer(r"\b[A-Z]{2,6}\b", text):  # acronyms NER misses
-        if not any(r.start <= m.start() < r.end for r in out) and m.group(0) not in ("EFE", "TBS"):
+        if not any(r.start <= m.start() < r.end for r in out):
             out.append(_Raw(m.group(0), m.start(), m.end(), "ORG"))
     # names after a title or honorific that NER missed: "Mr. Lavrov", "Senior General X"
     for m in re.finditer(rf"\b(?:(?:{TITLE_WORDS})\s+|(?:Mr|Ms|Mrs)\.\s+)+((?:[A-Z][a-z]+\s?){{1,3}})", text):
@@ -601,7 +616,9 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
         t = s + len(m.group(1).rstrip())
         if not any(r.start <= s < r.end for r in out) and m.group(1).strip().lower() not in WEEKDAYS:
             out.append(_Raw(text[s:t], s, t, "PERSON"))
-    return out
+    # an outlet's credit names who sent the story, not anything in it
+    credits = _credit_spans(text)
+    return [r for r in out if r.text not in WIRE_AGENCIES and not any(a <= r.start < b for a, b in credits)]
 
 
 def _canonicalise(uses: Mapping[tuple[str, str], int], defined: Mapping[tuple[str, str], int]):

@@ -341,3 +341,15 @@ def test_an_office_s_nationality_comes_from_the_world_s_demonyms(text, nation):
     claims, _, facts = _corpus((text, None))
     titled = [m for m in facts[claims[0].id].mentions if m.person and m.title]
     assert titled and titled[0].nationality == nation, facts[claims[0].id].mentions
+
+
+def test_an_outlet_s_credit_is_no_entity_but_an_acronym_in_the_story_is():
+    """A wire credit in a dateline ("(AFP) -"), a byline of initials ("XYZ Report") and a news
+    agency's acronym name who sent the story: no mention, so two articles from one agency are not
+    joined by it. An acronym of the story (NATO) stays."""
+    claims, _, facts = _corpus(
+        ("PARIS, May 2 (AFP) - NATO ministers met in Paris on Tuesday.", None),
+        ("XYZ Report\nNATO ministers met in Paris, the DPA agency said.", None))
+    texts = {m.text for c in claims for m in facts[c.id].mentions}
+    assert "NATO" in texts
+    assert not texts & {"AFP", "XYZ", "DPA"}, texts
