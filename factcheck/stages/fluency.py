@@ -354,7 +354,8 @@ def _article_agreement(doc) -> list[Hit]:
             continue                                    # only a verb right after its subject
         v = finite.lower_
         if tok.tag_ == "NNS" and tok.lower_ != tok.lemma_.lower() and tok.lower_ not in _A_PLURAL_OK \
-                and v in ("is", "was", "has", "does"):
+                and v in ("is", "was", "has", "does") \
+                and not (tok.text[:1].isupper() and zipf(tok.lower_) < 2.5):   # a name ending in s: "Squyres is"
             hits.append(("agreement", 0.9, f"agreement error: '{tok.text} {finite.text}'"))
         elif tok.tag_ == "NN" and tok.lower_ not in _COLLECTIVE and v in ("are", "were"):
             hits.append(("agreement", 0.7, f"agreement error: '{tok.text} {finite.text}'"))
@@ -426,6 +427,22 @@ def _verb_frame(doc) -> list[Hit]:
                                  f"broken verb: '{doc[tok.head.i: end + 1].text}' (verb after agent)"
                                  if end - tok.head.i <= 6 else
                                  f"broken verb: '{doc[end].text}' after '{tok.head.text} by'"))
+    # a perfect made with a simple past that has its own participle: "has flew", "had went"
+    for tok in doc:
+        if tok.lower_ in _PAST_NOT_PARTICIPLE and tok.i > 0:
+            j = tok.i - 1
+            while j > 0 and doc[j].pos_ == "ADV" and tok.i - j <= 2:      # "has already flew"
+                j -= 1
+            if doc[j].lower_ in _PERFECT_AUX and doc[j].pos_ == "AUX":
+                hits.append(("verb_frame", 1.0, f"broken verb: '{doc[j: tok.i + 1].text}' (a past tense "
+                             f"after '{doc[j].text}', where its participle belongs)"))
+        # "in Sunday afternoon", "at Monday": a day takes "on"
+        # ("in Thursday trade", "at Monday's meeting": the day modifies what follows)
+        after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
+        if tok.lower_ in ("in", "at") and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in _WEEKDAYS \
+                and not (after is not None and (after.tag_ == "POS" or after.pos_ in ("NOUN", "PROPN")
+                                                and after.lower_ not in _DAY_PARTS)):
+            hits.append(("verb_frame", 0.8, f"wrong preposition: '{tok.text} {doc[tok.i + 1].text}'"))
     # "spoke extensively and interviewed journalists and was given the position": three predicates
     # chained by "and" without commas, a spinner's way of gluing clauses together
     for tok in doc:
@@ -446,6 +463,13 @@ def _verb_frame(doc) -> list[Hit]:
 
 
 _FINITE = frozenset(("VBD", "VBZ", "VBP", "MD"))
+# simple pasts that are not their verb's participle ("flew" / "flown")
+_PAST_NOT_PARTICIPLE = frozenset("""flew went wrote ate began saw took gave did drove spoke broke chose rose fell knew
+grew threw drew blew swam sang rang drank sank shook forgot froze stole woke wore tore hid bit rode came ran
+became overcame undertook withdrew arose forbade forgave mistook""".split())
+_PERFECT_AUX = frozenset(("has", "have", "had", "'ve", "’ve"))
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_DAY_PARTS = frozenset(("morning", "afternoon", "evening", "night"))
 
 
 def _no_main_verb(doc, settings: FluencySettings) -> list[Hit]:

@@ -207,6 +207,9 @@ SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trill
 # sign ("$5m" is money; "a 5m wall" is metres, and no quantity, as before)
 CURRENCY_SIGNS = "$£€¥"
 _CURRENCY = {"$": "dollar", "£": "pound", "€": "euro", "¥": "yen"}
+# an earthquake's magnitude: "magnitude 6.8", "a 7.1-magnitude quake", "6.8 on the Richter scale"
+_MAGNITUDE_BEFORE = re.compile(r"\bmagnitude(?:\s+of)?[\s-]+$", re.I)
+_MAGNITUDE_AFTER = re.compile(r"[\s-]+magnitude\b|\s+on\s+the\s+richter\b", re.I)
 # an age: "45-year-old", "45 years old", or set off by commas after a name or noun ("Smith, 45, said")
 _AGE = re.compile(r"[- ]years?[- ]old\b", re.I)
 _AGE_APPOSED = re.compile(r"(?<=[A-Za-z]), \d{1,3},\s")
@@ -240,6 +243,7 @@ PREV_RE = re.compile(r"\b(?P<cue>previously|earlier|already|once before|again|la
 PREV_AFTER_RE = re.compile(r"\b(?P<ev>visited|travell?ed to|been to|toured|met)\s+(?:[\w'’.-]+\s+){0,4}?"
                            r"(?P<cue>before(?=\s*(?:[.,;:!?)]|$))|previously|twice|(?:three|four|five|six|"
                            r"several|many|multiple|numerous) times)", re.I)
+_FIRST_SINCE = re.compile(r"[^.;]{0,60}?\bsince\b", re.I)
 # "his second visit", "the third official trip": an event numbered after a first
 NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)\s+"
                     r"(?:(?:official|state|working|foreign|overseas|such)\s+)?(?P<ev>visit|trip|tour|meeting)\b", re.I)
@@ -850,6 +854,8 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         sign = text[m.start("num") - 1] if m.start("num") > 0 else ""
         # an amount of money counts its currency ("$3 million last year": dollars, not years)
         unit = "time" if kind == "count" else _CURRENCY.get(sign) or (
+            "magnitude" if _MAGNITUDE_AFTER.match(text, m.end()) or _MAGNITUDE_BEFORE.search(text, 0, m.start("num"))
+            else None) or (
             "age" if _AGE.match(text, m.end()) or _AGE_APPOSED.match(text, max(0, m.start("num") - 2))
             and not m.group("scale") and v < 130 else unit_after(m.end()))
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
@@ -1368,7 +1374,10 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             persons = [x for x in mentions if x.person and x.start < cs + m.start()]
             if persons:
                 who = persons[-1].entity
-            markers.append(Marker("first", m.group(0), cs + m.start(), cs + m.end(), who,
+            # "the first visit to Arequipa since taking office": first within a window of time, which
+            # an undated earlier visit does not contradict (kind "first since")
+            since = _FIRST_SINCE.match(ctext, m.end())
+            markers.append(Marker("first since" if since else "first", m.group(0), cs + m.start(), cs + m.end(), who,
                                   EVENT_NOUNS[m.group("ev").lower()], parse_published(art.published)[0], nth=1))
         for m in NTH_RE.finditer(ctext):
             persons = [x for x in mentions if x.person and x.start < cs + m.start()]

@@ -42,6 +42,9 @@ FIRES = [
     # one person's office in two countries
     ("title", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Malaysian Foreign Minister Retno Marsudi met Lavrov."),
+    # an earthquake's magnitude, worded two ways
+    ("number", "A magnitude 6.8 earthquake struck southern Peru on Sunday.",
+     "A 7.1-magnitude earthquake struck southern Peru on Sunday."),
     # an age, worded two ways
     ("number", "The minister, 45, resigned on Monday.", "The 54-year-old minister resigned on Monday."),
     # times of day, and nobody against a count
@@ -92,6 +95,10 @@ QUIET = [
      "Foreign Minister Retno Marsudi met Lavrov."),
     ("a former office in another country", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Former Malaysian Foreign Minister Retno Marsudi met Lavrov."),
+    ("first within a window of time", "It was Boluarte's first visit to Arequipa since taking office in December.",
+     "Boluarte had visited Arequipa twice before as a minister."),
+    ("one magnitude two ways", "A magnitude 6.8 earthquake struck southern Peru on Sunday.",
+     "A 6.8-magnitude earthquake struck southern Peru on Sunday."),
     ("one age two ways", "The 45-year-old minister resigned on Monday.", "The minister, 45, resigned on Monday."),
     ("one time two ways", "The explosion happened at 9 a.m. local time.",
      "The explosion happened at 09:00 local time."),

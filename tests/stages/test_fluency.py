@@ -49,7 +49,25 @@ PAIRS = [
      "The talks were very, very useful, the minister said on Monday.", "very very very' (4 times)"),
     ("He said that that that plan had support in the parliament.",
      "He said that that plan had had support in the parliament.", "that that that"),
+    # a perfect made with a simple past; a day after "in"
+    ("President Boluarte has flew to the region to meet the victims' families.",
+     "President Boluarte has flown to the region to meet the victims' families.", "has flew"),
+    ("The minister had already went to Moscow before the talks began.",
+     "The minister had already gone to Moscow before the talks began.", "had already went"),
+    ("The delegation arrived in Sunday afternoon for two days of talks.",
+     "The delegation arrived on Sunday afternoon for two days of talks.", "in Sunday"),
 ]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Shares of the company closed down 4 cents in Thursday trade on the stock exchange.",
+    "He said in Sunday's speech that the talks with the delegation had gone well.",
+    "Squyres is principal investigator for the science payload of the mission.",
+    "The company had a hit that came out of nowhere last year, its founder said.",
+])
+def test_fluent_news_wording_near_those_signals_is_not_garbled(sentence: str) -> None:
+    (f,) = score_sentences([sentence])
+    assert not f.garbled, f
 
 
 @pytest.mark.parametrize(("garbled", "fluent", "quote"), PAIRS)
