@@ -204,7 +204,8 @@ class _Checker:
                 ra, rb = _is_rank(ta), _is_rank(tb)
                 # two offices clash only as they are held now: "former Foreign Minister X" may be
                 # "Defense Minister X", "acting President X" "Prime Minister X"
-                clash = (ra and rb) or (not ra and not rb and (_portfolio_clash(ta, tb) or _heads_clash(ta, tb))
+                clash = (ra and rb) or (not ra and not rb and (_portfolio_clash(ta, tb) or _heads_clash(ta, tb)
+                                                                or _c_suite_clash(ta, tb))
                                         and not self._qualified(fa, ma.title_span)
                                         and not self._qualified(fb, mb.title_span))
                 if clash:
@@ -470,6 +471,22 @@ def _portfolio_clash(a: str, b: str) -> bool:
 _HEADS_OF_STATE, _HEADS_OF_GOVERNMENT = {"president"}, {"prime minister", "premier"}
 # a word before a title that makes it one of then or for now (the title holds none of them)
 _QUALIFIER_RE = re.compile(r"\b(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[- \t]*$", re.I)
+
+
+# a company's chief officers, however written ("CEO" is "chief executive officer")
+_C_SUITE = {"ceo": "chief executive officer", "cfo": "chief financial officer", "coo": "chief operating officer",
+            "cto": "chief technology officer"}
+
+
+def _c_suite(t: str) -> str | None:
+    t = _C_SUITE.get(t, t)
+    return t if t in _C_SUITE.values() else None
+
+
+def _c_suite_clash(a: str, b: str) -> bool:
+    """'Chief Executive Officer X' vs 'Chief Financial Officer X' (or 'CFO X'): two chief offices."""
+    ca, cb = _c_suite(a), _c_suite(b)
+    return ca is not None and cb is not None and ca != cb
 
 
 def _heads_clash(a: str, b: str) -> bool:

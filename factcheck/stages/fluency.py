@@ -436,6 +436,16 @@ def _verb_frame(doc) -> list[Hit]:
             if doc[j].lower_ in _PERFECT_AUX and doc[j].pos_ == "AUX":
                 hits.append(("verb_frame", 1.0, f"broken verb: '{doc[j: tok.i + 1].text}' (a past tense "
                              f"after '{doc[j].text}', where its participle belongs)"))
+        # a modal with a form other than the bare verb: "would opening", "will opens", "could signed"
+        if tok.tag_ == "MD" and tok.i + 1 < len(doc):
+            j = tok.i + 1
+            while j + 1 < len(doc) and doc[j].pos_ in ("ADV", "PART") and doc[j].lower_ not in ("not", "n't") \
+                    and j - tok.i <= 2:
+                j += 1
+            nxt = doc[j]
+            if nxt.tag_ in ("VBG", "VBZ") and nxt.pos_ in ("VERB", "AUX") and nxt.lower_ not in ("being",) \
+                    or nxt.tag_ == "VBD" and nxt.lower_.endswith("ed") and nxt.lower_ not in _SAME_PAST:
+                hits.append(("verb_frame", 1.0, f"broken verb: '{doc[tok.i: j + 1].text}' (a modal takes the bare verb)"))
         # "in Sunday afternoon", "at Monday": a day takes "on"
         # ("in Thursday trade", "at Monday's meeting": the day modifies what follows)
         after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None

@@ -160,7 +160,8 @@ WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Admiral|Marshal|Captain|"
                "Commander|Prime|Foreign|Defen[cs]e|Interior|Finance|Minister|President|Vice-President|"
                "Secretary|Chairman|Chairwoman|Ambassador|Spokesman|Spokeswoman|Chief|Premier|Chancellor|"
-               "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field")
+               "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field|"
+               "Executive|Financial|Operating|Technology|Officer|CEO|CFO|COO|CTO")
 TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})[ \t]+)+)$")
 NATIONALITY_RE = re.compile(r"([A-Z][a-z]+)[ \t]+$")
 RANK_WORDS = {"general", "lieutenant", "colonel", "major", "brigadier", "admiral", "marshal", "captain",

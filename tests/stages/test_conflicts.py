@@ -39,6 +39,11 @@ FIRES = [
     # a range the other number lies outside of
     ("number", "Between 40 and 50 people died in the fire.", "80 people died in the fire."),
     ("number", "The attack killed 40 to 50 people.", "The attack killed 12 people."),
+    # two chief offices of a company, however written
+    ("title", "Chief Executive Officer Jane Holt said the plant would open in Ohio.",
+     "Chief Financial Officer Jane Holt said the plant would open in Ohio."),
+    ("title", "CFO Jane Holt said the plant would open in Ohio.",
+     "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
     # one person's office in two countries
     ("title", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Malaysian Foreign Minister Retno Marsudi met Lavrov."),
@@ -91,6 +96,8 @@ QUIET = [
     ("inside a range worded with to", "The attack killed 40 to 50 people.", "The attack killed 45 people."),
     ("inside a scaled range", "The deal is worth between 3 and 5 million dollars.",
      "The deal is worth 4 million dollars."),
+    ("one chief office two ways", "CEO Jane Holt said the plant would open in Ohio.",
+     "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
     ("one nationality stated", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Foreign Minister Retno Marsudi met Lavrov."),
     ("a former office in another country", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",

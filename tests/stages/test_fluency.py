@@ -54,6 +54,8 @@ PAIRS = [
      "President Boluarte has flown to the region to meet the victims' families.", "has flew"),
     ("The minister had already went to Moscow before the talks began.",
      "The minister had already gone to Moscow before the talks began.", "had already went"),
+    ("The company said it would opening a new battery plant in Ohio next year.",
+     "The company said it would open a new battery plant in Ohio next year.", "would opening"),
     ("The delegation arrived in Sunday afternoon for two days of talks.",
      "The delegation arrived on Sunday afternoon for two days of talks.", "in Sunday"),
 ]
@@ -64,6 +66,7 @@ PAIRS = [
     "He said in Sunday's speech that the talks with the delegation had gone well.",
     "Squyres is principal investigator for the science payload of the mission.",
     "The company had a hit that came out of nowhere last year, its founder said.",
+    "The company will be opening a plant next year, and it would not be running the old one.",
 ])
 def test_fluent_news_wording_near_those_signals_is_not_garbled(sentence: str) -> None:
     (f,) = score_sentences([sentence])
