@@ -675,6 +675,8 @@ def settings_digest(settings: FluencySettings) -> str:
     from pathlib import Path
     h = hashlib.sha256(repr((LOCAL_VERSION, dataclasses.astuple(settings))).encode())
     h.update(Path(__file__).read_bytes())   # any rule edit invalidates the cache, bumped or not
+    # ... and of the language rules (`combine_signals` leaves a sentence of another language unjudged)
+    h.update(Path(__file__).with_name("language.py").read_bytes())
     return h.hexdigest()[:16]
 
 

@@ -259,3 +259,17 @@ def test_a_quotation_in_another_language_does_not_garble_its_english_sentence():
     # the English around the quotation is still judged
     assert broken.garbled and any("a arms" in r or "he are" in r for r in broken.reasons)
     assert not any("menyambut" in r or "kunjungan" in r for r in broken.reasons)
+
+
+def test_the_cached_verdicts_follow_the_language_rules_too(monkeypatch) -> None:
+    """A sentence of another language is not judged (language.py): an edit of those rules must
+    make the stored verdicts stale, as an edit of fluency.py does."""
+    from pathlib import Path
+
+    from factcheck.stages.fluency import settings_digest
+
+    before = settings_digest(FluencySettings())
+    read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes",
+                        lambda self: read(self) + (b"\n# edited" if self.name == "language.py" else b""))
+    assert settings_digest(FluencySettings()) != before
