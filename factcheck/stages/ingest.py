@@ -367,9 +367,17 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
     return _merge(spans), meta
 
 
+# words before a year that look ahead to it ("would open in 2025", "by 2030", "plans for 2026")
+_AHEAD_RE = re.compile(r"\b(?:will|would|shall|plans?|planned|planning|expects?|expected|scheduled|due to|aims?|"
+                       r"forecasts?|projected)\b[^.;]*$|\b(?:by|until|till|before)\s+(?:the\s+end\s+of\s+)?$", re.I)
+
+
 def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, str] | None:
-    """Year of a dateline's month/day from the text: weekday mentions, else the latest year mentioned."""
-    years = sorted({int(y) for y in _YEAR_RE.findall(body) if int(y) <= today.year})
+    """Year of a dateline's month/day from the text: weekday mentions, else the latest year mentioned
+    (a year the text looks ahead to, "would open in 2025", left out). None when the weekdays the
+    text mentions fit neither year: the text contradicts the guess."""
+    years = sorted({int(m.group(0)) for m in _YEAR_RE.finditer(body) if int(m.group(0)) <= today.year
+                    and not _AHEAD_RE.search(body, max(0, m.start() - 40), m.start())})
     weekdays = [_WEEKDAYS.index(w.lower()) for w in _WEEKDAY_MENTION_RE.findall(body)]
     if not years:
         # A weekday repeats every few years: without a year in the text the year stays unknown
@@ -394,6 +402,7 @@ def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, s
             best, neg_year = min(scored)
             if best <= len(weekdays):           # weekdays mostly the dateline day or the day before
                 return f"{-neg_year:04d}-{month:02d}-{day:02d}", "dateline, year inferred from text"
+        return None                             # the weekdays fit neither year: unknown
     if years and score(years[-1]) is not None:
         return f"{years[-1]:04d}-{month:02d}-{day:02d}", "dateline, year inferred from text"
     return None

@@ -509,3 +509,17 @@ def test_a_dateline_with_its_year_dates_the_article_and_is_no_sentence(tmp_path,
     sents = split_sentences(a)
     assert (opening.strip(), "dateline") in [(s.text, s.kind) for s in sents]
     assert [s.text for s in sents if s.kind == "body"][0].startswith("A magnitude 6.8 earthquake")
+
+
+@pytest.mark.parametrize("body,published", [
+    # no weekday: the latest year the text mentions, leaving out one it looks ahead to
+    ("The 2019 quake destroyed the town. The government plans to rebuild the bridge by 2024.\n", "2019-03-03"),
+    ("The 2019 quake destroyed the town. A new bridge would open in Ohio in 2024, the firm said.\n", "2019-03-03"),
+    # "on Tuesday" fits neither March 3 of 2024 (a Sunday, five days after) nor of 2025: unknown
+    ("The firm reported its results on Tuesday. A new plant would open in 2025, it said in 2024.\n", None),
+])
+def test_a_dateline_s_year_is_inferred_only_from_what_the_text_says_of_the_past(tmp_path, body, published):
+    f = tmp_path / "story.txt"
+    f.write_text("Lima, March 3 (AP) - " + body, encoding="utf-8")
+    a = read_article(f, today=TODAY)
+    assert a.published == published, (a.published, a.published_source)
