@@ -400,9 +400,8 @@ def _date(a: Article) -> str:
 
 def _not_judged_line(p: "Page") -> str:
     """One line naming the sentences not judged for garbling (not in English)."""
-    return (f"Not judged: {_plural(len(p.not_judged), 'sentence')} not in English, neither counted as garbled "
-            "nor as fluent English: " + ", ".join(f"S{s.index + 1} ({_language_of(f)})" for s, f in p.not_judged)
-            + ".")
+    return (f"Not judged: {_plural(len(p.not_judged), 'sentence')} not in English, so not counted as garbled: "
+            + ", ".join(f"S{s.index + 1} ({_language_of(f)})" for s, f in p.not_judged) + ".")
 
 
 def _title(a: Article) -> str:
