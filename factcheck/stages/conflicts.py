@@ -80,6 +80,12 @@ def _art(article_id: str) -> str:
     return article_id[:3] if re.match(r"\d{3}_", article_id) else article_id
 
 
+def _same_verb(a: Quantity, b: Quantity) -> bool:
+    """Whether two numbers may count the same thing as far as their casualty verbs tell ("killed 12"
+    and "wounded 30" count different people; a number without one may be either)."""
+    return not (a.verb and b.verb and a.verb != b.verb)
+
+
 def _hhmm(minutes: float) -> str:
     return f"{int(minutes) // 60:02d}:{int(minutes) % 60:02d}"
 
@@ -356,19 +362,20 @@ class _Checker:
         if ya and yb and not ya & yb:
             return None  # different times: a 2021 count and a 2022 count may both be right
         for qa in fa.quantities:
-            same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit]
+            same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
+                         and _same_verb(qa, qb)]
             if not same_kind:
                 continue
             if qa.kind == "count" and not all(qb.window == qa.window for qb in same_kind):
                 continue  # counts over different windows of time
             if qa.kind == "rank" and not (qa.exact and all(qb.exact for qb in same_kind)):
                 continue  # "one of the biggest" is compatible with "top"
-            mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit]
+            mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit and _same_verb(q, qa)]
             tol = 0.0 if qa.kind == "time" else self.s.number_tolerance      # (minutes of a day: exact)
             if any(not _disjoint(x, y, tol) for x in mine for y in same_kind):
                 continue  # some pair of numbers about this unit agrees: no evidence they differ
-            if qa.exact and any(q.exact and q.low == qa.low for q in fb.quantities) or any(
-                    q.exact and q.low == x.low for q in fa.quantities for x in same_kind if x.exact):
+            if qa.exact and any(q.exact and q.low == qa.low and _same_verb(q, qa) for q in fb.quantities) or any(
+                    q.exact and q.low == x.low and _same_verb(q, x) for q in fa.quantities for x in same_kind if x.exact):
                 continue  # the same value stands on the other side too: the unit was mis-attached
             qb = same_kind[0]
             sev = {"count": self.s.sev_count, "rank": self.s.sev_rank, "time": self.s.sev_date}.get(qa.kind, self.s.sev_number)

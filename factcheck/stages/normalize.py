@@ -7,6 +7,7 @@ across the whole corpus, so "Shoygu" in one article and "Shoigu" in another get 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import calendar
 import datetime as dt
 import functools
@@ -54,6 +55,7 @@ class Quantity:
     kind: str = "number"             # number | count (times an event happened) | rank | time (of day, minutes)
     hedge: str | None = None         # "at least", "thousands", "one of the" ...
     window: str | None = None        # "since 2013", "since taking power" (for counts)
+    verb: str | None = None          # a casualty verb it counts for: "kill" (killed, died), "injure" ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -862,6 +864,8 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
     out = _ranges(out, text, off)
+    out = [dataclasses.replace(q, verb=v) if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end))
+           else q for q in out]
     # nobody: a count of none ("No one was killed" against "Three people were killed")
     for m in NOBODY_RE.finditer(text):
         if free(m.start(), m.end()):
@@ -891,6 +895,29 @@ _NOUN_LEMMA = {"deaths": "death", "casualties": "casualty", "fatalities": "fatal
                "victims": "victim", "survivors": "survivor"}
 _RANGE_GAP = re.compile(r"\s+(and|to)\s+")
 _RANGE_SCALE = re.compile(r"(?:\s+|-)?(hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|[mkb])$", re.I)
+
+
+# verbs whose counts are of different people: "killed 12 and wounded 30" holds two counts of people
+CASUALTY_VERBS = {"kill": "kill", "die": "kill", "injure": "injure", "injured": "injure", "wound": "injure",
+                  "wounded": "injure", "hurt": "injure", "arrest": "arrest", "detain": "arrest",
+                  "displace": "displace", "evacuate": "evacuate", "rescue": "rescue"}
+
+
+def _casualty_verb(tokens, start: int, end: int) -> str | None:
+    """The casualty verb (`CASUALTY_VERBS`) a number at [start, end) counts for, up its parse: "killed
+    12 people", "12 people were killed", "and 30 injured"; None for any other verb."""
+    tok = next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
+        next((t for t in tokens if start <= t.idx < end), None)
+    for _ in range(4):
+        if tok is None:
+            return None
+        lemma = tok.lemma_.lower()
+        if lemma in CASUALTY_VERBS or tok.lower_ in CASUALTY_VERBS:
+            return CASUALTY_VERBS.get(lemma) or CASUALTY_VERBS[tok.lower_]
+        if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            return None
+        tok = tok.head
+    return None
 
 
 def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:

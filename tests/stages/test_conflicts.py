@@ -47,6 +47,10 @@ FIRES = [
     # one person's office in two countries
     ("title", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Malaysian Foreign Minister Retno Marsudi met Lavrov."),
+    # counts swapped between two casualty verbs
+    ("number", "The blast killed 12 people and wounded 30.", "The blast killed 30 people and wounded 12."),
+    ("number", "Twelve people were killed and 30 injured in the blast.",
+     "Thirty people were killed and 12 injured in the blast."),
     # an earthquake's magnitude, worded two ways
     ("number", "A magnitude 6.8 earthquake struck southern Peru on Sunday.",
      "A 7.1-magnitude earthquake struck southern Peru on Sunday."),
@@ -106,6 +110,9 @@ QUIET = [
      "Boluarte had visited Arequipa twice before as a minister."),
     ("one magnitude two ways", "A magnitude 6.8 earthquake struck southern Peru on Sunday.",
      "A 6.8-magnitude earthquake struck southern Peru on Sunday."),
+    ("one toll two ways", "The blast killed 12 people and wounded 30.",
+     "Twelve people were killed and 30 were injured in the blast."),
+    ("the other casualty count alone", "The blast killed 12 people and wounded 30.", "The blast wounded 30 people."),
     ("one age two ways", "The 45-year-old minister resigned on Monday.", "The minister, 45, resigned on Monday."),
     ("one time two ways", "The explosion happened at 9 a.m. local time.",
      "The explosion happened at 09:00 local time."),
