@@ -214,7 +214,15 @@ NOT_ENGLISH = "not English"
 
 def not_judged(reasons: Sequence[str]) -> bool:
     """Whether a fluency verdict with these reasons is that of a sentence not judged (not in English)."""
-    return len(reasons) == 1 and reasons[0].startswith(NOT_ENGLISH + " (")
+    return not_judged_language(reasons) is not None
+
+
+def not_judged_language(reasons: Sequence[str]) -> str | None:
+    """The language a sentence not judged reads as, from its verdict's one reason
+    ("not English (reads as French): not judged"); None for a judged sentence."""
+    if len(reasons) != 1 or not reasons[0].startswith(NOT_ENGLISH + " (reads as "):
+        return None
+    return reasons[0][len(NOT_ENGLISH + " (reads as "):].partition("): not judged")[0]
 
 
 def json_strings(v: str) -> tuple[str, ...]:

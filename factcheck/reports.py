@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from . import store
 from .errors import FactcheckError
-from .records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence, not_judged
+from .records import Article, Claim, Cluster, Conflict, Fluency, Score, Sentence, not_judged, not_judged_language
 
 FORMATS = ("md", "html", "json")
 DASH = "\u2013"
@@ -277,9 +277,8 @@ def _garbled_by_article(corpus: Corpus, judged: bool = True) -> dict[str, list[t
 
 
 def _language_of(f: Fluency) -> str:
-    """The language a sentence not judged reads as (from its reason)."""
-    reason = f.reasons[0] if f.reasons else ""
-    return reason.partition("(reads as ")[2].partition(")")[0] or "another language"
+    """The language a sentence not judged reads as."""
+    return not_judged_language(f.reasons) or "another language"
 
 
 def status_counts(rows: Sequence[ClaimRow]) -> dict[str, int]:

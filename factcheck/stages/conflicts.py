@@ -197,13 +197,12 @@ class _Checker:
             for mb in fb.mentions:
                 if mb.entity != ma.entity or not mb.title:
                     continue
-                if ma.nationality and mb.nationality and ma.nationality != mb.nationality \
-                        and not self._qualified(fa, self._with_nationality(fa, ma.title_span)) \
-                        and not self._qualified(fb, self._with_nationality(fb, mb.title_span)):
+                if ma.nationality and mb.nationality and ma.nationality != mb.nationality:
                     # "Indonesian Foreign Minister X" vs "Malaysian Foreign Minister X": one
                     # person's office in two countries
-                    return self.differ("title", self.s.sev_title, fa, self._with_nationality(fa, ma.title_span),
-                                       fb, self._with_nationality(fb, mb.title_span), f"nationality of {ma.name}")
+                    sa, sb = self._with_nationality(fa, ma.title_span), self._with_nationality(fb, mb.title_span)
+                    if not self._qualified(fa, sa) and not self._qualified(fb, sb):
+                        return self.differ("title", self.s.sev_title, fa, sa, fb, sb, f"nationality of {ma.name}")
                 ta, tb = _norm_title(ma.title), _norm_title(mb.title)
                 if ta == tb:
                     continue

@@ -6,6 +6,7 @@ sentence; signals are rules over the spaCy parse, wordfreq and the corpus, combi
 """
 from __future__ import annotations
 
+import calendar
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -478,7 +479,7 @@ _PAST_NOT_PARTICIPLE = frozenset("""flew went wrote ate began saw took gave did 
 grew threw drew blew swam sang rang drank sank shook forgot froze stole woke wore tore hid bit rode came ran
 became overcame undertook withdrew arose forbade forgave mistook""".split())
 _PERFECT_AUX = frozenset(("has", "have", "had", "'ve", "’ve"))
-_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_WEEKDAYS = frozenset(d.lower() for d in calendar.day_name)
 _DAY_PARTS = frozenset(("morning", "afternoon", "evening", "night"))
 
 

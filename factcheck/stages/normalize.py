@@ -894,7 +894,7 @@ NOBODY_RE = re.compile(r"\b(?:no one|no-one|nobody|none of the (?:passengers|peo
 _NOUN_LEMMA = {"deaths": "death", "casualties": "casualty", "fatalities": "fatality", "injuries": "injury",
                "victims": "victim", "survivors": "survivor"}
 _RANGE_GAP = re.compile(r"\s+(and|to)\s+")
-_RANGE_SCALE = re.compile(r"(?:\s+|-)?(hundred|thousand|million|billion|trillion|mln|bln|bn|mn|tn|trn|[mkb])$", re.I)
+_RANGE_SCALE = re.compile(r"(?:\s+|-)?({})$".format("|".join(sorted(SCALE, key=len, reverse=True))), re.I)
 
 
 # verbs whose counts are of different people: "killed 12 and wounded 30" holds two counts of people
@@ -1397,24 +1397,25 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
         quantities = _quantities(ctext, cs, tokens, dates)
         frames = _frames(tokens, mention_at, cs, last_person)
         markers: list[Marker] = []
+
+        def person_before(at: int, fallback: str | None) -> str | None:
+            """The last person the claim names before `at` (in the claim), else `fallback`."""
+            persons = [x for x in mentions if x.person and x.start < cs + at]
+            return persons[-1].entity if persons else fallback
+
         for m in FIRST_RE.finditer(ctext):
-            who = None
-            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
-            if persons:
-                who = persons[-1].entity
+            who = person_before(m.start(), None)
             # "the first visit to Arequipa since taking office": first within a window of time, which
             # an undated earlier visit does not contradict (kind "first since")
             since = _FIRST_SINCE.match(ctext, m.end())
             markers.append(Marker("first since" if since else "first", m.group(0), cs + m.start(), cs + m.end(), who,
                                   EVENT_NOUNS[m.group("ev").lower()], parse_published(art.published)[0], nth=1))
         for m in NTH_RE.finditer(ctext):
-            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
             markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
-                                  persons[-1].entity if persons else last_person,
+                                  person_before(m.start(), last_person),
                                   EVENT_NOUNS[m.group("ev").lower()], nth=_NTH[m.group("nth").lower()]))
         for m in PREV_RE.finditer(ctext):
-            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
-            who = persons[-1].entity if persons else last_person
+            who = person_before(m.start(), last_person)
             ev = {"visited": "visit", "travelled": "visit", "traveled": "visit", "went": "visit",
                   "toured": "visit", "been": "visit", "met": "meet"}[m.group("ev").lower()]
             ym = YEAR_RE.search(ctext, m.end())
@@ -1426,11 +1427,9 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
         for m in PREV_AFTER_RE.finditer(ctext):
             if any(k.start < cs + m.end() and cs + m.start() < k.end for k in markers):
                 continue                # ("previously visited ... twice": one marker)
-            persons = [x for x in mentions if x.person and x.start < cs + m.start()]
             ev = m.group("ev").lower().split()[0]
             markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
-                                  persons[-1].entity if persons else last_person,
-                                  "meet" if ev == "met" else "visit"))
+                                  person_before(m.start(), last_person), "meet" if ev == "met" else "visit"))
         acr = tuple(d for d in defs if cs <= d.start and d.end <= ce)
         plans = []
         for m in PLAN_RE.finditer(ctext):
