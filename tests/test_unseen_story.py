@@ -1,5 +1,6 @@
-"""End to end on a story the rules were not written from (tests/data/quake: three reports of one
-earthquake in Peru, written for this test): what a careful reader finds in them, the real model."""
+"""End to end on stories the rules were not written from (tests/data/quake: three reports of one
+earthquake in Peru; tests/data/election: four reports of one election result; both written for
+these tests): what a careful reader finds in them, the real model."""
 from __future__ import annotations
 
 import json
@@ -14,18 +15,28 @@ from factcheck.cli import app
 pytestmark = pytest.mark.model
 
 QUAKE = Path(__file__).resolve().parent / "data" / "quake"
+ELECTION = Path(__file__).resolve().parent / "data" / "election"
 
 
-@pytest.fixture(scope="module")
-def quake(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("quake")
-    shutil.copytree(QUAKE, tmp / "in")
+def _run(tmp_path_factory, folder: Path):
+    tmp = tmp_path_factory.mktemp(folder.name)
+    shutil.copytree(folder, tmp / "in")
     dbp = tmp / "fc.db"
     res = CliRunner().invoke(app, ["run", str(tmp / "in"), "--db", str(dbp), "--out", str(tmp / "reports")])
     assert res.exit_code == 0, res.output + str(res.exception)
     exp = CliRunner().invoke(app, ["export", "--format", "json", "--db", str(dbp)])
     assert exp.exit_code == 0, exp.output
     return json.loads(exp.stdout)
+
+
+@pytest.fixture(scope="module")
+def quake(tmp_path_factory):
+    return _run(tmp_path_factory, QUAKE)
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory):
+    return _run(tmp_path_factory, ELECTION)
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -62,3 +73,30 @@ def test_the_spun_report_s_broken_sentences_are_garbled_and_the_others_are_not(q
     assert {s["article"] for s in garbled} == {"blog_c"}
     reasons = " ".join(r for s in garbled for r in s["reasons"])
     assert "has flew" in reasons and "in Sunday" in reasons and "houses was" in reasons
+
+
+def test_an_election_s_seat_count_and_meeting_day_conflict_and_nothing_else(election):
+    got = _conflicts(election)
+    # 96 seats against 92: "92 of the 230 seats" / "92 seats in the 230-seat parliament" (the totals
+    # agree, the parts do not)
+    seats = [g for g in got if g[0] == "number" and "(seat)" in g[2]]
+    assert seats and all("paper_b" in g[1] and "'96'" in g[2] and "'92'" in g[2] for g in seats), got
+    # the meeting: Wednesday (the wire, dated Monday, looks ahead to it) against Tuesday in a report
+    # without a date
+    days = [g for g in got if g[0] == "date"]
+    assert [(g[1], "'Wednesday'" in g[2] and "'Tuesday'" in g[2]) for g in days] == [({"paper_b", "wire_a"}, True)]
+    # 36.2 percent against 36.2%, "up from 28.0 percent" against "compared with 28%", the totals, the
+    # turnout, the majority needed: no other conflict
+    assert len(got) == len(seats) + 1, got
+
+
+def test_an_election_wire_s_dateline_year_and_last_line(election):
+    arts = {a["id"]: a for a in election["articles"]}
+    # "LISBON, March 11": the years it names ("in 2022,", "since 2024,") and its weekdays (Sunday's
+    # vote, Monday's results, a meeting it expects on Wednesday) make it 2024
+    assert arts["wire_a"]["published"] == "2024-03-11"
+    claims = [c["text"] for c in election["claims"] if c["article"] == "wire_a"]
+    # the last line names an office but is news, not an author's bio
+    assert "Santos is expected to meet President Marcelo Rebelo de Sousa on Wednesday." in claims
+    garbled = {s["article"] for s in election["sentences"] if s["garbled"]}
+    assert garbled == {"blog_c"}

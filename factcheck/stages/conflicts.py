@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
-from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, ClaimFacts, DateFact, Frame, Quantity,
-                                        normalize_claims)
+from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, WEEKDAYS, ClaimFacts, DateFact, Frame,
+                                        Quantity, normalize_claims)
 
 _P = utils.default_process
 
@@ -390,7 +390,7 @@ class _Checker:
         da = [d for d in fa.dates if d.resolved or d.month]
         db = [d for d in fb.dates if d.resolved or d.month]
         if not da or not db:
-            return None
+            return self._weekdays(fa, fb, pairs, same_event)
         if any(not _dates_disjoint(x, y) for x in da for y in db):
             return None  # some pair of dates agrees: no evidence they differ
         if any(q.kind == "number" for q in fa.quantities) and any(q.kind == "number" for q in fb.quantities):
@@ -408,6 +408,33 @@ class _Checker:
         basis = "; ".join(sorted({d.basis for d in (x, y) if d.basis != "absolute"}))
         return self.differ("date", sev, fa, (x.start, x.end), fb, (y.start, y.end), basis or "",
                            _fmt_d(x), _fmt_d(y))
+
+
+    def _weekdays(self, fa, fb, pairs, same_event):
+        """Two claims of one event naming other weekdays when an article's date is unknown, so a
+        weekday stays a name ("will meet ... on Wednesday" / "on Tuesday"): a date conflict of
+        less weight, as a weekday resolved from the page date."""
+        wa, wb = _weekday_names(fa), _weekday_names(fb)
+        if not wa or not wb or set(wa.values()) & set(wb.values()):
+            return None
+        if any(q.kind == "number" for q in fa.quantities) and any(q.kind == "number" for q in fb.quantities):
+            return None  # (as for dates: they scope two counts)
+        if not same_event and any(p[0].verb in VISIT_VERBS for p in pairs):
+            return None  # two visits on two days are two visits unless both claims are one event
+        (x, nx), (y, ny) = next(iter(wa.items())), next(iter(wb.items()))
+        return self.differ("date", self.s.sev_date * self.s.relative_date_discount, fa, (x.start, x.end),
+                           fb, (y.start, y.end), "weekday names; an article's date is unknown",
+                           nx.capitalize(), ny.capitalize())
+
+
+def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:
+    """The claim's dates that are a bare weekday ("Tuesday", "on Tuesday night"), with its name."""
+    out = {}
+    for d in f.dates:
+        first = d.text.split()[0].lower() if d.text.split() else ""
+        if first in WEEKDAYS:
+            out[d] = first
+    return out
 
 
 def _date_near(f: ClaimFacts, frame: Frame) -> DateFact | None:

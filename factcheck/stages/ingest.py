@@ -39,7 +39,8 @@ _TIME_RE = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?=\W
 _STAMP_WORDS_RE = re.compile(
     rf"\b(?:{_WEEKDAY_RE}|last\s+(?:modified|updated)|updated|modified|published|posted|first\s+published|"
     r"date|on|at|gmt|utc|ist|bst|cet|et|est|edt|pst|ict|local\s+time)\b", re.I)
-_YEAR_RE = re.compile(r"(?<![\d.,/-])(?:19|20)\d\d(?![\d,/-])")
+# (a comma after a year ends a clause, "in 2022, ..."; one before a digit makes a larger number)
+_YEAR_RE = re.compile(r"(?<![\d.,/-])(?:19|20)\d\d(?![\d/-]|,\d)")
 _WEEKDAY_MENTION_RE = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 
 
@@ -134,8 +135,11 @@ _CAPTION_RE = re.compile(
     r"|\((?:photo|image|file photo|picture)\b[^)]*\)\s*$"
     r"|\b(?:photo|image)\s*:\s*[A-Z][^.]{0,60}$")
 _BIO_START_RE = re.compile(
-    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was|serves as|has been)\s+(?:a|an|the|currently|formerly)?\b.{0,120}?"
-    r"\b(?:chair|professor|editor|director|fellow|author|journalist|correspondent|researcher|lecturer|writer|"
+    # "Jane Doe is a senior fellow at ...", "... is professor of ...": the role follows the verb within
+    # a few words ("Santos is expected to meet President ..." is news, not a bio)
+    r"^(?:[A-Z][\w.'’-]+\s+){1,4}(?:is|was|serves as|has been)\s+"
+    r"(?:(?:a|an|the|currently|formerly|also)\s+(?:[\w,'’-]+\s+){0,5}?)?"
+    r"(?:chair|professor|editor|director|fellow|author|journalist|correspondent|researcher|lecturer|writer|"
     r"founder|columnist|analyst|contributor|reporter|scholar|associate|dean|head|president|member)\b", re.I)
 _BIO_MORE_RE = re.compile(r"^(?:he|she|they)\s+(?:has|have|had|is|was)\s+(?:taught|written|worked|served|been|authored|published)\b", re.I)
 _TERMINAL_RE = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -378,7 +382,11 @@ def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, s
     text mentions fit neither year: the text contradicts the guess."""
     years = sorted({int(m.group(0)) for m in _YEAR_RE.finditer(body) if int(m.group(0)) <= today.year
                     and not _AHEAD_RE.search(body, max(0, m.start() - 40), m.start())})
-    weekdays = [_WEEKDAYS.index(w.lower()) for w in _WEEKDAY_MENTION_RE.findall(body)]
+    # (weekday, looks ahead): "on Tuesday" in a news story means the last seven days, but "will
+    # meet ... on Wednesday" / "is expected to ... on Wednesday" the next seven
+    weekdays = [(_WEEKDAYS.index(m.group(1).lower()),
+                 _AHEAD_RE.search(body, max(0, m.start() - 80), m.start()) is not None)
+                for m in _WEEKDAY_MENTION_RE.finditer(body)]
     if not years:
         # A weekday repeats every few years: without a year in the text the year stays unknown
         # (never guessed from the clock, which would change the answer as time passes).
@@ -393,8 +401,8 @@ def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, s
             return None
         if d > today:
             return None
-        # "on Tuesday" in a news story means the last seven days: count days back from the dateline.
-        return sum((d.weekday() - w) % 7 for w in weekdays)
+        # count days back from the dateline (forward for a weekday the text looks ahead to)
+        return sum((w - d.weekday()) % 7 if ahead else (d.weekday() - w) % 7 for w, ahead in weekdays)
 
     if weekdays:
         scored = [(s, -y) for y in candidates if (s := score(y)) is not None]

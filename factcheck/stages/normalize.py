@@ -231,6 +231,15 @@ VAGUE_RE = re.compile(r"\b(tens of thousands of|thousands of|hundreds of|dozens 
                       r"a few|several|thousands|hundreds|dozens)\b", re.I)
 COUNT_RE = re.compile(r"\b(once|twice|thrice|several times|many times|a few times)\b", re.I)
 WINDOW_RE = re.compile(r"\b(since|in the past|over the past|in the last)\s+([\w ,'’-]{2,30}?)(?=[,.;]|$|\s+(?:and|but|most)\b)", re.I)
+_ORDINALS = {w: i for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                                          "eighth", "ninth", "tenth"], start=1)}
+_ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+# a finishing position: "came third", "finished second", "took second place", "in third place",
+# "second-placed" ("was first elected" is no place: "was"/"is" need "place")
+PLACE_RE = re.compile(rf"\b(?:(?:came|come|comes|coming|finished|finishes|finishing|finish|placed|ended|ranked)"
+                      rf"\s+(?:in\s+)?(?P<a>{_ORD})(?:\s+place)?|(?:took|takes|taking|won|wins|in)\s+(?P<b>{_ORD})"
+                      rf"\s+place|(?P<c>{_ORD})[- ]placed)\b", re.I)
+_PERCENT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|pct\b|percent\b)", re.I)
 RANK_RE = re.compile(r"\b(?P<hedge>one of (?:the|its|their|\w+['’]s)\s+|among (?:the|its)\s+)?"
                      r"(?P<rank>top|biggest|largest|main|leading|greatest|second[- ]largest|"
                      r"second[- ]biggest|third[- ]largest)\s+(?:[\w-]+\s+){0,2}?"
@@ -320,8 +329,10 @@ DATE_RE = re.compile(
     rf"|(?P<yr>\b(?:in|since|until|by|from|of|before|after)\s+(?:19[5-9]\d|20[0-4]\d)\b)", re.I)
 
 
-def resolve_date(phrase: str, published: str | None, source: str = "unknown") -> DateFact:
-    """Resolve one date phrase against the publication date ('YYYY[-MM[-DD]]' or None)."""
+def resolve_date(phrase: str, published: str | None, source: str = "unknown", ahead: bool = False) -> DateFact:
+    """Resolve one date phrase against the publication date ('YYYY[-MM[-DD]]' or None). `ahead`:
+    the text looks ahead to it ("will meet ... on Wednesday"), so a weekday is the next one, not
+    the last."""
     by, bm, bd = parse_published(published)
     p = phrase.strip()
     pl = p.lower().replace(".", "")
@@ -421,7 +432,10 @@ def resolve_date(phrase: str, published: str | None, source: str = "unknown") ->
             lo, hi = _month_range(by, bm)
             return fact(lo - dt.timedelta(days=6), hi, basis=rel + ", day unknown")
         base = dt.date(by, bm, bd)
-        # a weekday named in an article of that weekday is that day, not a week back
+        # a weekday named in an article of that weekday is that day, not a week back (or on)
+        if ahead:
+            day = base + dt.timedelta(days=(WEEKDAYS[wd.group(1)] - base.weekday()) % 7)
+            return fact(day, day, day.year, day.month, day.day, rel + ", ahead")
         back = (base.weekday() - WEEKDAYS[wd.group(1)]) % 7
         day = base - dt.timedelta(days=back)
         return fact(day, day, day.year, day.month, day.day, rel)
@@ -857,13 +871,14 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         sign = text[m.start("num") - 1] if m.start("num") > 0 else ""
         # an amount of money counts its currency ("$3 million last year": dollars, not years)
         unit = "time" if kind == "count" else _CURRENCY.get(sign) or (
+            "percent" if _PERCENT_AFTER.match(text, m.end()) else None) or (
             "magnitude" if _MAGNITUDE_AFTER.match(text, m.end()) or _MAGNITUDE_BEFORE.search(text, 0, m.start("num"))
             else None) or (
             "age" if _AGE.match(text, m.end()) or _AGE_APPOSED.match(text, max(0, m.start("num") - 2))
             and not m.group("scale") and v < 130 else unit_after(m.end()))
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
-    out = _ranges(out, text, off)
+    out = _totals(_ranges(out, text, off), text, off)
     out = [dataclasses.replace(q, verb=v) if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end))
            else q for q in out]
     # nobody: a count of none ("No one was killed" against "Three people were killed")
@@ -878,6 +893,10 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         lo, hi = VAGUE[m.group(1).lower()]
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), lo, hi, False, unit_after(m.end()),
                             "number", m.group(1).lower()))
+    for m in PLACE_RE.finditer(text):
+        word = (m.group("a") or m.group("b") or m.group("c")).lower()
+        n = _ORDINALS.get(word) or int(word[:-2])
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), n, n, True, "place", "rank"))
     for m in RANK_RE.finditer(text):
         r = m.group("rank").lower()
         n = 2 if r.startswith("second") else 3 if r.startswith("third") else 1
@@ -920,6 +939,27 @@ def _casualty_verb(tokens, start: int, end: int) -> str | None:
     return None
 
 
+# a number that counts the whole the other one is part of: "92 of the 230 seats", "92 out of
+# 230", "92 seats in the 230-seat parliament"
+_TOTAL_OF = re.compile(r"\d[\d,.]*(?:\s+[a-z]+)?\s+(?:out\s+)?of\s+(?:the\s+|its\s+|their\s+|all\s+)?$", re.I)
+_TOTAL_COMPOUND = re.compile(r"-[a-z]+\b", re.I)
+
+
+def _totals(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
+    """A number stated as the whole another number of the same unit is part of gets the unit
+    "<unit> in all": "took 92 of the 230 seats" and "won 96 of the 230 seats" then compare 92 with
+    96 (the totals agree), where the two seat counts of each claim hid the difference. Only when
+    the claim also counts the part: a lone "230-seat parliament" keeps its unit."""
+    def total(q: Quantity) -> bool:
+        return q.kind == "number" and bool(q.unit) and (
+            _TOTAL_OF.search(text, 0, q.start - off) is not None
+            or _TOTAL_COMPOUND.match(text, q.end - off) is not None)
+    whole = [total(q) for q in quantities]
+    parts = {q.unit for q, t in zip(quantities, whole) if not t and q.kind == "number"}
+    return [dataclasses.replace(q, unit=f"{q.unit} in all") if t and q.unit in parts else q
+            for q, t in zip(quantities, whole)]
+
+
 def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     """Two plain numbers that make one range, as one quantity: "between 40 and 50 people", "40 to
     50 people" (not "from 40 to 50": a change), the second one's scale also the first one's
@@ -951,6 +991,11 @@ def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     return out
 
 
+# words before a date in its claim that look ahead to it ("will meet ... on Wednesday")
+_LOOKS_AHEAD = re.compile(r"\b(?:will|would|shall|is to|are to|expected|scheduled|due to|plans? to|planned|"
+                          r"set to|next)\b[^.;]*$", re.I)
+
+
 def _dates(text: str, off: int, published: str | None, source: str) -> list[DateFact]:
     out = []
     for m in DATE_RE.finditer(text):
@@ -962,7 +1007,7 @@ def _dates(text: str, off: int, published: str | None, source: str) -> list[Date
             if phrase[0].islower() or not re.match(r"\s*(?:\d|,|\.)", text[m.end():]) and phrase == "May" \
                     and not re.search(r"\b(?:in|since|of|early|late|mid)\s+$", text[:m.start()]):
                 continue
-        f = resolve_date(phrase, published, source)
+        f = resolve_date(phrase, published, source, ahead=_LOOKS_AHEAD.search(text, 0, m.start()) is not None)
         lo, hi = f.earliest, f.latest
         bound = re.search(r"\b(before|until|by|after|since|as of)\s+(?:the\s+)?$", text[:m.start()], re.I)
         if bound and not phrase.lower().startswith(("since", "before", "after", "until", "by")):
@@ -1387,8 +1432,15 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
                 last_person = canon[_key(r.text)][0]
 
         def mention_at(tok, _m=mentions):
+            """The entity a token names: its own mention, else one in its phrase, but not in a
+            description of it ("Chega, the party led by Andre Ventura, came second": Chega came,
+            not Ventura)."""
             for m in _m:
-                if m.start <= tok.idx < m.end or any(m.start <= x.idx < m.end for x in tok.subtree):
+                if m.start <= tok.idx < m.end:
+                    return m.entity
+            described = {x.i for c in tok.children if c.dep_ in ("appos", "acl", "relcl") for x in c.subtree}
+            for m in _m:
+                if any(m.start <= x.idx < m.end for x in tok.subtree if x.i not in described):
                     return m.entity
             return None
 

@@ -63,6 +63,14 @@ FIRES = [
     # a verb saying the opposite of the other ("denied" = did not confirm)
     ("negation", "The ministry denied the report on Tuesday.", "The ministry confirmed the report on Tuesday."),
     ("negation", "Parliament rejected the budget on Friday.", "Parliament accepted the budget on Friday."),
+    # a part of a stated whole: the totals agree, the parts differ
+    ("number", "The party took 92 of the 230 seats in parliament.", "The party won 96 of the 230 seats."),
+    ("number", "The party won 92 seats in the 230-seat parliament.", "The party won 96 of the 230 seats."),
+    # "%" and "percent" are one unit
+    ("number", "The party won 36.2% of the vote.", "The party won 31.5 percent of the vote."),
+    # a finishing position
+    ("number", "The far-right Chega finished third with 18% of the vote.",
+     "Chega, the far-right party led by Andre Ventura, came second with 18 percent."),
 ]
 
 QUIET = [
@@ -125,6 +133,12 @@ QUIET = [
     ("did not deny", "Russia did not deny the accusations.", "Russia confirmed the accusations."),
     ("two people's visits", "It was Lavrov's second visit to Myanmar.", "It was Shoigu's third visit to Myanmar."),
     ("one visit counted alike", "It was Lavrov's second visit to Myanmar.", "Lavrov had visited Myanmar once before."),
+    ("a part and its whole", "The party took 92 of the 230 seats.", "The party won 92 seats in the 230-seat parliament."),
+    ("one share two ways", "The party won 36.2 percent of the vote, up from 28 percent in 2022.",
+     "The party won 36.2% of the vote, compared with 28% in 2022."),
+    ("a lone compound is no total", "Parliament has 230 seats.", "It is a 230-seat parliament."),
+    ("one place two ways", "Chega came third.", "Chega finished in third place."),
+    ("first elected is no place", "He was first elected in 2015.", "He came second in 2015."),
 ]
 
 
@@ -374,3 +388,25 @@ def test_an_amount_of_money_counts_its_currency_not_the_next_noun():
     assert res.conflict and res.kind == "number" and "(dollar)" in res.explanation, res
     # two currencies: the amounts are not compared
     assert not compare_claims("The fine was £400 million.", "The fine was €900 million.").conflict
+
+
+def test_weekdays_are_compared_by_name_when_an_article_s_date_is_unknown():
+    """With no article date a weekday stays a name: two claims of one event naming other weekdays
+    conflict, with the weight of a date resolved from the page date and the reason given; the same
+    weekday, or the weekday a dated article looks ahead to, agrees."""
+    a = "Santos is expected to meet President Marcelo Rebelo de Sousa on Wednesday."
+    b = "Santos will meet President Marcelo Rebelo de Sousa on Tuesday to discuss forming a government."
+    for pub_a in (None, "2024-03-11"):
+        res = compare_claims(a, b, published_a=pub_a)
+        assert res.conflict and res.kind == "date", res
+        assert "'Wednesday'" in res.explanation and "'Tuesday'" in res.explanation
+        assert "weekday names" in res.explanation
+        assert res.severity == ConflictSettings().sev_date * ConflictSettings().relative_date_discount
+    assert not compare_claims(a, b.replace("Tuesday", "Wednesday")).conflict
+    # dated on a Monday, "will meet ... on Wednesday" is the Wednesday after, not the one before:
+    # it agrees with "met ... on March 13" written that week
+    assert not compare_claims(a, "Santos met President Marcelo Rebelo de Sousa on March 13, 2024.",
+                              published_a="2024-03-11", published_b="2024-03-14").conflict
+    res = compare_claims(a, "Santos met President Marcelo Rebelo de Sousa on March 6, 2024.",
+                         published_a="2024-03-11", published_b="2024-03-14")
+    assert res.conflict and res.kind == "date" and "2024-03-13" in res.explanation, res

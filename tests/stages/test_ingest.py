@@ -517,9 +517,31 @@ def test_a_dateline_with_its_year_dates_the_article_and_is_no_sentence(tmp_path,
     ("The 2019 quake destroyed the town. A new bridge would open in Ohio in 2024, the firm said.\n", "2019-03-03"),
     # "on Tuesday" fits neither March 3 of 2024 (a Sunday, five days after) nor of 2025: unknown
     ("The firm reported its results on Tuesday. A new plant would open in 2025, it said in 2024.\n", None),
+    # a year followed by a comma ends its clause and counts ("in 2022, the firm ..."); a weekday the
+    # text looks ahead to ("is expected to meet ... on Wednesday") counts forward from the dateline
+    ("The party won 36 percent on Sunday, up from 28 percent in 2022, results showed on Monday.\n"
+     "The prime minister, in office since 2024, conceded. Its leader is expected to meet the president "
+     "on Wednesday.\n", "2024-03-11"),
+    ("Results on Monday showed the party won in 2024, as it did in 1995.\n", "2024-03-11"),
 ])
 def test_a_dateline_s_year_is_inferred_only_from_what_the_text_says_of_the_past(tmp_path, body, published):
     f = tmp_path / "story.txt"
-    f.write_text("Lima, March 3 (AP) - " + body, encoding="utf-8")
+    day = 11 if "2024-03-11" == published else 3
+    f.write_text(f"Lima, March {day} (AP) - " + body, encoding="utf-8")
     a = read_article(f, today=TODAY)
     assert a.published == published, (a.published, a.published_source)
+
+
+def test_a_news_line_at_the_end_that_names_an_office_is_no_author_bio(tmp_path):
+    """The tail's author-bio rule wants a role right after "is/was" ("Jane Doe is a senior fellow
+    at ..."): "Santos is expected to meet President ..." as the last line is news and stays a
+    sentence, while a real bio line still goes."""
+    f = tmp_path / "vote.txt"
+    f.write_text("Socialists win the vote\n\nThe Socialist Party won Sunday's election with 36 percent.\n"
+                 "The party took 92 of the 230 seats in parliament.\nTurnout was 66 percent.\n"
+                 "Santos is expected to meet President Marcelo Rebelo de Sousa on Wednesday.\n"
+                 "Jane Doe is a senior fellow at the Lisbon Policy Institute.\n", encoding="utf-8")
+    a = read_article(f, today=TODAY)
+    texts = [s.text for s in split_sentences(a) if s.kind == "body"]
+    assert "Santos is expected to meet President Marcelo Rebelo de Sousa on Wednesday." in texts
+    assert not any(t.startswith("Jane Doe") for t in texts)

@@ -353,3 +353,26 @@ def test_an_outlet_s_credit_is_no_entity_but_an_acronym_in_the_story_is():
     texts = {m.text for c in claims for m in facts[c.id].mentions}
     assert "NATO" in texts
     assert not texts & {"AFP", "XYZ", "DPA"}, texts
+
+
+def test_a_frame_s_subject_is_the_name_it_describes_not_a_name_in_its_description():
+    """"Chega, the party led by Andre Ventura, came second": Chega came second. A name inside an
+    apposition or relative clause of the subject does not stand for it (it made Ventura the one
+    who came second, and paired the claim with his other claims)."""
+    claims, _, facts = _corpus(
+        ("Chega, the far-right party led by Andre Ventura, came second with 18 percent.", None),
+        ("Andre Ventura, who founded Chega, praised the result.", None))
+    came = [f for f in facts[claims[0].id].frames if f.verb == "come"]
+    assert came and came[0].subject != "e:andre-ventura"
+    praised = [f for f in facts[claims[1].id].frames if f.verb == "praise"]
+    assert praised and praised[0].subject == "e:andre-ventura"
+
+
+def test_a_weekday_a_claim_looks_ahead_to_is_the_next_one():
+    """Dated Monday 2024-03-11: "met ... on Wednesday" is March 6, "will meet ... on Wednesday" and
+    "is expected to meet ... on Wednesday" March 13."""
+    claims, _, facts = _corpus(("Santos met the president on Wednesday.", "2024-03-11"),
+                               ("Santos will meet the president on Wednesday.", "2024-03-11"),
+                               ("Santos is expected to meet the president on Wednesday.", "2024-03-11"))
+    days = [[d.earliest for d in facts[c.id].dates] for c in claims]
+    assert days == [["2024-03-06"], ["2024-03-13"], ["2024-03-13"]]
