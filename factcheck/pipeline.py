@@ -748,7 +748,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
-    basis = _source_digest(conflict_rules, settings)
+    # (the matcher's "same story" verdicts make pairs one event: its rules are the conflicts' too)
+    basis = _source_digest(conflict_rules, settings) + _source_digest(matching)[:8]
     previous = None
     prev_conflicts = None
     prev_state = store.get_state(db, "conflicts_state")
@@ -809,11 +810,16 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         a = np.fromiter((position[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
         b = np.fromiter((position[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
         return np.einsum("ij,ij->i", vectors[a], vectors[b]).tolist()
+    def same_story(pairs: Sequence[tuple[str, str]], cosines: Sequence[float]) -> list[bool]:
+        """Per pair, whether the matcher calls it "same story, different fact" (its texts read at once)."""
+        of = {c.id: c for c in claims.of_ids({c for p in pairs for c in p})}
+        return [matching.same_story(of[x].standalone, of[y].standalone, cos, settings.match,
+                                    of[x].speaker, of[y].speaker) for (x, y), cos in zip(pairs, cosines)]
     conflicts = find_conflicts(claims, facts, clusters, articles, settings.conflicts, nli=nli,
                                previous=previous, summaries=summaries, index=index,
                                cluster_at=cres.cluster_at(claims.position),
                                probes=probe_of if previous is not None and cluster_delta else None,
-                               cosines=pair_cosines)
+                               cosines=pair_cosines, same_story=same_story)
     # partial: `conflicts` holds only those touching changed or regrouped claims (and `prev_conflicts`
     # the stored ones read); every other stored conflict is unchanged
     prev_conflicts = previous.loaded if previous is not None else None

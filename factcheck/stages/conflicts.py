@@ -45,6 +45,9 @@ class ConflictSettings:
     # apart, and a report that differs from another only in a number is what those checks are for
     # (the matcher links a pair on cosine alone at the same 0.80, `MatchSettings.link_cosine`)
     near_cosine: float = 0.80
+    # from this cosine up (below near_cosine), a pair the matcher calls "same story, different
+    # fact" (it would be the same claim but for a number or date that differs) is one event too
+    story_cosine: float = 0.60
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +373,8 @@ class _Checker:
             if qa.kind == "rank" and not (qa.exact and all(qb.exact for qb in same_kind)):
                 continue  # "one of the biggest" is compatible with "top"
             mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit and _same_verb(q, qa)]
-            tol = 0.0 if qa.kind == "time" else self.s.number_tolerance      # (minutes of a day: exact)
+            # (minutes of a day, ages and places are exact: "58" and "56" years old differ by 3 %)
+            tol = 0.0 if qa.kind == "time" or qa.unit in ("age", "place") else self.s.number_tolerance
             if any(not _disjoint(x, y, tol) for x in mine for y in same_kind):
                 continue  # some pair of numbers about this unit agrees: no evidence they differ
             if qa.exact and any(q.exact and q.low == qa.low and _same_verb(q, qa) for q in fb.quantities) or any(
@@ -417,6 +421,10 @@ class _Checker:
         wa, wb = _weekday_names(fa), _weekday_names(fb)
         if not wa or not wb or set(wa.values()) & set(wb.values()):
             return None
+        # one act on both sides: the same subject, verb and object, not a saying ("officials said on
+        # Wednesday" and "... said on Thursday" are two articles of two days)
+        if not any(p[0].verb not in _SAYING for p in pairs):
+            return None
         if any(q.kind == "number" for q in fa.quantities) and any(q.kind == "number" for q in fb.quantities):
             return None  # (as for dates: they scope two counts)
         if not same_event and any(p[0].verb in VISIT_VERBS for p in pairs):
@@ -425,6 +433,9 @@ class _Checker:
         return self.differ("date", self.s.sev_date * self.s.relative_date_discount, fa, (x.start, x.end),
                            fb, (y.start, y.end), "weekday names; an article's date is unknown",
                            nx.capitalize(), ny.capitalize())
+
+
+_SAYING = {"say", "tell", "report", "announce", "state", "add", "confirm", "claim", "write", "quote"}
 
 
 def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:
@@ -447,12 +458,14 @@ _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
 
 def _neg_span(f: ClaimFacts, frame: Frame, articles) -> tuple[int, int]:
     text = articles[f.article_id].text
-    s = frame.start
+    s, e = frame.start, frame.end
     if frame.cue:
         i = text.rfind(frame.cue.split()[0], max(0, s - 40), s)
         if i >= 0:
             s = i
-    return s, frame.end
+        elif (j := text.find(frame.cue.split()[-1], e, e + 40)) >= 0:
+            e = j + len(frame.cue.split()[-1])      # after the verb: "pleaded not guilty"
+    return s, e
 
 
 def _norm_title(t: str) -> str:
@@ -1019,7 +1032,9 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                    index: FactIndex | None = None,
                    cluster_at: Callable[[Iterable[str]], Mapping[str, int]] | None = None,
                    probes: Callable[[set[str]], Mapping[str, frozenset[str]]] | None = None,
-                   cosines: Callable[[Sequence[tuple[str, str]]], Sequence[float]] | None = None) -> list[Conflict]:
+                   cosines: Callable[[Sequence[tuple[str, str]]], Sequence[float]] | None = None,
+                   same_story: Callable[[Sequence[tuple[str, str]], Sequence[float]], Sequence[bool]] | None = None
+                   ) -> list[Conflict]:
     """Conflicts between claims about the same event or entity, one per claim pair and kind.
 
     With `previous` (the previous analysis of the same corpus minus the `changed` claims, same
@@ -1034,6 +1049,9 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     conflict in it (not with an NLI model, which reads every same-event pair). `cosines`: the
     cosine of each pair of claim ids (their embeddings'); a pair outside one cluster at least
     `settings.near_cosine` close is one event for the number and date checks (without it, none is).
+    `same_story`: given pairs and their cosines, whether the matcher calls each "same story,
+    different fact" (`matching.same_story`); asked of the pairs from `settings.story_cosine` to
+    `near_cosine`, and those it says yes to are one event for those checks too.
 
     Every verdict reads only the pair: the two claims' facts and articles, whether they are in
     one cluster, and their cosine."""
@@ -1044,7 +1062,13 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         pairs = list(pairs)
         if cosines is None or not pairs:
             return set()
-        return {p for p, c in zip(pairs, cosines(pairs)) if c >= settings.near_cosine}
+        cos = cosines(pairs)
+        near = {p for p, c in zip(pairs, cos) if c >= settings.near_cosine}
+        if same_story is not None:
+            ask = [(p, c) for p, c in zip(pairs, cos) if settings.story_cosine <= c < settings.near_cosine]
+            if ask:
+                near.update(p for (p, _), yes in zip(ask, same_story([p for p, _ in ask], [c for _, c in ask])) if yes)
+        return near
 
     if previous is None or clusters is None:
         index = None                       # (every pair is checked: the summaries of every claim)

@@ -324,6 +324,18 @@ def _decide(a: str, b: str, cosine: float, settings: MatchSettings,
     return Match(similarity=round(p, 4), relation=relation, reasons=tuple(reasons))
 
 
+def same_story(a: str, b: str, cosine: float, settings: MatchSettings = MatchSettings(),
+               speaker_a: str | None = None, speaker_b: str | None = None) -> bool:
+    """Whether the pair would be the same claim but for a number or date that differs ("same
+    story, different fact" in `decide`'s reasons): the conflicts' number and date checks take such
+    a pair for one event."""
+    f = pair_features(a, b, cosine)
+    if not f["number_clash"]:
+        return False
+    z = settings.speaker_penalty if _speakers_differ(speaker_a, speaker_b) else 0.0
+    return _penalised(score_features(f, settings), z) >= settings.same_threshold
+
+
 # ---- the cosine-free part of `_decide`, cacheable per pair of texts (see clusters.link_pairs) --------
 
 STATIC = tuple(n for n in FEATURES if n != "cosine") + ("speakers_differ",)

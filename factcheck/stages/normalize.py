@@ -185,7 +185,10 @@ EVENT_NOUNS = {"visit": "visit", "trip": "visit", "tour": "visit", "meeting": "m
 NEG_GOVERNORS = {"refuse", "fail", "decline", "deny"}
 # verbs that say the opposite of another of one object: a frame holds the other, negated
 OPPOSITE_VERBS = {"deny": "confirm", "reject": "accept", "oppose": "support", "lose": "win",
-                  "ban": "allow", "forbid": "allow", "prohibit": "allow"}
+                  "ban": "allow", "forbid": "allow", "prohibit": "allow", "acquit": "convict"}
+# a verdict or a plea worded with "guilty" / "innocent": "found guilty" is "convicted", "found not
+# guilty" / "found innocent" is "not convicted"; "pleaded not guilty" is "pleaded guilty" negated
+_VERDICT_WORDS = {"guilty": False, "innocent": True}
 WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
              "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
              "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
@@ -1081,6 +1084,21 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
                                 if g.dep_ == "pobj":
                                     obj = mention_at(g) or g.lemma_.lower()
         neg, cue = _negated(tok)
+        if verb in ("find", "plead", "declare", "prove"):
+            for c in tok.children:
+                if c.lower_ in _VERDICT_WORDS and c.dep_ in ("acomp", "oprd", "xcomp", "ccomp", "advmod", "dobj", "attr"):
+                    flip = _VERDICT_WORDS[c.lower_] or any(g.dep_ == "neg" for g in c.children) or \
+                        tok.doc[c.i - 1].lower_ == "not"
+                    if verb == "plead":
+                        obj = "guilty"
+                    else:
+                        verb = "convict"
+                        # what of: "guilty of bribery", "guilty on three counts"
+                        obj = obj or next((mention_at(g) or g.lemma_.lower() for p in c.children if p.dep_ == "prep"
+                                           for g in p.children if g.dep_ == "pobj"), None)
+                    if flip:
+                        neg, cue = not neg, f"{cue} {c.text}" if cue else ("not " if c.lower_ == "guilty" else "") + c.text
+                    break
         if verb in OPPOSITE_VERBS:
             # "denied the report" is "did not confirm" it: the verb it negates, negated (so the
             # negation check finds "denied" against "confirmed"; "did not deny" is "confirmed")

@@ -68,6 +68,13 @@ FIRES = [
     ("number", "The party won 92 seats in the 230-seat parliament.", "The party won 96 of the 230 seats."),
     # "%" and "percent" are one unit
     ("number", "The party won 36.2% of the vote.", "The party won 31.5 percent of the vote."),
+    # a verdict or a plea worded with guilty / innocent, and acquitted as not convicted
+    ("negation", "Price pleaded not guilty to all charges.", "Price had pleaded guilty to all charges."),
+    ("negation", "Price was found guilty of bribery.", "Price was acquitted of bribery."),
+    ("negation", "Price was found guilty of bribery.", "Price was found not guilty of bribery."),
+    # ages are exact: 58 and 56 are within the 2 % a figure may be rounded by, and differ
+    ("number", "Price, 58, was found guilty on three counts of bribery.",
+     "The 56-year-old was found guilty on three counts of bribery."),
     # a finishing position
     ("number", "The far-right Chega finished third with 18% of the vote.",
      "Chega, the far-right party led by Andre Ventura, came second with 18 percent."),
@@ -139,6 +146,8 @@ QUIET = [
     ("a lone compound is no total", "Parliament has 230 seats.", "It is a 230-seat parliament."),
     ("one place two ways", "Chega came third.", "Chega finished in third place."),
     ("first elected is no place", "He was first elected in 2015.", "He came second in 2015."),
+    ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
+    ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
 ]
 
 
@@ -264,6 +273,21 @@ def test_near_claims_outside_a_cluster_are_one_event_for_numbers_and_dates():
     assert "'6.8'" in got[0].explanation and "'7.4'" in got[0].explanation
     assert {quake_a, quake_b} in [set(p) for p in asked]
     assert find_conflicts(claims, facts, [], arts, ConflictSettings(near_cosine=0.95), cosines=cosines(0.9)) == []
+    # below the bar, a pair the matcher calls "same story, different fact" is one event too; it
+    # is asked only of pairs from `story_cosine` up
+    told: list = []
+
+    def same_story(pairs, cos):
+        told.extend(zip(pairs, cos))
+        return [True] * len(pairs)
+    got = find_conflicts(claims, facts, [], arts, cosines=cosines(0.7), same_story=same_story)
+    assert [(c.kind, {c.a, c.b}) for c in got] == [("number", {quake_a, quake_b})]
+    assert [(set(p), c) for p, c in told] == [({quake_a, quake_b}, 0.7)]
+    told.clear()
+    assert find_conflicts(claims, facts, [], arts, cosines=cosines(0.55), same_story=same_story) == []
+    assert told == []
+    assert find_conflicts(claims, facts, [], arts, cosines=cosines(0.7),
+                          same_story=lambda pairs, cos: [False] * len(pairs)) == []
 
 
 def test_date_explanation_carries_resolution_basis():
@@ -403,6 +427,10 @@ def test_weekdays_are_compared_by_name_when_an_article_s_date_is_unknown():
         assert "weekday names" in res.explanation
         assert res.severity == ConflictSettings().sev_date * ConflictSettings().relative_date_discount
     assert not compare_claims(a, b.replace("Tuesday", "Wednesday")).conflict
+    # one act on both sides: not two sayings (two articles of two days), not two people's meetings
+    assert not compare_claims("The ministry said on Wednesday that 12 people died.",
+                              "The ministry said on Thursday that the floods had ended.").conflict
+    assert not compare_claims(a, b.replace("Santos", "Montenegro")).conflict
     # dated on a Monday, "will meet ... on Wednesday" is the Wednesday after, not the one before:
     # it agrees with "met ... on March 13" written that week
     assert not compare_claims(a, "Santos met President Marcelo Rebelo de Sousa on March 13, 2024.",

@@ -216,3 +216,14 @@ def test_embedding_loads_neither_sentence_transformers_nor_transformers():
 def test_real_model_relation(real_embedder, a, b, relation):
     m = compare_texts(a, b, real_embedder)
     assert m.relation == relation, m
+
+
+def test_same_story_is_a_pair_that_would_match_but_for_a_number():
+    from factcheck.stages import matching
+    """`same_story`: the matcher would call the pair the same claim but for a number or date that
+    differs; a pair without such a difference, or far apart, is not."""
+    a = "Price, 58, was found guilty on three counts of bribery and one count of money laundering."
+    b = "The 56-year-old was found guilty of three counts of bribery and one count of money laundering."
+    assert matching.same_story(a, b, 0.79)
+    assert not matching.same_story(a, "Turnout was 66 percent, the highest since 1995.", 0.2)
+    assert not matching.same_story(a, "Price, 58, was found guilty on three counts of bribery.", 0.85)
