@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
-from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, WEEKDAYS, ClaimFacts, DateFact, Frame,
-                                        Quantity, normalize_claims)
+from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, STRICTLY_BELOW, WEEKDAYS, ClaimFacts,
+                                        DateFact, Frame, Quantity, normalize_claims)
 
 _P = utils.default_process
 
@@ -103,7 +103,7 @@ def _fmt_q(q: Quantity) -> str:
     if q.high == float("inf"):
         return f"≥{q.low:g}"
     if q.low <= 0:
-        return f"≤{q.high:g}"
+        return f"<{q.high:g}" if q.hedge in STRICTLY_BELOW else f"≤{q.high:g}"
     return f"[{q.low:g}, {q.high:g}]"
 
 
@@ -119,9 +119,26 @@ def _text_at(article: Article, span: tuple[int, int]) -> str:
     return article.text[span[0]:span[1]]
 
 
+_SCALED = re.compile(r"(?i)\d\s*-?\s*(?:hundred|thousand|million|billion|trillion|mln|mn|bln|bn|tn|trn|k|m|b)\b")
+
+
+def _rounded(q: Quantity) -> bool:
+    """Whether an exact figure may be a rounded one: a scaled amount ("2.3 million", "$5bn"), a
+    decimal, a percentage, or a whole number of three digits or more ending in 0 ("1,200", "300"). "71" and
+    "12" are counted, not rounded; a bound ("more than 141,000", "under 71") is what it says."""
+    if not q.exact:
+        return False
+    if _SCALED.search(q.text) or "." in q.text.replace(",", "") or q.unit == "percent":
+        return True             # (a share is given rounded: "36 percent" is "36.2 percent")
+    return q.low >= 100 and q.low == int(q.low) and int(q.low) % 10 == 0
+
+
 def _disjoint(a: Quantity, b: Quantity, tol: float) -> bool:
-    lo_a, hi_a = a.low * (1 - tol), a.high * (1 + tol)
-    lo_b, hi_b = b.low * (1 - tol), b.high * (1 + tol)
+    """Whether two quantities cannot both hold; `tol`: the relative gap a rounded figure may be
+    off by (`_rounded`; none for a counted number or a bound)."""
+    ta, tb = (tol if _rounded(a) else 0.0), (tol if _rounded(b) else 0.0)
+    lo_a, hi_a = a.low * (1 - ta), a.high * (1 + ta)
+    lo_b, hi_b = b.low * (1 - tb), b.high * (1 + tb)
     return hi_a < lo_b or hi_b < lo_a
 
 
@@ -139,6 +156,13 @@ def _dates_disjoint(a: DateFact, b: DateFact) -> bool:
 
 def _years(f: ClaimFacts) -> set[int]:
     return {d.year for d in f.dates if d.year is not None and d.resolved}
+
+
+def _months(f: ClaimFacts) -> set[tuple[int, int]]:
+    """The (year, month) of each date the claim states within one month ("June 2018", "June 3")."""
+    return {(d.year, d.month) for d in f.dates
+            if d.year is not None and d.month is not None and d.resolved
+            and d.earliest and d.latest and d.earliest[:7] == d.latest[:7]}
 
 
 def _shared_noun_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
@@ -363,6 +387,9 @@ class _Checker:
         ya, yb = _years(fa), _years(fb)
         if ya and yb and not ya & yb:
             return None  # different times: a 2021 count and a 2022 count may both be right
+        ma, mb = _months(fa), _months(fb)
+        if ma and mb and not ma & mb:
+            return None  # the same: "as of June 2018" and "as of October 2018"
         for qa in fa.quantities:
             same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
                          and _same_verb(qa, qb)]

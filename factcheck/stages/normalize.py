@@ -11,6 +11,7 @@ import dataclasses
 import calendar
 import datetime as dt
 import functools
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -206,7 +207,8 @@ HEDGES = {"higher than": (1.0, float("inf")), "greater than": (1.0, float("inf")
           "no fewer than": (1.0, float("inf")), "nearly": (0.85, 1.0), "almost": (0.85, 1.0),
           "about": (0.85, 1.15), "around": (0.85, 1.15), "approximately": (0.85, 1.15),
           "some": (0.85, 1.15), "roughly": (0.85, 1.15), "up to": (0.0, 1.0), "fewer than": (0.0, 1.0),
-          "less than": (0.0, 1.0), "under": (0.0, 1.0), "at most": (0.0, 1.0)}
+          "less than": (0.0, 1.0), "under": (0.0, 1.0), "at most": (0.0, 1.0),
+          "younger than": (0.0, 1.0), "older than": (1.0, float("inf"))}
 SCALE = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
          "mln": 1e6, "mn": 1e6, "bln": 1e9, "bn": 1e9, "tn": 1e12, "trn": 1e12, "k": 1e3, "m": 1e6, "b": 1e9}
 # a scale's abbreviation glued on ("$2bn", "1.5mln"); "m", "k" and "b" count only after a currency
@@ -221,8 +223,10 @@ _AGE = re.compile(r"[- ]years?[- ]old\b", re.I)
 _AGE_APPOSED = re.compile(r"(?<=[A-Za-z]), \d{1,3},\s")
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
+_DURATION_AFTER = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|decades?|centuries|century)\b", re.I)
+STRICTLY_BELOW = ("less than", "under", "fewer than", "below", "lower than", "younger than")
 NUM_RE = re.compile(
-    r"(?P<hedge>\b(?:higher than|greater than|lower than|above|below|at least|more than|no fewer than|fewer than|less than|nearly|almost|about|around|"
+    r"(?P<hedge>\b(?:higher than|greater than|lower than|younger than|older than|above|below|at least|more than|no fewer than|fewer than|less than|nearly|almost|about|around|"
     r"approximately|roughly|some|up to|over|under|at most)\s+)?"
     r"(?P<num>\b\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\b|(?=_GLUED))|\b\d+(?:\.\d+)?(?:\b|(?=_GLUED))|"
     rf"\b(?:{_TENS})[- ](?:{_UNITS})\b|"        # "thirty-seven", "twenty one"
@@ -795,6 +799,11 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     def unit_after(end_rel: int) -> str | None:
         for tok in doc_tokens:
             if tok.idx - off >= end_rel and tok.pos_ in ("NOUN",):
+                # the phrase's head, not a noun modifying it: "COVID-19 cases" counts cases (but a
+                # "ten-year anniversary" counts years)
+                hyphened = text[end_rel:tok.idx - off].strip() in ("-", "–")
+                while not hyphened and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ == "NOUN":
+                    tok = tok.head
                 return tok.lemma_.lower()
             if tok.idx - off >= end_rel + 40:
                 break
@@ -864,14 +873,19 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
                 continue
             v *= SCALE[scale]
         hedge = (m.group("hedge") or "").strip().lower() or None
+        if hedge == "over" and _DURATION_AFTER.match(text, m.end()):
+            hedge = None            # "over four years" is during them, not more than four
         lo, hi = v, v
         if hedge:
             f_lo, f_hi = HEDGES[hedge]
             lo, hi = v * f_lo, v * f_hi if f_hi != float("inf") else float("inf")
-            if hedge in ("more than", "over", "higher than", "greater than", "above"):
+            if hedge in ("more than", "over", "higher than", "greater than", "above", "older than"):
                 lo = v + (1 if v == int(v) else 0)
+            elif hedge in STRICTLY_BELOW:
+                hi = math.nextafter(v, 0.0)     # strictly below: "under 71 reviews" is not 71
         kind = "count" if m.group("times") else "number"
-        sign = text[m.start("num") - 1] if m.start("num") > 0 else ""
+        # (the sign before the number, also across one space: "$ 28 million")
+        sign = text[:m.start("num")].rstrip(" ")[-1:] if text[max(0, m.start("num") - 2):m.start("num")].strip(" ") else ""
         # an amount of money counts its currency ("$3 million last year": dollars, not years)
         unit = "time" if kind == "count" else _CURRENCY.get(sign) or (
             "percent" if _PERCENT_AFTER.match(text, m.end()) else None) or (
@@ -881,7 +895,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             and not m.group("scale") and v < 130 else unit_after(m.end()))
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
-    out = _totals(_ranges(out, text, off), text, off)
+    out = _befores(_totals(_ranges(out, text, off), text, off), text, off)
     out = [dataclasses.replace(q, verb=v) if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end))
            else q for q in out]
     # nobody: a count of none ("No one was killed" against "Three people were killed")
@@ -961,6 +975,25 @@ def _totals(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     parts = {q.unit for q, t in zip(quantities, whole) if not t and q.kind == "number"}
     return [dataclasses.replace(q, unit=f"{q.unit} in all") if t and q.unit in parts else q
             for q, t in zip(quantities, whole)]
+
+
+# a number the claim gives as the value before another: "36.2 percent, up from 28 percent",
+# "rose from 12 to 14", "14, compared with 12 a year earlier"
+_BEFORE_VALUE = re.compile(r"(?:\b(?:up|down|rising|falling|rose|fell|increased|decreased|grew|dropped|climbed|"
+                           r"jumped)\s+(?:\w+\s+)?from|\bfrom|\bcompared\s+(?:with|to)|\bagainst|\bversus)\s+"
+                           r"(?:about\s+|around\s+|roughly\s+|nearly\s+|almost\s+|just\s+)?[$€£¥]?$", re.I)
+
+
+def _befores(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
+    """A number given as the value before another of the same unit gets the unit "<unit> before":
+    "won 36.2 percent, up from 28 percent" against "won 31 percent, up from 28 percent" compares
+    36.2 with 31 (the earlier values agree), where the agreeing 28s hid the difference. Only when
+    the claim also states the value after it."""
+    before = [q.kind == "number" and bool(q.unit) and _BEFORE_VALUE.search(text, 0, q.start - off) is not None
+              for q in quantities]
+    after = {q.unit for q, b in zip(quantities, before) if not b and q.kind == "number"}
+    return [dataclasses.replace(q, unit=f"{q.unit} before") if b and q.unit in after else q
+            for q, b in zip(quantities, before)]
 
 
 def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:

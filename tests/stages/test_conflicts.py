@@ -66,6 +66,19 @@ FIRES = [
     # a part of a stated whole: the totals agree, the parts differ
     ("number", "The party took 92 of the 230 seats in parliament.", "The party won 96 of the 230 seats."),
     ("number", "The party won 92 seats in the 230-seat parliament.", "The party won 96 of the 230 seats."),
+    # the value now apart from the value before it: the agreeing earlier values hid the difference
+    ("number", "The party won 36.2 percent of the vote, up from 28 percent in 2022.",
+     "The party won 31 percent of the vote, up from 28 percent in 2022."),
+    ("number", "Revenue rose to $3.4 billion from $3.0 billion.", "Revenue rose to $3.4 billion from $2.8 billion."),
+    # bounds are what they say (no rounding allowed past them), "under" is strictly below, and a
+    # counted number is exact: only a rounded figure ("1,200", "2.3 million") may be 2 % off
+    ("number", "More than 141,000 people have recovered.", "Fewer than 140,000 people have recovered."),
+    ("number", "The film has 71 reviews on the site.", "The film has under 71 reviews on the site."),
+    ("number", "The youngest victim was younger than 35 years old.", "The youngest victim was 39 years old."),
+    ("number", "The blast killed 49 people.", "The blast killed 50 people."),
+    # a currency sign a space apart, and the noun a phrase counts ("COVID-19 cases" are cases)
+    ("number", "The film grossed $ 28 million.", "The film grossed $30 million."),
+    ("number", "There are more than 114,000 confirmed cases.", "There are under 114,000 COVID-19 cases."),
     # "%" and "percent" are one unit
     ("number", "The party won 36.2% of the vote.", "The party won 31.5 percent of the vote."),
     # a verdict or a plea worded with guilty / innocent, and acquitted as not convicted
@@ -146,6 +159,13 @@ QUIET = [
     ("a lone compound is no total", "Parliament has 230 seats.", "It is a 230-seat parliament."),
     ("one place two ways", "Chega came third.", "Chega finished in third place."),
     ("first elected is no place", "He was first elected in 2015.", "He came second in 2015."),
+    ("a change and its end", "Revenue rose 12% to $3.4 billion.", "Revenue rose to $3.4 billion from $3.0 billion."),
+    ("a rounded figure", "The deal is worth 1,200 dollars.", "The deal is worth 1,180 dollars."),
+    ("a rounded share", "The party won 36 percent of the vote.", "The party won 36.2 percent of the vote."),
+    ("over years is during them", "The firm will cut 5,500 jobs over four years.",
+     "The firm will cut 5,500 jobs in four years."),
+    ("a bound at the figure", "At least 71 people died.", "71 people died."),
+    ("a scaled figure rounded", "The deal is worth $2.3 million.", "The deal is worth $2,310,000."),
     ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
 ]
