@@ -110,8 +110,12 @@ def _fmt_q(q: Quantity) -> str:
 def _fmt_d(d: DateFact) -> str:
     if d.earliest and d.latest and d.earliest == d.latest:
         return d.earliest
-    if d.earliest or d.latest:
-        return f"{d.earliest or '…'}..{d.latest or '…'}"
+    if d.earliest and d.latest:
+        return f"{d.earliest}..{d.latest}"
+    if d.latest:
+        return f"until {d.latest}"
+    if d.earliest:
+        return f"from {d.earliest}"
     return "unresolved"
 
 

@@ -362,6 +362,11 @@ def resolve_date(phrase: str, published: str | None, source: str = "unknown", ah
         y = int(ym.group(1))
         if pl.startswith("since"):
             return fact(dt.date(y, 1, 1), None, y)
+        # a bound is no year of its own: "before 1998" ends in 1997, "after 1998" starts in 1999
+        if pl.startswith("before"):
+            return DateFact(p, 0, 0, None, dt.date(y - 1, 12, 31).isoformat(), None, None, None, "absolute", True)
+        if pl.startswith("after"):
+            return DateFact(p, 0, 0, dt.date(y + 1, 1, 1).isoformat(), None, None, None, None, "absolute", True)
         return fact(dt.date(y, 1, 1), dt.date(y, 12, 31), y)
     # month with "of last/next/this year"
     mo = re.fullmatch(r"([a-z]+)\s+of\s+(last|next|this)\s+year", pl)

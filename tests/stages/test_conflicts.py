@@ -59,6 +59,9 @@ FIRES = [
     # times of day, and nobody against a count
     ("date", "The explosion happened at 9 a.m. local time.", "The explosion happened at 3 p.m. local time."),
     ("date", "The explosion happened at 14:30 on Monday.", "The explosion happened at 18:00 on Monday."),
+    # a bound year is no year of its own: "before 1998" ends in 1997
+    ("date", "Guilty Gear was first released in Japan on May 14, 1998.",
+     "Guilty Gear was first released in Japan before 1998."),
     ("number", "No one was killed in the blast.", "Three people were killed in the blast."),
     # a verb saying the opposite of the other ("denied" = did not confirm)
     ("negation", "The ministry denied the report on Tuesday.", "The ministry confirmed the report on Tuesday."),
@@ -161,6 +164,7 @@ QUIET = [
     ("first elected is no place", "He was first elected in 2015.", "He came second in 2015."),
     ("a change and its end", "Revenue rose 12% to $3.4 billion.", "Revenue rose to $3.4 billion from $3.0 billion."),
     ("a rounded figure", "The deal is worth 1,200 dollars.", "The deal is worth 1,180 dollars."),
+    ("after a year", "The game was released after 1998.", "The game was released on May 14, 1999."),
     ("a rounded share", "The party won 36 percent of the vote.", "The party won 36.2 percent of the vote."),
     ("over years is during them", "The firm will cut 5,500 jobs over four years.",
      "The firm will cut 5,500 jobs in four years."),
