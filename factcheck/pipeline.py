@@ -810,6 +810,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         a = np.fromiter((position[x] for x, _ in pairs), dtype=np.int64, count=len(pairs))
         b = np.fromiter((position[y] for _, y in pairs), dtype=np.int64, count=len(pairs))
         return np.einsum("ij,ij->i", vectors[a], vectors[b]).tolist()
+
     def same_story(pairs: Sequence[tuple[str, str]], cosines: Sequence[float]) -> list[bool]:
         """Per pair, whether the matcher calls it "same story, different fact" (its texts read at once)."""
         of = {c.id: c for c in claims.of_ids({c for p in pairs for c in p})}

@@ -96,6 +96,8 @@ def _hhmm(minutes: float) -> str:
 def _fmt_q(q: Quantity) -> str:
     if q.kind == "time":
         return _hhmm(q.low) if q.exact else f"{_hhmm(q.low)}–{_hhmm(q.high)}"
+    if q.kind == "score":
+        return f"{int(q.low) // 1000}-{int(q.low) % 1000}"
     if q.kind == "rank":
         return "rank 1" if q.exact and q.low == 1 else f"rank {q.low:g}" if q.exact else f"rank {q.low:g}–{q.high:g}"
     if q.exact:
@@ -393,7 +395,7 @@ class _Checker:
             return None  # different times: a 2021 count and a 2022 count may both be right
         ma, mb = _months(fa), _months(fb)
         if ma and mb and not ma & mb:
-            return None  # the same: "as of June 2018" and "as of October 2018"
+            return None  # different months too: a June count and a July count may both be right
         for qa in fa.quantities:
             same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
                          and _same_verb(qa, qb)]
@@ -405,7 +407,7 @@ class _Checker:
                 continue  # "one of the biggest" is compatible with "top"
             mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit and _same_verb(q, qa)]
             # (minutes of a day, ages and places are exact: "58" and "56" years old differ by 3 %)
-            tol = 0.0 if qa.kind == "time" or qa.unit in ("age", "place") else self.s.number_tolerance
+            tol = 0.0 if qa.kind in ("time", "score") or qa.unit in ("age", "place") else self.s.number_tolerance
             if any(not _disjoint(x, y, tol) for x in mine for y in same_kind):
                 continue  # some pair of numbers about this unit agrees: no evidence they differ
             if qa.exact and any(q.exact and q.low == qa.low and _same_verb(q, qa) for q in fb.quantities) or any(
@@ -413,7 +415,7 @@ class _Checker:
                 continue  # the same value stands on the other side too: the unit was mis-attached
             qb = same_kind[0]
             sev = {"count": self.s.sev_count, "rank": self.s.sev_rank, "time": self.s.sev_date}.get(qa.kind, self.s.sev_number)
-            kind = {"rank": "number", "time": "date"}.get(qa.kind, qa.kind)
+            kind = {"rank": "number", "time": "date", "score": "number"}.get(qa.kind, qa.kind)
             return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), f"{qa.unit}",
                                _fmt_q(qa), _fmt_q(qb))
         return None
@@ -443,7 +445,6 @@ class _Checker:
         basis = "; ".join(sorted({d.basis for d in (x, y) if d.basis != "absolute"}))
         return self.differ("date", sev, fa, (x.start, x.end), fb, (y.start, y.end), basis or "",
                            _fmt_d(x), _fmt_d(y))
-
 
     def _weekdays(self, fa, fb, pairs, same_event):
         """Two claims of one event naming other weekdays when an article's date is unknown, so a
@@ -589,16 +590,22 @@ def _same_expansion(a: str, b: str, threshold: float) -> bool:
     return all(fuzz.ratio(x, y) >= threshold for x, y in zip(ta, tb))
 
 
+# the kinds the number and date checks find (what "one event" lets them compare)
+_EVENT_KINDS = frozenset({"number", "count", "date"})
+
+
 def _with_near(pairs: Iterable[tuple[str, str, bool]], facts: Mapping[str, ClaimFacts],
-               near_of: Callable[[Iterable[tuple[str, str]]], set[tuple[str, str]]], chunk: int = 4096):
-    """(a, b, same_event, near) of each pair: whether a pair outside one cluster is near is asked
+               near_of: Callable[[Iterable[tuple[str, str]]], Mapping[tuple[str, str], bool | float]],
+               chunk: int = 4096):
+    """(a, b, same_event, near) of each pair (near: True, False, or the cosine of a pair the
+    matcher must confirm, see `find_conflicts`): whether a pair outside one cluster is near is asked
     (`near_of`, a chunk of pairs at once) only when both claims state quantities or both dates,
     what the checks of one event compare."""
     buf: list[tuple[str, str]] = []
 
     def flush():
         near = near_of(buf)
-        yield from ((a, b, False, (a, b) in near) for a, b in buf)
+        yield from ((a, b, False, near.get((a, b), False)) for a, b in buf)
         buf.clear()
     for a, b, same in pairs:
         fa, fb = facts[a], facts[b]
@@ -1081,25 +1088,32 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     cosine of each pair of claim ids (their embeddings'); a pair outside one cluster at least
     `settings.near_cosine` close is one event for the number and date checks (without it, none is).
     `same_story`: given pairs and their cosines, whether the matcher calls each "same story,
-    different fact" (`matching.same_story`); asked of the pairs from `settings.story_cosine` to
-    `near_cosine`, and those it says yes to are one event for those checks too.
+    different fact" (`matching.same_story`); a pair from `settings.story_cosine` to `near_cosine`
+    is one event for those checks too when it says yes, asked only of the pairs in which those
+    checks find something.
 
     Every verdict reads only the pair: the two claims' facts and articles, whether they are in
     one cluster, and their cosine."""
     by_id = claims.by_id if hasattr(claims, "by_id") else {c.id: c for c in claims}
 
-    def near_of(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Of these pairs (outside one cluster), those close enough to report one event."""
+    def near_of(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bool | float]:
+        """Of these pairs (outside one cluster), those close enough to report one event (True),
+        and those in the band where the matcher must say so (their cosine: `_confirmed`)."""
         pairs = list(pairs)
         if cosines is None or not pairs:
-            return set()
-        cos = cosines(pairs)
-        near = {p for p, c in zip(pairs, cos) if c >= settings.near_cosine}
-        if same_story is not None:
-            ask = [(p, c) for p, c in zip(pairs, cos) if settings.story_cosine <= c < settings.near_cosine]
-            if ask:
-                near.update(p for (p, _), yes in zip(ask, same_story([p for p, _ in ask], [c for _, c in ask])) if yes)
-        return near
+            return {}
+        band = settings.story_cosine if same_story is not None else settings.near_cosine
+        return {p: True if c >= settings.near_cosine else c for p, c in zip(pairs, cosines(pairs)) if c >= band}
+
+    def confirmed(a: str, b: str, close: bool | float, hits: list[_Hit]) -> list[_Hit]:
+        """A pair in the band (`close` is its cosine) is one event for the number and date checks
+        only if the matcher calls it "same story, different fact": asked only when they found
+        something, which is rare, so the pair's texts are read for few pairs."""
+        if close is True or not close or not any(h.kind in _EVENT_KINDS for h in hits):
+            return hits
+        if same_story is not None and same_story([(a, b)], [close])[0]:
+            return hits
+        return [h for h in hits if h.kind not in _EVENT_KINDS]
 
     if previous is None or clusters is None:
         index = None                       # (every pair is checked: the summaries of every claim)
@@ -1123,7 +1137,7 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
             near = near_of(p for p, same in todo.items() if not same)
         if hasattr(facts, "prefetch"):     # facts read on demand: fetch those of the pairs at once
             facts.prefetch({c for p in todo for c in p})
-        pairs = ((a, b, same, (a, b) in near) for (a, b), same in todo.items())
+        pairs = ((a, b, same, near.get((a, b), False)) for (a, b), same in todo.items())
         for x in keep:
             out[x.id] = x if x.status == "open" else Conflict(x.id, x.a, x.b, x.kind, x.severity,
                                                               x.explanation, x.a_span, x.b_span)
@@ -1131,7 +1145,9 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         pairs = _with_near(_candidate_pairs(claims, facts, clusters), facts, near_of)
     for a, b, same_event, close in pairs:
         fa, fb = facts[a], facts[b]
-        hits = checker.pair(fa, fb, same_event, near=close)
+        hits = checker.pair(fa, fb, same_event, near=bool(close))
+        if close and not same_event:
+            hits = confirmed(a, b, close, hits)
         if not hits and nli is not None and same_event:
             p = nli.contradiction(by_id[a].standalone or by_id[a].text, by_id[b].standalone or by_id[b].text)
             if p >= settings.nli_threshold:

@@ -223,6 +223,15 @@ _AGE = re.compile(r"[- ]years?[- ]old\b", re.I)
 _AGE_APPOSED = re.compile(r"(?<=[A-Za-z]), \d{1,3},\s")
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
+# a match score: "beat Chelsea 2-1", "a 3-0 win", "drew 1-1" (a sports verb or noun next to it;
+# "40-50 people" is a range)
+SCORE_RE = re.compile(r"(?<![\d.,/:-])(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d.,/:%-])")
+_SCORE_BEFORE = re.compile(r"\b(?:beat|beats|beating|defeated|defeats|defeat|won|wins|win|winning|lost|loses|lose|"
+                           r"losing|drew|draws|draw|drawing|thrashed|edged|routed|trounced|crushed|downed|"
+                           r"victory|loss|led|leads|leading|trailed|trailing|scoreline|score|result|ended|finished)"
+                           r"\b[^.;\d]{0,40}$", re.I)
+_SCORE_AFTER = re.compile(r"\s*(?:home\s+|away\s+)?(?:win|victory|defeat|loss|draw|scoreline|result|lead|"
+                          r"thrashing|triumph)\b", re.I)
 _DURATION_AFTER = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|decades?|centuries|century)\b", re.I)
 STRICTLY_BELOW = ("less than", "under", "fewer than", "below", "lower than", "younger than")
 NUM_RE = re.compile(
@@ -834,6 +843,15 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         # times in two zones are not compared ("9 a.m. local time" and "02:00 GMT" may be one moment)
         unit = f"time of day ({zone.group(1).upper()})" if zone else "time of day"
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), lo, hi, hedge is None, unit, "time", hedge))
+        taken.append((m.start(), m.end()))
+    for m in SCORE_RE.finditer(text):
+        if not free(m.start(), m.end()) or not (_SCORE_BEFORE.search(text, 0, m.start())
+                                               or _SCORE_AFTER.match(text, m.end())):
+            continue
+        # the two sides' goals, higher first: who won is the verb's to say ("beat ... 2-1", "lost 1-2")
+        hi_g, lo_g = sorted((int(m.group(1)), int(m.group(2))), reverse=True)
+        v = float(hi_g * 1000 + lo_g)
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, "score", "score"))
         taken.append((m.start(), m.end()))
     window = None
     wm = WINDOW_RE.search(text)

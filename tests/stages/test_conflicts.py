@@ -82,6 +82,10 @@ FIRES = [
     # a currency sign a space apart, and the noun a phrase counts ("COVID-19 cases" are cases)
     ("number", "The film grossed $ 28 million.", "The film grossed $30 million."),
     ("number", "There are more than 114,000 confirmed cases.", "There are under 114,000 COVID-19 cases."),
+    # a match score, whichever side is written first
+    ("number", "Arsenal beat Chelsea 2-1 at the Emirates Stadium on Sunday.",
+     "Arsenal beat Chelsea 3-1 at the Emirates Stadium on Sunday."),
+    ("number", "Chelsea lost 1-2 to Arsenal on Sunday.", "Chelsea lost 0-2 to Arsenal on Sunday."),
     # "%" and "percent" are one unit
     ("number", "The party won 36.2% of the vote.", "The party won 31.5 percent of the vote."),
     # a verdict or a plea worded with guilty / innocent, and acquitted as not convicted
@@ -164,6 +168,10 @@ QUIET = [
     ("first elected is no place", "He was first elected in 2015.", "He came second in 2015."),
     ("a change and its end", "Revenue rose 12% to $3.4 billion.", "Revenue rose to $3.4 billion from $3.0 billion."),
     ("a rounded figure", "The deal is worth 1,200 dollars.", "The deal is worth 1,180 dollars."),
+    ("one score either way round", "Arsenal beat Chelsea 2-1 on Sunday.", "Chelsea lost 1-2 to Arsenal on Sunday."),
+    ("a range is no score", "Between 40-50 people died in the fire.", "The fire killed 45 people."),
+    ("different months", "In June 2021, floods killed 12 people in the region.",
+     "In July 2021, floods killed 15 people in the region."),
     ("after a year", "The game was released after 1998.", "The game was released on May 14, 1999."),
     ("a rounded share", "The party won 36 percent of the vote.", "The party won 36.2 percent of the vote."),
     ("over years is during them", "The firm will cut 5,500 jobs over four years.",
@@ -298,13 +306,14 @@ def test_near_claims_outside_a_cluster_are_one_event_for_numbers_and_dates():
     assert {quake_a, quake_b} in [set(p) for p in asked]
     assert find_conflicts(claims, facts, [], arts, ConflictSettings(near_cosine=0.95), cosines=cosines(0.9)) == []
     # below the bar, a pair the matcher calls "same story, different fact" is one event too; it
-    # is asked only of pairs from `story_cosine` up
+    # is asked only of pairs from `story_cosine` up in which the number or date check finds
+    # something (here every pair is at 0.7; only the two magnitudes clash)
     told: list = []
 
     def same_story(pairs, cos):
         told.extend(zip(pairs, cos))
         return [True] * len(pairs)
-    got = find_conflicts(claims, facts, [], arts, cosines=cosines(0.7), same_story=same_story)
+    got = find_conflicts(claims, facts, [], arts, cosines=lambda pairs: [0.7] * len(pairs), same_story=same_story)
     assert [(c.kind, {c.a, c.b}) for c in got] == [("number", {quake_a, quake_b})]
     assert [(set(p), c) for p, c in told] == [({quake_a, quake_b}, 0.7)]
     told.clear()
