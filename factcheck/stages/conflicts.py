@@ -927,6 +927,23 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         if k.id not in now_ids:
             lost_of.update(dict.fromkeys(k.claim_ids, k.id))
     regrouped = born_of.keys() | lost_of.keys()
+    # A lost cluster whose members are all in one new cluster that holds no other lost cluster's
+    # claims: a pair of two of its members, or of one of them and a claim in no lost cluster then,
+    # is same-event now exactly when it was then (the other claims the new cluster gained stay in
+    # `moved`, so pairs with them are read). Its members are regrouped (their cluster's id moved)
+    # but their stored conflicts stand: `moved` leaves them out, so a new article joining a
+    # cluster of hundreds of claims does not read all their conflicts. (Two merged clusters' pairs
+    # across changed: their members stay in `moved`.)
+    moved = set(regrouped)
+    feeds: dict[str, set[str | None]] = defaultdict(set)     # new cluster -> the lost ones it holds claims of
+    for c, b in born_of.items():
+        feeds[b].add(lost_of.get(c))
+    for k in prev.clusters:
+        if k.id in now_ids:
+            continue
+        into = {born_of.get(c) for c in k.claim_ids}
+        if len(into) == 1 and None not in into and feeds[next(iter(into))] - {None} == {k.id}:
+            moved.difference_update(k.claim_ids)
 
     @functools.cache
     def kept_of() -> Mapping[str, str]:
@@ -1044,7 +1061,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     crossed = any(n > _KEY_CAP and prev.key_sizes.get(k, _KEY_CAP + 1) <= _KEY_CAP for k, n in sized)
 
     def still(a: str, b: str) -> bool:
-        if not crossed and a not in regrouped and b not in regrouped:
+        if not crossed and a not in moved and b not in moved:
             return True
         return ((same_now(a, b) and same_then(a, b))
                 or (not same_now(a, b) and not same_then(a, b) and candidate(a, b)))
@@ -1054,7 +1071,7 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         # without a key crossing the cap, every pair checked again and every stored conflict that
         # may go touches a changed or regrouped claim
         prev.partial = not (crossed or crossed_down)
-        prev.loaded = prev.conflicts(changed | regrouped if prev.partial else None)
+        prev.loaded = prev.conflicts(changed | moved if prev.partial else None)
     else:
         prev.loaded = prev.conflicts
     keep = [x for x in prev.loaded

@@ -471,3 +471,38 @@ def test_weekdays_are_compared_by_name_when_an_article_s_date_is_unknown():
     res = compare_claims(a, "Santos met President Marcelo Rebelo de Sousa on March 6, 2024.",
                          published_a="2024-03-11", published_b="2024-03-14")
     assert res.conflict and res.kind == "date" and "2024-03-13" in res.explanation, res
+
+
+def test_a_delta_reads_the_stored_conflicts_of_a_cluster_that_only_gained_a_claim_only_when_clusters_merged():
+    """A cluster that only gained a changed claim keeps its members' same-event pairs as they were:
+    the delta does not read their stored conflicts (a new article joining a cluster of hundreds of
+    claims). Two clusters merged into one change their pairs across: those conflicts are read (so
+    that one the check no longer finds goes), and a conflict of the new claim is found."""
+    from factcheck.records import Cluster
+    from factcheck.stages.conflicts import Previous
+    claims, arts = _corpus(
+        ("001_a", "The blast killed 12 people in the market.\nThe fire destroyed 40 homes.", "2024-03-03"),
+        ("002_b", "The blast killed 12 people in the market.\nThe fire destroyed 40 homes.", "2024-03-03"),
+        ("003_c", "The blast killed 15 people in the market.", "2024-03-03"))
+    facts = normalize_claims(claims, arts)
+    a1, a2, b1, b2, n = (c.id for c in claims)
+
+    def run(then: list[tuple[str, ...]], now: list[tuple[str, ...]]):
+        asked: list = []
+
+        def stored(ids):
+            asked.append(set(ids) if ids is not None else None)
+            return []
+        prev = Previous(changed={n}, clusters=[Cluster("k" + "".join(m), m, (), 1) for m in then],
+                        key_sizes={}, offices={}, conflicts=stored)
+        got = find_conflicts(claims, facts, [Cluster("k" + "".join(m), m, (), 1) for m in now], arts,
+                             previous=prev)
+        return asked, got
+    # the blast cluster gains the new claim: only the new claim's stored conflicts are read
+    asked, got = run([(a1, b1), (a2, b2)], [(a1, b1, n), (a2, b2)])
+    assert asked == [{n}], asked
+    assert {(c.kind, frozenset((c.a, c.b))) for c in got} >= {("number", frozenset((a1, n))),
+                                                                ("number", frozenset((b1, n)))}
+    # the two clusters merge with it: the pairs across were not one event, now are; read them
+    asked, got = run([(a1, b1), (a2, b2)], [(a1, b1, a2, b2, n)])
+    assert asked and asked[0] is not None and {a1, b1, a2, b2} <= asked[0], asked
