@@ -928,12 +928,12 @@ def _incremental_pairs(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
             lost_of.update(dict.fromkeys(k.claim_ids, k.id))
     regrouped = born_of.keys() | lost_of.keys()
     # A lost cluster whose members are all in one new cluster that holds no other lost cluster's
-    # claims: a pair of two of its members, or of one of them and a claim in no lost cluster then,
-    # is same-event now exactly when it was then (the other claims the new cluster gained stay in
-    # `moved`, so pairs with them are read). Its members are regrouped (their cluster's id moved)
-    # but their stored conflicts stand: `moved` leaves them out, so a new article joining a
-    # cluster of hundreds of claims does not read all their conflicts. (Two merged clusters' pairs
-    # across changed: their members stay in `moved`.)
+    # claims: a pair of two of its members, or of one of them and a claim outside that new
+    # cluster, is same-event now exactly when it was then. Its members are regrouped (their
+    # cluster's id moved) but their stored conflicts stand: `moved` leaves them out, so a new
+    # article joining a cluster of hundreds of claims does not read all their conflicts. The
+    # claims the new cluster gained stay in `moved` (their pairs with the members changed and are
+    # read), and so do two merged clusters' members (their pairs across changed).
     moved = set(regrouped)
     feeds: dict[str, set[str | None]] = defaultdict(set)     # new cluster -> the lost ones it holds claims of
     for c, b in born_of.items():
@@ -1115,7 +1115,7 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
 
     def near_of(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bool | float]:
         """Of these pairs (outside one cluster), those close enough to report one event (True),
-        and those in the band where the matcher must say so (their cosine: `_confirmed`)."""
+        and those in the band where the matcher must say so (their cosine: `confirmed`)."""
         pairs = list(pairs)
         if cosines is None or not pairs:
             return {}
