@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
-from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, STRICTLY_BELOW, WEEKDAYS, ClaimFacts,
-                                        DateFact, Frame, Quantity, normalize_claims)
+from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, SCALE, SPEECH_VERBS, STRICTLY_BELOW,
+                                        WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, normalize_claims)
 
 _P = utils.default_process
 
@@ -125,7 +125,7 @@ def _text_at(article: Article, span: tuple[int, int]) -> str:
     return article.text[span[0]:span[1]]
 
 
-_SCALED = re.compile(r"(?i)\d\s*-?\s*(?:hundred|thousand|million|billion|trillion|mln|mn|bln|bn|tn|trn|k|m|b)\b")
+_SCALED = re.compile(r"(?i)\d\s*-?\s*(?:{})\b".format("|".join(sorted(SCALE, key=len, reverse=True))))
 
 
 def _rounded(q: Quantity) -> bool:
@@ -467,7 +467,8 @@ class _Checker:
                            nx.capitalize(), ny.capitalize())
 
 
-_SAYING = {"say", "tell", "report", "announce", "state", "add", "confirm", "claim", "write", "quote"}
+# verbs of saying (whose date is the day of the saying, not of what is said)
+_SAYING = SPEECH_VERBS | {"report", "confirm", "write", "quote"}
 
 
 def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:

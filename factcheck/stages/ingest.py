@@ -371,9 +371,12 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
     return _merge(spans), meta
 
 
-# words before a year that look ahead to it ("would open in 2025", "by 2030", "plans for 2026")
-_AHEAD_RE = re.compile(r"\b(?:will|would|shall|plans?|planned|planning|expects?|expected|scheduled|due to|aims?|"
-                       r"forecasts?|projected)\b[^.;]*$|\b(?:by|until|till|before)\s+(?:the\s+end\s+of\s+)?$", re.I)
+# words before a date that look ahead to it ("would open in 2025", "by 2030", "plans for 2026",
+# "will meet ... on Wednesday", "is expected to ... on Wednesday"): the dateline's year leaves such
+# a year out, and a weekday they look ahead to is the next one (here and in `normalize`)
+LOOKS_AHEAD = re.compile(r"\b(?:will|would|shall|is to|are to|set to|plans?\s+(?:to|for)|planned|planning|expects?|expected|"
+                         r"scheduled|due to|aims?|forecasts?|projected|next)\b[^.;]*$"
+                         r"|\b(?:by|until|till|before)\s+(?:the\s+end\s+of\s+)?$", re.I)
 
 
 def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, str] | None:
@@ -381,11 +384,11 @@ def _infer_year(month: int, day: int, body: str, today: dt.date) -> tuple[str, s
     (a year the text looks ahead to, "would open in 2025", left out). None when the weekdays the
     text mentions fit neither year: the text contradicts the guess."""
     years = sorted({int(m.group(0)) for m in _YEAR_RE.finditer(body) if int(m.group(0)) <= today.year
-                    and not _AHEAD_RE.search(body, max(0, m.start() - 40), m.start())})
+                    and not LOOKS_AHEAD.search(body, max(0, m.start() - 40), m.start())})
     # (weekday, looks ahead): "on Tuesday" in a news story means the last seven days, but "will
     # meet ... on Wednesday" / "is expected to ... on Wednesday" the next seven
     weekdays = [(_WEEKDAYS.index(m.group(1).lower()),
-                 _AHEAD_RE.search(body, max(0, m.start() - 80), m.start()) is not None)
+                 LOOKS_AHEAD.search(body, max(0, m.start() - 80), m.start()) is not None)
                 for m in _WEEKDAY_MENTION_RE.finditer(body)]
     if not years:
         # A weekday repeats every few years: without a year in the text the year stays unknown

@@ -61,15 +61,21 @@ def lowercase_words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text) if w == w.lower()]
 
 
-def detect(text: str) -> LanguageVerdict:
-    """Whether `text` is English (see the module's docstring)."""
-    words = lowercase_words(text)
-    if len(words) < MIN_WORDS:
+def _judge(words: list[str], min_words: int, known_at: float, guess_at: float) -> LanguageVerdict:
+    """English unless there are `min_words` lowercase words or more, fewer than `ENGLISH_AT` of them
+    among the commonest English words and fewer than `known_at` commonly used English words; the
+    guess of another language wants its commonest words to cover `guess_at` of them."""
+    if len(words) < min_words:
         return LanguageVerdict(True, 1.0, len(words))
     share = sum(w in _COMMON for w in words) / len(words)
-    if share >= ENGLISH_AT or _known_english(words) >= KNOWN_AT:
+    if share >= ENGLISH_AT or _known_english(words) >= known_at:
         return LanguageVerdict(True, share, len(words))
-    return LanguageVerdict(False, share, len(words), _guess(words))
+    return LanguageVerdict(False, share, len(words), _guess(words, guess_at))
+
+
+def detect(text: str) -> LanguageVerdict:
+    """Whether `text` is English (see the module's docstring)."""
+    return _judge(lowercase_words(text), MIN_WORDS, KNOWN_AT, 0.25)
 
 
 SENTENCE_MIN_WORDS = 6   # a sentence with fewer lowercase words is not judged for its language
@@ -84,14 +90,8 @@ def sentence_language(text: str) -> str | None:
     sentence too short to tell. Stricter than `detect`: fewer than `ENGLISH_AT` of its lowercase
     words are among the commonest English words, fewer than `SENTENCE_KNOWN_BELOW` are commonly
     used English words, and one language's commonest words make up `SENTENCE_COVER_AT` of them."""
-    words = lowercase_words(text)
-    if len(words) < SENTENCE_MIN_WORDS:
-        return None
-    if sum(w in _COMMON for w in words) / len(words) >= ENGLISH_AT:
-        return None
-    if _known_english(words) >= SENTENCE_KNOWN_BELOW:
-        return None
-    return _guess(words, SENTENCE_COVER_AT)
+    v = _judge(lowercase_words(text), SENTENCE_MIN_WORDS, SENTENCE_KNOWN_BELOW, SENTENCE_COVER_AT)
+    return None if v.english else v.guess
 
 
 # quoted spans: "...", “...”, «...», „...“ (the text between the marks)

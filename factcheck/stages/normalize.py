@@ -14,13 +14,14 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim
 from factcheck.stages.demonyms import DEMONYMS as _WORLD_DEMONYMS
+from factcheck.stages.ingest import LOOKS_AHEAD
 
 # ---------------------------------------------------------------- records
 
@@ -985,19 +986,23 @@ _TOTAL_OF = re.compile(r"\d[\d,.]*(?:\s+[a-z]+)?\s+(?:out\s+)?of\s+(?:the\s+|its
 _TOTAL_COMPOUND = re.compile(r"-[a-z]+\b", re.I)
 
 
+def _relabel(quantities: list[Quantity], role: Callable[[Quantity], bool], suffix: str) -> list[Quantity]:
+    """The numbers `role` picks get the unit "<unit> <suffix>", when the claim also has a number
+    of that unit it does not pick (the part of a whole, the value after an earlier one): the two
+    numbers of one unit then compare with their counterparts, not with each other."""
+    picked = [q.kind == "number" and bool(q.unit) and role(q) for q in quantities]
+    others = {q.unit for q, p in zip(quantities, picked) if not p and q.kind == "number"}
+    return [dataclasses.replace(q, unit=f"{q.unit} {suffix}") if p and q.unit in others else q
+            for q, p in zip(quantities, picked)]
+
+
 def _totals(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     """A number stated as the whole another number of the same unit is part of gets the unit
     "<unit> in all": "took 92 of the 230 seats" and "won 96 of the 230 seats" then compare 92 with
     96 (the totals agree), where the two seat counts of each claim hid the difference. Only when
     the claim also counts the part: a lone "230-seat parliament" keeps its unit."""
-    def total(q: Quantity) -> bool:
-        return q.kind == "number" and bool(q.unit) and (
-            _TOTAL_OF.search(text, 0, q.start - off) is not None
-            or _TOTAL_COMPOUND.match(text, q.end - off) is not None)
-    whole = [total(q) for q in quantities]
-    parts = {q.unit for q, t in zip(quantities, whole) if not t and q.kind == "number"}
-    return [dataclasses.replace(q, unit=f"{q.unit} in all") if t and q.unit in parts else q
-            for q, t in zip(quantities, whole)]
+    return _relabel(quantities, lambda q: _TOTAL_OF.search(text, 0, q.start - off) is not None
+                    or _TOTAL_COMPOUND.match(text, q.end - off) is not None, "in all")
 
 
 # a number the claim gives as the value before another: "36.2 percent, up from 28 percent",
@@ -1012,11 +1017,7 @@ def _befores(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     "won 36.2 percent, up from 28 percent" against "won 31 percent, up from 28 percent" compares
     36.2 with 31 (the earlier values agree), where the agreeing 28s hid the difference. Only when
     the claim also states the value after it."""
-    before = [q.kind == "number" and bool(q.unit) and _BEFORE_VALUE.search(text, 0, q.start - off) is not None
-              for q in quantities]
-    after = {q.unit for q, b in zip(quantities, before) if not b and q.kind == "number"}
-    return [dataclasses.replace(q, unit=f"{q.unit} before") if b and q.unit in after else q
-            for q, b in zip(quantities, before)]
+    return _relabel(quantities, lambda q: _BEFORE_VALUE.search(text, 0, q.start - off) is not None, "before")
 
 
 def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
@@ -1050,11 +1051,6 @@ def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     return out
 
 
-# words before a date in its claim that look ahead to it ("will meet ... on Wednesday")
-_LOOKS_AHEAD = re.compile(r"\b(?:will|would|shall|is to|are to|expected|scheduled|due to|plans? to|planned|"
-                          r"set to|next)\b[^.;]*$", re.I)
-
-
 def _dates(text: str, off: int, published: str | None, source: str) -> list[DateFact]:
     out = []
     for m in DATE_RE.finditer(text):
@@ -1066,7 +1062,7 @@ def _dates(text: str, off: int, published: str | None, source: str) -> list[Date
             if phrase[0].islower() or not re.match(r"\s*(?:\d|,|\.)", text[m.end():]) and phrase == "May" \
                     and not re.search(r"\b(?:in|since|of|early|late|mid)\s+$", text[:m.start()]):
                 continue
-        f = resolve_date(phrase, published, source, ahead=_LOOKS_AHEAD.search(text, 0, m.start()) is not None)
+        f = resolve_date(phrase, published, source, ahead=LOOKS_AHEAD.search(text, max(0, m.start() - 80), m.start()) is not None)
         lo, hi = f.earliest, f.latest
         bound = re.search(r"\b(before|until|by|after|since|as of)\s+(?:the\s+)?$", text[:m.start()], re.I)
         if bound and not phrase.lower().startswith(("since", "before", "after", "until", "by")):
