@@ -177,6 +177,24 @@ def _shared_noun_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, 
             if y.subject_noun == x.subject_noun and x.verb == y.verb]
 
 
+# verbs of one side winning a contest against the other ("lost to" is "win" negated: OPPOSITE_VERBS)
+CONTEST_VERBS = frozenset({"beat", "defeat", "win", "edge", "rout", "thrash", "trounce", "crush", "down",
+                           "overcome", "oust", "unseat", "outpoll"})
+
+
+def _contest(x: Frame) -> tuple[str, str] | None:
+    """(winner, loser) of a frame stating a contest between two named sides: "Biden defeated
+    Trump", "Trump was defeated by Biden", "Trump lost to Biden"; None for any other frame (or a
+    plain "did not win": a draw is not a loss)."""
+    if x.verb not in CONTEST_VERBS or not x.subject or not (x.obj or "").startswith("e:") or x.subject == x.obj:
+        return None
+    if not x.negated:
+        return x.subject, x.obj
+    if x.verb == "win" and (x.cue or "").lower().startswith("los"):
+        return x.obj, x.subject
+    return None
+
+
 def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
     """Frames with the same subject entity and verb (visit verbs count as one)."""
     out = []
@@ -215,7 +233,8 @@ class _Checker:
         hits: list[_Hit] = []
         for check, event in ((self.title, same_event), (self.gender, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
-                             (self.negation, same_event), (self.numbers, same_event or near),
+                             (self.negation, same_event), (self.reversal, same_event or near),
+                             (self.numbers, same_event or near),
                              (self.dates, same_event or near)):
             h = check(fa, fb, event, pair_mode)
             if h:
@@ -384,6 +403,27 @@ class _Checker:
                                fb, _neg_span(fb, y, self.articles), "",
                                f"{'not ' if x.negated else ''}{x.verb} {x.obj}",
                                f"{'not ' if y.negated else ''}{y.verb} {y.obj}")
+        return None
+
+    def reversal(self, fa, fb, same_event, pair_mode):
+        """One contest, winner and loser swapped: "Biden defeated Trump" against "Trump defeated
+        Biden" (or "Biden lost to Trump"). Only of one event: two matches may go either way."""
+        if not same_event:
+            return None
+        for x in fa.frames:
+            wa = _contest(x)
+            if wa is None:
+                continue
+            for y in fb.frames:
+                if _contest(y) != wa[::-1]:
+                    continue
+                fx, fy = _date_near(fa, x), _date_near(fb, y)
+                if fx and fy and _dates_disjoint(fx, fy):
+                    continue  # different times: a rematch
+                names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+                return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
+                                   fb, _neg_span(fb, y, self.articles), "who won",
+                                   f"{names.get(wa[0], wa[0])} won", f"{names.get(wa[1], wa[1])} won")
         return None
 
     def numbers(self, fa, fb, same_event, pair_mode):
@@ -667,7 +707,7 @@ def fact_probe(f: ClaimFacts) -> str:
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
     (t:), is a person with a title (p:) or has a gender (g:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
-    a subject that names no entity, by its noun), and
+    a subject that names no entity, by its noun), each contest's two sides (r:), and
     whether it has speakers (s), quantities (q) and dates (d). Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
@@ -682,6 +722,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
+    out.update("r:" + "\x1e".join(sorted(w)) for x in f.frames if (w := _contest(x)))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
     return "\x1f".join(sorted(out))
 
@@ -700,21 +741,22 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     person one names and the other titles (title), a gender of one entity (gender), an acronym
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
     (role), a shared subject and verb (negation; numbers and dates outside one cluster); and in
-    one cluster, quantities or dates on both sides (numbers, dates) or a subject noun and verb
-    (negation)."""
+    one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
+    (negation) or a contest's two sides (who won)."""
     return may_level(a, b) >= (1 if same_event else 2)
 
 
 def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     """`may_conflict` of both kinds of pair at once: 2 when a check may find a conflict in any
-    pair with these tokens, 1 only in a pair of one event (one cluster, or near), 0 in none."""
+    pair with these tokens, 1 only in a pair of one event (one cluster, or near), 0 in none.
+    (A contest's sides, r:, are sorted: "A beat B" and "B beat A" share them.)"""
     shared = a & b
     if "s" in shared or any(t.startswith(_SHARED_ENOUGH) for t in shared):
         return 2
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "q" in shared or "d" in shared or any(t.startswith("v:") for t in shared) else 0
+    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "r:")) for t in shared) else 0
 
 
 @dataclass

@@ -1094,6 +1094,15 @@ def _negated(tok) -> tuple[bool, str | None]:
     return False, None
 
 
+def _passive_patient(tok):
+    """The subject of a passive verb that names its agent ("Trump" of "Trump was defeated by
+    Biden"); None for an active verb or a passive without "by ..."."""
+    patient = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    if patient is None or not any(g.dep_ == "pobj" for c in tok.children if c.dep_ == "agent" for g in c.children):
+        return None
+    return patient
+
+
 def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
     out = []
     for tok in claim_tokens:
@@ -1114,7 +1123,17 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
                     if subj is None and noun is None and c.pos_ == "NOUN":
                         noun = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None
+        patient = _passive_patient(tok)
+        if patient is not None:
+            # a passive with its agent is the active it restates: "Trump was defeated by Biden" is
+            # "Biden defeated Trump" (subject Biden, object Trump), so both compare as one predicate
+            agent = next(g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj")
+            subj = mention_at(agent) or (last_person if agent.lower_ in PRONOUNS else None)
+            noun = agent.lemma_.lower() if subj is None and agent.pos_ == "NOUN" else None
+            obj = mention_at(patient) or patient.lemma_.lower()
         for c in tok.children:
+            if patient is not None:
+                break
             if c.dep_ in ("dobj", "obj", "attr"):
                 obj = mention_at(c) or c.lemma_.lower()
             elif c.dep_ == "prep" and obj is None:

@@ -5,7 +5,7 @@ import pytest
 
 from factcheck.records import Article, Claim, Conflict, stable_id
 from factcheck.stages.conflicts import (CompareResult, ConflictSettings, NLIScorer, compare_claims,
-                                        find_conflicts)
+                                        fact_probe, find_conflicts, may_level, probe_tokens)
 from factcheck.stages.normalize import normalize_claims
 
 FIRES = [
@@ -506,3 +506,49 @@ def test_a_delta_reads_the_stored_conflicts_of_a_cluster_that_only_gained_a_clai
     # the two clusters merge with it: the pairs across were not one event, now are; read them
     asked, got = run([(a1, b1), (a2, b2)], [(a1, b1, a2, b2, n)])
     assert asked and asked[0] is not None and {a1, b1, a2, b2} <= asked[0], asked
+
+
+def test_an_active_and_a_passive_report_of_one_act_conflict_on_its_date_outside_one_cluster():
+    """Not clustered together, two claims compare dates when they share a predicate: "The mayor
+    opened the bridge on May 3" and "The bridge was opened by the mayor on May 5" do once the
+    passive is read as the active; the same act with its agent on one side only does not."""
+    got = _checked(("001_a", "Mayor Anna Lindqvist opened the Harbour Bridge on May 3.", "2023-05-10"),
+                   ("002_b", "The Harbour Bridge was opened by Mayor Anna Lindqvist on May 5.", "2023-05-10"))[3]
+    assert [c.kind for c in got] == ["date"], [c.explanation for c in got]
+    assert "'May 3'" in got[0].explanation and "'May 5'" in got[0].explanation
+    quiet = _checked(("001_a", "Mayor Anna Lindqvist opened the Harbour Bridge on May 3.", "2023-05-10"),
+                     ("002_b", "The Harbour Bridge was opened on May 5.", "2023-05-10"))[3]
+    assert not [c for c in quiet if c.kind == "date"], [c.explanation for c in quiet]
+
+
+def test_a_contest_whose_winner_and_loser_are_swapped_is_a_conflict_of_one_event_only():
+    """"Mayor Anna Lindqvist defeated Erik Berg in the runoff" against "Erik Berg defeated Mayor Anna
+    Lindqvist", "... was defeated by Erik Berg" or "Lindqvist lost to Berg": who won differs, in one
+    cluster. The same result worded otherwise agrees, and two claims that are not one event (two
+    matches) are not compared; nor is a symmetric act ("met")."""
+    from factcheck.records import Cluster
+
+    def one_cluster(a, b):
+        claims, arts = _corpus(("001_a", a, "2024-05-06"), ("002_b", b, "2024-05-06"))
+        facts = normalize_claims(claims, arts)
+        one = [Cluster("k1", tuple(c.id for c in claims), ("001_a", "002_b"), independent_sources=2)]
+        probes = [probe_tokens(fact_probe(facts[c.id])) for c in claims]
+        return [c for c in find_conflicts(claims, facts, one, arts, ConflictSettings())], probes
+
+    won = "Mayor Anna Lindqvist defeated Erik Berg in the runoff."
+    for other in ("Erik Berg defeated Mayor Anna Lindqvist in the runoff.",
+                  "Mayor Anna Lindqvist was defeated by Erik Berg in the runoff.",
+                  "Mayor Anna Lindqvist lost to Erik Berg in the runoff."):
+        got, probes = one_cluster(won, other)
+        assert [c.kind for c in got] == ["negation"], (other, [c.explanation for c in got])
+        assert "Anna Lindqvist won" in got[0].explanation and "Erik Berg won" in got[0].explanation
+        assert may_level(*probes) >= 1          # (a delta checks the pair again)
+    for same in ("Erik Berg was defeated by Mayor Anna Lindqvist in the runoff.",
+                 "Erik Berg lost to Mayor Anna Lindqvist in the runoff."):
+        assert one_cluster(won, same)[0] == [], same
+    assert one_cluster("Mayor Anna Lindqvist met Erik Berg in the runoff.",
+                       "Erik Berg met Mayor Anna Lindqvist in the runoff.")[0] == []
+    # outside one cluster (no cosines: not near), the two results may be two contests
+    assert not [c for c in _checked(("001_a", won, "2024-05-06"),
+                                    ("002_b", "Erik Berg defeated Mayor Anna Lindqvist in the runoff.",
+                                     "2024-05-06"))[3] if c.kind == "negation"]

@@ -376,3 +376,16 @@ def test_a_weekday_a_claim_looks_ahead_to_is_the_next_one():
                                ("Santos is expected to meet the president on Wednesday.", "2024-03-11"))
     days = [[d.earliest for d in facts[c.id].dates] for c in claims]
     assert days == [["2024-03-06"], ["2024-03-13"], ["2024-03-13"]]
+
+
+def test_a_passive_with_its_agent_is_framed_as_the_active_it_restates():
+    """"Trump was defeated by Biden" states what "Biden defeated Trump" does: subject Biden, object
+    Trump (it had Trump as the subject, so the two never compared as one predicate). A passive
+    without its agent keeps its subject."""
+    claims, _, facts = _corpus(("Biden defeated Trump in the 2020 election.", None),
+                               ("Trump was defeated by Biden in the 2020 election.", None),
+                               ("Trump was defeated in the 2020 election.", None))
+    active, passive, bare = ([f for f in facts[c.id].frames if f.verb == "defeat"] for c in claims)
+    assert (active[0].subject, active[0].obj) == ("e:biden", "e:trump")
+    assert (passive[0].subject, passive[0].obj) == ("e:biden", "e:trump")
+    assert bare[0].subject == "e:trump"
