@@ -1,6 +1,7 @@
 """End to end on stories the rules were not written from (tests/data/quake: three reports of one
 earthquake in Peru; tests/data/election: four reports of one election result; tests/data/court:
-three reports of one sentencing; all written for these tests): what a careful reader finds in
+three reports of one sentencing; tests/data/runoff: three reports of one mayoral runoff; all
+written for these tests): what a careful reader finds in
 them, the real model."""
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.model
 QUAKE = Path(__file__).resolve().parent / "data" / "quake"
 ELECTION = Path(__file__).resolve().parent / "data" / "election"
 COURT = Path(__file__).resolve().parent / "data" / "court"
+RUNOFF = Path(__file__).resolve().parent / "data" / "runoff"
 
 
 def _run(tmp_path_factory, folder: Path):
@@ -44,6 +46,11 @@ def election(tmp_path_factory):
 @pytest.fixture(scope="module")
 def court(tmp_path_factory):
     return _run(tmp_path_factory, COURT)
+
+
+@pytest.fixture(scope="module")
+def runoff(tmp_path_factory):
+    return _run(tmp_path_factory, RUNOFF)
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -121,3 +128,22 @@ def test_a_sentencing_s_plea_and_the_convict_s_age_conflict(court):
     # "three counts of bribery and one count of money laundering" is stated alike three times; the
     # 12 against 10 years is worded too far apart (cosine 0.65) to be compared: a known miss
     assert len(got) == 3, got
+
+
+def test_a_runoff_s_winner_turnout_and_day_in_office_conflict_and_nothing_else(runoff):
+    arts = {a["id"]: a for a in runoff["articles"]}
+    # "GOTHENBURG, Sweden, Sept. 15, 2025 (Reuters) -": a dateline with its region dates the wire
+    assert (arts["wire_a"]["published"], arts["wire_a"]["dateline"]) == ("2025-09-15", "GOTHENBURG")
+    assert not any(c["text"].startswith("GOTHENBURG") for c in runoff["claims"])
+    got = _conflicts(runoff)
+    # who won: the blog has Berg defeating Lindqvist, the wire the other way round
+    won = [g for g in got if g[0] == "negation"]
+    assert [(g[1], "(who won)" in g[2]) for g in won] == [({"wire_a", "blog_c"}, True)], got
+    # the turnout: 58 percent in the paper against 61 in the two others
+    turnout = [g for g in got if g[0] == "number"]
+    assert {frozenset(g[1]) for g in turnout} == {frozenset({"paper_b", "wire_a"}), frozenset({"paper_b", "blog_c"})}
+    # the day she takes office, which both look ahead to: October 1 against November 1 of 2025 (not
+    # the November before the paper's date); the wire's date and the blog's "Sunday" agree
+    days = [g for g in got if g[0] == "date"]
+    assert [(g[1], "2025-10-01" in g[2] and "2025-11-01" in g[2]) for g in days] == [({"wire_a", "paper_b"}, True)], got
+    assert len(got) == 4, got

@@ -73,11 +73,15 @@ def _is_timestamp_line(s: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# Dateline ("Bangkok, Jul 7 (EFE).-", "JAKARTA (Reuters) -", "Lima, March 3, 2024 (AP) -", and
-# with a date, no agency: "Lima, March 3, 2024 - ")
+# Dateline ("Bangkok, Jul 7 (EFE).-", "JAKARTA (Reuters) -", "Lima, March 3, 2024 (AP) -", with a
+# region "GOTHENBURG, Sweden, Sept. 15, 2025 (Reuters) -", and with a date, no agency: "Lima, March
+# 3, 2024 - ")
 # ---------------------------------------------------------------------------------------------
 DATELINE_RE = re.compile(
     rf"^(?P<place>[A-Z][A-Za-z'’.\-]*(?:[ \-][A-Z][A-Za-z'’.\-]*){{0,3}})"
+    # the region or country after the place ("GOTHENBURG, Sweden, Sept. 15, 2025 (Reuters) -",
+    # "PORTLAND, Ore. (AP) -"), not a month
+    rf"(?:,\s*(?!{_MONTH_RE}\b)(?P<region>[A-Z][A-Za-z'’.\-]*(?:[ \-][A-Z][A-Za-z'’.\-]*){{0,2}}))?"
     rf"(?:,\s*(?P<mon>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:,?\s+(?P<year>(?:19|20)\d\d))?)?"
     r"(?:\s*\((?P<agency>[A-Z][A-Za-z&.\- ]{0,30})\)\s*(?:[.:]?\s*[-–—]+|[.:])"
     r"|(?<=\d)\s+[-–—]+)\s*"

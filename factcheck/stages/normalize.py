@@ -348,8 +348,8 @@ DATE_RE = re.compile(
 
 def resolve_date(phrase: str, published: str | None, source: str = "unknown", ahead: bool = False) -> DateFact:
     """Resolve one date phrase against the publication date ('YYYY[-MM[-DD]]' or None). `ahead`:
-    the text looks ahead to it ("will meet ... on Wednesday"), so a weekday is the next one, not
-    the last."""
+    the text looks ahead to it ("will meet ... on Wednesday", "will take office on November 1"), so
+    a weekday, or a month without its year, is the next one, not the last."""
     by, bm, bd = parse_published(published)
     p = phrase.strip()
     pl = p.lower().replace(".", "")
@@ -391,7 +391,7 @@ def resolve_date(phrase: str, published: str | None, source: str = "unknown", ah
     mr = re.fullmatch(r"([a-z]+)\s+(\d{1,2})\s*[-–]\s*(\d{1,2})(?:,?\s+(\d{4}))?", pl)
     if mr and mr.group(1) in MONTHS:
         m, d1, d2 = MONTHS[mr.group(1)], int(mr.group(2)), int(mr.group(3))
-        y = int(mr.group(4)) if mr.group(4) else _infer_year(m, d1, by, bm, bd)
+        y = int(mr.group(4)) if mr.group(4) else _infer_year(m, d1, by, bm, bd, ahead)
         if y is None:
             return unresolved("year unknown", m)
         return fact(dt.date(y, m, d1), dt.date(y, m, d2), y, m, None,
@@ -409,7 +409,7 @@ def resolve_date(phrase: str, published: str | None, source: str = "unknown", ah
         if md.group(3):
             y = int(md.group(3))
             return fact(dt.date(y, m, d), dt.date(y, m, d), y, m, d)
-        y = _infer_year(m, d, by, bm, bd)
+        y = _infer_year(m, d, by, bm, bd, ahead)
         if y is None:
             return unresolved("year unknown", m, d)
         return fact(dt.date(y, m, d), dt.date(y, m, d), y, m, d, rel)
@@ -421,7 +421,7 @@ def resolve_date(phrase: str, published: str | None, source: str = "unknown", ah
             y = int(my.group(2))
             lo, hi = _month_range(y, m, part)
             return fact(lo, hi, y, m)
-        y = _infer_year(m, None, by, bm, bd)
+        y = _infer_year(m, None, by, bm, bd, ahead)
         if y is None:
             return unresolved("year unknown", m)
         lo, hi = _month_range(y, m, part)
@@ -479,12 +479,22 @@ def _dateparser_fact(phrase: str, base: dt.date, basis: str) -> DateFact:
     return DateFact(phrase, 0, 0, d.isoformat(), d.isoformat(), d.year, d.month, d.day, basis, True)
 
 
-def _infer_year(m: int, d: int | None, by, bm, bd) -> int | None:
-    """A month without a year is the most recent such month on or before publication."""
+def _infer_year(m: int, d: int | None, by, bm, bd, ahead: bool = False) -> int | None:
+    """A month without a year is the most recent such month on or before publication. One the text
+    looks ahead to (`ahead`) is that or the first on or after publication, whichever is nearer to
+    it: "will take office on November 1", published in mid-September, is this year's, and "will
+    take office on January 5", published in December, next year's; "said he would visit on March
+    3", published March 10, stays a week before (the look-ahead words are a wide net)."""
     if by is None:
         return None
     if bm is None:
         return by
+    if ahead:
+        back = _infer_year(m, d, by, bm, bd)
+        fwd = by if m > bm or (m == bm and (d is None or bd is None or d >= bd)) else by + 1
+        pub = dt.date(by, bm, min(bd or 15, 28))
+        gap = {y: abs((dt.date(y, m, min(d or 15, 28)) - pub).days) for y in (back, fwd)}
+        return fwd if gap[fwd] <= gap[back] else back
     if m < bm or (m == bm and (d is None or bd is None or d <= bd)):
         return by
     if m == bm:

@@ -494,7 +494,9 @@ def test_random_bytes_never_crash(tmp_path_factory, data, ext):
 
 
 @pytest.mark.parametrize("opening,outlet", [("Lima, March 3, 2024 (Reuters) - ", "Reuters"),
-                                            ("Lima, March 3, 2024 - ", None)])
+                                            ("Lima, March 3, 2024 - ", None),
+                                            ("Lima, Peru, March 3, 2024 (Reuters) - ", "Reuters"),
+                                            ("Lima, Peru, Mar. 3, 2024 - ", None)])
 def test_a_dateline_with_its_year_dates_the_article_and_is_no_sentence(tmp_path, opening, outlet):
     """A dateline that carries its year ("Lima, March 3, 2024 (Reuters) -", or with that date
     and no agency) gives the publication date as it is, its agency the outlet, and is not read as

@@ -389,3 +389,15 @@ def test_a_passive_with_its_agent_is_framed_as_the_active_it_restates():
     assert (active[0].subject, active[0].obj) == ("e:biden", "e:trump")
     assert (passive[0].subject, passive[0].obj) == ("e:biden", "e:trump")
     assert bare[0].subject == "e:trump"
+
+
+@pytest.mark.parametrize("phrase,published,ahead,day", [
+    ("November 1", "2025-09-16", True, "2025-11-01"),    # "will take office on November 1"
+    ("November 1", "2025-09-16", False, "2024-11-01"),   # "took office on November 1"
+    ("January 5", "2025-12-10", True, "2026-01-05"),
+    ("March 3", "2025-03-10", True, "2025-03-03"),       # "said he would visit on March 3": the nearer
+    ("December", "2025-09-16", True, "2025-12-01"),
+])
+def test_a_month_without_its_year_the_text_looks_ahead_to_is_the_nearer_of_the_last_and_the_next(
+        phrase, published, ahead, day):
+    assert resolve_date(phrase, published, "date line", ahead=ahead).earliest == day
