@@ -75,7 +75,9 @@ AGREEMENT_NOUNS = {"consensus", "agreement", "plan", "accord", "deal", "proposal
 GROUP_NOUNS = {"alliance", "coalition", "union", "bloc", "league", "group", "partnership", "council",
                "committee", "federation", "association"}
 ONE_OFF_VERBS = {"overthrow", "seize", "bear", "die", "found", "establish", "execute", "invade", "kill",
-                 "elect", "take", "sign", "approve"}
+                 "elect", "take", "sign", "approve",
+                 # a person takes up, or leaves, one office once ("became chief executive in 2021")
+                 "become", "appoint", "join", "resign", "retire"}
 VISIT_VERBS = {"visit", "travel", "fly", "go", "arrive", "tour"}
 
 
@@ -592,9 +594,9 @@ _HEADS_OF_STATE, _HEADS_OF_GOVERNMENT = {"president"}, {"prime minister", "premi
 _QUALIFIER_RE = re.compile(r"\b(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[- \t]*$", re.I)
 
 
-# a company's chief officers, however written ("CEO" is "chief executive officer")
+# a company's chief officers, however written ("CEO" and "Chief Executive" are "chief executive officer")
 _C_SUITE = {"ceo": "chief executive officer", "cfo": "chief financial officer", "coo": "chief operating officer",
-            "cto": "chief technology officer"}
+            "cto": "chief technology officer", "chief executive": "chief executive officer"}
 
 
 def _c_suite(t: str) -> str | None:

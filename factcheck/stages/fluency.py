@@ -259,8 +259,10 @@ def _repetition(doc) -> list[Hit]:
         if (c.lower_ in ("and", "or") and a.is_alpha and len(a) > 2 and a.lower_ == b.lower_
                 and a.lower_ not in _COORD_OK and a.tag_ not in ("JJR", "RBR")):
             hits.append(("repetition", 1.0, f"repeated phrase: '{a.text} {c.text} {b.text}'"))
-    # a 3-word sequence said twice (spinners duplicate clauses; bad MT loops)
-    words = [t.lower_ for t in toks if t.is_alpha]
+    # a 3-word sequence said twice (spinners duplicate clauses; bad MT loops); a number between two
+    # words keeps them apart ("fell to 4.1 billion crowns, while revenue rose to 62.5 billion
+    # crowns" says "to ... billion crowns" twice, as financial news does)
+    words = [t.lower_ if t.is_alpha else f"\x00{t.i}" for t in toks if t.is_alpha or t.like_num]
     seen: dict[tuple[str, ...], int] = {}
     for i in range(len(words) - 2):
         gram = tuple(words[i:i + 3])
@@ -447,6 +449,10 @@ def _verb_frame(doc) -> list[Hit]:
             if nxt.tag_ in ("VBG", "VBZ") and nxt.pos_ in ("VERB", "AUX") and nxt.lower_ not in ("being",) \
                     or nxt.tag_ == "VBD" and nxt.lower_.endswith("ed") and nxt.lower_ not in _SAME_PAST:
                 hits.append(("verb_frame", 1.0, f"broken verb: '{doc[tok.i: j + 1].text}' (a modal takes the bare verb)"))
+        # a modal with "to" before its verb: "will to cut", "can to go" ("ought to" takes it)
+        if tok.tag_ == "MD" and tok.lower_ != "ought" and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ == "to" \
+                and doc[tok.i + 2].tag_ == "VB":
+            hits.append(("verb_frame", 1.0, f"broken verb: '{doc[tok.i: tok.i + 3].text}' (a modal takes the bare verb)"))
         # "in Sunday afternoon", "at Monday": a day takes "on"
         # ("in Thursday trade", "at Monday's meeting": the day modifies what follows)
         after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
@@ -681,6 +687,40 @@ def settings_digest(settings: FluencySettings) -> str:
     return h.hexdigest()[:16]
 
 
+_SUBJECT_PRONOUNS = frozenset(("he", "she", "they", "it"))
+_MONTH_NAMES = frozenset(("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+                          "sept", "oct", "nov", "dec"))
+
+
+def _noun_phrase_frame(doc) -> list[Hit]:
+    """Noun phrases built the way another language builds them, or a bad translation does: a
+    subject said twice, as a name and then a pronoun ("The chief executive Maria Holm she said"),
+    and a number joined to a bare plural by "of" ("cut 1,200 of jobs", "won 52 of votes"; "1,200
+    of the jobs", "two of them", "10 of 12 ministers" and "$1.8 billion of assets" are English)."""
+    hits: list[Hit] = []
+    for tok in doc:
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is None:
+            break
+        # the name opens the sentence (with its determiner, titles and compounds) and the pronoun
+        # follows it at once as a subject (the parser may read "she said" as a clause about the
+        # name, which a name does not take without "who")
+        if tok.pos_ == "PROPN" and nxt.lower_ in _SUBJECT_PRONOUNS and nxt.dep_ == "nsubj" \
+                and nxt.head.dep_ not in ("ccomp", "xcomp", "advcl") \
+                and all(t.pos_ in ("DET", "PROPN", "NOUN", "ADJ") for t in doc[:tok.i]) \
+                and not any(t.lower_ in _WEEKDAYS or t.lower_ in _MONTH_NAMES for t in doc[:tok.i + 1]):
+            # (a day is no subject: "Tuesday he will undergo surgery")
+            hits.append(("agreement", 1.0, f"subject said twice: '{doc[max(0, tok.i - 1): tok.i + 2].text}'"))
+        after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
+        # (not a sum: "$1.8 billion of assets", "$50 of fuel", "200 million euros of investment")
+        if tok.tag_ == "CD" and tok.text[:1].isdigit() and nxt.lower_ == "of" and after is not None \
+                and after.tag_ == "NNS" and not (tok.i > 0 and doc[tok.i - 1].tag_ == "$") \
+                and not any(c.dep_ in ("det", "poss", "nummod") for c in after.children):
+            hits.append(("article_error", 0.8, f"number with 'of': '{doc[tok.i: tok.i + 3].text}'"))
+    return hits
+
+
 def local_signals(texts: Sequence[str], settings: FluencySettings = FluencySettings()) -> list[LocalSignals]:
     """Parse each text once and keep the corpus-independent part of its fluency signals."""
     if not texts:
@@ -691,7 +731,7 @@ def local_signals(texts: Sequence[str], settings: FluencySettings = FluencySetti
     out: list[LocalSignals] = []
     for doc in nlp.pipe(texts, batch_size=64, disable=skip):
         before = (_repetition(doc) + _self_reference(doc) + _article_agreement(doc) + _verb_frame(doc)
-                  + _no_main_verb(doc, settings))
+                  + _noun_phrase_frame(doc) + _no_main_verb(doc, settings))
         out.append(LocalSignals(tuple(before), tuple(_run_together_candidates(doc, settings)),
                                 tuple(_rare_words(doc, None, settings))))
     return out

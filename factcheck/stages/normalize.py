@@ -1130,6 +1130,9 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
             for c in t.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
                     subj = mention_at(c) or (last_person if c.lower_ in PRONOUNS else None)
+                    if subj is None and c.lower_ in ("who", "that") and t.dep_ == "relcl":
+                        # "Holm, who became chief executive in 2021": the one the clause is about
+                        subj = mention_at(t.head)
                     if subj is None and noun is None and c.pos_ == "NOUN":
                         noun = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None

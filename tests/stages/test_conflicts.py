@@ -44,6 +44,8 @@ FIRES = [
      "Chief Financial Officer Jane Holt said the plant would open in Ohio."),
     ("title", "CFO Jane Holt said the plant would open in Ohio.",
      "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
+    ("title", "Chief Executive Jane Holt said the plant would open in Ohio.",
+     "Chief Financial Officer Jane Holt said the plant would open in Ohio."),
     # one person's office in two countries
     ("title", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Malaysian Foreign Minister Retno Marsudi met Lavrov."),
@@ -137,6 +139,8 @@ QUIET = [
      "The deal is worth 4 million dollars."),
     ("one chief office two ways", "CEO Jane Holt said the plant would open in Ohio.",
      "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
+    ("one chief office three ways", "Chief Executive Jane Holt said the plant would open in Ohio.",
+     "CEO Jane Holt said the plant would open in Ohio."),
     ("one nationality stated", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Foreign Minister Retno Marsudi met Lavrov."),
     ("a former office in another country", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
@@ -552,3 +556,16 @@ def test_a_contest_whose_winner_and_loser_are_swapped_is_a_conflict_of_one_event
     assert not [c for c in _checked(("001_a", won, "2024-05-06"),
                                     ("002_b", "Erik Berg defeated Mayor Anna Lindqvist in the runoff.",
                                      "2024-05-06"))[3] if c.kind == "negation"]
+
+
+def test_taking_up_one_office_in_two_years_is_a_date_conflict_outside_one_cluster():
+    """"Maria Holm, who became chief executive in 2021" against "Maria Holm became chief executive
+    in 2019": a person takes up an office once, so two years are two accounts of one act, not two
+    acts (as two visits in two years are)."""
+    got = _checked(("001_a", "Maria Holm, who became chief executive in 2021, said demand would recover.", "2025-10-23"),
+                   ("002_b", "Maria Holm became chief executive in 2019.", "2025-10-24"))[3]
+    assert [c.kind for c in got] == ["date"], [c.explanation for c in got]
+    assert "'in 2021'" in got[0].explanation and "'in 2019'" in got[0].explanation
+    visits = _checked(("001_a", "Maria Holm visited the plant in 2021.", "2025-10-23"),
+                      ("002_b", "Maria Holm visited the plant in 2019.", "2025-10-24"))[3]
+    assert visits == [], [c.explanation for c in visits]

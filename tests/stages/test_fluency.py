@@ -58,6 +58,13 @@ PAIRS = [
      "The company said it would open a new battery plant in Ohio next year.", "would opening"),
     ("The delegation arrived in Sunday afternoon for two days of talks.",
      "The delegation arrived on Sunday afternoon for two days of talks.", "in Sunday"),
+    # a modal with "to", a subject said twice, a number joined to a bare plural by "of"
+    ("The company will to cut jobs in Sweden by the end of next year.",
+     "The company will cut jobs in Sweden by the end of next year.", "will to cut"),
+    ("The chief executive Maria Holm she said demand would recover next year.",
+     "The chief executive Maria Holm said demand would recover next year.", "Maria Holm she"),
+    ("The carmaker said it would cut 1,200 of jobs by the end of 2026.",
+     "The carmaker said it would cut 1,200 of its jobs by the end of 2026.", "1,200 of jobs"),
 ]
 
 
@@ -67,6 +74,11 @@ PAIRS = [
     "Squyres is principal investigator for the science payload of the mission.",
     "The company had a hit that came out of nowhere last year, its founder said.",
     "The company will be opening a plant next year, and it would not be running the old one.",
+    "You ought to read the report before the vote on Friday, the minister said.",
+    "The minister told Maria Holm she would be promoted after the election.",
+    "Tuesday he will undergo surgery at the hospital in the capital, his doctor said.",
+    "First Essex, with $1.8 billion of assets, employs about 360 people.",
+    "He said 1,200 of 5,000 jobs would go, and two of them were in Ohio.",
 ])
 def test_fluent_news_wording_near_those_signals_is_not_garbled(sentence: str) -> None:
     (f,) = score_sentences([sentence])
@@ -273,3 +285,13 @@ def test_the_cached_verdicts_follow_the_language_rules_too(monkeypatch) -> None:
     monkeypatch.setattr(Path, "read_bytes",
                         lambda self: read(self) + (b"\n# edited" if self.name == "language.py" else b""))
     assert settings_digest(FluencySettings()) != before
+
+
+def test_a_phrase_around_two_figures_is_not_said_twice() -> None:
+    """Financial news says "to ... billion crowns" of two figures; a number between the words keeps
+    the phrase apart (it was "repeated phrase: 'to billion crowns' twice", half way to garbled)."""
+    (f,) = score_sentences(["Operating profit fell to 4.1 billion crowns, while revenue increased 3 percent "
+                            "to 62.5 billion crowns."])
+    assert f.reasons == () and f.score == 0.0, f
+    (g,) = score_sentences(["Operating profit fell to billion crowns, while revenue increased to billion crowns."])
+    assert any("repeated phrase" in r for r in g.reasons), g

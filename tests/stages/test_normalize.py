@@ -401,3 +401,11 @@ def test_a_passive_with_its_agent_is_framed_as_the_active_it_restates():
 def test_a_month_without_its_year_the_text_looks_ahead_to_is_the_nearer_of_the_last_and_the_next(
         phrase, published, ahead, day):
     assert resolve_date(phrase, published, "date line", ahead=ahead).earliest == day
+
+
+def test_a_relative_clause_s_subject_is_the_name_it_is_about():
+    """"Holm, who became chief executive in 2021, said ...": Holm became chief executive (the
+    clause's "who" named no one, so its frame had no subject and was compared with nothing)."""
+    claims, _, facts = _corpus(("Maria Holm, who became chief executive in 2021, said demand would recover.", None))
+    became = [f for f in facts[claims[0].id].frames if f.verb == "become"]
+    assert became and became[0].subject == "e:maria-holm"
