@@ -879,7 +879,8 @@ FLUENCY_CORPUS = {
     "b.txt": "Recep Tayyip Erdogan later hosted a dinner for the delegation.\n"
              "Leaders agreed on a five-point consensus in April last year.\n",
     "c.txt": "Fishermen in the delta said the rains came early this year.\n",
-    "e.txt": "Rice prices rose for a third month in the northern provinces.\n",
+    "e.txt": "Rice prices rose for a third month in the northern provinces.\n"
+             "Diplomats said the five-point consensus still stood after the vote.\n",
     "f.txt": "The central bank kept its main interest rate unchanged on Thursday.\n",
     "g.txt": "The minister later met him at the palace.\n",
 }
@@ -946,7 +947,8 @@ def test_fluency_delta_follows_the_corpus_context(fluency_steps):
     (met,) = [k for k in added["clusters"] if k.article_ids == ("a", "g")]
     assert met.independent_sources == 1
     assert [k.independent_sources for k in fluency_steps["first"][1]["clusters"] if k.id == met.id] == [2]
-    # "five-point" was always followed by "consensus" elsewhere; now by "plan" too: no consensus to depart from
+    # "five-point" was always followed by "consensus" elsewhere (in two articles); now by "plan" too:
+    # no consensus to depart from
     assert any("Five-Point Alliance" in r for r in _verdict(first, texts, "The minister backed").reasons)
     assert not any("Five-Point Alliance" in r for r in _verdict(added, texts, "The minister backed").reasons)
     # and when that article leaves, the verdicts return to what they were

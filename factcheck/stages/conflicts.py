@@ -17,7 +17,8 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, SCALE, SPEECH_VERBS, STRICTLY_BELOW,
-                                        WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, normalize_claims)
+                                        WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, full_legal_form,
+                                        normalize_claims)
 
 _P = utils.default_process
 
@@ -626,8 +627,8 @@ def _noun_class(noun: str) -> str | None:
 
 
 def _same_expansion(a: str, b: str, threshold: float) -> bool:
-    ta = [w for w in _P(a).split() if w not in {"of", "the", "and", "for"}]
-    tb = [w for w in _P(b).split() if w not in {"of", "the", "and", "for"}]
+    ta = [w for w in full_legal_form(_P(a).split()) if w not in {"of", "the", "and", "for"}]
+    tb = [w for w in full_legal_form(_P(b).split()) if w not in {"of", "the", "and", "for"}]
     if len(ta) != len(tb):
         return fuzz.ratio(" ".join(ta), " ".join(tb)) >= 90
     return all(fuzz.ratio(x, y) >= threshold for x, y in zip(ta, tb))

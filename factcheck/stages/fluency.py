@@ -591,8 +591,9 @@ def _near_miss_names(text: str, context: FluencyContext | None, settings: Fluenc
 def _consensus(text: str, article: str | None, context: FluencyContext | None) -> list[Hit]:
     """Wording that departs from how the other articles say it: 'Five-Point Alliance' vs 'five-point consensus'.
 
-    Only for a rare hyphenated or capitalised first word whose every use in at least two other
-    articles continues the same way, while this continuation is used nowhere else.
+    Only for a hyphenated first word whose every use in the other articles continues the same way,
+    while this continuation is used nowhere else, and either at least two other articles use that
+    one or this article words it two ways itself.
     """
     if context is None or article is None or "-" not in text:
         return []
@@ -602,11 +603,16 @@ def _consensus(text: str, article: str | None, context: FluencyContext | None) -
     for i, (a, b) in enumerate(zip(words, words[1:])):
         if "-" not in a or b in _STOP:
             continue
-        others = {w2: arts - {article} for w2, arts in context.followers.get(a, {}).items()}
+        followers = context.followers.get(a, {})
+        others = {w2: arts - {article} for w2, arts in followers.items()}
         others = {w2: arts for w2, arts in others.items() if arts}
         if len(others) == 1 and b not in others:
             alt = next(iter(others))
-            if alt not in _STOP:
+            # one article each way says nothing of which is odd, unless this one words it two ways
+            # itself ("Five-Point Alliance" and "five-point agreement" against "five-point
+            # consensus"): two other articles, or two wordings here
+            mine = sum(article in arts for arts in followers.values())
+            if alt not in _STOP and (len(others[alt]) >= 2 or mine >= 2):
                 hits.append(("consensus", 1.0, f"departs from other articles: '{raw[i]} {raw[i + 1]}' "
                                                f"(elsewhere '{a} {alt}')"))
     return hits

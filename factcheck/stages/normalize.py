@@ -801,6 +801,20 @@ def _name_pairs(keys: list[str], display: Mapping[str, str]):
         yield keys[i], keys[j]
 
 
+# a company's legal form, abbreviated or not: "Rahman Apparels Ltd" is "Rahman Apparels Limited"
+LEGAL_FORMS = {"ltd": "limited", "inc": "incorporated", "corp": "corporation", "co": "company",
+               "bhd": "berhad", "pty": "proprietary"}
+
+
+def full_legal_form(words: list[str]) -> list[str]:
+    """Normalised words of a name with an abbreviated legal form written out (the last word, or
+    the one before a last "limited": "Pty Ltd")."""
+    out = list(words)
+    for i in range(max(1, len(out) - 2), len(out)):
+        out[i] = LEGAL_FORMS.get(out[i], out[i])
+    return out
+
+
 @functools.lru_cache(maxsize=1 << 17)   # pure; the corpus merge calls it ~10x per distinct name
 def _key(text: str) -> str:
     c = _clean_name(text)
@@ -808,7 +822,7 @@ def _key(text: str) -> str:
         return "acr:" + c.upper()
     if c.lower() in DEMONYMS:
         return _norm(DEMONYMS[c.lower()])
-    return _norm(c)
+    return " ".join(full_legal_form(_norm(c).split()))
 
 
 # ---------------------------------------------------------------- per-claim facts

@@ -46,6 +46,9 @@ FIRES = [
      "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
     ("title", "Chief Executive Jane Holt said the plant would open in Ohio.",
      "Chief Financial Officer Jane Holt said the plant would open in Ohio."),
+    # one acronym, two companies (the legal forms agree, abbreviated or not)
+    ("name", "The factory, owned by Rahman Apparels Ltd (RAL), employs 2,000 people.",
+     "The factory belongs to Rahman Allied Limited (RAL)."),
     # one person's office in two countries
     ("title", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Malaysian Foreign Minister Retno Marsudi met Lavrov."),
@@ -141,6 +144,8 @@ QUIET = [
      "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
     ("one chief office three ways", "Chief Executive Jane Holt said the plant would open in Ohio.",
      "CEO Jane Holt said the plant would open in Ohio."),
+    ("a legal form abbreviated", "The factory, owned by Rahman Apparels Ltd (RAL), employs 2,000 people.",
+     "The factory belongs to Rahman Apparels Limited (RAL)."),
     ("one nationality stated", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Foreign Minister Retno Marsudi met Lavrov."),
     ("a former office in another country", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",

@@ -146,6 +146,13 @@ def test_consensus_wording_is_a_weak_signal_alone() -> None:
                             article_ids=["c"])
     assert any("Five-Point Alliance" in r and "five-point consensus" in r for r in res.reasons)
     assert 0 < res.score < FluencySettings().garbled_at
+    # one article against one: neither wording is the odd one out ("eight-storey building" in the
+    # wire was flagged against a rewrite's "eight-storey construction")
+    two = build_context({"a": ["The fire started on the third floor of the eight-storey building."],
+                         "c": ["The inferno erupted on the third floor of the eight-storey construction."]})
+    [wire] = score_sentences(["The fire started on the third floor of the eight-storey building."], two,
+                             article_ids=["a"])
+    assert wire.reasons == (), wire
 
 
 def test_unknown_words_add_up() -> None:

@@ -409,3 +409,10 @@ def test_a_relative_clause_s_subject_is_the_name_it_is_about():
     claims, _, facts = _corpus(("Maria Holm, who became chief executive in 2021, said demand would recover.", None))
     became = [f for f in facts[claims[0].id].frames if f.verb == "become"]
     assert became and became[0].subject == "e:maria-holm"
+
+
+def test_a_company_named_with_its_legal_form_abbreviated_or_not_is_one_entity():
+    claims, _, facts = _corpus(("The factory is owned by Rahman Apparels Ltd, a Dhaka company.", None),
+                               ("Rahman Apparels Limited employs about 2,000 workers.", None))
+    ents = [{m.entity for m in facts[c.id].mentions if "rahman" in m.entity} for c in claims]
+    assert ents[0] == ents[1] and len(ents[0]) == 1, ents
