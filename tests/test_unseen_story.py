@@ -2,8 +2,8 @@
 earthquake in Peru; tests/data/election: four reports of one election result; tests/data/court:
 three reports of one sentencing; tests/data/runoff: three reports of one mayoral runoff;
 tests/data/earnings: three reports of one company's results, one of them badly translated;
-tests/data/factory_fire: three reports of one fire, one of them a synonym-spun rewrite; all written
-for these tests): what a careful reader finds in
+tests/data/factory_fire: three reports of one fire, one of them a synonym-spun rewrite;
+tests/data/study: three reports of one medical study; all written for these tests): what a careful reader finds in
 them, the real model."""
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ COURT = Path(__file__).resolve().parent / "data" / "court"
 RUNOFF = Path(__file__).resolve().parent / "data" / "runoff"
 EARNINGS = Path(__file__).resolve().parent / "data" / "earnings"
 FIRE = Path(__file__).resolve().parent / "data" / "factory_fire"
+STUDY = Path(__file__).resolve().parent / "data" / "study"
 
 
 def _run(tmp_path_factory, folder: Path):
@@ -65,6 +66,11 @@ def earnings(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fire(tmp_path_factory):
     return _run(tmp_path_factory, FIRE)
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    return _run(tmp_path_factory, STUDY)
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -200,3 +206,18 @@ def test_a_fire_s_hour_conflicts_and_its_updated_toll_and_company_name_do_not(fi
     assert not any(s["reasons"] for s in fire["sentences"] if s["article"] == "wire_a"), fire["sentences"]
     # (the rewrite's synonyms, "murdered 14 laborers", "utilizes about 2,000 individuals", are not
     # flagged: a known miss)
+
+
+def test_a_study_s_lead_author_s_university_and_its_step_count_conflict(study):
+    got = _conflicts(study)
+    # "Professor Helen Marsh of University College London" twice against "Dr. Helen Marsh of King's
+    # College London" (her titles, Professor and Dr., do not clash)
+    where = [g for g in got if g[0] == "title"]
+    assert {frozenset(g[1]) for g in where} == {frozenset({"paper_b", "wire_a"}), frozenset({"paper_b", "blog_c"})}
+    assert all("affiliation of Helen Marsh" in g[2] for g in where), got
+    # 10,000 steps against 7,000; the wire's "at least 7,000 steps" admits 10,000
+    steps = [g for g in got if g[0] == "number"]
+    assert [(g[1], "'10,000'" in g[2]) for g in steps] == [({"blog_c", "paper_b"}, True)], got
+    # the 87,500 adults against 78,500 are worded apart, and the matcher does not call the pairs
+    # one claim: a known miss
+    assert len(got) == 3, got

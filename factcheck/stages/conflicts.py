@@ -34,6 +34,7 @@ class ConflictSettings:
     sev_date: float = 0.7
     sev_name: float = 0.8
     sev_title: float = 0.7
+    sev_affiliation: float = 0.5           # one person of two organisations (a title kind, less sure)
     sev_gender: float = 0.6
     sev_role: float = 0.8
     sev_negation: float = 0.7
@@ -234,7 +235,8 @@ class _Checker:
         """The checks' hits on a pair; `near`: the claims are close enough to report one event for
         the number and date checks (`ConflictSettings.near_cosine`)."""
         hits: list[_Hit] = []
-        for check, event in ((self.title, same_event), (self.gender, same_event), (self.acronym, same_event),
+        for check, event in ((self.title, same_event), (self.affiliation, same_event),
+                             (self.gender, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
                              (self.negation, same_event), (self.reversal, same_event or near),
                              (self.numbers, same_event or near),
@@ -272,6 +274,19 @@ class _Checker:
                     what = "rank" if ra else "office"
                     return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,
                                        f"{what} of {ma.name}")
+        return None
+
+    def affiliation(self, fa, fb, same_event, pair_mode):
+        """One person of two organisations: "Helen Marsh of University College London" against
+        "Helen Marsh of King's College London" (a title conflict, of less weight: a person may hold
+        two posts)."""
+        for ma in fa.mentions:
+            if not (ma.person and ma.affiliation):
+                continue
+            for mb in fb.mentions:
+                if mb.entity == ma.entity and mb.affiliation and _words(mb.affiliation) != _words(ma.affiliation):
+                    return self.differ("title", self.s.sev_affiliation, fa, ma.affiliation_span, fb,
+                                       mb.affiliation_span, f"affiliation of {ma.name}")
         return None
 
     def _with_nationality(self, f: ClaimFacts, span: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -626,6 +641,12 @@ def _noun_class(noun: str) -> str | None:
     return None
 
 
+def _words(entity: str) -> frozenset[str]:
+    """The words of an entity id, order and linking words aside: "University of Oxford" is
+    "Oxford University"."""
+    return frozenset(full_legal_form(entity.removeprefix("e:").split("-"))) - {"of", "the", "and", "for", "s"}
+
+
 def _same_expansion(a: str, b: str, threshold: float) -> bool:
     ta = [w for w in full_legal_form(_P(a).split()) if w not in {"of", "the", "and", "for"}]
     tb = [w for w in full_legal_form(_P(b).split()) if w not in {"of", "the", "and", "for"}]
@@ -708,7 +729,7 @@ def _pair_keys(f: ClaimFacts) -> set[str]:
 def fact_probe(f: ClaimFacts) -> str:
     """What a pair check needs to know of a claim to tell that it cannot find a conflict with
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
-    (t:), is a person with a title (p:) or has a gender (g:); the acronyms (a:), the plans' numbers
+    (t:), is a person with a title (p:), has a gender (g:) or an affiliation (o:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
     a subject that names no entity, by its noun), each contest's two sides (r:), and
     whether it has speakers (s), quantities (q) and dates (d). Stored with the claim's facts."""
@@ -720,6 +741,8 @@ def fact_probe(f: ClaimFacts) -> str:
                 out.add(f"p:{m.entity}")
         if m.gender:
             out.add(f"g:{m.entity}")
+        if m.affiliation:
+            out.add(f"o:{m.entity}")
     out.update(f"a:{d.acronym}" for d in f.acronyms)
     out.update(f"n:{p.number}" for p in f.plans)
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
@@ -735,13 +758,13 @@ def probe_tokens(probe: str) -> frozenset[str]:
     return frozenset(probe.split("\x1f")) - {""}
 
 
-_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:")   # one shared is enough for some check to compare
+_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:", "o:")   # one shared is enough for some check to compare
 
 
 def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool:
     """Whether `_Checker.pair` may find a conflict between two claims with these `fact_probe`
     tokens (False: it finds none). Every check needs something both claims state: a title on a
-    person one names and the other titles (title), a gender of one entity (gender), an acronym
+    person one names and the other titles (title), an affiliation of one person (affiliation), a gender of one entity (gender), an acronym
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
     (role), a shared subject and verb (negation; numbers and dates outside one cluster); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb

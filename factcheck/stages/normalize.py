@@ -7,8 +7,8 @@ across the whole corpus, so "Shoygu" in one article and "Shoigu" in another get 
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import calendar
+import dataclasses
 import datetime as dt
 import functools
 import math
@@ -42,6 +42,8 @@ class Mention:
     gender: str | None = None        # "m" | "f"
     gender_cue: str | None = None    # "Ms.", "she" ...
     gender_span: tuple[int, int] | None = None
+    affiliation: str | None = None   # entity of "Helen Marsh of University College London"
+    affiliation_span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1483,13 +1485,34 @@ def facts_from_dict(d: Mapping) -> ClaimFacts:
     """Inverse of dataclasses.asdict for ClaimFacts (JSON round trip)."""
     def tup(x):
         return tuple(x) if x is not None else None
-    mentions = tuple(Mention(**{**m, "title_span": tup(m["title_span"]), "gender_span": tup(m["gender_span"])})
+    mentions = tuple(Mention(**{**m, "title_span": tup(m["title_span"]), "gender_span": tup(m["gender_span"]),
+                                "affiliation_span": tup(m.get("affiliation_span"))})
                      for m in d["mentions"])
     return ClaimFacts(d["claim_id"], d["article_id"], mentions,
                       tuple(Quantity(**q) for q in d["quantities"]), tuple(DateFact(**x) for x in d["dates"]),
                       tuple(Marker(**x) for x in d["markers"]), tuple(Frame(**x) for x in d["frames"]),
                       tuple(AcronymDef(**x) for x in d["acronyms"]), tuple(PlanName(**x) for x in d["plans"]),
                       tuple(Speaker(**x) for x in d["speakers"]), d["published"])
+
+
+_AFFILIATION_RE = re.compile(r"\s*,?\s*(?:of|from|at)\s+(?:the\s+)?")
+
+
+def _affiliated(mentions: list[Mention], text: str) -> list[Mention]:
+    """A person named with the organisation right after the name ("Helen Marsh of University
+    College London", "Dr. Helen Marsh, of King's College London", "Jane Holt from Acme Corp"): the
+    organisation is the person's affiliation (a place is not: "Helen Marsh of London")."""
+    out = list(mentions)
+    for i, m in enumerate(out):
+        if not m.person:
+            continue
+        am = _AFFILIATION_RE.match(text, m.end)
+        if am is None:
+            continue
+        org = next((x for x in mentions if x.start == am.end() and not x.person and x.label in ("ORG", "FAC")), None)
+        if org is not None:
+            out[i] = dataclasses.replace(m, affiliation=org.entity, affiliation_span=(org.start, org.end))
+    return out
 
 
 def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Raw"],
@@ -1529,6 +1552,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             mentions.append(Mention(eid, disp, r.text, r.start, r.end, person, label, title, tspan, nat,
                                     gender, gcue, gspan))
         mentions.sort(key=lambda m: m.start)
+        mentions = _affiliated(mentions, text)
         tokens = list(doc[bisect.bisect_left(starts, cs):bisect.bisect_left(starts, ce)])
         # pronouns: only when exactly one person is named earlier in the same claim
         for t in tokens:

@@ -46,6 +46,9 @@ FIRES = [
      "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
     ("title", "Chief Executive Jane Holt said the plant would open in Ohio.",
      "Chief Financial Officer Jane Holt said the plant would open in Ohio."),
+    # one person of two organisations
+    ("title", "Professor Helen Marsh of University College London led the study.",
+     "Dr. Helen Marsh of King's College London led the study."),
     # one acronym, two companies (the legal forms agree, abbreviated or not)
     ("name", "The factory, owned by Rahman Apparels Ltd (RAL), employs 2,000 people.",
      "The factory belongs to Rahman Allied Limited (RAL)."),
@@ -146,6 +149,11 @@ QUIET = [
      "CEO Jane Holt said the plant would open in Ohio."),
     ("a legal form abbreviated", "The factory, owned by Rahman Apparels Ltd (RAL), employs 2,000 people.",
      "The factory belongs to Rahman Apparels Limited (RAL)."),
+    ("one university two ways", "Professor Helen Marsh of the University of Oxford led the study.",
+     "Dr. Helen Marsh of Oxford University led the study."),
+    ("a person's city is no affiliation", "Helen Marsh of London led the study.", "Helen Marsh of Paris led the study."),
+    ("one company, its legal form two ways", "Jane Holt from Acme Corp said the plant would open.",
+     "Jane Holt of Acme Corporation said the plant would open."),
     ("one nationality stated", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
      "Foreign Minister Retno Marsudi met Lavrov."),
     ("a former office in another country", "Indonesian Foreign Minister Retno Marsudi met Lavrov.",
