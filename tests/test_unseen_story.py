@@ -3,7 +3,8 @@ earthquake in Peru; tests/data/election: four reports of one election result; te
 three reports of one sentencing; tests/data/runoff: three reports of one mayoral runoff;
 tests/data/earnings: three reports of one company's results, one of them badly translated;
 tests/data/factory_fire: three reports of one fire, one of them a synonym-spun rewrite;
-tests/data/study: three reports of one medical study; all written for these tests): what a careful reader finds in
+tests/data/study: three reports of one medical study; tests/data/derailment: three reports of one
+train accident, one of them translated word for word; all written for these tests): what a careful reader finds in
 them, the real model."""
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ RUNOFF = Path(__file__).resolve().parent / "data" / "runoff"
 EARNINGS = Path(__file__).resolve().parent / "data" / "earnings"
 FIRE = Path(__file__).resolve().parent / "data" / "factory_fire"
 STUDY = Path(__file__).resolve().parent / "data" / "study"
+DERAILMENT = Path(__file__).resolve().parent / "data" / "derailment"
 
 
 def _run(tmp_path_factory, folder: Path):
@@ -71,6 +73,11 @@ def fire(tmp_path_factory):
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     return _run(tmp_path_factory, STUDY)
+
+
+@pytest.fixture(scope="module")
+def derailment(tmp_path_factory):
+    return _run(tmp_path_factory, DERAILMENT)
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -220,4 +227,19 @@ def test_a_study_s_lead_author_s_university_and_its_step_count_conflict(study):
     assert [(g[1], "'10,000'" in g[2]) for g in steps] == [({"blog_c", "paper_b"}, True)], got
     # the 87,500 adults against 78,500 are worded apart, and the matcher does not call the pairs
     # one claim: a known miss
+    assert len(got) == 3, got
+
+
+def test_a_derailment_s_injured_and_the_minister_s_visit_conflict(derailment):
+    got = _conflicts(derailment)
+    # "injuring 23 people" against the translation's "leaving 32 persons injured"
+    hurt = [g for g in got if g[0] == "number"]
+    assert [(g[1], "'23'" in g[2] and "'32'" in g[2]) for g in hurt] == [({"wire_a", "blog_c"}, True)], got
+    # the minister visited on Tuesday (the wire, dated Tuesday, and the translation) against "will
+    # visit the site tomorrow" in the paper, dated Tuesday too: Wednesday
+    visits = [g for g in got if g[0] == "date"]
+    assert {frozenset(g[1]) for g in visits} == {frozenset({"paper_b", "wire_a"}), frozenset({"paper_b", "blog_c"})}
+    assert all("'tomorrow' (2025-02-12)" in g[2] for g in visits), got
+    # 187 passengers against 178, and the paper's "Twenty-three people were injured" against the
+    # translation's 32, are worded too far apart to be compared: known misses
     assert len(got) == 3, got

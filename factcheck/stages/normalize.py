@@ -845,7 +845,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
                 hyphened = text[end_rel:tok.idx - off].strip() in ("-", "–")
                 while not hyphened and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ == "NOUN":
                     tok = tok.head
-                return tok.lemma_.lower()
+                return _UNIT_LEMMA.get(tok.lemma_.lower(), tok.lemma_.lower())
             if tok.idx - off >= end_rel + 40:
                 break
         return None
@@ -983,6 +983,11 @@ _RANGE_GAP = re.compile(r"\s+(and|to)\s+")
 _RANGE_SCALE = re.compile(r"(?:\s+|-)?({})$".format("|".join(sorted(SCALE, key=len, reverse=True))), re.I)
 
 
+# one counted noun under two lemmas: "32 persons" counts people
+_UNIT_LEMMA = {"person": "people"}
+# a casualty stated by the state a number of people is left in: "left 32 people injured / dead"
+_LEFT_IN = {"dead": "kill", "injured": "injure", "wounded": "injure", "hurt": "injure", "homeless": "displace"}
+
 # verbs whose counts are of different people: "killed 12 and wounded 30" holds two counts of people
 CASUALTY_VERBS = {"kill": "kill", "die": "kill", "injure": "injure", "injured": "injure", "wound": "injure",
                   "wounded": "injure", "hurt": "injure", "arrest": "arrest", "detain": "arrest",
@@ -991,9 +996,11 @@ CASUALTY_VERBS = {"kill": "kill", "die": "kill", "injure": "injure", "injured": 
 
 def _casualty_verb(tokens, start: int, end: int) -> str | None:
     """The casualty verb (`CASUALTY_VERBS`) a number at [start, end) counts for, up its parse: "killed
-    12 people", "12 people were killed", "and 30 injured"; None for any other verb."""
+    12 people", "12 people were killed", "and 30 injured", "left 32 people injured"; None for any
+    other verb."""
     tok = next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
         next((t for t in tokens if start <= t.idx < end), None)
+    number = tok
     for _ in range(4):
         if tok is None:
             return None
@@ -1001,6 +1008,10 @@ def _casualty_verb(tokens, start: int, end: int) -> str | None:
         if lemma in CASUALTY_VERBS or tok.lower_ in CASUALTY_VERBS:
             return CASUALTY_VERBS.get(lemma) or CASUALTY_VERBS[tok.lower_]
         if tok.pos_ in ("VERB", "AUX") or tok.head is tok:
+            # "leaving 32 persons injured", "left 12 people dead": the state the verb leaves them in
+            if lemma == "leave":
+                state = next((c.lower_ for c in tok.subtree if c.lower_ in _LEFT_IN and c.i > number.i), None)
+                return _LEFT_IN.get(state) if state else None
             return None
         tok = tok.head
     return None

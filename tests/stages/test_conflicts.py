@@ -46,6 +46,9 @@ FIRES = [
      "Chief Executive Officer Jane Holt said the plant would open in Ohio."),
     ("title", "Chief Executive Jane Holt said the plant would open in Ohio.",
      "Chief Financial Officer Jane Holt said the plant would open in Ohio."),
+    # a count of people by the state they are left in, "persons" being people
+    ("number", "The train derailed near Burgos on Monday evening, injuring 23 people.",
+     "The train derailed near Burgos on Monday evening, leaving 32 persons injured."),
     # one person of two organisations
     ("title", "Professor Helen Marsh of University College London led the study.",
      "Dr. Helen Marsh of King's College London led the study."),
@@ -149,6 +152,8 @@ QUIET = [
      "CEO Jane Holt said the plant would open in Ohio."),
     ("a legal form abbreviated", "The factory, owned by Rahman Apparels Ltd (RAL), employs 2,000 people.",
      "The factory belongs to Rahman Apparels Limited (RAL)."),
+    ("left in two states", "The blast left 12 people dead and 30 injured.",
+     "The blast killed 12 people and injured 30."),
     ("one university two ways", "Professor Helen Marsh of the University of Oxford led the study.",
      "Dr. Helen Marsh of Oxford University led the study."),
     ("a person's city is no affiliation", "Helen Marsh of London led the study.", "Helen Marsh of Paris led the study."),
