@@ -169,6 +169,14 @@ TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Ad
                "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field|"
                "Executive|Financial|Operating|Technology|Officer|CEO|CFO|COO|CTO")
 TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})[ \t]+)+)$")
+# a title set off after the name: "Oscar Puente, the transport minister, said" (up to two words
+# before the office: "the deputy prime minister", "the country's foreign minister")
+_APPOS_OFFICES = ("minister|president|vice president|secretary|governor|mayor|ambassador|spokesman|spokeswoman|"
+                  "spokesperson|chairman|chairwoman|chancellor|premier|senator|envoy|chief executive|"
+                  "chief executive officer|chief financial officer|chief operating officer|ceo|cfo|coo")
+APPOS_TITLE_RE = re.compile(
+    r",[ \t]+(?:the[ \t]+)?(?:[A-Za-z]+['’]s[ \t]+)?"
+    rf"(?P<title>(?:[a-z]+[ \t]+){{0,2}}?(?:{_APPOS_OFFICES}))(?=[ \t]*(?:,|\.|[ \t]of\b|$))", re.I)
 NATIONALITY_RE = re.compile(r"([A-Z][a-z]+)[ \t]+$")
 RANK_WORDS = {"general", "lieutenant", "colonel", "major", "brigadier", "admiral", "marshal", "captain",
               "commander"}
@@ -1555,6 +1563,8 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
                     nm = NATIONALITY_RE.search(text[max(cs, ts - 30):ts])
                     if nm and nm.group(1).lower() in DEMONYMS:
                         nat = DEMONYMS[nm.group(1).lower()]
+                elif (am := APPOS_TITLE_RE.match(text, r.end, ce)) is not None:
+                    title, tspan = am.group("title"), (am.start("title"), am.end("title"))
                 hm = HONORIFIC_RE.search(before)
                 if hm:
                     gender, gcue = HONORIFICS[hm.group(1).lower()], hm.group(1)

@@ -49,6 +49,11 @@ FIRES = [
     # a count of people by the state they are left in, "persons" being people
     ("number", "The train derailed near Burgos on Monday evening, injuring 23 people.",
      "The train derailed near Burgos on Monday evening, leaving 32 persons injured."),
+    # a title set off after the name
+    ("title", "Oscar Puente, the transport minister, said an investigation had been opened.",
+     "Interior Minister Oscar Puente said an investigation had been opened."),
+    ("title", "Jane Holt, the company's chief executive, said the plant would open.",
+     "Chief Financial Officer Jane Holt said the plant would open."),
     # one person of two organisations
     ("title", "Professor Helen Marsh of University College London led the study.",
      "Dr. Helen Marsh of King's College London led the study."),
@@ -154,6 +159,12 @@ QUIET = [
      "The factory belongs to Rahman Apparels Limited (RAL)."),
     ("left in two states", "The blast left 12 people dead and 30 injured.",
      "The blast killed 12 people and injured 30."),
+    ("a former office set off after the name", "Oscar Puente, the former interior minister, said the line would reopen.",
+     "Transport Minister Oscar Puente said the line would reopen."),
+    ("an office of someone else after the name", "Oscar Puente, the minister's spokesman, said the line would reopen.",
+     "Transport Minister Oscar Puente said the line would reopen."),
+    ("one office before and after the name", "Jane Holt, the mayor of Burgos, said the plant would open.",
+     "Mayor Jane Holt said the plant would open."),
     ("one university two ways", "Professor Helen Marsh of the University of Oxford led the study.",
      "Dr. Helen Marsh of Oxford University led the study."),
     ("a person's city is no affiliation", "Helen Marsh of London led the study.", "Helen Marsh of Paris led the study."),
