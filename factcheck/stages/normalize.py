@@ -164,7 +164,9 @@ MONTH_RE = r"(?:January|February|March|April|May|June|July|August|September|Octo
 WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Admiral|Marshal|Captain|"
-               "Commander|Prime|Foreign|Defen[cs]e|Interior|Finance|Minister|President|Vice-President|"
+               "Commander|Prime|Foreign|Defen[cs]e|Interior|Finance|Transport|Health|Education|Economy|"
+               "Justice|Energy|Trade|Agriculture|Labou?r|Environment|Home|Industry|"
+               "Minister|President|Vice-President|"
                "Secretary|Chairman|Chairwoman|Ambassador|Spokesman|Spokeswoman|Chief|Premier|Chancellor|"
                "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field|"
                "Executive|Financial|Operating|Technology|Officer|CEO|CFO|COO|CTO")
@@ -174,8 +176,14 @@ TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})[ \t]+)+)$")
 _APPOS_OFFICES = ("minister|president|vice president|secretary|governor|mayor|ambassador|spokesman|spokeswoman|"
                   "spokesperson|chairman|chairwoman|chancellor|premier|senator|envoy|chief executive|"
                   "chief executive officer|chief financial officer|chief operating officer|ceo|cfo|coo")
+# (whose office: a name's or a country's or company's, "Spain's transport minister", "the company's
+# chief executive", not a person's: "the minister's spokesman" is not the minister)
 APPOS_TITLE_RE = re.compile(
-    r",[ \t]+(?:the[ \t]+)?(?:[A-Za-z]+['’]s[ \t]+)?"
+    r",[ \t]+(?:(?:the|a|an)[ \t]+)?"
+    r"(?:(?:(?-i:[A-Z][A-Za-z]+)|country|company|nation|city|state|party|government|bank|firm|group|club|team)"
+    r"['’]s[ \t]+)?(?!(?:his|her|its|their)\b)"
+    # (a qualifier stays before the title, where the title checks read it: "the former interior minister")
+    r"(?:(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[ \t-]+)?"
     rf"(?P<title>(?:[a-z]+[ \t]+){{0,2}}?(?:{_APPOS_OFFICES}))(?=[ \t]*(?:,|\.|[ \t]of\b|$))", re.I)
 NATIONALITY_RE = re.compile(r"([A-Z][a-z]+)[ \t]+$")
 RANK_WORDS = {"general", "lieutenant", "colonel", "major", "brigadier", "admiral", "marshal", "captain",
