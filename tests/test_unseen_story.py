@@ -19,14 +19,7 @@ from factcheck.cli import app
 
 pytestmark = pytest.mark.model
 
-QUAKE = Path(__file__).resolve().parent / "data" / "quake"
-ELECTION = Path(__file__).resolve().parent / "data" / "election"
-COURT = Path(__file__).resolve().parent / "data" / "court"
-RUNOFF = Path(__file__).resolve().parent / "data" / "runoff"
-EARNINGS = Path(__file__).resolve().parent / "data" / "earnings"
-FIRE = Path(__file__).resolve().parent / "data" / "factory_fire"
-STUDY = Path(__file__).resolve().parent / "data" / "study"
-DERAILMENT = Path(__file__).resolve().parent / "data" / "derailment"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def _run(tmp_path_factory, folder: Path):
@@ -40,44 +33,22 @@ def _run(tmp_path_factory, folder: Path):
     return json.loads(exp.stdout)
 
 
-@pytest.fixture(scope="module")
-def quake(tmp_path_factory):
-    return _run(tmp_path_factory, QUAKE)
+def _story(name: str, folder: str):
+    """A module fixture: the export of a run over tests/data/`folder`."""
+    @pytest.fixture(scope="module", name=name)
+    def fixture(tmp_path_factory):
+        return _run(tmp_path_factory, DATA / folder)
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def election(tmp_path_factory):
-    return _run(tmp_path_factory, ELECTION)
-
-
-@pytest.fixture(scope="module")
-def court(tmp_path_factory):
-    return _run(tmp_path_factory, COURT)
-
-
-@pytest.fixture(scope="module")
-def runoff(tmp_path_factory):
-    return _run(tmp_path_factory, RUNOFF)
-
-
-@pytest.fixture(scope="module")
-def earnings(tmp_path_factory):
-    return _run(tmp_path_factory, EARNINGS)
-
-
-@pytest.fixture(scope="module")
-def fire(tmp_path_factory):
-    return _run(tmp_path_factory, FIRE)
-
-
-@pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    return _run(tmp_path_factory, STUDY)
-
-
-@pytest.fixture(scope="module")
-def derailment(tmp_path_factory):
-    return _run(tmp_path_factory, DERAILMENT)
+quake = _story("quake", "quake")
+election = _story("election", "election")
+court = _story("court", "court")
+runoff = _story("runoff", "runoff")
+earnings = _story("earnings", "earnings")
+fire = _story("fire", "factory_fire")
+study = _story("study", "study")
+derailment = _story("derailment", "derailment")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
