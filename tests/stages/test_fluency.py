@@ -153,6 +153,14 @@ def test_consensus_wording_is_a_weak_signal_alone() -> None:
     [wire] = score_sentences(["The fire started on the third floor of the eight-storey building."], two,
                              article_ids=["a"])
     assert wire.reasons == (), wire
+    # ... unless the article words it two ways itself (seed 000: "Five-Point Alliance" and
+    # "five-point agreement" against one other article's "five-point consensus")
+    mixed = build_context({"a": ["Leaders agreed on a five-point consensus in April."],
+                           "c": ["The minister backed the Five-Point Alliance as the basis for talks.",
+                                 "The five-point agreement was signed in April."]})
+    [odd] = score_sentences(["The minister backed the Five-Point Alliance as the basis for talks."], mixed,
+                            article_ids=["c"])
+    assert any("Five-Point Alliance" in r and "five-point consensus" in r for r in odd.reasons), odd
 
 
 def test_unknown_words_add_up() -> None:
