@@ -17,8 +17,8 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, SCALE, SPEECH_VERBS, STRICTLY_BELOW,
-                                        WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, full_legal_form,
-                                        normalize_claims)
+                                        TITLE_QUALIFIERS, WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity,
+                                        full_legal_form, normalize_claims)
 
 _P = utils.default_process
 
@@ -197,6 +197,11 @@ def _contest(x: Frame) -> tuple[str, str] | None:
     if x.verb == "win" and (x.cue or "").lower().startswith("los"):
         return x.obj, x.subject
     return None
+
+
+def _contests(f: ClaimFacts) -> set[frozenset[str]]:
+    """The two sides of each contest the claim states, unordered ("A beat B" and "B beat A" share them)."""
+    return {frozenset(w) for x in f.frames if (w := _contest(x))}
 
 
 def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
@@ -606,8 +611,7 @@ def _portfolio_clash(a: str, b: str) -> bool:
 # the titles of the head of a state and of the head of its government, whole ("Vice President"
 # and "Deputy Prime Minister" are other offices)
 _HEADS_OF_STATE, _HEADS_OF_GOVERNMENT = {"president"}, {"prime minister", "premier"}
-# a word before a title that makes it one of then or for now (the title holds none of them)
-_QUALIFIER_RE = re.compile(r"\b(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[- \t]*$", re.I)
+_QUALIFIER_RE = re.compile(rf"\b(?:{TITLE_QUALIFIERS})[- \t]*$", re.I)
 
 
 # a company's chief officers, however written ("CEO" and "Chief Executive" are "chief executive officer")
@@ -655,17 +659,13 @@ def _same_expansion(a: str, b: str, threshold: float) -> bool:
     return all(fuzz.ratio(x, y) >= threshold for x, y in zip(ta, tb))
 
 
-# the kinds the number and date checks find (what "one event" lets them compare)
-_EVENT_KINDS = frozenset({"number", "count", "date"})
-
-
 def _with_near(pairs: Iterable[tuple[str, str, bool]], facts: Mapping[str, ClaimFacts],
                near_of: Callable[[Iterable[tuple[str, str]]], Mapping[tuple[str, str], bool | float]],
                chunk: int = 4096):
     """(a, b, same_event, near) of each pair (near: True, False, or the cosine of a pair the
     matcher must confirm, see `find_conflicts`): whether a pair outside one cluster is near is asked
-    (`near_of`, a chunk of pairs at once) only when both claims state quantities or both dates,
-    what the checks of one event compare."""
+    (`near_of`, a chunk of pairs at once) only when both claims state quantities, both dates, or
+    one contest, what the checks of one event compare."""
     buf: list[tuple[str, str]] = []
 
     def flush():
@@ -674,7 +674,7 @@ def _with_near(pairs: Iterable[tuple[str, str, bool]], facts: Mapping[str, Claim
         buf.clear()
     for a, b, same in pairs:
         fa, fb = facts[a], facts[b]
-        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates):
+        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates or _contests(fa) & _contests(fb)):
             yield a, b, same, False
             continue
         buf.append((a, b))
@@ -748,7 +748,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
-    out.update("r:" + "\x1e".join(sorted(w)) for x in f.frames if (w := _contest(x)))
+    out.update("r:" + "\x1e".join(sorted(w)) for w in _contests(f))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
     return "\x1f".join(sorted(out))
 
@@ -1191,15 +1191,17 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         band = settings.story_cosine if same_story is not None else settings.near_cosine
         return {p: True if c >= settings.near_cosine else c for p, c in zip(pairs, cosines(pairs)) if c >= band}
 
-    def confirmed(a: str, b: str, close: bool | float, hits: list[_Hit]) -> list[_Hit]:
-        """A pair in the band (`close` is its cosine) is one event for the number and date checks
-        only if the matcher calls it "same story, different fact": asked only when they found
-        something, which is rare, so the pair's texts are read for few pairs."""
-        if close is True or not close or not any(h.kind in _EVENT_KINDS for h in hits):
+    def confirmed(a: str, b: str, close: bool | float, hits: list[_Hit], fa, fb) -> list[_Hit]:
+        """A pair in the band (`close` is its cosine) is one event for the checks of one event
+        (numbers, dates, who won) only if the matcher calls it "same story, different fact":
+        asked only when a hit needs the pair to be near (the hits of the pair taken apart differ),
+        which is rare, so the pair's texts are read for few pairs."""
+        if close is True or not close or not hits:
             return hits
-        if same_story is not None and same_story([(a, b)], [close])[0]:
+        apart = checker.pair(fa, fb, False)
+        if apart == hits or (same_story is not None and same_story([(a, b)], [close])[0]):
             return hits
-        return [h for h in hits if h.kind not in _EVENT_KINDS]
+        return apart
 
     if previous is None or clusters is None:
         index = None                       # (every pair is checked: the summaries of every claim)
@@ -1233,7 +1235,7 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         fa, fb = facts[a], facts[b]
         hits = checker.pair(fa, fb, same_event, near=bool(close))
         if close and not same_event:
-            hits = confirmed(a, b, close, hits)
+            hits = confirmed(a, b, close, hits, fa, fb)
         if not hits and nli is not None and same_event:
             p = nli.contradiction(by_id[a].standalone or by_id[a].text, by_id[b].standalone or by_id[b].text)
             if p >= settings.nli_threshold:

@@ -694,9 +694,7 @@ def settings_digest(settings: FluencySettings) -> str:
 
 
 _SUBJECT_PRONOUNS = frozenset(("he", "she", "they", "it"))
-_MONTH_NAMES = frozenset(("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                          "sept", "oct", "nov", "dec"))
+_MONTH_NAMES = frozenset(m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"))
 
 
 def _noun_phrase_frame(doc) -> list[Hit]:

@@ -171,6 +171,9 @@ TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Ad
                "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field|"
                "Executive|Financial|Operating|Technology|Officer|CEO|CFO|COO|CTO")
 TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})[ \t]+)+)$")
+# a word before a title that makes it one of then or for now ("former President", "acting Prime
+# Minister": the title holds none of them)
+TITLE_QUALIFIERS = "former|ex|acting|interim|caretaker|outgoing|then|late|incoming"
 # a title set off after the name: "Oscar Puente, the transport minister, said" (up to two words
 # before the office: "the deputy prime minister", "the country's foreign minister")
 _APPOS_OFFICES = ("minister|president|vice president|secretary|governor|mayor|ambassador|spokesman|spokeswoman|"
@@ -183,7 +186,7 @@ APPOS_TITLE_RE = re.compile(
     r"(?:(?:(?-i:[A-Z][A-Za-z]+)|country|company|nation|city|state|party|government|bank|firm|group|club|team)"
     r"['’]s[ \t]+)?(?!(?:his|her|its|their)\b)"
     # (a qualifier stays before the title, where the title checks read it: "the former interior minister")
-    r"(?:(?:former|ex|acting|interim|caretaker|outgoing|then|late|incoming)[ \t-]+)?"
+    rf"(?:(?:{TITLE_QUALIFIERS})[ \t-]+)?"
     rf"(?P<title>(?:[a-z]+[ \t]+){{0,2}}?(?:{_APPOS_OFFICES}))(?=[ \t]*(?:,|\.|[ \t]of\b|$))", re.I)
 NATIONALITY_RE = re.compile(r"([A-Z][a-z]+)[ \t]+$")
 RANK_WORDS = {"general", "lieutenant", "colonel", "major", "brigadier", "admiral", "marshal", "captain",
@@ -825,11 +828,13 @@ LEGAL_FORMS = {"ltd": "limited", "inc": "incorporated", "corp": "corporation", "
 
 
 def full_legal_form(words: list[str]) -> list[str]:
-    """Normalised words of a name with an abbreviated legal form written out (the last word, or
-    the one before a last "limited": "Pty Ltd")."""
+    """Normalised words of a name with an abbreviated legal form written out: its last word, and
+    the one before when that is a legal form too ("Acme Pty Ltd"); never a name's first word."""
     out = list(words)
-    for i in range(max(1, len(out) - 2), len(out)):
+    i = len(out) - 1
+    while i >= 1 and (out[i] in LEGAL_FORMS or out[i] in LEGAL_FORMS.values()) and i >= len(out) - 2:
         out[i] = LEGAL_FORMS.get(out[i], out[i])
+        i -= 1
     return out
 
 
@@ -1147,13 +1152,12 @@ def _negated(tok) -> tuple[bool, str | None]:
     return False, None
 
 
-def _passive_patient(tok):
-    """The subject of a passive verb that names its agent ("Trump" of "Trump was defeated by
-    Biden"); None for an active verb or a passive without "by ..."."""
+def _passive_roles(tok):
+    """(patient, agent) of a passive verb that names its agent ("Trump", "Biden" of "Trump was
+    defeated by Biden"); None for an active verb or a passive without "by ..."."""
     patient = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
-    if patient is None or not any(g.dep_ == "pobj" for c in tok.children if c.dep_ == "agent" for g in c.children):
-        return None
-    return patient
+    agent = next((g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+    return (patient, agent) if patient is not None and agent is not None else None
 
 
 def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
@@ -1179,16 +1183,16 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
                     if subj is None and noun is None and c.pos_ == "NOUN":
                         noun = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None
-        patient = _passive_patient(tok)
-        if patient is not None:
+        passive = _passive_roles(tok)
+        if passive is not None:
             # a passive with its agent is the active it restates: "Trump was defeated by Biden" is
             # "Biden defeated Trump" (subject Biden, object Trump), so both compare as one predicate
-            agent = next(g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj")
+            patient, agent = passive
             subj = mention_at(agent) or (last_person if agent.lower_ in PRONOUNS else None)
             noun = agent.lemma_.lower() if subj is None and agent.pos_ == "NOUN" else None
             obj = mention_at(patient) or patient.lemma_.lower()
         for c in tok.children:
-            if patient is not None:
+            if passive is not None:
                 break
             if c.dep_ in ("dobj", "obj", "attr"):
                 obj = mention_at(c) or c.lemma_.lower()

@@ -604,3 +604,21 @@ def test_taking_up_one_office_in_two_years_is_a_date_conflict_outside_one_cluste
     visits = _checked(("001_a", "Maria Holm visited the plant in 2021.", "2025-10-23"),
                       ("002_b", "Maria Holm visited the plant in 2019.", "2025-10-24"))[3]
     assert visits == [], [c.explanation for c in visits]
+
+
+def test_a_swapped_winner_outside_one_cluster_is_compared_when_near_and_in_the_band_when_confirmed():
+    """Outside one cluster, who won is compared as the numbers and dates are: when the pair is
+    near (cosine from `near_cosine`), or in the band below it when the matcher calls it "same
+    story, different fact"; unconfirmed, the band pair is taken apart."""
+    claims, arts = _corpus(("001_a", "Mayor Anna Lindqvist defeated Erik Berg in the runoff.", "2024-05-06"),
+                           ("002_b", "Erik Berg defeated Mayor Anna Lindqvist in the runoff.", "2024-05-06"))
+    facts = normalize_claims(claims, arts)
+
+    def won(cos, confirm):
+        got = find_conflicts(claims, facts, [], arts, cosines=lambda pairs: [cos] * len(pairs),
+                             same_story=lambda pairs, c: [confirm] * len(pairs))
+        return [c.kind for c in got if "(who won)" in c.explanation]
+    assert won(0.9, False) == ["negation"]
+    assert won(0.7, True) == ["negation"]
+    assert won(0.7, False) == []
+    assert won(0.5, True) == []
