@@ -181,6 +181,78 @@ def _shared_noun_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, 
             if y.subject_noun == x.subject_noun and x.verb == y.verb]
 
 
+# verbs too general to make two counts of one noun one count ("has 5 million people", "said 12 ...")
+_VAGUE_VERBS = SPEECH_VERBS | {"be", "have", "include", "contain", "get", "give", "make", "take", "see",
+                               "leave", "put", "keep", "show", "find", "report", "add", "number", "total",
+                               "compare"}
+
+
+def _unit_word(w: str | None) -> str | None:
+    return {"person": "people"}.get(w, w) if w else w
+
+
+def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple[str | None, str | None]], list[Quantity]]]:
+    """What the numbers of people or things the claim states count, as (verb, unit) -> (the
+    subjects (entity, noun) of that verb, the numbers): "Nordvik will cut 1,500 jobs" (cut, job;
+    nordvik; 1,500), "23 people were injured" (injure, people: its casualty verb). The verb governs
+    the counted noun as its object, or is the number's casualty verb; verbs that say little
+    (`_VAGUE_VERBS`) are left out. A passive subject that is the counted noun itself is no subject."""
+    numbers = [q for q in f.quantities if q.kind == "number" and q.unit]
+    out: dict[tuple[str, str], tuple[list, list]] = {}
+    for q in numbers:
+        if q.verb:
+            subjects = [(x.subject, None if _unit_word(x.subject_noun) == q.unit else x.subject_noun)
+                        for x in f.frames if x.verb == q.verb] or [(None, None)]
+            got = out.setdefault((q.verb, q.unit), ([], []))
+            got[0].extend(subjects)
+            got[1].append(q)
+    for x in f.frames:
+        unit = _unit_word(x.obj)
+        mine = [q for q in numbers if q.unit == unit and q.verb in (None, x.verb)]
+        if mine and x.verb not in _VAGUE_VERBS and not x.negated:
+            got = out.setdefault((x.verb, unit), ([], []))
+            got[0].append((x.subject, x.subject_noun))
+            got[1].extend(q for q in mine if q not in got[1])
+    return out
+
+
+def _things(f: ClaimFacts) -> set[str]:
+    """The entities the claim names other than people: its places, companies, bodies."""
+    return {m.entity for m in f.mentions if not m.person}
+
+
+def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quantity]]:
+    """The pairs of numbers two claims count with one verb ("will cut 1,500 jobs" / "would cut
+    1,200 jobs"), by subjects that may be one (the same entity or noun, or one side naming none),
+    in claims naming the same places and bodies (or one naming none), on days that may be one,
+    and within a factor of two of each other (a count of a part, "two injured workers died"
+    against "killed 14 workers", is no other report of the whole): what the number check compares
+    outside one event."""
+    ca, cb = _counted(fa), _counted(fb)
+    shared = ca.keys() & cb.keys()
+    if not shared:
+        return []
+    ta, tb = _things(fa), _things(fb)
+    if ta and tb and not ta & tb:
+        return []         # "12 killed in Lima" / "30 killed in Ica": two places, two counts
+    da = [d for d in fa.dates if d.resolved and d.day]
+    db = [d for d in fb.dates if d.resolved and d.day]
+    if da and db and all(_dates_disjoint(x, y) for x in da for y in db):
+        return []         # "arrested 12 on Monday" / "arrested 30 on Tuesday"
+
+    def one(x: tuple[str | None, str | None], y: tuple[str | None, str | None]) -> bool:
+        return not (x[0] and y[0] and x[0] != y[0]) and not (x[1] and y[1] and x[1] != y[1])
+
+    def near(x: Quantity, y: Quantity) -> bool:
+        lo, hi = sorted((max(abs(x.low), abs(x.high)), max(abs(y.low), abs(y.high))))
+        return lo > 0 and hi <= 2 * lo
+    out = []
+    for key in sorted(shared):
+        if any(one(x, y) for x in ca[key][0] for y in cb[key][0]):
+            out.extend((x, y) for x in ca[key][1] for y in cb[key][1] if near(x, y) and (x, y) not in out)
+    return out
+
+
 # verbs of one side winning a contest against the other ("lost to" is "win" negated: OPPOSITE_VERBS)
 CONTEST_VERBS = frozenset({"beat", "defeat", "win", "edge", "rout", "thrash", "trounce", "crush", "down",
                            "overcome", "oust", "unseat", "outpoll"})
@@ -451,7 +523,9 @@ class _Checker:
 
     def numbers(self, fa, fb, same_event, pair_mode):
         shared = _shared_predicate(fa, fb)
-        if not (same_event or shared):
+        # outside one event, only the numbers both count with one verb (`_shared_count`)
+        counts = None if same_event or shared else _shared_count(fa, fb)
+        if counts is not None and not counts:
             return None
         ya, yb = _years(fa), _years(fb)
         if ya and yb and not ya & yb:
@@ -460,8 +534,11 @@ class _Checker:
         if ma and mb and not ma & mb:
             return None  # different months too: a June count and a July count may both be right
         for qa in fa.quantities:
-            same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
-                         and _same_verb(qa, qb)]
+            if counts is not None:
+                same_kind = [qb for x, qb in counts if x is qa]
+            else:
+                same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
+                             and _same_verb(qa, qb)]
             if not same_kind:
                 continue
             if qa.kind == "count" and not all(qb.window == qa.window for qb in same_kind):
@@ -731,8 +808,9 @@ def fact_probe(f: ClaimFacts) -> str:
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
     (t:), is a person with a title (p:), has a gender (g:) or an affiliation (o:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
-    a subject that names no entity, by its noun), each contest's two sides (r:), and
-    whether it has speakers (s), quantities (q) and dates (d). Stored with the claim's facts."""
+    a subject that names no entity, by its noun), each contest's two sides (r:), each noun it
+    counts with its verb (c:, `_counted`), and whether it has speakers (s), quantities (q) and
+    dates (d). Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
         if m.title:
@@ -749,6 +827,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
     out.update("r:" + "\x1e".join(sorted(w)) for w in _contests(f))
+    out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
     return "\x1f".join(sorted(out))
 
@@ -758,7 +837,7 @@ def probe_tokens(probe: str) -> frozenset[str]:
     return frozenset(probe.split("\x1f")) - {""}
 
 
-_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:", "o:")   # one shared is enough for some check to compare
+_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:", "o:", "c:")   # one shared is enough for some check to compare
 
 
 def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool:
@@ -766,7 +845,8 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     tokens (False: it finds none). Every check needs something both claims state: a title on a
     person one names and the other titles (title), an affiliation of one person (affiliation), a gender of one entity (gender), an acronym
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
-    (role), a shared subject and verb (negation; numbers and dates outside one cluster); and in
+    (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
+    counted with one verb (numbers outside one cluster: `_shared_count`); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
     (negation) or a contest's two sides (who won)."""
     return may_level(a, b) >= (1 if same_event else 2)

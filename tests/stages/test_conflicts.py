@@ -622,3 +622,32 @@ def test_a_swapped_winner_outside_one_cluster_is_compared_when_near_and_in_the_b
     assert won(0.7, True) == ["negation"]
     assert won(0.7, False) == []
     assert won(0.5, True) == []
+
+
+def test_two_counts_of_one_thing_by_one_verb_conflict_outside_one_cluster():
+    """"Nordvik will cut 1,500 jobs" against "the company would cut 1,200 jobs": worded apart (no
+    cluster, no near cosine), but the same verb counts the same noun, by subjects that may be one,
+    so the two numbers are two reports of one count; a casualty verb counts its people alike."""
+    jobs = _checked(("001_a", "Nordvik Motors will cut 1,500 jobs after its operating profit dropped.", "2025-10-23"),
+                    ("002_b", "Chief Executive Maria Holm said the company would cut 1,200 jobs by the end of 2026.",
+                     "2025-10-23"))[3]
+    assert [c.kind for c in jobs] == ["number"], [c.explanation for c in jobs]
+    assert "'1,500'" in jobs[0].explanation and "'1,200'" in jobs[0].explanation
+    hurt = _checked(("001_a", "Twenty-three people were injured when a train derailed near Burgos on Monday.",
+                     "2025-02-11"),
+                    ("002_b", "A train derailed near Burgos on Monday, leaving 32 persons injured.", "2025-02-11"))[3]
+    assert [c.kind for c in hurt] == ["number"], [c.explanation for c in hurt]
+
+
+@pytest.mark.parametrize("why, a, b", [
+    ("two places", "The floods killed 12 people in Lima.", "The floods killed 15 people in Cusco."),
+    ("a part of the count", "The fire killed 14 workers.", "Two injured workers later died in hospital."),
+    ("two subjects", "The earthquake killed 12 people.", "The aftershock killed 15 people."),
+    ("two days", "Police arrested 12 protesters on Monday.", "Police arrested 15 protesters on Tuesday."),
+    ("a vague verb", "The company has 1,200 employees at the plant.", "The company has 1,500 employees."),
+    ("a baseline", "Earnings were 64 cents a share, compared to 25 cents a share a year earlier.",
+     "Earnings were 59 cents a share, compared with 15 cents a share a year earlier."),
+])
+def test_two_counts_that_may_be_of_two_things_stay_quiet_outside_one_cluster(why, a, b):
+    got = _checked(("001_a", a, "2025-02-11"), ("002_b", b, "2025-02-11"))[3]
+    assert got == [], (why, [c.explanation for c in got])
