@@ -134,9 +134,13 @@ def test_a_runoff_s_winner_turnout_and_day_in_office_conflict_and_nothing_else(r
     assert (arts["wire_a"]["published"], arts["wire_a"]["dateline"]) == ("2025-09-15", "GOTHENBURG")
     assert not any(c["text"].startswith("GOTHENBURG") for c in runoff["claims"])
     got = _conflicts(runoff)
-    # who won: the blog has Berg defeating Lindqvist, the wire the other way round
+    # who won: the blog has Berg defeating Lindqvist, the wire the other way round; the wire's
+    # headline ("Lindqvist wins ...") and the paper ("Anna Lindqvist won the ... runoff") name the
+    # winner alone, and disagree with the blog too
     won = [g for g in got if g[0] == "negation"]
-    assert [(g[1], "(who won)" in g[2]) for g in won] == [({"wire_a", "blog_c"}, True)], got
+    assert sorted((sorted(g[1]), "(who won)" in g[2]) for g in won) == [
+        (["blog_c", "paper_b"], True), (["blog_c", "wire_a"], True), (["blog_c", "wire_a"], True)], got
+    assert sum("'won' (Anna Lindqvist won)" in g[2] for g in won) == 1, got
     # the turnout: 58 percent in the paper against 61 in the two others
     turnout = [g for g in got if g[0] == "number"]
     assert {frozenset(g[1]) for g in turnout} == {frozenset({"paper_b", "wire_a"}), frozenset({"paper_b", "blog_c"})}
@@ -144,7 +148,10 @@ def test_a_runoff_s_winner_turnout_and_day_in_office_conflict_and_nothing_else(r
     # the November before the paper's date); the wire's date and the blog's "Sunday" agree
     days = [g for g in got if g[0] == "date"]
     assert [(g[1], "2025-10-01" in g[2] and "2025-11-01" in g[2]) for g in days] == [({"wire_a", "paper_b"}, True)], got
-    assert len(got) == 4, got
+    assert len(got) == 6, got
+    # the blog, alone with its winner, now scores below the wire it contradicts
+    score = {a["id"]: a["score"] for a in runoff["articles"]}
+    assert score["blog_c"] < score["wire_a"], score
 
 
 def test_a_company_s_results_its_chief_s_office_and_start_and_the_translation_s_faults(earnings):

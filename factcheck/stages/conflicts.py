@@ -271,9 +271,40 @@ def _contest(x: Frame) -> tuple[str, str] | None:
     return None
 
 
-def _contests(f: ClaimFacts) -> set[frozenset[str]]:
-    """The two sides of each contest the claim states, unordered ("A beat B" and "B beat A" share them)."""
-    return {frozenset(w) for x in f.frames if (w := _contest(x))}
+# verbs by which a named side owns its defeat ("Berg conceded")
+CONCEDE_VERBS = frozenset({"concede"})
+
+
+def _result(x: Frame) -> tuple[str | None, str | None] | None:
+    """(winner, loser) of a frame stating who won a contest, either side None when it names one
+    side only: a contest between two named sides (`_contest`), "Lindqvist won the runoff" (the
+    winner), "Berg lost the runoff" or "Berg conceded" (the loser); None for any other frame."""
+    both = _contest(x)
+    if both is not None:
+        return both
+    if not x.subject or (x.obj or "").startswith("e:"):
+        return None
+    if x.verb == "win":
+        if not x.negated:
+            return x.subject, None
+        if (x.cue or "").lower().startswith("los"):
+            return None, x.subject
+    if x.verb in CONCEDE_VERBS and not x.negated:
+        return None, x.subject
+    return None
+
+
+def _results(f: ClaimFacts) -> list[tuple[Frame, tuple[str | None, str | None]]]:
+    """The claim's frames that say who won a contest, with their (winner, loser) (`_result`); a
+    side that wins what the claim counts ("the Socialists won 96 seats", "won 54 percent") has won
+    no contest."""
+    counted = {q.unit for q in f.quantities if q.unit}
+    return [(x, r) for x in f.frames if (r := _result(x)) and not (None in r and _unit_word(x.obj) in counted)]
+
+
+def _sides(f: ClaimFacts) -> set[str]:
+    """The named sides of the contests the claim says who won (`_results`), one side or two."""
+    return {e for _, r in _results(f) for e in r if e}
 
 
 def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
@@ -501,24 +532,27 @@ class _Checker:
         return None
 
     def reversal(self, fa, fb, same_event, pair_mode):
-        """One contest, winner and loser swapped: "Biden defeated Trump" against "Trump defeated
-        Biden" (or "Biden lost to Trump"). Only of one event: two matches may go either way."""
+        """One contest, one side the winner in one claim and the loser in the other: "Biden
+        defeated Trump" against "Trump defeated Biden" (or "Biden lost to Trump"), and against a
+        claim naming one side, "Trump won the election" or "Biden conceded" (`_result`), or two
+        such claims ("Biden won the runoff" / "Biden lost the election"). Only of one event: two
+        matches may go either way."""
         if not same_event:
             return None
-        for x in fa.frames:
-            wa = _contest(x)
-            if wa is None:
-                continue
-            for y in fb.frames:
-                if _contest(y) != wa[::-1]:
+        results_b = _results(fb)
+        for x, ra in _results(fa):
+            for y, rb in results_b:
+                if not ((ra[0] and ra[0] == rb[1]) or (ra[1] and ra[1] == rb[0])):
                     continue
                 fx, fy = _date_near(fa, x), _date_near(fb, y)
                 if fx and fy and _dates_disjoint(fx, fy):
                     continue  # different times: a rematch
                 names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+
+                def said(r: tuple[str | None, str | None]) -> str:
+                    return f"{names.get(r[0], r[0])} won" if r[0] else f"{names.get(r[1], r[1])} lost"
                 return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
-                                   fb, _neg_span(fb, y, self.articles), "who won",
-                                   f"{names.get(wa[0], wa[0])} won", f"{names.get(wa[1], wa[1])} won")
+                                   fb, _neg_span(fb, y, self.articles), "who won", said(ra), said(rb))
         return None
 
     def numbers(self, fa, fb, same_event, pair_mode):
@@ -751,7 +785,7 @@ def _with_near(pairs: Iterable[tuple[str, str, bool]], facts: Mapping[str, Claim
         buf.clear()
     for a, b, same in pairs:
         fa, fb = facts[a], facts[b]
-        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates or _contests(fa) & _contests(fb)):
+        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates or _sides(fa) & _sides(fb)):
             yield a, b, same, False
             continue
         buf.append((a, b))
@@ -808,7 +842,8 @@ def fact_probe(f: ClaimFacts) -> str:
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
     (t:), is a person with a title (p:), has a gender (g:) or an affiliation (o:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
-    a subject that names no entity, by its noun), each contest's two sides (r:), each noun it
+    a subject that names no entity, by its noun), each side of a contest it says who won (x:,
+    `_sides`), each noun it
     counts with its verb (c:, `_counted`), and whether it has speakers (s), quantities (q) and
     dates (d). Stored with the claim's facts."""
     out = set()
@@ -826,7 +861,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
-    out.update("r:" + "\x1e".join(sorted(w)) for w in _contests(f))
+    out.update(f"x:{e}" for e in _sides(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
     return "\x1f".join(sorted(out))
@@ -848,21 +883,20 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
-    (negation) or a contest's two sides (who won)."""
+    (negation) or a side of a contest (who won)."""
     return may_level(a, b) >= (1 if same_event else 2)
 
 
 def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     """`may_conflict` of both kinds of pair at once: 2 when a check may find a conflict in any
-    pair with these tokens, 1 only in a pair of one event (one cluster, or near), 0 in none.
-    (A contest's sides, r:, are sorted: "A beat B" and "B beat A" share them.)"""
+    pair with these tokens, 1 only in a pair of one event (one cluster, or near), 0 in none."""
     shared = a & b
     if "s" in shared or any(t.startswith(_SHARED_ENOUGH) for t in shared):
         return 2
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "r:")) for t in shared) else 0
+    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:")) for t in shared) else 0
 
 
 @dataclass

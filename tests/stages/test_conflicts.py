@@ -651,3 +651,37 @@ def test_two_counts_of_one_thing_by_one_verb_conflict_outside_one_cluster():
 def test_two_counts_that_may_be_of_two_things_stay_quiet_outside_one_cluster(why, a, b):
     got = _checked(("001_a", a, "2025-02-11"), ("002_b", b, "2025-02-11"))[3]
     assert got == [], (why, [c.explanation for c in got])
+
+
+def test_a_claim_naming_the_winner_or_the_loser_alone_conflicts_with_the_result_it_reverses():
+    """"Anna Lindqvist won the runoff" or "Erik Berg conceded" against "Erik Berg defeated Anna
+    Lindqvist": in one cluster, one side is the winner in one claim and the loser in the other.
+    The result it agrees with, and two winners named one by each claim (maybe of two rounds), are
+    quiet; so are the same claims outside one cluster."""
+    from factcheck.records import Cluster
+
+    def one_cluster(a, b):
+        claims, arts = _corpus(("001_a", a, "2025-09-16"), ("002_b", b, "2025-09-16"))
+        facts = normalize_claims(claims, arts)
+        one = [Cluster("k1", tuple(c.id for c in claims), ("001_a", "002_b"), independent_sources=2)]
+        probes = [probe_tokens(fact_probe(facts[c.id])) for c in claims]
+        return find_conflicts(claims, facts, one, arts, ConflictSettings()), probes
+
+    reversed_ = "Erik Berg defeated Anna Lindqvist in the runoff for mayor."
+    for one_side, said in (("Anna Lindqvist won the mayoral runoff.", "Anna Lindqvist won"),
+                           ("Erik Berg conceded defeat.", "Erik Berg lost")):
+        got, probes = one_cluster(one_side, reversed_)
+        assert [c.kind for c in got] == ["negation"], (one_side, [c.explanation for c in got])
+        assert said in got[0].explanation and "Erik Berg won" in got[0].explanation
+        assert "(who won)" in got[0].explanation
+        assert may_level(*probes) >= 1          # (a delta checks the pair again)
+        assert not _checked(("001_a", one_side, "2025-09-16"), ("002_b", reversed_, "2025-09-16"))[3]
+    assert one_cluster("Anna Lindqvist won the mayoral runoff.",
+                       "Anna Lindqvist defeated Erik Berg in the runoff.")[0] == []
+    assert one_cluster("Anna Lindqvist won the mayoral runoff.", "Erik Berg won the first round.")[0] == []
+    # the loser won a share of the vote, not the runoff
+    assert one_cluster("Erik Berg won 46 percent of the vote.",
+                       "Anna Lindqvist defeated Erik Berg in the runoff.")[0] == []
+    # one side named by each, the winner in one and the loser in the other, in other words
+    got = one_cluster("Anna Lindqvist won the mayoral runoff.", "Anna Lindqvist lost the election.")[0]
+    assert [c.kind for c in got] == ["negation"], [c.explanation for c in got]
