@@ -216,6 +216,12 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple[str | None
     return out
 
 
+def _series(f: ClaimFacts) -> list[Quantity]:
+    """The claim's places in a run of events over a window ("its eighth consecutive increase since
+    March 2022": eight increases since 2022-03)."""
+    return [q for q in f.quantities if q.kind == "count" and q.unit and q.unit != "time" and q.window]
+
+
 def _things(f: ClaimFacts) -> set[str]:
     """The entities the claim names other than people: its places, companies, bodies."""
     return {m.entity for m in f.mentions if not m.person}
@@ -224,13 +230,17 @@ def _things(f: ClaimFacts) -> set[str]:
 def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quantity]]:
     """The pairs of numbers two claims count with one verb ("will cut 1,500 jobs" / "would cut
     1,200 jobs"), by subjects that may be one (the same entity or noun, or one side naming none),
-    in claims naming the same places and bodies (or one naming none), on days that may be one,
     and within a factor of two of each other (a count of a part, "two injured workers died"
-    against "killed 14 workers", is no other report of the whole): what the number check compares
-    outside one event."""
+    against "killed 14 workers", is no other report of the whole), and the places two claims give
+    in one run of events over one window (`_series`), in claims naming the same places and bodies
+    (or one naming none) on days that may be one: what the number check compares outside one
+    event."""
     ca, cb = _counted(fa), _counted(fb)
     shared = ca.keys() & cb.keys()
-    if not shared:
+    # one run of events over one window ("eighth consecutive increase since March 2022" / "seventh
+    # straight increase since March of last year"): any two places in it differ
+    runs = [(x, y) for x in _series(fa) for y in _series(fb) if x.unit == y.unit and x.window == y.window]
+    if not shared and not runs:
         return []
     ta, tb = _things(fa), _things(fb)
     if ta and tb and not ta & tb:
@@ -246,7 +256,7 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
     def near(x: Quantity, y: Quantity) -> bool:
         lo, hi = sorted((max(abs(x.low), abs(x.high)), max(abs(y.low), abs(y.high))))
         return lo > 0 and hi <= 2 * lo
-    out = []
+    out = runs
     for key in sorted(shared):
         if any(one(x, y) for x in ca[key][0] for y in cb[key][0]):
             out.extend((x, y) for x in ca[key][1] for y in cb[key][1] if near(x, y) and (x, y) not in out)
@@ -844,7 +854,8 @@ def fact_probe(f: ClaimFacts) -> str:
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
     a subject that names no entity, by its noun), each side of a contest it says who won (x:,
     `_sides`), each noun it
-    counts with its verb (c:, `_counted`), and whether it has speakers (s), quantities (q) and
+    counts with its verb (c:, `_counted`) and each run of events it places an event in (c:#,
+    `_series`), and whether it has speakers (s), quantities (q) and
     dates (d). Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
@@ -863,6 +874,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
     out.update(f"x:{e}" for e in _sides(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
+    out.update(f"c:#{q.unit}\x1e{q.window}" for q in _series(f))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
     return "\x1f".join(sorted(out))
 

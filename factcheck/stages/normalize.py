@@ -272,6 +272,12 @@ WINDOW_RE = re.compile(r"\b(since|in the past|over the past|in the last)\s+([\w 
 _ORDINALS = {w: i for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                           "eighth", "ninth", "tenth"], start=1)}
 _ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+# the place of an event in a run of its kind: "its eighth consecutive increase", "the third
+# straight quarterly loss", "the fifth increase in a row" (and the calque "the eighth increase
+# consecutive"): a count of such events, compared as "count" quantities over their window
+SERIES_RE = re.compile(rf"\b(?P<ord>{_ORD})\s+(?:(?:consecutive|straight|successive|back-to-back)\s+"
+                       rf"(?:(?:[a-z]+ly|annual|monthly|weekly|daily)\s+)?(?P<noun>[a-z]+)"
+                       rf"|(?P<noun2>[a-z]+)\s+(?:in\s+a\s+row|consecutive|straight|successive)\b)", re.I)
 # a finishing position: "came third", "finished second", "took second place", "in third place",
 # "second-placed" ("was first elected" is no place: "was"/"is" need "place")
 PLACE_RE = re.compile(rf"\b(?:(?:came|come|comes|coming|finished|finishes|finishing|finish|placed|ended|ranked)"
@@ -360,7 +366,7 @@ DATE_RE = re.compile(
     rf"|(?P<dm>\b\d{{1,2}}\s+{MONTH_RE},?\s+\d{{4}})"
     rf"|(?P<md>\b(?:(?:early|mid|late)[- ])?{MONTH_RE}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s*,?\s+\d{{4}})?)"
     rf"|(?P<mof>\b{MONTH_RE}\s+of\s+(?:last|next|this)\s+year)"
-    rf"|(?P<my>\b(?:(?:early|mid|late)[- ])?{MONTH_RE}(?:\s+\d{{4}})?\b)"
+    rf"|(?P<my>\b(?:(?:early|mid|late)[- ])?{MONTH_RE}(?:\s+(?:of\s+)?\d{{4}})?\b)"
     rf"|(?P<rel>\b(?:last|next|this)\s+(?:week|month|year)\b|\byesterday\b|\btoday\b|\btomorrow\b"
     rf"|\b(?:\d+|one|two|three|four|five|six)\s+(?:days?|weeks?|months?|years?)\s+ago\b)"
     rf"|(?P<wd>\b{WEEKDAY_RE}(?:\s+(?:morning|afternoon|evening|night))?\b)"
@@ -387,6 +393,7 @@ def resolve_date(phrase: str, published: str | None, source: str = "unknown", ah
     pm = re.match(r"(early|mid|middle|late)[- ]", pl)
     if pm:
         part, pl = pm.group(1), pl[pm.end():]
+    pl = re.sub(r"^([a-z]+)\s+of\s+(\d{4})$", r"\1 \2", pl)     # "March of 2022" is March 2022
     # "in 2013", "since 2013"
     ym = re.fullmatch(r"(?:in|since|until|by|from|of|before|after)\s+(\d{4})", pl)
     if ym:
@@ -905,6 +912,12 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     wm = WINDOW_RE.search(text)
     if wm:
         window = _window(wm.group(0))
+        # a window from a date is that date, however worded: "since March 2022" and "since March
+        # of last year" in an article of January 2023 are one window
+        since = next((d for d in dates if wm.start() <= d.start - off < wm.end() and d.resolved and d.earliest),
+                     None) if wm.group(1).lower() == "since" else None
+        if since is not None:       # (a bound keeps no year or month of its own: the phrase tells)
+            window = "since " + since.earliest[:7 if re.search(MONTH_RE, since.text) else 4]
     for m in COUNT_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -981,6 +994,16 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         lo, hi = VAGUE[m.group(1).lower()]
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), lo, hi, False, unit_after(m.end()),
                             "number", m.group(1).lower()))
+    for m in SERIES_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        word = m.group("ord").lower()
+        n = _ORDINALS.get(word) or int(word[:-2])
+        noun = (m.group("noun") or m.group("noun2")).lower()
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), n, n, True,
+                            _NOUN_LEMMA.get(noun, noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun),
+                            "count", None, window))
+        taken.append((m.start(), m.end()))
     for m in PLACE_RE.finditer(text):
         word = (m.group("a") or m.group("b") or m.group("c")).lower()
         n = _ORDINALS.get(word) or int(word[:-2])

@@ -685,3 +685,17 @@ def test_a_claim_naming_the_winner_or_the_loser_alone_conflicts_with_the_result_
     # one side named by each, the winner in one and the loser in the other, in other words
     got = one_cluster("Anna Lindqvist won the mayoral runoff.", "Anna Lindqvist lost the election.")[0]
     assert [c.kind for c in got] == ["negation"], [c.explanation for c in got]
+
+
+def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
+    """"the bank's eighth consecutive increase since March 2022" against "its seventh straight
+    increase since March of last year": one run over one window, worded apart; a run over another
+    window is another run."""
+    got = _checked(("001_a", "It was the bank's eighth consecutive increase since March 2022.", "2023-01-25"),
+                   ("002_b", "The Bank of Canada lifted its rate by a quarter point yesterday, its seventh straight "
+                             "increase since March of last year.", "2023-01-26"))[3]
+    assert [c.kind for c in got] == ["count"], [c.explanation for c in got]
+    assert "'eighth consecutive increase' (8)" in got[0].explanation and "(7)" in got[0].explanation
+    other = _checked(("001_a", "It was the bank's eighth consecutive increase since March 2022.", "2023-01-25"),
+                     ("002_b", "It was the third straight increase since October.", "2023-01-26"))[3]
+    assert other == [], [c.explanation for c in other]

@@ -416,3 +416,24 @@ def test_a_company_named_with_its_legal_form_abbreviated_or_not_is_one_entity():
                                ("Rahman Apparels Limited employs about 2,000 workers.", None))
     ents = [{m.entity for m in facts[c.id].mentions if "rahman" in m.entity} for c in claims]
     assert ents[0] == ents[1] and len(ents[0]) == 1, ents
+
+
+def test_an_event_s_place_in_a_run_is_a_count_over_the_run_s_window():
+    """"its eighth consecutive increase since March 2022": eight increases since 2022-03, the
+    window a date however worded ("since March of last year" in January 2023, "since March of
+    2022"); "the fifth loss in a row" and the calque "the eighth increase consecutive" too."""
+    claims, _, facts = _corpus(
+        ("It was the bank's eighth consecutive increase since March 2022.", "2023-01-25"),
+        ("The bank lifted its rate yesterday, its seventh straight increase since March of last year.", "2023-01-26"),
+        ("It is the eighth increase consecutive of the bank since March of 2022.", "2023-01-25"),
+        ("The club suffered its fifth loss in a row on Saturday.", "2023-01-25"))
+    got = [[(q.low, q.unit, q.kind, q.window) for q in facts[c.id].quantities if q.kind == "count"] for c in claims]
+    assert got == [[(8, "increase", "count", "since 2022-03")], [(7, "increase", "count", "since 2022-03")],
+                   [(8, "increase", "count", "since 2022-03")], [(5, "loss", "count", None)]]
+
+
+def test_a_month_of_a_year_is_that_month():
+    got = resolve_date("March of 2022", "2023-01-25", "date line")
+    assert (got.earliest, got.latest, got.basis) == ("2022-03-01", "2022-03-31", "absolute")
+    claims, _, facts = _corpus(("Prices rose in March of 2022.", "2023-01-25"),)
+    assert [(d.text, d.month) for d in facts[claims[0].id].dates] == [("March of 2022", 3)]
