@@ -4,7 +4,8 @@ three reports of one sentencing; tests/data/runoff: three reports of one mayoral
 tests/data/earnings: three reports of one company's results, one of them badly translated;
 tests/data/factory_fire: three reports of one fire, one of them a synonym-spun rewrite;
 tests/data/study: three reports of one medical study; tests/data/derailment: three reports of one
-train accident, one of them translated word for word; all written for these tests): what a careful reader finds in
+train accident, one of them translated word for word; tests/data/rates: three reports of one
+central bank decision, one of them translated word for word; all written for these tests): what a careful reader finds in
 them, the real model."""
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ earnings = _story("earnings", "earnings")
 fire = _story("fire", "factory_fire")
 study = _story("study", "study")
 derailment = _story("derailment", "derailment")
+rates = _story("rates", "rates")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -229,6 +231,28 @@ def test_a_derailment_s_injured_and_the_minister_s_visit_conflict(derailment):
     # 187 passengers ("was carrying") against 178 ("with 178 passengers on board") are worded too
     # far apart to be compared, and no verb counts them on both sides: a known miss
     assert len(got) == 4, got
+
+
+def test_a_rate_decision_s_place_in_its_run_conflicts_and_its_translation_is_garbled(rates):
+    got = _conflicts(rates)
+    # the wire's (and the translation's) "eighth consecutive increase since March 2022" against
+    # the paper's "seventh straight increase since March of last year": one run, one window
+    runs = [g for g in got if g[0] == "count"]
+    assert sorted(sorted(g[1]) for g in runs) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    assert all("(8)" in g[2] and "(7)" in g[2] for g in runs), got
+    # the paper's "yesterday" is the wire's Wednesday; "the highest level in 15 years" and "since
+    # 2007" are not compared; the hike's size (25 basis points against half a percentage point)
+    # is a known miss: the units are not converted
+    assert len(got) == 2, got
+    # the translation: "rise" for "raises", "in Wednesday", "the eighth increase consecutive", "the
+    # bank it would maintain ... the level current", "The inflation annual"
+    flagged = [s for s in rates["sentences"] if s["garbled"]]
+    assert {s["article"] for s in flagged} == {"blog_c"} and len(flagged) == 5, flagged
+    reasons = " ".join(r for s in flagged for r in s["reasons"])
+    for quote in ("increase consecutive", "the bank it", "level current", "inflation annual"):
+        assert quote in reasons, reasons
+    score = {a["id"]: a["score"] for a in rates["articles"]}
+    assert score["blog_c"] < min(score["wire_a"], score["paper_b"]), score
 
 
 def test_ci_for_one_new_report_finds_what_a_full_run_finds(earnings, tmp_path):

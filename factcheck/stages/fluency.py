@@ -33,6 +33,7 @@ class FluencySettings:
     agreement: float = 0.6          # "he are", "they is"
     verb_frame: float = 0.75        # "Lavrov be praised", "accused by X sold", "with execute of"
     no_main_verb: float = 0.7       # a full sentence (>= min_words_no_verb words, final stop) without a finite verb
+    word_order: float = 0.6         # an adjective after its noun: "the eighth increase consecutive", "the level current"
     run_together: float = 0.75      # "TezaChairman", "Chinahave", "Sokhonnwho"
     near_miss_name: float = 0.75    # "Min Aunging" where the corpus says "Min Aung Hlaing"
     consensus: float = 0.35         # "Five-Point Alliance" where other articles say "five-point consensus"
@@ -699,7 +700,8 @@ _MONTH_NAMES = frozenset(m.lower() for m in (*calendar.month_name[1:], *calendar
 
 def _noun_phrase_frame(doc) -> list[Hit]:
     """Noun phrases built the way another language builds them, or a bad translation does: a
-    subject said twice, as a name and then a pronoun ("The chief executive Maria Holm she said"),
+    subject said twice, as a name and then a pronoun ("The chief executive Maria Holm she said";
+    "that the bank it would maintain"),
     and a number joined to a bare plural by "of" ("cut 1,200 of jobs", "won 52 of votes"; "1,200
     of the jobs", "two of them", "10 of 12 ministers" and "$1.8 billion of assets" are English)."""
     hits: list[Hit] = []
@@ -716,12 +718,61 @@ def _noun_phrase_frame(doc) -> list[Hit]:
                 and not any(t.lower_ in _WEEKDAYS or t.lower_ in _MONTH_NAMES for t in doc[:tok.i + 1]):
             # (a day is no subject: "Tuesday he will undergo surgery")
             hits.append(("agreement", 1.0, f"subject said twice: '{doc[max(0, tok.i - 1): tok.i + 2].text}'"))
+        # a noun subject and then a pronoun subject of the same verb: "that the bank it would maintain"
+        elif nxt.tag_ == "PRP" and nxt.lower_ in _SUBJECT_PRONOUNS and nxt.dep_ == "nsubj" and tok.dep_ == "nsubj" \
+                and tok.head.i == nxt.head.i and tok.tag_ in ("NN", "NNS", "NNP") and tok.pos_ in ("NOUN", "PROPN"):
+            hits.append(("agreement", 1.0, f"subject said twice: '{doc[tok.left_edge.i: tok.i + 2].text}'"))
         after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
         # (not a sum: "$1.8 billion of assets", "$50 of fuel", "200 million euros of investment")
         if tok.tag_ == "CD" and tok.text[:1].isdigit() and nxt.lower_ == "of" and after is not None \
                 and after.tag_ == "NNS" and not (tok.i > 0 and doc[tok.i - 1].tag_ == "$") \
                 and not any(c.dep_ in ("det", "poss", "nummod") for c in after.children):
             hits.append(("article_error", 0.8, f"number with 'of': '{doc[tok.i: tok.i + 3].text}'"))
+    return hits
+
+
+# adjectives English puts after their noun ("the attorney general", "the people present", "the
+# president elect", "the money available"), and pronoun-like nouns an adjective follows
+# ("something new")
+_POSTPOSED_OK = frozenset("""present elect designate general concerned involved affected responsible alone
+apparent proper galore aplenty else enough extraordinaire incarnate immemorial royal major martial laureate
+plenipotentiary emeritus ago old long tall wide deep high thick away due ready left last next above below
+aforementioned abroad ahead later earlier""".split())
+# adjectives that take an "of" complement after a noun ("officials aware of the plan")
+_OF_ADJECTIVES = frozenset("""aware afraid capable fond full proud sure certain free short typical worthy guilty
+ashamed tired sick conscious mindful representative indicative reminiscent independent critical supportive
+wary weary innocent careful devoid bereft characteristic suspicious respectful illustrative true regardless
+clear ignorant confident jealous envious""".split())
+_PRONOUN_NOUNS = frozenset("""something anything nothing everything someone anyone everyone nobody somebody
+anybody everybody none one""".split())
+
+
+def _word_order(doc) -> list[Hit]:
+    """An adjective after the noun it qualifies, as Romance languages and word-for-word
+    translations place it: "the eighth increase consecutive", "the inflation annual", "the level
+    current" (English keeps few there: `_POSTPOSED_OK`, "-able"/"-ible" words, an adjective with a
+    complement, "a man proud of his son", a measure, "five metres deep")."""
+    hits: list[Hit] = []
+    for tok in doc:
+        if tok.i == 0 or tok.lower_ in _POSTPOSED_OK or tok.lower_.endswith(("able", "ible")) \
+                or not tok.text.isalpha() or not tok.text.islower():
+            continue
+        before = doc[tok.i - 1]
+        # (no complement: "a man proud of his son", "people familiar with the matter"; an "of" the
+        # parser hangs on it is the noun's: "the eighth increase consecutive of the bank")
+        bare = all(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children) and tok.lower_ not in _OF_ADJECTIVES
+        if tok.dep_ == "amod" and bare and tok.head.i == tok.i - 1 and tok.tag_ in ("JJ", "NN") and tok.pos_ in ("ADJ", "NOUN") \
+                and before.tag_ in ("NN", "NNS") and before.lower_ not in _PRONOUN_NOUNS \
+                and not any(c.dep_ == "nummod" for c in before.children) \
+                and any(c.dep_ == "det" for c in before.children) and (tok.tag_ == "JJ" or tok.lower_.endswith(("al", "ual", "ive"))):
+            # (a noun tagged as a modifier after a noun is an adjective when it reads as one: "annual")
+            hits.append(("word_order", 1.0, f"adjective after its noun: '{doc[tok.i - 1: tok.i + 1].text}'"))
+        elif tok.tag_ == "JJ" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass") and before.dep_ == "compound" \
+                and before.head.i == tok.i and before.tag_ in ("NN", "NNS") and not list(before.children) \
+                and tok.i >= 2 and doc[tok.i - 2].dep_ == "det" and doc[tok.i - 2].head.i == tok.i:
+            # the parser makes the adjective the head and the noun its modifier: "the level current"
+            # (just that: a determiner, a noun, the adjective; not "the 24-week average")
+            hits.append(("word_order", 1.0, f"adjective after its noun: '{doc[tok.i - 1: tok.i + 1].text}'"))
     return hits
 
 
@@ -735,7 +786,7 @@ def local_signals(texts: Sequence[str], settings: FluencySettings = FluencySetti
     out: list[LocalSignals] = []
     for doc in nlp.pipe(texts, batch_size=64, disable=skip):
         before = (_repetition(doc) + _self_reference(doc) + _article_agreement(doc) + _verb_frame(doc)
-                  + _noun_phrase_frame(doc) + _no_main_verb(doc, settings))
+                  + _noun_phrase_frame(doc) + _word_order(doc) + _no_main_verb(doc, settings))
         out.append(LocalSignals(tuple(before), tuple(_run_together_candidates(doc, settings)),
                                 tuple(_rare_words(doc, None, settings))))
     return out

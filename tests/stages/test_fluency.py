@@ -65,6 +65,16 @@ PAIRS = [
      "The chief executive Maria Holm said demand would recover next year.", "Maria Holm she"),
     ("The carmaker said it would cut 1,200 of jobs by the end of 2026.",
      "The carmaker said it would cut 1,200 of its jobs by the end of 2026.", "1,200 of jobs"),
+    # a noun subject and then a pronoun subject; an adjective after its noun, word for word
+    # (the translation in tests/data/rates)
+    ("The governor Tiff Macklem said to the journalists that the bank it would maintain the rates to the level current.",
+     "Governor Tiff Macklem told reporters the bank would hold rates at the current level.", "the bank it"),
+    ("The governor Tiff Macklem said to the journalists that the bank would maintain the rates to the level current.",
+     "Governor Tiff Macklem told reporters the bank would hold rates at the current level.", "level current"),
+    ("It is the eighth increase consecutive of the bank since March of 2022.",
+     "It is the bank's eighth consecutive increase since March of 2022.", "increase consecutive"),
+    ("The inflation annual is slowed to 6.3% in December of 6.8% in November.",
+     "Annual inflation slowed to 6.3% in December from 6.8% in November.", "inflation annual"),
 ]
 
 
@@ -79,6 +89,12 @@ PAIRS = [
     "Tuesday he will undergo surgery at the hospital in the capital, his doctor said.",
     "First Essex, with $1.8 billion of assets, employs about 360 people.",
     "He said 1,200 of 5,000 jobs would go, and two of them were in Ohio.",
+    # adjectives English puts after a noun, or with a complement there
+    "The people present voted for the attorney general and the members concerned.",
+    "People familiar with the matter said officials aware of the plan were worried.",
+    "The president elect met the secretary general and the money available was counted.",
+    "The spokesman said nothing new had been agreed, and the index rose 5% higher on Monday.",
+    "Weekly demand is divided by the twenty four week average, the report said.",
 ])
 def test_fluent_news_wording_near_those_signals_is_not_garbled(sentence: str) -> None:
     (f,) = score_sentences([sentence])
