@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
-from factcheck.stages.normalize import (NATIONALITY_RE, RANK_WORDS, SCALE, SPEECH_VERBS, STRICTLY_BELOW,
-                                        TITLE_QUALIFIERS, WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity,
+from factcheck.stages.normalize import (NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE, SPEECH_VERBS,
+                                        STRICTLY_BELOW, TITLE_QUALIFIERS, WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity,
                                         full_legal_form, normalize_claims)
 
 _P = utils.default_process
@@ -191,12 +191,22 @@ def _unit_word(w: str | None) -> str | None:
     return {"person": "people"}.get(w, w) if w else w
 
 
-def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple[str | None, str | None]], list[Quantity]]]:
+# verbs that change a rate by an amount, one class each ("raised its rate by 25 basis points" and
+# "lifted its rate by half a percentage point" are one act)
+_CHANGE_CLASS = {**dict.fromkeys(("raise", "lift", "hike", "increase", "boost"), "raise"),
+                 **dict.fromkeys(("cut", "lower", "reduce", "trim", "slash"), "cut"),
+                 **dict.fromkeys(("rise", "climb", "jump", "gain", "rebound"), "rise"),
+                 **dict.fromkeys(("fall", "drop", "slip", "decline", "dip", "ease", "tumble"), "fall")}
+
+
+def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple], list[Quantity]]]:
     """What the numbers of people or things the claim states count, as (verb, unit) -> (the
     subjects (entity, noun) of that verb, the numbers): "Nordvik will cut 1,500 jobs" (cut, job;
     nordvik; 1,500), "23 people were injured" (injure, people: its casualty verb). The verb governs
     the counted noun as its object, or is the number's casualty verb; verbs that say little
-    (`_VAGUE_VERBS`) are left out. A passive subject that is the counted noun itself is no subject."""
+    (`_VAGUE_VERBS`) are left out. A passive subject that is the counted noun itself is no subject.
+    A change in percentage points counts for the verb of change before it, by its class
+    (`_CHANGE_CLASS`), with that verb's object beside its subject."""
     numbers = [q for q in f.quantities if q.kind == "number" and q.unit]
     out: dict[tuple[str, str], tuple[list, list]] = {}
     for q in numbers:
@@ -205,6 +215,16 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple[str | None
                         for x in f.frames if x.verb == q.verb] or [(None, None)]
             got = out.setdefault((q.verb, q.unit), ([], []))
             got[0].extend(subjects)
+            got[1].append(q)
+    # a change in percentage points, with the verb of change before it ("raised its rate by 25
+    # basis points"), by class; the verb's object stands with its subjects (two objects, "rate" and
+    # "forecast", are two things changed)
+    changes = sorted((x for x in f.frames if x.verb in _CHANGE_CLASS and not x.negated), key=lambda x: x.start)
+    for q in numbers:
+        if q.unit == PERCENTAGE_POINT and (before := [x for x in changes if x.start < q.start]):
+            x = before[-1]
+            got = out.setdefault((_CHANGE_CLASS[x.verb], q.unit), ([], []))
+            got[0].append((x.subject, x.subject_noun, None if (x.obj or "").startswith("e:") else x.obj))
             got[1].append(q)
     for x in f.frames:
         unit = _unit_word(x.obj)
@@ -250,8 +270,9 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
     if da and db and all(_dates_disjoint(x, y) for x in da for y in db):
         return []         # "arrested 12 on Monday" / "arrested 30 on Tuesday"
 
-    def one(x: tuple[str | None, str | None], y: tuple[str | None, str | None]) -> bool:
-        return not (x[0] and y[0] and x[0] != y[0]) and not (x[1] and y[1] and x[1] != y[1])
+    def one(x: tuple, y: tuple) -> bool:
+        """Subjects (and, for a change, objects) that may be one: equal, or one side naming none."""
+        return all(not (a and b and a != b) for a, b in zip(x, y))
 
     def near(x: Quantity, y: Quantity) -> bool:
         lo, hi = sorted((max(abs(x.low), abs(x.high)), max(abs(y.low), abs(y.high))))
@@ -580,6 +601,10 @@ class _Checker:
         for qa in fa.quantities:
             if counts is not None:
                 same_kind = [qb for x, qb in counts if x is qa]
+            elif not same_event and qa.unit == PERCENTAGE_POINT:
+                # a change of a rate is of what the verb changes: one subject raising two things
+                # by two amounts ("its rate", "its forecast") is two acts, so only `_shared_count`'s
+                same_kind = [qb for x, qb in _shared_count(fa, fb) if x is qa]
             else:
                 same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
                              and _same_verb(qa, qb)]

@@ -272,6 +272,12 @@ WINDOW_RE = re.compile(r"\b(since|in the past|over the past|in the last)\s+([\w 
 _ORDINALS = {w: i for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                           "eighth", "ninth", "tenth"], start=1)}
 _ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+# a change in a rate, in percentage points: "25 basis points" (0.25), "half a percentage point"
+PERCENTAGE_POINT = "percentage point"
+_POINTS_AFTER = re.compile(r"[\s-]+(basis[\s-]+points?|bps?|percentage[\s-]+points?|pct[\s-]+points?)\b", re.I)
+_POINT_FRACTIONS = {"half": 0.5, "a half": 0.5, "quarter": 0.25, "a quarter": 0.25, "three quarters": 0.75}
+_POINT_WORDS = re.compile(r"\b(?P<part>a half|half|a quarter|quarter|three[ -]quarters)(?:\s+of)?(?:\s+an?)?"
+                          r"[\s-]+(?:percentage[\s-]+)?point\b", re.I)
 # the place of an event in a run of its kind: "its eighth consecutive increase", "the third
 # straight quarterly loss", "the fifth increase in a row" (and the calque "the eighth increase
 # consecutive"): a count of such events, compared as "count" quantities over their window
@@ -977,8 +983,16 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             else None) or (
             "age" if _AGE.match(text, m.end()) or _AGE_APPOSED.match(text, max(0, m.start("num") - 2))
             and not m.group("scale") and v < 130 else unit_after(m.end()))
+        if kind == "number" and (pts := _POINTS_AFTER.match(text, m.end())):
+            # a change in a rate: "25 basis points" is a quarter of a percentage point
+            div = 100.0 if pts.group(1).lower().startswith(("basis", "bp")) else 1.0
+            lo, hi, unit = lo / div, hi / div, PERCENTAGE_POINT
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
+    for m in _POINT_WORDS.finditer(text):
+        if free(m.start(), m.end()) and not any(q.start - off <= m.start() < q.end - off for q in out):
+            v = _POINT_FRACTIONS[m.group("part").lower().replace("-", " ")]
+            out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, PERCENTAGE_POINT, "number"))
     out = _befores(_totals(_ranges(out, text, off), text, off), text, off)
     out = [dataclasses.replace(q, verb=v) if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end))
            else q for q in out]
@@ -1214,11 +1228,13 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
             subj = mention_at(agent) or (last_person if agent.lower_ in PRONOUNS else None)
             noun = agent.lemma_.lower() if subj is None and agent.pos_ == "NOUN" else None
             obj = mention_at(patient) or patient.lemma_.lower()
+        direct = False        # (the first object: a later one is an apposition to the clause, "..., the highest level")
         for c in tok.children:
             if passive is not None:
                 break
-            if c.dep_ in ("dobj", "obj", "attr"):
+            if c.dep_ in ("dobj", "obj", "attr") and not direct:
                 obj = mention_at(c) or c.lemma_.lower()
+                direct = True
             elif c.dep_ == "prep" and obj is None:
                 for g in c.children:
                     if g.dep_ == "pobj":

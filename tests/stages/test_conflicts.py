@@ -699,3 +699,19 @@ def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
     other = _checked(("001_a", "It was the bank's eighth consecutive increase since March 2022.", "2023-01-25"),
                      ("002_b", "It was the third straight increase since October.", "2023-01-26"))[3]
     assert other == [], [c.explanation for c in other]
+
+
+def test_two_sizes_of_one_change_in_a_rate_conflict_outside_one_cluster():
+    """"raised its key rate by 25 basis points" against "lifted its benchmark rate by half a
+    percentage point": one act by one verb class, 0.25 against 0.5 percentage points. A change of
+    another thing (a forecast), or the other way (a cut), is another act."""
+    hike = "The Bank of Canada raised its key overnight interest rate by 25 basis points to 4.5% on Wednesday."
+    got = _checked(("001_a", hike, "2023-01-25"),
+                   ("002_b", "The Bank of Canada lifted its benchmark rate by half a percentage point to 4.5 per "
+                             "cent yesterday.", "2023-01-26"))[3]
+    assert [c.kind for c in got] == ["number"], [c.explanation for c in got]
+    assert "(0.25)" in got[0].explanation and "(0.5)" in got[0].explanation
+    for other in ("The Bank of Canada raised its growth forecast by half a percentage point on Wednesday.",
+                  "The Bank of Canada cut its key rate by half a percentage point on Wednesday."):
+        quiet = _checked(("001_a", hike, "2023-01-25"), ("002_b", other, "2023-01-25"))[3]
+        assert not [c for c in quiet if c.kind == "number"], (other, [c.explanation for c in quiet])

@@ -437,3 +437,14 @@ def test_a_month_of_a_year_is_that_month():
     assert (got.earliest, got.latest, got.basis) == ("2022-03-01", "2022-03-31", "absolute")
     claims, _, facts = _corpus(("Prices rose in March of 2022.", "2023-01-25"),)
     assert [(d.text, d.month) for d in facts[claims[0].id].dates] == [("March of 2022", 3)]
+
+
+def test_a_change_in_a_rate_is_in_percentage_points_however_worded():
+    claims, _, facts = _corpus(
+        ("The bank raised its rate by 25 basis points and then by 50 bps.", None),
+        ("It lifted its rate by half a percentage point, after a quarter-point move.", None),
+        ("Unemployment rose 0.3 percentage points to 5.1%.", None))
+    got = [sorted((q.low, q.unit) for q in facts[c.id].quantities) for c in claims]
+    assert got == [[(0.25, "percentage point"), (0.5, "percentage point")],
+                   [(0.25, "percentage point"), (0.5, "percentage point")],
+                   [(0.3, "percentage point"), (5.1, "percent")]]
