@@ -5,7 +5,8 @@ tests/data/earnings: three reports of one company's results, one of them badly t
 tests/data/factory_fire: three reports of one fire, one of them a synonym-spun rewrite;
 tests/data/study: three reports of one medical study; tests/data/derailment: three reports of one
 train accident, one of them translated word for word; tests/data/rates: three reports of one
-central bank decision, one of them translated word for word; all written for these tests): what a careful reader finds in
+central bank decision, one of them translated word for word; tests/data/match: three reports of
+one football match, one of them translated word for word; all written for these tests): what a careful reader finds in
 them, the real model."""
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ fire = _story("fire", "factory_fire")
 study = _story("study", "study")
 derailment = _story("derailment", "derailment")
 rates = _story("rates", "rates")
+match = _story("match", "match")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -257,6 +259,20 @@ def test_a_rate_decision_s_place_in_its_run_conflicts_and_its_translation_is_gar
         assert quote in reasons, reasons
     score = {a["id"]: a["score"] for a in rates["articles"]}
     assert score["blog_c"] < min(score["wire_a"], score["paper_b"]), score
+
+
+def test_a_match_s_winning_run_conflicts(match):
+    got = _conflicts(match)
+    # "It was Ajax's fifth straight league win" against "the win was Ajax's fourth consecutive
+    # victory in the league": one run of one side, a win and a victory one event
+    assert [(g[0], sorted(g[1])) for g in got] == [("count", ["paper_b", "wire_a"])], got
+    assert "(5)" in got[0][2] and "(4)" in got[0][2]
+    # known misses: the third goal's minute (the 78th against the 68th: no quantity), the crowd
+    # (54,000 against an attendance of 45,000: no shared unit); the translation's calques ("he
+    # marked two goals", "in the minute 78") but for the subject said twice
+    flagged = [s for s in match["sentences"] if s["garbled"]]
+    assert [s["article"] for s in flagged] == ["blog_c"], flagged
+    assert any("Brian Brobbey he" in r for r in flagged[0]["reasons"]), flagged
 
 
 def test_ci_for_one_new_report_finds_what_a_full_run_finds(earnings, tmp_path):

@@ -237,9 +237,13 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple], list[Qua
 
 
 def _series(f: ClaimFacts) -> list[Quantity]:
-    """The claim's places in a run of events over a window ("its eighth consecutive increase since
-    March 2022": eight increases since 2022-03)."""
-    return [q for q in f.quantities if q.kind == "count" and q.unit and q.unit != "time" and q.window]
+    """The claim's places in a run of events, over a window or none ("its eighth consecutive
+    increase since March 2022": eight increases since 2022-03; "its fifth straight league win")."""
+    return [q for q in f.quantities if q.kind == "count" and q.unit and q.unit != "time" and _RUN_RE.match(q.text)]
+
+
+_RUN_RE = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\b",
+                     re.I)
 
 
 def _things(f: ClaimFacts) -> set[str]:
@@ -259,10 +263,14 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
     shared = ca.keys() & cb.keys()
     # one run of events over one window ("eighth consecutive increase since March 2022" / "seventh
     # straight increase since March of last year"): any two places in it differ
-    runs = [(x, y) for x in _series(fa) for y in _series(fb) if x.unit == y.unit and x.window == y.window]
+    # (a run without a window is one only of one named side, a team or a player: "Ajax's fifth
+    # straight win")
+    named = {m.entity for m in fa.mentions} & {m.entity for m in fb.mentions}
+    runs = [(x, y) for x in _series(fa) for y in _series(fb)
+            if x.unit == y.unit and x.window == y.window and (x.window is not None or named)]
+    ta, tb = _things(fa), _things(fb)
     if not shared and not runs:
         return []
-    ta, tb = _things(fa), _things(fb)
     if ta and tb and not ta & tb:
         return []         # "12 killed in Lima" / "30 killed in Ica": two places, two counts
     da = [d for d in fa.dates if d.resolved and d.day]

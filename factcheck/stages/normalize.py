@@ -281,9 +281,14 @@ _POINT_WORDS = re.compile(r"\b(?P<part>a half|half|a quarter|quarter|three[ -]qu
 # the place of an event in a run of its kind: "its eighth consecutive increase", "the third
 # straight quarterly loss", "the fifth increase in a row" (and the calque "the eighth increase
 # consecutive"): a count of such events, compared as "count" quantities over their window
+_RUN_NOT_NOUN = r"(?!(?:since|in|of|for|at|on|to|this|that|and|or|over|after|with|from|by|as|the|a|an)\b)"
 SERIES_RE = re.compile(rf"\b(?P<ord>{_ORD})\s+(?:(?:consecutive|straight|successive|back-to-back)\s+"
-                       rf"(?:(?:[a-z]+ly|annual|monthly|weekly|daily)\s+)?(?P<noun>[a-z]+)"
+                       rf"(?:{_RUN_NOT_NOUN}[a-z]+\s+)?{_RUN_NOT_NOUN}(?P<noun>[a-z]+)"
                        rf"|(?P<noun2>[a-z]+)\s+(?:in\s+a\s+row|consecutive|straight|successive)\b)", re.I)
+# one run, however its events are named: "fifth straight win", "fourth consecutive victory"
+_RUN_NOUNS = {"victory": "win", "victories": "win", "wins": "win", "defeat": "loss", "defeats": "loss",
+              "losses": "loss", "hike": "increase", "hikes": "increase", "increases": "increase",
+              "rise": "increase", "rises": "increase", "reduction": "cut", "reductions": "cut", "cuts": "cut"}
 # a finishing position: "came third", "finished second", "took second place", "in third place",
 # "second-placed" ("was first elected" is no place: "was"/"is" need "place")
 PLACE_RE = re.compile(rf"\b(?:(?:came|come|comes|coming|finished|finishes|finishing|finish|placed|ended|ranked)"
@@ -1014,9 +1019,9 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         word = m.group("ord").lower()
         n = _ORDINALS.get(word) or int(word[:-2])
         noun = (m.group("noun") or m.group("noun2")).lower()
-        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), n, n, True,
-                            _NOUN_LEMMA.get(noun, noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun),
-                            "count", None, window))
+        noun = _RUN_NOUNS.get(noun) or _NOUN_LEMMA.get(noun, noun[:-1] if noun.endswith("s") and not noun.endswith("ss")
+                                                         else noun)
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), n, n, True, noun, "count", None, window))
         taken.append((m.start(), m.end()))
     for m in PLACE_RE.finditer(text):
         word = (m.group("a") or m.group("b") or m.group("c")).lower()

@@ -699,6 +699,13 @@ def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
     other = _checked(("001_a", "It was the bank's eighth consecutive increase since March 2022.", "2023-01-25"),
                      ("002_b", "It was the third straight increase since October.", "2023-01-26"))[3]
     assert other == [], [c.explanation for c in other]
+    # a run without a window is one run of one named side: a win and a victory are one event
+    wins = _checked(("001_a", "It was Ajax's fifth straight league win.", "2024-10-20"),
+                    ("002_b", "The win was Ajax's fourth consecutive victory in the league.", "2024-10-21"))[3]
+    assert [c.kind for c in wins] == ["count"], [c.explanation for c in wins]
+    two = _checked(("001_a", "It was Ajax's fifth straight league win.", "2024-10-20"),
+                   ("002_b", "It was Feyenoord's fourth consecutive victory in the league.", "2024-10-21"))[3]
+    assert two == [], [c.explanation for c in two]
 
 
 def test_two_sizes_of_one_change_in_a_rate_conflict_outside_one_cluster():

@@ -426,10 +426,13 @@ def test_an_event_s_place_in_a_run_is_a_count_over_the_run_s_window():
         ("It was the bank's eighth consecutive increase since March 2022.", "2023-01-25"),
         ("The bank lifted its rate yesterday, its seventh straight increase since March of last year.", "2023-01-26"),
         ("It is the eighth increase consecutive of the bank since March of 2022.", "2023-01-25"),
-        ("The club suffered its fifth loss in a row on Saturday.", "2023-01-25"))
+        ("The club suffered its fifth loss in a row on Saturday.", "2023-01-25"),
+        ("It was Ajax's fifth straight league win.", "2024-10-20"),
+        ("The win was Ajax's fourth consecutive victory in the league.", "2024-10-21"))
     got = [[(q.low, q.unit, q.kind, q.window) for q in facts[c.id].quantities if q.kind == "count"] for c in claims]
     assert got == [[(8, "increase", "count", "since 2022-03")], [(7, "increase", "count", "since 2022-03")],
-                   [(8, "increase", "count", "since 2022-03")], [(5, "loss", "count", None)]]
+                   [(8, "increase", "count", "since 2022-03")], [(5, "loss", "count", None)],
+                   [(5, "win", "count", None)], [(4, "win", "count", None)]]
 
 
 def test_a_month_of_a_year_is_that_month():
