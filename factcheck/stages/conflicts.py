@@ -17,8 +17,8 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages.normalize import (NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE, SPEECH_VERBS,
-                                        STRICTLY_BELOW, TITLE_QUALIFIERS, WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity,
-                                        full_legal_form, normalize_claims)
+                                        STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, WEEKDAYS, ClaimFacts, DateFact,
+                                        Frame, Quantity, full_legal_form, normalize_claims)
 
 _P = utils.default_process
 
@@ -188,7 +188,8 @@ _VAGUE_VERBS = SPEECH_VERBS | {"be", "have", "include", "contain", "get", "give"
 
 
 def _unit_word(w: str | None) -> str | None:
-    return {"person": "people"}.get(w, w) if w else w
+    """A noun as a number's unit names it ("person" counts people)."""
+    return UNIT_LEMMA.get(w, w) if w else w
 
 
 # verbs that change a rate by an amount, one class each ("raised its rate by 25 basis points" and
@@ -236,14 +237,15 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple], list[Qua
     return out
 
 
+# a count that places an event in a run opens with its ordinal (`normalize.SERIES_RE`)
+_RUN_RE = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\b",
+                     re.I)
+
+
 def _series(f: ClaimFacts) -> list[Quantity]:
     """The claim's places in a run of events, over a window or none ("its eighth consecutive
     increase since March 2022": eight increases since 2022-03; "its fifth straight league win")."""
     return [q for q in f.quantities if q.kind == "count" and q.unit and q.unit != "time" and _RUN_RE.match(q.text)]
-
-
-_RUN_RE = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\b",
-                     re.I)
 
 
 def _things(f: ClaimFacts) -> set[str]:
@@ -282,13 +284,13 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
         """Subjects (and, for a change, objects) that may be one: equal, or one side naming none."""
         return all(not (a and b and a != b) for a, b in zip(x, y))
 
-    def near(x: Quantity, y: Quantity) -> bool:
+    def within_two(x: Quantity, y: Quantity) -> bool:
         lo, hi = sorted((max(abs(x.low), abs(x.high)), max(abs(y.low), abs(y.high))))
         return lo > 0 and hi <= 2 * lo
-    out = runs
+    out = list(runs)
     for key in sorted(shared):
         if any(one(x, y) for x in ca[key][0] for y in cb[key][0]):
-            out.extend((x, y) for x in ca[key][1] for y in cb[key][1] if near(x, y) and (x, y) not in out)
+            out.extend((x, y) for x in ca[key][1] for y in cb[key][1] if within_two(x, y) and (x, y) not in out)
     return out
 
 
@@ -886,10 +888,9 @@ def fact_probe(f: ClaimFacts) -> str:
     (t:), is a person with a title (p:), has a gender (g:) or an affiliation (o:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
     a subject that names no entity, by its noun), each side of a contest it says who won (x:,
-    `_sides`), each noun it
-    counts with its verb (c:, `_counted`) and each run of events it places an event in (c:#,
-    `_series`), and whether it has speakers (s), quantities (q) and
-    dates (d). Stored with the claim's facts."""
+    `_sides`), each noun it counts with its verb (c:, `_counted`) and each run of events it places
+    an event in (c:#, `_series`), and whether it has speakers (s), quantities (q) and dates (d).
+    Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
         if m.title:

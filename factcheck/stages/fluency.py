@@ -33,7 +33,7 @@ class FluencySettings:
     agreement: float = 0.6          # "he are", "they is"
     verb_frame: float = 0.75        # "Lavrov be praised", "accused by X sold", "with execute of"
     no_main_verb: float = 0.7       # a full sentence (>= min_words_no_verb words, final stop) without a finite verb
-    word_order: float = 0.6         # an adjective after its noun: "the eighth increase consecutive", "the level current"
+    word_order: float = 0.6         # an adjective after its noun: "the eighth increase consecutive"
     run_together: float = 0.75      # "TezaChairman", "Chinahave", "Sokhonnwho"
     near_miss_name: float = 0.75    # "Min Aunging" where the corpus says "Min Aung Hlaing"
     consensus: float = 0.35         # "Five-Point Alliance" where other articles say "five-point consensus"
@@ -761,11 +761,12 @@ def _word_order(doc) -> list[Hit]:
         # (no complement: "a man proud of his son", "people familiar with the matter"; an "of" the
         # parser hangs on it is the noun's: "the eighth increase consecutive of the bank")
         bare = all(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children) and tok.lower_ not in _OF_ADJECTIVES
-        if tok.dep_ == "amod" and bare and tok.head.i == tok.i - 1 and tok.tag_ in ("JJ", "NN") and tok.pos_ in ("ADJ", "NOUN") \
+        # (a noun tagged as a modifier after a noun is an adjective when it reads as one: "annual")
+        adjective = tok.tag_ == "JJ" or (tok.tag_ == "NN" and tok.lower_.endswith(("al", "ive")))
+        if tok.dep_ == "amod" and bare and adjective and tok.head.i == tok.i - 1 and tok.pos_ in ("ADJ", "NOUN") \
                 and before.tag_ in ("NN", "NNS") and before.lower_ not in _PRONOUN_NOUNS \
                 and not any(c.dep_ == "nummod" for c in before.children) \
-                and any(c.dep_ == "det" for c in before.children) and (tok.tag_ == "JJ" or tok.lower_.endswith(("al", "ual", "ive"))):
-            # (a noun tagged as a modifier after a noun is an adjective when it reads as one: "annual")
+                and any(c.dep_ == "det" for c in before.children):
             hits.append(("word_order", 1.0, f"adjective after its noun: '{doc[tok.i - 1: tok.i + 1].text}'"))
         elif tok.tag_ == "JJ" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass") and before.dep_ == "compound" \
                 and before.head.i == tok.i and before.tag_ in ("NN", "NNS") and not list(before.children) \

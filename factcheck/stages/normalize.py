@@ -884,7 +884,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
                 hyphened = text[end_rel:tok.idx - off].strip() in ("-", "–")
                 while not hyphened and tok.dep_ == "compound" and tok.head.i > tok.i and tok.head.pos_ == "NOUN":
                     tok = tok.head
-                return _UNIT_LEMMA.get(tok.lemma_.lower(), tok.lemma_.lower())
+                return UNIT_LEMMA.get(tok.lemma_.lower(), tok.lemma_.lower())
             if tok.idx - off >= end_rel + 40:
                 break
         return None
@@ -1047,7 +1047,7 @@ _RANGE_SCALE = re.compile(r"(?:\s+|-)?({})$".format("|".join(sorted(SCALE, key=l
 
 
 # one counted noun under two lemmas: "32 persons" counts people
-_UNIT_LEMMA = {"person": "people"}
+UNIT_LEMMA = {"person": "people"}
 # a casualty stated by the state a number of people is left in: "left 32 people injured / dead"
 _LEFT_IN = {"dead": "kill", "injured": "injure", "wounded": "injure", "hurt": "injure", "homeless": "displace"}
 
