@@ -151,7 +151,7 @@ def _not_a_file(p: Path) -> str:
 
 
 # Bump when ingest, sentence or claim rules change: stored articles are then re-read once.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 # the rules the stored claim columns (`store.ClaimTable`) were made under
 COLUMNS_VERSION = f"{VERSION}/{EXTRACTOR_VERSION}"
 

@@ -6,7 +6,8 @@ tests/data/factory_fire: three reports of one fire, one of them a synonym-spun r
 tests/data/study: three reports of one medical study; tests/data/derailment: three reports of one
 train accident, one of them translated word for word; tests/data/rates: three reports of one
 central bank decision, one of them translated word for word; tests/data/match: three reports of
-one football match, one of them translated word for word; all written for these tests): what a careful reader finds in
+one football match, one of them translated word for word; tests/data/resign: three reports of one
+minister's resignation; all written for these tests): what a careful reader finds in
 them, the real model."""
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ study = _story("study", "study")
 derailment = _story("derailment", "derailment")
 rates = _story("rates", "rates")
 match = _story("match", "match")
+resign = _story("resign", "resign")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -273,6 +275,22 @@ def test_a_match_s_winning_run_conflicts(match):
     flagged = [s for s in match["sentences"] if s["garbled"]]
     assert [s["article"] for s in flagged] == ["blog_c"], flagged
     assert any("Brian Brobbey he" in r for r in flagged[0]["reasons"]), flagged
+
+
+def test_a_resignation_s_sum_deputy_and_place_in_the_year_s_departures_conflict(resign):
+    got = _conflicts(resign)
+    # 1.2 billion crowns against 2.1 billion
+    assert [sorted(g[1]) for g in got if g[0] == "number"] == [["paper_b", "wire_a"]], got
+    # "Deputy Health Minister Jana Kralova" against the blog's "Finance Minister Jana Kralova"
+    assert [sorted(g[1]) for g in got if g[0] == "title"] == [["blog_c", "wire_a"]], got
+    # the third minister to leave (wire), the second member to resign (paper; the line was taken
+    # for an author's bio before: it looks like one, but the news names Novak and more news
+    # follows), the first to leave (blog): each pair differs
+    places = [sorted(g[1]) for g in got if g[0] == "count"]
+    assert sorted(places) == [["blog_c", "paper_b"], ["blog_c", "wire_a"], ["paper_b", "wire_a"]], got
+    # known misses: his age (52 against "The 54-year-old", which names nobody), and "Police said
+    # they had opened an investigation" against "Police have not opened an investigation"
+    assert len(got) == 5, got
 
 
 def test_ci_for_one_new_report_finds_what_a_full_run_finds(earnings, tmp_path):

@@ -266,10 +266,11 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
     # one run of events over one window ("eighth consecutive increase since March 2022" / "seventh
     # straight increase since March of last year"): any two places in it differ
     # (a run without a window is one only of one named side, a team or a player: "Ajax's fifth
-    # straight win")
+    # straight win"; so is a person's place among those who did one thing, "Novak is the third
+    # minister to leave ...")
     named = {m.entity for m in fa.mentions} & {m.entity for m in fb.mentions}
-    runs = [(x, y) for x in _series(fa) for y in _series(fb)
-            if x.unit == y.unit and x.window == y.window and (x.window is not None or named)]
+    runs = [(x, y) for x in _series(fa) for y in _series(fb) if x.unit == y.unit and x.window == y.window
+            and (named or x.window is not None and not x.unit.startswith("to "))]
     ta, tb = _things(fa), _things(fb)
     if not shared and not runs:
         return []

@@ -289,11 +289,30 @@ def _analyse(text: str, *, today: dt.date | None = None) -> tuple[list[Span], _M
         if _BYLINE_RE.match(core) or (is_bullet and len(core.split()) <= 8 and not _TERMINAL_RE.search(core)):
             labels[i] = "byline"
 
-    # Tail: author bios, then short unpunctuated lines after the last running-text line.
+    # Tail: author bios, then short unpunctuated lines after the last running-text line. A bio
+    # closes the article (after it come only other bio lines or furniture), opens with a line
+    # naming its subject's role ("Jane Doe is a senior fellow at ...", then maybe "She has
+    # written ...") and is about someone the article's news does not name: "Novak is the second
+    # member of the cabinet to resign this year." before a last news line about Novak is news.
     tail_from = max(body_start, int(len(lines) * 0.6))
-    for i in range(tail_from, len(lines)):
-        if i not in labels and (_BIO_START_RE.match(lines[i].text) or _BIO_MORE_RE.match(lines[i].text)):
-            labels[i] = "author bio"
+    block: list[int] = []
+    for i in range(len(lines) - 1, tail_from - 1, -1):
+        if i in labels:
+            continue
+        if _BIO_START_RE.match(lines[i].text) or _BIO_MORE_RE.match(lines[i].text):
+            block.append(i)
+        elif not (len(lines[i].words) <= 6 and not _TERMINAL_RE.search(lines[i].text)):
+            break                           # (a short unpunctuated line is furniture, labelled below)
+    starts = [i for i in block if _BIO_START_RE.match(lines[i].text)]
+    news = " ".join(lines[j].text for j in range(body_start, min(block, default=len(lines))) if j not in labels)
+    for i in starts:
+        who = re.match(r"^(?:[A-Z][\w.'’-]+\s+)*?([A-Z][\w'’-]+)\s+(?:is|was|serves|has)\b", lines[i].text)
+        if who and re.search(rf"\b{re.escape(who.group(1))}\b", news):
+            starts = []                     # the news names them: not the author
+    if starts:
+        for i in block:
+            if i >= min(starts):
+                labels[i] = "author bio"
     for i in range(len(lines) - 1, body_start, -1):
         if i in labels:
             continue

@@ -706,6 +706,14 @@ def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
     two = _checked(("001_a", "It was Ajax's fifth straight league win.", "2024-10-20"),
                    ("002_b", "It was Feyenoord's fourth consecutive victory in the league.", "2024-10-21"))[3]
     assert two == [], [c.explanation for c in two]
+    # a person's place among those who did one thing, of one named person
+    third = "Novak is the third minister to leave Fiala's cabinet this year."
+    left = _checked(("001_a", third, "2025-05-06"),
+                    ("002_b", "Novak is the second member of the cabinet to resign this year.", "2025-05-07"))[3]
+    assert [c.kind for c in left] == ["count"], [c.explanation for c in left]
+    other = _checked(("001_a", third, "2025-05-06"),
+                     ("002_b", "Kralova is the second member of the cabinet to resign this year.", "2025-05-07"))[3]
+    assert other == [], [c.explanation for c in other]
 
 
 def test_two_sizes_of_one_change_in_a_rate_conflict_outside_one_cluster():

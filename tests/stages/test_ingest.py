@@ -547,3 +547,29 @@ def test_a_news_line_at_the_end_that_names_an_office_is_no_author_bio(tmp_path):
     texts = [s.text for s in split_sentences(a) if s.kind == "body"]
     assert "Santos is expected to meet President Marcelo Rebelo de Sousa on Wednesday." in texts
     assert not any(t.startswith("Jane Doe") for t in texts)
+
+
+def test_a_line_about_a_person_the_news_names_is_no_author_bio_nor_one_before_more_news(tmp_path):
+    """"Novak is the second member of the cabinet to resign this year." looks like a bio's opening
+    ("... is the ... member"), but the news names Novak and more news follows it: it stays a
+    sentence. A bio closes the article and is about someone the news does not name."""
+    f = tmp_path / "resign.txt"
+    f.write_text("Health minister quits as contracts scandal grows\n\nMay 7, 2025\n\n"
+                 "Pavel Novak stepped down as health minister yesterday over contracts worth 2.1 billion crowns.\n"
+                 "The 54-year-old had held the post since December 2021.\n"
+                 "Prime Minister Petr Fiala said Deputy Minister Jana Kralova would lead the ministry for now.\n"
+                 "Novak is the second member of the cabinet to resign this year.\n"
+                 "Novak admitted that mistakes had been made but denied breaking the law.\n"
+                 "Jane Doe is a senior fellow at the Prague Policy Institute.\n"
+                 "She has written two books on Czech politics.\n", encoding="utf-8")
+    texts = [s.text for s in split_sentences(read_article(f, today=TODAY)) if s.kind == "body"]
+    assert "Novak is the second member of the cabinet to resign this year." in texts
+    assert "Novak admitted that mistakes had been made but denied breaking the law." in texts
+    assert not any(t.startswith(("Jane Doe", "She has written")) for t in texts), texts
+    # ... and the same line at the very end is news too: the article names Novak
+    f.write_text("Health minister quits\n\nPavel Novak stepped down as health minister yesterday.\n"
+                 "Prime Minister Petr Fiala accepted the resignation on Tuesday evening.\n"
+                 "Police said they had opened an investigation into the contracts.\n"
+                 "Novak is the second member of the cabinet to resign this year.\n", encoding="utf-8")
+    texts = [s.text for s in split_sentences(read_article(f, today=TODAY)) if s.kind == "body"]
+    assert "Novak is the second member of the cabinet to resign this year." in texts

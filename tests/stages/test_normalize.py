@@ -451,3 +451,15 @@ def test_a_change_in_a_rate_is_in_percentage_points_however_worded():
     assert got == [[(0.25, "percentage point"), (0.5, "percentage point")],
                    [(0.25, "percentage point"), (0.5, "percentage point")],
                    [(0.3, "percentage point"), (5.1, "percent")]]
+
+
+def test_a_person_s_place_among_those_who_did_one_thing_is_a_count():
+    """"the third minister to leave Fiala's cabinet this year": three who left, in 2025; resigning
+    and leaving are one act. "the first visit to Moscow" is no such place ("to" is no verb there)."""
+    claims, _, facts = _corpus(
+        ("Novak is the third minister to leave Fiala's cabinet this year.", "2025-05-06"),
+        ("Novak is the second member of the cabinet to resign this year.", "2025-05-07"),
+        ("Anna Lindqvist is the first woman to lead the city.", "2025-09-16"),
+        ("The first visit to Moscow was in 2021.", "2025-09-16"))
+    got = [[(q.low, q.unit, q.window) for q in facts[c.id].quantities if q.kind == "count"] for c in claims]
+    assert got == [[(3, "to leave", "in 2025")], [(2, "to leave", "in 2025")], [(1, "to lead", None)], []]
