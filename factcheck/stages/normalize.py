@@ -293,7 +293,8 @@ _RUN_NOUNS = {"victory": "win", "victories": "win", "wins": "win", "defeat": "lo
 # cabinet this year", "the second member of the cabinet to resign", "the first woman to lead the
 # city": a count of those who did it (the verb's lemma as its unit; leaving an office one act)
 NTH_TO_RE = re.compile(rf"\bthe\s+(?P<ord>{_ORD})\s+(?:[\w'’-]+\s+){{1,4}}?to\s+(?P<verb>[a-z]+)(?:\s+down)?\b", re.I)
-_LEAVING = {"leave": "leave", "resign": "leave", "quit": "leave", "step": "leave", "depart": "leave", "exit": "leave"}
+_LEAVING = {"leave": "leave", "resign": "leave", "quit": "leave", "step down": "leave", "depart": "leave",
+            "exit": "leave"}
 # a finishing position: "came third", "finished second", "took second place", "in third place",
 # "second-placed" ("was first elected" is no place: "was"/"is" need "place")
 PLACE_RE = re.compile(rf"\b(?:(?:came|come|comes|coming|finished|finishes|finishing|finish|placed|ended|ranked)"
@@ -1033,12 +1034,12 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         if not free(m.start("ord"), m.end()) or verb is None or verb.pos_ not in ("VERB", "AUX"):
             continue      # (not "the first visit to Moscow")
         word = m.group("ord").lower()
-        lemma = verb.lemma_.lower()
+        n = _ORDINALS.get(word) or int(word[:-2])
+        lemma = verb.lemma_.lower() + (" down" if m.group(0).lower().endswith(" down") else "")
         # (counted within the year the claim names after it: "... this year", "... in 2024")
         year = next((d.year for d in dates if d.start - off >= m.end() and d.year and d.month is None
                      and d.resolved), None)
-        out.append(Quantity(text[m.start("ord"):m.end()], off + m.start("ord"), off + m.end(),
-                            _ORDINALS.get(word) or int(word[:-2]), _ORDINALS.get(word) or int(word[:-2]), True,
+        out.append(Quantity(text[m.start("ord"):m.end()], off + m.start("ord"), off + m.end(), n, n, True,
                             "to " + _LEAVING.get(lemma, lemma), "count", None, f"in {year}" if year else None))
         taken.append((m.start(), m.end()))
     for m in PLACE_RE.finditer(text):
