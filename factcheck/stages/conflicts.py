@@ -237,15 +237,11 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple], list[Qua
     return out
 
 
-# a count that places an event in a run opens with its ordinal (`normalize.SERIES_RE`)
-_RUN_RE = re.compile(r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))\b",
-                     re.I)
-
-
 def _series(f: ClaimFacts) -> list[Quantity]:
     """The claim's places in a run of events, over a window or none ("its eighth consecutive
     increase since March 2022": eight increases since 2022-03; "its fifth straight league win")."""
-    return [q for q in f.quantities if q.kind == "count" and q.unit and q.unit != "time" and _RUN_RE.match(q.text)]
+    # (every other count is of times, "twice since 2013": its unit is "time")
+    return [q for q in f.quantities if q.kind == "count" and q.unit and q.unit != "time"]
 
 
 def _things(f: ClaimFacts) -> set[str]:
@@ -603,6 +599,10 @@ class _Checker:
         counts = None if same_event or shared else _shared_count(fa, fb)
         if counts is not None and not counts:
             return None
+        # a change of a rate is of what the verb changes: one subject raising two things by two
+        # amounts ("its rate", "its forecast") is two acts, so only `_shared_count`'s pairs, even
+        # with a shared predicate (found once, when a change is first met)
+        changes = None
         ya, yb = _years(fa), _years(fb)
         if ya and yb and not ya & yb:
             return None  # different times: a 2021 count and a 2022 count may both be right
@@ -613,9 +613,8 @@ class _Checker:
             if counts is not None:
                 same_kind = [qb for x, qb in counts if x is qa]
             elif not same_event and qa.unit == PERCENTAGE_POINT:
-                # a change of a rate is of what the verb changes: one subject raising two things
-                # by two amounts ("its rate", "its forecast") is two acts, so only `_shared_count`'s
-                same_kind = [qb for x, qb in _shared_count(fa, fb) if x is qa]
+                changes = _shared_count(fa, fb) if changes is None else changes
+                same_kind = [qb for x, qb in changes if x is qa]
             else:
                 same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
                              and _same_verb(qa, qb)]

@@ -560,20 +560,23 @@ def test_an_active_and_a_passive_report_of_one_act_conflict_on_its_date_outside_
     assert not [c for c in quiet if c.kind == "date"], [c.explanation for c in quiet]
 
 
+def _one_cluster(a, b, published="2024-05-06"):
+    """The conflicts of two claims of two articles in one cluster, and the claims' probe tokens."""
+    from factcheck.records import Cluster
+
+    claims, arts = _corpus(("001_a", a, published), ("002_b", b, published))
+    facts = normalize_claims(claims, arts)
+    one = [Cluster("k1", tuple(c.id for c in claims), ("001_a", "002_b"), independent_sources=2)]
+    probes = [probe_tokens(fact_probe(facts[c.id])) for c in claims]
+    return find_conflicts(claims, facts, one, arts, ConflictSettings()), probes
+
+
 def test_a_contest_whose_winner_and_loser_are_swapped_is_a_conflict_of_one_event_only():
     """"Mayor Anna Lindqvist defeated Erik Berg in the runoff" against "Erik Berg defeated Mayor Anna
     Lindqvist", "... was defeated by Erik Berg" or "Lindqvist lost to Berg": who won differs, in one
     cluster. The same result worded otherwise agrees, and two claims that are not one event (two
     matches) are not compared; nor is a symmetric act ("met")."""
-    from factcheck.records import Cluster
-
-    def one_cluster(a, b):
-        claims, arts = _corpus(("001_a", a, "2024-05-06"), ("002_b", b, "2024-05-06"))
-        facts = normalize_claims(claims, arts)
-        one = [Cluster("k1", tuple(c.id for c in claims), ("001_a", "002_b"), independent_sources=2)]
-        probes = [probe_tokens(fact_probe(facts[c.id])) for c in claims]
-        return [c for c in find_conflicts(claims, facts, one, arts, ConflictSettings())], probes
-
+    one_cluster = _one_cluster
     won = "Mayor Anna Lindqvist defeated Erik Berg in the runoff."
     for other in ("Erik Berg defeated Mayor Anna Lindqvist in the runoff.",
                   "Mayor Anna Lindqvist was defeated by Erik Berg in the runoff.",
@@ -658,15 +661,8 @@ def test_a_claim_naming_the_winner_or_the_loser_alone_conflicts_with_the_result_
     Lindqvist": in one cluster, one side is the winner in one claim and the loser in the other.
     The result it agrees with, and two winners named one by each claim (maybe of two rounds), are
     quiet; so are the same claims outside one cluster."""
-    from factcheck.records import Cluster
-
     def one_cluster(a, b):
-        claims, arts = _corpus(("001_a", a, "2025-09-16"), ("002_b", b, "2025-09-16"))
-        facts = normalize_claims(claims, arts)
-        one = [Cluster("k1", tuple(c.id for c in claims), ("001_a", "002_b"), independent_sources=2)]
-        probes = [probe_tokens(fact_probe(facts[c.id])) for c in claims]
-        return find_conflicts(claims, facts, one, arts, ConflictSettings()), probes
-
+        return _one_cluster(a, b, "2025-09-16")
     reversed_ = "Erik Berg defeated Anna Lindqvist in the runoff for mayor."
     for one_side, said in (("Anna Lindqvist won the mayoral runoff.", "Anna Lindqvist won"),
                            ("Erik Berg conceded defeat.", "Erik Berg lost")):
