@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, utils
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages.normalize import (NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE, SPEECH_VERBS,
                                         STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, WEEKDAYS, ClaimFacts, DateFact,
-                                        Frame, Quantity, full_legal_form, normalize_claims)
+                                        Frame, Quantity, full_legal_form, normalize_claims, parse_published)
 
 _P = utils.default_process
 
@@ -185,6 +185,24 @@ def _shared_noun_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, 
 _VAGUE_VERBS = SPEECH_VERBS | {"be", "have", "include", "contain", "get", "give", "make", "take", "see",
                                "leave", "put", "keep", "show", "find", "report", "add", "number", "total",
                                "compare"}
+# objects that name nothing ("have not arrested anyone", "did not say it")
+_EMPTY_OBJECTS = frozenset({"it", "this", "that", "them", "him", "her", "anyone", "anything", "anybody",
+                            "nothing", "nobody", "one", "what", "which", "who"})
+
+
+def _noun_acts(f: ClaimFacts) -> list[tuple[Frame, str]]:
+    """Frames in which a noun that names no entity does something definite to something named
+    ("Police ... opened an investigation": police, open, investigation), keyed so that two claims
+    saying it either way are compared wherever they are (not with a verb that says little)."""
+    return [(x, f"{x.subject_noun}\x1e{x.verb}\x1e{x.obj}") for x in f.frames
+            if x.subject_noun and x.obj and x.verb not in _VAGUE_VERBS and x.obj not in _EMPTY_OBJECTS]
+
+
+# "have not yet opened", "has so far not ...", "have not used tear gas in nearly a decade", "...
+# since 2014": a state of then, which a later report may change
+_FOR_NOW = re.compile(r"\b(?:yet|so far|still|for now|as yet|until now|since|in (?:nearly |almost |more than |over "
+                      r"|about )?(?:a|an|\d+|two|three|four|five|six|seven|eight|nine|ten|several|many) "
+                      r"(?:decades?|years?|months?|weeks?|days?))\b", re.I)
 
 
 def _unit_word(w: str | None) -> str | None:
@@ -382,7 +400,7 @@ class _Checker:
         the number and date checks (`ConflictSettings.near_cosine`)."""
         hits: list[_Hit] = []
         for check, event in ((self.title, same_event), (self.affiliation, same_event),
-                             (self.gender, same_event), (self.acronym, same_event),
+                             (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
                              (self.negation, same_event), (self.reversal, same_event or near),
                              (self.numbers, same_event or near),
@@ -460,6 +478,19 @@ class _Checker:
                     g = {"m": "male", "f": "female"}
                     return self.differ("gender", self.s.sev_gender, fa, ma.gender_span, fb, mb.gender_span,
                                        f"gender of {ma.name}", g[ma.gender], g[mb.gender])
+        return None
+
+    def age(self, fa, fb, same_event, pair_mode):
+        """One person of two ages ("Novak, 52," against "The 54-year-old" after his name), wherever
+        the claims are: a year apart is a birthday (and one more a year between the articles'
+        dates)."""
+        for ma in fa.mentions:
+            if ma.age is None:
+                continue
+            for mb in fb.mentions:
+                if mb.entity == ma.entity and mb.age is not None and abs(ma.age - mb.age) > _age_slack(fa, fb):
+                    return self.differ("number", self.s.sev_number, fa, ma.age_span, fb, mb.age_span,
+                                       f"age of {ma.name}", str(ma.age), str(mb.age))
         return None
 
     def acronym(self, fa, fb, same_event, pair_mode):
@@ -557,6 +588,14 @@ class _Checker:
         pairs = _shared_predicate(fa, fb)
         if same_event:       # (one event: "the company did not confirm" vs "the company confirmed")
             pairs += _shared_noun_predicate(fa, fb)
+        else:
+            # elsewhere, a noun doing a definite act to one thing ("Police said they had opened an
+            # investigation" / "Police have not opened an investigation"), not a state of then
+            acts_b = {k: y for y, k in _noun_acts(fb)}
+            for x, k in _noun_acts(fa):
+                y = acts_b.get(k)
+                if y is not None and x.negated != y.negated and not self._for_now(*((fa, x) if x.negated else (fb, y))):
+                    pairs.append((x, y))
         for x, y in pairs:
             if x.verb != y.verb or x.negated == y.negated or not x.obj or x.obj != y.obj:
                 continue
@@ -568,6 +607,12 @@ class _Checker:
                                f"{'not ' if x.negated else ''}{x.verb} {x.obj}",
                                f"{'not ' if y.negated else ''}{y.verb} {y.obj}")
         return None
+
+    def _for_now(self, f: ClaimFacts, frame: Frame) -> bool:
+        """Whether a negated act is said of a time up to the report (`_FOR_NOW` in its claim)."""
+        claim = self.claims.get(f.claim_id)
+        lo, hi = (claim.start, claim.end) if claim is not None else (frame.start - 25, frame.end + 60)
+        return bool(_FOR_NOW.search(self.articles[f.article_id].text, max(lo, frame.start - 25), min(hi, frame.end + 60)))
 
     def reversal(self, fa, fb, same_event, pair_mode):
         """One contest, one side the winner in one claim and the loser in the other: "Biden
@@ -609,6 +654,7 @@ class _Checker:
         ma, mb = _months(fa), _months(fb)
         if ma and mb and not ma & mb:
             return None  # different months too: a June count and a July count may both be right
+        aged_a, aged_b = _aged_spans(fa), _aged_spans(fb)
         for qa in fa.quantities:
             if counts is not None:
                 same_kind = [qb for x, qb in counts if x is qa]
@@ -618,6 +664,10 @@ class _Checker:
             else:
                 same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
                              and _same_verb(qa, qb)]
+            if _within(qa, aged_a):
+                # two people's ages: the age check's, wherever the claims are (an age the parser
+                # gave nobody is still compared in one event)
+                same_kind = [qb for qb in same_kind if not _within(qb, aged_b)]
             if not same_kind:
                 continue
             if qa.kind == "count" and not all(qb.window == qa.window for qb in same_kind):
@@ -687,6 +737,25 @@ class _Checker:
 
 
 # verbs of saying (whose date is the day of the saying, not of what is said)
+def _aged_spans(f: ClaimFacts) -> list[tuple[int, int]]:
+    return [m.age_span for m in f.mentions if m.age_span]
+
+
+def _within(q: Quantity, spans: list[tuple[int, int]]) -> bool:
+    """Whether a quantity is an age one of `_aged_spans` states."""
+    return q.unit == "age" and any(q.start < e and s < q.end for s, e in spans)
+
+
+def _age_slack(fa: ClaimFacts, fb: ClaimFacts) -> int:
+    """How far two ages of one person may be apart: a birthday between the two reports, and a year
+    more per whole year between the articles' dates (when both are known)."""
+    da, db = parse_published(fa.published), parse_published(fb.published)
+    if da[0] is None or db[0] is None:
+        return 1
+    months = abs((da[0] * 12 + (da[1] or 1)) - (db[0] * 12 + (db[1] or 1)))
+    return 1 + months // 12
+
+
 _SAYING = SPEECH_VERBS | {"report", "confirm", "write", "quote"}
 
 
@@ -875,19 +944,20 @@ _KEY_CAP = 400   # a key shared by more claims than this yields no candidate pai
 
 
 def _pair_keys(f: ClaimFacts) -> set[str]:
-    """A claim's candidate keys: its entities, acronyms, plans' numbers and the units it counts
+    """A claim's candidate keys: its entities, acronyms, plans' numbers, the units it counts
     (two claims counting one unit in near wording are one event for the number check even when
-    the parser found no name in either: "The quake hit at 4:35 a.m. ..." / "... at 9:35 a.m. ...")."""
+    the parser found no name in either: "The quake hit at 4:35 a.m. ..." / "... at 9:35 a.m. ...")
+    and the acts of nouns it states (`_noun_acts`, for the negation check)."""
     return {*f.entities, *("acr:" + d.acronym for d in f.acronyms), *(f"plan:{p.number}" for p in f.plans),
-            *(f"q:{q.unit}" for q in f.quantities if q.unit)}
+            *(f"q:{q.unit}" for q in f.quantities if q.unit), *("w:" + k for _, k in _noun_acts(f))}
 
 
 def fact_probe(f: ClaimFacts) -> str:
     """What a pair check needs to know of a claim to tell that it cannot find a conflict with
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
-    (t:), is a person with a title (p:), has a gender (g:) or an affiliation (o:); the acronyms (a:), the plans' numbers
+    (t:), is a person with a title (p:), has a gender (g:), an affiliation (o:) or an age (y:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
-    a subject that names no entity, by its noun), each side of a contest it says who won (x:,
+    a subject that names no entity, by its noun; w: such a noun's act, `_noun_acts`), each side of a contest it says who won (x:,
     `_sides`), each noun it counts with its verb (c:, `_counted`) and each run of events it places
     an event in (c:#, `_series`), and whether it has speakers (s), quantities (q) and dates (d).
     Stored with the claim's facts."""
@@ -901,11 +971,14 @@ def fact_probe(f: ClaimFacts) -> str:
             out.add(f"g:{m.entity}")
         if m.affiliation:
             out.add(f"o:{m.entity}")
+        if m.age is not None:
+            out.add(f"y:{m.entity}")
     out.update(f"a:{d.acronym}" for d in f.acronyms)
     out.update(f"n:{p.number}" for p in f.plans)
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
+    out.update("w:" + k for _, k in _noun_acts(f))
     out.update(f"x:{e}" for e in _sides(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(f"c:#{q.unit}\x1e{q.window}" for q in _series(f))
@@ -918,13 +991,13 @@ def probe_tokens(probe: str) -> frozenset[str]:
     return frozenset(probe.split("\x1f")) - {""}
 
 
-_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:", "o:", "c:")   # one shared is enough for some check to compare
+_SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:", "o:", "c:", "y:", "w:")   # one shared is enough for some check to compare
 
 
 def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool:
     """Whether `_Checker.pair` may find a conflict between two claims with these `fact_probe`
     tokens (False: it finds none). Every check needs something both claims state: a title on a
-    person one names and the other titles (title), an affiliation of one person (affiliation), a gender of one entity (gender), an acronym
+    person one names and the other titles (title), an affiliation of one person (affiliation), a gender of one entity (gender), an age of one person (age), an acronym
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in

@@ -44,6 +44,8 @@ class Mention:
     gender_span: tuple[int, int] | None = None
     affiliation: str | None = None   # entity of "Helen Marsh of University College London"
     affiliation_span: tuple[int, int] | None = None
+    age: int | None = None           # 52 of "Novak, 52," / "52-year-old Novak" / "The 52-year-old" after him
+    age_span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,13 @@ _MAGNITUDE_AFTER = re.compile(r"[\s-]+magnitude\b|\s+on\s+the\s+richter\b", re.I
 # an age: "45-year-old", "45 years old", or set off by commas after a name or noun ("Smith, 45, said")
 _AGE = re.compile(r"[- ]years?[- ]old\b", re.I)
 _AGE_APPOSED = re.compile(r"(?<=[A-Za-z]), \d{1,3},\s")
+# a person's age stated with the name: after it ("Novak, 52,", "Icy Ng, a 22-year-old student",
+# "Price, aged 58,"), or before it ("32-year-old Fan Lung", "the 52-year-old former minister Pavel
+# Novak": lower-case words or a title between); a claim opening on "The 54-year-old" (a noun may
+# follow) speaks of the one person the sentence before it names
+_AGE_AFTER_NAME = re.compile(r",\s+(?:aged\s+|a\s+|an\s+)?(?P<age>\d{1,3})(?:(?=[,.;:)]|\s+(?:said|says|told|was|is|has|had|who)\b)|[- ]years?[- ]old\b)")
+_AGE_BEFORE_NAME = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]years?[- ]old\s+(?:(?:[a-z][\w'-]*|{TITLE_WORDS})\s+){{0,4}}$")
+_AGE_OPENING = re.compile(r"\s*(?:The|the)\s+(?P<age>\d{1,3})[- ]years?[- ]old\b")
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
 # a match score: "beat Chelsea 2-1", "a 3-0 win", "drew 1-1" (a sports verb or noun next to it;
@@ -670,6 +679,13 @@ def _credit_spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for rx in (_BYLINE, _DATELINE_CREDIT) for m in rx.finditer(text)]
 
 
+# what is "of" a place ("the mayor of X", "the people of X", "the outskirts of X"): a name after it
+# that the tagger calls a person is a place
+_PLACE_OF = re.compile(r"\b(?:mayor|mayors|governor|governors|city|town|village|people|residents|citizens|"
+                       r"capital|outskirts|suburbs?|cent(?:re|er)|streets|province|region|county|district|"
+                       r"port|municipality|borough)\s+of\s+$", re.I)
+
+
 def _raw_mentions(doc, text: str) -> list[_Raw]:
     """NER mentions, extended over trailing capitalised name parts, minus leading titles."""
     out = []
@@ -704,7 +720,10 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
             continue
         if text[s:t].strip("“\"'") and re.search(r"[A-Za-z]", text[s:t]):
             lead = len(text[s:t]) - len(text[s:t].lstrip("“\"'"))
-            out.append(_Raw(text[s + lead:t], s + lead, t, e.label_))
+            label = e.label_
+            if label == "PERSON" and _PLACE_OF.search(text, max(0, s - 40), s):
+                label = "GPE"     # "the former mayor of Manchester": the tagger's person is a place
+            out.append(_Raw(text[s + lead:t], s + lead, t, label))
     for m in re.finditer(r"\b[A-Z]{2,6}\b", text):  # acronyms NER misses
         if not any(r.start <= m.start() < r.end for r in out):
             out.append(_Raw(m.group(0), m.start(), m.end(), "ORG"))
@@ -754,6 +773,7 @@ def _canonicalise(uses: Mapping[tuple[str, str], int], defined: Mapping[tuple[st
     for _, expansion in defined:
         display.setdefault(_norm(_clean_name(expansion)), _clean_name(expansion))
     place = {"GPE", "NORP", "LOC", "FAC"}
+    shortened: dict[str, set[str]] = defaultdict(set)    # a person's shortened name -> the names it shortens
     for a, b in _name_pairs(keys, display):
         if uf.find(a) == uf.find(b):
             continue
@@ -763,7 +783,18 @@ def _canonicalise(uses: Mapping[tuple[str, str], int], defined: Mapping[tuple[st
         person = bool((la.get("PERSON") or lb.get("PERSON")) and not (
             la and la.most_common(1)[0][0] in place or lb and lb.most_common(1)[0][0] in place))
         if _same_name(display.get(a, a), display.get(b, b), person):
-            uf.union(a, b)
+            na, nb = len(_norm(display.get(a, a)).split()), len(_norm(display.get(b, b)).split())
+            if person and na != nb:
+                shortened[a if na < nb else b].add(b if na < nb else a)
+            else:
+                uf.union(a, b)
+    # a person's shortened name is the longer names it shortens only when they are one person
+    # ("Lung" is neither "Fan Lung" nor his wife "Feng Lung"); the longer shortened ones first
+    # ("Aung Hlaing" joins "Min Aung Hlaing" before "Hlaing" is looked at)
+    for short in sorted(shortened, key=lambda k: (-len(_norm(display.get(k, k)).split()), k)):
+        longs = shortened[short]
+        if len({uf.find(x) for x in longs}) == 1:
+            uf.union(short, next(iter(longs)))
     by_initial: dict[str, list[str]] = defaultdict(list)   # blocking: _acronym_of needs the first initial
     for b in keys:
         initials = "".join(w[0] for w in display.get(b, b).split() if w[:1].isupper())
@@ -1221,6 +1252,21 @@ def _passive_roles(tok):
     return (patient, agent) if patient is not None and agent is not None else None
 
 
+_SAID_PRONOUNS = {"he", "she", "they", "it"}
+
+
+def _saying_subject(pron, verb):
+    """The subject of the verb of saying a pronoun's clause reports ("Police said they had opened":
+    the police; "Smith said he would resign": Smith), when the pronoun is the clause's subject
+    and that subject is no pronoun itself; else None."""
+    if pron.lower_ not in _SAID_PRONOUNS or verb.dep_ != "ccomp" or verb.head.lemma_.lower() not in SPEECH_VERBS:
+        return None
+    said = next((c for c in verb.head.children if c.dep_ == "nsubj"), None)
+    if said is None or said.pos_ == "PRON":
+        return None
+    return said
+
+
 def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
     out = []
     for tok in claim_tokens:
@@ -1237,6 +1283,10 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
         while t is not None and subj is None:
             for c in t.children:
                 if c.dep_ in ("nsubj", "nsubjpass"):
+                    said = _saying_subject(c, t)
+                    if said is not None:
+                        # "Police said they had opened ...": they are the police
+                        c = said
                     subj = mention_at(c) or (last_person if c.lower_ in PRONOUNS else None)
                     if subj is None and c.lower_ in ("who", "that") and t.dep_ == "relcl":
                         # "Holm, who became chief executive in 2021": the one the clause is about
@@ -1580,7 +1630,8 @@ def facts_from_dict(d: Mapping) -> ClaimFacts:
     def tup(x):
         return tuple(x) if x is not None else None
     mentions = tuple(Mention(**{**m, "title_span": tup(m["title_span"]), "gender_span": tup(m["gender_span"]),
-                                "affiliation_span": tup(m.get("affiliation_span"))})
+                                "affiliation_span": tup(m.get("affiliation_span")),
+                                "age_span": tup(m.get("age_span"))})
                      for m in d["mentions"])
     return ClaimFacts(d["claim_id"], d["article_id"], mentions,
                       tuple(Quantity(**q) for q in d["quantities"]), tuple(DateFact(**x) for x in d["dates"]),
@@ -1609,6 +1660,18 @@ def _affiliated(mentions: list[Mention], text: str) -> list[Mention]:
     return out
 
 
+def _aged(mentions: list[Mention], text: str, cs: int, ce: int) -> list[Mention]:
+    """A person named with an age ("Novak, 52,", "32-year-old Fan Lung"): the age is the person's."""
+    out = list(mentions)
+    for i, m in enumerate(out):
+        if not m.person or m.age is not None:
+            continue
+        hit = _AGE_AFTER_NAME.match(text, m.end, ce) or _AGE_BEFORE_NAME.search(text, max(cs, m.start - 80), m.start)
+        if hit and 0 < int(hit.group("age")) < 130:
+            out[i] = dataclasses.replace(m, age=int(hit.group("age")), age_span=hit.span("age"))
+    return out
+
+
 def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Raw"],
                  defs: Sequence[AcronymDef], canon: Mapping) -> dict[str, ClaimFacts]:
     """ClaimFacts of one article's claims from its parse, its names and the corpus merge."""
@@ -1616,6 +1679,11 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
     # each token's offset, once per article: a claim's tokens are a slice found by bisection (not
     # a pass over every token of the article per claim: 2 million token objects for 222 articles)
     starts = [t.idx for t in doc]
+    # where each sentence starts (its first claim), for "The 54-year-old" opening the next one
+    sentence_at: dict[str, int] = {}
+    for c in claims:
+        sentence_at[c.sentence_id] = min(c.start, sentence_at.get(c.sentence_id, c.start))
+    sentence_starts = sorted(set(sentence_at.values()))
     for claim in claims:
         text = art.text
         cs, ce = claim.start, claim.end
@@ -1648,7 +1716,23 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             mentions.append(Mention(eid, disp, r.text, r.start, r.end, person, label, title, tspan, nat,
                                     gender, gcue, gspan))
         mentions.sort(key=lambda m: m.start)
-        mentions = _affiliated(mentions, text)
+        mentions = _aged(_affiliated(mentions, text), text, cs, ce)
+        om = _AGE_OPENING.match(text, cs, ce)
+        if om and not any(m.person and m.start < om.end() for m in mentions):
+            # "The 54-year-old had held the post ...": the one person the sentence before names
+            here = sentence_at[claim.sentence_id]
+            pos = bisect.bisect_left(sentence_starts, here)
+            prev = sentence_starts[pos - 1] if pos else here
+            named = {canon[k][0]: canon[k] for r in raws if prev <= r.start and r.end <= here
+                     and (k := _key(r.text)) in canon and canon[k][2]}
+            if len(named) == 1:
+                eid, disp, _, label = next(iter(named.values()))
+                s0 = om.start() + len(om.group(0)) - len(om.group(0).lstrip())
+                age = int(om.group("age"))
+                if 0 < age < 130:
+                    mentions.append(Mention(eid, disp, text[s0:om.end()], s0, om.end(), True, label,
+                                            age=age, age_span=om.span("age")))
+                    mentions.sort(key=lambda m: m.start)
         tokens = list(doc[bisect.bisect_left(starts, cs):bisect.bisect_left(starts, ce)])
         # pronouns: only when exactly one person is named earlier in the same claim
         for t in tokens:
@@ -1728,7 +1812,34 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
         facts[claim.id] = ClaimFacts(claim.id, claim.article_id, tuple(mentions), tuple(quantities),
                                      tuple(dates), tuple(markers), tuple(frames), acr, tuple(plans),
                                      tuple(speakers), art.published)
-    return facts
+    return _consistent_genders(facts)
+
+
+def _consistent_genders(facts: dict[str, ClaimFacts]) -> dict[str, ClaimFacts]:
+    """A pronoun gives its person's gender only where its article agrees: a pronoun is taken for
+    the one person its claim names before it, which is often wrong ("Fan Lung used his wife's
+    phone ... her mistress"), so an article whose pronouns give one person both genders, or
+    another than an honorific ("Mr. Sotloff ... she"), or only one pronoun, states none of them."""
+    said: dict[str, list[str]] = defaultdict(list)
+    titled: dict[str, set[str]] = defaultdict(set)
+    for f in facts.values():
+        for m in f.mentions:
+            if m.gender:
+                if (m.gender_cue or "").lower() in PRONOUNS:
+                    said[m.entity].append(m.gender)
+                else:
+                    titled[m.entity].add(m.gender)
+    doubtful = {e for e, g in said.items() if len(set(g)) > 1 or len(g) < 2 or titled.get(e, set(g)) != set(g)}
+    if not doubtful:
+        return facts
+    out = {}
+    for cid, f in facts.items():
+        if any(m.entity in doubtful and (m.gender_cue or "").lower() in PRONOUNS for m in f.mentions):
+            f = dataclasses.replace(f, mentions=tuple(
+                dataclasses.replace(m, gender=None, gender_cue=None, gender_span=None)
+                if m.entity in doubtful and (m.gender_cue or "").lower() in PRONOUNS else m for m in f.mentions))
+        out[cid] = f
+    return out
 
 
 # the word before an office, taken as its nation only when the office does not start there

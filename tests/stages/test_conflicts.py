@@ -726,3 +726,54 @@ def test_two_sizes_of_one_change_in_a_rate_conflict_outside_one_cluster():
                   "The Bank of Canada cut its key rate by half a percentage point on Wednesday."):
         quiet = _checked(("001_a", hike, "2023-01-25"), ("002_b", other, "2023-01-25"))[3]
         assert not [c for c in quiet if c.kind == "number"], (other, [c.explanation for c in quiet])
+
+
+def test_one_person_s_two_ages_conflict_wherever_the_claims_are():
+    """"Novak, 52," against "The 54-year-old had held the post" (the sentence after the one naming
+    him): one person's age, compared whatever the two claims say; a year apart is a birthday, and
+    one more per year between the articles' dates."""
+    got = _checked(("001_a", "Health Minister Pavel Novak resigned on Tuesday.\nNovak, 52, had been minister since 2021.",
+                    "2025-05-06"),
+                   ("002_b", "Pavel Novak stepped down as health minister yesterday.\nThe 54-year-old had held the post "
+                    "since December 2021.", "2025-05-07"))[3]
+    ages = [c for c in got if "(age of Pavel Novak)" in c.explanation]
+    assert [c.kind for c in ages] == ["number"], [c.explanation for c in got]
+    assert "'52'" in ages[0].explanation and "'54'" in ages[0].explanation
+    # a birthday between the reports
+    near = _checked(("001_a", "Novak, 52, resigned on Tuesday.", "2025-05-06"),
+                    ("002_b", "The 53-year-old Pavel Novak stepped down.", "2025-05-07"))[3]
+    assert not [c for c in near if "(age" in c.explanation], [c.explanation for c in near]
+    # two years between the reports
+    later = _checked(("001_a", "Novak, 52, resigned on Tuesday.", "2025-05-06"),
+                     ("002_b", "Pavel Novak, 54, returned to politics.", "2027-06-01"))[3]
+    assert not [c for c in later if "(age" in c.explanation], [c.explanation for c in later]
+
+
+@pytest.mark.parametrize("why, b", [
+    ("two people named before it", "Pavel Novak met Jana Kralova.\nThe 54-year-old had held the post since 2021."),
+    ("nobody named before it", "The minister resigned.\nThe 54-year-old had held the post since 2021."),
+    ("another person's age", "Jana Kralova, 54, will run the ministry."),
+])
+def test_an_age_of_nobody_or_of_another_is_not_the_person_s(why, b):
+    got = _checked(("001_a", "Pavel Novak, 52, resigned on Tuesday.", "2025-05-06"), ("002_b", b, "2025-05-06"))[3]
+    assert not [c for c in got if "(age" in c.explanation], (why, [c.explanation for c in got])
+
+
+def test_a_noun_s_act_said_either_way_is_a_negation_conflict_outside_one_cluster():
+    """"Police said they had opened an investigation" (they: the police, who said it) against
+    "Police have not opened an investigation": far apart in wording, but one noun's one act on
+    one thing; not when the denial is of a time up to the report ("yet", "in nearly a decade"),
+    nor with a verb that says little."""
+    got = _checked(("001_a", "Police said they had opened an investigation into the contracts.", "2025-05-06"),
+                   ("002_b", "Police have not opened an investigation, a police spokesman said.", "2025-05-06"))[3]
+    assert [c.kind for c in got] == ["negation"], [c.explanation for c in got]
+    assert "'not opened'" in got[0].explanation and "'opened'" in got[0].explanation
+    for denial in ("Police have not yet opened an investigation.",
+                   "Police have not opened an investigation in nearly a decade.",
+                   "Police have not opened an investigation so far."):
+        quiet = _checked(("001_a", "Police said they had opened an investigation.", "2025-05-06"),
+                         ("002_b", denial, "2025-05-06"))[3]
+        assert quiet == [], (denial, [c.explanation for c in quiet])
+    vague = _checked(("001_a", "The ministry gave details of the plan.", "2025-05-06"),
+                     ("002_b", "The ministry did not give details of the plan.", "2025-05-06"))[3]
+    assert vague == [], [c.explanation for c in vague]

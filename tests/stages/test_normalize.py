@@ -247,7 +247,7 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
 
     claims, _, facts = _corpus(
         ("Russian Foreign Minister Sergei Lavrov said at least 1,500 people were killed in 2021.", "2022-08-03"),
-        ("Ms. Aung San Suu Kyi was not released, the ambassador said on Tuesday.", "2022-08-03"),
+        ("Ms. Aung San Suu Kyi, 77, was not released, the ambassador said on Tuesday.", "2022-08-03"),
         ("Lavrov's first visit to Myanmar comes ahead of the five-point consensus meeting of the "
          "Association of Southeast Asian Nations (ASEAN).", "2022-08-03"),
         ("Lavrov previously visited Naypyitaw in 2013, the ministry's spokesperson said.", None))
@@ -259,11 +259,12 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
         got = decode_facts(plain)
         assert got == f == facts_from_dict(plain) and hash(got) == hash(f)
         assert all(type(a.title_span) is type(b.title_span) and type(a.gender_span) is type(b.gender_span)
-                   for a, b in zip(got.mentions, f.mentions))
+                   and type(a.age_span) is type(b.age_span) for a, b in zip(got.mentions, f.mentions))
         kinds |= {k for k in ("quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers")
                   if getattr(f, k)}
-        kinds |= {k for m in f.mentions for k in ("title", "gender") if getattr(m, k)}
-    assert kinds == {"quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers", "title", "gender"}
+        kinds |= {k for m in f.mentions for k in ("title", "gender", "age") if getattr(m, k)}
+    assert kinds == {"quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers", "title", "gender",
+                     "age"}
     # a stored mention without a field that has a default decodes with that default
     m = next(m for f in facts.values() for m in f.mentions)
     plain = dataclasses.asdict(m)
@@ -463,3 +464,53 @@ def test_a_person_s_place_among_those_who_did_one_thing_is_a_count():
         ("The first visit to Moscow was in 2021.", "2025-09-16"))
     got = [[(q.low, q.unit, q.window) for q in facts[c.id].quantities if q.kind == "count"] for c in claims]
     assert got == [[(3, "to leave", "in 2025")], [(2, "to leave", "in 2025")], [(1, "to lead", None)], []]
+
+
+def _lines(*texts: tuple[str, str | None]):
+    """Like `_corpus`, a claim (and sentence) per line."""
+    arts, claims = {}, []
+    for i, (text, pub) in enumerate(texts):
+        aid = f"{i:03d}_test"
+        arts[aid] = Article(aid, aid, "", text, published=pub, published_source="date line")
+        pos = 0
+        for line in text.split("\n"):
+            cid = stable_id(aid, str(pos), str(pos + len(line)))
+            claims.append(Claim(cid, aid, cid, len(claims), pos, pos + len(line), line, line))
+            pos += len(line) + 1
+    return claims, arts, normalize_claims(claims, arts)
+
+
+def test_an_age_is_its_person_s_however_written():
+    claims, _, facts = _lines(
+        ("Daniel Price, 58, was convicted on three counts of bribery.\n"
+         "The court heard that 32-year-old Fan Lung sent the emails.\n"
+         "Maria Holm, a 51-year-old engineer, said she would stay.", None),
+        ("Daniel Price, the former mayor of Manchester, was jailed on Friday.\n"
+         "The 56-year-old was found guilty of bribery.", None))
+    aged = sorted((m.name, m.age) for f in facts.values() for m in f.mentions if m.age is not None)
+    assert aged == [("Daniel Price", 56), ("Daniel Price", 58), ("Fan Lung", 32), ("Maria Holm", 51)], aged
+    # (the age's span is the number's, in the article)
+    f = next(f for f in facts.values() if any(m.text == "The 56-year-old" for m in f.mentions))
+    m = next(m for m in f.mentions if m.age)
+    assert m.age_span is not None and f.claim_id and m.age_span[1] - m.age_span[0] == 2
+    # "mayor of Manchester": a place, whatever the tagger says
+    assert not any(m.person for f in facts.values() for m in f.mentions if m.name == "Manchester")
+
+
+def test_a_surname_two_people_share_is_neither_of_them():
+    claims, _, facts = _lines(
+        ("Fan Lung, 32, used his wife's phone.\nFeng Lung, 30, found the emails.\nMr. Lung later apologised.", None),
+        ("Sergey Lavrov arrived on Tuesday.\nSergei Lavrov met the general.\nLavrov left on Friday.", None))
+    ent = {m.text: m.entity for f in facts.values() for m in f.mentions if m.person}
+    assert len({ent["Fan Lung"], ent["Feng Lung"], ent["Lung"]}) == 3, ent
+    assert ent["Sergey Lavrov"] == ent["Sergei Lavrov"] == ent["Lavrov"], ent
+
+
+def test_a_pronoun_gives_a_gender_only_where_its_article_agrees():
+    claims, _, facts = _lines(
+        ("Fan Lung used his wife's phone to write to his mistress.\nFan Lung said her messages were private.\n"
+         "Jasmine Tridevil said her surgery cost $20,000.\nJasmine Tridevil said she would appear on television.\n"
+         "Steven Sotloff said his family was safe.", None))
+    genders = {(m.name, m.gender) for f in facts.values() for m in f.mentions if m.gender}
+    # one person given both genders; two pronouns that agree; only one pronoun
+    assert genders == {("Jasmine Tridevil", "f")}, genders
