@@ -267,6 +267,14 @@ def _things(f: ClaimFacts) -> set[str]:
     return {m.entity for m in f.mentions if not m.person}
 
 
+# subject nouns that name one doer in the news of one story: a study and its researchers, a
+# company and its firm ("The study followed 87,500 adults" / "The researchers followed 78,500 adults")
+_NOUN_CLASS = {**dict.fromkeys(("study", "researcher", "scientist", "author", "team", "trial", "research",
+                                "survey", "analysis"), "study"),
+               **dict.fromkeys(("company", "firm", "carmaker", "automaker", "maker", "manufacturer",
+                                "business", "retailer", "airline", "bank", "lender", "insurer"), "company")}
+
+
 def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quantity]]:
     """The pairs of numbers two claims count with one verb ("will cut 1,500 jobs" / "would cut
     1,200 jobs"), by subjects that may be one (the same entity or noun, or one side naming none),
@@ -297,7 +305,7 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
 
     def one(x: tuple, y: tuple) -> bool:
         """Subjects (and, for a change, objects) that may be one: equal, or one side naming none."""
-        return all(not (a and b and a != b) for a, b in zip(x, y))
+        return all(not (a and b and _NOUN_CLASS.get(a, a) != _NOUN_CLASS.get(b, b)) for a, b in zip(x, y))
 
     def within_two(x: Quantity, y: Quantity) -> bool:
         lo, hi = sorted((max(abs(x.low), abs(x.high)), max(abs(y.low), abs(y.high))))

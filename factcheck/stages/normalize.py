@@ -1104,16 +1104,22 @@ _LEFT_IN = {"dead": "kill", "injured": "injure", "wounded": "injure", "hurt": "i
 # verbs whose counts are of different people: "killed 12 and wounded 30" holds two counts of people
 CASUALTY_VERBS = {"kill": "kill", "die": "kill", "injure": "injure", "injured": "injure", "wound": "injure",
                   "wounded": "injure", "hurt": "injure", "arrest": "arrest", "detain": "arrest",
-                  "displace": "displace", "evacuate": "evacuate", "rescue": "rescue"}
+                  "displace": "displace", "evacuate": "evacuate", "rescue": "rescue",
+                  # (and those a vehicle carries: "was carrying 187 passengers", "with 178 on board")
+                  "carry": "carry", "transport": "carry", "ferry": "carry"}
+_ABOARD = ("on board", "aboard", "onboard")
 
 
 def _casualty_verb(tokens, start: int, end: int) -> str | None:
     """The casualty verb (`CASUALTY_VERBS`) a number at [start, end) counts for, up its parse: "killed
-    12 people", "12 people were killed", "and 30 injured", "left 32 people injured"; None for any
-    other verb."""
+    12 people", "12 people were killed", "and 30 injured", "left 32 people injured", "carrying 187
+    passengers" and "with 178 passengers on board" (carry); None for any other verb."""
     tok = next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
         next((t for t in tokens if start <= t.idx < end), None)
     number = tok
+    noun = tok.head if tok is not None and tok.dep_ == "nummod" else None
+    if noun is not None and noun.doc[noun.i + 1:noun.i + 3].text.lower().startswith(_ABOARD):
+        return "carry"        # "with 178 passengers on board"
     for _ in range(4):
         if tok is None:
             return None
@@ -1201,6 +1207,11 @@ def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
     return out
 
 
+# a newspaper named for its weekday edition: "the Mail on Sunday", "the Independent on Sunday"
+# ("The Washington Post on Sunday reported" is a day)
+_PAPER_ON = re.compile(r"\b(?:Mail|Independent|Scotland|Wales)\s+on\s+$")
+
+
 def _dates(text: str, off: int, published: str | None, source: str) -> list[DateFact]:
     out = []
     for m in DATE_RE.finditer(text):
@@ -1212,6 +1223,8 @@ def _dates(text: str, off: int, published: str | None, source: str) -> list[Date
             if phrase[0].islower() or not re.match(r"\s*(?:\d|,|\.)", text[m.end():]) and phrase == "May" \
                     and not re.search(r"\b(?:in|since|of|early|late|mid)\s+$", text[:m.start()]):
                 continue
+        if _PAPER_ON.search(text, max(0, m.start() - 30), m.start()) and re.match(WEEKDAY_RE, phrase):
+            continue  # "the Independent on Sunday" is a newspaper
         f = resolve_date(phrase, published, source, ahead=LOOKS_AHEAD.search(text, max(0, m.start() - 80), m.start()) is not None)
         lo, hi = f.earliest, f.latest
         bound = re.search(r"\b(before|until|by|after|since|as of)\s+(?:the\s+)?$", text[:m.start()], re.I)

@@ -777,3 +777,30 @@ def test_a_noun_s_act_said_either_way_is_a_negation_conflict_outside_one_cluster
     vague = _checked(("001_a", "The ministry gave details of the plan.", "2025-05-06"),
                      ("002_b", "The ministry did not give details of the plan.", "2025-05-06"))[3]
     assert vague == [], [c.explanation for c in vague]
+
+
+def test_what_a_vehicle_carries_and_what_a_study_follows_are_counts_of_one_verb():
+    """"was carrying 187 passengers", "was transporting 187 passengers" and "with 178 passengers on
+    board" count what the train carries; "The study followed 87,500 adults" and "The researchers
+    followed 78,500 adults": a study and its researchers are one doer (a company and its bank are
+    not)."""
+    for a in ("The train was carrying 187 passengers from Madrid to Bilbao.",
+              "The train was transporting 187 passengers of Madrid to Bilbao."):
+        got = _checked(("001_a", a, "2025-02-11"),
+                       ("002_b", "The train, with 178 passengers on board, was travelling from Madrid.", "2025-02-11"))[3]
+        assert [c.kind for c in got] == ["number"] and "(passenger)" in got[0].explanation, (a, [c.explanation for c in got])
+    got = _checked(("001_a", "The study followed 87,500 adults over nine years.", "2025-10-01"),
+                   ("002_b", "The researchers followed 78,500 adults aged 40 to 79.", "2025-10-01"))[3]
+    assert [c.kind for c in got] == ["number"] and "(adult)" in got[0].explanation, [c.explanation for c in got]
+    two = _checked(("001_a", "The company cut 1,500 jobs.", "2025-10-01"),
+                   ("002_b", "The union cut 1,200 jobs.", "2025-10-01"))[3]
+    assert two == [], [c.explanation for c in two]
+
+
+def test_a_newspaper_named_for_its_day_is_no_date():
+    claims, arts = _corpus(("001_a", "The Independent reported in September 2014 that the video was real.", "2014-09-02"),
+                           ("002_b", "Kashmira Gander writes for the Independent and Independent on Sunday.", "2014-09-02"))
+    facts = normalize_claims(claims, arts)
+    assert [d.text for f in facts.values() for d in f.dates] == ["September 2014"]
+    day = normalize_claims(*_corpus(("003_c", "The Washington Post on Sunday reported the video was real.", "2014-09-02")))
+    assert [d.text for f in day.values() for d in f.dates] == ["Sunday"]
