@@ -1673,6 +1673,11 @@ def _affiliated(mentions: list[Mention], text: str) -> list[Mention]:
     return out
 
 
+# a quotation, closed or running to the end of the claim: “...”, "...", or ‘...’ opened after a
+# space or colon (not an apostrophe)
+_QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)|(?<!\w)‘.*?(?:’(?!\w)|$)")
+
+
 def _aged(mentions: list[Mention], text: str, cs: int, ce: int) -> list[Mention]:
     """A person named with an age ("Novak, 52,", "32-year-old Fan Lung"): the age is the person's."""
     out = list(mentions)
@@ -1747,12 +1752,17 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
                                             age=age, age_span=om.span("age")))
                     mentions.sort(key=lambda m: m.start)
         tokens = list(doc[bisect.bisect_left(starts, cs):bisect.bisect_left(starts, ce)])
-        # pronouns: only when exactly one person is named earlier in the same claim
+        # pronouns: only when exactly one person is named earlier in the same claim, and not from
+        # inside a quotation that does not name them ('Teo Goh said: "my wife found one of her
+        # bras"': her is the wife)
+        quotes = [q.span() for q in _QUOTED.finditer(text, cs, ce)]
         for t in tokens:
             g = PRONOUNS.get(t.lower_)
             if not g:
                 continue
-            persons = {m.entity for m in mentions if m.person and m.end <= t.idx}
+            inside = next(((a, b) for a, b in quotes if a <= t.idx < b), None)
+            persons = {m.entity for m in mentions if m.person and m.end <= t.idx
+                       and (inside is None or inside[0] <= m.start)}
             if len(persons) == 1:
                 eid = persons.pop()
                 src = next(m for m in mentions if m.entity == eid)

@@ -9,6 +9,8 @@ from factcheck.stages.conflicts import (CompareResult, ConflictSettings, NLIScor
 from factcheck.stages.normalize import normalize_claims
 
 FIRES = [
+    # one person's two ages
+    ("number", "Pavel Novak, 52, resigned on Tuesday.", "Pavel Novak, 54, resigned on Tuesday."),
     ("number", "Russia agreed a $2bn arms deal with the junta.", "Russia agreed a $3 billion arms deal with the junta."),
     ("number", "At least 892 people have been killed in the crackdown.",
      "Only 300 people have been killed in the crackdown."),
@@ -121,6 +123,8 @@ FIRES = [
 ]
 
 QUIET = [
+    ("a birthday between two ages", "Pavel Novak, 52, resigned on Tuesday.", "Pavel Novak, 53, resigned on Tuesday."),
+    ("two people's ages", "Pavel Novak, 52, resigned on Tuesday.", "Jana Kralova, 54, resigned on Tuesday."),
     ("hedged vs exact", "Russia is Myanmar's top arms supplier.",
      "Russia is one of the biggest weapons suppliers to Myanmar."),
     ("range", "Russia has provided training to at least 7,000 Myanmar officers.",

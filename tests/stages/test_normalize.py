@@ -514,3 +514,8 @@ def test_a_pronoun_gives_a_gender_only_where_its_article_agrees():
     genders = {(m.name, m.gender) for f in facts.values() for m in f.mentions if m.gender}
     # one person given both genders; two pronouns that agree; only one pronoun
     assert genders == {("Jasmine Tridevil", "f")}, genders
+    # a quotation speaks of others: its pronouns are not the speaker's
+    claims, _, facts = _lines(
+        ("Local man Teo Goh, 56, said: ‘We realised he was targeting windows, so we taught him a lesson.’", None),
+        ('Teo Goh said: "My wife found one of her bras missing when she woke up."', None))
+    assert not [m for f in facts.values() for m in f.mentions if m.gender], facts
