@@ -138,7 +138,7 @@ def _rounded(q: Quantity) -> bool:
     "12" are counted, not rounded; a bound ("more than 141,000", "under 71") is what it says."""
     if not q.exact:
         return False
-    if _SCALED.search(q.text) or "." in q.text.replace(",", "") or q.unit == "percent":
+    if _SCALED.search(q.text) or "." in q.text.replace(",", "") or (q.unit or "").split(" ")[0] == "percent":
         return True             # (a share is given rounded: "36 percent" is "36.2 percent")
     return q.low >= 100 and q.low == int(q.low) and int(q.low) % 10 == 0
 
@@ -744,7 +744,6 @@ class _Checker:
                            nx.capitalize(), ny.capitalize())
 
 
-# verbs of saying (whose date is the day of the saying, not of what is said)
 def _aged_spans(f: ClaimFacts) -> list[tuple[int, int]]:
     return [m.age_span for m in f.mentions if m.age_span]
 
@@ -764,6 +763,7 @@ def _age_slack(fa: ClaimFacts, fb: ClaimFacts) -> int:
     return 1 + months // 12
 
 
+# verbs of saying (whose date is the day of the saying, not of what is said)
 _SAYING = SPEECH_VERBS | {"report", "confirm", "write", "quote"}
 
 

@@ -310,6 +310,8 @@ PLACE_RE = re.compile(rf"\b(?:(?:came|come|comes|coming|finished|finishes|finish
                       rf"\s+(?:in\s+)?(?P<a>{_ORD})(?:\s+place)?|(?:took|takes|taking|won|wins|in)\s+(?P<b>{_ORD})"
                       rf"\s+place|(?P<c>{_ORD})[- ]placed)\b", re.I)
 _PERCENT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|pct\b|percent\b)", re.I)
+# a percentage a comparative follows ("25% heavier than", "32 percent more"): a difference
+_PERCENT_COMPARED = re.compile(r"\s*(?:%|per\s*cent\b|pct\b|percent\b)\s+([A-Za-z]+)\b", re.I)
 RANK_RE = re.compile(r"\b(?P<hedge>one of (?:the|its|their|\w+['’]s)\s+|among (?:the|its)\s+)?"
                      r"(?P<rank>top|biggest|largest|main|leading|greatest|second[- ]largest|"
                      r"second[- ]biggest|third[- ]largest)\s+(?:[\w-]+\s+){0,2}?"
@@ -1025,6 +1027,11 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             else None) or (
             "age" if _AGE.match(text, m.end()) or _AGE_APPOSED.match(text, max(0, m.start("num") - 2))
             and not m.group("scale") and v < 130 else unit_after(m.end()))
+        if unit == "percent" and (cm := _PERCENT_COMPARED.match(text, m.end())) and (
+                cm.group(1).lower() in ("more", "less", "fewer") or any(
+                    t.idx - off == cm.start(1) and t.tag_ in ("JJR", "RBR") for t in doc_tokens)):
+            # "25% heavier", "32% higher": a difference from something, of one comparison
+            unit = "percent " + cm.group(1).lower()
         if kind == "number" and (pts := _POINTS_AFTER.match(text, m.end())):
             # a change in a rate: "25 basis points" is a quarter of a percentage point
             div = 100.0 if pts.group(1).lower().startswith(("basis", "bp")) else 1.0

@@ -808,3 +808,19 @@ def test_a_newspaper_named_for_its_day_is_no_date():
     assert [d.text for f in facts.values() for d in f.dates] == ["September 2014"]
     day = normalize_claims(*_corpus(("003_c", "The Washington Post on Sunday reported the video was real.", "2014-09-02")))
     assert [d.text for f in day.values() for d in f.dates] == ["Sunday"]
+
+
+def test_a_percentage_difference_is_compared_only_with_one_of_the_same_comparison():
+    """In one cluster, "25% heavier than" and "32% higher" are differences of two comparisons, not
+    two reports of one share; "12 percent higher" and "15 percent higher" are."""
+    from factcheck.records import Cluster
+
+    def in_one_cluster(a, b):
+        claims, arts = _corpus(("001_a", a, "2014-09-02"), ("002_b", b, "2014-09-02"))
+        one = [Cluster("k1", tuple(c.id for c in claims), ("001_a", "002_b"), independent_sources=2)]
+        return find_conflicts(claims, normalize_claims(claims, arts), one, arts, ConflictSettings())
+    got = in_one_cluster("GM-fed pigs had a rate of stomach inflammation 32% higher than other pigs.",
+                         "GM-fed pigs had uteri that were 25% heavier than other pigs.")
+    assert not [c for c in got if c.kind == "number"], [c.explanation for c in got]
+    same = in_one_cluster("Sales were 12 percent higher than a year earlier.", "Sales were 15 percent higher than a year earlier.")
+    assert [c.kind for c in same] == ["number"] and "(percent higher)" in same[0].explanation, same
