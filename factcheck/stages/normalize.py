@@ -917,6 +917,8 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
 
     def unit_after(end_rel: int) -> str | None:
         for tok in doc_tokens:
+            if tok.idx - off >= end_rel and tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
+                return None     # past the number's phrase: "a crowd of 54,000 watched the match"
             if tok.idx - off >= end_rel and tok.pos_ in ("NOUN",):
                 # the phrase's head, not a noun modifying it: "COVID-19 cases" counts cases (but a
                 # "ten-year anniversary" counts years)
