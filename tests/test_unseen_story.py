@@ -55,6 +55,7 @@ derailment = _story("derailment", "derailment")
 rates = _story("rates", "rates")
 match = _story("match", "match")
 resign = _story("resign", "resign")
+crash = _story("crash", "crash")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -352,3 +353,18 @@ def test_ci_for_one_new_resignation_report_finds_the_age_and_the_denial_a_full_r
     assert got == sorted((k, sorted(a), e) for k, a, e in _conflicts(resign))
     assert any(k == "negation" and a == ["blog_c", "wire_a"] for k, a, _ in got), got
     assert any("(age of Pavel Novak)" in e and a == ["paper_b", "wire_a"] for _, a, e in got), got
+
+
+def test_a_crash_s_driver_s_age_and_the_road_s_closure_conflict_and_a_quotation_s_pronouns_do_not(crash):
+    got = _conflicts(crash)
+    # "Mark Ellis, 45," (wire, blog) against "The 47-year-old" opening the paper's sentence after
+    # the one naming him (his wife Susan Ellis, 43, shares his surname: the paper's bare "Ellis" is
+    # neither of them)
+    ages = [g for g in got if "(age of Mark Ellis)" in g[2]]
+    assert sorted(sorted(g[1]) for g in ages) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    # "Police said they had closed the road" against "Police have not closed the road"
+    assert [(g[0], sorted(g[1])) for g in got if g[0] == "negation"] == [("negation", ["paper_b", "wire_a"])], got
+    # Susan Ellis's quotation ("He was driving slowly ..., and his brother saw all of it") speaks of
+    # others: no gender of hers against the blog's "Susan Ellis, 43, said her husband ..."
+    assert not [g for g in got if g[0] == "gender"], got
+    assert len(got) == 3, got
