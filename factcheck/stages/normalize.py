@@ -245,12 +245,16 @@ _MAGNITUDE_AFTER = re.compile(r"[\s-]+magnitude\b|\s+on\s+the\s+richter\b", re.I
 # an age: "45-year-old", "45 years old", or set off by commas after a name or noun ("Smith, 45, said")
 _AGE = re.compile(r"[- ]years?[- ]old\b", re.I)
 _AGE_APPOSED = re.compile(r"(?<=[A-Za-z]), \d{1,3},\s")
+# (words that end the phrase an age heads: "the 40-year-old law under which Smith ..." is no age of Smith's)
+_NOT_BETWEEN = ("(?:which|who|whom|whose|that|under|of|in|at|on|for|with|by|from|to|and|or|but|the|a|an|said|says|"
+                "told|is|was|were|are|has|had|have|when|after|before|as)")
 # a person's age stated with the name: after it ("Novak, 52,", "Icy Ng, a 22-year-old student",
 # "Price, aged 58,"), or before it ("32-year-old Fan Lung", "the 52-year-old former minister Pavel
 # Novak": lower-case words or a title between); a claim opening on "The 54-year-old" (a noun may
 # follow) speaks of the one person the sentence before it names
 _AGE_AFTER_NAME = re.compile(r",\s+(?:aged\s+|a\s+|an\s+)?(?P<age>\d{1,3})(?:(?=[,.;:)]|\s+(?:said|says|told|was|is|has|had|who)\b)|[- ]years?[- ]old\b)")
-_AGE_BEFORE_NAME = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]years?[- ]old\s+(?:(?:[a-z][\w'-]*|{TITLE_WORDS})\s+){{0,4}}$")
+_AGE_BEFORE_NAME = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]years?[- ]old\s+(?:(?:(?!{_NOT_BETWEEN}\b)[a-z][\w'-]*|"
+                              rf"{TITLE_WORDS})\s+){{0,4}}$")
 _AGE_OPENING = re.compile(r"\s*(?:The|the)\s+(?P<age>\d{1,3})[- ]years?[- ]old\b")
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 

@@ -493,6 +493,9 @@ def test_an_age_is_its_person_s_however_written():
     f = next(f for f in facts.values() if any(m.text == "The 56-year-old" for m in f.mentions))
     m = next(m for m in f.mentions if m.age)
     assert m.age_span is not None and f.claim_id and m.age_span[1] - m.age_span[0] == 2
+    # an age of something else before the name
+    _, _, other = _lines(("The 40-year-old law under which Daniel Price was charged is rarely used.", None))
+    assert not [m for f in other.values() for m in f.mentions if m.age is not None], other
     # "mayor of Manchester": a place, whatever the tagger says
     assert not any(m.person for f in facts.values() for m in f.mentions if m.name == "Manchester")
 
