@@ -303,7 +303,7 @@ def test_a_resignation_s_sum_deputy_and_place_in_the_year_s_departures_conflict(
     # the sentence after the one naming him: his age wherever the claims are
     ages = [g for g in got if "(age of Pavel Novak)" in g[2]]
     assert sorted(sorted(g[1]) for g in ages) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
-    assert all("'54'" in g[2] and "'52'" in g[2] for g in ages), got
+    assert all("'The 54-year-old'" in g[2] and "'Novak, 52'" in g[2] for g in ages), got
     # "Police said they had opened an investigation" (they: the police) against "Police have not
     # opened an investigation": worded apart (cosine 0.55), but one noun's one act, either way
     neg = [g for g in got if g[0] == "negation"]

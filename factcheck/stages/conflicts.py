@@ -497,7 +497,7 @@ class _Checker:
                 continue
             for mb in fb.mentions:
                 if mb.entity == ma.entity and mb.age is not None and abs(ma.age - mb.age) > _age_slack(fa, fb):
-                    return self.differ("number", self.s.sev_number, fa, ma.age_span, fb, mb.age_span,
+                    return self.differ("number", self.s.sev_number, fa, _age_quote(ma), fb, _age_quote(mb),
                                        f"age of {ma.name}", str(ma.age), str(mb.age))
         return None
 
@@ -751,6 +751,17 @@ def _aged_spans(f: ClaimFacts) -> list[tuple[int, int]]:
 def _within(q: Quantity, spans: list[tuple[int, int]]) -> bool:
     """Whether a quantity is an age one of `_aged_spans` states."""
     return q.unit == "age" and any(q.start < e and s < q.end for s, e in spans)
+
+
+def _age_quote(m) -> tuple[int, int] | None:
+    """What an age conflict quotes of a mention: the name with its age ("Novak, 52", "32-year-old
+    Fan Lung", "The 54-year-old"), or the age alone when the two lie apart."""
+    if m.age_span is None:
+        return None
+    s, e = m.age_span
+    if max(s, m.start) - min(e, m.end) > 12:
+        return m.age_span
+    return min(s, m.start), max(e, m.end)
 
 
 def _age_slack(fa: ClaimFacts, fb: ClaimFacts) -> int:

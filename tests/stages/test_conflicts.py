@@ -742,7 +742,8 @@ def test_one_person_s_two_ages_conflict_wherever_the_claims_are():
                     "since December 2021.", "2025-05-07"))[3]
     ages = [c for c in got if "(age of Pavel Novak)" in c.explanation]
     assert [c.kind for c in ages] == ["number"], [c.explanation for c in got]
-    assert "'52'" in ages[0].explanation and "'54'" in ages[0].explanation
+    # (quoting each name with its age)
+    assert "'Novak, 52'" in ages[0].explanation and "'The 54-year-old'" in ages[0].explanation
     # a birthday between the reports
     near = _checked(("001_a", "Novak, 52, resigned on Tuesday.", "2025-05-06"),
                     ("002_b", "The 53-year-old Pavel Novak stepped down.", "2025-05-07"))[3]
