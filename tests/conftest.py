@@ -51,3 +51,18 @@ def seeds_copy(tmp_path):
     dst = tmp_path / "seeds"
     shutil.copytree(SEEDS, dst)
     return dst
+
+
+def line_corpus(texts):
+    """Made-up articles (id, text, published) as the claim stage would split them: a claim, and a
+    sentence, per line of each text."""
+    from factcheck.records import Article, Claim, stable_id
+    arts, claims = {}, []
+    for aid, text, pub in texts:
+        arts[aid] = Article(aid, aid, "", text, published=pub, published_source="date line")
+        pos = 0
+        for line in text.split("\n"):
+            cid = stable_id(aid, str(pos), str(pos + len(line)))
+            claims.append(Claim(cid, aid, cid, len(claims), pos, pos + len(line), line, line))
+            pos += len(line) + 1
+    return claims, arts

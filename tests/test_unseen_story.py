@@ -311,24 +311,30 @@ def test_a_resignation_s_sum_deputy_and_place_in_the_year_s_departures_conflict(
     assert len(got) == 8, got
 
 
+def _ci_after(story: str, tmp_path: Path) -> tuple[str, list]:
+    """`ci` over a store holding the story's paper and blog, for its wire's report: what it printed
+    and the conflicts of the store after it, as `_conflicts` gives them."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("paper_b.txt", "blog_c.txt"):
+        shutil.copy(DATA / story / name, folder / name)
+    dbp = tmp_path / "fc.db"
+    res = CliRunner().invoke(app, ["run", str(folder), "--db", str(dbp), "--out", str(tmp_path / "reports")])
+    assert res.exit_code == 0, res.output + str(res.exception)
+    shutil.copy(DATA / story / "wire_a.txt", folder / "wire_a.txt")
+    res = CliRunner().invoke(app, ["ci", "--dir", str(folder), "--db", str(dbp)])
+    assert res.exit_code in (0, 3), res.output + str(res.exception)
+    exp = CliRunner().invoke(app, ["export", "--format", "json", "--db", str(dbp)])
+    return res.output, sorted((k, sorted(a), e) for k, a, e in _conflicts(json.loads(exp.stdout)))
+
+
 def test_ci_for_one_new_report_finds_what_a_full_run_finds(earnings, tmp_path):
     """The wire's report, checked by `ci` against a store holding the paper's and the
     translation's: its conflicts, among them the jobs counted by one verb in far wording (found
     through the stored probes and key index, not by reading every claim), are those of a full run
     over the three."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in ("paper_b.txt", "blog_c.txt"):
-        shutil.copy(DATA / "earnings" / name, folder / name)
-    dbp = tmp_path / "fc.db"
-    res = CliRunner().invoke(app, ["run", str(folder), "--db", str(dbp), "--out", str(tmp_path / "reports")])
-    assert res.exit_code == 0, res.output + str(res.exception)
-    shutil.copy(DATA / "earnings" / "wire_a.txt", folder / "wire_a.txt")
-    res = CliRunner().invoke(app, ["ci", "--dir", str(folder), "--db", str(dbp)])
-    assert res.exit_code in (0, 3), res.output + str(res.exception)
-    assert "wire_a.txt" in res.output
-    exp = CliRunner().invoke(app, ["export", "--format", "json", "--db", str(dbp)])
-    got = sorted((k, sorted(a), e) for k, a, e in _conflicts(json.loads(exp.stdout)))
+    output, got = _ci_after("earnings", tmp_path)
+    assert "wire_a.txt" in output
     assert got == sorted((k, sorted(a), e) for k, a, e in _conflicts(earnings))
     assert any(k == "number" and "(job)" in e for k, _, e in got), got
 
@@ -338,18 +344,7 @@ def test_ci_for_one_new_resignation_report_finds_the_age_and_the_denial_a_full_r
     age against the paper's "The 54-year-old" and the police's investigation against the blog's
     denial (neither pair in one cluster: found through the stored probes and key index) are those
     of a full run over the three."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in ("paper_b.txt", "blog_c.txt"):
-        shutil.copy(DATA / "resign" / name, folder / name)
-    dbp = tmp_path / "fc.db"
-    res = CliRunner().invoke(app, ["run", str(folder), "--db", str(dbp), "--out", str(tmp_path / "reports")])
-    assert res.exit_code == 0, res.output + str(res.exception)
-    shutil.copy(DATA / "resign" / "wire_a.txt", folder / "wire_a.txt")
-    res = CliRunner().invoke(app, ["ci", "--dir", str(folder), "--db", str(dbp)])
-    assert res.exit_code in (0, 3), res.output + str(res.exception)
-    exp = CliRunner().invoke(app, ["export", "--format", "json", "--db", str(dbp)])
-    got = sorted((k, sorted(a), e) for k, a, e in _conflicts(json.loads(exp.stdout)))
+    _, got = _ci_after("resign", tmp_path)
     assert got == sorted((k, sorted(a), e) for k, a, e in _conflicts(resign))
     assert any(k == "negation" and a == ["blog_c", "wire_a"] for k, a, _ in got), got
     assert any("(age of Pavel Novak)" in e and a == ["paper_b", "wire_a"] for _, a, e in got), got

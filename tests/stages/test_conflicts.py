@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.records import Article, Claim, Conflict, stable_id
+from factcheck.records import Conflict, stable_id
 from factcheck.stages.conflicts import (CompareResult, ConflictSettings, NLIScorer, compare_claims,
                                         fact_probe, find_conflicts, may_level, probe_tokens)
 from factcheck.stages.normalize import normalize_claims
+
+from conftest import line_corpus  # a claim per line
 
 FIRES = [
     # one person's two ages
@@ -242,15 +244,7 @@ def test_compatible_twin_stays_quiet(why, a, b):
 
 
 def _corpus(*texts):
-    arts, claims = {}, []
-    for aid, text, pub in texts:
-        arts[aid] = Article(aid, aid, "", text, published=pub, published_source="date line")
-        pos = 0
-        for sent in text.split("\n"):
-            cid = stable_id(aid, str(pos), str(pos + len(sent)))
-            claims.append(Claim(cid, aid, cid, len(claims), pos, pos + len(sent), sent, sent))
-            pos += len(sent) + 1
-    return claims, arts
+    return line_corpus(texts)
 
 
 def _checked(*texts):

@@ -6,6 +6,8 @@ import pytest
 from factcheck.records import Article, Claim, stable_id
 from factcheck.stages.normalize import find_acronym_defs, normalize_claims, resolve_date
 
+from conftest import line_corpus  # a claim per line
+
 
 def _corpus(*texts: tuple[str, str | None]):
     arts, claims = {}, []
@@ -468,15 +470,7 @@ def test_a_person_s_place_among_those_who_did_one_thing_is_a_count():
 
 def _lines(*texts: tuple[str, str | None]):
     """Like `_corpus`, a claim (and sentence) per line."""
-    arts, claims = {}, []
-    for i, (text, pub) in enumerate(texts):
-        aid = f"{i:03d}_test"
-        arts[aid] = Article(aid, aid, "", text, published=pub, published_source="date line")
-        pos = 0
-        for line in text.split("\n"):
-            cid = stable_id(aid, str(pos), str(pos + len(line)))
-            claims.append(Claim(cid, aid, cid, len(claims), pos, pos + len(line), line, line))
-            pos += len(line) + 1
+    claims, arts = line_corpus([(f"{i:03d}_test", text, pub) for i, (text, pub) in enumerate(texts)])
     return claims, arts, normalize_claims(claims, arts)
 
 
