@@ -56,6 +56,7 @@ rates = _story("rates", "rates")
 match = _story("match", "match")
 resign = _story("resign", "resign")
 crash = _story("crash", "crash")
+ferry = _story("ferry", "ferry")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -363,3 +364,28 @@ def test_a_crash_s_driver_s_age_and_the_road_s_closure_conflict_and_a_quotation_
     # others: no gender of hers against the blog's "Susan Ellis, 43, said her husband ..."
     assert not [g for g in got if g[0] == "gender"], got
     assert len(got) == 3, got
+
+
+def test_a_ferry_s_passengers_captain_and_minister_conflict_and_its_translation_is_garbled(ferry):
+    got = _conflicts(ferry)
+    # "with 241 passengers on board" against "was carrying 214" (wire) and "was transporting 214"
+    # (the translation)
+    carried = [g for g in got if "(passenger)" in g[2]]
+    assert sorted(sorted(g[1]) for g in carried) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    # "The ship's captain, Giorgos Petrou, 61," against "The 63-year-old captain, Giorgos Petrou"
+    ages = [g for g in got if "(age of Giorgos Petrou)" in g[2]]
+    assert [sorted(g[1]) for g in ages] == [["paper_b", "wire_a"]], got
+    # "Shipping Minister Vasilis Kikilias" against "Tourism Minister Vasilis Kikilias"
+    assert [(sorted(g[1]), "Vasilis Kikilias" in g[2]) for g in got if g[0] == "title"] == [(["paper_b", "wire_a"], True)]
+    # "three dead" / "Three people died", "12 were still missing" / "a dozen are missing", "2:30
+    # a.m." / "2.30am", 229 rescued three times: no other conflict
+    assert len(got) == 4, got
+    # the translation: "The ferry Aegean Star it sank near of Naxos in the Monday early", "30 of
+    # crew", "Giorgos Petrou, of 61 years,", "12 are still disappeared"
+    flagged = [s for s in ferry["sentences"] if s["garbled"]]
+    assert {s["article"] for s in flagged} == {"blog_c"} and len(flagged) >= 4, flagged
+    reasons = " ".join(r for s in flagged for r in s["reasons"])
+    for quote in ("near of", "in the Monday", "30 of crew", "of 61 years", "disappeared"):
+        assert quote in reasons, reasons
+    score = {a["id"]: a["score"] for a in ferry["articles"]}
+    assert score["blog_c"] < score["wire_a"], score

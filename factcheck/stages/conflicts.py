@@ -759,7 +759,7 @@ def _age_quote(m) -> tuple[int, int] | None:
     if m.age_span is None:
         return None
     s, e = m.age_span
-    if max(s, m.start) - min(e, m.end) > 12:
+    if max(s, m.start) - min(e, m.end) > 30:
         return m.age_span
     return min(s, m.start), max(e, m.end)
 

@@ -461,6 +461,28 @@ def _verb_frame(doc) -> list[Hit]:
                 and not (after is not None and (after.tag_ == "POS" or after.pos_ in ("NOUN", "PROPN")
                                                 and after.lower_ not in _DAY_PARTS)):
             hits.append(("verb_frame", 0.8, f"wrong preposition: '{tok.text} {doc[tok.i + 1].text}'"))
+    for tok in doc:
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if nxt is None:
+            break
+        # "near of Naxos", "after of the meeting": a preposition English never follows with "of"
+        if tok.lower_ in _NO_OF_PREPS and nxt.lower_ == "of" and tok.i + 2 < len(doc) and doc[tok.i + 2].pos_ != "PUNCT":
+            hits.append(("verb_frame", 0.8, f"wrong preposition: '{tok.text} of'"))
+        # "in the Monday early": a day takes "on", and no article ("on the Monday after" is English)
+        third = doc[tok.i + 3] if tok.i + 3 < len(doc) else None
+        if tok.lower_ == "in" and nxt.lower_ == "the" and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ in _WEEKDAYS \
+                and not (third is not None and (third.tag_ == "POS" or third.pos_ in ("NOUN", "PROPN")
+                                                and third.lower_ not in _DAY_PARTS)):
+            hits.append(("verb_frame", 0.8, f"wrong preposition: '{doc[tok.i: tok.i + 3].text}'"))
+        # "Giorgos Petrou, of 61 years,": an age said as a translation says it ("61", "aged 61")
+        if tok.text == "," and nxt.lower_ == "of" and tok.i > 0 and doc[tok.i - 1].pos_ == "PROPN" \
+                and tok.i + 4 < len(doc) and doc[tok.i + 2].like_num and doc[tok.i + 3].lower_ in ("years", "year") \
+                and doc[tok.i + 4].text in (",", ".", ")"):
+            hits.append(("article_error", 0.8, f"age as 'of N years': '{doc[tok.i - 1: tok.i + 4].text}'"))
+        # "12 are still disappeared", "was died": a passive of a verb that takes no object
+        if tok.lower_ in _NO_PASSIVE and tok.tag_ == "VBN" and any(
+                c.dep_ == "auxpass" and c.lemma_ == "be" for c in tok.children):
+            hits.append(("verb_frame", 1.0, f"broken verb: '{tok.text}' made passive (it takes no object)"))
     # "spoke extensively and interviewed journalists and was given the position": three predicates
     # chained by "and" without commas, a spinner's way of gluing clauses together
     for tok in doc:
@@ -480,6 +502,11 @@ def _verb_frame(doc) -> list[Hit]:
     return hits
 
 
+# prepositions English never follows with "of" ("inside of", "outside of", "ahead of" are English)
+_NO_OF_PREPS = frozenset("near behind before after above below beneath under against during until toward towards "
+                         "among beside beyond".split())
+# participles of verbs that take no object, so no passive ("the ferry was sunk" is English)
+_NO_PASSIVE = frozenset("died disappeared arrived happened occurred existed vanished emerged departed".split())
 _FINITE = frozenset(("VBD", "VBZ", "VBP", "MD"))
 # simple pasts that are not their verb's participle ("flew" / "flown")
 _PAST_NOT_PARTICIPLE = frozenset("""flew went wrote ate began saw took gave did drove spoke broke chose rose fell knew
@@ -695,6 +722,8 @@ def settings_digest(settings: FluencySettings) -> str:
 
 
 _SUBJECT_PRONOUNS = frozenset(("he", "she", "they", "it"))
+# verbs of saying: "Maria Holm she said" is a subject said twice, "Lavrov, he said, ..." is not
+_SAYING = frozenset("say tell add state claim announce insist report stress note".split())
 _MONTH_NAMES = frozenset(m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"))
 
 
@@ -713,7 +742,8 @@ def _noun_phrase_frame(doc) -> list[Hit]:
         # follows it at once as a subject (the parser may read "she said" as a clause about the
         # name, which a name does not take without "who")
         if tok.pos_ == "PROPN" and nxt.lower_ in _SUBJECT_PRONOUNS and nxt.dep_ == "nsubj" \
-                and nxt.head.dep_ not in ("ccomp", "xcomp", "advcl") \
+                and (nxt.head.dep_ not in ("ccomp", "xcomp", "advcl") or nxt.head.i == nxt.i + 1
+                     and nxt.head.lemma_.lower() not in _SAYING and nxt.head.dep_ == "ccomp") \
                 and all(t.pos_ in ("DET", "PROPN", "NOUN", "ADJ") for t in doc[:tok.i]) \
                 and not any(t.lower_ in _WEEKDAYS or t.lower_ in _MONTH_NAMES for t in doc[:tok.i + 1]):
             # (a day is no subject: "Tuesday he will undergo surgery")
@@ -725,7 +755,8 @@ def _noun_phrase_frame(doc) -> list[Hit]:
         after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
         # (not a sum: "$1.8 billion of assets", "$50 of fuel", "200 million euros of investment")
         if tok.tag_ == "CD" and tok.text[:1].isdigit() and nxt.lower_ == "of" and after is not None \
-                and after.tag_ == "NNS" and not (tok.i > 0 and doc[tok.i - 1].tag_ == "$") \
+                and (after.tag_ == "NNS" or after.tag_ == "NN" and after.lower_ in _COLLECTIVE) \
+                and not (tok.i > 0 and doc[tok.i - 1].tag_ == "$") \
                 and not any(c.dep_ in ("det", "poss", "nummod") for c in after.children):
             hits.append(("article_error", 0.8, f"number with 'of': '{doc[tok.i: tok.i + 3].text}'"))
     return hits

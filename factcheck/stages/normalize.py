@@ -167,7 +167,10 @@ WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 
 TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Admiral|Marshal|Captain|"
                "Commander|Prime|Foreign|Defen[cs]e|Interior|Finance|Transport|Health|Education|Economy|"
-               "Justice|Energy|Trade|Agriculture|Labou?r|Environment|Home|Industry|"
+               "Justice|Energy|Trade|Agriculture|Labou?r|Environment|Home|Industry|Tourism|Shipping|Maritime|"
+               "Culture|Sports?|Fisheries|Housing|Infrastructure|Communications|Digital|Science|Development|"
+               "Migration|Immigration|Security|Climate|Mining|Petroleum|Planning|Welfare|Youth|Heritage|"
+               "Commerce|Investment|Information|Employment|Treasury|"
                "Minister|President|Vice-President|"
                "Secretary|Chairman|Chairwoman|Ambassador|Spokesman|Spokeswoman|Chief|Premier|Chancellor|"
                "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field|"
@@ -250,11 +253,11 @@ _NOT_BETWEEN = ("(?:which|who|whom|whose|that|under|of|in|at|on|for|with|by|from
                 "told|is|was|were|are|has|had|have|when|after|before|as)")
 # a person's age stated with the name: after it ("Novak, 52,", "Icy Ng, a 22-year-old student",
 # "Price, aged 58,"), or before it ("32-year-old Fan Lung", "the 52-year-old former minister Pavel
-# Novak": lower-case words or a title between); a claim opening on "The 54-year-old" (a noun may
+# Novak", "The 63-year-old captain, Giorgos Petrou": lower-case words or a title between); a claim opening on "The 54-year-old" (a noun may
 # follow) speaks of the one person the sentence before it names
 _AGE_AFTER_NAME = re.compile(r",\s+(?:aged\s+|a\s+|an\s+)?(?P<age>\d{1,3})(?:(?=[,.;:)]|\s+(?:said|says|told|was|is|has|had|who)\b)|[- ]years?[- ]old\b)")
 _AGE_BEFORE_NAME = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]years?[- ]old\s+(?:(?:(?!{_NOT_BETWEEN}\b)[a-z][\w'-]*|"
-                              rf"{TITLE_WORDS})\s+){{0,4}}$")
+                              rf"{TITLE_WORDS}),?\s+){{0,4}}$")
 _AGE_OPENING = re.compile(r"\s*(?:The|the)\s+(?P<age>\d{1,3})[- ]years?[- ]old\b")
 STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 

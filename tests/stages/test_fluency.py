@@ -75,6 +75,19 @@ PAIRS = [
      "It is the bank's eighth consecutive increase since March of 2022.", "increase consecutive"),
     ("The inflation annual is slowed to 6.3% in December of 6.8% in November.",
      "Annual inflation slowed to 6.3% in December from 6.8% in November.", "inflation annual"),
+    # a word-for-word translation's calques: a subject said twice across a comma splice, "near of",
+    # "in the Monday", a number "of" a bare collective noun, an age "of N years", a passive of a
+    # verb that takes no object
+    ("The ferry Aegean Star it sank off Naxos, three people died.",
+     "The ferry Aegean Star sank off Naxos, and three people died.", "Aegean Star it"),
+    ("The ferry sank near of Naxos early on Monday.", "The ferry sank near Naxos early on Monday.", "near of"),
+    ("The ferry sank off Naxos in the Monday early.", "The ferry sank off Naxos early on Monday.", "in the Monday"),
+    ("The ship was transporting 214 passengers and 30 of crew.",
+     "The ship was carrying 214 passengers and 30 crew.", "30 of crew"),
+    ("The captain Giorgos Petrou, of 61 years, was arrested.",
+     "The captain, Giorgos Petrou, 61, was arrested.", "of 61 years"),
+    ("Rescuers saved 229 people and 12 are still disappeared.",
+     "Rescuers saved 229 people and 12 are still missing.", "'disappeared' made passive"),
 ]
 
 
@@ -95,6 +108,11 @@ PAIRS = [
     "The president elect met the secretary general and the money available was counted.",
     "The spokesman said nothing new had been agreed, and the index rose 5% higher on Monday.",
     "Weekly demand is divided by the twenty four week average, the report said.",
+    # the calques' English neighbours
+    "Giorgos Petrou, he said, was arrested on the Monday after the sinking.",
+    "The ferry was sunk by a storm ahead of the holiday, inside of an hour.",
+    "Ten members of staff and 30 of the crew were rescued near the island.",
+    "A man of 61, the captain had sailed for 40 years, officials said.",
 ])
 def test_fluent_news_wording_near_those_signals_is_not_garbled(sentence: str) -> None:
     (f,) = score_sentences([sentence])
