@@ -57,6 +57,7 @@ match = _story("match", "match")
 resign = _story("resign", "resign")
 crash = _story("crash", "crash")
 ferry = _story("ferry", "ferry")
+deal = _story("deal", "deal")
 
 
 def _conflicts(export) -> list[tuple[str, set[str], str]]:
@@ -389,3 +390,18 @@ def test_a_ferry_s_passengers_captain_and_minister_conflict_and_its_translation_
         assert quote in reasons, reasons
     score = {a["id"]: a["score"] for a in ferry["articles"]}
     assert score["blog_c"] < score["wire_a"], score
+
+
+def test_a_takeover_s_job_cuts_and_its_chief_s_age_conflict_and_its_rounded_figures_do_not(deal):
+    got = _conflicts(deal)
+    # "300 jobs would be cut" (wire, blog) against "450 jobs would be cut" (paper): the jobs are the
+    # verb's subject, the cutter unnamed
+    jobs = [g for g in got if "(job)" in g[2]]
+    assert sorted(sorted(g[1]) for g in jobs) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    # "CEO Ingrid Solberg, 51," against "Solberg, 49," and the paper's "The 49-year-old", the
+    # sentence before naming her and Halvorsen (a company the tagger takes for a person) but about her
+    ages = [g for g in got if "(age of Ingrid Solberg)" in g[2]]
+    assert sorted(sorted(g[1]) for g in ages) == [["blog_c", "paper_b"], ["blog_c", "wire_a"]], got
+    # "$2.3 billion" / "$2.3bn" / "2.3 billion dollars", "fell 3.1 percent" / "dropped 3 percent",
+    # "about 4,200" / "roughly 4,000 workers": no other conflict
+    assert len(got) == 4, got

@@ -252,6 +252,14 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple], list[Qua
             got = out.setdefault((x.verb, unit), ([], []))
             got[0].append((x.subject, x.subject_noun))
             got[1].extend(q for q in mine if q not in got[1])
+        # the counted noun as the verb's subject: "300 jobs would be cut", "450 workers protested"
+        # (the doer, if any, unnamed)
+        unit = _unit_word(x.subject_noun)
+        mine = [q for q in numbers if unit and q.unit == unit and q.verb in (None, x.verb)]
+        if mine and x.verb not in _VAGUE_VERBS and not x.negated:
+            got = out.setdefault((x.verb, unit), ([], []))
+            got[0].append((None, None))
+            got[1].extend(q for q in mine if q not in got[1])
     return out
 
 

@@ -695,6 +695,13 @@ _PLACE_OF = re.compile(r"\b(?:mayor|mayors|governor|governors|city|town|village|
                        r"port|municipality|borough)\s+of\s+$", re.I)
 
 
+# the last word of a company's name ("Halvorsen Foods", "Nordvik Motors", "Rahman Apparels Ltd")
+_COMPANY_WORD = re.compile(r"\s(?:Foods|Dairy|Motors|Group|Holdings|Industries|Airlines|Airways|Bank|Corp|Corporation|"
+                           r"Inc|Ltd|Limited|LLC|PLC|Plc|Company|Energy|Pharmaceuticals|Pharma|Systems|"
+                           r"Technologies|Telecom|Capital|Partners|Insurance|Apparels?|Textiles|Mills|Steel|"
+                           r"Petroleum|Logistics|Brewery|Breweries|Electronics|Chemicals|Media)\.?$")
+
+
 def _raw_mentions(doc, text: str) -> list[_Raw]:
     """NER mentions, extended over trailing capitalised name parts, minus leading titles."""
     out = []
@@ -732,6 +739,8 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
             label = e.label_
             if label == "PERSON" and _PLACE_OF.search(text, max(0, s - 40), s):
                 label = "GPE"     # "the former mayor of Manchester": the tagger's person is a place
+            elif label == "PERSON" and _COMPANY_WORD.search(text, s, t):
+                label = "ORG"     # "Halvorsen Foods", "Baltic Dairy": a company, whatever the tagger says
             out.append(_Raw(text[s + lead:t], s + lead, t, label))
     for m in re.finditer(r"\b[A-Z]{2,6}\b", text):  # acronyms NER misses
         if not any(r.start <= m.start() < r.end for r in out):
@@ -1759,6 +1768,14 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             prev = sentence_starts[pos - 1] if pos else here
             named = {canon[k][0]: canon[k] for r in raws if prev <= r.start and r.end <= here
                      and (k := _key(r.text)) in canon and canon[k][2]}
+            if len(named) > 1:
+                # more than one: the one the sentence is about, its main verb's subject ("Chief
+                # executive Ingrid Solberg said the purchase would make Halvorsen ...")
+                subject = next((t for t in doc[bisect.bisect_left(starts, prev):bisect.bisect_left(starts, here)]
+                                if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
+                at = next((canon[k] for r in raws if subject is not None and r.start <= subject.idx < r.end
+                           and (k := _key(r.text)) in canon and canon[k][2]), None)
+                named = {at[0]: at} if at is not None else named
             if len(named) == 1:
                 eid, disp, _, label = next(iter(named.values()))
                 s0 = om.start() + len(om.group(0)) - len(om.group(0).lstrip())

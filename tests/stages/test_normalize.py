@@ -490,6 +490,10 @@ def test_an_age_is_its_person_s_however_written():
     # an age of something else before the name
     _, _, other = _lines(("The 40-year-old law under which Daniel Price was charged is rarely used.", None))
     assert not [m for f in other.values() for m in f.mentions if m.age is not None], other
+    # two people named in the sentence before: the one it is about, its main verb's subject
+    _, _, about = _lines(("Chief executive Ingrid Solberg said the deal would make Maria Holm the head of sales.\n"
+                          "The 49-year-old has led the company since 2019.", None))
+    assert [(m.name, m.age) for f in about.values() for m in f.mentions if m.age] == [("Ingrid Solberg", 49)], about
     # "mayor of Manchester": a place, whatever the tagger says
     assert not any(m.person for f in facts.values() for m in f.mentions if m.name == "Manchester")
 
@@ -516,3 +520,10 @@ def test_a_pronoun_gives_a_gender_only_where_its_article_agrees():
         ("Local man Teo Goh, 56, said: ‘We realised he was targeting windows, so we taught him a lesson.’", None),
         ('Teo Goh said: "My wife found one of her bras missing when she woke up."', None))
     assert not [m for f in facts.values() for m in f.mentions if m.gender], facts
+
+
+def test_a_name_ending_in_a_company_word_is_a_company():
+    _, _, facts = _lines(("Halvorsen Foods will pay $2.3bn for Baltic Dairy, the company announced.", None))
+    kinds = {m.name: m.person for f in facts.values() for m in f.mentions}
+    # (the tagger calls it a person)
+    assert kinds.get("Halvorsen Foods") is False, kinds
