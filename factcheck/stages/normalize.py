@@ -253,8 +253,9 @@ _NOT_BETWEEN = ("(?:which|who|whom|whose|that|under|of|in|at|on|for|with|by|from
                 "told|is|was|were|are|has|had|have|when|after|before|as)")
 # a person's age stated with the name: after it ("Novak, 52,", "Icy Ng, a 22-year-old student",
 # "Price, aged 58,"), or before it ("32-year-old Fan Lung", "the 52-year-old former minister Pavel
-# Novak", "The 63-year-old captain, Giorgos Petrou": lower-case words or a title between); a claim opening on "The 54-year-old" (a noun may
-# follow) speaks of the one person the sentence before it names
+# Novak", "The 63-year-old captain, Giorgos Petrou": lower-case words or a title between); a claim
+# opening on "The 54-year-old" (a noun may follow) speaks of the one person the sentence before it
+# names, or of the one it is about
 _AGE_AFTER_NAME = re.compile(r",\s+(?:aged\s+|a\s+|an\s+)?(?P<age>\d{1,3})(?:(?=[,.;:)]|\s+(?:said|says|told|was|is|has|had|who)\b)|[- ]years?[- ]old\b)")
 _AGE_BEFORE_NAME = re.compile(rf"\b(?P<age>\d{{1,3}})[- ]years?[- ]old\s+(?:(?:(?!{_NOT_BETWEEN}\b)[a-z][\w'-]*|"
                               rf"{TITLE_WORDS}),?\s+){{0,4}}$")
