@@ -817,7 +817,10 @@ def _neg_span(f: ClaimFacts, frame: Frame, articles) -> tuple[int, int]:
 
 
 def _norm_title(t: str) -> str:
-    return re.sub(r"\s+", " ", t.lower().replace("defence", "defense")).strip()
+    t = re.sub(r"\s+", " ", t.lower().replace("defence", "defense")).strip()
+    # "Minister of Shipping" is the "Shipping Minister", "Deputy Minister of Health" the "Deputy
+    # Health Minister"
+    return re.sub(r"\bminister of (?:the )?(\w+)$", r"\1 minister", t)
 
 
 def _office(t: str) -> str:

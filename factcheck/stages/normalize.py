@@ -175,7 +175,8 @@ TITLE_WORDS = ("Senior|Vice|Deputy|Lieutenant|Major|Brigadier|General|Colonel|Ad
                "Secretary|Chairman|Chairwoman|Ambassador|Spokesman|Spokeswoman|Chief|Premier|Chancellor|"
                "King|Queen|Senator|Governor|Mayor|Director|State|Counsellor|Envoy|Special|Field|"
                "Executive|Financial|Operating|Technology|Officer|CEO|CFO|COO|CTO")
-TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})[ \t]+)+)$")
+# (also "Minister of Shipping", "Secretary of State": title words joined by "of")
+TITLE_RE = re.compile(rf"((?:(?:{TITLE_WORDS})(?:[ \t]+of(?:[ \t]+the)?(?=[ \t]+(?:{TITLE_WORDS})[ \t]))?[ \t]+)+)$")
 # a word before a title that makes it one of then or for now ("former President", "acting Prime
 # Minister": the title holds none of them)
 TITLE_QUALIFIERS = "former|ex|acting|interim|caretaker|outgoing|then|late|incoming"

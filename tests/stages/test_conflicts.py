@@ -62,6 +62,9 @@ FIRES = [
      "Transport Minister Oscar Puente said the line would reopen."),
     ("title", "Health Minister Ana Diaz said the hospital would reopen.",
      "Transport Minister Ana Diaz said the hospital would reopen."),
+    # an office worded with "of"
+    ("title", "Minister of Shipping Vasilis Kikilias said an investigation had been opened.",
+     "Tourism Minister Vasilis Kikilias said an investigation had been opened."),
     # one person of two organisations
     ("title", "Professor Helen Marsh of University College London led the study.",
      "Dr. Helen Marsh of King's College London led the study."),
@@ -125,6 +128,8 @@ FIRES = [
 ]
 
 QUIET = [
+    ("one office worded with 'of'", "Minister of Shipping Vasilis Kikilias said an investigation had been opened.",
+     "Shipping Minister Vasilis Kikilias said an investigation had been opened."),
     ("a birthday between two ages", "Pavel Novak, 52, resigned on Tuesday.", "Pavel Novak, 53, resigned on Tuesday."),
     ("two people's ages", "Pavel Novak, 52, resigned on Tuesday.", "Jana Kralova, 54, resigned on Tuesday."),
     ("hedged vs exact", "Russia is Myanmar's top arms supplier.",
