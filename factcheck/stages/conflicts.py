@@ -246,20 +246,17 @@ def _counted(f: ClaimFacts) -> dict[tuple[str, str], tuple[list[tuple], list[Qua
             got[0].append((x.subject, x.subject_noun, None if (x.obj or "").startswith("e:") else x.obj))
             got[1].append(q)
     for x in f.frames:
-        unit = _unit_word(x.obj)
-        mine = [q for q in numbers if q.unit == unit and q.verb in (None, x.verb)]
-        if mine and x.verb not in _VAGUE_VERBS and not x.negated:
-            got = out.setdefault((x.verb, unit), ([], []))
-            got[0].append((x.subject, x.subject_noun))
-            got[1].extend(q for q in mine if q not in got[1])
-        # the counted noun as the verb's subject: "300 jobs would be cut", "450 workers protested"
-        # (the doer, if any, unnamed)
-        unit = _unit_word(x.subject_noun)
-        mine = [q for q in numbers if unit and q.unit == unit and q.verb in (None, x.verb)]
-        if mine and x.verb not in _VAGUE_VERBS and not x.negated:
-            got = out.setdefault((x.verb, unit), ([], []))
-            got[0].append((None, None))
-            got[1].extend(q for q in mine if q not in got[1])
+        if x.verb in _VAGUE_VERBS or x.negated:
+            continue
+        # the counted noun as the verb's object, by its subject; or as its subject, the doer (if
+        # any) unnamed: "300 jobs would be cut", "450 workers protested"
+        for unit, subject in ((_unit_word(x.obj), (x.subject, x.subject_noun)),
+                              (_unit_word(x.subject_noun), (None, None))):
+            mine = [q for q in numbers if unit and q.unit == unit and q.verb in (None, x.verb)]
+            if mine:
+                got = out.setdefault((x.verb, unit), ([], []))
+                got[0].append(subject)
+                got[1].extend(q for q in mine if q not in got[1])
     return out
 
 
