@@ -51,6 +51,7 @@ runoff = _story("runoff", "runoff")
 earnings = _story("earnings", "earnings")
 fire = _story("fire", "factory_fire")
 study = _story("study", "study")
+bank = _story("bank", "bank")
 derailment = _story("derailment", "derailment")
 rates = _story("rates", "rates")
 match = _story("match", "match")
@@ -407,3 +408,14 @@ def test_a_takeover_s_job_cuts_and_its_chief_s_age_conflict_and_its_rounded_figu
     # "$2.3 billion" / "$2.3bn" / "2.3 billion dollars", "fell 3.1 percent" / "dropped 3 percent",
     # "about 4,200" / "roughly 4,000 workers": no other conflict
     assert len(got) == 4, got
+
+
+def test_a_bank_s_rank_said_two_ways_conflicts_and_other_superlatives_do_not(bank):
+    got = _conflicts(bank)
+    # "the country's second-largest lender" (wire) and "second-biggest" (blog) against "the
+    # third-largest lender in the country" (paper)
+    ranks = [g for g in got if "(largest lender in country)" in g[2]]
+    assert sorted(sorted(g[1]) for g in ranks) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    # Danske Bank "the country's largest lender", "the largest round of job cuts ... since 2012",
+    # "one of the largest employers": no other conflict
+    assert len(got) == 2, got

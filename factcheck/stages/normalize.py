@@ -326,6 +326,29 @@ RANK_RE = re.compile(r"\b(?P<hedge>one of (?:the|its|their|\w+['’]s)\s+|among 
                      r"second[- ]biggest|third[- ]largest)\s+(?:[\w-]+\s+){0,2}?"
                      r"(?P<noun>suppliers?|exporters?|producers?|partners?|allies|ally|sellers?|buyers?|"
                      r"importers?|sources?|investors?|donors?)\b", re.I)
+# a rank a superlative gives: "the country's second-largest bank", "the third-biggest city in
+# Europe", "Sweden's largest lender by assets" (not hedged: "one of the largest"; not of a time:
+# "the largest protest since 1989", "its biggest ever")
+SUPERLATIVE_RE = re.compile(
+    rf"(?P<hedge>\b(?i:one\s+of|among)\s+)?(?P<det>\b(?i:the|its|their|his|her)|(?P<owner>\b(?:(?i:the)\s+)?"
+    rf"(?:[A-Z][\w.’'-]*(?:\s+(?:of\s+)?[A-Z][\w.’'-]*){{0,2}}|(?i:country|world|nation|city|state|region|continent|island|"
+    rf"company|group|firm)))['’]s)\s+(?:(?P<ord>(?i:{_ORD}))[- ])?"
+    rf"(?P<adj>(?i:largest|biggest|smallest|highest|lowest|richest|poorest|oldest|youngest|busiest|tallest|"
+    rf"longest|deadliest|strongest|best[- ]selling|most\s+(?:populous|populated|visited|popular|valuable|"
+    rf"profitable|powerful|widely\s+used)))\b(?![-‑])")
+_RANK_PLACES = {"world", "country", "nation", "region", "continent", "city", "state", "island",
+                "company", "group", "firm"}
+_SUPERLATIVE_SAME = {"biggest": "largest", "most populated": "most populous", "best selling": "best-selling"}
+# where the rank holds, after its noun ("in the world", "in Europe", "on the continent"), and what
+# it is measured by ("by assets", "by revenue")
+_RANK_SCOPE = re.compile(r"\s+(?:in|on|of)\s+(?:the\s+)?(?P<where>world|country|nation|region|continent|city|state|"
+                         r"island|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})\b(?![’'])")
+_RANK_BY = re.compile(r"(?:\s*,)?\s+by\s+(?P<by>(?:market\s+)?[a-z]+)\b")
+# a rank of a time, not a standing one: "the largest protest since 1989", "the biggest ever",
+# "the deadliest in decades", "the highest on record"
+_RANK_OF_TIME = re.compile(r"[\s,]*(?:-?ever\b|since\b|on\s+record\b|in\s+(?:(?:the\s+)?[\w.’'-]+['’]s?\s+history|history|decades|years|a\s+decade|"
+                           r"a\s+generation|\d+\s+years|living\s+memory)\b|so\s+far\b|to\s+date\b|this\s+|last\s+|"
+                           r"of\s+(?:the|all)\s+(?:year|time|season|century|decade)\b|for\s+(?:a|\d+)\b)", re.I)
 PLAN_RE = re.compile(r"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]point\s+"
                      r"(?P<noun>[A-Za-z]+)", re.I)
 ACR_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -1112,7 +1135,53 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         noun = "ally" if noun == "allie" else noun
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), 1 if hedged else n,
                             10 if hedged else n, not hedged, noun, "rank", "one of the" if hedged else None))
+    ranked = [(q.start - off, q.end - off) for q in out if q.kind == "rank"]
+    for m in SUPERLATIVE_RE.finditer(text):
+        if m.group("hedge") or not free(m.start("det"), m.end()) or any(
+                m.start() < b and a < m.end() for a, b in ranked):
+            continue
+        q = _superlative_rank(text, off, m, doc_tokens)
+        if q is not None:
+            out.append(q)
     return out
+
+
+def _superlative_rank(text: str, off: int, m: re.Match, doc_tokens) -> Quantity | None:
+    """The rank a superlative gives (`SUPERLATIVE_RE`'s match), its unit the superlative, the noun
+    it ranks and where it holds: "the country's second-largest bank" is rank 2 of "largest bank in
+    the country". None without a noun after it (“the largest in Europe”) or of a time."""
+    # (the superlative's last token: "largest", "valuable" of "most valuable"; the noun its head)
+    last_tok = next((t for t in doc_tokens if t.idx - off < m.end("adj") <= t.idx - off + len(t.text)), None)
+    if last_tok is None:
+        return None
+    noun = last_tok.head
+    while noun.dep_ == "compound" and noun.head.i > noun.i and noun.head.pos_ in ("NOUN", "PROPN"):
+        noun = noun.head
+    if noun.pos_ not in ("NOUN", "PROPN") or noun.i <= last_tok.i or noun.i - last_tok.i > 3:
+        return None
+    end = noun.idx - off + len(noun.text)
+    if _RANK_OF_TIME.match(text, end) or _RANK_OF_TIME.match(text, m.end("adj")):
+        return None
+    where = m.group("owner")
+    if where:
+        where = re.sub(r"^(?i:the)\s+", "", where)
+    scope = _RANK_SCOPE.match(text, end)
+    if scope:
+        where, end = where or scope.group("where"), scope.end()
+    by = _RANK_BY.match(text, end)
+    if by:
+        end = by.end()
+    word = (m.group("ord") or "first").lower()
+    n = _ORDINALS.get(word) or int(word[:-2])
+    sup = re.sub(r"[\s-]+", " ", m.group("adj").lower())
+    lemma = noun.lemma_.lower() if noun.pos_ == "NOUN" else noun.text.lower()
+    unit = f"{_SUPERLATIVE_SAME.get(sup, sup)} {lemma}"
+    if where:
+        unit += f" in {where.lower() if where.islower() or where.lower() in _RANK_PLACES else where}"
+    if by:
+        unit += f" by {by.group('by').lower()}"
+    start = m.start("det")
+    return Quantity(text[start:end], off + start, off + end, n, n, True, unit, "rank")
 
 
 NOBODY_RE = re.compile(r"\b(?:no one|no-one|nobody|none of the (?:passengers|people|victims|residents)|"

@@ -365,6 +365,25 @@ def test_near_claims_outside_a_cluster_are_one_event_for_numbers_and_dates():
                           same_story=lambda pairs, cos: [False] * len(pairs)) == []
 
 
+def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measure():
+    res = compare_claims("HSBC is the country's second-largest bank.", "HSBC is the third-largest bank in the country.")
+    assert res.kind == "number" and "(rank 2)" in res.explanation and "(rank 3)" in res.explanation
+    assert "largest bank in country" in res.explanation
+    assert compare_claims("Gothenburg is Sweden's second-largest city.", "Gothenburg is Sweden's largest city.").conflict
+    for a, b in [
+            # the same rank said two ways
+            ("HSBC is the country's second-largest bank.", "HSBC is the second-biggest bank in the country."),
+            # other scopes, other measures
+            ("Gothenburg is Sweden's second-largest city.", "Gothenburg is the second-largest city in Europe."),
+            ("Gothenburg is Sweden's second-largest city.", "Gothenburg is the largest city in Europe."),
+            ("Mizuho, Japan's second-biggest lender by assets, said.", "Mizuho, Japan's third-largest lender by market value, said."),
+            # a rank of a time
+            ("It is the largest protest since 1989.", "It is the second-largest protest."),
+            # hedged
+            ("Samsung is one of the largest companies in the world.", "Samsung is the world's second-largest company.")]:
+        assert not compare_claims(a, b).conflict, (a, b)
+
+
 def test_date_explanation_carries_resolution_basis():
     a, b = "The military seized power in February of last year.", "The military seized power in February 2021."
     assert not compare_claims(a, b, published_a="2022-08-03").conflict

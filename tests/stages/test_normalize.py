@@ -101,6 +101,27 @@ def test_numbers_carry_their_hedges():
     assert {q.exact for q in ranks} == {True, False}  # "top" exact, "one of the biggest" hedged
 
 
+def test_a_superlative_gives_a_rank_of_its_noun_where_it_holds():
+    texts = ["HSBC is the country's second-largest bank.",
+             "Mizuho, Japan's second-biggest lender by assets, said on Monday.",
+             "It is the fourth-largest archdiocese in the United States.",
+             "The Bank of England's largest shareholder sold.",
+             # no standing rank: hedged, of a time, without a noun
+             "Samsung is one of the largest companies in the world.",
+             "It was the largest protest since 1989 and the deadliest attack in decades.",
+             "It was the biggest ever bailout, and the largest-ever fine.",
+             "It is the largest camera upgrade in Apple's history.",
+             "Of the three, Lisbon is the largest."]
+    claims, _, facts = _corpus(*((t, None) for t in texts))
+    ranks = [[(q.text, q.low, q.unit) for q in facts[c.id].quantities if q.kind == "rank"] for c in claims]
+    assert ranks[:4] == [
+        [("the country's second-largest bank", 2, "largest bank in country")],
+        [("Japan's second-biggest lender by assets", 2, "largest lender in Japan by assets")],
+        [("the fourth-largest archdiocese in the United States", 4, "largest archdiocese in United States")],
+        [("The Bank of England's largest shareholder", 1, "largest shareholder in Bank of England")]]
+    assert ranks[4:] == [[], [], [], [], []]
+
+
 def test_relative_dates_resolve_against_publication_date():
     assert resolve_date("last month", "2021-07-07").earliest == "2021-06-01"
     assert resolve_date("Tuesday", "2021-07-07").earliest == "2021-07-06"
