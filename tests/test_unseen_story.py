@@ -410,12 +410,16 @@ def test_a_takeover_s_job_cuts_and_its_chief_s_age_conflict_and_its_rounded_figu
     assert len(got) == 4, got
 
 
-def test_a_bank_s_rank_said_two_ways_conflicts_and_other_superlatives_do_not(bank):
+def test_a_bank_s_rank_and_its_rounds_of_cuts_said_two_ways_conflict_and_other_superlatives_do_not(bank):
     got = _conflicts(bank)
     # "the country's second-largest lender" (wire) and "second-biggest" (blog) against "the
     # third-largest lender in the country" (paper)
     ranks = [g for g in got if "(largest lender in country)" in g[2]]
     assert sorted(sorted(g[1]) for g in ranks) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    # "the second time Nordvik has cut jobs since 2024" (wire), "cutting jobs for the second time
+    # since 2024" (blog) against "the third time" (paper)
+    times = [g for g in got if "(times cut)" in g[2]]
+    assert sorted(sorted(g[1]) for g in times) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
     # Danske Bank "the country's largest lender", "the largest round of job cuts ... since 2012",
     # "one of the largest employers": no other conflict
-    assert len(got) == 2, got
+    assert len(got) == 4, got

@@ -349,6 +349,17 @@ _RANK_BY = re.compile(r"(?:\s*,)?\s+by\s+(?P<by>(?:market\s+)?[a-z]+)\b")
 _RANK_OF_TIME = re.compile(r"[\s,]*(?:-?ever\b|since\b|on\s+record\b|in\s+(?:(?:the\s+)?[\w.’'-]+['’]s?\s+history|history|decades|years|a\s+decade|"
                            r"a\s+generation|\d+\s+years|living\s+memory)\b|so\s+far\b|to\s+date\b|this\s+|last\s+|"
                            r"of\s+(?:the|all)\s+(?:year|time|season|century|decade)\b|for\s+(?:a|\d+)\b)", re.I)
+# an event numbered by the times it happened: "raised rates for the fifth time this year", "won
+# the title for the first time", "It was the third time the two leaders had met"
+NTH_TIME_RE = re.compile(rf"\b(?P<for>for\s+)?the\s+(?P<ord>{_ORD})\s+time\b(?!\s+(?:limit|frame|zone|slot)s?\b)", re.I)
+# what the count holds within, after "time": "for the first time in a decade", "since 2015", "this year"
+_NTH_TIME_WINDOW = re.compile(r"\s+((?:in|since|this|that|over|during|within|last)\s+[^,.;:]{1,30}?)"
+                              r"(?=\s*[,.;:]|\s*$|\s+(?:and|but|after|when|as|on|with|to)\b)", re.I)
+# the verbs whose numbered times are visits or meetings (markers, as "his third visit")
+_CLAUSE_WINDOW = re.compile(r"\s((?:since|this|over|during|within|in\s+the\s+(?:past|last))\s+[^,.;:]{1,30}?)"
+                            r"(?=\s*[,.;:]|\s*$|\s+(?:and|but|after|when|as|on|with|to)\b)", re.I)
+_NOT_BEFORE = re.compile(r"\b(?:not|n['’]t)\s+$", re.I)
+_VISIT_VERBS = {"visit": "visit", "travel": "visit", "tour": "visit", "meet": "meet"}
 PLAN_RE = re.compile(r"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]point\s+"
                      r"(?P<noun>[A-Za-z]+)", re.I)
 ACR_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -1135,6 +1146,16 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         noun = "ally" if noun == "allie" else noun
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), 1 if hedged else n,
                             10 if hedged else n, not hedged, noun, "rank", "one of the" if hedged else None))
+    # an event numbered by its times (visits and meetings are markers: "his third visit")
+    for start, end, n, verb, win in _nth_times(text, off, doc_tokens, dates):
+        lemma = verb.lemma_.lower()
+        if lemma in _VISIT_VERBS or not free(start, end) or n == 0:
+            continue
+        prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None)
+        lo, hi = (2, float("inf")) if n < 0 else (n, n)
+        out.append(Quantity(text[start:end], off + start, off + end, lo, hi, n > 0,
+                            f"times {lemma}{' ' + prt if prt else ''}", "count", "not the first" if n < 0 else None, win))
+        taken.append((start, end))
     ranked = [(q.start - off, q.end - off) for q in out if q.kind == "rank"]
     for m in SUPERLATIVE_RE.finditer(text):
         if m.group("hedge") or not free(m.start("det"), m.end()) or any(
@@ -1182,6 +1203,50 @@ def _superlative_rank(text: str, off: int, m: re.Match, doc_tokens) -> Quantity 
         unit += f" by {by.group('by').lower()}"
     start = m.start("det")
     return Quantity(text[start:end], off + start, off + end, n, n, True, unit, "rank")
+
+
+def _nth_times(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[tuple[int, int, int, object, str | None]]:
+    """Each event numbered by its times (`NTH_TIME_RE`): (start, end, its number, its verb's token,
+    the window it is counted in). The verb is the one "for the Nth time" modifies, or that of the
+    clause after "the Nth time" ("the third time the two leaders had met"); none for a copula. The
+    window: what follows "time" ("in a decade", "since 2015"; a resolved year: "this year" in an
+    article of 2026 is "in 2026")."""
+    out = []
+    for m in NTH_TIME_RE.finditer(text):
+        time_tok = next((t for t in doc_tokens if t.idx - off == m.end() - 4), None)
+        if time_tok is None:
+            continue
+        if m.group("for"):
+            prep = time_tok.head
+            verb = prep.head if prep.lower_ == "for" and prep.dep_ == "prep" else None
+        else:
+            verb = next((c for c in time_tok.children if c.dep_ == "relcl"), None)
+        if verb is None or verb.pos_ != "VERB" or verb.lemma_.lower() == "be":
+            continue
+        window = None
+        if m.group("for"):
+            wm = _NTH_TIME_WINDOW.match(text, m.end())
+        else:           # (after the clause's words: "the third time Nordvik has cut jobs since 2024")
+            last = max(t.idx + len(t.text) for t in verb.subtree) - off
+            wm = _CLAUSE_WINDOW.search(text, m.end(), max(m.end(), last))
+        if wm:
+            at = (wm.start(1), wm.end(1))
+            d = next((d for d in dates if at[0] <= d.start - off < at[1] and d.resolved and d.earliest), None)
+            word = wm.group(1).split()[0].lower()
+            if d is not None and word == "since":
+                window = "since " + d.earliest[:7 if re.search(MONTH_RE, d.text) else 4]
+            elif d is not None and d.year and d.month is None:
+                window = f"in {d.year}"
+            else:
+                window = _window(wm.group(1))
+        word = m.group("ord").lower()
+        n = _ORDINALS.get(word) or int(word[:-2])
+        # "It is not the first time he has visited": at least the second (0: not the nth)
+        start = m.start()
+        if (neg := _NOT_BEFORE.search(text, max(0, start - 12), start)) is not None:
+            n, start = (0 if n > 1 else -2), neg.start()
+        out.append((start, m.end(), n, verb, window))
+    return out
 
 
 NOBODY_RE = re.compile(r"\b(?:no one|no-one|nobody|none of the (?:passengers|people|victims|residents)|"
@@ -1913,6 +1978,27 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
                                   person_before(m.start(), last_person),
                                   EVENT_NOUNS[m.group("ev").lower()], nth=_NTH[m.group("nth").lower()]))
+        # "visited Russia for the first time", "met for the third time" (a first within a window,
+        # "for the first time in a decade" or "since 2015", is kind "first since")
+        for start, end, n, verb, win in _nth_times(ctext, cs, tokens, dates):
+            ev = _VISIT_VERBS.get(verb.lemma_.lower())
+            if ev is None or any(k.start < cs + end and cs + start < k.end for k in markers):
+                continue
+            if n == 0:
+                continue
+            # the verb's subject when it names a person ("not the first time Min Aung Hlaing has
+            # visited"), else the last person named before
+            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            who = mention_at(subj) if subj is not None else None
+            if who is None or not any(x.person and x.entity == who for x in mentions):
+                who = person_before(start, last_person if n != 1 else None)
+            if n < 0:             # "not the first time he has visited": he visited before
+                markers.append(Marker("previously", ctext[start:end], cs + start, cs + end, who, ev))
+            elif n == 1:
+                markers.append(Marker("first since" if win else "first", ctext[start:end], cs + start, cs + end,
+                                      who, ev, parse_published(art.published)[0], nth=1))
+            else:
+                markers.append(Marker("previously", ctext[start:end], cs + start, cs + end, who, ev, nth=n))
         for m in PREV_RE.finditer(ctext):
             who = person_before(m.start(), last_person)
             ev = {"visited": "visit", "travelled": "visit", "traveled": "visit", "went": "visit",

@@ -384,6 +384,29 @@ def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measur
         assert not compare_claims(a, b).conflict, (a, b)
 
 
+def test_an_event_numbered_two_ways_conflicts_within_one_window():
+    res = compare_claims("The central bank raised rates for the fifth time this year.",
+                         "The central bank raised rates for the fourth time this year.",
+                         published_a="2026-03-01", published_b="2026-03-01")
+    assert res.kind == "count" and "(times raise)" in res.explanation
+    res = compare_claims("It's not the first time Hessler has made headlines.", "Hessler made headlines for the first time.")
+    assert res.kind == "count" and "(≥2)" in res.explanation
+    # a visit numbered "for the first time" against one made before: the precedence conflict
+    res = compare_claims("Min Aung Hlaing is visiting Russia for the first time.", "Min Aung Hlaing had visited Russia before.",
+                         published_a="2026-03-01")
+    assert res.kind == "precedence"
+    res = compare_claims("It is not the first time Min Aung Hlaing has visited Russia.",
+                         "Min Aung Hlaing is visiting Russia for the first time.", published_b="2026-03-01")
+    assert res.kind == "precedence"
+    for a, b in [
+            # a first within a window, a count within another
+            ("The team won the title for the first time since 2010.", "The team won the title for the second time."),
+            ("The team won the title for the first time in a decade.", "The team won the title for the first time."),
+            ("The bank raised rates for the third time this year.", "The bank raised rates for the fifth time since 2024."),
+            ("It's not the first time Hessler has made headlines.", "Hessler made headlines for the third time.")]:
+        assert not compare_claims(a, b, published_a="2026-03-01", published_b="2026-03-01").conflict, (a, b)
+
+
 def test_date_explanation_carries_resolution_basis():
     a, b = "The military seized power in February of last year.", "The military seized power in February 2021."
     assert not compare_claims(a, b, published_a="2022-08-03").conflict

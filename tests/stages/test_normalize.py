@@ -122,6 +122,28 @@ def test_a_superlative_gives_a_rank_of_its_noun_where_it_holds():
     assert ranks[4:] == [[], [], [], [], []]
 
 
+def test_an_event_numbered_by_its_times_is_a_count_or_for_a_visit_a_marker():
+    texts = ["The central bank raised rates for the fifth time this year.",
+             "He stepped down for the second time.",
+             "The team won the title for the first time since 2010.",
+             "It's not the first time Hessler has made headlines.",
+             "Min Aung Hlaing is visiting Russia for the first time.",
+             "Min Aung Hlaing visited Russia for the third time.",
+             "It is not the first time Min Aung Hlaing has visited Russia.",
+             # no event: a copula, a time limit
+             "It was the first time.", "They missed the second time limit."]
+    claims, _, facts = _corpus(*((t, "2026-03-01") for t in texts))
+    counts = [[(q.low, q.high, q.unit, q.window) for q in facts[c.id].quantities if q.kind == "count"]
+              for c in claims]
+    assert counts[0] == [(5, 5, "times raise", "in 2026")]
+    assert counts[1] == [(2, 2, "times step down", None)]
+    assert counts[2] == [(1, 1, "times win", "since 2010")]
+    assert counts[3] == [(2, float("inf"), "times make", None)]        # at least the second
+    marks = [[(m.kind, m.nth, m.event) for m in facts[c.id].markers] for c in claims]
+    assert marks[4:7] == [[("first", 1, "visit")], [("previously", 3, "visit")], [("previously", None, "visit")]]
+    assert counts[4:] == [[]] * 5 and marks[7:] == [[], []]
+
+
 def test_relative_dates_resolve_against_publication_date():
     assert resolve_date("last month", "2021-07-07").earliest == "2021-06-01"
     assert resolve_date("Tuesday", "2021-07-07").earliest == "2021-07-06"
