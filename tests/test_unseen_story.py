@@ -410,7 +410,7 @@ def test_a_takeover_s_job_cuts_and_its_chief_s_age_conflict_and_its_rounded_figu
     assert len(got) == 4, got
 
 
-def test_a_bank_s_rank_and_its_rounds_of_cuts_said_two_ways_conflict_and_other_superlatives_do_not(bank):
+def test_a_bank_s_rank_rounds_of_cuts_and_shares_said_two_ways_conflict_and_nothing_else(bank):
     got = _conflicts(bank)
     # "the country's second-largest lender" (wire) and "second-biggest" (blog) against "the
     # third-largest lender in the country" (paper)
@@ -420,6 +420,11 @@ def test_a_bank_s_rank_and_its_rounds_of_cuts_said_two_ways_conflict_and_other_s
     # since 2024" (blog) against "the third time" (paper)
     times = [g for g in got if "(times cut)" in g[2]]
     assert sorted(sorted(g[1]) for g in times) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    # the shares "rose 2 percent" (wire) and "gained 2 percent" (paper) against "fell 2 percent" (blog)
+    moves = [g for g in got if "(direction of Nordvik share)" in g[2]]
+    assert sorted(sorted(g[1]) for g in moves) == [["blog_c", "paper_b"], ["blog_c", "wire_a"]], got
+    assert all(g[0] == "negation" for g in moves)
     # Danske Bank "the country's largest lender", "the largest round of job cuts ... since 2012",
-    # "one of the largest employers": no other conflict
-    assert len(got) == 4, got
+    # "one of the largest employers", the profit that "fell" / "dropped" 12 percent, "falling
+    # interest rates": no other conflict
+    assert len(got) == 6, got

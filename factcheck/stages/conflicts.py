@@ -415,7 +415,8 @@ class _Checker:
         for check, event in ((self.title, same_event), (self.affiliation, same_event),
                              (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
-                             (self.negation, same_event), (self.reversal, same_event or near),
+                             (self.negation, same_event), (self.direction, same_event),
+                             (self.reversal, same_event or near),
                              (self.numbers, same_event or near),
                              (self.dates, same_event or near)):
             h = check(fa, fb, event, pair_mode)
@@ -627,6 +628,32 @@ class _Checker:
         lo, hi = (claim.start, claim.end) if claim is not None else (frame.start - 25, frame.end + 60)
         return bool(_FOR_NOW.search(self.articles[f.article_id].text, max(lo, frame.start - 25), min(hi, frame.end + 60)))
 
+    def direction(self, fa, fb, same_event, pair_mode):
+        """One thing moved one way in one claim and the other way in the other: "Nordvik shares rose
+        2 percent" against "Shares in Nordvik fell 2 percent", "raised its key rate" against "cut its
+        key rate" (`_moves`). Only of one event, at one time: a price rises one day and falls the next."""
+        if not same_event:
+            return None
+        mb = _moves(fb)
+        for x, way, thing in _moves(fa):
+            for y, other, thing_b in mb:
+                if thing != thing_b or way == other:
+                    continue
+                fx, fy = _date_near(fa, x), _date_near(fb, y)
+                if fx and fy and _dates_disjoint(fx, fy):
+                    continue  # different times
+                what = self._thing_name(fa, thing)
+                return self.differ("negation", self.s.sev_negation, fa, _moved_span(fa, x, self.articles), fb, _moved_span(fb, y, self.articles),
+                                   f"direction of {what}", way, other)
+        return None
+
+    @staticmethod
+    def _thing_name(f: ClaimFacts, thing: tuple) -> str:
+        who, head, obj = thing
+        name = next((m.name for m in f.mentions if m.entity == who), who)
+        words = [name] + ([head] if head and head != who else []) + ([obj] if obj else [])
+        return " ".join(next((m.name for m in f.mentions if m.entity == w), w) for w in words)
+
     def reversal(self, fa, fb, same_event, pair_mode):
         """One contest, one side the winner in one claim and the loser in the other: "Biden
         defeated Trump" against "Trump defeated Biden" (or "Biden lost to Trump"), and against a
@@ -799,6 +826,59 @@ def _date_near(f: ClaimFacts, frame: Frame) -> DateFact | None:
 
 
 _ORDINAL = {2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth"}
+
+
+# verbs saying which way a thing moved: of their subject ("shares rose", "profit fell", "exports
+# grew"), or of their object, for those that move one ("raised its key rate", "cut the rate")
+MOVE_UP = {"rise", "climb", "grow", "gain", "jump", "surge", "soar", "increase", "advance", "rally", "rebound",
+           "expand", "swell", "spike", "rocket", "raise", "boost", "hike"}
+MOVE_DOWN = {"fall", "drop", "decline", "decrease", "slip", "slide", "sink", "plunge", "tumble", "shrink", "dip",
+             "contract", "slump", "plummet", "sag", "cut", "lower", "reduce", "slash", "trim"}
+_MOVES_OBJECT = {"raise", "boost", "hike", "cut", "lower", "reduce", "slash", "trim"}
+
+
+def _moves(f: ClaimFacts) -> list[tuple[Frame, str, tuple]]:
+    """Each frame of `f` saying which way a thing moved: (frame, "up" or "down", the thing: its
+    subject (entity, else noun), the subject's head noun and, for a verb moving its object, the
+    object). Not negated frames, not a thing the claim moves both ways, and not a move one way in a
+    claim that moves something it does not name the other way ("rose 2 percent in early trading
+    before falling 1 percent": what fell is the shares too)."""
+    out = []
+    unnamed: set[str] = set()           # the ways things the claim does not name moved
+    for x in f.frames:
+        way = "up" if x.verb in MOVE_UP else "down" if x.verb in MOVE_DOWN else None
+        negated = x.negated
+        if x.verb == "win" and x.negated and x.cue and x.cue.split()[-1].lower() in _LOSE:
+            way, negated = "down", False        # ("lost", read as "did not win")
+        who = x.subject or x.subject_noun
+        if way is None or negated:
+            continue
+        if not who:
+            unnamed.add(way)
+            continue
+        if (x.verb == "gain" or way == "down" and x.verb == "win") and _amount_after(f, x) is None:
+            continue        # a gain or loss of an amount: not "gained ground", "lost the election"
+        out.append((x, way, (who, x.head, x.obj if x.verb in _MOVES_OBJECT else None)))
+    both = {t for _, w, t in out if w == "up"} & {t for _, w, t in out if w == "down"}
+    return [m for m in out if m[2] not in both and ("down" if m[1] == "up" else "up") not in unnamed]
+
+
+_LOSE = {"lost", "lose", "loses", "losing"}
+_UNIT_AFTER = re.compile(r"\s*(?:%|per\s*cent\b|percent\b|pct\b|(?:percentage|basis)\s+points?\b)", re.I)
+
+
+def _amount_after(f: ClaimFacts, frame: Frame) -> Quantity | None:
+    """The amount right after a verb ("rose 2 percent", "fell by 12%")."""
+    return next((q for q in f.quantities if 0 <= q.start - frame.end <= 4), None)
+
+
+def _moved_span(f: ClaimFacts, frame: Frame, articles) -> tuple[int, int]:
+    """The verb of a move with the amount right after it and its unit ("rose 2 percent", "fell 12%")."""
+    q = _amount_after(f, frame)
+    if q is None:
+        return frame.start, frame.end
+    unit = _UNIT_AFTER.match(articles[f.article_id].text, q.end)
+    return frame.start, unit.end() if unit else q.end
 
 
 def _neg_span(f: ClaimFacts, frame: Frame, articles) -> tuple[int, int]:
@@ -984,7 +1064,8 @@ def fact_probe(f: ClaimFacts) -> str:
     another (`may_conflict`), as tokens joined by \x1f: per mention, its entity when it has a title
     (t:), is a person with a title (p:), has a gender (g:), an affiliation (o:) or an age (y:); the acronyms (a:), the plans' numbers
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
-    a subject that names no entity, by its noun; w: such a noun's act, `_noun_acts`), each side of a contest it says who won (x:,
+    a subject that names no entity, by its noun, and for a thing moved one way, `_moves`, by the
+    thing and "~"; w: such a noun's act, `_noun_acts`), each side of a contest it says who won (x:,
     `_sides`), each noun it counts with its verb (c:, `_counted`) and each run of events it places
     an event in (c:#, `_series`), and whether it has speakers (s), quantities (q) and dates (d).
     Stored with the claim's facts."""
@@ -1005,6 +1086,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"m:{m.entity}" for m in f.markers if m.entity)
     out.update(f"f:{x.subject}\x1e{'visit' if x.verb in VISIT_VERBS else x.verb}" for x in f.frames if x.subject)
     out.update(f"v:{x.subject_noun}\x1e{x.verb}" for x in f.frames if x.subject_noun)
+    out.update(f"v:{who}\x1e{head}\x1e{obj}\x1e~" for _, _, (who, head, obj) in _moves(f))
     out.update("w:" + k for _, k in _noun_acts(f))
     out.update(f"x:{e}" for e in _sides(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
@@ -1029,7 +1111,7 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
-    (negation) or a side of a contest (who won)."""
+    (negation), a thing moved (direction) or a side of a contest (who won)."""
     return may_level(a, b) >= (1 if same_event else 2)
 
 

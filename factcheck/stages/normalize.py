@@ -103,6 +103,7 @@ class Frame:
     obj: str | None = None           # entity id or head lemma
     cue: str | None = None           # "not", "refused to" ...
     subject_noun: str | None = None  # head lemma of a subject that names no entity ("the company")
+    head: str | None = None          # the subject's head noun, also when it names an entity ("Halvorsen shares": share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1452,7 +1453,7 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
         for c in tok.children:
             if c.dep_ in ("dobj", "obj") and c.lemma_.lower() in EVENT_NOUNS and verb in LIGHT_VERBS:
                 verb = EVENT_NOUNS[c.lemma_.lower()]
-        subj = noun = None
+        subj = noun = head = None
         t = tok
         while t is not None and subj is None:
             for c in t.children:
@@ -1467,6 +1468,8 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
                         subj = mention_at(t.head)
                     if subj is None and noun is None and c.pos_ == "NOUN":
                         noun = c.lemma_.lower()
+                    if head is None and c.pos_ == "NOUN":
+                        head = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None
         passive = _passive_roles(tok)
         if passive is not None:
@@ -1475,6 +1478,7 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
             patient, agent = passive
             subj = mention_at(agent) or (last_person if agent.lower_ in PRONOUNS else None)
             noun = agent.lemma_.lower() if subj is None and agent.pos_ == "NOUN" else None
+            head = agent.lemma_.lower() if agent.pos_ == "NOUN" else None
             obj = mention_at(patient) or patient.lemma_.lower()
         direct = False        # (the first object: a later one is an apposition to the clause, "..., the highest level")
         for c in tok.children:
@@ -1521,7 +1525,7 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
             # "denied the report" is "did not confirm" it: the verb it negates, negated (so the
             # negation check finds "denied" against "confirmed"; "did not deny" is "confirmed")
             verb, neg, cue = OPPOSITE_VERBS[verb], not neg, f"{cue} {tok.text}" if cue else tok.text
-        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun))
+        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun, head))
     return out
 
 

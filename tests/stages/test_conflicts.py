@@ -125,6 +125,12 @@ FIRES = [
     # a finishing position
     ("number", "The far-right Chega finished third with 18% of the vote.",
      "Chega, the far-right party led by Andre Ventura, came second with 18 percent."),
+    # a rank a superlative gives, an event numbered by its times, a move the other way
+    ("number", "HSBC is the country's second-largest bank.", "HSBC is the third-largest bank in the country."),
+    ("count", "The central bank raised rates for the fifth time this year.",
+     "The central bank raised rates for the fourth time this year."),
+    ("negation", "Nordvik shares rose 2 percent in Copenhagen trading.", "Shares in Nordvik fell 2 percent."),
+    ("negation", "The company's revenue declined sharply.", "The company's revenue rose sharply."),
 ]
 
 QUIET = [
@@ -405,6 +411,30 @@ def test_an_event_numbered_two_ways_conflicts_within_one_window():
             ("The bank raised rates for the third time this year.", "The bank raised rates for the fifth time since 2024."),
             ("It's not the first time Hessler has made headlines.", "Hessler made headlines for the third time.")]:
         assert not compare_claims(a, b, published_a="2026-03-01", published_b="2026-03-01").conflict, (a, b)
+
+
+def test_one_thing_moved_both_ways_is_a_negation_of_its_direction():
+    res = compare_claims("Nordvik shares rose 2 percent in Copenhagen trading.", "Shares in Nordvik fell 2 percent.")
+    assert res.kind == "negation" and "direction of Nordvik share" in res.explanation
+    assert "'rose 2 percent' (up)" in res.explanation and "'fell 2 percent' (down)" in res.explanation
+    for a, b in [("Net profit fell 12 percent to 4.1 billion crowns.", "Net profit rose 12 percent to 4.1 billion crowns."),
+                 ("The central bank raised its key rate by 25 basis points.", "The central bank cut its key rate by 25 basis points."),
+                 ("The index gained 1.5 percent.", "The index lost 1.5 percent."),
+                 ("Exports to China grew 4 percent while imports fell 2 percent.", "Exports to China fell 4 percent.")]:
+        assert compare_claims(a, b).kind == "negation", (a, b)
+    for a, b in [
+            # two things: a company's profit and its shares
+            ("Halvorsen's profit rose 5 percent on Monday.", "Halvorsen shares fell 5 percent on Monday."),
+            # what fell is not named: the same shares, later that day
+            ("Nordvik shares rose 2 percent in early trading before falling 1 percent.", "Nordvik shares fell 1 percent."),
+            # two days
+            ("Nordvik shares rose 2 percent on Monday.", "Nordvik shares fell 2 percent on Tuesday."),
+            # a loss that is no amount, a gain that is none
+            ("The party lost the election.", "The party gained 5 seats."),
+            ("The party gained ground.", "The party lost 5 seats."),
+            ("Sales did not rise in March.", "Sales fell in March.")]:
+        res = compare_claims(a, b, published_a="2026-03-04", published_b="2026-03-04")
+        assert "direction" not in res.explanation, (a, b, res.explanation)
 
 
 def test_date_explanation_carries_resolution_basis():
