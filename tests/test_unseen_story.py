@@ -410,7 +410,7 @@ def test_a_takeover_s_job_cuts_and_its_chief_s_age_conflict_and_its_rounded_figu
     assert len(got) == 4, got
 
 
-def test_a_bank_s_rank_rounds_of_cuts_and_shares_said_two_ways_conflict_and_nothing_else(bank):
+def test_a_bank_s_rank_rounds_of_cuts_shares_and_where_its_chief_spoke_conflict_and_nothing_else(bank):
     got = _conflicts(bank)
     # "the country's second-largest lender" (wire) and "second-biggest" (blog) against "the
     # third-largest lender in the country" (paper)
@@ -424,7 +424,11 @@ def test_a_bank_s_rank_rounds_of_cuts_and_shares_said_two_ways_conflict_and_noth
     moves = [g for g in got if "(direction of Nordvik share)" in g[2]]
     assert sorted(sorted(g[1]) for g in moves) == [["blog_c", "paper_b"], ["blog_c", "wire_a"]], got
     assert all(g[0] == "negation" for g in moves)
+    # Lund "unveiled the cuts to staff in Copenhagen" (wire) against "in Aarhus" (paper), though the
+    # tagger takes Copenhagen for an organisation there
+    where = [g for g in got if "(place of Mette Lund: unveil)" in g[2]]
+    assert [sorted(g[1]) for g in where] == [["paper_b", "wire_a"]] and where[0][0] == "name", got
     # Danske Bank "the country's largest lender", "the largest round of job cuts ... since 2012",
     # "one of the largest employers", the profit that "fell" / "dropped" 12 percent, "falling
-    # interest rates": no other conflict
-    assert len(got) == 6, got
+    # interest rates", "Copenhagen trading": no other conflict
+    assert len(got) == 7, got

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
+from factcheck.stages import places
 from factcheck.stages.normalize import (NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE, SPEECH_VERBS,
                                         STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, WEEKDAYS, ClaimFacts, DateFact,
                                         Frame, Quantity, full_legal_form, normalize_claims, parse_published)
@@ -415,7 +416,7 @@ class _Checker:
         for check, event in ((self.title, same_event), (self.affiliation, same_event),
                              (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
-                             (self.negation, same_event), (self.direction, same_event),
+                             (self.negation, same_event), (self.direction, same_event), (self.place, same_event),
                              (self.reversal, same_event or near),
                              (self.numbers, same_event or near),
                              (self.dates, same_event or near)):
@@ -647,6 +648,33 @@ class _Checker:
                                    f"direction of {what}", way, other)
         return None
 
+    def place(self, fa, fb, same_event, pair_mode):
+        """One act of one doer, in two places: "Min Aung Hlaing arrived in Moscow" against "... arrived
+        in Kazan" (the same subject entity and verb, visit verbs as one, or the same subject noun and
+        verb: "The fire broke out at a factory in Gazipur" / "in Narayanganj"). Only of one event,
+        where the two places are surely two (`places.apart`: two countries, a city outside the
+        country named, cities far apart) and neither claim names the other's place."""
+        if not same_event:
+            return None
+        for x in fa.frames:
+            if not x.place or x.verb in SPEECH_VERBS or not (x.subject or x.subject_noun):
+                continue
+            for y in fb.frames:
+                if not y.place or y.place == x.place or not _one_doer(x, y):
+                    continue
+                if y.place in {m.entity for m in fa.mentions} or x.place in {m.entity for m in fb.mentions}:
+                    continue
+                ma, mb = _place_mention(fa, x), _place_mention(fb, y)
+                if ma is None or mb is None or not places.apart(ma.name, mb.name):
+                    continue
+                fx, fy = _date_near(fa, x), _date_near(fb, y)
+                if fx and fy and _dates_disjoint(fx, fy):
+                    continue  # different times
+                who = next((m.name for m in fa.mentions if m.entity == x.subject), x.subject or x.subject_noun)
+                return self.differ("name", self.s.sev_name, fa, (ma.start, ma.end), fb, (mb.start, mb.end),
+                                   f"place of {who}: {x.verb}")
+        return None
+
     @staticmethod
     def _thing_name(f: ClaimFacts, thing: tuple) -> str:
         who, head, obj = thing
@@ -835,6 +863,20 @@ MOVE_UP = {"rise", "climb", "grow", "gain", "jump", "surge", "soar", "increase",
 MOVE_DOWN = {"fall", "drop", "decline", "decrease", "slip", "slide", "sink", "plunge", "tumble", "shrink", "dip",
              "contract", "slump", "plummet", "sag", "cut", "lower", "reduce", "slash", "trim"}
 _MOVES_OBJECT = {"raise", "boost", "hike", "cut", "lower", "reduce", "slash", "trim"}
+
+
+def _one_doer(x: Frame, y: Frame) -> bool:
+    """Two frames of one doer's one kind of act: one subject entity and verb (visit verbs as one),
+    or one subject noun and verb."""
+    if x.subject:
+        return x.subject == y.subject and (x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS))
+    return bool(x.subject_noun) and x.subject_noun == y.subject_noun and x.verb == y.verb
+
+
+def _place_mention(f: ClaimFacts, frame: Frame):
+    """The mention of a frame's place: the first after its verb, else any."""
+    got = [m for m in f.mentions if m.entity == frame.place]
+    return next((m for m in got if m.start >= frame.end), got[0] if got else None)
 
 
 def _moves(f: ClaimFacts) -> list[tuple[Frame, str, tuple]]:

@@ -104,6 +104,7 @@ class Frame:
     cue: str | None = None           # "not", "refused to" ...
     subject_noun: str | None = None  # head lemma of a subject that names no entity ("the company")
     head: str | None = None          # the subject's head noun, also when it names an entity ("Halvorsen shares": share)
+    place: str | None = None         # entity of the place the act is "in" or "at" ("arrived in Moscow")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1442,7 +1443,35 @@ def _saying_subject(pron, verb):
     return said
 
 
-def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
+_PLACE_NOUNS = {"city", "town", "capital", "village", "port", "country"}
+
+
+def _place_of(verb, place_at) -> str | None:
+    """The place a verb's act is in or at: "arrived in Moscow", "met at Phnom Penh", "struck in the
+    city of Izmir" (the entity `place_at` gives a token, when it names a place), also as the parser
+    attaches it to the act's object ("met Wunna Maung Lwin in Phnom Penh", "held talks with Xi in
+    Beijing", "broke out at a factory in Gazipur")."""
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
+    objects += [g for c in verb.children if c.dep_ == "prep" and c.lower_ not in ("in", "at")
+                for g in c.children if g.dep_ == "pobj"]
+    for head in (verb, *objects, *(g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("in", "at")
+                                   for g in c.children if g.dep_ == "pobj")):
+        for c in head.children:
+            if c.dep_ != "prep" or c.lower_ not in ("in", "at"):
+                continue
+            for g in c.children:
+                if g.dep_ != "pobj":
+                    continue
+                got = place_at(g)
+                if got is None and g.lemma_.lower() in _PLACE_NOUNS:
+                    got = next((place_at(x) for p in g.children if p.dep_ == "prep" and p.lower_ == "of"
+                                for x in p.children if x.dep_ == "pobj"), None)
+                if got is not None:
+                    return got
+    return None
+
+
+def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> list[Frame]:
     out = []
     for tok in claim_tokens:
         if tok.pos_ != "VERB":
@@ -1525,7 +1554,8 @@ def _frames(claim_tokens, mention_at, off: int, last_person) -> list[Frame]:
             # "denied the report" is "did not confirm" it: the verb it negates, negated (so the
             # negation check finds "denied" against "confirmed"; "did not deny" is "confirmed")
             verb, neg, cue = OPPOSITE_VERBS[verb], not neg, f"{cue} {tok.text}" if cue else tok.text
-        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun, head))
+        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun, head,
+                         _place_of(tok, place_at) if place_at is not None else None))
     return out
 
 
@@ -1786,10 +1816,14 @@ def remap_facts(plain: Mapping[str, dict], texts: Iterable[str], before: Mapping
         f = dict(f)
         f["mentions"] = [{**m, "entity": to[m["entity"]][0], "name": to[m["entity"]][1]}
                          if m["entity"] in to else m for m in f["mentions"]]
+        # (a person's affiliation is an organisation's entity id)
+        f["mentions"] = [{**m, "affiliation": ids[m["affiliation"]]} if m.get("affiliation") in ids else m
+                         for m in f["mentions"]]
         f["markers"] = [{**m, "entity": ids.get(m["entity"], m["entity"])} for m in f["markers"]]
         # (a frame's object is an entity id or a head lemma; a lemma never has an id's "e:")
         f["frames"] = [{**x, "subject": ids.get(x["subject"], x["subject"]),
-                        "obj": ids.get(x["obj"], x["obj"])} for x in f["frames"]]
+                        "obj": ids.get(x["obj"], x["obj"]), "place": ids.get(x.get("place"), x.get("place"))}
+                       for x in f["frames"]]
         f["speakers"] = [{**x, "entity": ids.get(x["entity"], x["entity"])} for x in f["speakers"]]
         out[cid] = f
     return out
@@ -1963,7 +1997,13 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
         ctext = text[cs:ce]
         dates = _dates(ctext, cs, art.published, art.published_source)
         quantities = _quantities(ctext, cs, tokens, dates)
-        frames = _frames(tokens, mention_at, cs, last_person)
+        def place_at(tok, _m=mentions):
+            """The entity a token names that may be a place (the tagger takes a city for an
+            organisation at times: "Copenhagen trading"); the place check tells which are places."""
+            return next((m.entity for m in _m if m.start <= tok.idx < m.end and not m.person
+                         and m.label in ("GPE", "LOC", "ORG", "FAC")), None)
+
+        frames = _frames(tokens, mention_at, cs, last_person, place_at)
         markers: list[Marker] = []
 
         def person_before(at: int, fallback: str | None) -> str | None:

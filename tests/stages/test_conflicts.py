@@ -131,9 +131,19 @@ FIRES = [
      "The central bank raised rates for the fourth time this year."),
     ("negation", "Nordvik shares rose 2 percent in Copenhagen trading.", "Shares in Nordvik fell 2 percent."),
     ("negation", "The company's revenue declined sharply.", "The company's revenue rose sharply."),
+    # one act in two places
+    ("name", "Min Aung Hlaing arrived in Moscow on Sunday for talks.", "Min Aung Hlaing arrived in Kazan on Sunday for talks."),
+    ("name", "Lavrov met Wunna Maung Lwin in Phnom Penh.", "Lavrov met Wunna Maung Lwin in Jakarta."),
 ]
 
 QUIET = [
+    # a city and its country, a borough and its city, a region the table does not know, what a
+    # speaker said somewhere, a claim naming both places
+    ("a city in its country", "Min Aung Hlaing arrived in Moscow on Sunday.", "Min Aung Hlaing arrived in Russia on Sunday."),
+    ("a borough in its city", "The fire broke out in Brooklyn on Monday.", "The fire broke out in New York City on Monday."),
+    ("a region", "The quake struck in Hatay on Monday.", "The quake struck in Antakya on Monday."),
+    ("said somewhere", "Lavrov said in Moscow that talks went well.", "Lavrov said in Jakarta that talks went well."),
+    ("both places named", "Lavrov arrived in Jakarta from Moscow.", "Lavrov arrived in Moscow."),
     ("one office worded with 'of'", "Minister of Shipping Vasilis Kikilias said an investigation had been opened.",
      "Shipping Minister Vasilis Kikilias said an investigation had been opened."),
     ("a birthday between two ages", "Pavel Novak, 52, resigned on Tuesday.", "Pavel Novak, 53, resigned on Tuesday."),
@@ -435,6 +445,17 @@ def test_one_thing_moved_both_ways_is_a_negation_of_its_direction():
             ("Sales did not rise in March.", "Sales fell in March.")]:
         res = compare_claims(a, b, published_a="2026-03-04", published_b="2026-03-04")
         assert "direction" not in res.explanation, (a, b, res.explanation)
+
+
+def test_one_act_in_two_places_is_a_name_conflict_quoting_both_places():
+    res = compare_claims("Min Aung Hlaing arrived in Moscow on Sunday for talks.",
+                         "Min Aung Hlaing arrived in St Petersburg on Sunday for talks.")
+    assert res.kind == "name" and "'Moscow'" in res.explanation and "'St Petersburg'" in res.explanation
+    assert "(place of " in res.explanation and ": arrive)" in res.explanation
+    # two days: two arrivals (the dates' conflict, not the places')
+    res = compare_claims("Lavrov arrived in Moscow on Monday.", "Lavrov arrived in Jakarta on Thursday.",
+                         published_a="2022-08-03", published_b="2022-08-03")
+    assert res.kind == "date"
 
 
 def test_date_explanation_carries_resolution_basis():

@@ -368,6 +368,11 @@ def test_facts_are_not_rewritten_when_a_move_is_more_than_a_new_id():
     before = {"a": json.dumps(["e:a", "A", True, "PERSON"]), "b": json.dumps(["e:b", "B", True, "PERSON"])}
     same = {"a": json.dumps(["e:ab", "A B", True, "PERSON"]), "b": json.dumps(["e:b", "B", True, "PERSON"])}
     assert remap_facts(f, ["a", "b"], before, same)["c0"]["mentions"][0] == {"entity": "e:ab", "name": "A B"}
+    # an affiliation and a frame's place are entity ids too
+    g = {"c0": {"mentions": [{"entity": "e:b", "name": "B", "affiliation": "e:a"}], "markers": [], "speakers": [],
+                "frames": [{"subject": "e:b", "obj": None, "place": "e:a"}]}}
+    got = remap_facts(g, ["a", "b"], before, same)["c0"]
+    assert got["mentions"][0]["affiliation"] == got["frames"][0]["place"] == "e:ab"
     merged = {"a": json.dumps(["e:b", "B", True, "PERSON"]), "b": json.dumps(["e:b", "B", True, "PERSON"])}
     assert remap_facts(f, ["a", "b"], before, merged) is None
     split = {"a": json.dumps(["e:x", "X", True, "PERSON"]), "a2": json.dumps(["e:y", "Y", True, "PERSON"])}
