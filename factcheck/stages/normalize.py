@@ -1243,7 +1243,8 @@ def _nth_times(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[t
                 window = _window(wm.group(1))
         word = m.group("ord").lower()
         n = _ORDINALS.get(word) or int(word[:-2])
-        # "It is not the first time he has visited": at least the second (0: not the nth)
+        # "It is not the first time he has visited": at least the second (-2); "not the third time"
+        # tells no number (0)
         start = m.start()
         if (neg := _NOT_BEFORE.search(text, max(0, start - 12), start)) is not None:
             n, start = (0 if n > 1 else -2), neg.start()
@@ -1449,8 +1450,8 @@ _PLACE_NOUNS = {"city", "town", "capital", "village", "port", "country"}
 def _place_of(verb, place_at) -> str | None:
     """The place a verb's act is in or at: "arrived in Moscow", "met at Phnom Penh", "struck in the
     city of Izmir" (the entity `place_at` gives a token, when it names a place), also as the parser
-    attaches it to the act's object ("met Wunna Maung Lwin in Phnom Penh", "held talks with Xi in
-    Beijing", "broke out at a factory in Gazipur")."""
+    attaches it to the act's object ("met Wunna Maung Lwin in Phnom Penh", "broke out at a factory
+    in Gazipur"; not deeper: "held talks with Xi in Beijing" has none)."""
     objects = [c for c in verb.children if c.dep_ in ("dobj", "obj")]
     objects += [g for c in verb.children if c.dep_ == "prep" and c.lower_ not in ("in", "at")
                 for g in c.children if g.dep_ == "pobj"]
