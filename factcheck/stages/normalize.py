@@ -354,13 +354,13 @@ _RANK_OF_TIME = re.compile(r"[\s,]*(?:-?ever\b|since\b|on\s+record\b|in\s+(?:(?:
 # an event numbered by the times it happened: "raised rates for the fifth time this year", "won
 # the title for the first time", "It was the third time the two leaders had met"
 NTH_TIME_RE = re.compile(rf"\b(?P<for>for\s+)?the\s+(?P<ord>{_ORD})\s+time\b(?!\s+(?:limit|frame|zone|slot)s?\b)", re.I)
-# what the count holds within, after "time": "for the first time in a decade", "since 2015", "this year"
-_NTH_TIME_WINDOW = re.compile(r"\s+((?:in|since|this|that|over|during|within|last)\s+[^,.;:]{1,30}?)"
-                              r"(?=\s*[,.;:]|\s*$|\s+(?:and|but|after|when|as|on|with|to)\b)", re.I)
-# the verbs whose numbered times are visits or meetings (markers, as "his third visit")
-_CLAUSE_WINDOW = re.compile(r"\s((?:since|this|over|during|within|in\s+the\s+(?:past|last))\s+[^,.;:]{1,30}?)"
-                            r"(?=\s*[,.;:]|\s*$|\s+(?:and|but|after|when|as|on|with|to)\b)", re.I)
+# what the count holds within: right after "time" ("for the first time in a decade", "since 2015",
+# "this year"), or ending the clause after it ("the third time Nordvik has cut jobs since 2024")
+_WINDOW_END = r"[^,.;:]{1,30}?(?=\s*[,.;:]|\s*$|\s+(?:and|but|after|when|as|on|with|to)\b)"
+_NTH_TIME_WINDOW = re.compile(rf"\s+((?:in|since|this|that|over|during|within|last)\s+{_WINDOW_END})", re.I)
+_CLAUSE_WINDOW = re.compile(rf"\s((?:since|this|over|during|within|in\s+the\s+(?:past|last))\s+{_WINDOW_END})", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:not|n['’]t)\s+$", re.I)
+# the verbs whose numbered times are visits or meetings (markers, as "his third visit")
 _VISIT_VERBS = {"visit": "visit", "travel": "visit", "tour": "visit", "meet": "meet"}
 PLAN_RE = re.compile(r"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]point\s+"
                      r"(?P<noun>[A-Za-z]+)", re.I)
