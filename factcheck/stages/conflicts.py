@@ -442,6 +442,11 @@ class _Checker:
                 ta, tb = _norm_title(ma.title), _norm_title(mb.title)
                 if ta == tb:
                     continue
+                na, nb = _numbered(ta), _numbered(tb)
+                if na and nb and na[1] == nb[1] and na[0] != nb[0]:
+                    # "the 45th president" / "the 44th president": one office, numbered twice
+                    return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,
+                                       f"which {na[1]} {ma.name} is")
                 ra, rb = _is_rank(ta), _is_rank(tb)
                 # two offices clash only as they are held now: "former Foreign Minister X" may be
                 # "Defense Minister X", "acting President X" "Prime Minister X"
@@ -967,6 +972,21 @@ def _nationalities_in(held: Iterable[str]) -> set[str]:
 def _specific(offices: set[str]) -> set[str]:
     """Drop 'minister' when 'foreign minister' is there too."""
     return {o for o in offices if not any(p != o and p.endswith(" " + o) for p in offices)}
+
+
+_NUMBERED_TITLE = re.compile(r"^(?:the\s+)?(\d{1,3})(?:st|nd|rd|th)\s+(.+)$|^(?:the\s+)?(first|second|third|fourth|"
+                             r"fifth|sixth|seventh|eighth|ninth|tenth)\s+(.+)$")
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _numbered(t: str) -> tuple[int, str] | None:
+    """A title's number and office: "45th president" is (45, "president"), "first president" (1, ...)."""
+    m = _NUMBERED_TITLE.match(t)
+    if not m:
+        return None
+    if m.group(1):
+        return int(m.group(1)), m.group(2)
+    return _ORDINAL_WORDS.index(m.group(3)) + 1, m.group(4)
 
 
 def _is_rank(t: str) -> bool:

@@ -195,7 +195,9 @@ APPOS_TITLE_RE = re.compile(
     r"['’]s[ \t]+)?(?!(?:his|her|its|their)\b)"
     # (a qualifier stays before the title, where the title checks read it: "the former interior minister")
     rf"(?:(?:{TITLE_QUALIFIERS})[ \t-]+)?"
-    rf"(?P<title>(?:[a-z]+[ \t]+){{0,2}}?(?:{_APPOS_OFFICES}))(?=[ \t]*(?:,|\.|[ \t]of\b|$))", re.I)
+    # (an ordinal stays in the title: "Donald Trump, the 45th president of the United States,")
+    rf"(?P<title>(?:\d{{1,3}}(?:st|nd|rd|th)[ \t]+)?(?:[a-z]+[ \t]+){{0,2}}?(?:{_APPOS_OFFICES}))"
+    r"(?=[ \t]*(?:,|\.|[ \t]of\b|$))", re.I)
 NATIONALITY_RE = re.compile(r"([A-Z][a-z]+)[ \t]+$")
 RANK_WORDS = {"general", "lieutenant", "colonel", "major", "brigadier", "admiral", "marshal", "captain",
               "commander"}

@@ -131,6 +131,9 @@ FIRES = [
      "The central bank raised rates for the fourth time this year."),
     ("negation", "Nordvik shares rose 2 percent in Copenhagen trading.", "Shares in Nordvik fell 2 percent."),
     ("negation", "The company's revenue declined sharply.", "The company's revenue rose sharply."),
+    # one office numbered twice for one person
+    ("title", "Donald Trump, the 45th president of the United States, said on Monday.",
+     "Donald Trump, the 44th president of the United States, said on Monday."),
     # one act in two places
     ("name", "Min Aung Hlaing arrived in Moscow on Sunday for talks.", "Min Aung Hlaing arrived in Kazan on Sunday for talks."),
     ("name", "Lavrov met Wunna Maung Lwin in Phnom Penh.", "Lavrov met Wunna Maung Lwin in Jakarta."),
@@ -139,6 +142,9 @@ FIRES = [
 QUIET = [
     # a city and its country, a borough and its city, a region the table does not know, what a
     # speaker said somewhere, a claim naming both places
+    ("a numbered office and the office", "Donald Trump, the 45th president of the United States, said on Monday.",
+     "Donald Trump, the president of the United States, said on Monday."),
+    ("two people's numbered offices", "Joe Biden, the 46th president, spoke.", "Donald Trump, the 45th president, spoke."),
     ("a city in its country", "Min Aung Hlaing arrived in Moscow on Sunday.", "Min Aung Hlaing arrived in Russia on Sunday."),
     ("a borough in its city", "The fire broke out in Brooklyn on Monday.", "The fire broke out in New York City on Monday."),
     ("a region", "The quake struck in Hatay on Monday.", "The quake struck in Antakya on Monday."),
