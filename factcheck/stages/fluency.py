@@ -454,13 +454,15 @@ def _verb_frame(doc) -> list[Hit]:
         if tok.tag_ == "MD" and tok.lower_ != "ought" and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ == "to" \
                 and doc[tok.i + 2].tag_ == "VB":
             hits.append(("verb_frame", 1.0, f"broken verb: '{doc[tok.i: tok.i + 3].text}' (a modal takes the bare verb)"))
-        # "in Sunday afternoon", "at Monday": a day takes "on"
-        # ("in Thursday trade", "at Monday's meeting": the day modifies what follows)
-        after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
-        if tok.lower_ in ("in", "at") and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in _WEEKDAYS \
+        # "in Sunday afternoon", "at Monday", "in the Monday early": a day takes "on", and no article
+        # ("in Thursday trade", "at Monday's meeting": the day modifies what follows; "on the Monday
+        # after" is English)
+        day = tok.i + 2 if tok.lower_ == "in" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "the" else tok.i + 1
+        after = doc[day + 1] if day + 1 < len(doc) else None
+        if tok.lower_ in ("in", "at") and day < len(doc) and doc[day].lower_ in _WEEKDAYS \
                 and not (after is not None and (after.tag_ == "POS" or after.pos_ in ("NOUN", "PROPN")
                                                 and after.lower_ not in _DAY_PARTS)):
-            hits.append(("verb_frame", 0.8, f"wrong preposition: '{tok.text} {doc[tok.i + 1].text}'"))
+            hits.append(("verb_frame", 0.8, f"wrong preposition: '{doc[tok.i: day + 1].text}'"))
     for tok in doc:
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if nxt is None:
@@ -468,12 +470,6 @@ def _verb_frame(doc) -> list[Hit]:
         # "near of Naxos", "after of the meeting": a preposition English never follows with "of"
         if tok.lower_ in _NO_OF_PREPS and nxt.lower_ == "of" and tok.i + 2 < len(doc) and doc[tok.i + 2].pos_ != "PUNCT":
             hits.append(("verb_frame", 0.8, f"wrong preposition: '{tok.text} of'"))
-        # "in the Monday early": a day takes "on", and no article ("on the Monday after" is English)
-        third = doc[tok.i + 3] if tok.i + 3 < len(doc) else None
-        if tok.lower_ == "in" and nxt.lower_ == "the" and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ in _WEEKDAYS \
-                and not (third is not None and (third.tag_ == "POS" or third.pos_ in ("NOUN", "PROPN")
-                                                and third.lower_ not in _DAY_PARTS)):
-            hits.append(("verb_frame", 0.8, f"wrong preposition: '{doc[tok.i: tok.i + 3].text}'"))
         # "Giorgos Petrou, of 61 years,": an age said as a translation says it ("61", "aged 61")
         if tok.text == "," and nxt.lower_ == "of" and tok.i > 0 and doc[tok.i - 1].pos_ == "PROPN" \
                 and tok.i + 4 < len(doc) and doc[tok.i + 2].like_num and doc[tok.i + 3].lower_ in ("years", "year") \

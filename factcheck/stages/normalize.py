@@ -362,8 +362,10 @@ _WINDOW_END = r"[^,.;:]{1,30}?(?=\s*[,.;:]|\s*$|\s+(?:and|but|after|when|as|on|w
 _NTH_TIME_WINDOW = re.compile(rf"\s+((?:in|since|this|that|over|during|within|last)\s+{_WINDOW_END})", re.I)
 _CLAUSE_WINDOW = re.compile(rf"\s((?:since|this|over|during|within|in\s+the\s+(?:past|last))\s+{_WINDOW_END})", re.I)
 _NOT_BEFORE = re.compile(r"\b(?:not|n['’]t)\s+$", re.I)
+# verbs of a visit (one act for the checks: "visited Moscow" / "arrived in Moscow")
+VISIT_VERBS = {"visit", "travel", "fly", "go", "arrive", "tour"}
 # the verbs whose numbered times are visits or meetings (markers, as "his third visit")
-_VISIT_VERBS = {"visit": "visit", "travel": "visit", "tour": "visit", "meet": "meet"}
+_VISIT_VERBS = {**{v: "visit" for v in VISIT_VERBS}, "meet": "meet"}
 PLAN_RE = re.compile(r"\b(?P<num>\d+|one|two|three|four|five|six|seven|eight|nine|ten)[- ]point\s+"
                      r"(?P<noun>[A-Za-z]+)", re.I)
 ACR_RE = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
@@ -1019,13 +1021,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     window = None
     wm = WINDOW_RE.search(text)
     if wm:
-        window = _window(wm.group(0))
-        # a window from a date is that date, however worded: "since March 2022" and "since March
-        # of last year" in an article of January 2023 are one window
-        since = next((d for d in dates if wm.start() <= d.start - off < wm.end() and d.resolved and d.earliest),
-                     None) if wm.group(1).lower() == "since" else None
-        if since is not None:       # (a bound keeps no year or month of its own: the phrase tells)
-            window = "since " + since.earliest[:7 if re.search(MONTH_RE, since.text) else 4]
+        window = _dated_since(wm.group(0), wm.start(), wm.end(), dates, off) or _window(wm.group(0))
     for m in COUNT_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -1171,6 +1167,20 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     return out
 
 
+def _date_within(dates: list[DateFact], lo: int, hi: int, off: int) -> DateFact | None:
+    """The first resolved date starting within [lo, hi) of the claim's text."""
+    return next((d for d in dates if lo <= d.start - off < hi and d.resolved and d.earliest), None)
+
+
+def _dated_since(phrase: str, lo: int, hi: int, dates: list[DateFact], off: int) -> str | None:
+    """A window from a date is that date, however worded: "since March 2022" and "since March of
+    last year" in an article of January 2023 are one window, "since 2022-03" (a bound keeps no year
+    or month of its own: the phrase tells). None when the phrase is no "since" with a resolved date."""
+    if phrase.split()[0].lower() != "since" or (d := _date_within(dates, lo, hi, off)) is None:
+        return None
+    return "since " + d.earliest[:7 if re.search(MONTH_RE, d.text) else 4]
+
+
 def _superlative_rank(text: str, off: int, m: re.Match, doc_tokens) -> Quantity | None:
     """The rank a superlative gives (`SUPERLATIVE_RE`'s match), its unit the superlative, the noun
     it ranks and where it holds: "the country's second-largest bank" is rank 2 of "largest bank in
@@ -1234,15 +1244,9 @@ def _nth_times(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[t
             last = max(t.idx + len(t.text) for t in verb.subtree) - off
             wm = _CLAUSE_WINDOW.search(text, m.end(), max(m.end(), last))
         if wm:
-            at = (wm.start(1), wm.end(1))
-            d = next((d for d in dates if at[0] <= d.start - off < at[1] and d.resolved and d.earliest), None)
-            word = wm.group(1).split()[0].lower()
-            if d is not None and word == "since":
-                window = "since " + d.earliest[:7 if re.search(MONTH_RE, d.text) else 4]
-            elif d is not None and d.year and d.month is None:
-                window = f"in {d.year}"
-            else:
-                window = _window(wm.group(1))
+            d = _date_within(dates, wm.start(1), wm.end(1), off)
+            window = (_dated_since(wm.group(1), wm.start(1), wm.end(1), dates, off)
+                      or (f"in {d.year}" if d is not None and d.year and d.month is None else _window(wm.group(1))))
         word = m.group("ord").lower()
         n = _ORDINALS.get(word) or int(word[:-2])
         # "It is not the first time he has visited": at least the second (-2); "not the third time"
