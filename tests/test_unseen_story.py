@@ -66,6 +66,11 @@ def _conflicts(export) -> list[tuple[str, set[str], str]]:
     return [(x["kind"], {article[x["a"]], article[x["b"]]}, x["explanation"]) for x in export["conflicts"]]
 
 
+def _between(got: list[tuple[str, set[str], str]], reason: str) -> list[list[str]]:
+    """The article pairs of the conflicts whose explanation holds `reason`, sorted."""
+    return sorted(sorted(g[1]) for g in got if reason in g[2])
+
+
 def test_the_facts_the_reports_disagree_on_are_conflicts(quake):
     got = _conflicts(quake)
     # the magnitude: 7.1 in one report, 6.8 in the two others ("magnitude 6.8" / "7.1-magnitude")
@@ -358,8 +363,7 @@ def test_a_crash_s_driver_s_age_and_the_road_s_closure_conflict_and_a_quotation_
     # "Mark Ellis, 45," (wire, blog) against "The 47-year-old" opening the paper's sentence after
     # the one naming him (his wife Susan Ellis, 43, shares his surname: the paper's bare "Ellis" is
     # neither of them)
-    ages = [g for g in got if "(age of Mark Ellis)" in g[2]]
-    assert sorted(sorted(g[1]) for g in ages) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    assert _between(got, "(age of Mark Ellis)") == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
     # "Police said they had closed the road" against "Police have not closed the road"
     assert [(g[0], sorted(g[1])) for g in got if g[0] == "negation"] == [("negation", ["paper_b", "wire_a"])], got
     # Susan Ellis's quotation ("He was driving slowly ..., and his brother saw all of it") speaks of
@@ -372,8 +376,7 @@ def test_a_ferry_s_passengers_captain_and_minister_conflict_and_its_translation_
     got = _conflicts(ferry)
     # "with 241 passengers on board" against "was carrying 214" (wire) and "was transporting 214"
     # (the translation)
-    carried = [g for g in got if "(passenger)" in g[2]]
-    assert sorted(sorted(g[1]) for g in carried) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    assert _between(got, "(passenger)") == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
     # "The ship's captain, Giorgos Petrou, 61," against "The 63-year-old captain, Giorgos Petrou"
     ages = [g for g in got if "(age of Giorgos Petrou)" in g[2]]
     assert [sorted(g[1]) for g in ages] == [["paper_b", "wire_a"]], got
@@ -399,12 +402,10 @@ def test_a_takeover_s_job_cuts_and_its_chief_s_age_conflict_and_its_rounded_figu
     got = _conflicts(deal)
     # "300 jobs would be cut" (wire, blog) against "450 jobs would be cut" (paper): the jobs are the
     # verb's subject, the cutter unnamed
-    jobs = [g for g in got if "(job)" in g[2]]
-    assert sorted(sorted(g[1]) for g in jobs) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    assert _between(got, "(job)") == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
     # "CEO Ingrid Solberg, 51," against "Solberg, 49," and the paper's "The 49-year-old", the
     # sentence before naming her and Halvorsen (a company the tagger takes for a person) but about her
-    ages = [g for g in got if "(age of Ingrid Solberg)" in g[2]]
-    assert sorted(sorted(g[1]) for g in ages) == [["blog_c", "paper_b"], ["blog_c", "wire_a"]], got
+    assert _between(got, "(age of Ingrid Solberg)") == [["blog_c", "paper_b"], ["blog_c", "wire_a"]], got
     # "$2.3 billion" / "$2.3bn" / "2.3 billion dollars", "fell 3.1 percent" / "dropped 3 percent",
     # "about 4,200" / "roughly 4,000 workers": no other conflict
     assert len(got) == 4, got
@@ -414,12 +415,10 @@ def test_a_bank_s_rank_rounds_of_cuts_shares_and_where_its_chief_spoke_conflict_
     got = _conflicts(bank)
     # "the country's second-largest lender" (wire) and "second-biggest" (blog) against "the
     # third-largest lender in the country" (paper)
-    ranks = [g for g in got if "(largest lender in country)" in g[2]]
-    assert sorted(sorted(g[1]) for g in ranks) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    assert _between(got, "(largest lender in country)") == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
     # "the second time Nordvik has cut jobs since 2024" (wire), "cutting jobs for the second time
     # since 2024" (blog) against "the third time" (paper)
-    times = [g for g in got if "(times cut)" in g[2]]
-    assert sorted(sorted(g[1]) for g in times) == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
+    assert _between(got, "(times cut)") == [["blog_c", "paper_b"], ["paper_b", "wire_a"]], got
     # the shares "rose 2 percent" (wire) and "gained 2 percent" (paper) against "fell 2 percent" (blog)
     moves = [g for g in got if "(direction of Nordvik share)" in g[2]]
     assert sorted(sorted(g[1]) for g in moves) == [["blog_c", "paper_b"], ["blog_c", "wire_a"]], got
