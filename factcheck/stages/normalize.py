@@ -1382,7 +1382,47 @@ def _ranges(quantities: list[Quantity], text: str, off: int) -> list[Quantity]:
 _PAPER_ON = re.compile(r"\b(?:Mail|Independent|Scotland|Wales)\s+on\s+$")
 
 
-def _dates(text: str, off: int, published: str | None, source: str) -> list[DateFact]:
+# verbs that look ahead themselves: a date they govern in the past tense is still one planned
+# ("had been scheduled for Monday", "was expected on Monday")
+_AHEAD_LEMMAS = frozenset({"schedule", "plan", "expect", "set", "due", "aim", "forecast", "project",
+                           "intend", "slate", "hope"})
+
+
+def _told_in_past(tokens: Sequence, start: int, end: int) -> bool:
+    """Whether the parse puts the date at [start, end) (article offsets) on a verb in the past
+    tense, which outweighs a word that looks ahead earlier in the text: "the expected rise came on
+    Monday", "the plan for cuts was announced on Monday", "presented the plan to staff on Monday"
+    (an infinitive that describes a noun, "the plan to ...", takes the date of the verb the noun
+    depends on, as news writing does: "announced a plan to cut jobs on Monday"). A verb with a
+    modal ("would"), an infinitive of its own ("plans to cut jobs on Monday") or one of the verbs
+    that look ahead ("was scheduled for Monday") is not past: the words before decide."""
+    inside = [t for t in tokens if start <= t.idx < end]
+    if not inside:
+        return False
+    top = next((t for t in inside if not start <= t.head.idx < end or t.head is t), inside[-1])
+    head = top.head
+    if top.dep_ == "pobj" and head.dep_ == "prep":
+        head = head.head
+    for _ in range(4):              # an infinitive describing a noun: the noun's verb
+        if head.dep_ == "acl" and head.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in head.children):
+            head = head.head.head if head.head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "attr") else head.head
+            if head.dep_ == "prep":
+                head = head.head
+        else:
+            break
+    if head.pos_ not in ("VERB", "AUX") or head.lemma_.lower() in _AHEAD_LEMMAS:
+        return False
+    if any(c.tag_ == "MD" for c in head.children):
+        return False
+    if head.tag_ == "VBD":
+        return True
+    return head.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in head.children)
+
+
+def _dates(text: str, off: int, published: str | None, source: str, tokens: Sequence = ()) -> list[DateFact]:
+    """The dates a claim's text at `off` states, resolved against its article's date. `tokens`:
+    the claim's parsed tokens, which tell when a date a word earlier seems to look ahead to was
+    told in the past tense (`_told_in_past`)."""
     out = []
     for m in DATE_RE.finditer(text):
         phrase = m.group(0)
@@ -1395,7 +1435,9 @@ def _dates(text: str, off: int, published: str | None, source: str) -> list[Date
                 continue
         if _PAPER_ON.search(text, max(0, m.start() - 30), m.start()) and re.match(WEEKDAY_RE, phrase):
             continue  # "the Independent on Sunday" is a newspaper
-        f = resolve_date(phrase, published, source, ahead=LOOKS_AHEAD.search(text, max(0, m.start() - 80), m.start()) is not None)
+        ahead = (LOOKS_AHEAD.search(text, max(0, m.start() - 80), m.start()) is not None
+                 and not _told_in_past(tokens, off + m.start(), off + m.end()))
+        f = resolve_date(phrase, published, source, ahead=ahead)
         lo, hi = f.earliest, f.latest
         bound = re.search(r"\b(before|until|by|after|since|as of)\s+(?:the\s+)?$", text[:m.start()], re.I)
         if bound and not phrase.lower().startswith(("since", "before", "after", "until", "by")):
@@ -2002,7 +2044,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             return None
 
         ctext = text[cs:ce]
-        dates = _dates(ctext, cs, art.published, art.published_source)
+        dates = _dates(ctext, cs, art.published, art.published_source, tokens)
         quantities = _quantities(ctext, cs, tokens, dates)
         def place_at(tok, _m=mentions):
             """The entity a token names that may be a place (the tagger takes a city for an

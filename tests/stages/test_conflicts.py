@@ -614,6 +614,19 @@ def test_weekdays_are_compared_by_name_when_an_article_s_date_is_unknown():
     assert res.conflict and res.kind == "date" and "2024-03-13" in res.explanation, res
 
 
+def test_a_date_told_in_the_past_is_not_taken_for_one_ahead():
+    """Two reports of one day's announcement, one with a word that seems to look ahead ("the plan
+    to staff", "after the plan for cuts was announced"): the same Monday, no date conflict. An
+    announcement one report says is to come and the other says came is still one."""
+    day = dict(published_a="2026-11-25", published_b="2026-11-25")
+    assert not compare_claims("Chief executive Anna Berg presented the plan to staff on Monday.",
+                              "Chief executive Anna Berg told staff about the plan on Monday.", **day).conflict
+    assert not compare_claims("Shares fell after the plan for cuts was announced on Monday.",
+                              "The bank announced the cuts on Monday.", **day).conflict
+    res = compare_claims("The bank will announce the cuts on Monday.", "The bank announced the cuts on Monday.", **day)
+    assert res.conflict and res.kind == "date" and "2026-11-30" in res.explanation, res
+
+
 def test_a_delta_reads_the_stored_conflicts_of_a_cluster_that_only_gained_a_claim_only_when_clusters_merged():
     """A cluster that only gained a changed claim keeps its members' same-event pairs as they were:
     the delta does not read their stored conflicts (a new article joining a cluster of hundreds of

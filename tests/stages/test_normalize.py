@@ -429,6 +429,29 @@ def test_a_weekday_a_claim_looks_ahead_to_is_the_next_one():
     assert days == [["2024-03-06"], ["2024-03-13"], ["2024-03-13"]]
 
 
+def test_a_weekday_told_in_the_past_tense_is_the_last_one_whatever_words_came_before():
+    """Dated Wednesday 2026-11-25: a word that seems to look ahead ("plan to", "expected", "will")
+    does not move a weekday the parse puts on a verb in the past tense to the next week: "presented
+    the plan to staff on Monday" (not "a plan to staff on Monday"), "the expected rise came on
+    Monday", "after the plan was announced on Monday", "announced a plan to cut jobs on Monday"
+    (news writing dates the announcement). A modal, an infinitive of the verb's own, or a verb that
+    looks ahead itself keeps it ahead."""
+    past = ("The bank presented the plan to staff on Monday.",
+            "The expected rise came on Monday.",
+            "Shares fell after the plan for cuts was announced on Monday.",
+            "The bank announced a plan to cut jobs on Monday.",
+            "The minister, who will visit Paris next, arrived in Berlin on Monday.")
+    ahead = ("The bank plans to cut 2,000 jobs on Monday.",
+             "The bank said it will cut jobs on Monday.",
+             "The vote, scheduled for Monday, was postponed.",
+             "The vote had been scheduled for Monday.",
+             "The strike planned for Monday was called off.",
+             "The talks are due to resume on Monday.")
+    claims, _, facts = _corpus(*((t, "2026-11-25") for t in past + ahead))
+    days = [[d.earliest for d in facts[c.id].dates] for c in claims]
+    assert days == [["2026-11-23"]] * len(past) + [["2026-11-30"]] * len(ahead)
+
+
 def test_a_passive_with_its_agent_is_framed_as_the_active_it_restates():
     """"Trump was defeated by Biden" states what "Biden defeated Trump" does: subject Biden, object
     Trump (it had Trump as the subject, so the two never compared as one predicate). A passive
