@@ -713,7 +713,8 @@ class _Checker:
         return None
 
     def numbers(self, fa, fb, same_event, pair_mode):
-        shared = _shared_predicate(fa, fb)
+        # (a shared saying or view is no shared act: `_HOLDING`)
+        shared = [p for p in _shared_predicate(fa, fb) if p[0].verb not in _HOLDING]
         # outside one event, only the numbers both count with one verb (`_shared_count`)
         counts = None if same_event or shared else _shared_count(fa, fb)
         if counts is not None and not counts:
@@ -842,6 +843,11 @@ def _age_slack(fa: ClaimFacts, fb: ClaimFacts) -> int:
 
 # verbs of saying (whose date is the day of the saying, not of what is said)
 _SAYING = SPEECH_VERBS | {"report", "confirm", "write", "quote"}
+# verbs of saying or of a view held: two claims sharing only such a predicate ("CBO believes that
+# 4 million people ...", "if CBO is to be believed, another 23.5 million uninsured people ...") tell
+# two things one source holds, not one act whose numbers must agree
+_HOLDING = _SAYING | {"believe", "think", "fear", "hope", "assume", "suggest", "warn", "argue", "feel",
+                      "know", "doubt", "worry", "note", "acknowledge", "admit", "agree"}
 
 
 def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:
@@ -1579,9 +1585,9 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     cosine of each pair of claim ids (their embeddings'); a pair outside one cluster at least
     `settings.near_cosine` close is one event for the number and date checks (without it, none is).
     `same_story`: given pairs and their cosines, whether the matcher calls each "same story,
-    different fact" (`matching.same_story`); a pair from `settings.story_cosine` to `near_cosine`
-    is one event for those checks too when it says yes, asked only of the pairs in which those
-    checks find something.
+    different fact" (`matching.same_story`); a pair of two articles from `settings.story_cosine`
+    to `near_cosine` is one event for those checks too when it says yes, asked only of the pairs
+    in which those checks find something.
 
     Every verdict reads only the pair: the two claims' facts and articles, whether they are in
     one cluster, and their cosine."""
@@ -1600,11 +1606,15 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
         """A pair in the band (`close` is its cosine) is one event for the checks of one event
         (numbers, dates, who won) only if the matcher calls it "same story, different fact":
         asked only when a hit needs the pair to be near (the hits of the pair taken apart differ),
-        which is rare, so the pair's texts are read for few pairs."""
+        which is rare, so the pair's texts are read for few pairs. Two claims of one article are
+        never one event this way: "same story, different fact" is what an article's sentences tell
+        of one story ("4 million people will drop out", "another 23.5 million uninsured people"),
+        where across articles it is one event told two ways."""
         if close is True or not close or not hits:
             return hits
         apart = checker.pair(fa, fb, False)
-        if apart == hits or (same_story is not None and same_story([(a, b)], [close])[0]):
+        if apart == hits or (fa.article_id != fb.article_id and same_story is not None
+                             and same_story([(a, b)], [close])[0]):
             return hits
         return apart
 

@@ -387,6 +387,39 @@ def test_near_claims_outside_a_cluster_are_one_event_for_numbers_and_dates():
                           same_story=lambda pairs, cos: [False] * len(pairs)) == []
 
 
+def test_two_sentences_of_one_article_the_matcher_calls_one_story_are_two_facts_not_one_event():
+    """Below the near cosine, "same story, different fact" makes a pair of two articles one event
+    for the number check (one count told two ways); two sentences of one article of that kind are
+    two facts the article tells, whose counts differ by design: no conflict. Near enough to restate
+    one another, an article's own two counts still conflict."""
+    a = "CBO believes that 4 million people will drop out of the system after the repeal."
+    b = "Another 23.5 million uninsured people will drop out of the system after the repeal."
+    one = line_corpus([("001_a", f"{a}\n{b}", "2017-03-14")])
+    two = line_corpus([("001_a", a, "2017-03-14"), ("002_b", b, "2017-03-14")])
+    yes = dict(same_story=lambda pairs, cos: [True] * len(pairs))
+    for (claims, arts), cosine, found in ((two, 0.7, True), (one, 0.7, False), (one, 0.9, True)):
+        facts = normalize_claims(claims, arts)
+        got = find_conflicts(claims, facts, [], arts, cosines=lambda pairs: [cosine] * len(pairs), **yes)
+        assert [c.kind for c in got] == (["number"] if found else []), (cosine, got)
+
+
+def test_a_shared_saying_or_view_is_no_shared_act_for_the_numbers():
+    """Two claims of two articles outside one event whose only shared predicate is what one source
+    says or believes ("CBO believes ...", "The CBO said ...") tell two things it holds: their counts
+    of people are not compared. Near enough to tell one event, the same counts conflict."""
+    def run(a, b, cosine=None):
+        claims, arts = line_corpus([("001_a", a, "2017-03-14"), ("002_b", b, "2017-03-14")])
+        facts = normalize_claims(claims, arts)
+        near = {} if cosine is None else dict(cosines=lambda pairs: [cosine] * len(pairs))
+        return [c.kind for c in find_conflicts(claims, facts, [], arts, **near)]
+    assert run("CBO believes that 4 million people will drop out of the system.",
+               "CBO believes that another 23.5 million uninsured people paid the tax.") == []
+    assert run("The CBO said 4 million people would lose coverage.", "The CBO said 23.5 million people paid the tax.") == []
+    leave = "CBO believes the repeal will leave {} people uninsured."
+    assert run(leave.format("4 million"), leave.format("23.5 million")) == []
+    assert run(leave.format("4 million"), leave.format("23.5 million"), cosine=0.9) == ["number"]
+
+
 def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measure():
     res = compare_claims("HSBC is the country's second-largest bank.", "HSBC is the third-largest bank in the country.")
     assert res.kind == "number" and "(rank 2)" in res.explanation and "(rank 3)" in res.explanation
