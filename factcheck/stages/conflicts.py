@@ -387,6 +387,31 @@ def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame
     return out
 
 
+# a rank's unit (`normalize._superlative_rank`): what is ranked, where, by what
+_RANK_UNIT = re.compile(r"(?P<what>.+?)(?: in (?P<where>.+?))?(?: by (?P<by>[a-z ]+))?")
+_THE_COUNTRY = frozenset({"country", "nation"})
+
+
+def _units_meet(qa: Quantity, qb: Quantity) -> bool:
+    """Two quantities count in one unit: the same one, or two ranks of one thing by one measure,
+    one where it holds "the country" and the other in a country it names ("the country's
+    second-largest bank" and "Denmark's largest bank": the reports of one story name one country)."""
+    if not qa.unit or not qb.unit:
+        return False
+    if qa.unit == qb.unit:
+        return True
+    if qa.kind != "rank" or qb.kind != "rank":
+        return False
+    ma, mb = _RANK_UNIT.fullmatch(qa.unit), _RANK_UNIT.fullmatch(qb.unit)
+    if ma is None or mb is None or ma["what"] != mb["what"] or ma["by"] != mb["by"]:
+        return False
+    wa, wb = ma["where"], mb["where"]
+    if wa is None or wb is None or (wa in _THE_COUNTRY) == (wb in _THE_COUNTRY):
+        return False
+    named = places.place(wb if wa in _THE_COUNTRY else wa)
+    return named is not None and named.kind == "country"
+
+
 def _one_act(x: Frame, y: Frame) -> bool:
     """Two frames' verbs name one kind of act (visit verbs count as one)."""
     return x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS)
@@ -737,7 +762,7 @@ class _Checker:
                 changes = _shared_count(fa, fb) if changes is None else changes
                 same_kind = [qb for x, qb in changes if x is qa]
             else:
-                same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and qb.unit and qb.unit == qa.unit
+                same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and _units_meet(qa, qb)
                              and _same_verb(qa, qb)]
             if _within(qa, aged_a):
                 # two people's ages: the age check's, wherever the claims are (an age the parser
@@ -749,7 +774,7 @@ class _Checker:
                 continue  # counts over different windows of time
             if qa.kind == "rank" and not (qa.exact and all(qb.exact for qb in same_kind)):
                 continue  # "one of the biggest" is compatible with "top"
-            mine = [q for q in fa.quantities if q.kind == qa.kind and q.unit == qa.unit and _same_verb(q, qa)]
+            mine = [q for q in fa.quantities if q.kind == qa.kind and _units_meet(q, qa) and _same_verb(q, qa)]
             # (minutes of a day, ages and places are exact: "58" and "56" years old differ by 3 %)
             tol = 0.0 if qa.kind in ("time", "score") or qa.unit in ("age", "place") else self.s.number_tolerance
             if any(not _disjoint(x, y, tol) for x in mine for y in same_kind):
@@ -760,7 +785,10 @@ class _Checker:
             qb = same_kind[0]
             sev = {"count": self.s.sev_count, "rank": self.s.sev_rank, "time": self.s.sev_date}.get(qa.kind, self.s.sev_number)
             kind = {"rank": "number", "time": "date", "score": "number"}.get(qa.kind, qa.kind)
-            return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), f"{qa.unit}",
+            # (of two ranks' units that meet, the one naming the country)
+            shown = qa.unit if qa.unit == qb.unit or (_RANK_UNIT.fullmatch(qa.unit)["where"] not in _THE_COUNTRY) \
+                else qb.unit
+            return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), shown,
                                _fmt_q(qa), _fmt_q(qb))
         return None
 

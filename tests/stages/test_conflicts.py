@@ -439,6 +439,22 @@ def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measur
         assert not compare_claims(a, b).conflict, (a, b)
 
 
+def test_a_rank_in_the_country_meets_one_in_the_country_a_report_names():
+    """"The country's largest bank" and "the second-largest bank in Denmark" rank one thing in one
+    country (the reports of one story name one country): they conflict, the reason naming the
+    country. A city, a region or another measure is not "the country"."""
+    res = compare_claims("Danske Bank is the country's largest bank.", "Danske Bank is the second-largest bank in Denmark.")
+    assert res.kind == "number" and "(largest bank in Denmark)" in res.explanation, res
+    res = compare_claims("Danske Bank is Denmark's third-largest bank by assets.", "Danske Bank is the nation's largest bank by assets.")
+    assert res.kind == "number" and "(largest bank in Denmark by assets)" in res.explanation, res
+    for b in ("Danske Bank is the largest bank in Denmark.",                 # the same rank
+              "Danske Bank is the second-largest bank in Copenhagen.",      # a city
+              "Danske Bank is the second-largest bank in Europe.",          # a continent
+              "Danske Bank is Denmark's third-largest bank by deposits."):  # another measure
+        assert not compare_claims("Danske Bank is the country's largest bank by assets." if "by" in b
+                                  else "Danske Bank is the country's largest bank.", b).conflict, b
+
+
 def test_an_event_numbered_two_ways_conflicts_within_one_window():
     res = compare_claims("The central bank raised rates for the fifth time this year.",
                          "The central bank raised rates for the fourth time this year.",
