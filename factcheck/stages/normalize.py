@@ -1392,8 +1392,9 @@ def _told_in_past(tokens: Sequence, start: int, end: int) -> bool:
     """Whether the parse puts the date at [start, end) (article offsets) on a verb in the past
     tense, which outweighs a word that looks ahead earlier in the text: "the expected rise came on
     Monday", "the plan for cuts was announced on Monday", "presented the plan to staff on Monday"
-    (an infinitive that describes a noun, "the plan to ...", takes the date of the verb the noun
-    depends on, as news writing does: "announced a plan to cut jobs on Monday"). A verb with a
+    (an infinitive that describes a verb's object, "the plan to ...", takes the date of that verb,
+    as news writing does: "announced a plan to cut jobs on Monday", "spoke about the plan to ... on
+    Monday"; not of a subject's: "the plan to cut jobs on Monday was announced"). A verb with a
     modal ("would"), an infinitive of its own ("plans to cut jobs on Monday") or one of the verbs
     that look ahead ("was scheduled for Monday") is not past: the words before decide."""
     inside = [t for t in tokens if start <= t.idx < end]
@@ -1403,11 +1404,15 @@ def _told_in_past(tokens: Sequence, start: int, end: int) -> bool:
     head = top.head
     if top.dep_ == "pobj" and head.dep_ == "prep":
         head = head.head
-    for _ in range(4):              # an infinitive describing a noun: the noun's verb
+    for _ in range(4):              # an infinitive describing a verb's object: that verb
         if head.dep_ == "acl" and head.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in head.children):
-            head = head.head.head if head.head.dep_ in ("dobj", "pobj", "nsubj", "nsubjpass", "attr") else head.head
-            if head.dep_ == "prep":
-                head = head.head
+            noun = head.head
+            if noun.dep_ == "dobj":
+                head = noun.head
+            elif noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+                head = noun.head.head
+            else:                   # ("the plan to cut jobs on Monday was announced": the cutting's)
+                return False
         else:
             break
     if head.pos_ not in ("VERB", "AUX") or head.lemma_.lower() in _AHEAD_LEMMAS:

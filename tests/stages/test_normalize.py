@@ -440,13 +440,15 @@ def test_a_weekday_told_in_the_past_tense_is_the_last_one_whatever_words_came_be
             "The expected rise came on Monday.",
             "Shares fell after the plan for cuts was announced on Monday.",
             "The bank announced a plan to cut jobs on Monday.",
-            "The minister, who will visit Paris next, arrived in Berlin on Monday.")
+            "The minister, who will visit Paris next, arrived in Berlin on Monday.",
+            "He spoke about the plan to cut jobs on Monday.")
     ahead = ("The bank plans to cut 2,000 jobs on Monday.",
              "The bank said it will cut jobs on Monday.",
              "The vote, scheduled for Monday, was postponed.",
              "The vote had been scheduled for Monday.",
              "The strike planned for Monday was called off.",
-             "The talks are due to resume on Monday.")
+             "The talks are due to resume on Monday.",
+             "The plan to cut 2,000 jobs on Monday was announced.")
     claims, _, facts = _corpus(*((t, "2026-11-25") for t in past + ahead))
     days = [[d.earliest for d in facts[c.id].dates] for c in claims]
     assert days == [["2026-11-23"]] * len(past) + [["2026-11-30"]] * len(ahead)
