@@ -875,7 +875,7 @@ _SAYING = SPEECH_VERBS | {"report", "confirm", "write", "quote"}
 # 4 million people ...", "if CBO is to be believed, another 23.5 million uninsured people ...") tell
 # two things one source holds, not one act whose numbers must agree
 _HOLDING = _SAYING | {"believe", "think", "fear", "hope", "assume", "suggest", "warn", "argue", "feel",
-                      "know", "doubt", "worry", "note", "acknowledge", "admit", "agree"}
+                      "know", "doubt", "worry", "note", "acknowledge", "admit"}
 
 
 def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:
