@@ -1210,7 +1210,11 @@ def _superlative_rank(text: str, off: int, m: re.Match, doc_tokens) -> Quantity 
     n = _ORDINALS.get(word) or int(word[:-2])
     sup = re.sub(r"[\s-]+", " ", m.group("adj").lower())
     lemma = noun.lemma_.lower() if noun.pos_ == "NOUN" else noun.text.lower()
-    unit = f"{_SUPERLATIVE_SAME.get(sup, sup)} {lemma}"
+    # the words that narrow what is ranked stay in it: "the largest mortgage lender" and "the
+    # largest online retailer" rank among fewer than "the second-largest lender", "the third-largest
+    # retailer" (both may hold)
+    narrowed = [t.text.lower() for t in noun.doc[last_tok.i + 1:noun.i]]
+    unit = " ".join([_SUPERLATIVE_SAME.get(sup, sup), *narrowed, lemma])
     if where:
         unit += f" in {where.lower() if where.islower() or where.lower() in _RANK_PLACES else where}"
     if by:

@@ -425,6 +425,8 @@ def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measur
     assert res.kind == "number" and "(rank 2)" in res.explanation and "(rank 3)" in res.explanation
     assert "largest bank in country" in res.explanation
     assert compare_claims("Gothenburg is Sweden's second-largest city.", "Gothenburg is Sweden's largest city.").conflict
+    res = compare_claims("Nordea is the country's largest mortgage lender.", "Nordea is the second-largest mortgage lender in the country.")
+    assert res.kind == "number" and "(largest mortgage lender in country)" in res.explanation, res
     for a, b in [
             # the same rank said two ways
             ("HSBC is the country's second-largest bank.", "HSBC is the second-biggest bank in the country."),
@@ -432,6 +434,9 @@ def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measur
             ("Gothenburg is Sweden's second-largest city.", "Gothenburg is the second-largest city in Europe."),
             ("Gothenburg is Sweden's second-largest city.", "Gothenburg is the largest city in Europe."),
             ("Mizuho, Japan's second-biggest lender by assets, said.", "Mizuho, Japan's third-largest lender by market value, said."),
+            # a rank among fewer: both may hold
+            ("Nordea is the country's largest mortgage lender.", "Nordea is the country's second-largest lender."),
+            ("Amazon is the world's largest online retailer.", "Amazon is the world's third-largest retailer."),
             # a rank of a time
             ("It is the largest protest since 1989.", "It is the second-largest protest."),
             # hedged
