@@ -412,6 +412,11 @@ def _units_meet(qa: Quantity, qb: Quantity) -> bool:
     return named is not None and named.kind == "country"
 
 
+def _additions(f: ClaimFacts) -> frozenset[tuple[int | None, str | None]]:
+    """What the claim tells one more of ("a fourth man", "a second body": marker kind "another")."""
+    return frozenset((m.nth, m.event) for m in f.markers if m.kind == "another")
+
+
 def _one_act(x: Frame, y: Frame) -> bool:
     """Two frames' verbs name one kind of act (visit verbs count as one)."""
     return x.verb == y.verb or (x.verb in VISIT_VERBS and y.verb in VISIT_VERBS)
@@ -793,6 +798,8 @@ class _Checker:
         return None
 
     def dates(self, fa, fb, same_event, pair_mode):
+        if _additions(fa) != _additions(fb):
+            return None  # "a fourth man was arrested on Tuesday": one more event, on a day of its own
         pairs = [(x, y) for x, y in _shared_predicate(fa, fb) if x.obj and x.obj == y.obj]
         if not (same_event or pairs):
             return None

@@ -81,7 +81,8 @@ class DateFact:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
-    """Precedence marker: first | previously | again, with the person and event it is about."""
+    """Precedence marker: first | previously | again, with the person and event it is about; or
+    another: one more of a kind ("a fourth man was arrested": event "man", nth 4)."""
     kind: str
     text: str
     start: int
@@ -381,6 +382,11 @@ _FIRST_SINCE = re.compile(r"[^.;]{0,60}?\bsince\b", re.I)
 NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)\s+"
                     r"(?:(?:official|state|working|foreign|overseas|such)\s+)?(?P<ev>visit|trip|tour|meeting)\b", re.I)
 _NTH = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+# one more of a kind: "a fourth man was arrested", "a second body was found", "for a third day"
+# (marker kind "another": the claim tells one of several such events, not the first one told)
+ANOTHER_RE = re.compile(r"\ban?\s+(?P<nth>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+                        r"2nd|3rd|4th|5th|6th|7th|8th|9th|10th)\b", re.I)
+_ANOTHER_NTH = {**_NTH, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "7th": 7, "8th": 8, "9th": 9, "10th": 10}
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # a time of day: "9 a.m.", "9:30 pm", "14:30" (minutes since midnight), with its zone when one follows
 TIME_RE = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
@@ -2080,6 +2086,17 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
                                   person_before(m.start(), last_person),
                                   EVENT_NOUNS[m.group("ev").lower()], nth=_NTH[m.group("nth").lower()]))
+        for m in ANOTHER_RE.finditer(ctext):
+            # the noun the ordinal numbers ("a fourth man"; not an event a visit marker numbers)
+            tok = next((t for t in tokens if t.idx == cs + m.start("nth")), None)
+            noun = tok.head if tok is not None and tok.dep_ == "amod" else None
+            # ("paid by a third party" is an outsider, not one more of anything)
+            if noun is None or noun.pos_ != "NOUN" or noun.lemma_.lower() in EVENT_NOUNS or noun.lemma_.lower() == "party" \
+                    or any(k.start < cs + m.end() and cs + m.start() < k.end for k in markers):
+                continue
+            markers.append(Marker("another", ctext[m.start():noun.idx - cs + len(noun.text)], cs + m.start(),
+                                  noun.idx + len(noun.text), None, noun.lemma_.lower(),
+                                  nth=_ANOTHER_NTH[m.group("nth").lower()]))
         # "visited Russia for the first time", "met for the third time" (a first within a window,
         # "for the first time in a decade" or "since 2015", is kind "first since")
         for start, end, n, verb, win in _nth_times(ctext, cs, tokens, dates):

@@ -444,6 +444,22 @@ def test_a_rank_by_a_superlative_conflicts_only_where_it_holds_and_by_one_measur
         assert not compare_claims(a, b).conflict, (a, b)
 
 
+def test_one_more_of_a_kind_is_an_event_on_a_day_of_its_own():
+    """"A fourth man was arrested on Tuesday" tells one more arrest than "police arrested three men
+    on Monday" did (the matcher may put them in one cluster): no date conflict; nor "for a second
+    day on Tuesday" against Monday's march. Two claims of the same one more ("a fourth man" both)
+    are one event again."""
+    days = dict(published_a="2026-03-04", published_b="2026-03-05")
+    assert not compare_claims("Police arrested three men on Monday over a break-in at the Drammen plant.",
+                              "A fourth man was arrested on Tuesday in connection with the break-in at the Drammen "
+                              "plant, police said.", **days).conflict
+    assert not compare_claims("Protesters marched on Monday in Oslo.",
+                              "Protesters marched for a second day on Tuesday in Oslo.", **days).conflict
+    res = compare_claims("A fourth man was arrested on Monday over the break-in.",
+                         "A fourth man was arrested on Tuesday over the break-in.", **days)
+    assert res.conflict and res.kind == "date", res
+
+
 def test_a_rank_in_the_country_meets_one_in_the_country_a_report_names():
     """"The country's largest bank" and "the second-largest bank in Denmark" rank one thing in one
     country (the reports of one story name one country): they conflict, the reason naming the

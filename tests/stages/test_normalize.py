@@ -454,6 +454,16 @@ def test_a_weekday_told_in_the_past_tense_is_the_last_one_whatever_words_came_be
     assert days == [["2026-11-23"]] * len(past) + [["2026-11-30"]] * len(ahead)
 
 
+def test_one_more_of_a_kind_is_marked_with_its_number_and_noun():
+    claims, _, facts = _corpus(("A fourth man was arrested on Tuesday.", "2026-03-05"),
+                               ("Rescuers found a 2nd body near the bridge.", None),
+                               ("Lavrov made a second visit to Myanmar.", None),
+                               ("Police arrested three men on Monday.", "2026-03-04"))
+    marks = [[(m.kind, m.nth, m.event, m.text) for m in facts[c.id].markers if m.kind == "another"] for c in claims]
+    # (a visit numbered is the visit markers' ("previously", nth 2), not one more of a kind)
+    assert marks == [[("another", 4, "man", "A fourth man")], [("another", 2, "body", "a 2nd body")], [], []]
+
+
 def test_a_passive_with_its_agent_is_framed_as_the_active_it_restates():
     """"Trump was defeated by Biden" states what "Biden defeated Trump" does: subject Biden, object
     Trump (it had Trump as the subject, so the two never compared as one predicate). A passive
