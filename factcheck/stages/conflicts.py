@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (_ORD, _ORDINALS, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE,
+from factcheck.stages.normalize import (_ORD, _ordinal, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE,
                                         SPEECH_VERBS, STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS,
                                         WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, full_legal_form,
                                         normalize_claims, parse_published)
@@ -791,8 +791,7 @@ class _Checker:
             sev = {"count": self.s.sev_count, "rank": self.s.sev_rank, "time": self.s.sev_date}.get(qa.kind, self.s.sev_number)
             kind = {"rank": "number", "time": "date", "score": "number"}.get(qa.kind, qa.kind)
             # (of two ranks' units that meet, the one naming the country)
-            shown = qa.unit if qa.unit == qb.unit or (_RANK_UNIT.fullmatch(qa.unit)["where"] not in _THE_COUNTRY) \
-                else qb.unit
+            shown = qb.unit if _RANK_UNIT.fullmatch(qa.unit)["where"] in _THE_COUNTRY else qa.unit
             return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), shown,
                                _fmt_q(qa), _fmt_q(qb))
         return None
@@ -1028,7 +1027,7 @@ _NUMBERED_TITLE = re.compile(rf"^(?:the\s+)?({_ORD})\s+(.+)$")
 def _numbered(t: str) -> tuple[int, str] | None:
     """A title's number and office: "45th president" is (45, "president"), "first president" (1, ...)."""
     m = _NUMBERED_TITLE.match(t)
-    return (_ORDINALS.get(m.group(1)) or int(m.group(1)[:-2]), m.group(2)) if m else None
+    return (_ordinal(m.group(1)), m.group(2)) if m else None
 
 
 def _is_rank(t: str) -> bool:

@@ -295,6 +295,12 @@ WINDOW_RE = re.compile(r"\b(since|in the past|over the past|in the last)\s+([\w 
 _ORDINALS = {w: i for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                                           "eighth", "ninth", "tenth"], start=1)}
 _ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+
+
+def _ordinal(word: str) -> int:
+    """The number an ordinal `_ORD` matches names: "third" 3, "21st" 21."""
+    word = word.lower()
+    return _ORDINALS.get(word) or int(word[:-2])
 # a change in a rate, in percentage points: "25 basis points" (0.25), "half a percentage point"
 PERCENTAGE_POINT = "percentage point"
 _POINTS_AFTER = re.compile(r"[\s-]+(basis[\s-]+points?|bps?|percentage[\s-]+points?|pct[\s-]+points?)\b", re.I)
@@ -384,9 +390,7 @@ NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|
 _NTH = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 # one more of a kind: "a fourth man was arrested", "a second body was found", "for a third day"
 # (marker kind "another": the claim tells one of several such events, not the first one told)
-ANOTHER_RE = re.compile(r"\ban?\s+(?P<nth>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-                        r"2nd|3rd|4th|5th|6th|7th|8th|9th|10th)\b", re.I)
-_ANOTHER_NTH = {**_NTH, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "7th": 7, "8th": 8, "9th": 9, "10th": 10}
+ANOTHER_RE = re.compile(rf"\ban?\s+(?P<nth>(?!first\b){_ORD})\b", re.I)
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # a time of day: "9 a.m.", "9:30 pm", "14:30" (minutes since midnight), with its zone when one follows
 TIME_RE = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
@@ -1121,7 +1125,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         if not free(m.start(), m.end()):
             continue
         word = m.group("ord").lower()
-        n = _ORDINALS.get(word) or int(word[:-2])
+        n = _ordinal(word)
         noun = (m.group("noun") or m.group("noun2")).lower()
         noun = _RUN_NOUNS.get(noun) or _NOUN_LEMMA.get(noun, noun[:-1] if noun.endswith("s") and not noun.endswith("ss")
                                                          else noun)
@@ -1132,7 +1136,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         if not free(m.start("ord"), m.end()) or verb is None or verb.pos_ not in ("VERB", "AUX"):
             continue      # (not "the first visit to Moscow")
         word = m.group("ord").lower()
-        n = _ORDINALS.get(word) or int(word[:-2])
+        n = _ordinal(word)
         lemma = verb.lemma_.lower() + (" down" if m.group(0).lower().endswith(" down") else "")
         # (counted within the year the claim names after it: "... this year", "... in 2024")
         year = next((d.year for d in dates if d.start - off >= m.end() and d.year and d.month is None
@@ -1142,7 +1146,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         taken.append((m.start(), m.end()))
     for m in PLACE_RE.finditer(text):
         word = (m.group("a") or m.group("b") or m.group("c")).lower()
-        n = _ORDINALS.get(word) or int(word[:-2])
+        n = _ordinal(word)
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), n, n, True, "place", "rank"))
     for m in RANK_RE.finditer(text):
         r = m.group("rank").lower()
@@ -1213,7 +1217,7 @@ def _superlative_rank(text: str, off: int, m: re.Match, doc_tokens) -> Quantity 
     if by:
         end = by.end()
     word = (m.group("ord") or "first").lower()
-    n = _ORDINALS.get(word) or int(word[:-2])
+    n = _ordinal(word)
     sup = re.sub(r"[\s-]+", " ", m.group("adj").lower())
     lemma = noun.lemma_.lower() if noun.pos_ == "NOUN" else noun.text.lower()
     # the words that narrow what is ranked stay in it: "the largest mortgage lender" and "the
@@ -1258,7 +1262,7 @@ def _nth_times(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[t
             window = (_dated_since(wm.group(1), wm.start(1), wm.end(1), dates, off)
                       or (f"in {d.year}" if d is not None and d.year and d.month is None else _window(wm.group(1))))
         word = m.group("ord").lower()
-        n = _ORDINALS.get(word) or int(word[:-2])
+        n = _ordinal(word)
         # "It is not the first time he has visited": at least the second (-2); "not the third time"
         # tells no number (0)
         start = m.start()
@@ -2096,7 +2100,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
                 continue
             markers.append(Marker("another", ctext[m.start():noun.idx - cs + len(noun.text)], cs + m.start(),
                                   noun.idx + len(noun.text), None, noun.lemma_.lower(),
-                                  nth=_ANOTHER_NTH[m.group("nth").lower()]))
+                                  nth=_ordinal(m.group("nth"))))
         # "visited Russia for the first time", "met for the third time" (a first within a window,
         # "for the first time in a decade" or "since 2015", is kind "first since")
         for start, end, n, verb, win in _nth_times(ctext, cs, tokens, dates):
