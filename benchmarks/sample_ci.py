@@ -11,7 +11,8 @@ previous sample to that frame's current line. Charging elapsed time, not countin
 long calls that hold the interpreter lock (a SQLite read, a numpy gather) at their real weight; a
 line profiler instead inflates lines that run much Python several times over. Prints, per line, the
 milliseconds per run at each corpus size (the stores are those of `bench_ci.py --work`, prepared
-the same way) and the function's total.
+the same way) and the function's total. With `--function '*'`: every function of the process,
+charged the time it was anywhere on the stack, sorted by how much that grows with the corpus.
 """
 from __future__ import annotations
 
@@ -35,26 +36,39 @@ _file, _, _func = _func.rpartition(":")
 if _func and os.environ.get("FACTCHECK_SAMPLE_OUT"):
     _spent = collections.Counter()
     _main = threading.main_thread().ident
+    _stop = threading.Event()
 
     def _sample():
         last = time.perf_counter()
-        while True:
+        while not _stop.is_set():
             time.sleep(0.001)
             now = time.perf_counter()
             spent, last = now - last, now
             f = sys._current_frames().get(_main)
+            if _func == "*":                  # every function on the stack, once: inclusive time
+                seen = set()
+                while f is not None:
+                    key = (f.f_code.co_filename, f.f_code.co_firstlineno)
+                    if key not in seen:
+                        seen.add(key)
+                        _spent[key] += spent
+                    f = f.f_back
+                continue
             while f is not None:
                 if f.f_code.co_name == _func and f.f_code.co_filename.endswith(_file):
-                    _spent[(f.f_code.co_filename, f.f_lineno)] += spent
+                    _spent[(f.f_code.co_filename, f.f_lineno or 0)] += spent
                     break
                 f = f.f_back
 
     def _dump():
+        _stop.set()
+        _sampler.join()
         with open(os.environ["FACTCHECK_SAMPLE_OUT"], "a", encoding="utf-8") as fh:
             for (path, line), seconds in _spent.items():
                 fh.write(f"{path}\\t{line}\\t{seconds!r}\\n")
 
-    threading.Thread(target=_sample, daemon=True).start()
+    _sampler = threading.Thread(target=_sample, daemon=True)
+    _sampler.start()
     _exit = os._exit
 
     def _exit_after_dump(code):
@@ -71,7 +85,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
     ap.add_argument("--function", default="clusters.py:_delta",
-                    help="the function whose lines are charged: NAME, or FILE:NAME when other files have one")
+                    help="the function whose lines are charged: NAME, or FILE:NAME when other files have one; "
+                         "'*': every function of the process, charged its inclusive time (shown by its first line), "
+                         "sorted by what it grows from the smallest corpus to the largest")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--new-file", type=Path, default=None)
     ap.add_argument("--distinct", action="store_true", help="the stores of `bench_ci.py --distinct`")
@@ -105,13 +121,17 @@ def main() -> None:
                     got[(file, int(line))] += float(seconds) * 1000 / args.runs
             spent[n] = got
     last = spent[sizes[-1]]
-    lines = sorted(set().union(*spent.values()), key=lambda k: -last.get(k, 0.0))[:args.top]
+    first = spent[sizes[0]]
+    order = (lambda k: -(last.get(k, 0.0) - first.get(k, 0.0))) if args.function == "*" else (lambda k: -last.get(k, 0.0))
+    lines = sorted(set().union(*spent.values()), key=order)[:args.top]
     print(f"ms per run in {args.function} (medians are not used: the sums of {args.runs} runs, divided)")
     print(f"{'line':34s}" + "".join(f"{n:>8d}" for n in sizes))
     for file, line in lines:
         where = f"{Path(file).name}:{line}"
         print(f"{where:34s}" + "".join(f"{spent[n].get((file, line), 0.0):8.1f}" for n in sizes)
               + "  " + linecache.getline(file, line).strip()[:80])
+    if args.function == "*":
+        return                                        # (inclusive times: their sum means nothing)
     print(f"{'total':34s}" + "".join(f"{sum(spent[n].values()):8.1f}" for n in sizes))
 
 
