@@ -17,8 +17,8 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (_ORD, _ordinal, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, SCALE,
-                                        SPEECH_VERBS, STRICTLY_BELOW, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS,
+from factcheck.stages.normalize import (_ORD, _ordinal, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, RUNNING, SCALE,
+                                        SPEECH_VERBS, STRICTLY_BELOW, TALLY_VERBS, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS,
                                         WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, full_legal_form,
                                         normalize_claims, parse_published)
 
@@ -769,6 +769,8 @@ class _Checker:
             else:
                 same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and _units_meet(qa, qb)
                              and _same_verb(qa, qb)]
+            if qa.kind == "number":
+                same_kind = [qb for qb in same_kind if not _tally_update(fa, qa, fb, qb)]
             if _within(qa, aged_a):
                 # two people's ages: the age check's, wherever the claims are (an age the parser
                 # gave nobody is still compared in one event)
@@ -843,6 +845,28 @@ class _Checker:
         return self.differ("date", self.s.sev_date * self.s.relative_date_discount, fa, (x.start, x.end),
                            fb, (y.start, y.end), "weekday names; an article's date is unknown",
                            nx.capitalize(), ny.capitalize())
+
+
+def _tally_update(fa: ClaimFacts, qa: Quantity, fb: ClaimFacts, qb: Quantity) -> bool:
+    """Whether two counts of one running tally (`TALLY_VERBS`: the dead, the injured, the arrested
+    ...) may be two times of it rather than two reports of one: told on two days, the later
+    article's count is the higher ("police arrested three men" on May 6, "have arrested four men"
+    on May 7: an update); when the articles' dates do not tell which came first (one unknown, or
+    the same day), the higher count is told as running, up to the time of its report ("have
+    arrested", "so far": `RUNNING`), and the lower one as done ("arrested three men"). A later
+    report of fewer stays a conflict, and so do two totals up to their reports ("at least 892
+    people have been killed" / "only 300 people have been killed") of days not known apart."""
+    if {qa.verb, qb.verb} - {None} - TALLY_VERBS or not {qa.verb, qb.verb} & TALLY_VERBS:
+        return False          # (one verb at most: `_same_verb`)
+    da, db = parse_published(fa.published), parse_published(fb.published)
+    if None not in da and None not in db and da != db:
+        later, earlier = (qa, qb) if da > db else (qb, qa)
+        return later.low > earlier.high
+    running = [q for q in (qa, qb) if q.window == RUNNING]
+    if len(running) != 1:
+        return False      # two totals up to their reports ("only 300 have been killed") that differ
+    other = qb if running[0] is qa else qa
+    return running[0].low > other.high
 
 
 def _aged_spans(f: ClaimFacts) -> list[tuple[int, int]]:

@@ -60,7 +60,8 @@ class Quantity:
     unit: str | None = None          # lemma of the counted noun ("people", "officer")
     kind: str = "number"             # number | count (times an event happened) | rank | time (of day, minutes)
     hedge: str | None = None         # "at least", "thousands", "one of the" ...
-    window: str | None = None        # "since 2013", "since taking power" (for counts)
+    window: str | None = None        # "since 2013", "since taking power" (for counts); RUNNING for a
+                                     # tally told up to the report ("have arrested four men")
     verb: str | None = None          # a casualty verb it counts for: "kill" (killed, died), "injure" ...
 
 
@@ -1107,8 +1108,9 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             v = _POINT_FRACTIONS[m.group("part").lower().replace("-", " ")]
             out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, PERCENTAGE_POINT, "number"))
     out = _befores(_totals(_ranges(out, text, off), text, off), text, off)
-    out = [dataclasses.replace(q, verb=v) if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end))
-           else q for q in out]
+    out = [dataclasses.replace(q, verb=v, window=RUNNING if v in TALLY_VERBS and _running_tally(doc_tokens, q.start, q.end)
+                               else None)
+           if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end)) else q for q in out]
     # nobody: a count of none ("No one was killed" against "Three people were killed")
     for m in NOBODY_RE.finditer(text):
         if free(m.start(), m.end()):
@@ -1318,6 +1320,36 @@ def _casualty_verb(tokens, start: int, end: int) -> str | None:
             return None
         tok = tok.head
     return None
+
+
+# the casualty verbs whose counts grow as a story develops: the dead, the injured, the arrested ...
+# (a later report's higher count is an update; what a vehicle carried does not grow)
+TALLY_VERBS = frozenset({"kill", "injure", "arrest", "displace", "evacuate", "rescue"})
+# the window of a tally's number told up to the time of the report (`_running_tally`)
+RUNNING = "so far"
+_UP_TO_NOW = re.compile(r"\b(?:so far|to date|thus far|as yet|until now|up (?:un)?til now|up to now)\b", re.I)
+
+
+def _running_tally(tokens, start: int, end: int) -> bool:
+    """Whether the number at [start, end) is told as a running tally, of the time up to the report:
+    its verb in the present perfect ("police have arrested four men", "41 people have died", "have
+    been evacuated") or said with "so far", "to date" ... ("300 were rescued so far"). Not "had
+    arrested" nor "arrested ... on Monday": a count of a time gone by."""
+    tok = next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
+        next((t for t in tokens if start <= t.idx < end), None)
+    for _ in range(4):
+        if tok is None:
+            return False
+        if tok.pos_ in ("VERB", "AUX"):
+            break
+        if tok.head is tok:
+            return False
+        tok = tok.head
+    else:
+        return False
+    if any(c.dep_ == "aux" and c.lemma_.lower() == "have" and c.tag_ in ("VBP", "VBZ") for c in tok.children):
+        return True
+    return bool(_UP_TO_NOW.search(" ".join(t.lower_ for t in tok.subtree)))
 
 
 # a number that counts the whole the other one is part of: "92 of the 230 seats", "92 out of

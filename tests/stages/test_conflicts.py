@@ -20,6 +20,11 @@ FIRES = [
     ("count", "Min Aung Hlaing has visited Russia twice since 2013.",
      "Min Aung Hlaing has visited Russia five times since 2013."),
     ("number", "Twenty-one people were killed in the strike.", "Thirty-one people were killed in the strike."),
+    # a tally told done on both sides ("had arrested" is of a time gone by), and one so far below
+    # a count done: no update explains them
+    ("number", "Police had arrested three men over the attack.", "Police arrested four men over the attack."),
+    ("number", "So far 1,000 people have been evacuated because of the storm.",
+     "The storm forced 2,000 people to evacuate."),
     ("count", "Min Aung Hlaing has visited Russia three times since the coup.",      # (one window, two wordings)
      "Senior General Min Aung Hlaing has visited Russia twice since taking power."),
     ("date", "The military seized power on February 1, 2021.", "The military seized power on March 3, 2021."),
@@ -252,6 +257,12 @@ QUIET = [
     ("a scaled figure rounded", "The deal is worth $2.3 million.", "The deal is worth $2,310,000."),
     ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
+    ("a running tally above a count done", "Police arrested three men over the attack.",
+     "Police have arrested four men over the attack."),
+    ("a toll so far above a toll told done", "The quake killed 35 people.",
+     "Officials said 41 people have been killed so far in the quake."),
+    ("evacuated so far above a count done", "The storm forced 2,000 people to evacuate.",
+     "So far 3,000 people have been evacuated because of the storm."),
 ]
 
 
@@ -1010,3 +1021,27 @@ def test_a_percentage_difference_is_compared_only_with_one_of_the_same_compariso
     assert not [c for c in got if c.kind == "number"], [c.explanation for c in got]
     same = in_one_cluster("Sales were 12 percent higher than a year earlier.", "Sales were 15 percent higher than a year earlier.")
     assert [c.kind for c in same] == ["number"] and "(percent higher)" in same[0].explanation, same
+
+
+@pytest.mark.parametrize("a,b,conflict", [
+    # the later article counts more: an update of a tally
+    (("The earthquake killed 35 people in the region.", "2024-05-06"),
+     ("The earthquake killed 41 people in the region.", "2024-05-07"), False),
+    (("Police arrested three men on Monday over the attack.", "2024-05-06"),
+     ("Police arrested four men over the attack.", "2024-05-08"), False),
+    # the later article counts fewer: a conflict, running or not
+    (("The earthquake killed 41 people in the region.", "2024-05-06"),
+     ("The earthquake killed 35 people in the region.", "2024-05-07"), True),
+    (("Police arrested four men over the attack.", "2024-05-06"),
+     ("Police have arrested three men over the attack.", "2024-05-07"), True),
+    # on one day, two counts told done differ
+    (("The fire killed 12 people.", "2024-05-06"), ("The fire killed 15 people.", "2024-05-06"), True),
+    # what a vehicle carried does not grow
+    (("The bus was carrying 40 passengers.", "2024-05-06"), ("The bus was carrying 52 passengers.", "2024-05-07"), True),
+])
+def test_a_later_report_of_a_tally_may_count_more(a, b, conflict):
+    """The dead, the injured, the arrested ... are counted again as a story develops: a later
+    article's higher count is an update, a lower one a conflict (either order of the pair)."""
+    for (ta, pa), (tb, pb) in ((a, b), (b, a)):
+        res = compare_claims(ta, tb, published_a=pa, published_b=pb)
+        assert res.conflict is conflict and (res.kind == "number" or not conflict), (ta, tb, res)

@@ -610,3 +610,24 @@ def test_a_name_ending_in_a_company_word_is_a_company():
     kinds = {m.name: m.person for f in facts.values() for m in f.mentions}
     # (the tagger calls it a person)
     assert kinds.get("Halvorsen Foods") is False, kinds
+
+
+@pytest.mark.parametrize("text,running", [
+    ("Police have arrested four men in connection with the attack.", True),
+    ("So far 3,000 people have been evacuated because of the storm.", True),
+    ("At least 41 people have died, officials said.", True),
+    ("To date, 300 people were rescued from the rubble.", True),
+    ("Police arrested three men on Monday.", False),
+    ("Police had arrested three men by Monday.", False),
+    ("The quake killed 35 people in the region.", False),
+    # what a vehicle carried is no tally that grows
+    ("The bus has carried 52 passengers.", False),
+])
+def test_a_tally_told_up_to_the_report_is_running(text, running):
+    """A count of the dead, injured, arrested ... in the present perfect or with "so far", "to
+    date" is a running tally (window RUNNING): a later report may count more."""
+    from factcheck.stages.normalize import RUNNING
+    claims, _, facts = _corpus((text, None))
+    counted = [q for q in facts[claims[0].id].quantities if q.kind == "number" and q.verb]
+    assert counted, facts[claims[0].id].quantities
+    assert (counted[0].window == RUNNING) is running, counted
