@@ -1,6 +1,6 @@
-"""Where a place is: its country, and a city's position (`factcheck/data/places.tsv`, from
-GeoNames, CC BY 4.0: every country, and every city of 15,000 people or more; made by
-scripts/make_places.py). Read once, when a check first asks."""
+"""Where a place is: its country, a city's position and region (`factcheck/data/places.tsv`, from
+GeoNames, CC BY 4.0: every country, the first-level regions of a few countries, and every city of
+15,000 people or more; made by scripts/make_places.py). Read once, when a check first asks."""
 from __future__ import annotations
 
 import bisect
@@ -22,10 +22,11 @@ NEAR_KM = 50.0
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str
-    kind: str                        # "country" | "city"
+    kind: str                        # "country" | "region" | "city"
     country: str                     # ISO code
     lat: float | None = None
     lon: float | None = None
+    region: str | None = None        # a region's code, or a city's region (GeoNames' admin1 code)
 
 
 def plain(name: str) -> str:
@@ -48,24 +49,32 @@ def _rows(key: str) -> list[tuple[Place, int]]:
     names, rows = _table()
     out = []
     for i in range(bisect.bisect_left(names, key), bisect.bisect_right(names, key)):
-        name, kind, cc, lat, lon, pop = rows[i].split("\t")
-        out.append((Place(name, kind, cc, float(lat) if lat else None, float(lon) if lon else None), int(pop or 0)))
+        name, kind, cc, lat, lon, pop, region = rows[i].split("\t")
+        out.append((Place(name, kind, cc, float(lat) if lat else None, float(lon) if lon else None, region or None),
+                    int(pop or 0)))
     return out
 
 
 @functools.lru_cache(maxsize=4096)
-def place(name: str) -> Place | None:
-    """The place a name is, or None: unknown, or held by several places none of which dominates."""
+def readings(name: str) -> tuple[Place, ...]:
+    """The places a name may be: a country and the regions of its name, and of the cities of its
+    name the one that dominates (`_DOMINANT`), else every one. "Georgia" is a country and a US
+    state, "Washington" a city and a state, "Ontario" a province and a Californian city."""
     got = _rows(plain(name))
-    if not got:
-        return None
-    countries = [p for p, _ in got if p.kind == "country"]
-    if countries:
+    cities = sorted(((p, n) for p, n in got if p.kind == "city"), key=lambda x: -x[1])
+    if len(cities) > 1 and cities[0][1] >= _DOMINANT * cities[1][1]:
+        cities = cities[:1]
+    return tuple(p for p, _ in got if p.kind != "city") + tuple(p for p, _ in cities)
+
+
+def place(name: str) -> Place | None:
+    """The place a name is, or None: unknown, or held by several places none of which dominates
+    (a country's name held by a city too is the country's)."""
+    got = readings(name)
+    countries = [p for p in got if p.kind == "country"]
+    if countries and not any(p.kind == "region" for p in got):
         return countries[0]
-    ranked = sorted(got, key=lambda x: -x[1])
-    if len(ranked) > 1 and ranked[0][1] < _DOMINANT * ranked[1][1]:
-        return None
-    return ranked[0][0]
+    return got[0] if len(got) == 1 else None
 
 
 def _km(a: Place, b: Place) -> float:
@@ -74,13 +83,19 @@ def _km(a: Place, b: Place) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
-def apart(a: str, b: str) -> bool:
-    """Whether two place names are surely two places: two countries, a city outside the country
-    named, or two cities more than `NEAR_KM` apart. False when either is not known (a region, a
-    district, a name several places hold) or one may hold the other."""
-    pa, pb = place(a), place(b)
-    if pa is None or pb is None:
-        return False
-    if pa.kind == "country" or pb.kind == "country":
+def _apart(pa: Place, pb: Place) -> bool:
+    if pa.kind == "country" or pb.kind == "country" or pa.country != pb.country:
         return pa.country != pb.country
+    if pa.kind == "region" or pb.kind == "region":
+        # two regions of one country, or a city of another region than the one named
+        return pa.region is not None and pb.region is not None and pa.region != pb.region
     return _km(pa, pb) > NEAR_KM
+
+
+def apart(a: str, b: str) -> bool:
+    """Whether two place names are surely two places, whichever places they name (`readings`): two
+    countries, a place outside the country named, two regions of one country, a city outside the
+    region named, or two cities more than `NEAR_KM` apart. False when either is not known (a
+    district, a region of a country without regions in the table) or one may hold the other."""
+    ra, rb = readings(a), readings(b)
+    return bool(ra and rb) and all(_apart(x, y) for x in ra for y in rb)

@@ -20,6 +20,7 @@ FIRES = [
     ("count", "Min Aung Hlaing has visited Russia twice since 2013.",
      "Min Aung Hlaing has visited Russia five times since 2013."),
     ("number", "Twenty-one people were killed in the strike.", "Thirty-one people were killed in the strike."),
+    ("name", "The gunman opened fire at a school in Texas.", "The gunman opened fire at a school in Oklahoma."),
     # a tally told done on both sides ("had arrested" is of a time gone by), and one so far below
     # a count done: no update explains them
     ("number", "Police had arrested three men over the attack.", "Police arrested four men over the attack."),
@@ -257,6 +258,8 @@ QUIET = [
     ("a scaled figure rounded", "The deal is worth $2.3 million.", "The deal is worth $2,310,000."),
     ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
+    ("a city in the state named", "The shooting took place in Tulsa.", "The shooting took place in Oklahoma."),
+    ("a city in a state named like a far city", "Lavrov arrived in Seattle.", "Lavrov arrived in Washington."),
     ("a running tally above a count done", "Police arrested three men over the attack.",
      "Police have arrested four men over the attack."),
     ("a toll so far above a toll told done", "The quake killed 35 people.",
