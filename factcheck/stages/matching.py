@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
-from factcheck.stages.normalize import CURRENCY_SIGNS, SCALE as _SCALE
+from factcheck.stages.normalize import ANOTHER_RE, CURRENCY_SIGNS, SCALE as _SCALE, _ordinal
 
 RELATIONS = ("same", "related", "unrelated")
 
@@ -153,6 +153,10 @@ def numbers_in(text: str) -> frozenset[str]:
             found.add(f"month:{_MONTHS[w]}")
         elif w in _MONTH_ABBR and word[0].isupper() and word[1:].islower():
             found.add(f"month:{_MONTH_ABBR[w]}")
+    # one more of a kind: "a fourth man was arrested" is "nth:4 man" (`ANOTHER_RE`)
+    for m in ANOTHER_RE.finditer(text):
+        unit = _unit_after(text, m.end())
+        found.add(f"nth:{_ordinal(m['nth'])}" + (f" {unit}" if unit else ""))
     return frozenset(found)
 
 
@@ -191,9 +195,11 @@ def _names_clash(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _kind(x: str) -> str:
-    """month, percent, year or count: only numbers of one kind are compared."""
+    """month, nth (one more of a kind), percent, year or count: only numbers of one kind are compared."""
     if x.startswith("month:"):
         return "month"
+    if x.startswith("nth:"):
+        return "nth"
     if x.endswith("%"):
         return "percent"
     value, _, unit = x.partition(" ")
@@ -218,10 +224,32 @@ def _close(x: str, y: str) -> bool:
     return abs(fx - fy) <= 0.02 * max(abs(fx), abs(fy))   # "2.95 million" ~ "2.9 million"
 
 
+_PLURALS = {"men": "man", "women": "woman", "people": "person", "persons": "person", "children": "child"}
+
+
+def _singular(unit: str) -> str:
+    return _PLURALS.get(unit, unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit)
+
+
+def _one_more_clash(a: frozenset[str], b: frozenset[str]) -> bool:
+    """One side tells one more of a kind ("a fourth man was arrested") that the other does not,
+    and the other counts that kind ("three men were arrested", "a second man"): two facts."""
+    for x in {v for v in a | b if v.startswith("nth:")} - (a & b):
+        other = b if x in a else a
+        unit = _singular(x.partition(" ")[2])
+        if any(_kind(y) in ("count", "nth") and (not unit or not y.partition(" ")[2]
+                                                 or _singular(y.partition(" ")[2]) == unit) for y in other):
+            return True
+    return False
+
+
 def _numbers_clash(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Some number has counterparts of its kind (and unit) on the other side, none of them close."""
+    """Some number has counterparts of its kind (and unit) on the other side, none of them close;
+    or one side tells one more of a kind the other counts (`_one_more_clash`)."""
     if not a or not b:
         return False
+    if _one_more_clash(a, b):
+        return True
     small, big = (a, b) if len(a) <= len(b) else (b, a)
     for x in small:
         peers = [y for y in big if _comparable(x, y)]
@@ -250,7 +278,10 @@ def pair_features(a: str, b: str, cosine: float) -> dict[str, float]:
         "length_ratio": min(len(ca), len(cb)) / max(len(ca), len(cb), 1),
         "number_clash": float(_numbers_clash(na, nb)),
         "name_clash": float(_names_clash(ea, eb)),
-        "number_agree": float(bool(na) and na == nb),
+        # (one more of a kind tells no number two claims agree on: "with the 27th pick" agrees, "a
+        # third baseman" beside it on one side only does not make it a disagreement)
+        "number_agree": float(bool(ma := {x for x in na if not x.startswith("nth:")})
+                              and ma == {x for x in nb if not x.startswith("nth:")}),
         "unmatched_max": max(len(sa - sb), len(sb - sa)) / 10.0,
         "bigram_overlap": len(ba & bb) / max(1, min(len(ba), len(bb))),
         "char_ratio": fuzz.ratio(pa, pb) / 100.0,

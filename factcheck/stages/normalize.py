@@ -390,8 +390,10 @@ NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|
                     r"(?:(?:official|state|working|foreign|overseas|such)\s+)?(?P<ev>visit|trip|tour|meeting)\b", re.I)
 _NTH = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
 # one more of a kind: "a fourth man was arrested", "a second body was found", "for a third day"
-# (marker kind "another": the claim tells one of several such events, not the first one told)
-ANOTHER_RE = re.compile(rf"\ban?\s+(?P<nth>(?!first\b){_ORD})\b", re.I)
+# (marker kind "another": the claim tells one of several such events, not the first one told);
+# not a fraction ("a third of the officers", "a third less likely") nor a compound ("a sixth-grader")
+ANOTHER_RE = re.compile(rf"\ban?\s+(?P<nth>(?!first\b){_ORD})\b(?![-‐]|\s+(?:of|less|more|fewer|as|larger|smaller)\b)",
+                        re.I)
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # a time of day: "9 a.m.", "9:30 pm", "14:30" (minutes since midnight), with its zone when one follows
 TIME_RE = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"

@@ -40,6 +40,24 @@ def test_numbers_clash_only_with_numbers_of_their_kind_and_unit():
     assert not clash(n("up 2.95 million"), n("up 2.9 million"))                # within 2 %
 
 
+def test_one_more_of_a_kind_is_another_fact_than_the_count_before_it():
+    """"A fourth man was arrested" tells one more than "three men were arrested": two facts (a
+    number clash), while two reports of the fourth man agree; a fraction ("a third of"), a
+    comparison ("a third less likely") and a compound ("a sixth-grader") tell no one more."""
+    from factcheck.stages.matching import _numbers_clash as clash
+    n = numbers_in
+    assert n("A fourth man was arrested on Tuesday.") == {"nth:4 man"}
+    assert clash(n("Police arrested three men over the attack."), n("A fourth man was arrested over the attack."))
+    assert clash(n("A fourth man was arrested."), n("A fifth man was arrested."))
+    assert not clash(n("A fourth man was arrested over the attack."), n("Police said a fourth man was arrested."))
+    # one more of another kind than the one counted, or nothing counted on the other side
+    assert not clash(n("Police arrested three men."), n("A second car was found near the site."))
+    assert not clash(n("Lavrov visited Myanmar for a second time in 2022."), n("Lavrov visited Myanmar in 2022."))
+    for text in ("It is about a third of what I owe.", "They were a third less likely to fall ill.",
+                 "Jodie Singer, a sixth-grader from Washington, spoke."):
+        assert not any(x.startswith("nth:") for x in n(text)), text
+
+
 def test_names_skip_titles_and_sentence_starts():
     assert names_in("Russian Foreign Minister Sergey Lavrov arrived in Myanmar") >= {"sergey", "lavrov", "myanmar"}
     assert "the" not in names_in("The minister spoke")
@@ -212,7 +230,9 @@ def test_embedding_loads_neither_sentence_transformers_nor_transformers():
     # same story, different number: not the same fact
     ("A typhoon hit South Korea, killing at least 42 people, authorities said.",
      "A typhoon hit South Korea, killing at least 48 people, authorities said.", "related"),
-], ids=["paraphrase-is-same", "different-number-is-related"])
+    # one more of a kind than those counted: not the same fact
+    ("Police arrested three men over the attack.", "A fourth man was arrested over the attack.", "related"),
+], ids=["paraphrase-is-same", "different-number-is-related", "one-more-is-related"])
 def test_real_model_relation(real_embedder, a, b, relation):
     m = compare_texts(a, b, real_embedder)
     assert m.relation == relation, m

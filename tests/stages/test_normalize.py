@@ -458,10 +458,14 @@ def test_one_more_of_a_kind_is_marked_with_its_number_and_noun():
     claims, _, facts = _corpus(("A fourth man was arrested on Tuesday.", "2026-03-05"),
                                ("Rescuers found a 2nd body near the bridge.", None),
                                ("Lavrov made a second visit to Myanmar.", None),
-                               ("Police arrested three men on Monday.", "2026-03-04"))
+                               ("Police arrested three men on Monday.", "2026-03-04"),
+                               # a fraction, a comparison, a compound: no one more
+                               ("A third of the officers were trained in Russia.", None),
+                               ("Smokers were a third less likely to answer on Monday.", None),
+                               ("A sixth-grader asked the first question on Monday.", None))
     marks = [[(m.kind, m.nth, m.event, m.text) for m in facts[c.id].markers if m.kind == "another"] for c in claims]
     # (a visit numbered is the visit markers' ("previously", nth 2), not one more of a kind)
-    assert marks == [[("another", 4, "man", "A fourth man")], [("another", 2, "body", "a 2nd body")], [], []]
+    assert marks == [[("another", 4, "man", "A fourth man")], [("another", 2, "body", "a 2nd body")], [], [], [], [], []]
 
 
 def test_a_passive_with_its_agent_is_framed_as_the_active_it_restates():
