@@ -238,11 +238,13 @@ def test_a_derailment_s_injured_and_the_minister_s_visit_conflict(derailment):
     got = _conflicts(derailment)
     # "injuring 23 people" against the translation's "leaving 32 persons injured"; and the paper's
     # "Twenty-three people were injured" against it too: worded apart (cosine 0.69), but both
-    # count the people injured, near Burgos, on one evening
-    hurt = [g for g in got if g[0] == "number" and "(people)" in g[2]]
+    # count the people injured, near Burgos, on one evening; the translation is dated a day after
+    # the others, so its higher count may be a later one (a conflict that says so, of less weight)
+    hurt = [g for g in got if g[0] == "number" and "(people" in g[2]]
     assert sorted((sorted(g[1]), "'32'" in g[2]) for g in hurt) == [(["blog_c", "paper_b"], True),
                                                                    (["blog_c", "wire_a"], True)], got
     assert any("'Twenty-three'" in g[2] for g in hurt), got
+    assert all("a running tally: the higher count may be a later update" in g[2] for g in hurt), got
     # the minister visited on Tuesday (the wire, dated Tuesday, and the translation) against "will
     # visit the site tomorrow" in the paper, dated Tuesday too: Wednesday
     visits = [g for g in got if g[0] == "date"]

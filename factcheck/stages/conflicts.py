@@ -43,6 +43,9 @@ class ConflictSettings:
     sev_precedence: float = 0.8
     sev_nli: float = 0.5
     relative_date_discount: float = 0.5    # a date resolved from a weekday / "last month" is less sure
+    # two counts of a running tally (the dead, the arrested ...) that a later report may explain: the
+    # later article counts more, or the higher count is told up to its report ("have arrested")
+    tally_update_discount: float = 0.5
     nli_threshold: float = 0.9
     # two claims at least this close (cosine of their embeddings) report one event for the number
     # and date checks, in one cluster or not: the matcher keeps claims whose numbers or dates clash
@@ -760,6 +763,7 @@ class _Checker:
         if ma and mb and not ma & mb:
             return None  # different months too: a June count and a July count may both be right
         aged_a, aged_b = _aged_spans(fa), _aged_spans(fb)
+        update = None                 # (a conflict two times of a running tally may explain)
         for qa in fa.quantities:
             if counts is not None:
                 same_kind = [qb for x, qb in counts if x is qa]
@@ -769,8 +773,6 @@ class _Checker:
             else:
                 same_kind = [qb for qb in fb.quantities if qb.kind == qa.kind and _units_meet(qa, qb)
                              and _same_verb(qa, qb)]
-            if qa.kind == "number":
-                same_kind = [qb for qb in same_kind if not _tally_update(fa, qa, fb, qb)]
             if _within(qa, aged_a):
                 # two people's ages: the age check's, wherever the claims are (an age the parser
                 # gave nobody is still compared in one event)
@@ -794,9 +796,16 @@ class _Checker:
             kind = {"rank": "number", "time": "date", "score": "number"}.get(qa.kind, qa.kind)
             # (of two ranks' units that meet, the one naming the country)
             shown = qb.unit if _RANK_UNIT.fullmatch(qa.unit)["where"] in _THE_COUNTRY else qa.unit
+            if qa.kind == "number" and all(_tally_update(fa, qa, fb, q) for q in same_kind):
+                # two times of a running tally may explain it: less sure, and said (a number that
+                # no time explains, further on, is reported first)
+                update = update or self.differ(kind, sev * self.s.tally_update_discount, fa, (qa.start, qa.end),
+                                               fb, (qb.start, qb.end), f"{shown}; a running tally: the higher "
+                                               "count may be a later update", _fmt_q(qa), _fmt_q(qb))
+                continue
             return self.differ(kind, sev, fa, (qa.start, qa.end), fb, (qb.start, qb.end), shown,
                                _fmt_q(qa), _fmt_q(qb))
-        return None
+        return update
 
     def dates(self, fa, fb, same_event, pair_mode):
         if _additions(fa) != _additions(fb):
@@ -849,7 +858,8 @@ class _Checker:
 
 def _tally_update(fa: ClaimFacts, qa: Quantity, fb: ClaimFacts, qb: Quantity) -> bool:
     """Whether two counts of one running tally (`TALLY_VERBS`: the dead, the injured, the arrested
-    ...) may be two times of it rather than two reports of one: told on two days, the later
+    ...) may be two times of it rather than two reports of one (a conflict still, of less weight:
+    `tally_update_discount`; one of them may be wrong): told on two days, the later
     article's count is the higher ("police arrested three men" on May 6, "have arrested four men"
     on May 7: an update); when the articles' dates do not tell which came first (one unknown, or
     the same day), the higher count is told as running, up to the time of its report ("have

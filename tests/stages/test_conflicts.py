@@ -260,12 +260,6 @@ QUIET = [
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
     ("a city in the state named", "The shooting took place in Tulsa.", "The shooting took place in Oklahoma."),
     ("a city in a state named like a far city", "Lavrov arrived in Seattle.", "Lavrov arrived in Washington."),
-    ("a running tally above a count done", "Police arrested three men over the attack.",
-     "Police have arrested four men over the attack."),
-    ("a toll so far above a toll told done", "The quake killed 35 people.",
-     "Officials said 41 people have been killed so far in the quake."),
-    ("evacuated so far above a count done", "The storm forced 2,000 people to evacuate.",
-     "So far 3,000 people have been evacuated because of the storm."),
 ]
 
 
@@ -1026,25 +1020,34 @@ def test_a_percentage_difference_is_compared_only_with_one_of_the_same_compariso
     assert [c.kind for c in same] == ["number"] and "(percent higher)" in same[0].explanation, same
 
 
-@pytest.mark.parametrize("a,b,conflict", [
-    # the later article counts more: an update of a tally
+@pytest.mark.parametrize("a,b,update", [
+    # the later article counts more: maybe an update of a tally
     (("The earthquake killed 35 people in the region.", "2024-05-06"),
-     ("The earthquake killed 41 people in the region.", "2024-05-07"), False),
+     ("The earthquake killed 41 people in the region.", "2024-05-07"), True),
     (("Police arrested three men on Monday over the attack.", "2024-05-06"),
-     ("Police arrested four men over the attack.", "2024-05-08"), False),
-    # the later article counts fewer: a conflict, running or not
+     ("Police arrested four men over the attack.", "2024-05-08"), True),
+    # the articles' days not known apart: the higher count told up to its report, the lower done
+    (("Police arrested three men over the attack.", "2024-05-06"),
+     ("Police have arrested four men over the attack.", "2024-05-06"), True),
+    (("The quake killed 35 people.", None), ("Officials said 41 people have been killed so far in the quake.", None), True),
+    (("The storm forced 2,000 people to evacuate.", None),
+     ("So far 3,000 people have been evacuated because of the storm.", None), True),
+    # the later article counts fewer, running or not; two counts told done on one day
     (("The earthquake killed 41 people in the region.", "2024-05-06"),
-     ("The earthquake killed 35 people in the region.", "2024-05-07"), True),
+     ("The earthquake killed 35 people in the region.", "2024-05-07"), False),
     (("Police arrested four men over the attack.", "2024-05-06"),
-     ("Police have arrested three men over the attack.", "2024-05-07"), True),
-    # on one day, two counts told done differ
-    (("The fire killed 12 people.", "2024-05-06"), ("The fire killed 15 people.", "2024-05-06"), True),
+     ("Police have arrested three men over the attack.", "2024-05-07"), False),
+    (("The fire killed 12 people.", "2024-05-06"), ("The fire killed 15 people.", "2024-05-06"), False),
     # what a vehicle carried does not grow
-    (("The bus was carrying 40 passengers.", "2024-05-06"), ("The bus was carrying 52 passengers.", "2024-05-07"), True),
+    (("The bus was carrying 40 passengers.", "2024-05-06"), ("The bus was carrying 52 passengers.", "2024-05-07"), False),
 ])
-def test_a_later_report_of_a_tally_may_count_more(a, b, conflict):
+def test_a_later_report_of_a_tally_may_count_more(a, b, update):
     """The dead, the injured, the arrested ... are counted again as a story develops: a later
-    article's higher count is an update, a lower one a conflict (either order of the pair)."""
+    article's higher count (or a higher count told up to its report against one told done) may be
+    an update, so it is a conflict of less weight that says so (either order of the pair); a later
+    article's lower count is a conflict of full weight."""
     for (ta, pa), (tb, pb) in ((a, b), (b, a)):
         res = compare_claims(ta, tb, published_a=pa, published_b=pb)
-        assert res.conflict is conflict and (res.kind == "number" or not conflict), (ta, tb, res)
+        assert res.conflict and res.kind == "number", (ta, tb, res)
+        assert ("running tally" in res.explanation) is update, res
+        assert res.severity == pytest.approx(ConflictSettings().sev_number * (0.5 if update else 1.0)), res
