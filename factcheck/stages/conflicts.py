@@ -819,8 +819,10 @@ class _Checker:
             return self._weekdays(fa, fb, pairs, same_event)
         if any(not _dates_disjoint(x, y) for x in da for y in db):
             return None  # some pair of dates agrees: no evidence they differ
-        if any(q.kind == "number" for q in fa.quantities) and any(q.kind == "number" for q in fb.quantities):
+        if _two_counts(fa, fb):
             return None  # the dates scope two counts ("in 2021, 500 ..."): different times, not a clash
+        if all(_said_on(fa, d) for d in da) and all(_said_on(fb, d) for d in db):
+            return None  # the days of two sayings ("said on March 3 ..." / "said on March 5 ..."): two reports
         x, y = da[0], db[0]
         one_off = any(p[0].verb in ONE_OFF_VERBS for p in pairs)
         repeatable = any(p[0].verb in VISIT_VERBS for p in pairs)
@@ -846,7 +848,7 @@ class _Checker:
         # Wednesday" and "... said on Thursday" are two articles of two days)
         if not any(p[0].verb not in _SAYING for p in pairs):
             return None
-        if any(q.kind == "number" for q in fa.quantities) and any(q.kind == "number" for q in fb.quantities):
+        if _two_counts(fa, fb):
             return None  # (as for dates: they scope two counts)
         if not same_event and any(p[0].verb in VISIT_VERBS for p in pairs):
             return None  # two visits on two days are two visits unless both claims are one event
@@ -877,6 +879,24 @@ def _tally_update(fa: ClaimFacts, qa: Quantity, fb: ClaimFacts, qb: Quantity) ->
         return False      # two totals up to their reports ("only 300 have been killed") that differ
     other = qb if running[0] is qa else qa
     return running[0].low > other.high
+
+
+def _said_on(f: ClaimFacts, d: DateFact) -> bool:
+    """Whether the act nearest a date is a saying of what follows ("Nordvik said on March 3 it will
+    cut ..."), not of a thing ("announced the cuts on Monday": the announcement is the event)."""
+    near = min(f.frames, key=lambda x: abs(x.start - d.start), default=None)
+    # (the parse may take the date for the saying's object: "said on March 3" has object "march")
+    return near is not None and near.verb in _SAYING and (not near.obj or near.obj in d.text.lower().split())
+
+
+def _two_counts(fa: ClaimFacts, fb: ClaimFacts) -> bool:
+    """Whether both claims state numbers and not the same ones: their dates may scope two counts
+    ("in 2021, 500 people were arrested" / "in 2022, 700 ..."), two times of a series, not one
+    event dated two ways; the same numbers on both sides ("will open in March with 500 workers" /
+    "in April with 500 workers") tell one event."""
+    na = {(q.unit, q.low, q.high) for q in fa.quantities if q.kind == "number"}
+    nb = {(q.unit, q.low, q.high) for q in fb.quantities if q.kind == "number"}
+    return bool(na and nb) and na != nb
 
 
 def _aged_spans(f: ClaimFacts) -> list[tuple[int, int]]:

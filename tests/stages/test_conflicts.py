@@ -1051,3 +1051,22 @@ def test_a_later_report_of_a_tally_may_count_more(a, b, update):
         assert res.conflict and res.kind == "number", (ta, tb, res)
         assert ("running tally" in res.explanation) is update, res
         assert res.severity == pytest.approx(ConflictSettings().sev_number * (0.5 if update else 1.0)), res
+
+
+def test_dates_of_one_event_with_the_same_count_conflict_and_sayings_days_do_not():
+    """Dates that scope two counts ("in 2021, 500 ..." / "in 2022, 700 ...") are two times; the same
+    count on both sides tells one event dated two ways. The days two reports say a thing on are
+    two reports, not a clash; the day of an announcement of a thing is the event's."""
+    day = dict(published_a="2025-03-10", published_b="2025-03-10")
+    res = compare_claims("The plant will open in March with 500 workers.", "The plant will open in April with 500 workers.", **day)
+    assert res.conflict and res.kind == "date" and "'March'" in res.explanation and "'April'" in res.explanation, res
+    res = compare_claims("The quake that killed 12 people struck on Monday.",
+                         "The quake that killed 12 people struck on Tuesday.", **day)
+    assert res.conflict and res.kind == "date", res
+    assert not compare_claims("In 2021, 500 people were arrested.", "In 2022, 700 people were arrested.", **day).conflict
+    assert not compare_claims("Nordvik said on March 3 it will cut 1,500 jobs.",
+                              "Nordvik said on March 5 it will cut 1,500 jobs.", **day).conflict
+    assert not compare_claims("Lavrov said on Monday that the talks went well.",
+                              "Lavrov said on Tuesday that the talks went well.", **day).conflict
+    res = compare_claims("The bank announced the cuts on March 3.", "The bank announced the cuts on March 5.", **day)
+    assert res.conflict and res.kind == "date", res
