@@ -3,6 +3,7 @@
 
     python benchmarks/eval_conflicts.py seeds      # gold conflicts / traps on seeds/, sentence = claim
     python benchmarks/eval_conflicts.py vitaminc   # refutes vs supports, precision/recall
+    python benchmarks/eval_conflicts.py emergent   # a headline against a claim vs for/observing
     python benchmarks/eval_conflicts.py mnli       # contradiction vs entailment+neutral, per kind/category
     python benchmarks/eval_conflicts.py all [--nli PATH]
 
@@ -150,6 +151,18 @@ def run_vitaminc(args) -> dict:
     return totals
 
 
+def run_emergent(args) -> dict:
+    """Emergent claims against headlines about them: "against" (the headline calls the claim
+    untrue, or says the opposite) vs "for" and "observing"."""
+    rows = _rows("contradiction_emergent_claim_headline.jsonl")
+    t0 = time.time()
+    _, totals, kinds = _judge(rows, "against", args)
+    _headline("emergent", "against vs for+observing", len(rows), time.time() - t0, totals)
+    for k, c in sorted(kinds.items()):
+        print(f"  {k}: {c['tp']} right, {c['fp']} wrong")
+    return totals
+
+
 def run_mnli(args) -> dict:
     rows = _rows("contradiction_mnli_dev_taxinli.jsonl")
     t0 = time.time()
@@ -174,7 +187,7 @@ def run_mnli(args) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["seeds", "vitaminc", "mnli", "all"])
+    ap.add_argument("what", choices=["seeds", "vitaminc", "emergent", "mnli", "all"])
     ap.add_argument("--nli", help="local CrossEncoder NLI folder (optional extra signal)")
     ap.add_argument("--export", help="seeds: write an export JSON for score_export.py")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -183,6 +196,8 @@ def main() -> int:
         run_seeds(args)
     if args.what in ("vitaminc", "all"):
         run_vitaminc(args)
+    if args.what in ("emergent", "all"):
+        run_emergent(args)
     if args.what in ("mnli", "all"):
         run_mnli(args)
     return 0

@@ -453,7 +453,8 @@ class _Checker:
         for check, event in ((self.title, same_event), (self.affiliation, same_event),
                              (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
-                             (self.negation, same_event), (self.direction, same_event), (self.place, same_event),
+                             (self.negation, same_event), (self.debunk, same_event),
+                             (self.direction, same_event), (self.place, same_event),
                              (self.reversal, same_event or near),
                              (self.numbers, same_event or near),
                              (self.dates, same_event or near)):
@@ -662,6 +663,42 @@ class _Checker:
                                fb, _neg_span(fb, y, self.articles), "",
                                f"{'not ' if x.negated else ''}{x.verb} {x.obj}",
                                f"{'not ' if y.negated else ''}{y.verb} {y.obj}")
+        return None
+
+    def debunk(self, fa, fb, same_event, pair_mode):
+        """One claim of an event calls what is told untrue ("Willie Nelson dead? Viral hoax fools
+        internet", "the report ... is fake", "denied the reports") and the other tells it
+        (`normalize.DEBUNK_RE`, marker kind "debunk"): a negation. Only of one event whose claims
+        name one thing and tell one act of it (an entity both mention, a verb both tell; any two
+        claims handed to `compare`); not when both call it untrue, or the teller negates it."""
+        if not same_event:
+            return None
+        for x, y, flip in ((fa, fb, False), (fb, fa, True)):
+            calls = [m for m in x.markers if m.kind == "debunk"]
+            if not calls or any(m.kind == "debunk" for m in y.markers):
+                continue
+            told = [f for f in y.frames if f.verb not in _HOLDING]
+            if any(f.negated for f in told):
+                continue
+            claim = self.claims.get(y.claim_id)
+            if pair_mode:
+                # (two claims handed to `compare` are about one thing; one telling no act of its
+                # own, "Willie Nelson is dead", tells it unless it says no)
+                if not told and (claim is None or _NO.search(claim.text)):
+                    continue
+            elif not ({m.entity for m in x.mentions} & {m.entity for m in y.mentions}
+                      and (act := _debunked(x, calls[0])) is not None and act.verb in {f.verb for f in told}):
+                # in a corpus, what one calls untrue is what the other tells when both name one
+                # thing and tell the act called untrue ("reports that Holm resigned are false" /
+                # "Holm resigned"; not "officers used tear gas, though they denied rumours they
+                # fired rubber bullets" / "used tear gas")
+                continue
+            span = (claim.start, claim.end) if claim is not None else (told[0].start, told[0].end)
+            m = calls[0]
+            sx, sy = (m.start, m.end), span
+            if flip:
+                return self.differ("negation", self.s.sev_negation, fa, sy, fb, sx, "", "told as true", "called untrue")
+            return self.differ("negation", self.s.sev_negation, fa, sx, fb, sy, "", "called untrue", "told as true")
         return None
 
     def _for_now(self, f: ClaimFacts, frame: Frame) -> bool:
@@ -887,6 +924,16 @@ def _said_on(f: ClaimFacts, d: DateFact) -> bool:
     near = min(f.frames, key=lambda x: abs(x.start - d.start), default=None)
     # (the parse may take the date for the saying's object: "said on March 3" has object "march")
     return near is not None and near.verb in _SAYING and (not near.obj or near.obj in d.text.lower().split())
+
+
+def _debunked(f: ClaimFacts, call) -> Frame | None:
+    """The act a call of untrue is about: the claim's act nearest it, other than the call's own
+    ("denied rumours they fired rubber bullets": fire; "reports that Holm resigned are false": resign)."""
+    acts = [x for x in f.frames if not call.start <= x.start < call.end and x.verb not in _HOLDING]
+    return min(acts, key=lambda x: min(abs(x.start - call.end), abs(call.start - x.end)), default=None)
+
+
+_NO = re.compile(r"\b(?:not|no|never|nobody|none|nothing)\b|n't\b", re.I)
 
 
 def _two_counts(fa: ClaimFacts, fb: ClaimFacts) -> bool:
@@ -1224,7 +1271,8 @@ def fact_probe(f: ClaimFacts) -> str:
     a subject that names no entity, by its noun, and for a thing moved one way, `_moves`, by the
     thing and "~"; w: such a noun's act, `_noun_acts`), each side of a contest it says who won (x:,
     `_sides`), each noun it counts with its verb (c:, `_counted`) and each run of events it places
-    an event in (c:#, `_series`), and whether it has speakers (s), quantities (q) and dates (d).
+    an event in (c:#, `_series`), and whether it has speakers (s), quantities (q), dates (d) and a
+    call of untrue (k: a debunk marker).
     Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
@@ -1248,7 +1296,8 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"x:{e}" for e in _sides(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(f"c:#{q.unit}\x1e{q.window}" for q in _series(f))
-    out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates)) if there)
+    out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates),
+                                  ("k", [m for m in f.markers if m.kind == "debunk"])) if there)
     return "\x1f".join(sorted(out))
 
 
@@ -1268,7 +1317,8 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
-    (negation), a thing moved (direction) or a side of a contest (who won)."""
+    (negation), a thing moved (direction), a side of a contest (who won), or a call of untrue on
+    one side only (debunk: probe token k)."""
     return may_level(a, b) >= (1 if same_event else 2)
 
 
@@ -1281,7 +1331,8 @@ def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:")) for t in shared) else 0
+    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:")) for t in shared) \
+        or ("k" in a) != ("k" in b) else 0
 
 
 @dataclass

@@ -83,7 +83,8 @@ class DateFact:
 @dataclass(frozen=True, slots=True)
 class Marker:
     """Precedence marker: first | previously | again, with the person and event it is about; or
-    another: one more of a kind ("a fourth man was arrested": event "man", nth 4)."""
+    another: one more of a kind ("a fourth man was arrested": event "man", nth 4); or debunk: the
+    claim calls what it tells untrue ("viral hoax", "fake news": `DEBUNK_RE`)."""
     kind: str
     text: str
     start: int
@@ -389,6 +390,20 @@ _FIRST_SINCE = re.compile(r"[^.;]{0,60}?\bsince\b", re.I)
 NTH_RE = re.compile(r"\b(?P<nth>second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th)\s+"
                     r"(?:(?:official|state|working|foreign|overseas|such)\s+)?(?P<ev>visit|trip|tour|meeting)\b", re.I)
 _NTH = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6}
+# a claim that calls what is told untrue: "a viral hoax", "fake news", "the report is false", "not
+# real", "debunked", "denied the reports" (marker kind "debunk"); not a fake thing ("fake passports")
+_REPORT_NOUNS = (r"(?:news|reports?|story|stories|claims?|rumou?rs?|allegations?|accusations?|images?|photos?|"
+                 r"pictures?|videos?|footage|quotes?|account|article|post|tweet|website|site)")
+_CLAIM_NOUNS = r"(?:reports?|claims?|rumou?rs?|allegations?|accusations?|assertions?|stories)"
+DEBUNK_RE = re.compile(
+    r"\b(?:hoax(?:es)?|not (?:real|true|genuine|authentic)|untrue|debunk(?:ed|s|ing)?"
+    r"|(?:is|are|was|were|be|been|probably|likely|apparently|turned out to be)\s+(?:a\s+)?(?:fake|false|fabricated|bogus|made up(?! of)|doctored|photoshopped)\b"
+    r"|as fake as|(?:categorically|completely|entirely|totally|patently|demonstrably|utterly)\s+(?:false|untrue|fake)"
+    rf"|(?:fake|false|fabricated|bogus|doctored|photoshopped|satirical)[- ]{_REPORT_NOUNS}"
+    rf"|(?:unfounded|baseless|groundless)\s+(?:\S+\s+){{0,2}}?{_CLAIM_NOUNS}"
+    rf"|(?:den(?:y|ies|ied|ying)|dismiss(?:es|ed|ing)?|rebuff(?:s|ed|ing)?|reject(?:s|ed|ing)?|shoots? down|shot down)"
+    rf"\s+(?:\S+\s+){{0,3}}?{_CLAIM_NOUNS}"
+    rf"|{_CLAIM_NOUNS}\s+(?:\S+\s+){{0,5}}?(?:put to rest|greatly exaggerated))\b", re.I)
 # one more of a kind: "a fourth man was arrested", "a second body was found", "for a third day"
 # (marker kind "another": the claim tells one of several such events, not the first one told);
 # not a fraction ("a third of the officers", "a third less likely") nor a compound ("a sixth-grader")
@@ -2172,6 +2187,9 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             ev = m.group("ev").lower().split()[0]
             markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
                                   person_before(m.start(), last_person), "meet" if ev == "met" else "visit"))
+        for m in DEBUNK_RE.finditer(ctext):
+            if not re.match(r"[^.!?]*\?", ctext[m.end():]):        # (not asked: "real or hoax?")
+                markers.append(Marker("debunk", m.group(0), cs + m.start(), cs + m.end()))
         acr = tuple(d for d in defs if cs <= d.start and d.end <= ce)
         plans = []
         for m in PLAN_RE.finditer(ctext):

@@ -1070,3 +1070,40 @@ def test_dates_of_one_event_with_the_same_count_conflict_and_sayings_days_do_not
                               "Lavrov said on Tuesday that the talks went well.", **day).conflict
     res = compare_claims("The bank announced the cuts on March 3.", "The bank announced the cuts on March 5.", **day)
     assert res.conflict and res.kind == "date", res
+
+
+def test_a_claim_called_untrue_conflicts_with_the_claim_that_tells_it():
+    """A report that calls what is told a hoax, fake or false, or denies the reports, against a
+    report that tells it: a negation quoting the call and the claim. Not when both call it untrue,
+    nor when the other claim says no; nor a fake thing ("fake passports") or a question ("real or
+    hoax?")."""
+    res = compare_claims("Willie Nelson died on Sunday.", "Willie Nelson dead? Viral hoax fools internet.")
+    assert res.conflict and res.kind == "negation" and "'hoax' (called untrue)" in res.explanation, res
+    res = compare_claims("Maria Holm resigned on Monday.", "Nordvik denied reports that Maria Holm had resigned.")
+    assert res.conflict and "'denied reports' (called untrue)" in res.explanation, res
+    assert compare_claims("The photo of the minister is fake.", "The minister posed for the photo.").conflict
+    for a, b in [("Reports of Willie Nelson's death are a hoax, his agent said.", "Willie Nelson dead? Viral hoax fools internet."),
+                 ("Willie Nelson is not dead.", "Willie Nelson dead? Viral hoax fools internet."),
+                 ("Police seized 300 passports.", "Police seized fake passports."),
+                 ("A Florida woman got a third breast.", "Woman with three breasts: real or hoax?"),
+                 ("The temple has stood for 12 centuries.", "The temple is made up of two shrines.")]:
+        assert not compare_claims(a, b).conflict, (a, b)
+
+
+def test_in_a_corpus_the_call_of_untrue_must_be_about_the_act_told():
+    """In a corpus the two claims must name one thing and the act nearest the call must be the one
+    the other claim tells: "officers denied rumours they fired rubber bullets" does not dispute
+    "police used tear gas", though both name Hong Kong."""
+    from factcheck.records import Cluster
+    claims, arts = _corpus(
+        ("001_a", "Reports that Maria Holm resigned are false, the company said.\n"
+                  "Officers in Hong Kong used tear gas, though officers denied rumours they had fired rubber bullets.",
+         "2025-03-10"),
+        ("002_b", "Maria Holm resigned on Monday.\nHong Kong police used tear gas against demonstrators.", "2025-03-10"))
+    facts = normalize_claims(claims, arts)
+    # (each pair one event: in one cluster)
+    one = [Cluster(f"k{i}", (claims[i].id, claims[i + 2].id), ("001_a", "002_b"), independent_sources=2) for i in (0, 1)]
+    got = find_conflicts(claims, facts, one, arts, ConflictSettings())
+    calls = [c for c in got if "called untrue" in c.explanation]
+    assert len(calls) == 1 and "'are false'" in calls[0].explanation and "Maria Holm resigned on Monday." in calls[0].explanation, \
+        [c.explanation for c in got]

@@ -635,3 +635,20 @@ def test_a_tally_told_up_to_the_report_is_running(text, running):
     counted = [q for q in facts[claims[0].id].quantities if q.kind == "number" and q.verb]
     assert counted, facts[claims[0].id].quantities
     assert (counted[0].window == RUNNING) is running, counted
+
+
+@pytest.mark.parametrize("text,call", [
+    ("Willie Nelson dead? Viral hoax fools internet.", "hoax"),
+    ("The report that the minister resigned is false.", "is false"),
+    ("Nordvik denied the reports that Holm had resigned.", "denied the reports"),
+    ("The claims are categorically false, the ministry said.", "categorically false"),
+    ("Rumours of his death are greatly exaggerated.", "Rumours of his death are greatly exaggerated"),
+    ("Police seized fake passports.", None),
+    ("The temple is made up of two shrines.", None),
+    ("Woman with three breasts: real or hoax?", None),
+    ("The satirical magazine was attacked in Paris.", None),
+])
+def test_a_call_of_untrue_is_a_debunk_marker(text, call):
+    claims, _, facts = _corpus((text, None))
+    got = [m.text for m in facts[claims[0].id].markers if m.kind == "debunk"]
+    assert got == ([call] if call else []), got
