@@ -404,6 +404,7 @@ DEBUNK_RE = re.compile(
     rf"|(?:den(?:y|ies|ied|ying)|dismiss(?:es|ed|ing)?|rebuff(?:s|ed|ing)?|reject(?:s|ed|ing)?|shoots? down|shot down)"
     rf"\s+(?:\S+\s+){{0,3}}?{_CLAIM_NOUNS}"
     rf"|{_CLAIM_NOUNS}\s+(?:\S+\s+){{0,5}}?(?:put to rest|greatly exaggerated))\b", re.I)
+_NOT_BEFORE = re.compile(r"(?:\b(?:not|never|no)|n't)\s+(?:\w+\s+){0,2}$", re.I)
 # one more of a kind: "a fourth man was arrested", "a second body was found", "for a third day"
 # (marker kind "another": the claim tells one of several such events, not the first one told);
 # not a fraction ("a third of the officers", "a third less likely") nor a compound ("a sixth-grader")
@@ -2188,7 +2189,8 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             markers.append(Marker("previously", m.group(0), cs + m.start(), cs + m.end(),
                                   person_before(m.start(), last_person), "meet" if ev == "met" else "visit"))
         for m in DEBUNK_RE.finditer(ctext):
-            if not re.match(r"[^.!?]*\?", ctext[m.end():]):        # (not asked: "real or hoax?")
+            # (not asked, "real or hoax?", nor said not to be, "did not deny the reports", "is not a hoax")
+            if not re.match(r"[^.!?]*\?", ctext[m.end():]) and not _NOT_BEFORE.search(ctext, 0, m.start()):
                 markers.append(Marker("debunk", m.group(0), cs + m.start(), cs + m.end()))
         acr = tuple(d for d in defs if cs <= d.start and d.end <= ce)
         plans = []

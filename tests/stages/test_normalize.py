@@ -647,6 +647,8 @@ def test_a_tally_told_up_to_the_report_is_running(text, running):
     ("The temple is made up of two shrines.", None),
     ("Woman with three breasts: real or hoax?", None),
     ("The satirical magazine was attacked in Paris.", None),
+    ("Russia did not deny the accusations.", None),
+    ("The video is not a hoax, police said.", None),
 ])
 def test_a_call_of_untrue_is_a_debunk_marker(text, call):
     claims, _, facts = _corpus((text, None))
