@@ -189,6 +189,8 @@ def _shared_noun_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, 
 _VAGUE_VERBS = SPEECH_VERBS | {"be", "have", "include", "contain", "get", "give", "make", "take", "see",
                                "leave", "put", "keep", "show", "find", "report", "add", "number", "total",
                                "compare"}
+# verbs that say little without an object ("did not go far enough" / "should have gone further")
+_VAGUE_ALONE = frozenset({"go", "come", "do", "happen", "seem", "look", "become", "remain", "stay", "work"})
 # objects that name nothing ("have not arrested anyone", "did not say it")
 _EMPTY_OBJECTS = frozenset({"it", "this", "that", "them", "him", "her", "anyone", "anything", "anybody",
                             "nothing", "nobody", "one", "what", "which", "who"})
@@ -655,14 +657,22 @@ class _Checker:
                 if y is not None and x.negated != y.negated and not self._for_now(*((fa, x) if x.negated else (fb, y))):
                     pairs.append((x, y))
         for x, y in pairs:
-            if x.verb != y.verb or x.negated == y.negated or not x.obj or x.obj != y.obj:
+            if x.verb != y.verb or x.negated == y.negated or _object(fa, x) != _object(fb, y):
                 continue
+            if not _object(fa, x):
+                # an act without an object on both sides ("Holm resigned" / "Holm did not resign",
+                # "was arrested" / "has not been arrested"): not one that says little, nor a denial
+                # of a time up to the report ("has not resigned yet")
+                if x.verb in _VAGUE_VERBS or x.verb in _HOLDING or x.verb in _VAGUE_ALONE or \
+                        self._for_now(*((fa, x) if x.negated else (fb, y))):
+                    continue
             if _apart_in_time(fa, x, fb, y):
                 continue  # different times
+            what = f" {_object(fa, x)}" if _object(fa, x) else ""
             return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
                                fb, _neg_span(fb, y, self.articles), "",
-                               f"{'not ' if x.negated else ''}{x.verb} {x.obj}",
-                               f"{'not ' if y.negated else ''}{y.verb} {y.obj}")
+                               f"{'not ' if x.negated else ''}{x.verb}{what}",
+                               f"{'not ' if y.negated else ''}{y.verb}{what}")
         return None
 
     def debunk(self, fa, fb, same_event, pair_mode):
@@ -924,6 +934,13 @@ def _said_on(f: ClaimFacts, d: DateFact) -> bool:
     near = min(f.frames, key=lambda x: abs(x.start - d.start), default=None)
     # (the parse may take the date for the saying's object: "said on March 3" has object "march")
     return near is not None and near.verb in _SAYING and (not near.obj or near.obj in d.text.lower().split())
+
+
+def _object(f: ClaimFacts, x: Frame) -> str | None:
+    """A frame's object, none when the parse took a date for it ("resigned on Monday": "monday")."""
+    if x.obj and any(x.obj in d.text.lower().split() for d in f.dates):
+        return None
+    return x.obj
 
 
 def _debunked(f: ClaimFacts, call) -> Frame | None:

@@ -1107,3 +1107,17 @@ def test_in_a_corpus_the_call_of_untrue_must_be_about_the_act_told():
     calls = [c for c in got if "called untrue" in c.explanation]
     assert len(calls) == 1 and "'are false'" in calls[0].explanation and "Maria Holm resigned on Monday." in calls[0].explanation, \
         [c.explanation for c in got]
+
+
+def test_an_act_without_an_object_told_and_denied_conflicts():
+    """"Maria Holm resigned on Monday" against "Maria Holm did not resign": one subject's act
+    without an object (the parse's date taken for one is none), told and denied. Not a denial up
+    to the report ("has not resigned yet"), nor a verb that says little alone ("did not go far
+    enough" / "should have gone further")."""
+    day = dict(published_a="2025-03-10", published_b="2025-03-10")
+    res = compare_claims("Maria Holm did not resign.", "Maria Holm resigned on Monday.", **day)
+    assert res.conflict and res.kind == "negation" and "(not resign)" in res.explanation, res
+    res = compare_claims("Macaulay Culkin died.", "Macaulay Culkin has not died.", **day)
+    assert res.conflict and res.kind == "negation", res
+    assert not compare_claims("Maria Holm has not resigned yet.", "Maria Holm resigned on Monday.", **day).conflict
+    assert not compare_claims("The rebels did not go far enough.", "The rebels should have gone further.", **day).conflict
