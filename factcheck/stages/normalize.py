@@ -1677,6 +1677,33 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
     return out
 
 
+# a named one's state told with "be", as the act it is the end of: "Willie Nelson is dead" has died,
+# "is alive" has not (`_state_frames`)
+_STATE_VERBS = {"dead": ("die", False), "alive": ("die", True)}
+
+
+def _state_frames(claim_tokens, mention_at, last_person) -> list[Frame]:
+    """Frames of a named one's state told with "be" (`_STATE_VERBS`): "Willie Nelson is dead" is
+    "Willie Nelson died", "Hefner is alive" and "is not dead" are "did not die", so the negation
+    check compares them with "has not died" and "died on Sunday". Only of a subject that names
+    someone (or a pronoun for the last person named)."""
+    out = []
+    for tok in claim_tokens:
+        state = _STATE_VERBS.get(tok.lower_)
+        if state is None or tok.dep_ not in ("acomp", "attr", "oprd") or tok.head.lemma_.lower() != "be":
+            continue
+        be = tok.head
+        who = next((c for c in be.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        subj = None if who is None else mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
+        if subj is None:
+            continue
+        neg, cue = _negated(be)
+        verb, opposite = state
+        out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg != opposite, subj, None,
+                         cue if neg else (tok.text if opposite else None)))
+    return out
+
+
 def normalize_claims(claims: Sequence[Claim], articles: Mapping[str, Article]) -> dict[str, ClaimFacts]:
     """Claim id → ClaimFacts; entities are merged across all the given claims' articles."""
     needed = sorted({c.article_id for c in claims})
@@ -2121,7 +2148,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             return next((m.entity for m in _m if m.start <= tok.idx < m.end and not m.person
                          and m.label in ("GPE", "LOC", "ORG", "FAC")), None)
 
-        frames = _frames(tokens, mention_at, cs, last_person, place_at)
+        frames = _frames(tokens, mention_at, cs, last_person, place_at) + _state_frames(tokens, mention_at, last_person)
         markers: list[Marker] = []
 
         def person_before(at: int, fallback: str | None) -> str | None:

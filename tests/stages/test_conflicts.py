@@ -1121,3 +1121,15 @@ def test_an_act_without_an_object_told_and_denied_conflicts():
     assert res.conflict and res.kind == "negation", res
     assert not compare_claims("Maria Holm has not resigned yet.", "Maria Holm resigned on Monday.", **day).conflict
     assert not compare_claims("The rebels did not go far enough.", "The rebels should have gone further.", **day).conflict
+
+
+def test_a_named_one_told_dead_or_alive_is_told_to_have_died_or_not():
+    """"Willie Nelson is dead" against "Willie Nelson has not died", "Hugh Hefner is alive" (or
+    "is not dead") against "Hugh Hefner died on Sunday": a negation; "is dead" and "died" agree."""
+    day = dict(published_a="2025-03-10", published_b="2025-03-10")
+    for a, b in [("Willie Nelson is dead.", "Willie Nelson has not died, his agent said."),
+                 ("Hugh Hefner is alive.", "Hugh Hefner died on Sunday."),
+                 ("Hugh Hefner is not dead.", "Hugh Hefner died on Sunday.")]:
+        res = compare_claims(a, b, **day)
+        assert res.conflict and res.kind == "negation" and "(not die)" in res.explanation, (a, b, res)
+    assert not compare_claims("Hugh Hefner is dead.", "Hugh Hefner died on Sunday.", **day).conflict
