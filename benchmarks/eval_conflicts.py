@@ -141,26 +141,27 @@ def _headline(name: str, what: str, n: int, seconds: float, t: dict) -> None:
           f"recall {t['recall']:.3f} ({t['tp']}/{t['tp'] + t['fn']})")
 
 
-def run_vitaminc(args) -> dict:
-    rows = [r for r in _rows("contradiction_vitaminc_sample.jsonl") if r["label"] in ("refutes", "supports")]
+def _run_pairs(args, name: str, file: str, positive: str, what: str, keep=lambda r: True) -> dict:
+    """compare_claims over one pair file: the headline and the right and wrong verdicts per kind."""
+    rows = [r for r in _rows(file) if keep(r)]
     t0 = time.time()
-    _, totals, kinds = _judge(rows, "refutes", args)
-    _headline("vitaminc", "refutes vs supports", len(rows), time.time() - t0, totals)
+    _, totals, kinds = _judge(rows, positive, args)
+    _headline(name, what, len(rows), time.time() - t0, totals)
     for k, c in sorted(kinds.items()):
         print(f"  {k}: {c['tp']} right, {c['fp']} wrong")
     return totals
+
+
+def run_vitaminc(args) -> dict:
+    return _run_pairs(args, "vitaminc", "contradiction_vitaminc_sample.jsonl", "refutes", "refutes vs supports",
+                      keep=lambda r: r["label"] in ("refutes", "supports"))
 
 
 def run_emergent(args) -> dict:
     """Emergent claims against headlines about them: "against" (the headline calls the claim
     untrue, or says the opposite) vs "for" and "observing"."""
-    rows = _rows("contradiction_emergent_claim_headline.jsonl")
-    t0 = time.time()
-    _, totals, kinds = _judge(rows, "against", args)
-    _headline("emergent", "against vs for+observing", len(rows), time.time() - t0, totals)
-    for k, c in sorted(kinds.items()):
-        print(f"  {k}: {c['tp']} right, {c['fp']} wrong")
-    return totals
+    return _run_pairs(args, "emergent", "contradiction_emergent_claim_headline.jsonl", "against",
+                      "against vs for+observing")
 
 
 def run_mnli(args) -> dict:
