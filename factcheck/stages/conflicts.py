@@ -664,6 +664,7 @@ class _Checker:
                 # "was arrested" / "has not been arrested"): not one that says little, nor a denial
                 # of a time up to the report ("has not resigned yet")
                 if x.verb in _VAGUE_VERBS or x.verb in _HOLDING or x.verb in _VAGUE_ALONE or \
+                        not _names_one(fa, x.subject) or not _names_one(fb, y.subject) or \
                         self._for_now(*((fa, x) if x.negated else (fb, y))):
                     continue
             if _apart_in_time(fa, x, fb, y):
@@ -934,6 +935,12 @@ def _said_on(f: ClaimFacts, d: DateFact) -> bool:
     near = min(f.frames, key=lambda x: abs(x.start - d.start), default=None)
     # (the parse may take the date for the saying's object: "said on March 3" has object "march")
     return near is not None and near.verb in _SAYING and (not near.obj or near.obj in d.text.lower().split())
+
+
+def _names_one(f: ClaimFacts, entity: str | None) -> bool:
+    """Whether a subject is one the claim names, not a nationality ("Kurdish fighters died" has the
+    Kurdish for subject as the parse gives it; "Rehana is alive" is one person)."""
+    return entity is not None and any(m.entity == entity and m.label != "NORP" for m in f.mentions)
 
 
 def _object(f: ClaimFacts, x: Frame) -> str | None:

@@ -1694,7 +1694,9 @@ def _state_frames(claim_tokens, mention_at, last_person) -> list[Frame]:
             continue
         be = tok.head
         who = next((c for c in be.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        subj = None if who is None else mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
+        if who is None or not (who.ent_type_ == "PERSON" or who.lower_ in PRONOUNS):
+            continue        # (a person named: not "the Kurdish fighter", whose "Kurdish" is a name)
+        subj = mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
         if subj is None:
             continue
         neg, cue = _negated(be)

@@ -1133,3 +1133,7 @@ def test_a_named_one_told_dead_or_alive_is_told_to_have_died_or_not():
         res = compare_claims(a, b, **day)
         assert res.conflict and res.kind == "negation" and "(not die)" in res.explanation, (a, b, res)
     assert not compare_claims("Hugh Hefner is dead.", "Hugh Hefner died on Sunday.", **day).conflict
+    # a nationality the parse gives for subject names no one: two fighters, not one
+    assert not compare_claims("The female Kurdish fighter is actually alive and well.",
+                              "Three Kurdish fighters died fighting in Kobane.", **day).conflict
+    assert not compare_claims("Kurdish fighters did not retreat.", "Kurdish fighters retreated on Monday.", **day).conflict
