@@ -122,7 +122,12 @@ def main() -> None:
             spent[n] = got
     last = spent[sizes[-1]]
     first = spent[sizes[0]]
-    order = (lambda k: -(last.get(k, 0.0) - first.get(k, 0.0))) if args.function == "*" else (lambda k: -last.get(k, 0.0))
+    if args.function == "*":
+        def order(k):
+            return -(last.get(k, 0.0) - first.get(k, 0.0))
+    else:
+        def order(k):
+            return -last.get(k, 0.0)
     lines = sorted(set().union(*spent.values()), key=order)[:args.top]
     print(f"ms per run in {args.function} (medians are not used: the sums of {args.runs} runs, divided)")
     print(f"{'line':34s}" + "".join(f"{n:>8d}" for n in sizes))

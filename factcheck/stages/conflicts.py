@@ -17,10 +17,10 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (_ORD, _ordinal, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, RUNNING, SCALE,
-                                        SPEECH_VERBS, STRICTLY_BELOW, TALLY_VERBS, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS,
-                                        WEEKDAYS, ClaimFacts, DateFact, Frame, Quantity, full_legal_form,
-                                        normalize_claims, parse_published)
+from factcheck.stages.normalize import (_ORD, _ordinal, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, RUNNING,
+                                        SCALE, SPEECH_VERBS, STRICTLY_BELOW, TALLY_UNITS, TALLY_VERBS,
+                                        TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, ClaimFacts, DateFact,
+                                        Frame, Quantity, full_legal_form, normalize_claims, parse_published)
 
 _P = utils.default_process
 
@@ -908,16 +908,18 @@ class _Checker:
 
 def _tally_update(fa: ClaimFacts, qa: Quantity, fb: ClaimFacts, qb: Quantity) -> bool:
     """Whether two counts of one running tally (`TALLY_VERBS`: the dead, the injured, the arrested
-    ...) may be two times of it rather than two reports of one (a conflict still, of less weight:
-    `tally_update_discount`; one of them may be wrong): told on two days, the later
+    ...; or `TALLY_UNITS` counted on both sides: cases, deaths ...) may be two times of it rather
+    than two reports of one (a conflict still, of less weight: `tally_update_discount`; one of
+    them may be wrong): told on two days, the later
     article's count is the higher ("police arrested three men" on May 6, "have arrested four men"
     on May 7: an update); when the articles' dates do not tell which came first (one unknown, or
     the same day), the higher count is told as running, up to the time of its report ("have
     arrested", "so far": `RUNNING`), and the lower one as done ("arrested three men"). A later
     report of fewer stays a conflict, and so do two totals up to their reports ("at least 892
     people have been killed" / "only 300 people have been killed") of days not known apart."""
-    if {qa.verb, qb.verb} - {None} - TALLY_VERBS or not {qa.verb, qb.verb} & TALLY_VERBS:
-        return False          # (one verb at most: `_same_verb`)
+    verbs = {qa.verb, qb.verb} - {None}           # (one at most: `_same_verb`)
+    if verbs - TALLY_VERBS or not (verbs or qa.unit in TALLY_UNITS and qb.unit in TALLY_UNITS):
+        return False          # neither a casualty verb of a tally nor a tally's noun on both sides
     da, db = parse_published(fa.published), parse_published(fb.published)
     if None not in da and None not in db and da != db:
         later, earlier = (qa, qb) if da > db else (qb, qa)

@@ -397,7 +397,8 @@ _REPORT_NOUNS = (r"(?:news|reports?|story|stories|claims?|rumou?rs?|allegations?
 _CLAIM_NOUNS = r"(?:reports?|claims?|rumou?rs?|allegations?|accusations?|assertions?|stories)"
 DEBUNK_RE = re.compile(
     r"\b(?:hoax(?:es)?|not (?:real|true|genuine|authentic)|untrue|debunk(?:ed|s|ing)?"
-    r"|(?:is|are|was|were|be|been|probably|likely|apparently|turned out to be)\s+(?:a\s+)?(?:fake|false|fabricated|bogus|made up(?! of)|doctored|photoshopped)\b"
+    r"|(?:is|are|was|were|be|been|probably|likely|apparently|turned out to be)\s+(?:a\s+)?"
+    r"(?:fake|false|fabricated|bogus|made up(?! of)|doctored|photoshopped)\b"
     r"|as fake as|(?:categorically|completely|entirely|totally|patently|demonstrably|utterly)\s+(?:false|untrue|fake)"
     rf"|(?:fake|false|fabricated|bogus|doctored|photoshopped|satirical)[- ]{_REPORT_NOUNS}"
     rf"|(?:unfounded|baseless|groundless)\s+(?:\S+\s+){{0,2}}?{_CLAIM_NOUNS}"
@@ -408,8 +409,8 @@ _NOT_BEFORE = re.compile(r"(?:\b(?:not|never|no)|n't)\s+(?:\w+\s+){0,2}$", re.I)
 # one more of a kind: "a fourth man was arrested", "a second body was found", "for a third day"
 # (marker kind "another": the claim tells one of several such events, not the first one told);
 # not a fraction ("a third of the officers", "a third less likely") nor a compound ("a sixth-grader")
-ANOTHER_RE = re.compile(rf"\ban?\s+(?P<nth>(?!first\b){_ORD})\b(?![-‐]|\s+(?:of|less|more|fewer|as|larger|smaller)\b)",
-                        re.I)
+ANOTHER_RE = re.compile(rf"\ban?\s+(?P<nth>(?!first\b){_ORD})\b"
+                        r"(?![-‐]|\s+(?:of|less|more|fewer|as|larger|smaller)\b)", re.I)
 YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 # a time of day: "9 a.m.", "9:30 pm", "14:30" (minutes since midnight), with its zone when one follows
 TIME_RE = re.compile(r"\b(?P<h>1[0-2]|0?[1-9])(?::(?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
@@ -1126,9 +1127,12 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             v = _POINT_FRACTIONS[m.group("part").lower().replace("-", " ")]
             out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, PERCENTAGE_POINT, "number"))
     out = _befores(_totals(_ranges(out, text, off), text, off), text, off)
-    out = [dataclasses.replace(q, verb=v, window=RUNNING if v in TALLY_VERBS and _running_tally(doc_tokens, q.start, q.end)
-                               else None)
+    out = [dataclasses.replace(q, verb=v, window=RUNNING if v in TALLY_VERBS
+                               and _running_tally(doc_tokens, q.start, q.end) else None)
            if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end)) else q for q in out]
+    # (a tally by its noun, whatever the verb: "have confirmed 120 cases", "41 deaths so far")
+    out = [dataclasses.replace(q, window=RUNNING) if q.kind == "number" and q.unit in TALLY_UNITS and q.window is None
+           and _running_tally(doc_tokens, q.start, q.end) else q for q in out]
     # nobody: a count of none ("No one was killed" against "Three people were killed")
     for m in NOBODY_RE.finditer(text):
         if free(m.start(), m.end()):
@@ -1343,6 +1347,8 @@ def _casualty_verb(tokens, start: int, end: int) -> str | None:
 # the casualty verbs whose counts grow as a story develops: the dead, the injured, the arrested ...
 # (a later report's higher count is an update; what a vehicle carried does not grow)
 TALLY_VERBS = frozenset({"kill", "injure", "arrest", "displace", "evacuate", "rescue"})
+# the counted nouns of such tallies, whatever the verb ("confirmed 120 cases", "41 deaths")
+TALLY_UNITS = frozenset({"case", "death", "fatality", "casualty", "infection", "victim", "arrest", "evacuee"})
 # the window of a tally's number told up to the time of the report (`_running_tally`)
 RUNNING = "so far"
 _UP_TO_NOW = re.compile(r"\b(?:so far|to date|thus far|as yet|until now|up (?:un)?til now|up to now)\b", re.I)

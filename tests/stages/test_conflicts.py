@@ -1032,6 +1032,12 @@ def test_a_percentage_difference_is_compared_only_with_one_of_the_same_compariso
     (("The quake killed 35 people.", None), ("Officials said 41 people have been killed so far in the quake.", None), True),
     (("The storm forced 2,000 people to evacuate.", None),
      ("So far 3,000 people have been evacuated because of the storm.", None), True),
+    # a tally by its noun, whatever the verb ("confirmed ... cases")
+    (("Health officials confirmed 95 cases.", "2024-05-06"),
+     ("Health officials have confirmed 120 cases.", "2024-05-07"), True),
+    (("Health officials confirmed 95 cases.", None), ("Health officials have confirmed 120 cases.", None), True),
+    (("Health officials have confirmed 120 cases.", "2024-05-06"),
+     ("Health officials confirmed 95 cases.", "2024-05-07"), False),
     # the later article counts fewer, running or not; two counts told done on one day
     (("The earthquake killed 41 people in the region.", "2024-05-06"),
      ("The earthquake killed 35 people in the region.", "2024-05-07"), False),
