@@ -657,9 +657,9 @@ class _Checker:
                 if y is not None and x.negated != y.negated and not self._for_now(*((fa, x) if x.negated else (fb, y))):
                     pairs.append((x, y))
         for x, y in pairs:
-            if x.verb != y.verb or x.negated == y.negated or _object(fa, x) != _object(fb, y):
+            if x.verb != y.verb or x.negated == y.negated or x.obj != y.obj:
                 continue
-            if not _object(fa, x):
+            if not x.obj:
                 # an act without an object on both sides ("Holm resigned" / "Holm did not resign",
                 # "was arrested" / "has not been arrested"): not one that says little, nor a denial
                 # of a time up to the report ("has not resigned yet")
@@ -669,7 +669,7 @@ class _Checker:
                     continue
             if _apart_in_time(fa, x, fb, y):
                 continue  # different times
-            what = f" {_object(fa, x)}" if _object(fa, x) else ""
+            what = f" {x.obj}" if x.obj else ""
             return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
                                fb, _neg_span(fb, y, self.articles), "",
                                f"{'not ' if x.negated else ''}{x.verb}{what}",
@@ -910,9 +910,8 @@ def _tally_update(fa: ClaimFacts, qa: Quantity, fb: ClaimFacts, qb: Quantity) ->
     """Whether two counts of one running tally (`TALLY_VERBS`: the dead, the injured, the arrested
     ...; or `TALLY_UNITS` counted on both sides: cases, deaths ...) may be two times of it rather
     than two reports of one (a conflict still, of less weight: `tally_update_discount`; one of
-    them may be wrong): told on two days, the later
-    article's count is the higher ("police arrested three men" on May 6, "have arrested four men"
-    on May 7: an update); when the articles' dates do not tell which came first (one unknown, or
+    them may be wrong): told on two days, the later article's count is the higher ("police
+    arrested three men" on May 6, "have arrested four men" on May 7: an update); when the articles' dates do not tell which came first (one unknown, or
     the same day), the higher count is told as running, up to the time of its report ("have
     arrested", "so far": `RUNNING`), and the lower one as done ("arrested three men"). A later
     report of fewer stays a conflict, and so do two totals up to their reports ("at least 892
@@ -935,21 +934,13 @@ def _said_on(f: ClaimFacts, d: DateFact) -> bool:
     """Whether the act nearest a date is a saying of what follows ("Nordvik said on March 3 it will
     cut ..."), not of a thing ("announced the cuts on Monday": the announcement is the event)."""
     near = min(f.frames, key=lambda x: abs(x.start - d.start), default=None)
-    # (the parse may take the date for the saying's object: "said on March 3" has object "march")
-    return near is not None and near.verb in _SAYING and (not near.obj or near.obj in d.text.lower().split())
+    return near is not None and near.verb in _SAYING and not near.obj
 
 
 def _names_one(f: ClaimFacts, entity: str | None) -> bool:
     """Whether a subject is one the claim names, not a nationality ("Kurdish fighters died" has the
     Kurdish for subject as the parse gives it; "Rehana is alive" is one person)."""
     return entity is not None and any(m.entity == entity and m.label != "NORP" for m in f.mentions)
-
-
-def _object(f: ClaimFacts, x: Frame) -> str | None:
-    """A frame's object, none when the parse took a date for it ("resigned on Monday": "monday")."""
-    if x.obj and any(x.obj in d.text.lower().split() for d in f.dates):
-        return None
-    return x.obj
 
 
 def _debunked(f: ClaimFacts, call) -> Frame | None:

@@ -1127,12 +1127,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             v = _POINT_FRACTIONS[m.group("part").lower().replace("-", " ")]
             out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, PERCENTAGE_POINT, "number"))
     out = _befores(_totals(_ranges(out, text, off), text, off), text, off)
-    out = [dataclasses.replace(q, verb=v, window=RUNNING if v in TALLY_VERBS
-                               and _running_tally(doc_tokens, q.start, q.end) else None)
-           if q.kind == "number" and (v := _casualty_verb(doc_tokens, q.start, q.end)) else q for q in out]
-    # (a tally by its noun, whatever the verb: "have confirmed 120 cases", "41 deaths so far")
-    out = [dataclasses.replace(q, window=RUNNING) if q.kind == "number" and q.unit in TALLY_UNITS and q.window is None
-           and _running_tally(doc_tokens, q.start, q.end) else q for q in out]
+    out = [_counted_for(q, doc_tokens) if q.kind == "number" else q for q in out]
     # nobody: a count of none ("No one was killed" against "Three people were killed")
     for m in NOBODY_RE.finditer(text):
         if free(m.start(), m.end()):
@@ -1318,12 +1313,17 @@ CASUALTY_VERBS = {"kill": "kill", "die": "kill", "injure": "injure", "injured": 
 _ABOARD = ("on board", "aboard", "onboard")
 
 
+def _number_token(tokens, start: int, end: int):
+    """The token of the number at [start, end) (its first numeral, else its first token)."""
+    return next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
+        next((t for t in tokens if start <= t.idx < end), None)
+
+
 def _casualty_verb(tokens, start: int, end: int) -> str | None:
     """The casualty verb (`CASUALTY_VERBS`) a number at [start, end) counts for, up its parse: "killed
     12 people", "12 people were killed", "and 30 injured", "left 32 people injured", "carrying 187
     passengers" and "with 178 passengers on board" (carry); None for any other verb."""
-    tok = next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
-        next((t for t in tokens if start <= t.idx < end), None)
+    tok = _number_token(tokens, start, end)
     number = tok
     noun = tok.head if tok is not None and tok.dep_ == "nummod" else None
     if noun is not None and noun.doc[noun.i + 1:noun.i + 3].text.lower().startswith(_ABOARD):
@@ -1359,8 +1359,7 @@ def _running_tally(tokens, start: int, end: int) -> bool:
     its verb in the present perfect ("police have arrested four men", "41 people have died", "have
     been evacuated") or said with "so far", "to date" ... ("300 were rescued so far"). Not "had
     arrested" nor "arrested ... on Monday": a count of a time gone by."""
-    tok = next((t for t in tokens if start <= t.idx < end and t.like_num), None) or \
-        next((t for t in tokens if start <= t.idx < end), None)
+    tok = _number_token(tokens, start, end)
     for _ in range(4):
         if tok is None:
             return False
@@ -1374,6 +1373,17 @@ def _running_tally(tokens, start: int, end: int) -> bool:
     if any(c.dep_ == "aux" and c.lemma_.lower() == "have" and c.tag_ in ("VBP", "VBZ") for c in tok.children):
         return True
     return bool(_UP_TO_NOW.search(" ".join(t.lower_ for t in tok.subtree)))
+
+
+def _counted_for(q: Quantity, tokens) -> Quantity:
+    """A number with the casualty verb it counts for (`_casualty_verb`), and the window `RUNNING`
+    when it is a tally (`TALLY_VERBS`, or a tally's noun whatever the verb, `TALLY_UNITS`: "have
+    confirmed 120 cases") told up to the report (`_running_tally`)."""
+    verb = _casualty_verb(tokens, q.start, q.end)
+    running = (verb in TALLY_VERBS or q.unit in TALLY_UNITS) and _running_tally(tokens, q.start, q.end)
+    if verb is None and not running:
+        return q
+    return dataclasses.replace(q, verb=verb, window=RUNNING if running else None)
 
 
 # a number that counts the whole the other one is part of: "92 of the 230 seats", "92 out of
@@ -1641,14 +1651,15 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
                 obj = mention_at(c) or c.lemma_.lower()
                 direct = True
             elif c.dep_ == "prep" and obj is None:
+                # (a date is when, not what: "resigned on Monday" has no object)
                 for g in c.children:
-                    if g.dep_ == "pobj":
+                    if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME"):
                         obj = mention_at(g) or g.lemma_.lower()
             elif c.dep_ == "prt" and obj is None:
                 for g in tok.children:
                     if g.dep_ == "prep":
                         for p in g.children:
-                            if p.dep_ == "pobj":
+                            if p.dep_ == "pobj" and p.ent_type_ not in ("DATE", "TIME"):
                                 obj = mention_at(p) or p.lemma_.lower()
         if obj is None:
             for c in tok.children:
