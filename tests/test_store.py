@@ -466,6 +466,12 @@ def test_cached_vectors_come_back_bit_for_bit_in_the_claims_order(db):
     # a second call reads all four from the cache, the same bytes
     again, computed = embed_keyed(db, emb, keys, texts.__getitem__)
     assert computed == 0 and again.tobytes() == want.tobytes()
+    # most texts repeated (the distinct texts' vectors copied once, then gathered): the same bytes
+    many = [texts[i] for i in (0, 1, 0, 0, 3, 1, 0, 3, 0, 0)]
+    again, computed = embed_keyed(db, emb, [store.vector_key("test-embedder", t) for t in many], many.__getitem__)
+    by_text = dict(zip(texts, want))
+    assert computed == 0 and again.tobytes() == np.stack([by_text[t] for t in many]).tobytes()
+    assert again.flags.c_contiguous and again.shape == (10, 4)
 
 
 def test_the_offices_an_entity_holds_are_read_once_each(db):
