@@ -911,7 +911,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     origin_changes = origin_state.changes_since(stored_origins)
-    store.save_analysis(
+    n_conflicts = store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
         state={"corpus": fp, "rules": rules, "embedder": embedder.name, "conflicts_basis": basis,
@@ -938,7 +938,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         probes=probes, probes_reset=not probes_ok)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
-                  "clusters": len(clusters), "conflicts": store.count_rows(db, "conflicts") if partial else len(conflicts),
+                  "clusters": len(clusters), "conflicts": n_conflicts,
                   "garbled": len(garbled_sentences), "parsed": res.parsed,
                   "normalised": res.normalised, "remapped": res.remapped, "parses_read": res.parses_read,
                   "matched": res.matched}

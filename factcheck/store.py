@@ -194,6 +194,15 @@ def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (
     return list(_iter_in(db, sql, keys, before, after, chunk))
 
 
+def _deleted_in(db: Database, sql: str, keys: Iterable[str], chunk: int = 500) -> int:
+    """Runs the delete `sql` (one "in ({})" placeholder) for `keys` in chunks; the rows it deleted."""
+    keys, n = list(keys), 0
+    for i in range(0, len(keys), chunk):
+        part = keys[i:i + chunk]
+        n += db.execute(sql.format(",".join("?" * len(part))), part).rowcount
+    return n
+
+
 def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> list[dict]:
     """Rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk` keys."""
     keys = list(keys)
@@ -1206,8 +1215,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   member_slots: Callable[[Sequence[str]], bytes] | None = None,
                   linkage: Mapping[str, bytes] | None = None,
                   gone_articles: Sequence[str] | None = None,
-                  probes: Mapping[str, str] | None = None, probes_reset: bool = False) -> None:
-    """Replace the corpus-level results at once: readers never see a mix of two analyses.
+                  probes: Mapping[str, str] | None = None, probes_reset: bool = False) -> int:
+    """Replace the corpus-level results at once: readers never see a mix of two analyses; returns
+    the number of conflicts stored.
 
     `fluency_cache` (key -> JSON) and `norm_cache` (rows) are new cache entries, written in the
     same transaction; norm_cache rows of articles no longer in the store are dropped. `parse_cache`:
@@ -1234,6 +1244,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `linkage`: cluster id -> its linkage (`clusters._linkage_bytes`), written with its row (read
     before any row goes: a kept cluster's may be read from its stored row)."""
     linked = {c.id: linkage.get(c.id) for c in clusters} if linkage is not None else {}
+    conflicts_gone = 0
     with db.atomic():
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
@@ -1284,7 +1295,9 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             pks = {"fluency": "sentence_id", "claim_facts": "claim_id", "origins": "article_id",
                    "clusters": "id", "conflicts": "id", "scores": "article_id"}
             for t, keys in delta.items():
-                _tuples_in(db, f"delete from {t} where {pks[t]} in ({{}})", keys)
+                gone_rows = _deleted_in(db, f"delete from {t} where {pks[t]} in ({{}})", keys)
+                if t == "conflicts":
+                    conflicts_gone = gone_rows
             _tuples_in(db, "delete from cluster_members where cluster_id in ({})", delta.get("clusters", ()))
             # rows of articles no longer in the store: every analysed article has a score, origin
             # or norm_cache row, and those tables have one row per article (no scan of the rest)
@@ -1327,8 +1340,19 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             ({"article_id": s.article_id, "score": s.score, "counts": json.dumps(s.counts),
               "terms": json.dumps(s.terms)} for s in scores), replace=True)
         db.conn.executemany("insert or ignore into stale_scores (article_id) values (?)", ((a,) for a in stale))
-        db.table("state").insert_all(({"key": k, "value": v} for k, v in state.items()),
-                                     replace=True)
+        # the number of stored conflicts, kept in the state (a delta's: the stored number, less the
+        # rows it deleted, plus those it wrote, every one of which it deleted first), so that no
+        # analysis counts the table's rows
+        before = get_state(db, "conflicts_count") if delta is not None else None
+        if delta is None:
+            n_conflicts = len(conflicts)
+        elif before is not None and before.isdigit() and {x.id for x in conflicts} <= set(delta.get("conflicts", ())):
+            n_conflicts = int(before) - conflicts_gone + len(conflicts)
+        else:
+            n_conflicts = count_rows(db, "conflicts")
+        db.table("state").insert_all(({"key": k, "value": v} for k, v in
+                                      {**state, "conflicts_count": str(n_conflicts)}.items()), replace=True)
+    return n_conflicts
 
 
 def _replace_article_rows(db: Database, table: str, columns: Sequence[str], articles: Iterable[str],

@@ -334,6 +334,8 @@ def test_delta_equals_full_recompute(steps, step):
     assert 0 < res.recombined < res.counts["sentences"] / 2   # and few fluency verdicts combined again
     for key in inc:
         assert inc[key] == full[key], key
+    # the run's count of conflicts (kept in the state, not counted) is that of the full analysis
+    assert res.counts["conflicts"] == len(full["conflicts"])
 
 
 def test_reviews_count_on_the_delta_path(steps):
