@@ -1007,6 +1007,8 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         for tok in doc_tokens:
             if tok.idx - off >= end_rel and tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
                 return None     # past the number's phrase: "a crowd of 54,000 watched the match"
+            if tok.idx - off >= end_rel and tok.text in (",", ";", ":", "(", "—", "–") and tok.idx - off <= end_rel + 1:
+                return None     # the phrase ends at the number: "rose to 120, officials said"
             if tok.idx - off >= end_rel and tok.pos_ in ("NOUN",):
                 # the phrase's head, not a noun modifying it: "COVID-19 cases" counts cases (but a
                 # "ten-year anniversary" counts years)
@@ -1120,6 +1122,11 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
             # a change in a rate: "25 basis points" is a quarter of a percentage point
             div = 100.0 if pts.group(1).lower().startswith(("basis", "bp")) else 1.0
             lo, hi, unit = lo / div, hi / div, PERCENTAGE_POINT
+        toll = _toll_of(text[:m.start()]) if unit is None and kind == "number" else None
+        if toll is not None:      # "the death toll rose to 41": 41 people killed, told up to the report
+            out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
+                                toll[0], kind, hedge, RUNNING if toll[2] else None, toll[1]))
+            continue
         out.append(Quantity(m.group(0).strip(), off + m.start(), off + m.end(), lo, hi, hedge is None,
                             unit, kind, hedge, window if kind == "count" else None))
     for m in _POINT_WORDS.finditer(text):
@@ -1376,14 +1383,51 @@ def _running_tally(tokens, start: int, end: int) -> bool:
 
 
 def _counted_for(q: Quantity, tokens) -> Quantity:
-    """A number with the casualty verb it counts for (`_casualty_verb`), and the window `RUNNING`
-    when it is a tally (`TALLY_VERBS`, or a tally's noun whatever the verb, `TALLY_UNITS`: "have
-    confirmed 120 cases") told up to the report (`_running_tally`)."""
-    verb = _casualty_verb(tokens, q.start, q.end)
-    running = (verb in TALLY_VERBS or q.unit in TALLY_UNITS) and _running_tally(tokens, q.start, q.end)
+    """A number with the casualty verb it counts for (`_casualty_verb`; a toll's, `_toll_of`, when
+    the parse gives none), and the window `RUNNING` when it is a tally (`TALLY_VERBS`, or a tally's
+    noun whatever the verb, `TALLY_UNITS`: "have confirmed 120 cases") told up to the report
+    (`_running_tally`), or a toll's."""
+    verb = _casualty_verb(tokens, q.start, q.end) or q.verb
+    running = q.window == RUNNING or (
+        (verb in TALLY_VERBS or q.unit in TALLY_UNITS) and _running_tally(tokens, q.start, q.end))
     if verb is None and not running:
         return q
     return dataclasses.replace(q, verb=verb, window=RUNNING if running else None)
+
+
+# what a toll counts, by its noun: (unit, casualty verb) of its number ("the death toll rose to
+# 41" counts people killed, as "41 people were killed" does)
+_TOLL_NOUNS = (
+    (r"(?:death|fatality) (?:toll|count)|toll|body count|number of (?:the )?(?:dead|deaths|fatalities|"
+     r"people (?:killed|dead|who (?:have )?died))", ("people", "kill")),
+    (r"number of (?:the )?(?:injured|wounded|injuries|people (?:injured|wounded|hurt))", ("people", "injure")),
+    (r"number of (?:people )?(?:arrested|detained|arrests|detentions)", ("people", "arrest")),
+    (r"number of (?:the )?(?:displaced|evacuated|evacuees|people (?:displaced|evacuated))", ("people", "displace")),
+    (r"number of (?:confirmed |new )?(?:cases|infections)", ("case", None)),
+    (r"(?:casualty (?:toll|count)|number of casualties)", ("casualty", None)),
+)
+# ... before its number: the noun, what it is of ("from the quake in western Nepal"), and a verb
+# that states or raises it ("rose to", "has climbed to", "stands at", "reached", "is"); or a
+# clause that raises it ("bringing the death toll to 41")
+_TOLL_PLACE = r"(?:\s+(?:from|in|at|after|of|since|on|following|among|across|caused by|linked to)\b[^.;:!?\d]{0,70}?)?"
+_TOLL_VERB = (r"(?:(?:has|have|had)\s+)?(?:now\s+)?(?:rose|risen|rises|rising|climbed|climbs|jumped|jumps|increased|"
+              r"reached|reaches|hit|hits|stood|stands|is|was|topped|tops|passed|surpassed|exceeded|soared|surged|"
+              r"grew|grown|mounted|been|went up|gone up)(?:\s+(?:sharply|further|again))?(?:\s+(?:to|at))?")
+_TOLL_BEFORE = [(re.compile(rf"\b(?P<final>final\s+)?(?:{noun}){_TOLL_PLACE}\s+{_TOLL_VERB}\s+$", re.I), what)
+                for noun, what in _TOLL_NOUNS] + [
+    (re.compile(rf"\b(?:bringing|raising|pushing|taking|lifting|putting)\s+(?:the\s+)?(?P<final>final\s+)?"
+                rf"(?:{noun}){_TOLL_PLACE}\s+(?:to|at)\s+$", re.I), what) for noun, what in _TOLL_NOUNS]
+
+
+def _toll_of(before: str) -> tuple[str, str | None, bool] | None:
+    """What a number without a counted noun counts when the text before it states a toll ("The
+    death toll from the quake rose to", "the number of injured reached", "bringing the toll to"):
+    (unit, casualty verb, whether it is told up to the report: a toll is, unless "final")."""
+    tail = before[-160:]
+    for rx, (unit, verb) in _TOLL_BEFORE:
+        if (m := rx.search(tail)) is not None:
+            return unit, verb, m.group("final") is None
+    return None
 
 
 # a number that counts the whole the other one is part of: "92 of the 230 seats", "92 out of

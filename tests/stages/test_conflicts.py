@@ -1046,6 +1046,15 @@ def test_a_percentage_difference_is_compared_only_with_one_of_the_same_compariso
     (("The fire killed 12 people.", "2024-05-06"), ("The fire killed 15 people.", "2024-05-06"), False),
     # what a vehicle carried does not grow
     (("The bus was carrying 40 passengers.", "2024-05-06"), ("The bus was carrying 52 passengers.", "2024-05-07"), False),
+    # a toll counts the dead (or injured) up to its report: against a count told done, an update;
+    # the final toll is done
+    (("The death toll from the earthquake rose to 41 on Saturday.", None),
+     ("The earthquake killed 35 people.", None), True),
+    (("The number of injured rose to 230 on Sunday.", "2024-05-06"),
+     ("About 150 people were injured in the blast.", "2024-05-05"), True),
+    (("The number of dead in the building collapse reached 17.", "2024-05-06"),
+     ("Twenty people died in the building collapse.", "2024-05-07"), True),
+    (("The final death toll from the fire was 12.", None), ("The fire killed 15 people.", None), False),
 ])
 def test_a_later_report_of_a_tally_may_count_more(a, b, update):
     """The dead, the injured, the arrested ... are counted again as a story develops: a later

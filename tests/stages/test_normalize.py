@@ -637,6 +637,30 @@ def test_a_tally_told_up_to_the_report_is_running(text, running):
     assert (counted[0].window == RUNNING) is running, counted
 
 
+@pytest.mark.parametrize("text,number,counted", [
+    ("The death toll from the earthquake in western Nepal rose to 41 on Saturday.", "41", ("people", "kill", True)),
+    ("The death toll has climbed to at least 120, officials said.", "at least 120", ("people", "kill", True)),
+    ("The number of dead in the building collapse reached 17 on Tuesday.", "17", ("people", "kill", True)),
+    ("Rescuers found two more bodies, bringing the toll to 43.", "43", ("people", "kill", True)),
+    ("The number of injured stands at 230.", "230", ("people", "injure", True)),
+    ("The number of confirmed cases rose to 95.", "95", ("case", None, True)),
+    ("The final death toll from the fire was 12.", "12", ("people", "kill", False)),
+    # no toll: a noun after "dead" counts something else; a toll in dollars keeps its currency
+    ("The number of dead fish rose to 400.", "400", None),
+    ("The bridge toll rose to $5.", "5", ("dollar", None, False)),
+    ("The toll was expected to rise to 50.", "50", None),
+])
+def test_a_toll_counts_the_dead_or_injured_up_to_the_report(text, number, counted):
+    """A number a toll states ("the death toll rose to 41", "the number of injured stands at 230",
+    "bringing the toll to 43") counts people killed or injured, as "41 people were killed" does,
+    told up to its report (a running tally) unless it is the final one."""
+    from factcheck.stages.normalize import RUNNING
+    claims, _, facts = _corpus((text, None))
+    q = next(q for q in facts[claims[0].id].quantities if q.text == number)
+    got = (q.unit, q.verb, q.window == RUNNING) if q.unit else None
+    assert got == counted, q
+
+
 @pytest.mark.parametrize("text,call", [
     ("Willie Nelson dead? Viral hoax fools internet.", "hoax"),
     ("The report that the minister resigned is false.", "is false"),
