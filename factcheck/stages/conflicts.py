@@ -39,6 +39,7 @@ class ConflictSettings:
     sev_affiliation: float = 0.5           # one person of two organisations (a title kind, less sure)
     sev_gender: float = 0.6
     sev_role: float = 0.8
+    sev_attribution: float = 0.6           # one direct quotation given to two people (a role kind)
     sev_negation: float = 0.7
     sev_precedence: float = 0.8
     sev_nli: float = 0.5
@@ -209,6 +210,17 @@ def _noun_acts(f: ClaimFacts) -> list[tuple[Frame, str]]:
 _FOR_NOW = re.compile(r"\b(?:yet|so far|still|for now|as yet|until now|since|in (?:nearly |almost |more than |over "
                       r"|about )?(?:a|an|\d+|two|three|four|five|six|seven|eight|nine|ten|several|many) "
                       r"(?:decades?|years?|months?|weeks?|days?))\b", re.I)
+
+
+# a direct quotation in a claim: between straight or curly double quotes
+_QUOTED = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
+
+
+def _quoted_words(text: str) -> tuple[str, ...] | None:
+    """The words of a claim's direct quotations, lowercased (None: fewer than six, which two
+    people may well both say)."""
+    words = tuple(w for part in _QUOTED.findall(text) for w in re.findall(r"[a-z0-9]+", part.lower()))
+    return words if len(words) >= 6 else None
 
 
 def _unit_word(w: str | None) -> str | None:
@@ -455,6 +467,7 @@ class _Checker:
         for check, event in ((self.title, same_event), (self.affiliation, same_event),
                              (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
+                             (self.attribution, same_event),
                              (self.negation, same_event), (self.debunk, same_event),
                              (self.direction, same_event), (self.place, same_event),
                              (self.reversal, same_event or near),
@@ -641,6 +654,36 @@ class _Checker:
                 on = " on " + ", ".join(sorted(names[t] for t in topic)) if topic else ""
                 return self.differ("role", self.s.sev_role, fa, (sa.start, sa.end), fb, (sb.start, sb.end),
                                    f"who made the statement{on}", "/".join(sorted(oa)), "/".join(sorted(ob)))
+        return None
+
+    def attribution(self, fa, fb, same_event, pair_mode):
+        """One direct quotation given to two people: "'The talks were constructive,' Lavrov told
+        reporters" against "'The talks were constructive,' Shoigu told reporters" (a role conflict:
+        who made the statement, `sev_attribution`). The quotation's words are the same (six or more), each side
+        names its speaker as the subject of a verb of saying, and neither claim names the other's
+        speaker (not "Lavrov and Shoigu said"), nor do the two share a surname (one person named
+        two ways that the corpus did not merge)."""
+        named_a = [sp for sp in fa.speakers if sp.entity]
+        named_b = [sp for sp in fb.speakers if sp.entity]
+        if not named_a or not named_b:
+            return None
+        ca, cb = self.claims.get(fa.claim_id), self.claims.get(fb.claim_id)
+        if ca is None or cb is None:
+            return None
+        qa, qb = _quoted_words(ca.text), _quoted_words(cb.text)
+        if qa is None or qb is None or (qa != qb and fuzz.ratio(" ".join(qa), " ".join(qb)) < 95):
+            return None
+        names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+        for sa in named_a:
+            for sb in named_b:
+                if sa.entity == sb.entity or sa.entity in fb.entities or sb.entity in fa.entities:
+                    continue
+                na, nb = names.get(sa.entity, sa.text), names.get(sb.entity, sb.text)
+                if na.split()[-1:] == nb.split()[-1:]:
+                    continue
+                words = " ".join(qa[:8]) + (" ..." if len(qa) > 8 else "")
+                return self.differ("role", self.s.sev_attribution, fa, (sa.start, sa.end), fb,
+                                   (sb.start, sb.end), f'who said "{words}"')
         return None
 
     # ---- event kinds: same cluster, or same subject and predicate

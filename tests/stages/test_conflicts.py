@@ -1,6 +1,8 @@
 """Conflicts: each kind fires on a hand-written pair and stays quiet on its compatible twin."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from factcheck.records import Conflict, stable_id
@@ -334,6 +336,29 @@ def test_role_reads_the_nationality_the_corpus_states_for_a_named_speaker():
         ("002_b", "Foreign Minister Retno Marsudi arrived in Jakarta.\n"
                   "Marsudi said ASEAN wants all parties to end the violence.", "2022-08-03"))
     assert [c.kind for c in got] == ["role"], [c.explanation for c in got]
+
+
+def test_one_quotation_given_to_two_people_is_a_role_conflict():
+    """The same direct quotation said by Lavrov in one report and by Shoigu in another: who said
+    it is in conflict (role), quoting both speakers. Not when one person says it in both, when one
+    claim names both speakers, when the quotation is short, differs, or is not quoted."""
+    quote = '"The talks were constructive and frank," {} told reporters after the meeting.'
+    claims, _, _, got = _checked(("001_a", quote.format("Lavrov"), "2022-08-03"),
+                                 ("002_b", quote.format("Shoigu"), "2022-08-03"))
+    roles = [c for c in got if c.kind == "role"]
+    assert len(roles) == 1 and "who said" in roles[0].explanation, [c.explanation for c in got]
+    assert {"'Lavrov'", "'Shoigu'"} <= set(re.findall(r"'[A-Z][a-z]+'", roles[0].explanation)), roles[0].explanation
+    assert roles[0].severity == ConflictSettings().sev_attribution
+    for a, b in ((quote.format("Lavrov"), quote.format("Sergei Lavrov")),
+                 (quote.format("Lavrov"), '"The talks were constructive and frank," Lavrov and Shoigu told reporters.'),
+                 ('"The talks were good," Lavrov said.', '"The talks were good," Shoigu said.'),
+                 (quote.format("Lavrov"), '"The talks were long and very difficult," Shoigu told reporters.'),
+                 ("Lavrov said the talks were constructive and frank.", "Shoigu said the talks were constructive and frank.")):
+        _, _, _, got = _checked(("001_a", a, "2022-08-03"), ("002_b", b, "2022-08-03"))
+        assert not [c for c in got if c.kind == "role"], (a, b, [c.explanation for c in got])
+    # in one pair of claims, as `compare` sees them
+    res = compare_claims(quote.format("Lavrov"), quote.format("Shoigu"))
+    assert res.conflict and res.kind == "role" and "who said" in res.explanation, res
 
 
 def test_a_deputy_prime_minister_is_not_the_prime_minister():
