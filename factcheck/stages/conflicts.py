@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (_ORD, _ordinal, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, RUNNING,
+from factcheck.stages.normalize import (_ORD, _ordinal, CONTEST_VERBS, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, RUNNING,
                                         SCALE, SPEECH_VERBS, STRICTLY_BELOW, TALLY_UNITS, TALLY_VERBS,
                                         TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, ClaimFacts, DateFact,
                                         Frame, Quantity, full_legal_form, normalize_claims, parse_published)
@@ -341,8 +341,6 @@ def _shared_count(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Quantity, Quanti
 
 
 # verbs of one side winning a contest against the other ("lost to" is "win" negated: OPPOSITE_VERBS)
-CONTEST_VERBS = frozenset({"beat", "defeat", "win", "edge", "rout", "thrash", "trounce", "crush", "down",
-                           "overcome", "oust", "unseat", "outpoll"})
 
 
 def _contest(x: Frame) -> tuple[str, str] | None:
@@ -390,8 +388,26 @@ def _results(f: ClaimFacts) -> list[tuple[Frame, tuple[str | None, str | None]]]
 
 
 def _sides(f: ClaimFacts) -> set[str]:
-    """The named sides of the contests the claim says who won (`_results`), one side or two."""
-    return {e for _, r in _results(f) for e in r if e}
+    """The named sides of the contests the claim says who won (`_results`), one side or two, and
+    each contest noun a side wins (as "#noun": `_two_winners`)."""
+    return {e for _, r in _results(f) for e in r if e} | {"#" + x.obj for x, r in _results(f) if _won_noun(x, r)}
+
+
+# what one side wins alone: a contest named by its noun ("won the runoff", "won the final"); not a
+# vote (the popular vote and the election may have two winners) nor a seat, prize or award
+CONTEST_NOUNS = frozenset({"election", "runoff", "race", "primary", "contest", "final", "match", "game",
+                           "championship", "title", "tournament", "nomination", "leadership", "presidency",
+                           "cup", "bout", "fight", "derby", "playoff", "referendum"})
+
+
+def _won_noun(x: Frame, r: tuple[str | None, str | None]) -> bool:
+    """Whether a result (`_result`) is a named winner of a contest named by its noun."""
+    return bool(r[0]) and r[1] is None and x.obj in CONTEST_NOUNS
+
+
+def _two_winners(x: Frame, ra: tuple[str | None, str | None], y: Frame, rb: tuple[str | None, str | None]) -> bool:
+    """Two named winners of one contest named by one noun: "Lindqvist won the runoff" / "Berg won the runoff"."""
+    return _won_noun(x, ra) and _won_noun(y, rb) and x.obj == y.obj and ra[0] != rb[0]
 
 
 def _shared_predicate(fa: ClaimFacts, fb: ClaimFacts) -> list[tuple[Frame, Frame]]:
@@ -824,7 +840,9 @@ class _Checker:
         results_b = _results(fb)
         for x, ra in _results(fa):
             for y, rb in results_b:
-                if not ((ra[0] and ra[0] == rb[1]) or (ra[1] and ra[1] == rb[0])):
+                # one side the winner in one claim, the loser in the other; or two winners of one
+                # contest named by its noun ("Lindqvist won the runoff" / "Berg won the runoff")
+                if not ((ra[0] and ra[0] == rb[1]) or (ra[1] and ra[1] == rb[0]) or _two_winners(x, ra, y, rb)):
                     continue
                 if _apart_in_time(fa, x, fb, y):
                     continue  # different times: a rematch

@@ -774,6 +774,41 @@ _COMPANY_WORD = re.compile(r"\s(?:Foods|Dairy|Motors|Group|Holdings|Industries|A
                            r"Petroleum|Logistics|Brewery|Breweries|Electronics|Chemicals|Media)\.?$")
 
 
+# verbs of a contest between two sides, the winner their subject ("Biden defeated Trump")
+CONTEST_VERBS = frozenset({"beat", "defeat", "win", "edge", "rout", "thrash", "trounce", "crush", "down",
+                           "overcome", "oust", "unseat", "outpoll"})
+# ... and those of one side's result ("Berg lost the runoff", "Berg conceded", "lost to Biden")
+_RESULT_VERBS = CONTEST_VERBS | {"lose", "concede"}
+
+
+def _contest_sides(doc, text: str, taken: Sequence[_Raw]) -> list[_Raw]:
+    """The sides of a contest the tagger missed: a proper noun (with the proper nouns compounded
+    before it) as the subject or object of a contest verb, or after its "to" or "by" ("Lindqvist
+    won the runoff", "Porto beat Benfica 2-1", "lost to Berg"): a person, for want of better."""
+    out: list[_Raw] = []
+    for tok in doc:
+        if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in ("DATE", "TIME", "GPE", "LOC"):
+            continue
+        verb = tok.head
+        if tok.dep_ == "pobj" and verb.lower_ in ("to", "by"):
+            verb = verb.head
+        elif tok.dep_ not in ("nsubj", "nsubjpass", "dobj", "npadvmod"):
+            continue
+        if verb.pos_ != "VERB" or verb.lemma_.lower() not in _RESULT_VERBS:
+            continue
+        first = tok
+        while first.i > 0 and doc[first.i - 1].dep_ == "compound" and doc[first.i - 1].pos_ == "PROPN" \
+                and doc[first.i - 1].head is tok:
+            first = doc[first.i - 1]
+        s, t = first.idx, tok.idx + len(tok.text)
+        name = text[s:t]
+        if name.lower() in WEEKDAYS or name.lower() in MONTHS or "\n" in name or \
+                any(r.start < t and s < r.end for r in (*taken, *out)):
+            continue
+        out.append(_Raw(name, s, t, "PERSON"))
+    return out
+
+
 def _raw_mentions(doc, text: str) -> list[_Raw]:
     """NER mentions, extended over trailing capitalised name parts, minus leading titles."""
     out = []
@@ -793,6 +828,8 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
                 t += m.end()
             else:
                 break
+        if (sc := re.search(r"\s+\d{1,3}\s*[-–]\s*\d{1,3}$", text[s:t])) is not None:
+            t = s + sc.start()     # a score the tagger took into the name: "Manchester United 2-1"
         surface = text[s:t]
         if "\n" in surface or re.match(rf"{MONTH_RE}\s+\d", surface):
             continue   # a line break inside, or a date the tagger took for a name ("Jul 4 (Agency")
@@ -814,6 +851,7 @@ def _raw_mentions(doc, text: str) -> list[_Raw]:
             elif label == "PERSON" and _COMPANY_WORD.search(text, s, t):
                 label = "ORG"     # "Halvorsen Foods", "Baltic Dairy": a company, whatever the tagger says
             out.append(_Raw(text[s + lead:t], s + lead, t, label))
+    out += _contest_sides(doc, text, out)
     for m in re.finditer(r"\b[A-Z]{2,6}\b", text):  # acronyms NER misses
         if not any(r.start <= m.start() < r.end for r in out):
             out.append(_Raw(m.group(0), m.start(), m.end(), "ORG"))
@@ -1691,7 +1729,9 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
         for c in tok.children:
             if passive is not None:
                 break
-            if c.dep_ in ("dobj", "obj", "attr") and not direct:
+            if (c.dep_ in ("dobj", "obj", "attr") or c.dep_ == "npadvmod" and c.pos_ == "PROPN"
+                    and verb in CONTEST_VERBS and c.i > tok.i) and not direct:
+                # (the parser takes a side before a score for an adverb: "beat Chelsea 2-1")
                 obj = mention_at(c) or c.lemma_.lower()
                 direct = True
             elif c.dep_ == "prep" and obj is None:

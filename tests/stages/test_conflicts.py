@@ -901,6 +901,29 @@ def test_a_claim_naming_the_winner_or_the_loser_alone_conflicts_with_the_result_
     assert [c.kind for c in got] == ["negation"], [c.explanation for c in got]
 
 
+def test_two_winners_of_one_contest_conflict_and_sides_the_tagger_misses_count():
+    """In one cluster, two sides each named the winner of one contest named by one noun ("won the
+    runoff") conflict (who won); a seat, an award, a share of the vote or two contests do not. A
+    side the entity tagger misses (a lone surname opening the sentence, a club before its score)
+    is still a side: "Porto beat Benfica 2-1" against "Benfica beat Porto 2-1"."""
+    def one_cluster(a, b):
+        return _one_cluster(a, b, "2025-09-16")
+    for a, b, said in (("Anna Lindqvist won the mayoral runoff.", "Erik Berg won the mayoral runoff.", "Erik Berg won"),
+                       ("Lindqvist won the runoff on Sunday.", "Berg won the runoff on Sunday.", "Berg won"),
+                       ("Porto beat Benfica 2-1 in the derby.", "Benfica beat Porto 2-1 in the derby.", "Benfica won"),
+                       ("Manchester United beat Chelsea 2-1 on Sunday.", "Chelsea beat Manchester United 2-1 on Sunday.",
+                        "Chelsea won")):
+        got, probes = one_cluster(a, b)
+        assert [c.kind for c in got] == ["negation"], (a, b, [c.explanation for c in got])
+        assert "(who won)" in got[0].explanation and said in got[0].explanation, got[0].explanation
+        assert may_level(*probes) >= 1          # (a delta checks the pair again)
+    for a, b in (("Anna Lindqvist won a seat on the council.", "Erik Berg won a seat on the council."),
+                 ("Anna Lindqvist won the award for best actress.", "Erik Berg won the award for best actress."),
+                 ("Anna Lindqvist won the mayoral runoff.", "Erik Berg won the party's nomination."),
+                 ("Porto beat Benfica 2-1 in the derby.", "Porto beat Benfica in the derby.")):
+        assert one_cluster(a, b)[0] == [], (a, b)
+
+
 def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
     """"the bank's eighth consecutive increase since March 2022" against "its seventh straight
     increase since March of last year": one run over one window, worded apart; a run over another
