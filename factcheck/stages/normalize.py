@@ -1769,13 +1769,58 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
                     if flip:
                         neg, cue = not neg, f"{cue} {c.text}" if cue else ("not " if c.lower_ == "guilty" else "") + c.text
                     break
-        if verb in OPPOSITE_VERBS:
+        if verb in OPPOSITE_VERBS or verb == "clear" and _charge_of(tok) is not None or \
+                verb == "survive" and passive is None and not any(c.dep_ == "nsubjpass" for c in tok.children):
             # "denied the report" is "did not confirm" it: the verb it negates, negated (so the
-            # negation check finds "denied" against "confirmed"; "did not deny" is "confirmed")
-            verb, neg, cue = OPPOSITE_VERBS[verb], not neg, f"{cue} {tok.text}" if cue else tok.text
+            # negation check finds "denied" against "confirmed"; "did not deny" is "confirmed");
+            # "cleared of fraud" is acquitted, "survived the crash" did not die in it
+            verb, neg, cue = ({"clear": "convict", "survive": "die"}.get(verb) or OPPOSITE_VERBS[verb], not neg,
+                              f"{cue} {tok.text}" if cue else tok.text)
+        if verb == "convict":
+            # a verdict is the defendant's, whoever gave it: its subject the one convicted or
+            # acquitted ("A jury found Daniel Price guilty of fraud", "acquitted Price of fraud"),
+            # its object the charge (none when the claim names none)
+            who = _defendant(tok)
+            if who is not None:
+                subj = mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
+                noun = None if subj else (who.lemma_.lower() if who.pos_ == "NOUN" else None)
+                head = who.lemma_.lower() if who.pos_ == "NOUN" else None
+            charge = _charge_of(tok)
+            obj = (mention_at(charge) or charge.lemma_.lower()) if charge is not None else None
         out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun, head,
                          _place_of(tok, place_at) if place_at is not None else None))
     return out
+
+
+def _defendant(tok):
+    """The one a verdict verb convicts or acquits: its passive subject ("Price was acquitted"), its
+    object ("acquitted Price"), or the subject of "guilty" / "innocent" after it ("found Price
+    guilty"); None when the clause names none."""
+    for c in tok.children:
+        if c.dep_ in ("nsubjpass", "dobj", "obj"):
+            return c
+        if c.lower_ in _VERDICT_WORDS:
+            return next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
+    return None
+
+
+def _charge_of(tok):
+    """What a verdict is of: the object of "of" or "on" after the verb, its object, or "guilty"
+    ("convicted of fraud", "acquitted Price of fraud", "found guilty of fraud", "cleared of all
+    charges", "convicted on three counts")."""
+    for c in (tok, *tok.children):
+        if c is not tok and not (c.dep_ in ("dobj", "obj") or c.lower_ in _VERDICT_WORDS):
+            continue
+        for p in c.children:
+            if p.dep_ == "prep" and p.lower_ in ("of", "on"):
+                g = next((g for g in p.children if g.dep_ == "pobj" and g.ent_type_ not in ("DATE", "TIME")), None)
+                if g is not None and g.lemma_.lower() in ("count", "charge"):
+                    # "on three counts of fraud": of fraud
+                    g = next((x for q in g.children if q.dep_ == "prep" and q.lower_ == "of"
+                              for x in q.children if x.dep_ == "pobj"), g)
+                if g is not None:
+                    return g
+    return None
 
 
 # a named one's state told with "be", as the act it is the end of: "Willie Nelson is dead" has died,

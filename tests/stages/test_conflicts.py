@@ -127,6 +127,11 @@ FIRES = [
     ("negation", "Price pleaded not guilty to all charges.", "Price had pleaded guilty to all charges."),
     ("negation", "Price was found guilty of bribery.", "Price was acquitted of bribery."),
     ("negation", "Price was found guilty of bribery.", "Price was found not guilty of bribery."),
+    # a verdict is the defendant's, whoever gave it; cleared of a charge is acquitted of it
+    ("negation", "Daniel Price was acquitted of fraud on Friday.", "A jury found Daniel Price guilty of fraud on Friday."),
+    ("negation", "The jury convicted Daniel Price on three counts of fraud.", "Daniel Price was cleared of fraud."),
+    # survived it is did not die in it
+    ("negation", "The pilot survived the crash.", "The pilot died in the crash."),
     # ages are exact: 58 and 56 are within the 2 % a figure may be rounded by, and differ
     ("number", "Price, 58, was found guilty on three counts of bribery.",
      "The 56-year-old was found guilty on three counts of bribery."),
@@ -260,6 +265,10 @@ QUIET = [
     ("a scaled figure rounded", "The deal is worth $2.3 million.", "The deal is worth $2,310,000."),
     ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
+    ("one verdict by two courts' words", "The jury acquitted Daniel Price of fraud.", "Daniel Price was cleared of fraud."),
+    ("two defendants", "The court convicted Anna Berg of fraud.", "The court acquitted Daniel Price of fraud."),
+    ("two charges", "Daniel Price was convicted of fraud but acquitted of bribery.", "Daniel Price was acquitted of bribery."),
+    ("two people", "The pilot survived the crash.", "The co-pilot died in the crash."),
     ("a city in the state named", "The shooting took place in Tulsa.", "The shooting took place in Oklahoma."),
     ("a city in a state named like a far city", "Lavrov arrived in Seattle.", "Lavrov arrived in Washington."),
 ]

@@ -637,6 +637,24 @@ def test_a_tally_told_up_to_the_report_is_running(text, running):
     assert (counted[0].window == RUNNING) is running, counted
 
 
+@pytest.mark.parametrize("text,frame", [
+    ("A jury found Daniel Price guilty of fraud on Friday.", ("e:daniel-price", "convict", "fraud", False)),
+    ("The jury acquitted Daniel Price of fraud.", ("e:daniel-price", "convict", "fraud", True)),
+    ("Daniel Price was cleared of fraud.", ("e:daniel-price", "convict", "fraud", True)),
+    ("The jury convicted Daniel Price on three counts of fraud.", ("e:daniel-price", "convict", "fraud", False)),
+    # a place cleared is no verdict; a man survived by his wife is no survival of hers
+    ("Police cleared the area on Monday.", (None, "clear", "area", False)),
+    ("The pilot survived the crash.", (None, "die", "crash", True)),
+    ("He is survived by his wife.", (None, "survive", "he", False)),
+])
+def test_a_verdict_is_the_defendants_and_survival_is_not_dying(text, frame):
+    """A verdict's frame has the defendant as subject, whoever gave it, and the charge as object;
+    "cleared of" a charge is acquitted of it; "survived" an event is "did not die" in it."""
+    claims, _, facts = _corpus((text, None))
+    got = [(x.subject, x.verb, x.obj, x.negated) for x in facts[claims[0].id].frames]
+    assert frame in got, got
+
+
 @pytest.mark.parametrize("text,number,counted", [
     ("The death toll from the earthquake in western Nepal rose to 41 on Saturday.", "41", ("people", "kill", True)),
     ("The death toll has climbed to at least 120, officials said.", "at least 120", ("people", "kill", True)),
