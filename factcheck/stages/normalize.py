@@ -272,13 +272,19 @@ STOP = {"the", "of", "and", "for", "a", "an", "in", "on", "to"}
 
 # a match score: "beat Chelsea 2-1", "a 3-0 win", "drew 1-1" (a sports verb or noun next to it;
 # "40-50 people" is a range)
-SCORE_RE = re.compile(r"(?<![\d.,/:-])(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d.,/:%-])")
+SCORE_RE = re.compile(r"(?<![\d.,/:-])(\d{1,2})\s*[-–]\s*(\d{1,2})(?![\d,/:%-]|\.\d)")
 _SCORE_BEFORE = re.compile(r"\b(?:beat|beats|beating|defeated|defeats|defeat|won|wins|win|winning|lost|loses|lose|"
                            r"losing|drew|draws|draw|drawing|thrashed|edged|routed|trounced|crushed|downed|"
                            r"victory|loss|led|leads|leading|trailed|trailing|scoreline|score|result|ended|finished)"
                            r"\b[^.;\d]{0,40}$", re.I)
 _SCORE_AFTER = re.compile(r"\s*(?:home\s+|away\s+)?(?:win|victory|defeat|loss|draw|scoreline|result|lead|"
                           r"thrashing|triumph)\b", re.I)
+# a vote's tally: "passed the bill 52-48", "ruled 7-2", "a 218-212 vote", "by 52 votes to 48"
+TALLY_RE = re.compile(r"(?<![\d.,/:-])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d,/:%-]|\.\d)|\b(\d{1,3})\s+votes?\s+to\s+(\d{1,3})\b")
+_TALLY_BEFORE = re.compile(r"\b(?:voted|votes?|voting|passed|approved|adopted|rejected|ruled|ruling|decision|"
+                           r"confirmed|majority|margin|split|backed|endorsed|overturned|upheld|struck down|"
+                           r"by a vote of|by a margin of)\b[^.;\d]{0,40}$", re.I)
+_TALLY_AFTER = re.compile(r"\s*(?:vote|votes|decision|ruling|majority|margin|split|verdict)\b", re.I)
 _DURATION_AFTER = re.compile(r"\s+(?:years?|months?|weeks?|days?|hours?|decades?|centuries|century)\b", re.I)
 STRICTLY_BELOW = ("less than", "under", "fewer than", "below", "lower than", "younger than")
 NUM_RE = re.compile(
@@ -1087,6 +1093,15 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         hi_g, lo_g = sorted((int(m.group(1)), int(m.group(2))), reverse=True)
         v = float(hi_g * 1000 + lo_g)
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, "score", "score"))
+        taken.append((m.start(), m.end()))
+    for m in TALLY_RE.finditer(text):
+        if not free(m.start(), m.end()) or not (m.group(3) or _TALLY_BEFORE.search(text, 0, m.start())
+                                               or _TALLY_AFTER.match(text, m.end())):
+            continue
+        # the two sides' votes, more first (which side won is the words' to say)
+        hi_v, lo_v = sorted((int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))), reverse=True)
+        v = float(hi_v * 1000 + lo_v)
+        out.append(Quantity(m.group(0), off + m.start(), off + m.end(), v, v, True, "vote", "score"))
         taken.append((m.start(), m.end()))
     window = None
     wm = WINDOW_RE.search(text)

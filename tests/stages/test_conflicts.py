@@ -121,6 +121,12 @@ FIRES = [
     ("number", "Arsenal beat Chelsea 2-1 at the Emirates Stadium on Sunday.",
      "Arsenal beat Chelsea 3-1 at the Emirates Stadium on Sunday."),
     ("number", "Chelsea lost 1-2 to Arsenal on Sunday.", "Chelsea lost 0-2 to Arsenal on Sunday."),
+    # (a score ending its sentence too)
+    ("number", "Arsenal beat Chelsea 2-1.", "Arsenal beat Chelsea 3-1."),
+    # a vote's tally, however written
+    ("number", "The Senate passed the bill 52-48 on Tuesday.", "The Senate passed the bill 51-49 on Tuesday."),
+    ("number", "The Supreme Court ruled 7-2 in favour of the company.", "The Supreme Court ruled 6-3 in favour of the company."),
+    ("number", "The House approved the measure by 218 votes to 212.", "The House approved the measure 220-210."),
     # "%" and "percent" are one unit
     ("number", "The party won 36.2% of the vote.", "The party won 31.5 percent of the vote."),
     # a verdict or a plea worded with guilty / innocent, and acquitted as not convicted
@@ -264,6 +270,7 @@ QUIET = [
     ("a bound at the figure", "At least 71 people died.", "71 people died."),
     ("a scaled figure rounded", "The deal is worth $2.3 million.", "The deal is worth $2,310,000."),
     ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
+    ("one tally two ways", "The House approved the measure by 218 votes to 212.", "The House approved the measure 218-212."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
     ("one verdict by two courts' words", "The jury acquitted Daniel Price of fraud.", "Daniel Price was cleared of fraud."),
     ("two defendants", "The court convicted Anna Berg of fraud.", "The court acquitted Daniel Price of fraud."),
