@@ -405,6 +405,27 @@ def _won_noun(x: Frame, r: tuple[str | None, str | None]) -> bool:
     return bool(r[0]) and r[1] is None and x.obj in CONTEST_NOUNS
 
 
+# acts two named ones do to each other alike, so that either may be told first ("Lavrov met
+# Marsudi" is "Marsudi met Lavrov"): no reversal of who did what to whom
+SYMMETRIC_VERBS = frozenset({
+    "meet", "talk", "speak", "discuss", "negotiate", "cooperate", "collaborate", "partner", "merge", "marry",
+    "wed", "divorce", "date", "play", "face", "fight", "battle", "clash", "compete", "draw", "tie", "trade",
+    "exchange", "swap", "share", "debate", "greet", "hug", "embrace", "reconcile", "ally", "agree", "sign",
+    "team", "split", "separate", "contact", "confer", "consult", "chat", "call", "phone", "correspond",
+    "interact", "collide", "engage", "match", "equal", "join", "resemble", "border", "neighbour", "neighbor",
+    # (and, to be safe, who visited whom: the visit checks compare visits)
+    "accompany", "visit"})
+
+
+def _directed(f: ClaimFacts) -> list[tuple[Frame, str]]:
+    """The claim's acts of one named one to another (subject and object entities that differ) by a
+    verb that is not alike both ways (`SYMMETRIC_VERBS`), contests (`CONTEST_VERBS`: who won) nor a
+    saying, each with a key the act told the other way shares: both ends, in order, and the verb."""
+    return [(x, f"{min(x.subject, x.obj)}\x1e{max(x.subject, x.obj)}\x1e{x.verb}") for x in f.frames
+            if x.subject and (x.obj or "").startswith("e:") and x.subject != x.obj and x.verb not in SYMMETRIC_VERBS
+            and x.verb not in CONTEST_VERBS and x.verb not in _HOLDING and x.verb not in _VAGUE_VERBS]
+
+
 def _two_winners(x: Frame, ra: tuple[str | None, str | None], y: Frame, rb: tuple[str | None, str | None]) -> bool:
     """Two named winners of one contest named by one noun: "Lindqvist won the runoff" / "Berg won the runoff"."""
     return _won_noun(x, ra) and _won_noun(y, rb) and x.obj == y.obj and ra[0] != rb[0]
@@ -852,6 +873,23 @@ class _Checker:
                     return f"{names.get(r[0], r[0])} won" if r[0] else f"{names.get(r[1], r[1])} lost"
                 return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
                                    fb, _neg_span(fb, y, self.articles), "who won", said(ra), said(rb))
+        # one act of one named one to another, told the other way round ("Halvorsen agreed to buy
+        # Baltic Dairy" / "Baltic Dairy agreed to buy Halvorsen"), both told as done or both not
+        directed_b = _directed(fb)
+        for x, key in _directed(fa):
+            for y, other in directed_b:
+                if key != other or x.subject != y.obj or x.negated != y.negated:
+                    continue
+                if _apart_in_time(fa, x, fb, y) or any(z.subject == x.subject and z.obj == x.obj for z, _ in directed_b) \
+                        or any(z.subject == y.subject and z.obj == y.obj for z, _ in _directed(fa)):
+                    continue  # two times, or a claim telling both ways ("sued each other")
+                names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+
+                def told(z: Frame) -> str:
+                    return f"{names.get(z.subject, z.subject)} {z.verb} {names.get(z.obj, z.obj)}"
+                return self.differ("negation", self.s.sev_negation, fa, _neg_span(fa, x, self.articles),
+                                   fb, _neg_span(fb, y, self.articles), f"who did it to whom: {x.verb}",
+                                   told(x), told(y))
         return None
 
     def numbers(self, fa, fb, same_event, pair_mode):
@@ -1288,7 +1326,8 @@ def _with_near(pairs: Iterable[tuple[str, str, bool]], facts: Mapping[str, Claim
         buf.clear()
     for a, b, same in pairs:
         fa, fb = facts[a], facts[b]
-        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates or _sides(fa) & _sides(fb)):
+        if same or not (fa.quantities and fb.quantities or fa.dates and fb.dates or _sides(fa) & _sides(fb)
+                        or {k for _, k in _directed(fa)} & {k for _, k in _directed(fb)}):
             yield a, b, same, False
             continue
         buf.append((a, b))
@@ -1348,7 +1387,8 @@ def fact_probe(f: ClaimFacts) -> str:
     (n:), the markers' entities (m:), each frame's subject and verb (f:, visit verbs as one; v: for
     a subject that names no entity, by its noun, and for a thing moved one way, `_moves`, by the
     thing and "~"; w: such a noun's act, `_noun_acts`), each side of a contest it says who won (x:,
-    `_sides`), each noun it counts with its verb (c:, `_counted`) and each run of events it places
+    `_sides`), each act of one named one to another with its two ends in order (r:, `_directed`),
+    each noun it counts with its verb (c:, `_counted`) and each run of events it places
     an event in (c:#, `_series`), and whether it has speakers (s), quantities (q), dates (d) and a
     call of untrue (k: a debunk marker).
     Stored with the claim's facts."""
@@ -1372,6 +1412,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"v:{who}\x1e{head}\x1e{obj}\x1e~" for _, _, (who, head, obj) in _moves(f))
     out.update("w:" + k for _, k in _noun_acts(f))
     out.update(f"x:{e}" for e in _sides(f))
+    out.update(f"r:{key}" for _, key in _directed(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(f"c:#{q.unit}\x1e{q.window}" for q in _series(f))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates),
@@ -1395,8 +1436,9 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
-    (negation), a thing moved (direction), a side of a contest (who won), or a call of untrue on
-    one side only (debunk: probe token k)."""
+    (negation), a thing moved (direction), a side of a contest (who won), an act between two named
+    ones (r:, either way round: who did it to whom), or a call of untrue on one side only (debunk:
+    probe token k)."""
     return may_level(a, b) >= (1 if same_event else 2)
 
 
@@ -1409,7 +1451,7 @@ def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:")) for t in shared) \
+    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:", "r:")) for t in shared) \
         or ("k" in a) != ("k" in b) else 0
 
 

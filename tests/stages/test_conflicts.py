@@ -940,6 +940,29 @@ def test_two_winners_of_one_contest_conflict_and_sides_the_tagger_misses_count()
         assert one_cluster(a, b)[0] == [], (a, b)
 
 
+def test_one_act_between_two_named_ones_told_the_other_way_round_conflicts():
+    """"Halvorsen Foods agreed to buy Baltic Dairy" against "Baltic Dairy agreed to buy Halvorsen
+    Foods" (or the passive "was bought by"): who did it to whom differs, in one cluster. Not for
+    an act alike both ways ("met"), a claim telling both ways ("sued each other"), or two acts at
+    two times."""
+    def one_cluster(a, b):
+        return _one_cluster(a, b, "2025-09-16")
+    for a, b, told in (("Halvorsen Foods agreed to buy Baltic Dairy for $2.3 billion.",
+                        "Baltic Dairy agreed to buy Halvorsen Foods for $2.3 billion.", "Baltic Dairy buy Halvorsen Foods"),
+                       ("Halvorsen Foods was bought by Baltic Dairy.", "Halvorsen Foods bought Baltic Dairy.",
+                        "Halvorsen Foods buy Baltic Dairy"),
+                       ("Maria Holm replaced Erik Berg as chief executive.",
+                        "Erik Berg replaced Maria Holm as chief executive.", "Erik Berg replace Maria Holm")):
+        got, probes = one_cluster(a, b)
+        assert [c.kind for c in got] == ["negation"], (a, b, [c.explanation for c in got])
+        assert "who did it to whom" in got[0].explanation and told in got[0].explanation, got[0].explanation
+        assert may_level(*probes) >= 1          # (a delta checks the pair again)
+    for a, b in (("Lavrov met Marsudi in Jakarta.", "Marsudi met Lavrov in Jakarta."),
+                 ("Nordvik and Halvorsen Foods sued each other over the patent.", "Halvorsen Foods sued Nordvik over the patent."),
+                 ("Nordvik sued Halvorsen Foods on March 3, 2019.", "Halvorsen Foods sued Nordvik on June 5, 2021.")):
+        assert not [c for c in one_cluster(a, b)[0] if "to whom" in c.explanation], (a, b)
+
+
 def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
     """"the bank's eighth consecutive increase since March 2022" against "its seventh straight
     increase since March of last year": one run over one window, worded apart; a run over another
