@@ -417,6 +417,22 @@ SYMMETRIC_VERBS = frozenset({
     "accompany", "visit"})
 
 
+# offices one person holds at a time (of one body): two named people made one of them in one event
+# clash; a deputy, a vice or an interim holder is another office
+_ONE_HOLDER = re.compile(r"(?:^|\s)(?:chief executive(?: officer)?|ceo|chief financial officer|cfo|chief operating "
+                         r"officer|coo|president|chairman|chairwoman|chair|chairperson|mayor|governor|prime minister|"
+                         r"chancellor|premier|head coach|coach|manager|captain|speaker|leader|director[- ]general|"
+                         r"secretary[- ]general|managing director|pope)$")
+_NOT_ONE = re.compile(r"\b(?:deputy|vice|assistant|associate|co|non-executive|regional|honorary|board)\b")
+
+
+def _made_holder(f: ClaimFacts) -> list[Frame]:
+    """The claim's frames of a named one made to hold an office one person holds at a time
+    (`normalize._office_given`: verb "appoint", object "office@body")."""
+    return [x for x in f.frames if x.verb == "appoint" and x.subject and not x.negated and "@" in (x.obj or "")
+            and _ONE_HOLDER.search(x.obj.split("@")[0]) and not _NOT_ONE.search(x.obj.split("@")[0])]
+
+
 def _directed(f: ClaimFacts) -> list[tuple[Frame, str]]:
     """The claim's acts of one named one to another (subject and object entities that differ) by a
     verb that is not alike both ways (`SYMMETRIC_VERBS`), contests (`CONTEST_VERBS`: who won) nor a
@@ -504,7 +520,7 @@ class _Checker:
         for check, event in ((self.title, same_event), (self.affiliation, same_event),
                              (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
-                             (self.attribution, same_event),
+                             (self.attribution, same_event), (self.holder, same_event),
                              (self.negation, same_event), (self.debunk, same_event),
                              (self.direction, same_event), (self.place, same_event),
                              (self.reversal, same_event or near),
@@ -721,6 +737,28 @@ class _Checker:
                 words = " ".join(qa[:8]) + (" ..." if len(qa) > 8 else "")
                 return self.differ("role", self.s.sev_attribution, fa, (sa.start, sa.end), fb,
                                    (sb.start, sb.end), f'who said "{words}"')
+        return None
+
+    def holder(self, fa, fb, same_event, pair_mode):
+        """In one event, two named people each made one office of one body that one person holds at
+        a time (`_ONE_HOLDER`): "Maria Holm was named chief executive of Nordvik" against "Nordvik
+        appointed Erik Berg as chief executive" (a role conflict: who was made it). Not when one
+        claim names both, nor when the two are dated apart (one after the other)."""
+        if not same_event:
+            return None
+        made_b = _made_holder(fb)
+        for x in _made_holder(fa):
+            for y in made_b:
+                if y.obj != x.obj or y.subject == x.subject or y.subject in fa.entities or x.subject in fb.entities:
+                    continue
+                if _apart_in_time(fa, x, fb, y):
+                    continue
+                names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+                office, _, body = x.obj.partition("@")
+                of = f" of {names.get(body, body)}" if body else ""
+                sa = next(((m.start, m.end) for m in fa.mentions if m.entity == x.subject), (x.start, x.end))
+                sb = next(((m.start, m.end) for m in fb.mentions if m.entity == y.subject), (y.start, y.end))
+                return self.differ("role", self.s.sev_title, fa, sa, fb, sb, f"who was made {office}{of}")
         return None
 
     # ---- event kinds: same cluster, or same subject and predicate
@@ -1388,6 +1426,7 @@ def fact_probe(f: ClaimFacts) -> str:
     a subject that names no entity, by its noun, and for a thing moved one way, `_moves`, by the
     thing and "~"; w: such a noun's act, `_noun_acts`), each side of a contest it says who won (x:,
     `_sides`), each act of one named one to another with its two ends in order (r:, `_directed`),
+    each office of one holder a named one is made (h:, `_made_holder`),
     each noun it counts with its verb (c:, `_counted`) and each run of events it places
     an event in (c:#, `_series`), and whether it has speakers (s), quantities (q), dates (d) and a
     call of untrue (k: a debunk marker).
@@ -1413,6 +1452,7 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update("w:" + k for _, k in _noun_acts(f))
     out.update(f"x:{e}" for e in _sides(f))
     out.update(f"r:{key}" for _, key in _directed(f))
+    out.update(f"h:{x.obj}" for x in _made_holder(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(f"c:#{q.unit}\x1e{q.window}" for q in _series(f))
     out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates),
@@ -1437,7 +1477,8 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
     one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
     (negation), a thing moved (direction), a side of a contest (who won), an act between two named
-    ones (r:, either way round: who did it to whom), or a call of untrue on one side only (debunk:
+    ones (r:, either way round: who did it to whom), an office of one holder two are made (h:), or a
+    call of untrue on one side only (debunk:
     probe token k)."""
     return may_level(a, b) >= (1 if same_event else 2)
 
@@ -1451,7 +1492,7 @@ def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:", "r:")) for t in shared) \
+    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:", "r:", "h:")) for t in shared) \
         or ("k" in a) != ("k" in b) else 0
 
 

@@ -1791,6 +1791,15 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
             # "cleared of fraud" is acquitted, "survived the crash" did not die in it
             verb, neg, cue = ({"clear": "convict", "survive": "die"}.get(verb) or OPPOSITE_VERBS[verb], not neg,
                               f"{cue} {tok.text}" if cue else tok.text)
+        if verb in APPOINT_VERBS and (held := _office_given(tok, mention_at)) is not None:
+            # one made to hold an office is its subject, whoever made them, the office (and the body
+            # it is of) the object: "Maria Holm was named chief executive of Nordvik" and "Nordvik
+            # appointed Maria Holm as chief executive" are (Holm, appoint, "chief executive@Nordvik")
+            who, obj = held
+            verb = "appoint"
+            subj = mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
+            noun = None if subj else (who.lemma_.lower() if who.pos_ == "NOUN" else None)
+            head = who.lemma_.lower() if who.pos_ == "NOUN" else None
         if verb == "convict":
             # a verdict is the defendant's, whoever gave it: its subject the one convicted or
             # acquitted ("A jury found Daniel Price guilty of fraud", "acquitted Price of fraud"),
@@ -1805,6 +1814,41 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
         out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun, head,
                          _place_of(tok, place_at) if place_at is not None else None))
     return out
+
+
+# verbs that make one hold an office ("was named chief executive", "appointed Holm as chairman")
+APPOINT_VERBS = frozenset({"appoint", "name", "elect", "choose", "select", "install", "tap", "promote", "hire"})
+_OFFICE_DROP = frozenset({"the", "a", "an", "its", "their", "his", "her", "new", "next", "permanent"})
+
+
+def _office_given(tok, mention_at):
+    """(the one made to hold it, "office@body") of an appointment verb: its passive subject and the
+    office after it ("Holm was named chief executive of Nordvik"), or its object and the office
+    after "as" ("Nordvik appointed Holm as chief executive"); the body is the entity the office is
+    "of", else the active verb's subject when it names one; None when no office is told."""
+    who = office = None
+    for c in tok.children:
+        if c.dep_ == "nsubjpass":
+            who = c
+        elif c.dep_ in ("dobj", "obj") and who is None:
+            who = c
+    if who is None:
+        return None
+    passive = who.dep_ == "nsubjpass"
+    for c in tok.children:
+        if passive and c.dep_ in ("oprd", "attr", "xcomp") and c.pos_ in ("NOUN", "PROPN"):
+            office = c
+        elif c.dep_ == "prep" and c.lower_ == "as":
+            office = next((g for g in c.children if g.dep_ == "pobj" and g.pos_ in ("NOUN", "PROPN")), office)
+    if office is None or office.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or office.pos_ == "PROPN":
+        return None
+    words = [t.lower_ for t in office.lefts if t.dep_ in ("amod", "compound", "nmod") and t.lower_ not in _OFFICE_DROP]
+    name = " ".join([*words, office.lower_])
+    body = next((mention_at(g) or g.lemma_.lower() for p in office.children if p.dep_ == "prep" and p.lower_ == "of"
+                 for g in p.children if g.dep_ == "pobj"), None)
+    if body is None and not passive:
+        body = next((mention_at(c) for c in tok.children if c.dep_ == "nsubj"), None)
+    return who, f"{name}@{body or ''}"
 
 
 def _defendant(tok):

@@ -963,6 +963,28 @@ def test_one_act_between_two_named_ones_told_the_other_way_round_conflicts():
         assert not [c for c in one_cluster(a, b)[0] if "to whom" in c.explanation], (a, b)
 
 
+def test_two_people_made_one_office_of_one_holder_conflict():
+    """In one cluster, two named people each made chief executive of Nordvik (or president of the
+    club) conflict (role: who was made it). A deputy office, an interim one against a permanent one,
+    a seat on a board, a claim naming both, or one person made it in two wordings do not."""
+    def one_cluster(a, b):
+        return _one_cluster(a, b, "2025-09-16")
+    for a, b in (("Maria Holm was named chief executive of Nordvik on Monday.",
+                  "Nordvik appointed Erik Berg as chief executive."),
+                 ("Anna Lund was elected president of the club.", "Erik Holm was elected president of the club.")):
+        got, probes = one_cluster(a, b)
+        assert [c.kind for c in got] == ["role"] and "who was made" in got[0].explanation, (a, b, got)
+        assert may_level(*probes) >= 1          # (a delta checks the pair again)
+    for a, b in (("Maria Holm was named interim chief executive of Nordvik.", "Erik Berg was named chief executive of Nordvik."),
+                 ("Maria Holm was appointed deputy chairman of Nordvik.", "Erik Berg was appointed deputy chairman of Nordvik."),
+                 ("Maria Holm was appointed to the board of Nordvik.", "Erik Berg was appointed to the board of Nordvik."),
+                 ("Maria Holm was named chief executive of Nordvik, replacing Erik Berg.",
+                  "Erik Berg was named chief executive of Nordvik."),
+                 ("Maria Holm was named chief executive of Nordvik on Monday.",
+                  "Nordvik appointed Maria Holm as chief executive.")):
+        assert not [c for c in one_cluster(a, b)[0] if c.kind == "role"], (a, b)
+
+
 def test_two_places_in_one_run_of_events_conflict_outside_one_cluster():
     """"the bank's eighth consecutive increase since March 2022" against "its seventh straight
     increase since March of last year": one run over one window, worded apart; a run over another

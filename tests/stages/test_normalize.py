@@ -646,10 +646,15 @@ def test_a_tally_told_up_to_the_report_is_running(text, running):
     ("Police cleared the area on Monday.", (None, "clear", "area", False)),
     ("The pilot survived the crash.", (None, "die", "crash", True)),
     ("He is survived by his wife.", (None, "survive", "he", False)),
+    # one made to hold an office is the subject, whoever made them; the office and its body the object
+    ("Maria Holm was named chief executive of Nordvik on Monday.", ("e:maria-holm", "appoint", "chief executive@e:nordvik", False)),
+    ("Nordvik appointed Maria Holm as chief executive.", ("e:maria-holm", "appoint", "chief executive@e:nordvik", False)),
+    ("The council appointed a new committee.", (None, "appoint", "committee", False)),
 ])
 def test_a_verdict_is_the_defendants_and_survival_is_not_dying(text, frame):
     """A verdict's frame has the defendant as subject, whoever gave it, and the charge as object;
-    "cleared of" a charge is acquitted of it; "survived" an event is "did not die" in it."""
+    "cleared of" a charge is acquitted of it; "survived" an event is "did not die" in it; an
+    appointment's subject is the one appointed, its object the office and the body it is of."""
     claims, _, facts = _corpus((text, None))
     got = [(x.subject, x.verb, x.obj, x.negated) for x in facts[claims[0].id].frames]
     assert frame in got, got
