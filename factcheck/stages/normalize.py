@@ -1728,6 +1728,11 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
                         subj = mention_at(t.head)
                     if subj is None and noun is None and c.pos_ == "NOUN":
                         noun = c.lemma_.lower()
+                    elif subj is None and noun is None and c.pos_ == "PROPN" and c.ent_type_ not in ("DATE", "TIME"):
+                        # a name the tagger missed names its thing as a noun would ("The Batmobile
+                        # was stolen"): its words, lowercased
+                        noun = " ".join(x.lower_ for x in c.lefts if x.dep_ == "compound" and x.pos_ == "PROPN") \
+                            + (" " if any(x.dep_ == "compound" and x.pos_ == "PROPN" for x in c.lefts) else "") + c.lower_
                     if head is None and c.pos_ == "NOUN":
                         head = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None

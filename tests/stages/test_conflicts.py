@@ -136,6 +136,8 @@ FIRES = [
     # a verdict is the defendant's, whoever gave it; cleared of a charge is acquitted of it
     ("negation", "Daniel Price was acquitted of fraud on Friday.", "A jury found Daniel Price guilty of fraud on Friday."),
     ("negation", "The jury convicted Daniel Price on three counts of fraud.", "Daniel Price was cleared of fraud."),
+    # a name the tagger missed is the subject's noun ("The Batmobile" is no entity to it)
+    ("negation", "The Batmobile was stolen from a Detroit lot.", "The Batmobile was not stolen from a Detroit lot."),
     # survived it is did not die in it
     ("negation", "The pilot survived the crash.", "The pilot died in the crash."),
     # ages are exact: 58 and 56 are within the 2 % a figure may be rounded by, and differ
