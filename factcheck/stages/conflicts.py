@@ -37,6 +37,7 @@ class ConflictSettings:
     sev_name: float = 0.8
     sev_title: float = 0.7
     sev_affiliation: float = 0.5           # one person of two organisations (a title kind, less sure)
+    sev_party: float = 0.6                 # one person of two parties (a title kind: a party switch is rare)
     sev_gender: float = 0.6
     sev_role: float = 0.8
     sev_attribution: float = 0.6           # one direct quotation given to two people (a role kind)
@@ -517,7 +518,7 @@ class _Checker:
         """The checks' hits on a pair; `near`: the claims are close enough to report one event for
         the number and date checks (`ConflictSettings.near_cosine`)."""
         hits: list[_Hit] = []
-        for check, event in ((self.title, same_event), (self.affiliation, same_event),
+        for check, event in ((self.title, same_event), (self.affiliation, same_event), (self.party, same_event),
                              (self.gender, same_event), (self.age, same_event), (self.acronym, same_event),
                              (self.plan, same_event), (self.precedence, same_event), (self.role, same_event),
                              (self.attribution, same_event), (self.holder, same_event),
@@ -564,6 +565,20 @@ class _Checker:
                     what = "rank" if ra else "office"
                     return self.differ("title", self.s.sev_title, fa, ma.title_span, fb, mb.title_span,
                                        f"{what} of {ma.name}")
+        return None
+
+    def party(self, fa, fb, same_event, pair_mode):
+        """One person of two parties: "Anna Lund, a Democrat," against "Republican Senator Anna
+        Lund" (a title conflict, `sev_party`; reason "party of Anna Lund"), unless one of them says
+        "former"."""
+        for ma in fa.mentions:
+            if not (ma.person and ma.party):
+                continue
+            for mb in fb.mentions:
+                if mb.entity == ma.entity and mb.party and mb.party != ma.party and \
+                        not self._qualified(fa, ma.party_span) and not self._qualified(fb, mb.party_span):
+                    return self.differ("title", self.s.sev_party, fa, ma.party_span, fb, mb.party_span,
+                                       f"party of {ma.name}")
         return None
 
     def affiliation(self, fa, fb, same_event, pair_mode):
@@ -1439,7 +1454,7 @@ def fact_probe(f: ClaimFacts) -> str:
                 out.add(f"p:{m.entity}")
         if m.gender:
             out.add(f"g:{m.entity}")
-        if m.affiliation:
+        if m.affiliation or m.party:
             out.add(f"o:{m.entity}")
         if m.age is not None:
             out.add(f"y:{m.entity}")

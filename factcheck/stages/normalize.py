@@ -46,6 +46,8 @@ class Mention:
     affiliation_span: tuple[int, int] | None = None
     age: int | None = None           # 52 of "Novak, 52," / "52-year-old Novak" / "The 52-year-old" after him
     age_span: tuple[int, int] | None = None
+    party: str | None = None         # "republican" of "Anna Lund, a Republican," / "Sen. Anna Lund (R-Ohio)"
+    party_span: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -2200,7 +2202,7 @@ def facts_from_dict(d: Mapping) -> ClaimFacts:
         return tuple(x) if x is not None else None
     mentions = tuple(Mention(**{**m, "title_span": tup(m["title_span"]), "gender_span": tup(m["gender_span"]),
                                 "affiliation_span": tup(m.get("affiliation_span")),
-                                "age_span": tup(m.get("age_span"))})
+                                "age_span": tup(m.get("age_span")), "party_span": tup(m.get("party_span"))})
                      for m in d["mentions"])
     return ClaimFacts(d["claim_id"], d["article_id"], mentions,
                       tuple(Quantity(**q) for q in d["quantities"]), tuple(DateFact(**x) for x in d["dates"]),
@@ -2226,6 +2228,39 @@ def _affiliated(mentions: list[Mention], text: str) -> list[Mention]:
         org = next((x for x in mentions if x.start == am.end() and not x.person and x.label in ("ORG", "FAC")), None)
         if org is not None:
             out[i] = dataclasses.replace(m, affiliation=org.entity, affiliation_span=(org.start, org.end))
+    return out
+
+
+# a party's names (US and UK), and its letter in "(R-Ohio)"
+_PARTIES = {"democrat": "democratic", "democratic": "democratic", "d": "democratic", "republican": "republican",
+            "gop": "republican", "r": "republican", "labour": "labour", "conservative": "conservative",
+            "tory": "conservative", "liberal democrat": "liberal democrat", "independent": "independent",
+            "i": "independent"}
+_PARTY = r"(Democrat|Democratic|Republican|GOP|Labour|Conservative|Tory|Liberal Democrat|Independent)"
+# after the name: ", a Republican", ", a Democratic senator", " (R-Ohio)", " (D-N.Y.)"
+_PARTY_AFTER = re.compile(rf",\s+an?\s+{_PARTY}\b|\s*\(([DRI])[-–]\s*[A-Z][A-Za-z. ]{{1,15}}\)")
+# before it: "Republican Senator", "Democratic Rep.", "Labour MP", "Democrat" (its title between)
+_PARTY_BEFORE = re.compile(rf"\b{_PARTY}\s+(?:(?:Sen|Rep|Gov)\.\s+|(?:Senator|Representative|Congressman|Congresswoman|"
+                           rf"Governor|MP|lawmaker|Mayor|candidate|leader|Leader|Speaker|state senator)\s+)?$")
+
+
+def _partisan(mentions: list[Mention], text: str) -> list[Mention]:
+    """A person named with a party ("Anna Lund, a Republican,", "Republican Senator Anna Lund",
+    "Sen. Anna Lund (R-Ohio)", "Labour MP Anna Lund"): the party is the person's."""
+    out = list(mentions)
+    for i, m in enumerate(out):
+        if not m.person:
+            continue
+        got = _PARTY_AFTER.match(text, m.end)
+        if got is not None:
+            word, span = (got.group(1), got.span(1)) if got.group(1) else (got.group(2), got.span(2))
+        else:
+            lead = m.title_span[0] if m.title_span and m.title_span[1] <= m.start else m.start
+            got = _PARTY_BEFORE.search(text, max(0, lead - 40), lead)
+            if got is None:
+                continue
+            word, span = got.group(1), got.span(1)
+        out[i] = dataclasses.replace(m, party=_PARTIES[word.lower()], party_span=span)
     return out
 
 
@@ -2290,7 +2325,7 @@ def claims_facts(claims: Sequence[Claim], art: Article, doc, raws: Sequence["_Ra
             mentions.append(Mention(eid, disp, r.text, r.start, r.end, person, label, title, tspan, nat,
                                     gender, gcue, gspan))
         mentions.sort(key=lambda m: m.start)
-        mentions = _aged(_affiliated(mentions, text), text, cs, ce)
+        mentions = _partisan(_aged(_affiliated(mentions, text), text, cs, ce), text)
         om = _AGE_OPENING.match(text, cs, ce)
         if om and not any(m.person and m.start < om.end() for m in mentions):
             # "The 54-year-old had held the post ...": the one person the sentence before names

@@ -136,6 +136,10 @@ FIRES = [
     # a verdict is the defendant's, whoever gave it; cleared of a charge is acquitted of it
     ("negation", "Daniel Price was acquitted of fraud on Friday.", "A jury found Daniel Price guilty of fraud on Friday."),
     ("negation", "The jury convicted Daniel Price on three counts of fraud.", "Daniel Price was cleared of fraud."),
+    # one person of two parties, however each is written
+    ("title", "Senator Anna Lund, a Democrat, voted against the bill.", "Senator Anna Lund, a Republican, voted against the bill."),
+    ("title", "Republican Senator Anna Lund voted against the bill.", "Sen. Anna Lund (D-Ohio) voted against the bill."),
+    ("title", "Labour MP Anna Lund said the plan would fail.", "Anna Lund, a Conservative, said the plan would fail."),
     # a name the tagger missed is the subject's noun ("The Batmobile" is no entity to it)
     ("negation", "The Batmobile was stolen from a Detroit lot.", "The Batmobile was not stolen from a Detroit lot."),
     # survived it is did not die in it
@@ -272,6 +276,9 @@ QUIET = [
     ("a bound at the figure", "At least 71 people died.", "71 people died."),
     ("a scaled figure rounded", "The deal is worth $2.3 million.", "The deal is worth $2,310,000."),
     ("one verdict two ways", "Price was found guilty of bribery.", "Price was convicted of bribery."),
+    ("one party two ways", "Republican Senator Anna Lund voted against the bill.",
+     "Anna Lund, a Republican from Ohio, voted against the bill."),
+    ("a former party", "Former Republican Anna Lund voted against the bill.", "Anna Lund, a Democrat, voted against the bill."),
     ("one tally two ways", "The House approved the measure by 218 votes to 212.", "The House approved the measure 218-212."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
     ("one verdict by two courts' words", "The jury acquitted Daniel Price of fraud.", "Daniel Price was cleared of fraud."),
