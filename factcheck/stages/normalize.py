@@ -1733,8 +1733,8 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
                     elif subj is None and noun is None and c.pos_ == "PROPN" and c.ent_type_ not in ("DATE", "TIME"):
                         # a name the tagger missed names its thing as a noun would ("The Batmobile
                         # was stolen"): its words, lowercased
-                        noun = " ".join(x.lower_ for x in c.lefts if x.dep_ == "compound" and x.pos_ == "PROPN") \
-                            + (" " if any(x.dep_ == "compound" and x.pos_ == "PROPN" for x in c.lefts) else "") + c.lower_
+                        noun = " ".join([*(x.lower_ for x in c.lefts if x.dep_ == "compound" and x.pos_ == "PROPN"),
+                                         c.lower_])
                     if head is None and c.pos_ == "NOUN":
                         head = c.lemma_.lower()
             t = t.head if t.dep_ in ("xcomp", "conj", "advcl") and t.head is not t else None
@@ -1804,23 +1804,26 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
             # appointed Maria Holm as chief executive" are (Holm, appoint, "chief executive@Nordvik")
             who, obj = held
             verb = "appoint"
-            subj = mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
-            noun = None if subj else (who.lemma_.lower() if who.pos_ == "NOUN" else None)
-            head = who.lemma_.lower() if who.pos_ == "NOUN" else None
+            subj, noun, head = _subject_of(who, mention_at, last_person)
         if verb == "convict":
             # a verdict is the defendant's, whoever gave it: its subject the one convicted or
             # acquitted ("A jury found Daniel Price guilty of fraud", "acquitted Price of fraud"),
             # its object the charge (none when the claim names none)
             who = _defendant(tok)
             if who is not None:
-                subj = mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
-                noun = None if subj else (who.lemma_.lower() if who.pos_ == "NOUN" else None)
-                head = who.lemma_.lower() if who.pos_ == "NOUN" else None
+                subj, noun, head = _subject_of(who, mention_at, last_person)
             charge = _charge_of(tok)
             obj = (mention_at(charge) or charge.lemma_.lower()) if charge is not None else None
         out.append(Frame(verb, tok.idx, tok.idx + len(tok.text), neg, subj, obj, cue, None if subj else noun, head,
                          _place_of(tok, place_at) if place_at is not None else None))
     return out
+
+
+def _subject_of(who, mention_at, last_person) -> tuple[str | None, str | None, str | None]:
+    """(entity, noun when it names none, head noun) of a token made a frame's subject."""
+    subj = mention_at(who) or (last_person if who.lower_ in PRONOUNS else None)
+    head = who.lemma_.lower() if who.pos_ == "NOUN" else None
+    return subj, None if subj else head, head
 
 
 # verbs that make one hold an office ("was named chief executive", "appointed Holm as chairman")
