@@ -17,10 +17,10 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (_ORD, _ordinal, CONTEST_VERBS, NATIONALITY_RE, PERCENTAGE_POINT, RANK_WORDS, RUNNING,
-                                        SCALE, SPEECH_VERBS, STRICTLY_BELOW, TALLY_UNITS, TALLY_VERBS,
-                                        TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, ClaimFacts, DateFact,
-                                        Frame, Quantity, full_legal_form, normalize_claims, parse_published)
+from factcheck.stages.normalize import (_ORD, _ordinal, CONTEST_VERBS, NATIONALITY_RE, PERCENTAGE_POINT,
+                                        RANK_WORDS, RUNNING, SCALE, SPEECH_VERBS, STRICTLY_BELOW, TALLY_UNITS,
+                                        TALLY_VERBS, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, ClaimFacts,
+                                        DateFact, Frame, Quantity, full_legal_form, normalize_claims, parse_published)
 
 _P = utils.default_process
 
@@ -933,8 +933,9 @@ class _Checker:
             for y, other in directed_b:
                 if key != other or x.subject != y.obj or x.negated != y.negated:
                     continue
-                if _apart_in_time(fa, x, fb, y) or any(z.subject == x.subject and z.obj == x.obj for z, _ in directed_b) \
-                        or any(z.subject == y.subject and z.obj == y.obj for z, _ in _directed(fa)):
+                both_ways = any(z.subject == x.subject and z.obj == x.obj for z, _ in directed_b) or \
+                    any(z.subject == y.subject and z.obj == y.obj for z, _ in _directed(fa))
+                if both_ways or _apart_in_time(fa, x, fb, y):
                     continue  # two times, or a claim telling both ways ("sued each other")
                 names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
 

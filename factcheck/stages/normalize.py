@@ -282,7 +282,8 @@ _SCORE_BEFORE = re.compile(r"\b(?:beat|beats|beating|defeated|defeats|defeat|won
 _SCORE_AFTER = re.compile(r"\s*(?:home\s+|away\s+)?(?:win|victory|defeat|loss|draw|scoreline|result|lead|"
                           r"thrashing|triumph)\b", re.I)
 # a vote's tally: "passed the bill 52-48", "ruled 7-2", "a 218-212 vote", "by 52 votes to 48"
-TALLY_RE = re.compile(r"(?<![\d.,/:-])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d,/:%-]|\.\d)|\b(\d{1,3})\s+votes?\s+to\s+(\d{1,3})\b")
+TALLY_RE = re.compile(r"(?<![\d.,/:-])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d,/:%-]|\.\d)"
+                      r"|\b(\d{1,3})\s+votes?\s+to\s+(\d{1,3})\b")
 _TALLY_BEFORE = re.compile(r"\b(?:voted|votes?|voting|passed|approved|adopted|rejected|ruled|ruling|decision|"
                            r"confirmed|majority|margin|split|backed|endorsed|overturned|upheld|struck down|"
                            r"by a vote of|by a margin of)\b[^.;\d]{0,40}$", re.I)
@@ -1053,7 +1054,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         for tok in doc_tokens:
             if tok.idx - off >= end_rel and tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
                 return None     # past the number's phrase: "a crowd of 54,000 watched the match"
-            if tok.idx - off >= end_rel and tok.text in (",", ";", ":", "(", "—", "–") and tok.idx - off <= end_rel + 1:
+            if end_rel <= tok.idx - off <= end_rel + 1 and tok.text in (",", ";", ":", "(", "—", "–"):
                 return None     # the phrase ends at the number: "rose to 120, officials said"
             if tok.idx - off >= end_rel and tok.pos_ in ("NOUN",):
                 # the phrase's head, not a noun modifying it: "COVID-19 cases" counts cases (but a
