@@ -19,8 +19,9 @@ from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
 from factcheck.stages.normalize import (_ORD, _ordinal, CONTEST_VERBS, NATIONALITY_RE, PERCENTAGE_POINT,
                                         RANK_WORDS, RUNNING, SCALE, SPEECH_VERBS, STRICTLY_BELOW, TALLY_UNITS,
-                                        TALLY_VERBS, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, ClaimFacts,
-                                        DateFact, Frame, Quantity, full_legal_form, normalize_claims, parse_published)
+                                        TALLY_VERBS, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, YEAR_SPAN_RE,
+                                        ClaimFacts, DateFact, Frame, Quantity, full_legal_form, normalize_claims,
+                                        parse_published)
 
 _P = utils.default_process
 
@@ -168,6 +169,11 @@ def _dates_disjoint(a: DateFact, b: DateFact) -> bool:
     if a.month and b.month and a.month == b.month and a.day and b.day and a.day != b.day:
         return a.year is None or b.year is None or a.year == b.year
     return False
+
+
+def _year_span(d: DateFact) -> bool:
+    """Whether a date is a span of years (`normalize.YEAR_SPAN_RE`: "from 2010 to 2014")."""
+    return YEAR_SPAN_RE.fullmatch(d.text) is not None
 
 
 def _years(f: ClaimFacts) -> set[int]:
@@ -1018,6 +1024,13 @@ class _Checker:
         db = [d for d in fb.dates if d.resolved or d.month]
         if not da or not db:
             return self._weekdays(fa, fb, pairs, same_event)
+        sa, sb = [d for d in da if _year_span(d)], [d for d in db if _year_span(d)]
+        if sa and sb and not any((x.earliest, x.latest) == (y.earliest, y.latest) for x in sa for y in sb):
+            # two spans of years of one act ("served from 2010 to 2014" / "from 2010 to 2016"):
+            # overlapping is no agreement, the ends are what they tell
+            x, y = sa[0], sb[0]
+            return self.differ("date", self.s.sev_date, fa, (x.start, x.end), fb, (y.start, y.end), "span of years",
+                               f"{x.earliest[:4]}-{x.latest[:4]}", f"{y.earliest[:4]}-{y.latest[:4]}")
         if any(not _dates_disjoint(x, y) for x in da for y in db):
             return None  # some pair of dates agrees: no evidence they differ
         if _two_counts(fa, fb):

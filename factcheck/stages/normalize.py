@@ -1604,13 +1604,34 @@ def _told_in_past(tokens: Sequence, start: int, end: int) -> bool:
     return head.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in head.children)
 
 
+# a span of years: "from 2010 to 2014", "2010-2014", "2010-14", "between 2010 and 2014"
+YEAR_SPAN_RE = re.compile(r"\b(?:from\s+)?((?:19|20)\d\d)\s*(?:[-–]|to|until|till|through)\s*((?:19|20)\d\d|\d\d)\b(?![-–/]\d)"
+                          r"|\bbetween\s+((?:19|20)\d\d)\s+and\s+((?:19|20)\d\d)\b")
+
+
+def _year_spans(text: str, off: int) -> list[DateFact]:
+    """The spans of years a claim states ("served from 2010 to 2014"): one date from the first
+    day of the first year to the last day of the last (`YEAR_SPAN_RE`)."""
+    out = []
+    for m in YEAR_SPAN_RE.finditer(text):
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if len(b) == 2:
+            b = a[:2] + b
+        if 0 < int(b) - int(a) <= 100:
+            out.append(DateFact(m.group(0), off + m.start(), off + m.end(), f"{a}-01-01", f"{b}-12-31"))
+    return out
+
+
 def _dates(text: str, off: int, published: str | None, source: str, tokens: Sequence = ()) -> list[DateFact]:
     """The dates a claim's text at `off` states, resolved against its article's date. `tokens`:
     the claim's parsed tokens, which tell when a date a word earlier seems to look ahead to was
     told in the past tense (`_told_in_past`)."""
-    out = []
+    out = _year_spans(text, off)
+    spans = [(d.start - off, d.end - off) for d in out]
     for m in DATE_RE.finditer(text):
         phrase = m.group(0)
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue  # a year of a span of years
         if m.lastgroup in ("my", "md", "mdr", "dm", "wd") and not re.search(rf"{MONTH_RE}|{WEEKDAY_RE}", phrase):
             continue  # month and day names are capitalised: "may", "march" are verbs
         if m.lastgroup == "my" and m.group(0).lower().rstrip(".") in ("may", "mar") and not re.search(r"\d", phrase):

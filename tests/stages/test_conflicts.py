@@ -123,6 +123,9 @@ FIRES = [
     ("number", "Chelsea lost 1-2 to Arsenal on Sunday.", "Chelsea lost 0-2 to Arsenal on Sunday."),
     # (a score ending its sentence too)
     ("number", "Arsenal beat Chelsea 2-1.", "Arsenal beat Chelsea 3-1."),
+    # two spans of years of one act: overlapping is no agreement
+    ("date", "He served as mayor from 2010 to 2014.", "He served as mayor from 2010 to 2016."),
+    ("date", "Maria Holm was mayor between 2010 and 2014.", "Maria Holm was mayor between 2012 and 2014."),
     # a vote's tally, however written
     ("number", "The Senate passed the bill 52-48 on Tuesday.", "The Senate passed the bill 51-49 on Tuesday."),
     ("number", "The Supreme Court ruled 7-2 in favour of the company.", "The Supreme Court ruled 6-3 in favour of the company."),
@@ -279,6 +282,8 @@ QUIET = [
     ("one party two ways", "Republican Senator Anna Lund voted against the bill.",
      "Anna Lund, a Republican from Ohio, voted against the bill."),
     ("a former party", "Former Republican Anna Lund voted against the bill.", "Anna Lund, a Democrat, voted against the bill."),
+    ("one span of years two ways", "He served as mayor from 2010-14.", "He served as mayor between 2010 and 2014."),
+    ("a year within the span", "He served as mayor from 2010 to 2014.", "He was mayor in 2012."),
     ("one tally two ways", "The House approved the measure by 218 votes to 212.", "The House approved the measure 218-212."),
     ("one plea two ways", "Price pleaded not guilty.", "Price pleaded innocent."),
     ("one verdict by two courts' words", "The jury acquitted Daniel Price of fraud.", "Daniel Price was cleared of fraud."),
