@@ -182,10 +182,17 @@ def _iter_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (),
     """Runs `sql` (one "in ({})" placeholder: a select, or a delete) for `keys`, in chunks of at
     most `chunk` keys, and yields the plain rows one at a time; `before` / `after`: the parameters
     around the placeholder's."""
+    for query, part in _chunked(sql, keys, chunk):
+        yield from db.execute(query, [*before, *part, *after])
+
+
+def _chunked(sql: str, keys: Iterable[str], chunk: int) -> Iterator[tuple[str, list[str]]]:
+    """`sql` (one "in ({})" placeholder) with its placeholders filled for each chunk of at most
+    `chunk` keys, and that chunk."""
     keys = list(keys)
     for i in range(0, len(keys), chunk):
         part = keys[i:i + chunk]
-        yield from db.execute(sql.format(",".join("?" * len(part))), [*before, *part, *after])
+        yield sql.format(",".join("?" * len(part))), part
 
 
 def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (), after: Sequence = (),
@@ -196,21 +203,12 @@ def _tuples_in(db: Database, sql: str, keys: Iterable[str], before: Sequence = (
 
 def _deleted_in(db: Database, sql: str, keys: Iterable[str], chunk: int = 500) -> int:
     """Runs the delete `sql` (one "in ({})" placeholder) for `keys` in chunks; the rows it deleted."""
-    keys, n = list(keys), 0
-    for i in range(0, len(keys), chunk):
-        part = keys[i:i + chunk]
-        n += db.execute(sql.format(",".join("?" * len(part))), part).rowcount
-    return n
+    return sum(db.execute(query, part).rowcount for query, part in _chunked(sql, keys, chunk))
 
 
 def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> list[dict]:
     """Rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk` keys."""
-    keys = list(keys)
-    out: list[dict] = []
-    for i in range(0, len(keys), chunk):
-        part = keys[i:i + chunk]
-        out.extend(db.query(sql.format(",".join("?" * len(part))), part))
-    return out
+    return [row for query, part in _chunked(sql, keys, chunk) for row in db.query(query, part)]
 
 
 def save_article(db: Database, article: Article, sentences: Sequence[Sentence],

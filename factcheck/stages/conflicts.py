@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, utils
 
 from factcheck.records import Article, Claim, Cluster, Conflict, stable_id
 from factcheck.stages import places
-from factcheck.stages.normalize import (_ORD, _ordinal, CONTEST_VERBS, NATIONALITY_RE, PERCENTAGE_POINT,
+from factcheck.stages.normalize import (_ORD, _QUOTED, _ordinal, CONTEST_VERBS, NATIONALITY_RE, PERCENTAGE_POINT,
                                         RANK_WORDS, RUNNING, SCALE, SPEECH_VERBS, STRICTLY_BELOW, TALLY_UNITS,
                                         TALLY_VERBS, TITLE_QUALIFIERS, UNIT_LEMMA, VISIT_VERBS, WEEKDAYS, YEAR_SPAN_RE,
                                         ClaimFacts, DateFact, Frame, Quantity, full_legal_form, normalize_claims,
@@ -219,13 +219,9 @@ _FOR_NOW = re.compile(r"\b(?:yet|so far|still|for now|as yet|until now|since|in 
                       r"(?:decades?|years?|months?|weeks?|days?))\b", re.I)
 
 
-# a direct quotation in a claim: between straight or curly double quotes
-_QUOTED = re.compile(r"[“\"]([^”\"]{12,}?)[”\"]")
-
-
 def _quoted_words(text: str) -> tuple[str, ...] | None:
-    """The words of a claim's direct quotations, lowercased (None: fewer than six, which two
-    people may well both say)."""
+    """The words of a claim's direct quotations (`normalize._QUOTED`), lowercased (None: fewer than
+    six, which two people may well both say)."""
     words = tuple(w for part in _QUOTED.findall(text) for w in re.findall(r"[a-z0-9]+", part.lower()))
     return words if len(words) >= 6 else None
 
@@ -420,8 +416,7 @@ SYMMETRIC_VERBS = frozenset({
     "exchange", "swap", "share", "debate", "greet", "hug", "embrace", "reconcile", "ally", "agree", "sign",
     "team", "split", "separate", "contact", "confer", "consult", "chat", "call", "phone", "correspond",
     "interact", "collide", "engage", "match", "equal", "join", "resemble", "border", "neighbour", "neighbor",
-    # (and, to be safe, who visited whom: the visit checks compare visits)
-    "accompany", "visit"})
+    "accompany"})
 
 
 # offices one person holds at a time (of one body): two named people made one of them in one event
@@ -437,16 +432,22 @@ def _made_holder(f: ClaimFacts) -> list[Frame]:
     """The claim's frames of a named one made to hold an office one person holds at a time
     (`normalize._office_given`: verb "appoint", object "office@body")."""
     return [x for x in f.frames if x.verb == "appoint" and x.subject and not x.negated and "@" in (x.obj or "")
-            and _ONE_HOLDER.search(x.obj.split("@")[0]) and not _NOT_ONE.search(x.obj.split("@")[0])]
+            and _ONE_HOLDER.search(office := x.obj.partition("@")[0]) and not _NOT_ONE.search(office)]
 
 
 def _directed(f: ClaimFacts) -> list[tuple[Frame, str]]:
     """The claim's acts of one named one to another (subject and object entities that differ) by a
-    verb that is not alike both ways (`SYMMETRIC_VERBS`), contests (`CONTEST_VERBS`: who won) nor a
-    saying, each with a key the act told the other way shares: both ends, in order, and the verb."""
+    verb that is not alike both ways (`SYMMETRIC_VERBS`), a contest (`CONTEST_VERBS`: who won), a
+    visit (the visit checks compare visits) nor a saying, each with a key the act told the other way
+    shares: both ends, in order, and the verb."""
     return [(x, f"{min(x.subject, x.obj)}\x1e{max(x.subject, x.obj)}\x1e{x.verb}") for x in f.frames
-            if x.subject and (x.obj or "").startswith("e:") and x.subject != x.obj and x.verb not in SYMMETRIC_VERBS
-            and x.verb not in CONTEST_VERBS and x.verb not in _HOLDING and x.verb not in _VAGUE_VERBS]
+            if x.subject and (x.obj or "").startswith("e:") and x.subject != x.obj
+            and x.verb not in _UNDIRECTED]
+
+
+def _names(*facts: ClaimFacts) -> dict[str, str]:
+    """entity -> its display name, of the claims' mentions."""
+    return {m.entity: m.name for f in facts for m in f.mentions}
 
 
 def _two_winners(x: Frame, ra: tuple[str | None, str | None], y: Frame, rb: tuple[str | None, str | None]) -> bool:
@@ -747,7 +748,7 @@ class _Checker:
         qa, qb = _quoted_words(ca.text), _quoted_words(cb.text)
         if qa is None or qb is None or (qa != qb and fuzz.ratio(" ".join(qa), " ".join(qb)) < 95):
             return None
-        names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+        names = _names(fa, fb)
         for sa in named_a:
             for sb in named_b:
                 if sa.entity == sb.entity or sa.entity in fb.entities or sb.entity in fa.entities:
@@ -774,7 +775,7 @@ class _Checker:
                     continue
                 if _apart_in_time(fa, x, fb, y):
                     continue
-                names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+                names = _names(fa, fb)
                 office, _, body = x.obj.partition("@")
                 of = f" of {names.get(body, body)}" if body else ""
                 sa = next(((m.start, m.end) for m in fa.mentions if m.entity == x.subject), (x.start, x.end))
@@ -926,7 +927,7 @@ class _Checker:
                     continue
                 if _apart_in_time(fa, x, fb, y):
                     continue  # different times: a rematch
-                names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+                names = _names(fa, fb)
 
                 def said(r: tuple[str | None, str | None]) -> str:
                     return f"{names.get(r[0], r[0])} won" if r[0] else f"{names.get(r[1], r[1])} lost"
@@ -943,7 +944,7 @@ class _Checker:
                     any(z.subject == y.subject and z.obj == y.obj for z, _ in _directed(fa))
                 if both_ways or _apart_in_time(fa, x, fb, y):
                     continue  # two times, or a claim telling both ways ("sued each other")
-                names = {m.entity: m.name for m in (*fa.mentions, *fb.mentions)}
+                names = _names(fa, fb)
 
                 def told(z: Frame) -> str:
                     return f"{names.get(z.subject, z.subject)} {z.verb} {names.get(z.obj, z.obj)}"
@@ -1166,6 +1167,8 @@ _SAYING = SPEECH_VERBS | {"report", "confirm", "write", "quote"}
 # two things one source holds, not one act whose numbers must agree
 _HOLDING = _SAYING | {"believe", "think", "fear", "hope", "assume", "suggest", "warn", "argue", "feel",
                       "know", "doubt", "worry", "note", "acknowledge", "admit"}
+# the verbs of no act of one to another that `_directed` reads
+_UNDIRECTED = SYMMETRIC_VERBS | CONTEST_VERBS | VISIT_VERBS | _HOLDING | _VAGUE_VERBS
 
 
 def _weekday_names(f: ClaimFacts) -> dict[DateFact, str]:

@@ -16,7 +16,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
-from factcheck.stages.normalize import ANOTHER_RE, CURRENCY_SIGNS, SCALE as _SCALE, _ordinal
+from factcheck.stages.normalize import ANOTHER_RE, CURRENCY_SIGNS, SCALE as _SCALE, _ordinal, singular
 
 RELATIONS = ("same", "related", "unrelated")
 
@@ -224,21 +224,14 @@ def _close(x: str, y: str) -> bool:
     return abs(fx - fy) <= 0.02 * max(abs(fx), abs(fy))   # "2.95 million" ~ "2.9 million"
 
 
-_PLURALS = {"men": "man", "women": "woman", "people": "person", "persons": "person", "children": "child"}
-
-
-def _singular(unit: str) -> str:
-    return _PLURALS.get(unit, unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit)
-
-
 def _one_more_clash(a: frozenset[str], b: frozenset[str]) -> bool:
     """One side tells one more of a kind ("a fourth man was arrested") that the other does not,
     and the other counts that kind ("three men were arrested", "a second man"): two facts."""
     for x in {v for v in a | b if v.startswith("nth:")} - (a & b):
         other = b if x in a else a
-        unit = _singular(x.partition(" ")[2])
+        unit = singular(x.partition(" ")[2])
         if any(_kind(y) in ("count", "nth") and (not unit or not y.partition(" ")[2]
-                                                 or _singular(y.partition(" ")[2]) == unit) for y in other):
+                                                 or singular(y.partition(" ")[2]) == unit) for y in other):
             return True
     return False
 

@@ -1195,7 +1195,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
     for m in NOBODY_RE.finditer(text):
         if free(m.start(), m.end()):
             out.append(Quantity(m.group(0), off + m.start(), off + m.end(), 0.0, 0.0, True,
-                                "people" if m.group("noun") is None else _NOUN_LEMMA.get(m.group("noun").lower(), m.group("noun").lower()),
+                                "people" if m.group("noun") is None else singular(m.group("noun").lower()),
                                 "number"))
     for m in VAGUE_RE.finditer(text):
         if not free(m.start(), m.end()) or any(q.start - off <= m.start() < q.end - off for q in out):
@@ -1209,8 +1209,7 @@ def _quantities(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[
         word = m.group("ord").lower()
         n = _ordinal(word)
         noun = (m.group("noun") or m.group("noun2")).lower()
-        noun = _RUN_NOUNS.get(noun) or _NOUN_LEMMA.get(noun, noun[:-1] if noun.endswith("s") and not noun.endswith("ss")
-                                                         else noun)
+        noun = _RUN_NOUNS.get(noun) or singular(noun)
         out.append(Quantity(m.group(0), off + m.start(), off + m.end(), n, n, True, noun, "count", None, window))
         taken.append((m.start(), m.end()))
     for m in NTH_TO_RE.finditer(text):
@@ -1356,14 +1355,25 @@ def _nth_times(text: str, off: int, doc_tokens, dates: list[DateFact]) -> list[t
 
 NOBODY_RE = re.compile(r"\b(?:no one|no-one|nobody|none of the (?:passengers|people|victims|residents)|"
                        r"no (?P<noun>deaths|casualties|fatalities|injuries|victims|survivors))\b", re.I)
-_NOUN_LEMMA = {"deaths": "death", "casualties": "casualty", "fatalities": "fatality", "injuries": "injury",
-               "victims": "victim", "survivors": "survivor"}
 _RANGE_GAP = re.compile(r"\s+(and|to)\s+")
 _RANGE_SCALE = re.compile(r"(?:\s+|-)?({})$".format("|".join(sorted(SCALE, key=len, reverse=True))), re.I)
 
 
 # one counted noun under two lemmas: "32 persons" counts people
 UNIT_LEMMA = {"person": "people"}
+# plurals that a plain -s does not make, and nouns that end in -s in the singular too
+_IRREGULAR_PLURALS = {"men": "man", "women": "woman", "people": "person", "persons": "person", "children": "child"}
+_SAME_PLURAL = frozenset({"series", "species", "news"})
+
+
+def singular(noun: str) -> str:
+    """A plural noun's singular by its spelling alone, where no parse gives its lemma: "men" man,
+    "casualties" casualty, "increases" increase; a noun not in the plural stays as it is."""
+    if noun in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[noun]
+    if noun in _SAME_PLURAL or not noun.endswith("s") or noun.endswith("ss"):
+        return noun
+    return noun[:-3] + "y" if noun.endswith("ies") and len(noun) > 4 else noun[:-1]
 # a casualty stated by the state a number of people is left in: "left 32 people injured / dead"
 _LEFT_IN = {"dead": "kill", "injured": "injure", "wounded": "injure", "hurt": "injure", "homeless": "displace"}
 
@@ -1765,9 +1775,7 @@ def _frames(claim_tokens, mention_at, off: int, last_person, place_at=None) -> l
             # a passive with its agent is the active it restates: "Trump was defeated by Biden" is
             # "Biden defeated Trump" (subject Biden, object Trump), so both compare as one predicate
             patient, agent = passive
-            subj = mention_at(agent) or (last_person if agent.lower_ in PRONOUNS else None)
-            noun = agent.lemma_.lower() if subj is None and agent.pos_ == "NOUN" else None
-            head = agent.lemma_.lower() if agent.pos_ == "NOUN" else None
+            subj, noun, head = _subject_of(agent, mention_at, last_person)
             obj = mention_at(patient) or patient.lemma_.lower()
         direct = False        # (the first object: a later one is an apposition to the clause, "..., the highest level")
         for c in tok.children:

@@ -701,3 +701,11 @@ def test_a_call_of_untrue_is_a_debunk_marker(text, call):
     claims, _, facts = _corpus((text, None))
     got = [m.text for m in facts[claims[0].id].markers if m.kind == "debunk"]
     assert got == ([call] if call else []), got
+
+
+@pytest.mark.parametrize("plural,one", [("men", "man"), ("people", "person"), ("casualties", "casualty"),
+                                        ("increases", "increase"), ("wins", "win"), ("series", "series"),
+                                        ("press", "press"), ("ties", "tie"), ("man", "man")])
+def test_a_plural_is_made_singular_by_its_spelling(plural, one):
+    from factcheck.stages.normalize import singular
+    assert singular(plural) == one
