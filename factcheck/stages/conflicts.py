@@ -393,7 +393,8 @@ def _results(f: ClaimFacts) -> list[tuple[Frame, tuple[str | None, str | None]]]
 def _sides(f: ClaimFacts) -> set[str]:
     """The named sides of the contests the claim says who won (`_results`), one side or two, and
     each contest noun a side wins (as "#noun": `_two_winners`)."""
-    return {e for _, r in _results(f) for e in r if e} | {"#" + x.obj for x, r in _results(f) if _won_noun(x, r)}
+    results = _results(f)
+    return {e for _, r in results for e in r if e} | {"#" + x.obj for x, r in results if _won_noun(x, r)}
 
 
 # what one side wins alone: a contest named by its noun ("won the runoff", "won the final"); not a
