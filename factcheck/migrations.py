@@ -433,3 +433,16 @@ def m037_file_stamps(db: Database) -> None:
     # file with the same stamp is unchanged without reading it, so `run` and `ci` look at a corpus
     # folder they leave alone by one stat a file.
     db.execute("alter table articles add column file_stamp text")
+
+
+@migrations()
+def m038_vector_numbers(db: Database) -> None:
+    # Each cached vector's number (`num`: given once, never reused nor changed, where a VACUUM may
+    # renumber rowids), and per article its claims' vectors' numbers in claim order (`refs` of
+    # `claim_vectors`, int64): when claim texts repeat, a delta reads these numbers and each
+    # distinct vector once by its number, not every claim's key. An older store's rows have none
+    # (written by the next analysis).
+    db.execute("alter table embeddings add column num integer")
+    db.execute("update embeddings set num = rowid")
+    db.execute("create unique index embeddings_num on embeddings (num)")
+    db.execute("alter table claim_vectors add column refs blob")

@@ -517,45 +517,93 @@ def rules_digest() -> str:
 
 
 # From this share of distinct texts among the claims up, the unchanged articles' vectors are read
-# from their `claim_vectors` rows (in claim order) rather than from the embeddings cache by their
-# texts' keys. Measured here for 36,000 claims of 2,000 articles, all texts distinct: 48-68 ms
-# from those rows, against 190-220 ms from the cache in one scan of a 40,000-row table (370-450 ms
-# key by key); the cache costs about 5.5 us per distinct text, the rows 1.3-1.9 us per claim. The
-# synthetic bench corpus (2,064 distinct texts among 35,565 claims) reads its cache in 9 ms.
+# from their `claim_vectors` rows' vector bytes (in claim order) rather than from the embeddings
+# cache by their numbers (`refs`). Measured here for 36,000 claims of 2,000 articles, all texts
+# distinct: 48-68 ms from those rows, against 190-220 ms from the cache in one scan of a
+# 40,000-row table (370-450 ms key by key); the cache costs about 5.5 us per distinct text, the
+# rows 1.3-1.9 us per claim. The synthetic bench corpus (2,064 distinct texts among 35,565
+# claims) reads its cache in 9 ms.
 _VECTOR_ROWS_SHARE = 0.25
 
 
 class _VectorRuns(NamedTuple):
-    width: int                  # the length in bytes of one vector
-    valid: dict[str, range]     # article -> its rows, for the articles whose `claim_vectors` row is valid
+    width: int                  # the length in bytes of one vector (0: nothing cached yet)
+    rows: dict[str, range]      # article -> its positions, read from its `claim_vectors` row's vector bytes
+    refs: dict[str, range]      # ... from the cache by the numbers its row holds (`refs`)
     write: list[str]            # the articles whose row is to be written
+    with_vectors: bool          # whether the rows written hold the vectors' bytes (most texts distinct)
+    numbers: dict[str, int]     # (filled by `embed_keyed`) key -> vector number, for the rows written
 
 
-def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], embedder: str
-                 ) -> _VectorRuns | None:
-    """Where the vectors of this analysis come from, when most claim texts are distinct: the
-    articles whose `claim_vectors` row is valid (same content hash, extraction rules and embedder,
-    and the length of its claims' vectors) and those whose row is to be written. None: every
-    vector from the cache, and no row written. (With nothing cached yet, no row is valid: every
-    vector from the cache, and every row written.)
+def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], embedder: str) -> _VectorRuns:
+    """Where the vectors of this analysis come from: the articles whose `claim_vectors` row is valid
+    (same content hash, extraction rules and embedder, and as many vectors or numbers as it has
+    claims) from that row, the others' by their keys, from the cache or the model; and the rows to
+    write. (With nothing cached yet, no row is valid.)
 
-    Whether most texts are distinct is what the previous analyses found when most articles have
-    a valid row (their keys are not all read to count them again); otherwise it is counted."""
-    if not keys:
-        return None
+    Whether the rows written hold the vectors' bytes (most texts distinct) is what the previous
+    analyses found when most articles have a valid row (their keys are not read to count the
+    distinct texts again); otherwise it is counted."""
     width = store.vector_width(db, embedder) or 0
     index = store.claim_vector_index(db) if width else {}
     shas, version = claims.shas, claims.version
-    valid: dict[str, range] = {}
+    rows: dict[str, range] = {}
+    refs: dict[str, range] = {}
     write: list[str] = []
     for a, r in claims.spans.items():
-        if a not in claims.rewrite and index.get(a) == (shas.get(a), version, embedder, len(r) * width) and len(r):
-            valid[a] = r
+        got = index.get(a)
+        if not len(r) or got is None or a in claims.rewrite or got[:3] != (shas.get(a), version, embedder):
+            write.append(a)
+        elif got[3] == len(r) * width:
+            rows[a] = r
+        elif got[4] == len(r) * 8:
+            refs[a] = r
         else:
             write.append(a)
-    if 2 * len(valid) <= len(claims.spans) and len(set(keys)) < _VECTOR_ROWS_SHARE * len(keys):
-        return None
-    return _VectorRuns(width, valid, write)
+    if 2 * (len(rows) + len(refs)) > len(claims.spans):
+        with_vectors = len(rows) > len(refs)
+    else:
+        with_vectors = len(keys) > 0 and len(set(keys)) >= _VECTOR_ROWS_SHARE * len(keys)
+    return _VectorRuns(width, rows, refs, write, with_vectors, {})
+
+
+def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str, out: np.ndarray) -> list[str]:
+    """Fill `out`'s rows of the articles of `runs.refs` with the cached vectors their rows number,
+    each distinct vector read once; returns the articles whose numbers are not all cached (a
+    vector gone from the cache: their rows are left to the keys, and written again)."""
+    if not runs.refs:
+        return []
+    positions, numbers, spans = [], [], []
+    for a, blob in store.read_claim_refs(db, runs.refs):
+        r = runs.refs[a]
+        got = np.frombuffer(blob or b"", dtype="<i8")
+        if len(got) != len(r):
+            raise ValueError(f"the stored vector numbers of {a} changed during the analysis")
+        positions.append(np.arange(r.start, r.stop, dtype=np.int64))
+        numbers.append(got)
+        spans.append(a)
+    if len(spans) != len(runs.refs):
+        raise ValueError("stored vector numbers went missing during the analysis")
+    at = np.concatenate(positions)
+    nums = np.concatenate(numbers)
+    distinct, inverse = np.unique(nums, return_inverse=True)
+    found, blobs = store.vectors_by_number(db, distinct, embedder)
+    width = runs.width
+    if any(len(b) != width for b in blobs):
+        raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
+    lost: list[str] = []
+    if len(found) < len(distinct):
+        gone = np.setdiff1d(distinct, found)
+        lost = [a for a, x in zip(spans, numbers) if np.isin(x, gone).any()]
+        keep = np.isin(nums, gone, invert=True)
+        at, nums = at[keep], nums[keep]
+        distinct, inverse = np.unique(nums, return_inverse=True)
+    vectors = np.empty((len(distinct), width // 4), dtype="<f4")
+    if len(found):
+        vectors[np.searchsorted(distinct, found)] = np.fromiter(
+            blobs, dtype=f"S{width}", count=len(blobs)).view("<f4").reshape(len(blobs), width // 4)
+    out[at] = vectors[inverse]
+    return lost
 
 
 def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str],
@@ -564,18 +612,25 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
     asked for only when its vector is not cached); returns (vectors, n computed). `timings`
     ["embed.model"]: the seconds spent in the model (loading it and embedding the texts not cached).
-    `runs` (`_vector_runs`): the vectors of its valid articles' rows are read from their
-    `claim_vectors` rows, the others' from the cache."""
+    `runs` (`_vector_runs`): the vectors of its valid articles' rows are read from those rows (their
+    bytes, or the cache by the numbers they hold), the others' by their keys, from the cache or the
+    model; `runs.numbers` is filled with the numbers of the keys of the rows to write."""
     n = len(keys)
+    width = runs.width if runs is not None else 0
+    out = np.empty((n, width // 4), dtype="<f4") if width else None
     todo: Sequence[int] = range(n)
-    if runs is not None and runs.valid:
+    if runs is not None and (runs.rows or runs.refs):
+        lost = _vectors_by_refs(db, runs, embedder.name, out)
+        for a in lost:
+            del runs.refs[a]
+            runs.write.append(a)
         covered = np.zeros(n, dtype=bool)
-        for r in runs.valid.values():
+        for r in itertools.chain(runs.rows.values(), runs.refs.values()):
             covered[r.start:r.stop] = True
         todo = np.nonzero(~covered)[0].tolist()
         keys_todo: Sequence[str] = [keys[i] for i in todo]
     else:
-        runs, keys_todo = None, keys
+        keys_todo = keys
     unique = list(dict.fromkeys(keys_todo))             # (in first-seen order)
     cached = store.cached_vector_bytes(db, unique)
     missing_keys = {k for k in unique if k not in cached}
@@ -593,6 +648,8 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
             timings["embed.model"] = timings.get("embed.model", 0.0) + time.perf_counter() - t_model
         store.store_vectors(db, embedder.name, chunk, vecs)
         cached.update(zip((keys[j] for j in missing[i:i + 1024]), (v.tobytes() for v in vecs)))
+    if runs is not None and runs.write:
+        runs.numbers.update(store.vector_numbers(db, unique))
     if not n:
         return np.zeros((0, 384), dtype=np.float32), 0
     # the cached texts' float32 bytes laid end to end in their claims' order (a repeated text's
@@ -600,10 +657,12 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     # numpy array may get huge pages, which the kernel faults in far fewer times: for the 55 MB of
     # 35,565 vectors, 21 ms against 58 ms for the join on this machine.) Fixed-width items pad a
     # shorter one with zeros: the vectors, one embedder's, must all have the same length
-    width = runs.width if runs is not None else len(cached[keys[0]])
-    if not width or any(len(b) != width for b in cached.values()):
+    width = width or len(cached[keys_todo[0]])
+    if any(len(b) != width for b in cached.values()):
         raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
-    if 2 * len(unique) <= len(keys_todo):
+    if not keys_todo:
+        from_cache = np.zeros((0, width // 4), dtype="<f4")
+    elif 2 * len(unique) <= len(keys_todo):
         # most texts repeat (one sentence carried by many outlets): each distinct text's bytes
         # copied once, then gathered by number into the claims' rows (at 35,565 claims of 2,064
         # texts, 14 ms against 55 ms for the copy of every claim's bytes)
@@ -614,21 +673,20 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     else:
         from_cache = np.fromiter(map(cached.__getitem__, keys_todo), dtype=f"S{width}",
                                  count=len(keys_todo)).view("<f4").reshape(len(keys_todo), width // 4)
-    if runs is None:
+    if out is None or len(todo) == n:
         return from_cache, len(missing)
-    out = np.empty((n, width // 4), dtype="<f4")
     out[todo] = from_cache
     # each article's row of bytes copied into its rows, then dropped
     flat = out.reshape(-1)
     per_row = width // 4
     read = 0
-    for a, blob in store.read_claim_vectors(db, runs.valid):
-        r = runs.valid[a]
+    for a, blob in store.read_claim_vectors(db, runs.rows):
+        r = runs.rows[a]
         if len(blob) != len(r) * width:
             raise ValueError(f"the stored vectors of {a} changed during the analysis")
         flat[r.start * per_row:r.stop * per_row] = np.frombuffer(blob, dtype="<f4")
         read += 1
-    if read != len(runs.valid):
+    if read != len(runs.rows):
         raise ValueError("stored claim vectors went missing during the analysis")
     return out, len(missing)
 
@@ -929,9 +987,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # before that left since)
         gone_articles=origin_changes[1] if stored_origins is not None else None,
         claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
-        # (the rows of the articles whose row was not valid; none when the cache serves every vector)
-        claim_vectors=claims.vector_rows(embedder.name, vectors, runs.write) if runs is not None else None,
-        claim_vectors_all=runs is not None and claims.rewrite_all,
+        # (the rows of the articles whose row was not valid)
+        claim_vectors=claims.vector_rows(embedder.name, vectors, runs.write, runs.numbers, runs.with_vectors),
+        claim_vectors_all=claims.rewrite_all,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys, norm_merged=normalised.merged,
         fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None
                     else (dict(summaries), claim_article, (), True)),

@@ -723,15 +723,24 @@ class ClaimTable(Sequence):
         """The extraction rules the claims were read under."""
         return self._version
 
-    def vector_rows(self, embedder: str, vectors: np.ndarray, articles: Iterable[str]
-                    ) -> dict[str, tuple[str, str, str, bytes] | None]:
+    def vector_rows(self, embedder: str, vectors: np.ndarray, articles: Iterable[str],
+                    numbers: Mapping[str, int], with_vectors: bool
+                    ) -> dict[str, tuple[str, str, str, bytes | None, bytes] | None]:
         """The `claim_vectors` rows of these articles: (content hash, extraction rules, embedder,
-        its claims' vectors as float32 bytes in claim order), None for an article without claims."""
-        out: dict[str, tuple[str, str, str, bytes] | None] = {}
+        its claims' vectors as float32 bytes in claim order when `with_vectors`, their numbers in
+        the embeddings cache as int64 bytes (`numbers`: key -> number)), None for an article
+        without claims."""
+        out: dict[str, tuple[str, str, str, bytes | None, bytes] | None] = {}
+        keys = self.vector_keys(embedder)
         for a in articles:
             r = self.spans.get(a)
-            out[a] = None if not r else (self._shas.get(a, ""), self._version, embedder,
-                                         np.ascontiguousarray(vectors[r.start:r.stop], dtype="<f4").tobytes())
+            if not r:
+                out[a] = None
+                continue
+            refs = np.fromiter((numbers[k] for k in keys[r.start:r.stop]), dtype="<i8", count=len(r)).tobytes()
+            out[a] = (self._shas.get(a, ""), self._version, embedder,
+                      np.ascontiguousarray(vectors[r.start:r.stop], dtype="<f4").tobytes() if with_vectors else None,
+                      refs)
         return out
 
     def columns(self, embedder: str) -> dict[str, tuple[str, str, str, str, str, int] | None]:
@@ -1016,12 +1025,42 @@ def cached_vector_bytes(db: Database, keys: Iterable[str]) -> dict[str, bytes]:
 
 
 def store_vectors(db: Database, embedder: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+    """Cache these texts' vectors, each under the next number (`num`); a key cached already keeps
+    its row and its number (its vector is the same: the key is the embedder's and the text's)."""
     with db.atomic():
-        db.table("embeddings").insert_all(
-            ({"key": _embedding_key(embedder, text_hash(t)), "embedder": embedder,
-              "text_hash": text_hash(t), "dim": int(v.shape[0]),
-              "vector": np.asarray(v, dtype="<f4").tobytes()} for t, v in zip(texts, vectors)),
-            replace=True)
+        top = db.execute("select coalesce(max(num), 0) from embeddings").fetchone()[0]
+        db.conn.executemany(
+            "insert or ignore into embeddings (key, embedder, text_hash, dim, vector, num) values (?, ?, ?, ?, ?, ?)",
+            ((_embedding_key(embedder, text_hash(t)), embedder, text_hash(t), int(v.shape[0]),
+              np.asarray(v, dtype="<f4").tobytes(), top + 1 + i) for i, (t, v) in enumerate(zip(texts, vectors))))
+
+
+def vector_numbers(db: Database, keys: Iterable[str]) -> dict[str, int]:
+    """key (`vector_key`) -> the number of its cached vector, for the keys present."""
+    return dict(_tuples_in(db, "select key, num from embeddings where key in ({})", list(dict.fromkeys(keys))))
+
+
+def vectors_by_number(db: Database, numbers: np.ndarray, embedder: str) -> tuple[np.ndarray, list[bytes]]:
+    """The cached vectors of `embedder` numbered `numbers` (distinct): (the numbers found, in no
+    set order; their vectors' float32 bytes, in that order). As `cached_vector_bytes`, the whole
+    table is scanned when most of it is asked for."""
+    want = numbers.tolist()
+    found: list[int] = []
+    blobs: list[bytes] = []
+    if len(want) >= 1000:
+        top = db.execute("select max(num) from embeddings").fetchone()[0] or 0
+        if len(want) >= _VECTOR_SCAN_SHARE * top:
+            wanted = set(want)
+            for num, vector in db.execute("select num, vector from embeddings where embedder = ?", [embedder]):
+                if num in wanted:
+                    found.append(num)
+                    blobs.append(vector)
+            return np.array(found, dtype=np.int64), blobs
+    for num, vector in _iter_in(db, "select num, vector from embeddings where num in ({}) and embedder = ?",
+                                want, after=[embedder]):
+        found.append(num)
+        blobs.append(vector)
+    return np.array(found, dtype=np.int64), blobs
 
 
 # ---------------------------------------------------------------- per-sentence / per-article caches
@@ -1373,11 +1412,11 @@ def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
-def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int]]:
-    """article -> (content hash, extraction rules, embedder, length in bytes) of its stored
-    `claim_vectors` row (the vectors themselves are not read)."""
+def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int, int | None]]:
+    """article -> (content hash, extraction rules, embedder, length in bytes of its vectors, of
+    its vectors' numbers) of its stored `claim_vectors` row (neither is read)."""
     return {r[0]: r[1:] for r in db.execute(
-        "select article_id, sha256, version, embedder, length(vectors) from claim_vectors")}
+        "select article_id, sha256, version, embedder, length(vectors), length(refs) from claim_vectors")}
 
 
 def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
@@ -1387,10 +1426,15 @@ def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tup
                             "order by article_id", sorted(set(article_ids)))
 
 
+def read_claim_refs(db: Database, article_ids: Iterable[str]) -> list[tuple[str, bytes]]:
+    """(article, its claims' vectors' numbers as int64 bytes) of these articles' `claim_vectors` rows."""
+    return _tuples_in(db, "select article_id, refs from claim_vectors where article_id in ({})", article_ids)
+
+
 def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
     """Replace these articles' `claim_vectors` rows (article -> (content hash, extraction rules,
-    embedder, vectors' bytes); None: no row), or every row."""
-    _replace_article_rows(db, "claim_vectors", ("article_id", "sha256", "version", "embedder", "vectors"), rows,
+    embedder, vectors' bytes or none, their numbers' bytes); None: no row), or every row."""
+    _replace_article_rows(db, "claim_vectors", ("article_id", "sha256", "version", "embedder", "vectors", "refs"), rows,
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 

@@ -1151,6 +1151,83 @@ def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, 
     assert store.load_clusters(db) == _full(db, tmp_path, "vectors_full_2", settings, emb)["clusters"]
 
 
+def test_a_delta_over_repeated_texts_reads_each_distinct_vector_once_by_its_number(tmp_path, monkeypatch):
+    """Many outlets carrying the same sentences: the rows hold each claim's vector number, not its
+    bytes; a delta reads the numbers and each distinct vector once, never every claim's key, and
+    gets the vectors (and clusters) of a full analysis. A vector gone from the cache sends its
+    articles back to their keys (the model), and their rows are written again."""
+    from conftest import FakeEmbedder
+    folder = tmp_path / "corpus"
+    bench_ci.build_corpus(folder, 30, seed=5)
+    for i, f in enumerate(sorted(folder.iterdir())):      # (each story carried by two more outlets)
+        head, body = f.read_text(encoding="utf-8").split("\n", 1)
+        for j, outlet in enumerate(["Wire One", "Wire Two"]):
+            (folder / f"copy_{i:02d}_{j}.txt").write_text(f"{head.split(' | ')[0]} | {outlet}\n{body}", encoding="utf-8")
+    settings = load_settings()
+    emb = FakeEmbedder()
+    db = store.open_db(tmp_path / "repeated.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    claims = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
+    keys = list(claims.vector_keys(emb.name))
+    assert len(set(keys)) < 0.25 * len(keys)          # (the texts repeat)
+    from_cache, _ = pipeline.embed_keyed(db, emb, keys, lambda i: claims[i].standalone)
+    rows = {r[0]: r[1:] for r in db.execute("select article_id, vectors, refs from claim_vectors")}
+    assert set(rows) == {a for a, r in claims.spans.items() if len(r)}
+    number = dict(db.execute("select key, num from embeddings"))
+    for a, r in claims.spans.items():
+        if len(r):
+            assert rows[a][0] is None
+            assert np.frombuffer(rows[a][1], dtype="<i8").tolist() == [number[k] for k in keys[r.start:r.stop]]
+
+    asked: list[str] = []
+    real = store.cached_vector_bytes
+    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks: asked.extend(ks) or real(db_, ks))
+    whole: list[int] = []
+    real_flat = store._ArticleColumns.flat
+    monkeypatch.setattr(store._ArticleColumns, "flat", lambda self, k: whole.append(k) or real_flat(self, k))
+    real_embed = pipeline.embed_keyed
+    got: list[np.ndarray] = []
+    monkeypatch.setattr(pipeline, "embed_keyed", lambda *a, **k: got.append(real_embed(*a, **k)[0]) or (got[-1], 0))
+
+    def add(name: str, text: str):
+        asked.clear()
+        whole.clear()
+        got.clear()
+        (folder / name).write_text(text, encoding="utf-8")
+        pipeline.ingest(db, [folder], settings)
+        res = pipeline.analyze(db, settings, embedder=emb)
+        assert res.delta and 3 not in whole, whole
+        table = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
+        keys = table.vector_keys(emb.name)
+        cached = real(db, keys)
+        # the vectors the delta used are the cache's, each claim its own text's
+        assert np.array_equal(got[0], np.stack([np.frombuffer(cached[k], dtype="<f4") for k in keys]))
+        return table
+
+    table = add("zz_new.txt", bench_ci.NEW_ARTICLE)
+    new_id = next(a.id for a in store.load_articles(db) if a.file.endswith("zz_new.txt"))
+    r = table.spans[new_id]
+    assert asked and set(asked) <= set(table.vector_keys(emb.name)[r.start:r.stop])
+    assert store.load_clusters(db) == _full(db, tmp_path, "repeated_full", settings, emb)["clusters"]
+
+    # a vector gone from the cache (one that a stored article's row numbers)
+    victim = next(a for a, r in table.spans.items() if len(r) and a != new_id)
+    gone = np.frombuffer(db.execute("select refs from claim_vectors where article_id = ?", [victim]).fetchone()[0],
+                         dtype="<i8")[0]
+    db.execute("delete from embeddings where num = ?", [int(gone)])
+    before = emb.calls
+    table = add("zz_new_2.txt", bench_ci.NEW_ARTICLE.replace("Sunday", "Tuesday"))
+    assert emb.calls > before                       # (the lost text embedded again)
+    r = table.spans[victim]
+    refs = np.frombuffer(db.execute("select refs from claim_vectors where article_id = ?", [victim]).fetchone()[0],
+                         dtype="<i8")
+    assert int(gone) not in refs.tolist()
+    number = dict(db.execute("select key, num from embeddings"))
+    assert refs.tolist() == [number[k] for k in table.vector_keys(emb.name)[r.start:r.stop]]
+    assert store.load_clusters(db) == _full(db, tmp_path, "repeated_full_2", settings, emb)["clusters"]
+
+
 def test_a_kept_cluster_whose_articles_became_copies_counts_them_once(tmp_path):
     """A new article copies two stored ones (other paragraphs than those of a cluster they
     share): their cluster is kept, untouched by the new claims, but its two articles are now one
