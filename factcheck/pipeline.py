@@ -567,13 +567,22 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
     return _VectorRuns(width, rows, refs, write, with_vectors, {})
 
 
-def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str, out: np.ndarray) -> list[str]:
-    """Fill `out`'s rows of the articles of `runs.refs` with the cached vectors their rows number,
-    each distinct vector read once; returns the articles whose numbers are not all cached (a
-    vector gone from the cache: their rows are left to the keys, and written again)."""
+class _ByNumber(NamedTuple):
+    positions: np.ndarray       # the claims' positions whose vectors the rows number
+    rows: np.ndarray            # for each, its row in `vectors`
+    vectors: np.ndarray         # the distinct vectors they number, each once
+    lost: list[str]             # the articles whose numbers are not all cached (left to their keys)
+
+
+def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str) -> _ByNumber:
+    """The cached vectors the rows of the articles of `runs.refs` number, each distinct vector
+    read once. An article one of whose numbers is no longer cached (a vector gone from the cache)
+    is left out and named in `lost`: its vectors come by their keys, and its row is written again."""
+    per = runs.width // 4
     if not runs.refs:
-        return []
-    positions, numbers, spans = [], [], []
+        return _ByNumber(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                         np.zeros((0, per), dtype="<f4"), [])
+    positions, numbers, names = [], [], []
     for a, blob in store.read_claim_refs(db, runs.refs):
         r = runs.refs[a]
         got = np.frombuffer(blob or b"", dtype="<i8")
@@ -581,29 +590,27 @@ def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str, out: np.nda
             raise ValueError(f"the stored vector numbers of {a} changed during the analysis")
         positions.append(np.arange(r.start, r.stop, dtype=np.int64))
         numbers.append(got)
-        spans.append(a)
-    if len(spans) != len(runs.refs):
+        names.append(a)
+    if len(names) != len(runs.refs):
         raise ValueError("stored vector numbers went missing during the analysis")
     at = np.concatenate(positions)
     nums = np.concatenate(numbers)
     distinct, inverse = np.unique(nums, return_inverse=True)
     found, blobs = store.vectors_by_number(db, distinct, embedder)
-    width = runs.width
-    if any(len(b) != width for b in blobs):
+    if any(len(b) != runs.width for b in blobs):
         raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
     lost: list[str] = []
     if len(found) < len(distinct):
         gone = np.setdiff1d(distinct, found)
-        lost = [a for a, x in zip(spans, numbers) if np.isin(x, gone).any()]
+        lost = [a for a, x in zip(names, numbers) if np.isin(x, gone).any()]
         keep = np.isin(nums, gone, invert=True)
         at, nums = at[keep], nums[keep]
         distinct, inverse = np.unique(nums, return_inverse=True)
-    vectors = np.empty((len(distinct), width // 4), dtype="<f4")
+    vectors = np.empty((len(distinct), per), dtype="<f4")
     if len(found):
         vectors[np.searchsorted(distinct, found)] = np.fromiter(
-            blobs, dtype=f"S{width}", count=len(blobs)).view("<f4").reshape(len(blobs), width // 4)
-    out[at] = vectors[inverse]
-    return lost
+            blobs, dtype=f"S{runs.width}", count=len(blobs)).view("<f4").reshape(len(blobs), per)
+    return _ByNumber(at, inverse.astype(np.int64, copy=False), vectors, lost)
 
 
 def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str],
@@ -616,12 +623,11 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     bytes, or the cache by the numbers they hold), the others' by their keys, from the cache or the
     model; `runs.numbers` is filled with the numbers of the keys of the rows to write."""
     n = len(keys)
-    width = runs.width if runs is not None else 0
-    out = np.empty((n, width // 4), dtype="<f4") if width else None
     todo: Sequence[int] = range(n)
+    by_number = None
     if runs is not None and (runs.rows or runs.refs):
-        lost = _vectors_by_refs(db, runs, embedder.name, out)
-        for a in lost:
+        by_number = _vectors_by_refs(db, runs, embedder.name)
+        for a in by_number.lost:
             del runs.refs[a]
             runs.write.append(a)
         covered = np.zeros(n, dtype=bool)
@@ -652,42 +658,45 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         runs.numbers.update(store.vector_numbers(db, unique))
     if not n:
         return np.zeros((0, 384), dtype=np.float32), 0
-    # the cached texts' float32 bytes laid end to end in their claims' order (a repeated text's
-    # bytes repeated): one copy, into a numpy array rather than a joined bytes object. (A large
-    # numpy array may get huge pages, which the kernel faults in far fewer times: for the 55 MB of
-    # 35,565 vectors, 21 ms against 58 ms for the join on this machine.) Fixed-width items pad a
-    # shorter one with zeros: the vectors, one embedder's, must all have the same length
-    width = width or len(cached[keys_todo[0]])
+    # The cached texts' float32 bytes, each distinct text's once (one copy, into a numpy array
+    # rather than a joined bytes object; fixed-width items pad a shorter one with zeros: the
+    # vectors, one embedder's, must all have the same length), then gathered by number into the
+    # claims' rows in one copy: a repeated text's bytes repeated (one sentence carried by many
+    # outlets: at 35,565 claims of 2,064 texts, 14 ms against 55 ms for the copy of every claim's
+    # bytes). (A large numpy array may get huge pages, which the kernel faults in far fewer
+    # times: for the 55 MB of 35,565 vectors, 21 ms against 58 ms for a joined bytes object.)
+    width = runs.width if runs is not None and runs.width else len(cached[keys_todo[0]])
     if any(len(b) != width for b in cached.values()):
         raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
-    if not keys_todo:
-        from_cache = np.zeros((0, width // 4), dtype="<f4")
-    elif 2 * len(unique) <= len(keys_todo):
-        # most texts repeat (one sentence carried by many outlets): each distinct text's bytes
-        # copied once, then gathered by number into the claims' rows (at 35,565 claims of 2,064
-        # texts, 14 ms against 55 ms for the copy of every claim's bytes)
-        number = dict(zip(unique, range(len(unique))))
-        distinct = np.fromiter(map(cached.__getitem__, unique), dtype=f"S{width}",
-                               count=len(unique)).view("<f4").reshape(len(unique), width // 4)
-        from_cache = distinct[np.fromiter(map(number.__getitem__, keys_todo), dtype=np.int64, count=len(keys_todo))]
+    per = width // 4
+    keyed = np.fromiter(map(cached.__getitem__, unique), dtype=f"S{width}",
+                        count=len(unique)).view("<f4").reshape(len(unique), per)
+    number = dict(zip(unique, range(len(unique))))
+    source = np.empty(n, dtype=np.int64)              # each claim's row in the vectors gathered from
+    source[todo] = np.fromiter(map(number.__getitem__, keys_todo), dtype=np.int64, count=len(keys_todo))
+    if by_number is None or not len(by_number.positions):
+        gathered = keyed
     else:
-        from_cache = np.fromiter(map(cached.__getitem__, keys_todo), dtype=f"S{width}",
-                                 count=len(keys_todo)).view("<f4").reshape(len(keys_todo), width // 4)
-    if out is None or len(todo) == n:
-        return from_cache, len(missing)
-    out[todo] = from_cache
-    # each article's row of bytes copied into its rows, then dropped
+        source[by_number.positions] = len(unique) + by_number.rows
+        gathered = np.concatenate([keyed, by_number.vectors])
+    if runs is None or not runs.rows:
+        return gathered[source], len(missing)
+    # most texts distinct: the rows' bytes copied into their claims' rows, each article's at once
+    out = np.empty((n, per), dtype="<f4")
+    rest = np.ones(n, dtype=bool)
     flat = out.reshape(-1)
-    per_row = width // 4
     read = 0
     for a, blob in store.read_claim_vectors(db, runs.rows):
         r = runs.rows[a]
         if len(blob) != len(r) * width:
             raise ValueError(f"the stored vectors of {a} changed during the analysis")
-        flat[r.start * per_row:r.stop * per_row] = np.frombuffer(blob, dtype="<f4")
+        flat[r.start * per:r.stop * per] = np.frombuffer(blob, dtype="<f4")
+        rest[r.start:r.stop] = False
         read += 1
     if read != len(runs.rows):
         raise ValueError("stored claim vectors went missing during the analysis")
+    rest = np.nonzero(rest)[0]
+    out[rest] = gathered[source[rest]]
     return out, len(missing)
 
 
