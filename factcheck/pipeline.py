@@ -574,6 +574,21 @@ class _ByNumber(NamedTuple):
     lost: list[str]             # the articles whose numbers are not all cached (left to their keys)
 
 
+def _distinct(nums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(nums, return_inverse=True)` for non-negative numbers below a few times their
+    count (vector numbers): by a table of them rather than a sort."""
+    if not len(nums):
+        return nums[:0], np.zeros(0, dtype=np.int64)
+    top = int(nums.max()) + 1
+    if nums.min() < 0 or top > 8 * len(nums) + 1024:
+        distinct, inverse = np.unique(nums, return_inverse=True)
+        return distinct, inverse.astype(np.int64, copy=False)
+    present = np.zeros(top, dtype=bool)
+    present[nums] = True
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return np.nonzero(present)[0].astype(nums.dtype, copy=False), rank[nums]
+
+
 def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str) -> _ByNumber:
     """The cached vectors the rows of the articles of `runs.refs` number, each distinct vector
     read once. An article one of whose numbers is no longer cached (a vector gone from the cache)
@@ -582,35 +597,33 @@ def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str) -> _ByNumbe
     if not runs.refs:
         return _ByNumber(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                          np.zeros((0, per), dtype="<f4"), [])
-    positions, numbers, names = [], [], []
-    for a, blob in store.read_claim_refs(db, runs.refs):
-        r = runs.refs[a]
-        got = np.frombuffer(blob or b"", dtype="<i8")
-        if len(got) != len(r):
-            raise ValueError(f"the stored vector numbers of {a} changed during the analysis")
-        positions.append(np.arange(r.start, r.stop, dtype=np.int64))
-        numbers.append(got)
-        names.append(a)
-    if len(names) != len(runs.refs):
+    rows = store.read_claim_refs(db, runs.refs)
+    if len(rows) != len(runs.refs):
         raise ValueError("stored vector numbers went missing during the analysis")
-    at = np.concatenate(positions)
-    nums = np.concatenate(numbers)
-    distinct, inverse = np.unique(nums, return_inverse=True)
+    names = [a for a, _ in rows]
+    starts = np.fromiter((runs.refs[a].start for a in names), dtype=np.int64, count=len(names))
+    counts = np.fromiter((len(runs.refs[a]) for a in names), dtype=np.int64, count=len(names))
+    blobs_in = [b or b"" for _, b in rows]
+    if any(len(b) != 8 * c for b, c in zip(blobs_in, counts.tolist())):
+        raise ValueError("the stored vector numbers of an article changed during the analysis")
+    nums = np.frombuffer(b"".join(blobs_in), dtype="<i8")
+    # each number's claim position: its article's run, laid end to end as the numbers are
+    at = np.arange(len(nums), dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    distinct, inverse = _distinct(nums)
     found, blobs = store.vectors_by_number(db, distinct, embedder)
     if any(len(b) != runs.width for b in blobs):
         raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
     lost: list[str] = []
     if len(found) < len(distinct):
-        gone = np.setdiff1d(distinct, found)
-        lost = [a for a, x in zip(names, numbers) if np.isin(x, gone).any()]
-        keep = np.isin(nums, gone, invert=True)
-        at, nums = at[keep], nums[keep]
-        distinct, inverse = np.unique(nums, return_inverse=True)
+        gone = np.isin(nums, np.setdiff1d(distinct, found))
+        lost = sorted({names[j] for j in np.searchsorted(np.cumsum(counts), np.nonzero(gone)[0], side="right").tolist()})
+        at, nums = at[~gone], nums[~gone]
+        distinct, inverse = _distinct(nums)
     vectors = np.empty((len(distinct), per), dtype="<f4")
     if len(found):
         vectors[np.searchsorted(distinct, found)] = np.fromiter(
             blobs, dtype=f"S{runs.width}", count=len(blobs)).view("<f4").reshape(len(blobs), per)
-    return _ByNumber(at, inverse.astype(np.int64, copy=False), vectors, lost)
+    return _ByNumber(at, inverse, vectors, lost)
 
 
 def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str],
