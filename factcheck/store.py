@@ -778,6 +778,12 @@ class ClaimTable(Sequence):
         self._keys_under(embedder)
         return self._column(3)
 
+    def read_articles(self, article_ids: Iterable[str]) -> None:
+        """Read at once the stored columns of these articles not read yet (before asking for
+        their items one article at a time)."""
+        cols = self._cols
+        cols._need(sorted(cols.at(r.start) for a in article_ids if (r := self.spans.get(a))))
+
     def fetch(self, positions: Iterable[int]) -> None:
         """Read the Claim records at these positions that are not read yet, at once."""
         ids = self.ids
@@ -815,6 +821,7 @@ class ClaimTable(Sequence):
             rows = np.asarray(rows, dtype=np.int64)
             asked = np.unique(np.searchsorted(cols.starts, rows, side="right") - 1).tolist()
             of = {a: of[a] for a in map(cols.names.__getitem__, asked) if a in of}
+        self.read_articles(of)                       # (their columns read at once)
         for a, mine in of.items():
             r = self.spans.get(a)
             if r:
@@ -922,7 +929,9 @@ class _Positions(Mapping):
             self._all()
             return
         t, found = self._t, dict.fromkeys(want)
-        for cid, a in _tuples_in(t._db, "select id, article_id from claims where id in ({})", want):
+        rows = _tuples_in(t._db, "select id, article_id from claims where id in ({})", want)
+        t.read_articles({a for _, a in rows})      # (their columns read at once, not one by one)
+        for cid, a in rows:
             r = t.spans.get(a)
             mine = t.ids[r.start:r.stop] if r else ()
             if cid not in mine:                 # (the rows are not the table's: every claim's map)

@@ -316,6 +316,15 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
     assert [table.sentence_ids[table.spans[a].start] for a in ("d0", "d7", "d9")] == [
         sentences[table.spans[a].start] for a in ("d0", "d7", "d9")]
     assert read == [["d0"], ["d7"], None]
+    # the positions of claims of several articles, and the claims of several articles' sentences:
+    # those articles' columns read at once (one by one, the singles' bound would read them all)
+    table, read[:] = store.ClaimTable(db, shas, "v1"), []
+    picked = [want[table.spans[a].start] for a in ("d2", "d3", "d6")]
+    table.position.look_up(picked)
+    assert [table.position[c] for c in picked] == [want.index(c) for c in picked] and read == [["d2", "d3", "d6"]]
+    table, read[:] = store.ClaimTable(db, shas, "v1"), []
+    assert table.in_sentences([sentences[table.spans[a].start] for a in ("d1", "d8", "d11")],
+                              ["d1", "d8", "d11"]).sum() >= 3 and read == [["d1", "d11", "d8"]]
     # (a stored count that is not its row's: every claim row is read instead)
     db.execute("update claim_columns set n = n + 1 where article_id = 'd4'")
     assert list(store.ClaimTable(db, shas, "v1").ids) == want
