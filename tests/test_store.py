@@ -65,6 +65,31 @@ def test_embedding_cache_round_trips_float32(db):
     assert store.cached_vector_bytes(db, [store.vector_key("st:other", "a")]) == {}
 
 
+def test_each_cached_vector_keeps_its_number(db):
+    """The numbers the claim rows hold stay those of their vectors: a key cached again keeps its
+    row and number, numbers are not reused, and a VACUUM (which may renumber rowids) leaves them."""
+    rng = np.random.default_rng(1)
+    v = rng.random((3, 384)).astype(np.float32)
+    store.store_vectors(db, "st:x", ["a", "b", "c"], v)
+    key = {t: store.vector_key("st:x", t) for t in "abcd"}
+    first = store.vector_numbers(db, key.values())
+    assert set(first) == {key["a"], key["b"], key["c"]} and len(set(first.values())) == 3
+    store.store_vectors(db, "st:x", ["b", "d"], rng.random((2, 384)).astype(np.float32))
+    got = store.vector_numbers(db, key.values())
+    assert {k: got[k] for k in first} == first and got[key["d"]] > max(first.values())
+    assert np.array_equal(np.frombuffer(store.cached_vector_bytes(db, [key["b"]])[key["b"]], dtype="<f4"), v[1])
+    db.execute("delete from embeddings where key = ?", [key["a"]])
+    db.conn.commit()
+    db.execute("vacuum")
+    store.store_vectors(db, "st:x", ["e"], rng.random((1, 384)).astype(np.float32))
+    after = store.vector_numbers(db, [*key.values(), store.vector_key("st:x", "e")])
+    assert after[key["b"]] == first[key["b"]] and after[key["c"]] == first[key["c"]]
+    assert first[key["a"]] not in after.values()
+    found, blobs = store.vectors_by_number(db, np.array([first[key["c"]], first[key["a"]]]), "st:x")
+    assert found.tolist() == [first[key["c"]]] and np.frombuffer(blobs[0], dtype="<f4").tolist() == v[2].tolist()
+    assert store.vectors_by_number(db, np.array([first[key["c"]]]), "st:other")[0].tolist() == []
+
+
 def test_reviews_are_appended_and_undo_takes_back(db):
     x = Conflict("x1", "c1", "c2", "title", 0.8, "001 'A' ≠ 002 'B'")
     store.save_analysis(db, fluency=[], sentence_article={}, facts={}, claim_article={}, origins={},
