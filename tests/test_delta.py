@@ -1096,6 +1096,31 @@ def test_export_report_and_eval_refresh_the_stale_scores_first(deferred, tmp_pat
         {a: s.score for a, s in d["full"].items()} and scores
 
 
+def _spy_vector_reads(monkeypatch) -> tuple[list[str], list[int]]:
+    """(the keys the embeddings cache is asked for, the claim-table columns made whole), as they
+    come: with most articles' rows valid, the keys are not all read, not even to count the
+    distinct texts."""
+    asked: list[str] = []
+    real = store.cached_vector_bytes
+    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks: asked.extend(ks) or real(db_, ks))
+    whole: list[int] = []
+    real_flat = store._ArticleColumns.flat
+    monkeypatch.setattr(store._ArticleColumns, "flat", lambda self, k: whole.append(k) or real_flat(self, k))
+    return asked, whole
+
+
+def _delta_without_keys(folder, name, text, db, settings, emb, asked: list, whole: list):
+    """Write a new article file, ingest it and analyse: a delta that made no key column whole
+    (`asked`, `whole`: as `_spy_vector_reads` gives them, emptied first)."""
+    asked.clear()
+    whole.clear()
+    (folder / name).write_text(text, encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    res = pipeline.analyze(db, settings, embedder=emb)
+    assert res.delta and 3 not in whole, whole
+    return res
+
+
 def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, monkeypatch):
     folder, settings, emb, db, first = _analysed_corpus(tmp_path, "vectors.db")
     claims = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
@@ -1108,23 +1133,10 @@ def test_a_delta_reads_the_unchanged_articles_vectors_from_their_rows(tmp_path, 
         if len(r):
             assert rows[a] == from_cache[r.start:r.stop].tobytes()
 
-    asked: list[str] = []
-    real = store.cached_vector_bytes
-    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks: asked.extend(ks) or real(db_, ks))
-    # (the claim table's columns made whole: with most articles' rows valid, the keys are not all
-    # read, not even to count the distinct texts)
-    whole: list[int] = []
-    real_flat = store._ArticleColumns.flat
-    monkeypatch.setattr(store._ArticleColumns, "flat", lambda self, k: whole.append(k) or real_flat(self, k))
+    asked, whole = _spy_vector_reads(monkeypatch)
 
     def add(name: str, text: str):
-        asked.clear()
-        whole.clear()
-        (folder / name).write_text(text, encoding="utf-8")
-        pipeline.ingest(db, [folder], settings)
-        res = pipeline.analyze(db, settings, embedder=emb)
-        assert res.delta and 3 not in whole, whole
-        return res
+        return _delta_without_keys(folder, name, text, db, settings, emb, asked, whole)
 
     # a new article: the cache is asked for its claims' vectors only, and the clusters are those
     # of a full analysis (which reads every vector from the cache)
@@ -1180,24 +1192,15 @@ def test_a_delta_over_repeated_texts_reads_each_distinct_vector_once_by_its_numb
             assert rows[a][0] is None
             assert np.frombuffer(rows[a][1], dtype="<i8").tolist() == [number[k] for k in keys[r.start:r.stop]]
 
-    asked: list[str] = []
     real = store.cached_vector_bytes
-    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks: asked.extend(ks) or real(db_, ks))
-    whole: list[int] = []
-    real_flat = store._ArticleColumns.flat
-    monkeypatch.setattr(store._ArticleColumns, "flat", lambda self, k: whole.append(k) or real_flat(self, k))
+    asked, whole = _spy_vector_reads(monkeypatch)
     real_embed = pipeline.embed_keyed
     got: list[np.ndarray] = []
     monkeypatch.setattr(pipeline, "embed_keyed", lambda *a, **k: got.append(real_embed(*a, **k)[0]) or (got[-1], 0))
 
     def add(name: str, text: str):
-        asked.clear()
-        whole.clear()
         got.clear()
-        (folder / name).write_text(text, encoding="utf-8")
-        pipeline.ingest(db, [folder], settings)
-        res = pipeline.analyze(db, settings, embedder=emb)
-        assert res.delta and 3 not in whole, whole
+        _delta_without_keys(folder, name, text, db, settings, emb, asked, whole)
         table = store.ClaimTable(db, store.ArticleTable(db).shas, pipeline.COLUMNS_VERSION)
         keys = table.vector_keys(emb.name)
         cached = real(db, keys)
