@@ -651,7 +651,8 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     else:
         keys_todo = keys
     unique = list(dict.fromkeys(keys_todo))             # (in first-seen order)
-    cached = store.cached_vector_bytes(db, unique)
+    numbers: dict[str, int] = {}
+    cached = store.cached_vector_bytes(db, unique, numbers)
     missing_keys = {k for k in unique if k not in cached}
     first: dict[str, int] = {}
     if missing_keys:
@@ -668,7 +669,9 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         store.store_vectors(db, embedder.name, chunk, vecs)
         cached.update(zip((keys[j] for j in missing[i:i + 1024]), (v.tobytes() for v in vecs)))
     if runs is not None and runs.write:
-        runs.numbers.update(store.vector_numbers(db, unique))
+        # (the numbers of the keys just cached: those read with the cache's vectors stand)
+        runs.numbers.update(numbers)
+        runs.numbers.update(store.vector_numbers(db, missing_keys))
     if not n:
         return np.zeros((0, 384), dtype=np.float32), 0
     # The cached texts' float32 bytes, each distinct text's once (one copy, into a numpy array

@@ -1022,15 +1022,33 @@ def vector_width(db: Database, embedder: str) -> int | None:
     return row[0] if row else None
 
 
-def cached_vector_bytes(db: Database, keys: Iterable[str]) -> dict[str, bytes]:
-    """key (`vector_key`) -> its stored vector as little-endian float32 bytes, for the keys present."""
-    keys = list(keys)
-    if len(keys) >= 1000:
+def _cached_rows(db: Database, column: str, values: Sequence, embedder: str | None = None) -> Iterator[tuple]:
+    """(value, number, float32 bytes) of the cached vectors (of `embedder`, if given) whose
+    `column` ("key" or "num") is one of `values`: one scan of the table when they are most of it
+    (`_VECTOR_SCAN_SHARE`), else looked up."""
+    mine = " and embedder = ?" if embedder is not None else ""
+    after = [embedder] if embedder is not None else []
+    if len(values) >= 1000:
         top = db.execute("select max(rowid) from embeddings").fetchone()[0] or 0   # (>= its rows)
-        if len(keys) >= _VECTOR_SCAN_SHARE * top:
-            wanted = set(keys)
-            return {k: v for k, v in db.execute("select key, vector from embeddings") if k in wanted}
-    return dict(_tuples_in(db, "select key, vector from embeddings where key in ({})", keys))
+        if len(values) >= _VECTOR_SCAN_SHARE * top:
+            wanted = set(values)
+            yield from (r for r in db.execute(f"select {column}, num, vector from embeddings where 1{mine}", after)
+                        if r[0] in wanted)
+            return
+    yield from _iter_in(db, f"select {column}, num, vector from embeddings where {column} in ({{}}){mine}",
+                        values, after=after)
+
+
+def cached_vector_bytes(db: Database, keys: Iterable[str], numbers: dict[str, int] | None = None
+                        ) -> dict[str, bytes]:
+    """key (`vector_key`) -> its stored vector as little-endian float32 bytes, for the keys present
+    (`numbers`, if given: filled with key -> the vector's number)."""
+    out: dict[str, bytes] = {}
+    for key, num, vector in _cached_rows(db, "key", list(keys)):
+        out[key] = vector
+        if numbers is not None:
+            numbers[key] = num
+    return out
 
 
 def store_vectors(db: Database, embedder: str, texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -1051,25 +1069,9 @@ def vector_numbers(db: Database, keys: Iterable[str]) -> dict[str, int]:
 
 def vectors_by_number(db: Database, numbers: np.ndarray, embedder: str) -> tuple[np.ndarray, list[bytes]]:
     """The cached vectors of `embedder` numbered `numbers` (distinct): (the numbers found, in no
-    set order; their vectors' float32 bytes, in that order). As `cached_vector_bytes`, the whole
-    table is scanned when most of it is asked for."""
-    want = numbers.tolist()
-    found: list[int] = []
-    blobs: list[bytes] = []
-    if len(want) >= 1000:
-        top = db.execute("select max(num) from embeddings").fetchone()[0] or 0
-        if len(want) >= _VECTOR_SCAN_SHARE * top:
-            wanted = set(want)
-            for num, vector in db.execute("select num, vector from embeddings where embedder = ?", [embedder]):
-                if num in wanted:
-                    found.append(num)
-                    blobs.append(vector)
-            return np.array(found, dtype=np.int64), blobs
-    for num, vector in _iter_in(db, "select num, vector from embeddings where num in ({}) and embedder = ?",
-                                want, after=[embedder]):
-        found.append(num)
-        blobs.append(vector)
-    return np.array(found, dtype=np.int64), blobs
+    set order; their vectors' float32 bytes, in that order)."""
+    rows = list(_cached_rows(db, "num", numbers.tolist(), embedder))
+    return np.array([r[0] for r in rows], dtype=np.int64), [r[2] for r in rows]
 
 
 # ---------------------------------------------------------------- per-sentence / per-article caches

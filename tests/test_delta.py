@@ -1102,7 +1102,7 @@ def _spy_vector_reads(monkeypatch) -> tuple[list[str], list[int]]:
     distinct texts."""
     asked: list[str] = []
     real = store.cached_vector_bytes
-    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks: asked.extend(ks) or real(db_, ks))
+    monkeypatch.setattr(store, "cached_vector_bytes", lambda db_, ks, *more: asked.extend(ks) or real(db_, ks, *more))
     whole: list[int] = []
     real_flat = store._ArticleColumns.flat
     monkeypatch.setattr(store._ArticleColumns, "flat", lambda self, k: whole.append(k) or real_flat(self, k))
