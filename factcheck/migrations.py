@@ -446,3 +446,13 @@ def m038_vector_numbers(db: Database) -> None:
     db.execute("update embeddings set num = rowid")
     db.execute("create unique index embeddings_num on embeddings (num)")
     db.execute("alter table claim_vectors add column refs blob")
+
+
+@migrations()
+def m039_claims_by_sentence(db: Database) -> None:
+    # The claims of some sentences found by their ids (the weak flags of a delta: the claims of the
+    # garbled sentences among the articles it looks at), and claims found by their articles and
+    # places among those articles' claims (the records a delta reads by position), without reading
+    # those articles' stored columns for their claims' ids.
+    db.execute("create index if not exists claims_sentence on claims (sentence_id, article_id, idx)")
+    db.execute("create index if not exists claims_place on claims (article_id, idx)")

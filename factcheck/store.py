@@ -488,6 +488,15 @@ class _ArticleColumns:
             self._lists[j][k] = got
         return got
 
+    def known_item(self, j: int, k: int, i: int):
+        """The item of column k at position i (of article j) if that article's body is read
+        already, else None (nothing is read)."""
+        if self._flat[k] is not None:
+            return self._flat[k][i]
+        if self.names[j] in self._unread:
+            return None
+        return self.items(j, k)[i - self.starts[j]]
+
     def whole(self, k: int) -> list | None:
         """Column k end to end, if made already (`flat`)."""
         return self._flat[k]
@@ -784,12 +793,37 @@ class ClaimTable(Sequence):
         cols = self._cols
         cols._need(sorted(cols.at(r.start) for a in article_ids if (r := self.spans.get(a))))
 
+    def read_claim(self, i: int) -> Claim | None:
+        """The Claim record at position i if it is read already (None: not read)."""
+        return self._claims.get(i)
+
+    def known_id(self, i: int) -> str | None:
+        """The id at position i if its article's columns are read already (None: not read)."""
+        return self._cols.known_item(self._cols.at(i), 0, i)
+
     def fetch(self, positions: Iterable[int]) -> None:
-        """Read the Claim records at these positions that are not read yet, at once."""
-        ids = self.ids
-        want = {ids[i]: i for i in positions if i not in self._claims}
-        for r in _tuples_in(self._db, f"select {_CLAIM_COLUMNS} from claims where id in ({{}})", want):
-            self._claims[want[r[0]]] = Claim(*r)
+        """Read the Claim records at these positions that are not read yet, at once: by their
+        articles and places among those articles' claims (index m039), so that the articles'
+        columns are not read for their ids."""
+        cols = self._cols
+        want = sorted({i for i in positions if i not in self._claims})
+        if not want:
+            return
+        at = np.searchsorted(np.asarray(cols.starts), want, side="right") - 1
+        keys = [(cols.names[j], i - cols.starts[j]) for i, j in zip(want, at.tolist())]
+        got = 0
+        for part in range(0, len(keys), 400):
+            chunk = keys[part:part + 400]
+            sql = (f"select {_CLAIM_COLUMNS} from claims where (article_id, idx) in "
+                   f"(values {','.join(['(?, ?)'] * len(chunk))})")
+            for r in self._db.execute(sql, [x for key in chunk for x in key]):
+                i = self.spans[r[1]].start + r[3]
+                if self.known_id(i) not in (None, r[0]):
+                    raise ValueError(f"the stored claims of {r[1]} changed during the analysis")
+                self._claims[i] = Claim(*r)
+                got += 1
+        if got != len(want):
+            raise ValueError("stored claims went missing during the analysis")
 
     @property
     def position(self) -> Mapping[str, int]:
@@ -821,11 +855,16 @@ class ClaimTable(Sequence):
             rows = np.asarray(rows, dtype=np.int64)
             asked = np.unique(np.searchsorted(cols.starts, rows, side="right") - 1).tolist()
             of = {a: of[a] for a in map(cols.names.__getitem__, asked) if a in of}
-        self.read_articles(of)                       # (their columns read at once)
-        for a, mine in of.items():
+        # the claims of those sentences by the sentences' ids (index m039), at their rows' `idx`
+        # among their articles' claims: the articles' columns are not read
+        for a, i in _tuples_in(self._db, "select article_id, idx from claims where sentence_id in ({})",
+                               [s for mine in of.values() for s in mine]):
             r = self.spans.get(a)
-            if r:
-                hit += [r.start + i for i in cols.where(cols.at(r.start), 1, mine)]
+            if r is None or a not in of:
+                continue
+            if not 0 <= i < len(r):
+                raise ValueError(f"the stored claims of {a} changed during the analysis")
+            hit.append(r.start + i)
         out = np.zeros(len(self), dtype=bool)
         out[hit] = True
         return out if rows is None else out[rows]
@@ -847,10 +886,13 @@ class ClaimTable(Sequence):
         return sorted(p for c in ids if (p := position.get(c)) is not None)
 
     def ref(self, i: int) -> ClaimRef:
-        """What scoring reads of the claim at position `i`, from the columns (no claim row is read)."""
+        """What scoring reads of the claim at position `i`: from its Claim record when read, else
+        from the columns (no claim row is read)."""
         c = self._cols
         if i < 0:
             i += len(self)
+        if (r := self._claims.get(i)) is not None:
+            return ClaimRef(r.id, r.article_id, r.sentence_id, r.speaker)
         j = c.at(i)
         at = i - c.starts[j]
         return ClaimRef(c.item(j, 0, at), c.names[j], c.item(j, 1, at), c.item(j, 2, at))
@@ -862,8 +904,13 @@ class ClaimTable(Sequence):
         return [self._claims[i] for i in pos]
 
     def refs(self, ids: Iterable[str]) -> list[ClaimRef]:
-        """`ref` of these ids (unknown ids left out), in table order."""
-        return [self.ref(i) for i in self.positions(ids)]
+        """`ref` of these ids (unknown ids left out), in table order: the claims whose articles'
+        columns are not read have their rows read at once instead (the members of a cluster
+        holding a claim of most articles would read every article's columns)."""
+        pos = self.positions(ids)
+        cols = self._cols
+        self.fetch(i for i in pos if cols.known_item(cols.at(i), 0, i) is None)
+        return [self.ref(i) for i in pos]
 
     @property
     def by_id(self) -> Mapping[str, Claim]:
@@ -929,15 +976,14 @@ class _Positions(Mapping):
             self._all()
             return
         t, found = self._t, dict.fromkeys(want)
-        rows = _tuples_in(t._db, "select id, article_id from claims where id in ({})", want)
-        t.read_articles({a for _, a in rows})      # (their columns read at once, not one by one)
-        for cid, a in rows:
+        # a claim's place among its article's claims is its row's `idx` (the table holds each
+        # article's claims in that order): its article's columns are not read
+        for cid, a, i in _tuples_in(t._db, "select id, article_id, idx from claims where id in ({})", want):
             r = t.spans.get(a)
-            mine = t.ids[r.start:r.stop] if r else ()
-            if cid not in mine:                 # (the rows are not the table's: every claim's map)
-                self._all()
+            if r is None or not 0 <= i < len(r) or t.known_id(r.start + i) not in (None, cid):
+                self._all()                     # (the rows are not the table's: every claim's map)
                 return
-            found[cid] = r.start + mine.index(cid)
+            found[cid] = r.start + i
         self._known.update(found)
 
     def learn(self, ids: Sequence[str], rows: Sequence[int]) -> None:

@@ -123,11 +123,16 @@ def steps(tmp_path_factory):
     real_strings = records.json_strings
     added_reads = []       # its claims restate clustered ones: the clusters they join are read
     records.json_strings = lambda v: added_reads.append(v) or real_strings(v)
+    column_reads = []      # the articles whose stored claim columns are read (None: every one)
+    real_bodies = store.ClaimTable._read_bodies
+    store.ClaimTable._read_bodies = lambda self, a: column_reads.append(a and sorted(a)) or real_bodies(self, a)
     try:
         added = pipeline.analyze(db, settings, embedder=emb)
     finally:
         records.json_strings = real_strings
+        store.ClaimTable._read_bodies = real_bodies
     out["added_cluster_reads"] = (added_reads, store.count_rows(db, "clusters"))
+    out["added_column_reads"] = column_reads
     out["added"] = (added, _snapshot(db), _full(db, tmp, "added", settings, emb))
 
     target = folder / "syn_0003.txt"
@@ -460,6 +465,18 @@ def test_stored_probes_leave_pairs_out_and_are_those_of_the_stored_facts(steps):
     assert held and all(p == want for _, p, want in held) and empty > 0
     for key in inc:
         assert inc[key] == full[key], key
+
+
+def test_a_delta_regrouping_clusters_reads_the_stored_claim_columns_of_the_articles_it_scores_alone(steps):
+    # the claims a delta regroups are claims of most articles: their ids come from their clusters'
+    # stored lists, their positions, sentences, speakers and records from their claim rows; the
+    # stored columns of the articles it scores are read, not every article's
+    res, inc, _ = steps["added"]
+    reads = steps["added_column_reads"]
+    spanned = {a for k in inc["clusters"] if len(k.article_ids) > 1 for a in k.article_ids}
+    assert res.regrouped > 10 and len(spanned) >= 10
+    # (before: one article at a time, then every article's past the bound of singles)
+    assert None not in reads and 0 < len({a for r in reads for a in r}) <= 2
 
 
 def test_delta_reads_the_members_of_the_clusters_it_looks_at_not_all(steps):

@@ -342,14 +342,25 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
         sentences[table.spans[a].start] for a in ("d0", "d7", "d9")]
     assert read == [["d0"], ["d7"], None]
     # the positions of claims of several articles, and the claims of several articles' sentences:
-    # those articles' columns read at once (one by one, the singles' bound would read them all)
+    # found through the claim rows (their places among their articles' claims), no article's
+    # columns read (one by one, the singles' bound would read them all)
     table, read[:] = store.ClaimTable(db, shas, "v1"), []
-    picked = [want[table.spans[a].start] for a in ("d2", "d3", "d6")]
+    picked = [want[table.spans[a].stop - 1] for a in ("d2", "d3", "d6")]
     table.position.look_up(picked)
-    assert [table.position[c] for c in picked] == [want.index(c) for c in picked] and read == [["d2", "d3", "d6"]]
+    assert [table.position[c] for c in picked] == [want.index(c) for c in picked] and read == []
+    assert table.position._every is None
     table, read[:] = store.ClaimTable(db, shas, "v1"), []
-    assert table.in_sentences([sentences[table.spans[a].start] for a in ("d1", "d8", "d11")],
-                              ["d1", "d8", "d11"]).sum() >= 3 and read == [["d1", "d11", "d8"]]
+    asked = [sentences[table.spans[a].stop - 1] for a in ("d1", "d8", "d11")]
+    hit = table.in_sentences(asked, ["d1", "d8", "d11"])
+    assert hit.tolist() == [s in asked for s in sentences] and hit.sum() >= 3 and read == []
+    rows = np.array([table.spans["d8"].start, table.spans["d8"].stop - 1, table.spans["d9"].start])
+    assert table.in_sentences(asked, ["d1", "d8", "d11"], rows).tolist() == [sentences[i] in asked for i in rows]
+    # (a claim row whose place is not one of its article's: every claim's map is made instead)
+    db.execute("update claims set idx = 99 where id = ?", [picked[0]])
+    table = store.ClaimTable(db, shas, "v1")
+    table.position.look_up(picked)
+    assert table.position._every is not None
+    db.execute("update claims set idx = ? where id = ?", [want.index(picked[0]) - table.spans["d2"].start, picked[0]])
     # (a stored count that is not its row's: every claim row is read instead)
     db.execute("update claim_columns set n = n + 1 where article_id = 'd4'")
     assert list(store.ClaimTable(db, shas, "v1").ids) == want

@@ -663,11 +663,32 @@ class _Texts(Sequence):
         self._claims.fetch(positions)
 
 
+class _Speakers(Sequence):
+    """Per claim (by position) its speaker: from its Claim record when that is read already (a
+    delta reads the records of the pairs it decides), else from a store.ClaimTable's column (which
+    reads its article's stored columns)."""
+
+    def __init__(self, claims) -> None:
+        self._claims, self._column = claims, claims.speakers
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._column[i]
+        c = self._claims.read_claim(i)
+        return self._column[i] if c is None else c.speaker
+
+    def __iter__(self):
+        return iter(self._column)
+
+
 def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None], Sequence[str]]:
     """(ids, articles, speakers, texts) of the claims, by position. A store.ClaimTable gives the
     first three at once and each text when it is read (a delta reads the texts of its region)."""
     if hasattr(claims, "article_ids"):
-        return claims.ids, claims.article_ids, claims.speakers, _Texts(claims)
+        return claims.ids, claims.article_ids, _Speakers(claims), _Texts(claims)
     return ([c.id for c in claims], [c.article_id for c in claims], [c.speaker for c in claims],
             [c.standalone or c.text for c in claims])
 
@@ -1607,7 +1628,12 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
     sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens)
-    clusters = _make_clusters(ids, articles, groups, sources, by_id=False)
+    # the ids of the rows grouped and of the region: a previous cluster's members' from its stored
+    # list, the others' from their claim rows read at once
+    asked = np.concatenate([grouped, np.nonzero(region)[0]])
+    group_ids_of = _KnownIds(ids, _ids_of_members(asked, cluster_of, rows_of, starts, sizes, prev_clusters), claims)
+    group_ids_of.read_rest(asked)
+    clusters = _make_clusters(group_ids_of, articles, groups, sources, by_id=False)
     group_ids = [k.id for k in clusters]
     if len(recount_idx):
         counts = _sources_counted(recounted, np.repeat(np.arange(len(recount_idx)), sizes[recount_idx]),
@@ -1629,7 +1655,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         members = kept_mask[member_cluster]
         cluster_rows[rows_of[members]] = kept_rank[member_cluster[members]]
     region_rows = np.nonzero(region)[0].tolist()
-    region_ids = [ids[i] for i in region_rows]
+    region_ids = [group_ids_of[i] for i in region_rows]
     touched = set(region_ids)
     if hasattr(position, "learn"):                    # (the later stages ask for these claims' rows)
         position.learn(region_ids, region_rows)
@@ -1752,6 +1778,46 @@ def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str
     last = np.append(at[np.nonzero(~go_on)[0][1:] - 1], at[-1]) if len(at) else at
     blocks = list(zip(c0[first].tolist(), c1[last].tolist(), p0[first].tolist()))
     return blocks, [names[i] for i in np.nonzero(~ok)[0].tolist()]
+
+
+class _KnownIds:
+    """Claim ids by position: those of some rows known already (`known`), those of the Claim
+    records a store.ClaimTable has read (`read_rest`), the others read from `ids`."""
+
+    def __init__(self, ids: Sequence[str], known: Mapping[int, str], claims=None) -> None:
+        self._ids, self._known = ids, known
+        self._claims = claims if hasattr(claims, "read_claim") else None
+
+    def __getitem__(self, i: int) -> str:
+        got = self._known.get(i)
+        if got is None and self._claims is not None and (c := self._claims.read_claim(i)) is not None:
+            got = c.id
+        return got if got is not None else self._ids[i]
+
+    def read_rest(self, rows: np.ndarray) -> None:
+        """Read at once the Claim records of these rows whose ids are not known (by their
+        articles and places: not their articles' columns)."""
+        if self._claims is not None:
+            self._claims.fetch(i for i in rows.tolist() if i not in self._known)
+
+
+def _ids_of_members(rows: np.ndarray, cluster_of: np.ndarray, rows_of: np.ndarray, starts: np.ndarray,
+                    sizes: np.ndarray, prev_clusters: Sequence[Cluster]) -> dict[int, str]:
+    """row -> claim id of those of these rows that are unchanged members of a previous cluster,
+    from the cluster's stored list (in the order of its members' numbers, `_member_numbers`): a
+    regrouped cluster holding a claim of most articles does not read every article's columns."""
+    out: dict[int, str] = {}
+    if not len(rows_of) or not len(rows):
+        return out
+    of = np.unique(cluster_of[rows])
+    for c in of[of >= 0].tolist():
+        at = rows_of[starts[c]:starts[c] + sizes[c]]
+        mine = prev_clusters[c].claim_ids
+        if len(mine) != len(at):
+            continue                                  # (not the list the numbers were stored with)
+        kept = np.nonzero(at >= 0)[0]
+        out.update(zip(at[kept].tolist(), map(mine.__getitem__, kept.tolist())))
+    return out
 
 
 def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster],
