@@ -355,6 +355,20 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
     assert hit.tolist() == [s in asked for s in sentences] and hit.sum() >= 3 and read == []
     rows = np.array([table.spans["d8"].start, table.spans["d8"].stop - 1, table.spans["d9"].start])
     assert table.in_sentences(asked, ["d1", "d8", "d11"], rows).tolist() == [sentences[i] in asked for i in rows]
+    # ... and by a search of the claims' indexes, never a scan of every claim row
+    said: list = []
+    real_execute = db.execute
+    monkeypatch.setattr(db, "execute", lambda sql, *a: said.append((sql, *a)) or real_execute(sql, *a))
+    table = store.ClaimTable(db, shas, "v1")
+    table.position.look_up(picked)
+    table.in_sentences(asked, ["d1", "d8", "d11"])
+    table.fetch([table.spans["d3"].start, table.spans["d9"].stop - 1])
+    assert [c.id for c in table.of_ids(picked)] == sorted(picked, key=want.index)
+    monkeypatch.undo()
+    plans = [[r[3] for r in db.execute("explain query plan " + sql, *a).fetchall()]
+             for sql, *a in said if "claims" in sql and "claim_columns" not in sql and "count(" not in sql]
+    scans = [p for p in plans for step in p if step.startswith(("SCAN claims", "SCAN c ")) or step == "SCAN c"]
+    assert len(plans) >= 3 and scans == [] and all(any("SEARCH" in step for step in p) for p in plans), plans
     # (a claim row whose place is not one of its article's: every claim's map is made instead)
     db.execute("update claims set idx = 99 where id = ?", [picked[0]])
     table = store.ClaimTable(db, shas, "v1")
