@@ -793,6 +793,10 @@ class ClaimTable(Sequence):
         cols = self._cols
         cols._need(sorted(cols.at(r.start) for a in article_ids if (r := self.spans.get(a))))
 
+    def run_lengths(self) -> np.ndarray:
+        """Per article (in the order of `spans`, whose ranges run end to end) its number of claims."""
+        return np.diff(np.asarray(self._cols.starts, dtype=np.int64))
+
     def read_claim(self, i: int) -> Claim | None:
         """The Claim record at position i if it is read already (None: not read)."""
         return self._claims.get(i)

@@ -594,16 +594,24 @@ def cluster_claims(claims: Sequence[Claim], vectors: np.ndarray, settings: Match
 
 def _claim_sources(ids: Sequence[str], spans: Mapping[str, range | list[int]], origin_of: Mapping[str, str] | None,
                    weak: set[str] | np.ndarray | Callable[[np.ndarray], np.ndarray] | None,
-                   rows: np.ndarray | None = None, lens: np.ndarray | None | bool = True
-                   ) -> tuple[np.ndarray, np.ndarray]:
+                   rows: np.ndarray | None = None, lens: np.ndarray | None | bool = True,
+                   art: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per claim (position), its article's origin group as a number, and whether it is weak (its
     sentence is garbled): what `_sources_counted` reads. `weak`: a bool per claim, a function
     giving the flags of some rows (what the analysis passes), or the weak claims' ids. With
-    `rows`, the flags of those rows alone are asked for (the others read False). `lens`: as
-    `_per_article` takes it."""
+    `rows`, the flags of those rows alone are asked for (the others read False); with `art` too
+    (each row's article, by its number in `spans`), the origin groups of those rows' articles alone
+    are looked up (the others' rows read -1). `lens`: as `_per_article` takes it."""
     origin_of = origin_of or {}
     codes: dict[str, int] = {}
-    origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans], lens)
+    if rows is not None and art is not None:
+        names = list(spans)
+        mine = np.unique(art[rows])
+        code_of = np.full(len(names) + 1, -1, dtype=np.int64)
+        code_of[mine] = [codes.setdefault(origin_of.get(a, a), len(codes)) for a in map(names.__getitem__, mine.tolist())]
+        origin = code_of[art]
+    else:
+        origin = _per_article(spans, len(ids), [codes.setdefault(origin_of.get(a, a), len(codes)) for a in spans], lens)
     weak_rows = np.zeros(len(ids), dtype=bool)
     if callable(weak):
         asked = np.arange(len(ids), dtype=np.int64) if rows is None else np.unique(rows)
@@ -623,6 +631,8 @@ def _sources_counted(rows: np.ndarray, group: np.ndarray, n_groups: int,
     per group, the distinct origins of its claims that are not weak (`sources`: `_claim_sources`)."""
     origin, weak_rows = sources
     keep = ~weak_rows[rows]
+    if len(rows) and int(origin[rows].min()) < 0:
+        raise ValueError("the origin group of a claim counted was not looked up")
     width = int(origin.max()) + 1 if len(origin) else 1
     pairs = np.unique(group[keep] * width + origin[rows[keep]])     # distinct (group, origin)
     return np.bincount(pairs // width, minlength=n_groups)
@@ -1535,7 +1545,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         changed |= hit
         worst[hit_rows] = _lowest(sims[hit_rows])
     search = time.perf_counter() - t_search - reading[0]
-    lens = _run_lengths(spans, n)                     # (each per-article array below repeats by these)
+    # (each per-article array below repeats by these; a store.ClaimTable's spans are its runs)
+    lens = claims.run_lengths() if hasattr(claims, "run_lengths") and claims.spans is spans else _run_lengths(spans, n)
     art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
     # the current row of each claim id (a store.ClaimTable's own map, which later stages use too)
@@ -1627,7 +1638,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     recounted = rows_of[recount[member_cluster]] if len(rows_of) else np.zeros(0, dtype=np.int64)
     # the claims counted: those of the groups, and of the kept clusters counted again
     grouped = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64)
-    sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens)
+    sources = _claim_sources(ids, spans, origin_of, weak, np.concatenate([grouped, recounted]), lens, art)
     # the ids of the rows grouped and of the region: a previous cluster's members' from its stored
     # list, the others' from their claim rows read at once
     asked = np.concatenate([grouped, np.nonzero(region)[0]])

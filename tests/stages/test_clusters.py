@@ -978,3 +978,28 @@ def test_a_delta_whose_new_claims_move_hub_levels_of_then_still_takes_the_untouc
     # most deltas judged clustered claims of then again; some of those still took clusters whole
     assert sum(1 for *_, upset in calls if upset) >= 12
     assert any(whole and kept < links and upset for links, kept, whole, upset in calls)
+
+
+def test_the_sources_of_some_claims_look_up_the_origin_groups_of_their_articles_alone():
+    # four articles, two of them copies of one origin: the independent sources of two groups of
+    # claims, counted from the origin groups of the counted claims' articles alone
+    from factcheck.stages.clusters import _claim_sources, _per_article, _sources_counted
+    spans = {"a": range(0, 2), "b": range(2, 5), "c": range(5, 6), "d": range(6, 8)}
+    ids = [f"c{i}" for i in range(8)]
+    origin_of = {"a": "a", "b": "a", "c": "c", "d": "d"}
+    art = _per_article(spans, 8, range(4))
+    weak = np.zeros(8, dtype=bool)
+    weak[5] = True                                    # (c's claim: its sentence is garbled)
+    rows = np.array([0, 3, 5, 1, 2])
+    groups = np.array([0, 0, 0, 1, 1])
+    asked = {}
+    full = _claim_sources(ids, spans, origin_of, weak)
+    some = _claim_sources(ids, spans, origin_of, lambda r: asked.setdefault("rows", r.tolist()) and weak[r],
+                          rows, art=art)
+    assert _sources_counted(rows, groups, 2, full).tolist() == [1, 1]      # a and b are one source
+    assert _sources_counted(rows, groups, 2, some).tolist() == [1, 1] and asked["rows"] == [0, 1, 2, 3, 5]
+    # the article d holds no counted claim: its origin group is not looked up
+    assert (some[0][spans["d"].start:spans["d"].stop] == -1).all()
+    assert (some[0][[0, 1, 2, 3, 4]] == some[0][0]).all() and some[0][5] != some[0][0]
+    with pytest.raises(ValueError):
+        _sources_counted(np.array([6]), np.array([0]), 1, some)
