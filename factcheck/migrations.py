@@ -456,3 +456,10 @@ def m039_claims_by_sentence(db: Database) -> None:
     # those articles' stored columns for their claims' ids.
     db.execute("create index if not exists claims_sentence on claims (sentence_id, article_id, idx)")
     db.execute("create index if not exists claims_place on claims (article_id, idx)")
+
+
+@migrations()
+def m040_fact_probes_by_claim(db: Database) -> None:
+    # A delta reads the stored probes of the claims of the pairs it may check (`fact_probes`): from
+    # an index holding them, not each claim's row with its facts.
+    db.execute("create index if not exists claim_facts_probe on claim_facts (claim_id, probe)")

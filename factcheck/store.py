@@ -632,6 +632,7 @@ class ClaimTable(Sequence):
     def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True) -> None:
         self._db, self._version = db, version
         self._claims: dict[int, Claim] = {}
+        self._refs: dict[int, ClaimRef] = {}         # (what `ref` gives, read with a position looked up)
         self._shas = dict(shas)
         self._position: _Positions | None = None
         stored = {}
@@ -688,7 +689,7 @@ class ClaimTable(Sequence):
 
     def _read_all(self) -> None:
         claims = load_claims(self._db)
-        self._claims, self._stored_embedder = dict(enumerate(claims)), {}
+        self._claims, self._stored_embedder, self._refs = dict(enumerate(claims)), {}, {}
         cols = self._cols = _ArticleColumns()
         for a, group in itertools.groupby(claims, key=lambda c: c.article_id):    # (in article order)
             mine = list(group)
@@ -898,6 +899,8 @@ class ClaimTable(Sequence):
         c = self._cols
         if i < 0:
             i += len(self)
+        if (got := self._refs.get(i)) is not None:
+            return got
         if (r := self._claims.get(i)) is not None:
             return ClaimRef(r.id, r.article_id, r.sentence_id, r.speaker)
         j = c.at(i)
@@ -916,7 +919,7 @@ class ClaimTable(Sequence):
         holding a claim of most articles would read every article's columns)."""
         pos = self.positions(ids)
         cols = self._cols
-        self.fetch(i for i in pos if cols.known_item(cols.at(i), 0, i) is None)
+        self.fetch(i for i in pos if i not in self._refs and cols.known_item(cols.at(i), 0, i) is None)
         return [self.ref(i) for i in pos]
 
     @property
@@ -984,14 +987,19 @@ class _Positions(Mapping):
             return
         t, found = self._t, dict.fromkeys(want)
         # a claim's place among its article's claims is its row's `idx` (the table holds each
-        # article's claims in that order): its article's columns are not read
-        for cid, a, i in _tuples_in(t._db, "select id, article_id, idx from claims where id in ({})", want):
+        # article's claims in that order): its article's columns are not read; what scoring reads
+        # of it (`ref`) comes with the row
+        refs = {}
+        for cid, a, i, sid, speaker in _tuples_in(
+                t._db, "select id, article_id, idx, sentence_id, speaker from claims where id in ({})", want):
             r = t.spans.get(a)
             if r is None or not 0 <= i < len(r) or t.known_id(r.start + i) not in (None, cid):
                 self._all()                     # (the rows are not the table's: every claim's map)
                 return
             found[cid] = r.start + i
+            refs[r.start + i] = ClaimRef(cid, a, sid, speaker)
         self._known.update(found)
+        t._refs.update(refs)
 
     def learn(self, ids: Sequence[str], rows: Sequence[int]) -> None:
         """These ids are at these positions (the table's own ids, read at them by the caller):

@@ -349,6 +349,9 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
     table.position.look_up(picked)
     assert [table.position[c] for c in picked] == [want.index(c) for c in picked] and read == []
     assert table.position._every is None
+    # ... what scoring reads of those claims came with their rows: no record is read for it
+    whole = store.ClaimTable(db, shas, "v1", use_columns=False)
+    assert table.refs(picked) == whole.refs(picked) and table._claims == {} and read == []
     table, read[:] = store.ClaimTable(db, shas, "v1"), []
     asked = [sentences[table.spans[a].stop - 1] for a in ("d1", "d8", "d11")]
     hit = table.in_sentences(asked, ["d1", "d8", "d11"])
@@ -369,6 +372,13 @@ def test_a_claim_table_reads_the_stored_columns_of_the_articles_asked_for(db, mo
              for sql, *a in said if "claims" in sql and "claim_columns" not in sql and "count(" not in sql]
     scans = [p for p in plans for step in p if step.startswith(("SCAN claims", "SCAN c ")) or step == "SCAN c"]
     assert len(plans) >= 3 and scans == [] and all(any("SEARCH" in step for step in p) for p in plans), plans
+    # the stored probes of some claims are read from an index holding them (m040), not the rows
+    said.clear()
+    monkeypatch.setattr(db, "execute", lambda sql, *a: said.append((sql, *a)) or real_execute(sql, *a))
+    store.fact_probes(db, picked)
+    monkeypatch.undo()
+    plan = [r[3] for sql, *a in said for r in db.execute("explain query plan " + sql, *a).fetchall()]
+    assert any("COVERING INDEX claim_facts_probe" in step for step in plan), plan
     # (a claim row whose place is not one of its article's: every claim's map is made instead)
     db.execute("update claims set idx = 99 where id = ?", [picked[0]])
     table = store.ClaimTable(db, shas, "v1")
