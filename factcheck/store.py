@@ -894,8 +894,9 @@ class ClaimTable(Sequence):
         return sorted(p for c in ids if (p := position.get(c)) is not None)
 
     def ref(self, i: int) -> ClaimRef:
-        """What scoring reads of the claim at position `i`: from its Claim record when read, else
-        from the columns (no claim row is read)."""
+        """What scoring reads of the claim at position `i`: as read with its row when its position
+        was looked up, or from its Claim record when read, else from the columns (no claim row is
+        read)."""
         c = self._cols
         if i < 0:
             i += len(self)
@@ -957,7 +958,8 @@ _POSITION_SINGLES = 64
 
 class _Positions(Mapping):
     """claim id -> its position in a ClaimTable. An id is looked up in the store's `claims` rows
-    (which the table holds, see `ClaimTable`), and found among its article's ids; past
+    (which the table holds, see `ClaimTable`): its article's first position plus its row's place
+    among that article's claims (`idx`); past
     `_POSITION_LOOKUPS` ids asked for (`_POSITION_SINGLES` asked for one by one), a map of every
     claim is made instead."""
 
