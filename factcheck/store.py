@@ -814,8 +814,7 @@ class ClaimTable(Sequence):
         want = sorted({i for i in positions if i not in self._claims})
         if not want:
             return
-        at = np.searchsorted(np.asarray(cols.starts), want, side="right") - 1
-        keys = [(cols.names[j], i - cols.starts[j]) for i, j in zip(want, at.tolist())]
+        keys = [(cols.names[j], i - cols.starts[j]) for i, j in zip(want, map(cols.at, want))]
         got = 0
         for part in range(0, len(keys), 400):
             chunk = keys[part:part + 400]
