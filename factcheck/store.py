@@ -340,6 +340,11 @@ def load_claims(db: Database, article_id: str | None = None) -> list[Claim]:
 
 
 _CLAIM_COLUMNS = "id, article_id, sentence_id, idx, start, [end], text, standalone, speaker"
+# the claim rows at some (article, place) pairs, by a join with their list (which searches index
+# m039 for each: "(article_id, idx) in (values ...)" scans the table); {} holds the list's rows
+_CLAIMS_AT_PLACES = ("with k(a, i) as (values {}) select "
+                     + ", ".join(f"c.{x.strip()}" for x in _CLAIM_COLUMNS.split(","))
+                     + " from k join claims c on c.article_id = k.a and c.idx = k.i")
 
 
 _SEP_FIELD, _SEP_ITEM, _NONE = "\x1e", "\x1f", "\x00"
@@ -788,12 +793,6 @@ class ClaimTable(Sequence):
         self._keys_under(embedder)
         return self._column(3)
 
-    def read_articles(self, article_ids: Iterable[str]) -> None:
-        """Read at once the stored columns of these articles not read yet (before asking for
-        their items one article at a time)."""
-        cols = self._cols
-        cols._need(sorted(cols.at(r.start) for a in article_ids if (r := self.spans.get(a))))
-
     def run_lengths(self) -> np.ndarray:
         """Per article (in the order of `spans`, whose ranges run end to end) its number of claims."""
         return np.diff(np.asarray(self._cols.starts, dtype=np.int64))
@@ -818,11 +817,7 @@ class ClaimTable(Sequence):
         got = 0
         for part in range(0, len(keys), 400):
             chunk = keys[part:part + 400]
-            # (a join with the places, which searches index m039 for each: "(article_id, idx) in
-            # (values ...)" scans the table)
-            sql = (f"with k(a, i) as (values {','.join(['(?, ?)'] * len(chunk))}) select "
-                   + ", ".join(f"c.{x.strip()}" for x in _CLAIM_COLUMNS.split(","))
-                   + " from k join claims c on c.article_id = k.a and c.idx = k.i")
+            sql = _CLAIMS_AT_PLACES.format(",".join(["(?, ?)"] * len(chunk)))
             for r in self._db.execute(sql, [x for key in chunk for x in key]):
                 i = self.spans[r[1]].start + r[3]
                 if self.known_id(i) not in (None, r[0]):
@@ -918,8 +913,7 @@ class ClaimTable(Sequence):
         columns are not read have their rows read at once instead (the members of a cluster
         holding a claim of most articles would read every article's columns)."""
         pos = self.positions(ids)
-        cols = self._cols
-        self.fetch(i for i in pos if i not in self._refs and cols.known_item(cols.at(i), 0, i) is None)
+        self.fetch(i for i in pos if i not in self._refs and self.known_id(i) is None)
         return [self.ref(i) for i in pos]
 
     @property
