@@ -184,9 +184,9 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
         return changed_since(since, folder, cwd)
     if not folder.is_dir():
         raise FactcheckError(f"{folder}: no such folder; give article PATHs, --since REF or --dir")
-    from .pipeline import FileIds, expand_paths
+    from .pipeline import FileIds, StoredHashes, expand_paths
     files, _ = expand_paths([folder])
-    known = store.article_hashes(db)
+    known = StoredHashes(db, len(files))
     ids = FileIds(db, len(files))       # (as ingest tells the files it need not read)
     return [_display(p, cwd) for p in files if ids.check(p, str(p.resolve()), known, max_bytes)[2] is None]
 

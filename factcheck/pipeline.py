@@ -15,7 +15,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace as _replace
 from pathlib import Path
 from typing import NamedTuple
@@ -168,10 +168,11 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
 
     res = IngestResult()
     files, res.errors = expand_paths(paths)
-    known = store.article_hashes(db)
-    if store.get_state(db, "extractor") != EXTRACTOR_VERSION:
+    new_rules = store.get_state(db, "extractor") != EXTRACTOR_VERSION
+    known = StoredHashes(db, None if new_rules else len(files))
+    if new_rules:
         # the rules that turn a file into sentences and claims changed: re-read every file once
-        known = {aid: "" for aid in known}
+        known.forget_contents()
     seen_hashes: dict[str, str] = {}
     read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
     file_ids = FileIds(db, len(files))
@@ -258,7 +259,7 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
     store.set_file_stamps(db, stamps)
     if prune:
         res.removed = prune_missing(db, [p for p in paths if p.is_dir()], keep=res.seen)
-    if not any(v == "" for v in known.values()):
+    if new_rules and not any(v == "" for v in known.values()):
         store.set_state(db, "extractor", EXTRACTOR_VERSION)
     return res
 
@@ -346,6 +347,65 @@ def stored_unchanged(path: Path, known: Mapping[str, str], fid: str, max_bytes: 
     return out or None
 
 
+FEW_FILES = 50
+"""Up to this many files, what ingest and `ci` ask the store about each file is looked up through
+the indexes; past it, every stored article's row is read at once (`FileIds`, `StoredHashes`)."""
+
+
+class StoredHashes(MutableMapping):
+    """article id -> the content hash stored for it, as ingest asks about the articles of its files
+    (and records those it stores). For a few files (`files`, at most `FEW_FILES`) each id is looked
+    up when first asked about, so `ci` on one new file reads no row per stored article; for many
+    (or `files` None), every article's hash is read at once. Iterating reads every one."""
+
+    def __init__(self, db: Database, files: int | None = None) -> None:
+        self._db = db
+        self.whole = files is None or files > FEW_FILES
+        # id -> hash ("": to read again; None: not stored), of the ids looked up or set
+        self._got: dict[str, str | None] = store.article_hashes(db) if self.whole else {}
+
+    def _get(self, aid: str) -> str | None:
+        if aid not in self._got and not self.whole:
+            r = self._db.execute("select sha256 from articles where id = ?", [aid]).fetchone()
+            self._got[aid] = r[0] if r is not None else None
+        return self._got.get(aid)
+
+    def _read_whole(self) -> None:
+        if not self.whole:
+            self._got = {**store.article_hashes(self._db), **self._got}
+            self.whole = True
+
+    def forget_contents(self) -> None:
+        """Every stored article is to be read again (its hash ""): the extraction rules changed."""
+        self._read_whole()
+        self._got = {a: "" if v is not None else None for a, v in self._got.items()}
+
+    def __getitem__(self, aid: str) -> str:
+        v = self._get(aid)
+        if v is None:
+            raise KeyError(aid)
+        return v
+
+    def __contains__(self, aid: object) -> bool:
+        return isinstance(aid, str) and self._get(aid) is not None
+
+    def __setitem__(self, aid: str, sha: str) -> None:
+        self._got[aid] = sha
+
+    def __delitem__(self, aid: str) -> None:
+        if self._get(aid) is None:
+            raise KeyError(aid)
+        self._got[aid] = None
+
+    def __iter__(self) -> Iterator[str]:
+        self._read_whole()
+        return iter([a for a, v in self._got.items() if v is not None])
+
+    def __len__(self) -> int:
+        self._read_whole()
+        return sum(1 for v in self._got.values() if v is not None)
+
+
 class FileIds:
     """The article id each file gets (`of`). For many files, every stored article's id, path and
     stamp are read at once; for a few (`files`, against the stored count), each is looked up
@@ -357,7 +417,7 @@ class FileIds:
         self._rows: dict[str, tuple[str, str | None]] = {}     # article id -> (abs path, stamp), read
         self._at: dict[str, list[str]] = {}         # absolute path -> the ids of its articles, read
         self._lines: dict[str, list[str]] = {}      # "<prefix>" of ids "<prefix>-<n>" -> their paths
-        self.whole = files is None or files > 50
+        self.whole = files is None or files > FEW_FILES
         if not self.whole:
             return
         for aid, abs_path, stamp in db.execute("select id, abs_path, file_stamp from articles"):
@@ -470,7 +530,7 @@ class FileIds:
         return f"{path.stem}~{hashlib.sha256(abs_path.encode()).hexdigest()[:10]}"
 
 
-def _stored_copy(db: Database, art: Article, known: dict[str, str]) -> str | None:
+def _stored_copy(db: Database, art: Article, known: Mapping[str, str]) -> str | None:
     if known.get(art.id) == art.sha256:
         return None
     other = store.article_by_hash(db, art.sha256)

@@ -308,6 +308,53 @@ def test_ingest_does_not_read_again_a_file_stored_with_its_content(tmp_path, mon
     assert res.duplicates == [str(seeds / "zz_copy.txt")]
 
 
+def test_ingesting_a_few_files_looks_up_their_stored_hashes_not_every_article_s(tmp_path, monkeypatch):
+    """`ci` on one new file ingests the corpus folder's few files and the new one: what it knows of
+    their stored contents is looked up per article, so the time does not grow with the store; the
+    verdicts (unchanged, updated, added, duplicate, the extraction rules' re-read) are those of
+    reading every hash at once."""
+    from factcheck import pipeline
+    from factcheck.settings import load_settings
+    settings = load_settings()
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in ("000", "003", "004"):
+        shutil.copy(sorted(SEEDS.glob(f"{seed}_*.txt"))[0], seeds)
+    db = store.open_db(tmp_path / "fc.db")
+    assert len(pipeline.ingest(db, [seeds], settings).added) == 3
+    whole_reads: list[int] = []
+    real = store.article_hashes
+    monkeypatch.setattr(store, "article_hashes", lambda d: whole_reads.append(1) or real(d))
+    changed = sorted(seeds.glob("004_*.txt"))[0]
+    changed.write_text(changed.read_text() + "\nThe talks ended on Friday.\n")
+    shutil.copy(sorted(SEEDS.glob("001_*.txt"))[0], seeds)
+    shutil.copy(sorted(seeds.glob("000_*.txt"))[0], seeds / "zz_copy.txt")
+    res = pipeline.ingest(db, [seeds], settings)
+    assert whole_reads == []
+    assert res.updated == [changed.stem] and res.added == [sorted(SEEDS.glob("001_*.txt"))[0].stem]
+    assert len(res.unchanged) == 2 and res.duplicates == [str(seeds / "zz_copy.txt")]
+    from factcheck.ci import find_changed
+    (seeds / "zz_copy.txt").unlink()
+    assert find_changed(db, folder=seeds) == [] and whole_reads == []
+    new = seeds / "late.txt"
+    new.write_text(sorted(SEEDS.glob("002_*.txt"))[0].read_text())
+    assert find_changed(db, folder=seeds, cwd=tmp_path) == [Path("seeds/late.txt")] and whole_reads == []
+    # the lookups and the whole read agree, and so do their changes
+    few, whole = pipeline.StoredHashes(db, 1), pipeline.StoredHashes(db)
+    assert not few.whole and whole.whole and whole_reads == [1]
+    ids = [p.stem for p in seeds.glob("*.txt")] + ["nope"]
+    assert [few.get(a) for a in ids] == [whole.get(a) for a in ids] and "nope" not in few
+    for m in (few, whole):
+        m["nope"] = "x"
+        del m[changed.stem]
+    assert dict(few) == dict(whole) and "nope" in few and changed.stem not in few
+    # new extraction rules: every stored article is read again (and the rules' state is then set)
+    store.set_state(db, "extractor", "old rules")
+    res = pipeline.ingest(db, [seeds], settings)
+    assert sorted(res.updated) == sorted(p.stem for p in seeds.glob("*.txt") if p.name != "late.txt")
+    assert store.get_state(db, "extractor") == pipeline.EXTRACTOR_VERSION
+
+
 def test_a_file_whose_size_and_time_are_those_stored_is_not_even_hashed(tmp_path, monkeypatch):
     from factcheck import pipeline
     from factcheck.settings import load_settings
