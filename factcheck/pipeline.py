@@ -591,7 +591,6 @@ class _VectorRuns(NamedTuple):
     rows: dict[str, range]      # article -> its positions, read from its `claim_vectors` row's vector bytes
     refs: dict[str, range]      # ... from the cache by the numbers its row holds (`refs`)
     write: list[str]            # the articles whose row is to be written
-    ref_bytes: dict[str, bytes]  # the numbers of the articles of `refs` (int64 bytes), read with the index
     with_vectors: bool          # whether the rows written hold the vectors' bytes (most texts distinct)
     numbers: dict[str, int]     # (filled by `embed_keyed`) key -> vector number, for the rows written
 
@@ -610,7 +609,6 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
     shas, version = claims.shas, claims.version
     rows: dict[str, range] = {}
     refs: dict[str, range] = {}
-    ref_bytes: dict[str, bytes] = {}
     write: list[str] = []
     for a, r in claims.spans.items():
         got = index.get(a)
@@ -618,15 +616,15 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
             write.append(a)
         elif got[3] == len(r) * width:
             rows[a] = r
-        elif got[4] is not None and len(got[4]) == len(r) * 8:
-            refs[a], ref_bytes[a] = r, got[4]
+        elif got[4] == len(r) * 8:
+            refs[a] = r
         else:
             write.append(a)
     if 2 * (len(rows) + len(refs)) > len(claims.spans):
         with_vectors = len(rows) > len(refs)
     else:
         with_vectors = len(keys) > 0 and len(set(keys)) >= _VECTOR_ROWS_SHARE * len(keys)
-    return _VectorRuns(width, rows, refs, write, ref_bytes, with_vectors, {})
+    return _VectorRuns(width, rows, refs, write, with_vectors, {})
 
 
 class _ByNumber(NamedTuple):
@@ -659,11 +657,16 @@ def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str) -> _ByNumbe
     if not runs.refs:
         return _ByNumber(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                          np.zeros((0, per), dtype="<f4"), [])
-    # (the numbers were read with the rows' index, in the same transaction)
-    names = list(runs.refs)
-    starts = np.fromiter((r.start for r in runs.refs.values()), dtype=np.int64, count=len(names))
-    counts = np.fromiter((len(r) for r in runs.refs.values()), dtype=np.int64, count=len(names))
-    nums = np.frombuffer(b"".join(map(runs.ref_bytes.__getitem__, names)), dtype="<i8")
+    rows = store.read_claim_refs(db, runs.refs)
+    if len(rows) != len(runs.refs):
+        raise ValueError("stored vector numbers went missing during the analysis")
+    names = [a for a, _ in rows]
+    starts = np.fromiter((runs.refs[a].start for a in names), dtype=np.int64, count=len(names))
+    counts = np.fromiter((len(runs.refs[a]) for a in names), dtype=np.int64, count=len(names))
+    blobs_in = [b or b"" for _, b in rows]
+    if any(len(b) != 8 * c for b, c in zip(blobs_in, counts.tolist())):
+        raise ValueError("the stored vector numbers of an article changed during the analysis")
+    nums = np.frombuffer(b"".join(blobs_in), dtype="<i8")
     # each number's claim position: its article's run, laid end to end as the numbers are
     at = np.arange(len(nums), dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
     distinct, inverse = _distinct(nums)

@@ -1479,13 +1479,11 @@ def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
-def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int | None, bytes | None]]:
-    """article -> (content hash, extraction rules, embedder, length in bytes of its vectors (not
-    read), its vectors' numbers as int64 bytes) of its stored `claim_vectors` row. (A row holds
-    its vectors' bytes or their numbers: the numbers, 8 bytes a claim, are read with the index
-    rather than by a second query naming every article.)"""
+def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int, int | None]]:
+    """article -> (content hash, extraction rules, embedder, length in bytes of its vectors, of
+    its vectors' numbers) of its stored `claim_vectors` row (neither is read)."""
     return {r[0]: r[1:] for r in db.execute(
-        "select article_id, sha256, version, embedder, length(vectors), refs from claim_vectors")}
+        "select article_id, sha256, version, embedder, length(vectors), length(refs) from claim_vectors")}
 
 
 def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:
@@ -1493,6 +1491,11 @@ def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tup
     article order, one row at a time (each row's bytes can go once copied)."""
     yield from _iter_in(db, "select article_id, vectors from claim_vectors where article_id in ({}) "
                             "order by article_id", sorted(set(article_ids)))
+
+
+def read_claim_refs(db: Database, article_ids: Iterable[str]) -> list[tuple[str, bytes]]:
+    """(article, its claims' vectors' numbers as int64 bytes) of these articles' `claim_vectors` rows."""
+    return _tuples_in(db, "select article_id, refs from claim_vectors where article_id in ({})", article_ids)
 
 
 def write_claim_vectors(db: Database, rows: Mapping[str, tuple | None], replace_all: bool = False) -> None:
@@ -1716,9 +1719,9 @@ def load_fluency(db: Database) -> dict[str, Fluency]:
 
 def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str, dict]:
     """claim id -> its stored facts (plain dicts); all, or those of `claim_ids` present."""
-    rows = (db.execute("select claim_id, facts from claim_facts") if claim_ids is None else
-            _tuples_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
-    return {c: json.loads(f) for c, f in rows}     # (plain rows: hundreds read per delta)
+    rows = (db.query("select claim_id, facts from claim_facts") if claim_ids is None else
+            _rows_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
+    return {r["claim_id"]: json.loads(r["facts"]) for r in rows}
 
 
 def fact_probes(db: Database, claim_ids: Iterable[str]) -> dict[str, str]:
