@@ -1719,9 +1719,9 @@ def load_fluency(db: Database) -> dict[str, Fluency]:
 
 def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str, dict]:
     """claim id -> its stored facts (plain dicts); all, or those of `claim_ids` present."""
-    rows = (db.query("select claim_id, facts from claim_facts") if claim_ids is None else
-            _rows_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
-    return {r["claim_id"]: json.loads(r["facts"]) for r in rows}
+    rows = (db.execute("select claim_id, facts from claim_facts") if claim_ids is None else
+            _tuples_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
+    return {c: json.loads(f) for c, f in rows}
 
 
 def fact_probes(db: Database, claim_ids: Iterable[str]) -> dict[str, str]:
