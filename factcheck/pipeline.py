@@ -408,7 +408,7 @@ class StoredHashes(MutableMapping):
 
 class FileIds:
     """The article id each file gets (`of`). For many files, every stored article's id, path and
-    stamp are read at once; for a few (`files`, against the stored count), each is looked up
+    stamp are read at once; for a few (`files`, at most `FEW_FILES`), each is looked up
     through the indexes, so that `ci` on one new file reads no row per stored article."""
 
     def __init__(self, db: Database, files: int | None = None) -> None:
