@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 
 import pytest
@@ -296,6 +297,48 @@ def test_word_frequencies_are_wordfreqs_without_importing_it():
             "assert nlp.zipf('visit') > 4 and nlp.zipf('xqzvw') == 0; "
             "assert 'wordfreq' not in sys.modules and 'langcodes' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_the_word_list_is_looked_up_in_a_table_made_once_per_machine(tmp_path, monkeypatch):
+    """`nlp.zipf` looks words up in a sorted table of wordfreq's English list, made once in the
+    user's cache (building the dict of its 321,180 words cost every command 0.10-0.17 s; a `ci`
+    run asks for some fifty words). The table gives the dict's buckets; another process reads it
+    without building the dict; a damaged file is made again; with no cache to write to, the dict
+    is used as before."""
+    import subprocess
+    import sys
+
+    from factcheck import nlp
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    nlp._english_table.cache_clear()
+    nlp.zipf.cache_clear()
+    try:
+        table = nlp._english_table()
+        assert isinstance(table, nlp._BucketTable)
+        made = list((cache / "factcheck").glob("wordfreq-*.npy"))
+        assert len(made) == 1 and sorted(p.name for p in (cache / "factcheck").iterdir()) == [made[0].name]
+        buckets = nlp._english_buckets()
+        words = list(buckets)[::37] + ["xqzvw", "café", "zürich", "strasse", "a" * 40, "Visit", ""]
+        assert [table.get(w) for w in words] == [buckets.get(w) for w in words]
+        assert table.get("visit") is not None and table.get("xqzvw") is None
+        code = ("from factcheck import nlp; t = nlp._english_table(); "
+                "assert isinstance(t, nlp._BucketTable) and nlp._english_buckets.cache_info().currsize == 0; "
+                "assert nlp.zipf('visit') > 4 and nlp.zipf('xqzvw') == 0")
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env={**os.environ, "XDG_CACHE_HOME": str(cache)})
+        made[0].write_bytes(b"not a table")
+        nlp._english_table.cache_clear()
+        again = nlp._english_table()
+        assert isinstance(again, nlp._BucketTable) and made[0].stat().st_size > 1_000_000
+        assert [again.get(w) for w in words] == [buckets.get(w) for w in words]
+        (tmp_path / "file").write_text("not a folder")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
+        nlp._english_table.cache_clear()
+        assert nlp._english_table() is buckets
+    finally:
+        nlp._english_table.cache_clear()
+        nlp.zipf.cache_clear()
 
 
 def test_a_sentence_in_another_language_is_not_judged_rather_than_called_garbled():
