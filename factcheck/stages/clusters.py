@@ -673,22 +673,24 @@ class _Texts(Sequence):
         self._claims.fetch(positions)
 
 
-class _Speakers(Sequence):
-    """Per claim (by position) its speaker: from its Claim record when that is read already (a
-    delta reads the records of the pairs it decides), else from a store.ClaimTable's column (which
-    reads its article's stored columns)."""
+class _RecordField(Sequence):
+    """Per claim (by position) one field of it (`field`): from its Claim record when a
+    store.ClaimTable has read that already (a delta reads the records of the pairs it decides and
+    of the rows it regroups), else from `column` (a ClaimTable's column reads its article's stored
+    columns). With claims that are not a ClaimTable, `column` alone."""
 
-    def __init__(self, claims) -> None:
-        self._claims, self._column = claims, claims.speakers
+    def __init__(self, claims, column: Sequence, field: str) -> None:
+        self._read = claims.read_claim if hasattr(claims, "read_claim") else None
+        self._column, self._field = column, field
 
     def __len__(self) -> int:
         return len(self._column)
 
     def __getitem__(self, i):
-        if isinstance(i, slice):
+        if isinstance(i, slice) or self._read is None:
             return self._column[i]
-        c = self._claims.read_claim(i)
-        return self._column[i] if c is None else c.speaker
+        c = self._read(i)
+        return self._column[i] if c is None else getattr(c, self._field)
 
     def __iter__(self):
         return iter(self._column)
@@ -698,7 +700,7 @@ def _columns(claims) -> tuple[Sequence[str], Sequence[str], Sequence[str | None]
     """(ids, articles, speakers, texts) of the claims, by position. A store.ClaimTable gives the
     first three at once and each text when it is read (a delta reads the texts of its region)."""
     if hasattr(claims, "article_ids"):
-        return claims.ids, claims.article_ids, _Speakers(claims), _Texts(claims)
+        return claims.ids, claims.article_ids, _RecordField(claims, claims.speakers, "speaker"), _Texts(claims)
     return ([c.id for c in claims], [c.article_id for c in claims], [c.speaker for c in claims],
             [c.standalone or c.text for c in claims])
 
@@ -1792,24 +1794,22 @@ def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str
 
 
 class _KnownIds:
-    """Claim ids by position: those of some rows known already (`known`), those of the Claim
-    records a store.ClaimTable has read (`read_rest`), the others read from `ids`."""
+    """Claim ids by position: those of some rows known already (`known`), else as `_RecordField`
+    gives them (the Claim records a store.ClaimTable has read, `read_rest`; the others from `ids`)."""
 
     def __init__(self, ids: Sequence[str], known: Mapping[int, str], claims=None) -> None:
-        self._ids, self._known = ids, known
-        self._claims = claims if hasattr(claims, "read_claim") else None
+        self._known, self._rest = known, _RecordField(claims, ids, "id")
+        self._fetch = claims.fetch if hasattr(claims, "read_claim") else None
 
     def __getitem__(self, i: int) -> str:
         got = self._known.get(i)
-        if got is None and self._claims is not None and (c := self._claims.read_claim(i)) is not None:
-            got = c.id
-        return got if got is not None else self._ids[i]
+        return got if got is not None else self._rest[i]
 
     def read_rest(self, rows: np.ndarray) -> None:
         """Read at once the Claim records of these rows whose ids are not known (by their
         articles and places: not their articles' columns)."""
-        if self._claims is not None:
-            self._claims.fetch(i for i in rows.tolist() if i not in self._known)
+        if self._fetch is not None:
+            self._fetch(i for i in rows.tolist() if i not in self._known)
 
 
 def _ids_of_members(rows: np.ndarray, cluster_of: np.ndarray, rows_of: np.ndarray, starts: np.ndarray,
