@@ -1461,8 +1461,9 @@ def fact_probe(f: ClaimFacts) -> str:
     `_sides`), each act of one named one to another with its two ends in order (r:, `_directed`),
     each office of one holder a named one is made (h:, `_made_holder`),
     each noun it counts with its verb (c:, `_counted`) and each run of events it places
-    an event in (c:#, `_series`), and whether it has speakers (s), quantities (q), dates (d) and a
-    call of untrue (k: a debunk marker).
+    an event in (c:#, `_series`), each quantity with a unit by its kind and unit (q:,
+    `_quantity_keys`), whether it has speakers (s), dates the date check compares (d: resolved or
+    with a month), a date named by its weekday (dw) and a call of untrue (k: a debunk marker).
     Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
@@ -1488,9 +1489,25 @@ def fact_probe(f: ClaimFacts) -> str:
     out.update(f"h:{x.obj}" for x in _made_holder(f))
     out.update(f"c:{verb}\x1e{unit}" for verb, unit in _counted(f))
     out.update(f"c:#{q.unit}\x1e{q.window}" for q in _series(f))
-    out.update(t for t, there in (("s", f.speakers), ("q", f.quantities), ("d", f.dates),
+    out.update(_quantity_keys(f))
+    out.update(t for t, there in (("s", f.speakers), ("d", [d for d in f.dates if d.resolved or d.month]),
+                                  ("dw", _weekday_names(f)),
                                   ("k", [m for m in f.markers if m.kind == "debunk"])) if there)
     return "\x1f".join(sorted(out))
+
+
+def _quantity_keys(f: ClaimFacts) -> set[str]:
+    """A probe token (q:) per quantity the number check of one event may compare with another's:
+    its kind and unit, a rank's by what it ranks and by which measure (`_units_meet` lets two
+    ranks of one thing meet across "the country" and the country named). A quantity without a
+    unit meets none."""
+    out = set()
+    for q in f.quantities:
+        if not q.unit:
+            continue
+        m = _RANK_UNIT.fullmatch(q.unit) if q.kind == "rank" else None
+        out.add(f"q:rank\x1e{m['what']}\x1e{m['by']}" if m is not None else f"q:{q.kind}\x1e{q.unit}")
+    return out
 
 
 def probe_tokens(probe: str) -> frozenset[str]:
@@ -1508,7 +1525,8 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
-    one cluster, quantities or dates on both sides (numbers, dates), a subject noun and verb
+    one cluster, quantities of one kind in units that meet (numbers), dates on both sides, or
+    weekday names on both (dates), a subject noun and verb
     (negation), a thing moved (direction), a side of a contest (who won), an act between two named
     ones (r:, either way round: who did it to whom), an office of one holder two are made (h:), or a
     call of untrue on one side only (debunk:
@@ -1525,7 +1543,7 @@ def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "q" in shared or "d" in shared or any(t.startswith(("v:", "x:", "r:", "h:")) for t in shared) \
+    return 1 if "d" in shared or "dw" in shared or any(t.startswith(("q:", "v:", "x:", "r:", "h:")) for t in shared) \
         or ("k" in a) != ("k" in b) else 0
 
 

@@ -709,6 +709,27 @@ def test_a_pair_the_probes_rule_out_has_no_conflict():
     assert hits > 20 and ruled_out > len(ids) ** 2 / 2
 
 
+def test_in_one_cluster_the_probes_rule_out_numbers_of_other_units_and_dates_the_check_cannot_compare():
+    """A delta checks the pairs of a large cluster that a new claim joins. Two of its claims that
+    count different things ("40 homes" / "12 people"), or of which one names a date the date
+    check cannot compare ("next week" in an undated article), are left out without reading their
+    facts: the probes name each quantity's kind and unit, and only dates that are resolved or
+    name a month. Two counts of one thing are still checked (and conflict)."""
+    from factcheck.stages.conflicts import _Checker, fact_probe, may_conflict, probe_tokens
+
+    claims, arts = _corpus(("a", "Talks on the border will resume next week.", None),
+                           ("b", "The agreement was signed in Jakarta on August 2.", "2022-08-03"),
+                           ("c", "The storm destroyed 40 homes.", None), ("d", "Police arrested 12 people.", None),
+                           ("e", "Police arrested 15 people.", None))
+    facts = normalize_claims(claims, arts)
+    checker = _Checker(facts, arts, {c.id: c for c in claims}, ConflictSettings())
+    of = {c.article_id: c.id for c in claims}
+    probes = {a: probe_tokens(fact_probe(facts[c])) for a, c in of.items()}
+    for x, y, possible in (("a", "b", False), ("c", "d", False), ("d", "e", True)):
+        assert may_conflict(probes[x], probes[y], same_event=True) == possible, (x, y, probes[x], probes[y])
+        assert bool(checker.pair(facts[of[x]], facts[of[y]], True)) == possible
+
+
 def claims_of(claims, *ids):
     return [c.text for c in claims if c.id in ids]
 
