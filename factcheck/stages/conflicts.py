@@ -1510,31 +1510,12 @@ def _quantity_keys(f: ClaimFacts) -> set[str]:
     return out
 
 
-class _Probe(frozenset):
-    """The tokens of a `fact_probe`, sorted once by what sharing them tells `may_level`: `two`
-    (shared, some check may compare the claims anywhere), `one` (shared, in one event), the
-    entities named as titled persons (p:) and as titled (t:), and whether it calls something
-    untrue (k). A delta asks `may_level` of every pair it may check, a thousand for a file that
-    joins large clusters."""
-    __slots__ = ("two", "one", "persons", "titled", "k")
-
-    def __new__(cls, tokens):
-        self = super().__new__(cls, tokens)
-        self.two = frozenset(t for t in self if t == "s" or t.startswith(_SHARED_ENOUGH))
-        self.one = frozenset(t for t in self if t in ("d", "dw") or t.startswith(_SHARED_IN_ONE_EVENT))
-        self.persons = frozenset(t[2:] for t in self if t.startswith("p:"))
-        self.titled = frozenset(t[2:] for t in self if t.startswith("t:"))
-        self.k = "k" in self
-        return self
-
-
 def probe_tokens(probe: str) -> frozenset[str]:
     """The tokens of a `fact_probe`, as `may_conflict` takes them."""
-    return _Probe(t for t in probe.split("\x1f") if t)
+    return frozenset(probe.split("\x1f")) - {""}
 
 
 _SHARED_ENOUGH = ("a:", "n:", "m:", "g:", "f:", "o:", "c:", "y:", "w:")   # one shared is enough for some check to compare
-_SHARED_IN_ONE_EVENT = ("q:", "v:", "x:", "r:", "h:")      # ... to compare claims of one event
 
 
 def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool:
@@ -1556,13 +1537,14 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
 def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     """`may_conflict` of both kinds of pair at once: 2 when a check may find a conflict in any
     pair with these tokens, 1 only in a pair of one event (one cluster, or near), 0 in none."""
-    if type(a) is not _Probe:
-        a = _Probe(a)
-    if type(b) is not _Probe:
-        b = _Probe(b)
-    if not (a.two.isdisjoint(b.two) and a.persons.isdisjoint(b.titled) and b.persons.isdisjoint(a.titled)):
+    shared = a & b
+    if "s" in shared or any(t.startswith(_SHARED_ENOUGH) for t in shared):
         return 2
-    return 1 if not a.one.isdisjoint(b.one) or a.k != b.k else 0
+    if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
+            any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
+        return 2
+    return 1 if "d" in shared or "dw" in shared or any(t.startswith(("q:", "v:", "x:", "r:", "h:")) for t in shared) \
+        or ("k" in a) != ("k" in b) else 0
 
 
 @dataclass
