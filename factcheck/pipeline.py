@@ -1541,28 +1541,10 @@ def _facts_maker():
     return from_plain(ClaimFacts)
 
 
-@functools.cache
-def _facts_decoder():
-    import msgspec
-
-    from .stages.normalize import ClaimFacts
-
-    return msgspec.json.Decoder(ClaimFacts), msgspec.DecodeError
-
-
-def decode_facts(d: Mapping | str | bytes):
-    """`normalize.facts_from_dict` of a plain dict, the same ClaimFacts built about twice as fast
-    (`records.from_plain`); of the stored JSON text, built by msgspec straight from the text
-    (10 against 46 us a claim with `json.loads`). A delta decodes the facts of every claim it
-    checks a new one against, hundreds when the new claims join large clusters. A text msgspec
-    refuses (`Infinity`, the top of an open hedge such as "at least 892", is no standard JSON; a
-    value of another type than its field's) is read the other way, to the same record."""
-    if isinstance(d, (str, bytes)):
-        decoder, refused = _facts_decoder()
-        try:
-            return decoder.decode(d)
-        except refused:
-            d = json.loads(d)
+def decode_facts(d: Mapping):
+    """`normalize.facts_from_dict`, the same ClaimFacts built about twice as fast
+    (`records.from_plain`): a delta decodes the facts of every claim it checks a new one against,
+    hundreds when the new claims join large clusters."""
     return _facts_maker()(d)
 
 
@@ -1578,7 +1560,6 @@ class _LazyFacts(Mapping):
         self._encoded: dict[str, str] = {}
         self._facts: dict = {}
         self._plain: dict[str, dict] = {}
-        self._json: dict[str, str] = {}               # claim id -> its stored facts' JSON (`prefetch`)
 
     def add_encoded(self, article_id: str, encoded: str | None = None) -> None:
         """The article's claims have cached facts: `encoded` (their JSON), or None to read it from
@@ -1606,14 +1587,12 @@ class _LazyFacts(Mapping):
         """Read the facts of `ids` from `claim_facts` (what the previous analysis saved: for a claim
         whose cached row is reused, the same JSON) instead of parsing their articles' whole cached
         JSON; a claim not found there is read from its article's JSON as before."""
-        want = {c for c in ids if c not in self._plain and c not in self._json and self._article.get(c) in self._encoded}
+        want = {c for c in ids if c not in self._plain and self._article.get(c) in self._encoded}
         if self._db is not None and want:
-            self._json.update(store.load_facts_json(self._db, want))
+            self._plain.update(store.load_facts(self._db, want))
 
     def plain(self, cid: str) -> dict:
         """The claim's facts as the plain dict the store keeps."""
-        if cid not in self._plain and cid in self._json:
-            self._plain[cid] = json.loads(self._json[cid])
         if cid not in self._plain:
             aid = self._article.get(cid)
             if aid not in self._registered:
@@ -1629,8 +1608,7 @@ class _LazyFacts(Mapping):
     def __getitem__(self, cid: str):
         f = self._facts.get(cid)
         if f is None:
-            raw = self._json.get(cid) if cid not in self._plain else None
-            f = self._facts[cid] = decode_facts(raw if raw is not None else self.plain(cid))
+            f = self._facts[cid] = decode_facts(self.plain(cid))
         return f
 
     def __contains__(self, cid) -> bool:

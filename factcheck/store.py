@@ -1724,11 +1724,6 @@ def load_facts(db: Database, claim_ids: Iterable[str] | None = None) -> dict[str
     return {c: json.loads(f) for c, f in rows}
 
 
-def load_facts_json(db: Database, claim_ids: Iterable[str]) -> dict[str, str]:
-    """claim id -> its stored facts as stored (JSON text), for those of `claim_ids` present."""
-    return dict(_tuples_in(db, "select claim_id, facts from claim_facts where claim_id in ({})", sorted(set(claim_ids))))
-
-
 def fact_probes(db: Database, claim_ids: Iterable[str]) -> dict[str, str]:
     """claim id -> its stored `conflicts.fact_probe`, for those of `claim_ids` that have one."""
     return {c: v for c, v in _tuples_in(db, "select claim_id, probe from claim_facts where claim_id in ({}) "

@@ -56,8 +56,8 @@ class Quantity:
     text: str
     start: int
     end: int
-    low: float | int                 # (a whole number a word gave, "Twelve", is an int)
-    high: float | int
+    low: float
+    high: float
     exact: bool
     unit: str | None = None          # lemma of the counted noun ("people", "officer")
     kind: str = "number"             # number | count (times an event happened) | rank | time (of day, minutes)

@@ -282,9 +282,8 @@ def test_every_article_spelling_out_an_acronym_counts_towards_its_entity_label()
 
 def test_stored_facts_decode_to_the_records_they_were_made_from():
     """A delta reads the facts of the claims it checks from their stored JSON with
-    `pipeline.decode_facts` (slots set directly, or msgspec from the text): every kind of fact
-    comes back equal, spans as tuples, whole numbers as ints, with the same hash, as through
-    `facts_from_dict`; a text msgspec refuses (an open hedge's Infinity) too."""
+    `pipeline.decode_facts` (slots set directly): every kind of fact comes back equal, spans as
+    tuples, with the same hash, as through `facts_from_dict`."""
     import dataclasses
     import json
 
@@ -296,8 +295,7 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
         ("Ms. Aung San Suu Kyi, 77, was not released, the ambassador said on Tuesday.", "2022-08-03"),
         ("Lavrov's first visit to Myanmar comes ahead of the five-point consensus meeting of the "
          "Association of Southeast Asian Nations (ASEAN).", "2022-08-03"),
-        ("Lavrov previously visited Naypyitaw in 2013, the ministry's spokesperson said.", None),
-        ("Twelve soldiers were killed in the attack.", "2022-08-03"))
+        ("Lavrov previously visited Naypyitaw in 2013, the ministry's spokesperson said.", None))
     from factcheck.records import to_plain
     kinds = set()
     for f in facts.values():
@@ -305,8 +303,6 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
         plain = json.loads(json.dumps(dataclasses.asdict(f)))
         got = decode_facts(plain)
         assert got == f == facts_from_dict(plain) and hash(got) == hash(f)
-        text = json.dumps(dataclasses.asdict(f))
-        assert repr(decode_facts(text)) == repr(got) == repr(f) and hash(decode_facts(text)) == hash(f)
         assert all(type(a.title_span) is type(b.title_span) and type(a.gender_span) is type(b.gender_span)
                    and type(a.age_span) is type(b.age_span) for a, b in zip(got.mentions, f.mentions))
         kinds |= {k for k in ("quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers")
@@ -314,8 +310,6 @@ def test_stored_facts_decode_to_the_records_they_were_made_from():
         kinds |= {k for m in f.mentions for k in ("title", "gender", "age") if getattr(m, k)}
     assert kinds == {"quantities", "dates", "markers", "frames", "acronyms", "plans", "speakers", "title", "gender",
                      "age"}
-    assert any(q.high == float("inf") for f in facts.values() for q in f.quantities)      # ("at least 1,500")
-    assert any(type(q.low) is int for f in facts.values() for q in f.quantities)         # ("Twelve")
     # a stored mention without a field that has a default decodes with that default
     m = next(m for f in facts.values() for m in f.mentions)
     plain = dataclasses.asdict(m)
