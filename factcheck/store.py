@@ -550,30 +550,6 @@ class _ArticleColumns:
             got[j] = ids_stamp(self.items(j, 0))
         return got
 
-    def where(self, j: int, k: int, values: Iterable[str]) -> list[int]:
-        """The positions in article j of the items of column k (not speakers) equal to one of
-        `values`: found in its body's text as it is, when not split."""
-        if self.names[j] in self._unread:
-            self._need((j,))
-        if self._lists[j][k] is not None or self._flat[k] is not None:
-            values = set(values)
-            return [i for i, x in enumerate(self.items(j, k)) if x in values]
-        body = self._bodies[j]
-        lo = 0
-        for _ in range(k):                            # (the field's bounds in the body)
-            lo = body.index(_SEP_FIELD, lo) + 1
-        hi = body.find(_SEP_FIELD, lo)
-        hi = len(body) if hi < 0 else hi
-        out = []
-        for v in values:
-            at = body.find(v, lo, hi)
-            while at >= 0:
-                end = at + len(v)
-                if (at == lo or body[at - 1] == _SEP_ITEM) and (end == hi or body[end] == _SEP_ITEM):
-                    out.append(body.count(_SEP_ITEM, lo, at))
-                at = body.find(v, end, hi)
-        return sorted(out)
-
 
 class _Column(ListLike):
     """One column of a claim table by position (`_ArticleColumns`; k None: each claim's article)."""

@@ -282,10 +282,6 @@ def test_a_claim_table_from_stored_columns_gives_each_column_however_it_is_asked
     picked = [c for c in full if c.article_id in ("d1", "d2", "d4", "d7")][::2]
     flags = table.in_sentences([c.sentence_id for c in picked], [c.article_id for c in picked])
     assert flags.tolist() == [s in {c.sentence_id for c in picked} for s in want["sentence_ids"]]
-    # (items found in a body's text are whole items, not parts of longer ones)
-    cols = store._ArticleColumns()
-    cols.add("x", body=store._encode_columns(["c1", "c10", "c2"], ["s10", "s1", "s1"], [None] * 3, ["k"] * 3))
-    assert cols.where(0, 1, ["s1"]) == [1, 2] and cols.where(0, 0, ["c1", "c2", "c"]) == [0, 2]
     # positions: a few looked up, absent ids too; past many, every claim's map (same answers)
     pos = table.position
     for i in rng.sample(range(n), 5):
