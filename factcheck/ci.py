@@ -186,8 +186,8 @@ def find_changed(db: Database, paths: Sequence[Path] = (), *, since: str | None 
         raise FactcheckError(f"{folder}: no such folder; give article PATHs, --since REF or --dir")
     from .pipeline import FileIds, StoredHashes, expand_paths
     files, _ = expand_paths([folder])
-    known = StoredHashes(db, len(files))
     ids = FileIds(db, len(files))       # (as ingest tells the files it need not read)
+    known = StoredHashes(db, len(files), rows=ids)
     return [_display(p, cwd) for p in files if ids.check(p, str(p.resolve()), known, max_bytes)[2] is None]
 
 

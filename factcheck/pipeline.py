@@ -169,13 +169,13 @@ def ingest(db: Database, paths: Sequence[Path], settings: Settings,
     res = IngestResult()
     files, res.errors = expand_paths(paths)
     new_rules = store.get_state(db, "extractor") != EXTRACTOR_VERSION
-    known = StoredHashes(db, None if new_rules else len(files))
+    file_ids = FileIds(db, len(files))
+    known = StoredHashes(db, None if new_rules else len(files), rows=file_ids)
     if new_rules:
         # the rules that turn a file into sentences and claims changed: re-read every file once
         known.forget_contents()
     seen_hashes: dict[str, str] = {}
     read_from: dict[str, str] = {}      # article id -> absolute path of the file it was read from
-    file_ids = FileIds(db, len(files))
     folders: dict[Path, str] = {}       # folder -> resolved (each folder resolved once)
     stamps: dict[str, str | None] = {}  # article id -> its file's stamp, where it changed
     named: dict[str, str] = {}          # article id -> its file as named now (unchanged articles)
@@ -356,23 +356,30 @@ class StoredHashes(MutableMapping):
     """article id -> the content hash stored for it, as ingest asks about the articles of its files
     (and records those it stores). For a few files (`files`, at most `FEW_FILES`) each id is looked
     up when first asked about, so `ci` on one new file reads no row per stored article; for many
-    (or `files` None), every article's hash is read at once. Iterating reads every one."""
+    (or `files` None), every article's hash is read at once. Iterating reads every one. `rows`:
+    the run's `FileIds`, whose article rows hold the hashes too (then read once for both)."""
 
-    def __init__(self, db: Database, files: int | None = None) -> None:
-        self._db = db
+    def __init__(self, db: Database, files: int | None = None, rows: "FileIds | None" = None) -> None:
+        self._db, self._rows = db, rows
         self.whole = files is None or files > FEW_FILES
         # id -> hash ("": to read again; None: not stored), of the ids looked up or set
-        self._got: dict[str, str | None] = store.article_hashes(db) if self.whole else {}
+        self._got: dict[str, str | None] = self._every() if self.whole else {}
+
+    def _every(self) -> dict[str, str]:
+        return self._rows.hashes() if self._rows is not None else store.article_hashes(self._db)
 
     def _get(self, aid: str) -> str | None:
         if aid not in self._got and not self.whole:
-            r = self._db.execute("select sha256 from articles where id = ?", [aid]).fetchone()
-            self._got[aid] = r[0] if r is not None else None
+            if self._rows is not None:
+                self._got[aid] = self._rows.hash_of(aid)
+            else:
+                r = self._db.execute("select sha256 from articles where id = ?", [aid]).fetchone()
+                self._got[aid] = r[0] if r is not None else None
         return self._got.get(aid)
 
     def _read_whole(self) -> None:
         if not self.whole:
-            self._got = {**store.article_hashes(self._db), **self._got}
+            self._got = {**self._every(), **self._got}
             self.whole = True
 
     def forget_contents(self) -> None:
@@ -407,33 +414,42 @@ class StoredHashes(MutableMapping):
 
 
 class FileIds:
-    """The article id each file gets (`of`). For many files, every stored article's id, path and
-    stamp are read at once; for a few (`files`, at most `FEW_FILES`), each is looked up
-    through the indexes, so that `ci` on one new file reads no row per stored article."""
+    """The article id each file gets (`of`). For many files, every stored article's id, path,
+    stamp and content hash are read at once; for a few (`files`, at most `FEW_FILES`), each is
+    looked up through the indexes, so that `ci` on one new file reads no row per stored article."""
 
     def __init__(self, db: Database, files: int | None = None) -> None:
         self._db = db
         self.claimed: dict[str, str] = {}           # id -> absolute path of the file that took it now
-        self._rows: dict[str, tuple[str, str | None]] = {}     # article id -> (abs path, stamp), read
+        self._rows: dict[str, tuple[str, str | None, str]] = {}     # article id -> (abs path, stamp, hash), read
         self._at: dict[str, list[str]] = {}         # absolute path -> the ids of its articles, read
         self._lines: dict[str, list[str]] = {}      # "<prefix>" of ids "<prefix>-<n>" -> their paths
         self.whole = files is None or files > FEW_FILES
         if not self.whole:
             return
-        for aid, abs_path, stamp in db.execute("select id, abs_path, file_stamp from articles"):
-            self._rows[aid] = (abs_path or "", stamp)
+        for aid, abs_path, stamp, sha in db.execute("select id, abs_path, file_stamp, sha256 from articles"):
+            self._rows[aid] = (abs_path or "", stamp, sha)
             if abs_path:
                 self._at.setdefault(abs_path, []).append(aid)
             prefix, _, n = aid.rpartition("-")
             if prefix and n.isdigit():
                 self._lines.setdefault(prefix, []).append(abs_path or "")
 
-    def _row(self, aid: str) -> tuple[str, str | None] | None:
+    def _row(self, aid: str) -> tuple[str, str | None, str] | None:
         if aid not in self._rows and not self.whole:
-            r = self._db.execute("select abs_path, file_stamp from articles where id = ?", [aid]).fetchone()
+            r = self._db.execute("select abs_path, file_stamp, sha256 from articles where id = ?", [aid]).fetchone()
             if r is not None:
-                self._rows[aid] = (r[0] or "", r[1])
+                self._rows[aid] = (r[0] or "", r[1], r[2])
         return self._rows.get(aid)
+
+    def hash_of(self, aid: str) -> str | None:
+        """The content hash stored for the article (None: no such article)."""
+        r = self._row(aid)
+        return r[2] if r else None
+
+    def hashes(self) -> dict[str, str]:
+        """Every stored article's content hash (from the rows read at once, when they were)."""
+        return {a: r[2] for a, r in self._rows.items()} if self.whole else store.article_hashes(self._db)
 
     def path_of(self, aid: str) -> str | None:
         """The absolute path the article was stored from ("" unknown; None: no such article)."""
@@ -447,9 +463,10 @@ class FileIds:
     def ids_at(self, abs_path: str) -> list[str]:
         """The ids of the articles stored from this file."""
         if abs_path not in self._at and not self.whole:
-            rows = self._db.execute("select id, file_stamp from articles where abs_path = ?", [abs_path]).fetchall()
+            rows = self._db.execute("select id, file_stamp, sha256 from articles where abs_path = ?",
+                                    [abs_path]).fetchall()
             self._at[abs_path] = [r[0] for r in rows]
-            self._rows.update((r[0], (abs_path, r[1])) for r in rows)
+            self._rows.update((r[0], (abs_path, r[1], r[2])) for r in rows)
         return self._at.get(abs_path, [])
 
     def lines_of(self, prefix: str) -> list[str]:
