@@ -1462,7 +1462,7 @@ def fact_probe(f: ClaimFacts) -> str:
     each office of one holder a named one is made (h:, `_made_holder`),
     each noun it counts with its verb (c:, `_counted`) and each run of events it places
     an event in (c:#, `_series`), each quantity with a unit by its kind and unit (q:,
-    `_quantity_keys`), whether it has speakers (s), dates the date check compares (d: resolved or
+    `_quantity_keys`; with the range of a key's only quantity, qv:), whether it has speakers (s), dates the date check compares (d: resolved or
     with a month), a date named by its weekday (dw) and a call of untrue (k: a debunk marker).
     Stored with the claim's facts."""
     out = set()
@@ -1501,12 +1501,18 @@ def _quantity_keys(f: ClaimFacts) -> set[str]:
     its kind and unit, a rank's by what it ranks and by which measure (`_units_meet` lets two
     ranks of one thing meet across "the country" and the country named). A quantity without a
     unit meets none."""
-    out = set()
+    keyed: dict[str, list[Quantity]] = defaultdict(list)
     for q in f.quantities:
         if not q.unit:
             continue
         m = _RANK_UNIT.fullmatch(q.unit) if q.kind == "rank" else None
-        out.add(f"q:rank\x1e{m['what']}\x1e{m['by']}" if m is not None else f"q:{q.kind}\x1e{q.unit}")
+        keyed[f"rank\x1e{m['what']}\x1e{m['by']}" if m is not None else f"{q.kind}\x1e{q.unit}"].append(q)
+    out = {"q:" + k for k in keyed}
+    # the range of a key's only quantity (qv:): two claims whose only quantities of one key hold
+    # ranges [low, high] of numbers >= 0 that meet cannot differ in it, whatever the tolerance
+    # (which only widens them: `_disjoint`); a key of two quantities has none
+    out.update(f"qv:{k}\x1d{qs[0].low!r}\x1d{qs[0].high!r}" for k, qs in keyed.items()
+               if len(qs) == 1 and 0 <= qs[0].low <= qs[0].high)
     return out
 
 
@@ -1525,7 +1531,8 @@ def may_conflict(a: frozenset[str], b: frozenset[str], same_event: bool) -> bool
     (acronym), a plan's number (plan), a marker's entity (precedence), speakers on both sides
     (role), a shared subject and verb (negation; numbers and dates outside one cluster), a noun
     counted with one verb (numbers outside one cluster: `_shared_count`); and in
-    one cluster, quantities of one kind in units that meet (numbers), dates on both sides, or
+    one cluster, quantities of one kind in units that meet, unless each side holds one quantity of
+    them and their ranges meet (numbers), dates on both sides, or
     weekday names on both (dates), a subject noun and verb
     (negation), a thing moved (direction), a side of a contest (who won), an act between two named
     ones (r:, either way round: who did it to whom), an office of one holder two are made (h:), or a
@@ -1543,8 +1550,30 @@ def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     if any(t.startswith("p:") and "t:" + t[2:] in b for t in a) or \
             any(t.startswith("p:") and "t:" + t[2:] in a for t in b):
         return 2
-    return 1 if "d" in shared or "dw" in shared or any(t.startswith(("q:", "v:", "x:", "r:", "h:")) for t in shared) \
-        or ("k" in a) != ("k" in b) else 0
+    if "d" in shared or "dw" in shared or any(t.startswith(("v:", "x:", "r:", "h:")) for t in shared) \
+            or ("k" in a) != ("k" in b):
+        return 1
+    keys = [t[2:] for t in shared if t.startswith("q:")]
+    if not keys:
+        return 0
+    # (a key whose only quantity on each side holds a range that meets the other's: no numbers
+    # that differ)
+    va, vb = _only_values(a), _only_values(b)
+    for k in keys:
+        x, y = va.get(k), vb.get(k)
+        if x is None or y is None or x[1] < y[0] or y[1] < x[0]:
+            return 1
+    return 0
+
+
+def _only_values(tokens: frozenset[str]) -> dict[str, tuple[float, float]]:
+    """Per quantity key (`_quantity_keys`) of which a claim holds one quantity, its range."""
+    out = {}
+    for t in tokens:
+        if t.startswith("qv:"):
+            k, low, high = t[3:].split("\x1d")
+            out[k] = (float(low), float(high))
+    return out
 
 
 @dataclass
@@ -1977,7 +2006,7 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
     if previous is not None and clusters is not None:
         todo, keep = _incremental_pairs(claims, facts, clusters, previous, checker.offices, summaries, index,
                                         cluster_at)
-        if probes is not None and nli is None and todo:
+        if probes is not None and nli is None and settings.number_tolerance >= 0 and todo:
             known = probes({c for p in todo for c in p})
 
             # per pair, which checks may find a conflict in it (`may_level`; 2 for a claim the probes

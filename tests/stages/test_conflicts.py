@@ -730,6 +730,31 @@ def test_in_one_cluster_the_probes_rule_out_numbers_of_other_units_and_dates_the
         assert bool(checker.pair(facts[of[x]], facts[of[y]], True)) == possible
 
 
+def test_in_one_cluster_the_probes_rule_out_counts_of_one_thing_whose_only_values_agree():
+    """Most pairs of a large cluster that a new claim joins repeat its count ("thousands of
+    officers" / "more than 8,000 officers"; "12 people" / "12 people"): when each side holds one
+    quantity of that kind and unit and their ranges meet, no number can differ, and the pair is
+    left out without reading its facts. Counts that differ, or a side with two counts of the same
+    unit, are still checked; the first conflicts."""
+    from factcheck.stages.conflicts import _Checker, fact_probe, may_conflict, probe_tokens
+
+    claims, arts = _corpus(("a", "The army has thousands of officers.", None),
+                           ("b", "The force counts more than 8,000 officers.", None),
+                           ("c", "Officers detained 12 people.", None), ("d", "Police questioned 12 people.", None),
+                           ("e", "Soldiers held 30 people.", None),
+                           ("f", "Guards held 12 people at dawn and 30 people at noon.", None))
+    facts = normalize_claims(claims, arts)
+    checker = _Checker(facts, arts, {c.id: c for c in claims}, ConflictSettings())
+    of = {c.article_id: c.id for c in claims}
+    probes = {a: probe_tokens(fact_probe(facts[c])) for a, c in of.items()}
+    for x, y, possible, found in (("a", "b", False, False), ("c", "d", False, False), ("c", "e", True, True),
+                                  ("c", "f", True, False)):
+        assert may_conflict(probes[x], probes[y], same_event=True) == possible, (x, y, probes[x], probes[y])
+        assert bool(checker.pair(facts[of[x]], facts[of[y]], True)) == found, (x, y)
+    # (with a negative tolerance, which could part two equal counts, a delta does not use the probes)
+    assert ConflictSettings().number_tolerance >= 0
+
+
 def claims_of(claims, *ids):
     return [c.text for c in claims if c.id in ids]
 
