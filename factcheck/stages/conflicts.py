@@ -1553,26 +1553,37 @@ def may_level(a: frozenset[str], b: frozenset[str]) -> int:
     if "d" in shared or "dw" in shared or any(t.startswith(("v:", "x:", "r:", "h:")) for t in shared) \
             or ("k" in a) != ("k" in b):
         return 1
-    keys = [t[2:] for t in shared if t.startswith("q:")]
+    # the quantity keys both hold, but for those whose only quantity on each side holds one range
+    # (one qv: token) or ranges that meet: no numbers that differ
+    keys, same = [], set()
+    for t in shared:
+        if t[:2] == "q:":
+            keys.append(t)
+        elif t[:3] == "qv:":
+            same.add("q:" + t[3:t.index("\x1d")])
+    keys = [k for k in keys if k not in same]
     if not keys:
         return 0
-    # (a key whose only quantity on each side holds a range that meets the other's: no numbers
-    # that differ)
-    va, vb = _only_values(a), _only_values(b)
+    va = _only_values(a)
+    if any(k not in va for k in keys):
+        return 1
+    vb = _only_values(b)
     for k in keys:
-        x, y = va.get(k), vb.get(k)
-        if x is None or y is None or x[1] < y[0] or y[1] < x[0]:
+        x, y = va[k], vb.get(k)
+        if y is None or x[1] < y[0] or y[1] < x[0]:
             return 1
     return 0
 
 
+@functools.lru_cache(maxsize=4096)
 def _only_values(tokens: frozenset[str]) -> dict[str, tuple[float, float]]:
-    """Per quantity key (`_quantity_keys`) of which a claim holds one quantity, its range."""
+    """Per quantity key (its q: token, `_quantity_keys`) of which a claim holds one quantity, its
+    range (a claim's tokens are asked for with each pair it is in: kept for the next)."""
     out = {}
     for t in tokens:
-        if t.startswith("qv:"):
-            k, low, high = t[3:].split("\x1d")
-            out[k] = (float(low), float(high))
+        if t[:3] == "qv:":
+            k, low, high = t.split("\x1d")
+            out["q:" + k[3:]] = (float(low), float(high))
     return out
 
 
