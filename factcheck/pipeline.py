@@ -969,7 +969,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         if probes_ok:
             got.update(store.fact_probes(db, ids - mine))
         unprobed.update(ids - got.keys())
-        return {c: conflict_rules.probe_tokens(v) for c, v in got.items()}
+        # (one set per distinct probe: the claims of one cluster mostly share a few, and the pair
+        # checks' verdicts on them are kept per pair of sets)
+        tokens = {v: conflict_rules.probe_tokens(v) for v in set(got.values())}
+        return {c: tokens[v] for c, v in got.items()}
 
     def pair_cosines(pairs: Sequence[tuple[str, str]]) -> list[float]:
         """The cosine of each pair of claims (their embeddings', found by position at once)."""

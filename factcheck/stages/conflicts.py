@@ -2023,7 +2023,15 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
             # per pair, which checks may find a conflict in it (`may_level`; 2 for a claim the probes
             # do not know): the cosine of a pair outside one cluster is asked only when the checks
             # of one event might find something in it; a pair ruled out as it is stays when it is near
-            level = {p: 2 if p[0] not in known or p[1] not in known else may_level(known[p[0]], known[p[1]])
+            # (asked once per pair of distinct probes: the claims of one cluster mostly share a few)
+            levels: dict[tuple[frozenset[str], frozenset[str]], int] = {}
+
+            def level_of(x: frozenset[str], y: frozenset[str]) -> int:
+                got = levels.get((x, y))
+                if got is None:
+                    got = levels[x, y] = may_level(x, y)
+                return got
+            level = {p: 2 if p[0] not in known or p[1] not in known else level_of(known[p[0]], known[p[1]])
                      for p in todo}
             near = near_of(p for p, same in todo.items() if not same and level[p])
             todo = {p: same for p, same in todo.items() if level[p] >= (1 if same else 2) or p in near}
