@@ -1038,7 +1038,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         own_at = cres.holding(claims.rows_in(wanted))
         own = [clusters[j] for j in own_at]
         score_clusters = own + [clusters[j] for j in sorted(set(cres.holding(claims.positions(sides))) - set(own_at))]
-        needed = mine.union(*(k.claim_ids for k in own), sides)
+        # (a cluster of two independent sources or more corroborates each of its claims: its
+        # members are not read, `scoring.score_articles`)
+        needed = mine.union(*(k.claim_ids for k in own if k.independent_sources < 2), sides)
         score_claims = claims.refs(needed)
     claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
@@ -1204,12 +1206,37 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
               for cid in k.claim_ids}
     memo_then: dict = {}
     memo_now: dict = {}
-    # what a score reads of the moved claims (every member of the clusters above), looked up at
-    # once and once each: the clusters' checks below ask for each member's more than once
-    claim_by_id = {r.id: r for r in claims.refs(moved_claims)}
-    touched_articles |= {r.article_id for c in moved_claims if (r := claim_by_id.get(c)) is not None and (
-        r.article_id in recomputed
-        or _corroborated(c, then_of.get(c), claim_by_id, garbled_then, stored_origins, reread, memo_then)
+    # A moved claim of a recomputed article is touched; one whose clusters then and now are both
+    # changed ones with two independent sources or more (each the count of its fluent origins in
+    # its own analysis: the stored one then, the one made now) is corroborated in both, when every
+    # member of the one of then is a claim of now of an article not read afresh (whose data of
+    # then is that of now); only the others' clusters are looked at, member by member. (A claim
+    # joining a cluster of hundreds leaves them alone without reading them.)
+    changed_ids = cluster_keys
+    then_clusters = list({id(k): k for k in then_of.values()}.values())
+    # (the articles of the claims asked for below, found at once: the clustering knows most)
+    claim_article.look_up(itertools.chain(moved_claims, *(k.claim_ids for k in then_clusters)))
+    counted_then = {k.id for k in then_clusters
+                    if k.id in changed_ids and k.independent_sources > 1
+                    and all((a := claim_article.get(x)) is not None and a not in reread for x in k.claim_ids)}
+    rest = set()
+    for c in moved_claims:
+        a = claim_article.get(c)
+        if a is None:
+            continue                  # (gone: no score of it)
+        if a in recomputed:
+            touched_articles.add(a)
+            continue
+        t, n = then_of.get(c), now_of.get(c)
+        if not (t is not None and n is not None and t.id in counted_then and n.id in changed_ids
+                and n.independent_sources > 1):
+            rest.add(c)
+    # what a score reads of the other claims and of their clusters' members, looked up at once and
+    # once each: the clusters' checks below ask for each member's more than once
+    looked = set(rest).union(*(k.claim_ids for c in rest for k in (then_of.get(c), now_of.get(c)) if k))
+    claim_by_id = {r.id: r for r in claims.refs(looked)}
+    touched_articles |= {r.article_id for c in rest if (r := claim_by_id.get(c)) is not None and (
+        _corroborated(c, then_of.get(c), claim_by_id, garbled_then, stored_origins, reread, memo_then)
         != _corroborated(c, now_of.get(c), claim_by_id, garbled_now, origins, (), memo_now))}
     old_x = {x.id: x for x in prev_conflicts}
     new_x = {x.id: x for x in conflicts}

@@ -1279,3 +1279,52 @@ def test_a_kept_cluster_whose_articles_became_copies_counts_them_once(tmp_path):
     assert inc["clusters"] == full["clusters"] and inc["scores"] == full["scores"]
     (now,) = [k for k in inc["clusters"] if k.id == visit.id]
     assert now.claim_ids == visit.claim_ids and now.independent_sources == 1
+
+
+def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unread(tmp_path):
+    """Three outlets report a visit; a fourth article reports it too. The cluster had three
+    independent sources and has four: each of its claims is corroborated before and after, and
+    so is the new one. Neither the delta's reckoning of the scores that may move nor the new
+    article's score reads the other members' rows (a claim joining a cluster of hundreds would
+    read them all), and the result is a full analysis'."""
+    from conftest import FakeEmbedder
+    visits = {"a.txt": "Lavrov arrived in Naypyitaw on Wednesday for talks with the generals.",
+              "b.txt": "Lavrov arrived in Naypyitaw on Wednesday afternoon for talks with the generals.",
+              "c.txt": "On Wednesday Lavrov arrived in Naypyitaw for talks with the military generals."}
+    other = {"a.txt": "The foreign ministry published a long statement about river ports on Friday.",
+             "b.txt": "Farmers in the southern districts reported a smaller harvest of rice and beans.",
+             "c.txt": "Teachers in several northern towns said schools had reopened after the floods."}
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in visits.items():
+        (folder / name).write_text(f"{text}\n{other[name]}\n", encoding="utf-8")
+    # (other news, so that the corpus holds more claims than a neighbour list: a delta's size)
+    for i, topic in enumerate(["rice prices", "bus fares", "school fees", "fuel imports", "river levels", "power cuts",
+                               "port fees", "bank rates", "tea exports", "road tolls", "train delays", "water bills",
+                               "gold prices", "steel output", "flight routes", "hotel rooms", "crop yields",
+                               "coal stocks", "wage talks", "rent levels"]):
+        (folder / f"f{i:02d}.txt").write_text(f"Officials in district {i} said {topic} changed sharply over "
+                                              f"{i + 2} weeks.\n", encoding="utf-8")
+    settings = load_settings()
+    emb = FakeEmbedder()
+    db = store.open_db(tmp_path / "visit.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    (visit,) = [k for k in store.load_clusters(db) if len(k.article_ids) == 3]
+    assert visit.independent_sources == 3
+    (folder / "d.txt").write_text("Russian minister Lavrov arrived in the capital Naypyitaw on Wednesday for talks with generals.\n",
+                                  encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    asked = []
+    real_refs = store.ClaimTable.refs
+    store.ClaimTable.refs = lambda self, ids: asked.extend(ids := list(ids)) or real_refs(self, ids)
+    try:
+        res = pipeline.analyze(db, settings, embedder=emb)
+    finally:
+        store.ClaimTable.refs = real_refs
+    inc, full = _snapshot(db), _full(db, tmp_path, "visit_full", settings, emb)
+    (now,) = [k for k in inc["clusters"] if set(visit.claim_ids) < set(k.claim_ids)]
+    assert res.delta and now.article_ids == ("a", "b", "c", "d") and now.independent_sources == 4
+    assert not set(visit.claim_ids) & set(asked)
+    assert inc["clusters"] == full["clusters"] and inc["scores"] == full["scores"]
+    assert inc["scores"]["d"].counts["corroborated"] == 1

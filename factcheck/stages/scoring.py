@@ -43,6 +43,11 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
         k = cluster_of.get(c.id)
         if k is None:
             return False
+        if k.independent_sources > 1:
+            # (its count of fluent origins, made by the clustering from the same sentences'
+            # verdicts and copy groups: two or more hold another than its own; its members are
+            # then not looked at)
+            return True
         found = cluster_origins.get(k.id)
         if found is None:
             found = cluster_origins[k.id] = fluent_origins(k.claim_ids, claim_by_id, garbled_sentences, origin)
