@@ -1462,8 +1462,9 @@ def fact_probe(f: ClaimFacts) -> str:
     each office of one holder a named one is made (h:, `_made_holder`),
     each noun it counts with its verb (c:, `_counted`) and each run of events it places
     an event in (c:#, `_series`), each quantity with a unit by its kind and unit (q:,
-    `_quantity_keys`; with the range of a key's only quantity, qv:), whether it has speakers (s), dates the date check compares (d: resolved or
-    with a month), a date named by its weekday (dw) and a call of untrue (k: a debunk marker).
+    `_quantity_keys`; with the range of a key's only quantity, qv:), whether it has speakers (s),
+    dates the date check compares (d: resolved or with a month), a date named by its weekday (dw)
+    and a call of untrue (k: a debunk marker).
     Stored with the claim's facts."""
     out = set()
     for m in f.mentions:
@@ -2031,6 +2032,7 @@ def find_conflicts(claims: Sequence[Claim], facts: Mapping[str, ClaimFacts],
                 if got is None:
                     got = levels[x, y] = may_level(x, y)
                 return got
+
             level = {p: 2 if p[0] not in known or p[1] not in known else level_of(known[p[0]], known[p[1]])
                      for p in todo}
             near = near_of(p for p, same in todo.items() if not same and level[p])
