@@ -27,7 +27,7 @@ from . import store
 from .errors import IngestError
 from .records import Article, Claim, to_plain
 from .settings import Settings
-from .stages.scoring import corroborated_by, fluent_origins
+from .stages.scoring import corroborated_by, corroborates_each, fluent_origins
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
 VERSION = "0.1.0"
@@ -360,26 +360,20 @@ class StoredHashes(MutableMapping):
     the run's `FileIds`, whose article rows hold the hashes too (then read once for both)."""
 
     def __init__(self, db: Database, files: int | None = None, rows: "FileIds | None" = None) -> None:
-        self._db, self._rows = db, rows
+        # (without the run's rows, rows looked up one by one)
+        self._rows = rows if rows is not None else FileIds(db, 0)
         self.whole = files is None or files > FEW_FILES
         # id -> hash ("": to read again; None: not stored), of the ids looked up or set
-        self._got: dict[str, str | None] = self._every() if self.whole else {}
-
-    def _every(self) -> dict[str, str]:
-        return self._rows.hashes() if self._rows is not None else store.article_hashes(self._db)
+        self._got: dict[str, str | None] = self._rows.hashes() if self.whole else {}
 
     def _get(self, aid: str) -> str | None:
         if aid not in self._got and not self.whole:
-            if self._rows is not None:
-                self._got[aid] = self._rows.hash_of(aid)
-            else:
-                r = self._db.execute("select sha256 from articles where id = ?", [aid]).fetchone()
-                self._got[aid] = r[0] if r is not None else None
+            self._got[aid] = self._rows.hash_of(aid)
         return self._got.get(aid)
 
     def _read_whole(self) -> None:
         if not self.whole:
-            self._got = {**self._every(), **self._got}
+            self._got = {**self._rows.hashes(), **self._got}
             self.whole = True
 
     def forget_contents(self) -> None:
@@ -1038,9 +1032,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         own_at = cres.holding(claims.rows_in(wanted))
         own = [clusters[j] for j in own_at]
         score_clusters = own + [clusters[j] for j in sorted(set(cres.holding(claims.positions(sides))) - set(own_at))]
-        # (a cluster of two independent sources or more corroborates each of its claims: its
-        # members are not read, `scoring.score_articles`)
-        needed = mine.union(*(k.claim_ids for k in own if k.independent_sources < 2), sides)
+        # (a cluster that corroborates each of its claims by its count: its members are not read)
+        needed = mine.union(*(k.claim_ids for k in own if not corroborates_each(k)), sides)
         score_claims = claims.refs(needed)
     claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
@@ -1207,17 +1200,16 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
     memo_then: dict = {}
     memo_now: dict = {}
     # A moved claim of a recomputed article is touched; one whose clusters then and now are both
-    # changed ones with two independent sources or more (each the count of its fluent origins in
-    # its own analysis: the stored one then, the one made now) is corroborated in both, when every
-    # member of the one of then is a claim of now of an article not read afresh (whose data of
-    # then is that of now); only the others' clusters are looked at, member by member. (A claim
-    # joining a cluster of hundreds leaves them alone without reading them.)
-    changed_ids = cluster_keys
+    # changed ones that corroborate each of their claims by their counts (`corroborates_each`:
+    # the stored count then, the one made now) is corroborated in both, when every member of the
+    # one of then is a claim of now of an article not read afresh (whose data of then is that of
+    # now); only the others' clusters are looked at, member by member. (A claim joining a cluster
+    # of hundreds leaves them alone without reading them.)
     then_clusters = list({id(k): k for k in then_of.values()}.values())
     # (the articles of the claims asked for below, found at once: the clustering knows most)
     claim_article.look_up(itertools.chain(moved_claims, *(k.claim_ids for k in then_clusters)))
     counted_then = {k.id for k in then_clusters
-                    if k.id in changed_ids and k.independent_sources > 1
+                    if k.id in cluster_keys and corroborates_each(k)
                     and all((a := claim_article.get(x)) is not None and a not in reread for x in k.claim_ids)}
     rest = set()
     for c in moved_claims:
@@ -1228,8 +1220,8 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
             touched_articles.add(a)
             continue
         t, n = then_of.get(c), now_of.get(c)
-        if not (t is not None and n is not None and t.id in counted_then and n.id in changed_ids
-                and n.independent_sources > 1):
+        if not (t is not None and n is not None and t.id in counted_then and n.id in cluster_keys
+                and corroborates_each(n)):
             rest.add(c)
     # what a score reads of the other claims and of their clusters' members, looked up at once and
     # once each: the clusters' checks below ask for each member's more than once

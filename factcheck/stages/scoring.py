@@ -23,6 +23,13 @@ def corroborated_by(found: set[str], own_origin: str) -> bool:
     return len(found) > 1 or (len(found) == 1 and own_origin not in found)
 
 
+def corroborates_each(cluster: Cluster) -> bool:
+    """Whether a cluster corroborates each of its claims by its count alone: two independent
+    sources or more (its count of fluent origins, made by the clustering from the same sentences'
+    verdicts and copy groups) hold another than any claim's own. Its members need not be read."""
+    return cluster.independent_sources > 1
+
+
 def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
                    claims: Sequence[Claim], garbled_sentences: Container[str],
                    clusters: Sequence[Cluster], conflicts: Sequence[Conflict],
@@ -43,10 +50,7 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
         k = cluster_of.get(c.id)
         if k is None:
             return False
-        if k.independent_sources > 1:
-            # (its count of fluent origins, made by the clustering from the same sentences'
-            # verdicts and copy groups: two or more hold another than its own; its members are
-            # then not looked at)
+        if corroborates_each(k):
             return True
         found = cluster_origins.get(k.id)
         if found is None:
