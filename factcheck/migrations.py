@@ -1,6 +1,8 @@
 """The store's schema history: each change is a new mNNN_ function; an applied one is never edited."""
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -463,3 +465,22 @@ def m040_fact_probes_by_claim(db: Database) -> None:
     # A delta reads the stored probes of the claims of the pairs it may check (`fact_probes`): from
     # an index holding them, not each claim's row with its facts.
     db.execute("create index if not exists claim_facts_probe on claim_facts (claim_id, probe)")
+
+
+@migrations()
+def m041_cluster_anchors(db: Database) -> None:
+    # Each clustered claim's row names its cluster's anchor (`store.cluster_anchor`: the smallest
+    # stable number of its members), which a cluster keeps while claims join it, not the cluster's
+    # id, which hashes its members: a claim joining a cluster of hundreds wrote all their rows again.
+    from .store import cluster_anchor
+
+    if "anchor" not in {c.name for c in db.table("clusters").columns}:
+        db.execute("alter table clusters add column anchor text")
+    rows = [(cluster_anchor(cid, slots), cid, claims) for cid, claims, slots in
+            db.execute("select id, claims, slots from clusters").fetchall()]
+    db.conn.executemany("update clusters set anchor = ? where id = ?", ((a, cid) for a, cid, _ in rows))
+    db.execute("create index if not exists clusters_anchor on clusters (anchor)")
+    db.execute("drop table if exists cluster_members")
+    db.execute("create table cluster_members (claim_id text primary key, anchor text) without rowid")
+    db.conn.executemany("insert or replace into cluster_members (claim_id, anchor) values (?, ?)",
+                        ((c, a) for a, _, claims in rows for c in json.loads(claims)))

@@ -1324,8 +1324,16 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     `linkage`: cluster id -> its linkage (`clusters._linkage_bytes`), written with its row (read
     before any row goes: a kept cluster's may be read from its stored row)."""
     linked = {c.id: linkage.get(c.id) for c in clusters} if linkage is not None else {}
+    slots_of = {c.id: member_slots(c.claim_ids) for c in clusters} if member_slots is not None else {}
     conflicts_gone = 0
     with db.atomic():
+        # the members' rows of the clusters that go, by their anchors (`cluster_anchor`): a cluster
+        # written under the anchor of one that goes rewrites only the rows of the claims that
+        # were not in that one, and the rows of claims in no cluster now go
+        then: dict[str, list[str]] = {}
+        if delta is not None:
+            then = {a: json.loads(claims) for a, claims in _tuples_in(
+                db, "select anchor, claims from clusters where id in ({})", delta.get("clusters", ()))}
         if fluency_context is not None:
             _save_fluency_context(db, fluency_context)
         if fluency_cache:
@@ -1378,7 +1386,6 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                 gone_rows = _deleted_in(db, f"delete from {t} where {pks[t]} in ({{}})", keys)
                 if t == "conflicts":
                     conflicts_gone = gone_rows
-            _tuples_in(db, "delete from cluster_members where cluster_id in ({})", delta.get("clusters", ()))
             # rows of articles no longer in the store: every analysed article has a score, origin
             # or norm_cache row, and those tables have one row per article (no scan of the rest)
             gone = list(gone_articles) if gone_articles is not None else [r[0] for r in db.execute(
@@ -1406,11 +1413,19 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             ({"id": c.id, "claims": json.dumps(list(c.claim_ids)),
               "articles": json.dumps(list(c.article_ids)),
               "independent_sources": c.independent_sources,
-              "slots": member_slots(c.claim_ids) if member_slots is not None else None,
+              "slots": slots_of.get(c.id), "anchor": cluster_anchor(c.id, slots_of.get(c.id)),
               "linkage": linked.get(c.id)} for c in clusters),
             replace=True)
-        db.conn.executemany("insert or replace into cluster_members (claim_id, cluster_id) values (?, ?)",
-                            ((cid, c.id) for c in clusters for cid in c.claim_ids))
+        members: dict[str, str] = {}
+        for c in clusters:
+            anchor = cluster_anchor(c.id, slots_of.get(c.id))
+            kept = set(then.get(anchor, ()))
+            members.update((cid, anchor) for cid in c.claim_ids if cid not in kept)
+        held = {cid for c in clusters for cid in c.claim_ids}
+        _deleted_in(db, "delete from cluster_members where claim_id in ({})",
+                    sorted({cid for claims in then.values() for cid in claims} - held))
+        db.conn.executemany("insert or replace into cluster_members (claim_id, anchor) values (?, ?)",
+                            members.items())
         db.table("conflicts").insert_all(
             ({"id": x.id, "a": x.a, "b": x.b, "kind": x.kind, "severity": x.severity,
               "explanation": x.explanation, "a_span": json.dumps(x.a_span),
@@ -1843,10 +1858,19 @@ def load_claims_by_id(db: Database, claim_ids: Iterable[str]) -> list[Claim]:
                   standalone=r["standalone"], speaker=r["speaker"]) for r in rows]
 
 
+def cluster_anchor(cluster_id: str, slots: bytes | None) -> str:
+    """What a cluster's members' `cluster_members` rows name: the smallest of their stable numbers
+    in the kNN state (`slots`, int64 bytes), which a claim joining the cluster leaves as it is (a
+    new claim takes the next free number); without them, the cluster's id."""
+    if slots:
+        return f"#{int(np.frombuffer(slots, dtype='<i8').min())}"
+    return cluster_id
+
+
 def load_clusters_of(db: Database, claim_ids: Iterable[str]) -> list[Cluster]:
     """The stored clusters holding one of `claim_ids` (found through `cluster_members`)."""
-    rows = _tuples_in(db, "select id, claims, articles, independent_sources from clusters where id in "
-                          "(select cluster_id from cluster_members where claim_id in ({}))", sorted(set(claim_ids)))
+    rows = _tuples_in(db, "select id, claims, articles, independent_sources from clusters where anchor in "
+                          "(select anchor from cluster_members where claim_id in ({}))", sorted(set(claim_ids)))
     return [Cluster.stored(*r) for r in sorted({r[0]: r for r in rows}.values())]
 
 

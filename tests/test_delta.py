@@ -304,9 +304,13 @@ def steps(tmp_path_factory):
     # ... and its linkage (a delta takes a settled cluster whole from it) holds its claims' numbers
     out["linkage"] = ([None if b is None else sorted(id_of_slot.get(x) for x in linkage_parts(b, len(k.claim_ids))[1].tolist())
                        for b, k in zip(linkage_now[:], clusters_now)], [sorted(k.claim_ids) for k in clusters_now])
-    # ... and each clustered claim's row in `cluster_members` names its cluster
-    out["cluster_members"] = (sorted(db.execute("select claim_id, cluster_id from cluster_members").fetchall()),
-                              sorted((c, k.id) for k in clusters_now for c in k.claim_ids))
+    # ... and each clustered claim's row in `cluster_members` names its cluster's anchor, the
+    # smallest number of its members (one per cluster)
+    anchor_of = dict(db.execute("select id, anchor from clusters").fetchall())
+    out["cluster_members"] = (sorted(db.execute("select claim_id, anchor from cluster_members").fetchall()),
+                              sorted((c, anchor_of[k.id]) for k in clusters_now for c in k.claim_ids),
+                              [anchor_of[k.id] for k in clusters_now],
+                              [store.cluster_anchor(k.id, b) for k, b in zip(clusters_now, slots_now)])
     # ... and every stored probe is that of the claim's stored facts; under other rules (a stored
     # probe made by them) the next delta drops them, then fills those of the facts it reads
     from factcheck.pipeline import decode_facts
@@ -400,8 +404,10 @@ def test_every_stored_cluster_keeps_a_linkage_of_its_own_claims_after_the_deltas
 
 
 def test_each_clustered_claim_names_its_cluster_after_the_deltas(steps):
-    rows, want = steps["cluster_members"]
+    rows, want, anchors, smallest = steps["cluster_members"]
     assert rows == want and len(want) > 20
+    assert anchors == smallest and len(set(anchors)) == len(anchors)
+    assert all(a.startswith("#") for a in anchors)
 
 
 def test_the_pair_check_index_holds_only_articles_the_knn_state_lists(steps):
@@ -1286,7 +1292,8 @@ def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unr
     independent sources and has four: each of its claims is corroborated before and after, and
     so is the new one. Neither the delta's reckoning of the scores that may move nor the new
     article's score reads the other members' rows (a claim joining a cluster of hundreds would
-    read them all), and the result is a full analysis'."""
+    read them all), the save writes only the new claim's `cluster_members` row, and the result is
+    a full analysis'."""
     from conftest import FakeEmbedder
     visits = {"a.txt": "Lavrov arrived in Naypyitaw on Wednesday for talks with the generals.",
               "b.txt": "Lavrov arrived in Naypyitaw on Wednesday afternoon for talks with the generals.",
@@ -1315,6 +1322,10 @@ def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unr
     (folder / "d.txt").write_text("Russian minister Lavrov arrived in the capital Naypyitaw on Wednesday for talks with generals.\n",
                                   encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
+    # (the members' rows the save writes)
+    db.execute("create temp table members_written (claim_id text)")
+    db.execute("create temp trigger members_written after insert on main.cluster_members "
+               "begin insert into members_written values (new.claim_id); end")
     asked = []
     real_refs = store.ClaimTable.refs
     store.ClaimTable.refs = lambda self, ids: asked.extend(ids := list(ids)) or real_refs(self, ids)
@@ -1328,3 +1339,8 @@ def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unr
     assert not set(visit.claim_ids) & set(asked)
     assert inc["clusters"] == full["clusters"] and inc["scores"] == full["scores"]
     assert inc["scores"]["d"].counts["corroborated"] == 1
+    # the cluster keeps its anchor: only the new claim's members row is written, and the claims of
+    # then find the cluster of now through theirs
+    written = {r[0] for r in db.execute("select claim_id from members_written")}
+    assert written == set(now.claim_ids) - set(visit.claim_ids)
+    assert store.load_clusters_of(db, [visit.claim_ids[0]]) == [now]

@@ -449,19 +449,25 @@ def test_a_stored_cluster_reads_its_lists_when_asked_and_equals_the_one_it_was_w
 
 def test_the_clusters_of_some_claims_are_found_by_their_members_rows(tmp_path):
     """`load_clusters_of` finds the clusters holding some claims through `cluster_members`; a
-    store from before that table (migration m030) gets its rows from the stored clusters."""
+    store from before that table (migration m030) and its anchors (m041) gets its rows from the
+    stored clusters: each member names the smallest of its cluster's stable numbers, or the
+    cluster's id when the row holds none."""
     db = store.open_db(tmp_path / "m.db")
     kept = [Cluster("k1", ("c1", "c2"), ("a", "b"), 2), Cluster("k2", ('say "x"', "c4"), ("a", "c"), 1),
             Cluster("k3", ("c5", "c6"), ("b", "c"), 2)]
+    slots = {"k1": np.array([7, 3], dtype="<i8").tobytes(), "k2": None, "k3": np.array([4, 9], dtype="<i8").tobytes()}
+    db.execute("drop index clusters_anchor")
+    db.execute("alter table clusters drop column anchor")
     db.table("clusters").insert_all({"id": k.id, "claims": json.dumps(list(k.claim_ids)),
                                      "articles": json.dumps(list(k.article_ids)),
-                                     "independent_sources": k.independent_sources} for k in kept)
+                                     "independent_sources": k.independent_sources, "slots": slots[k.id]} for k in kept)
     db.execute("drop table cluster_members")
-    db.execute("delete from _sqlite_migrations where name = 'm030_cluster_members'")
+    db.execute("delete from _sqlite_migrations where name in ('m030_cluster_members', 'm041_cluster_anchors')")
     db.conn.commit()
     again = store.open_db(tmp_path / "m.db")
-    assert sorted(again.execute("select claim_id, cluster_id from cluster_members").fetchall()) == sorted(
-        (c, k.id) for k in kept for c in k.claim_ids)
+    anchors = {"k1": "#3", "k2": "k2", "k3": "#4"}
+    assert sorted(again.execute("select claim_id, anchor from cluster_members").fetchall()) == sorted(
+        (c, anchors[k.id]) for k in kept for c in k.claim_ids)
     assert store.load_clusters_of(again, ["c6", 'say "x"', "c5", "nope"]) == [kept[1], kept[2]]
     assert store.load_clusters_of(again, ["nope"]) == []
 
