@@ -27,7 +27,7 @@ from . import store
 from .errors import IngestError
 from .records import Article, Claim, to_plain
 from .settings import Settings
-from .stages.scoring import corroborated_by, corroborates_each, fluent_origins
+from .stages.scoring import corroborated_by, corroborated_by_count, corroborates_each, fluent_origins
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
 VERSION = "0.1.0"
@@ -1032,9 +1032,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         own_at = cres.holding(claims.rows_in(wanted))
         own = [clusters[j] for j in own_at]
         score_clusters = own + [clusters[j] for j in sorted(set(cres.holding(claims.positions(sides))) - set(own_at))]
-        # (a cluster that corroborates each of its claims by its count: its members are not read)
-        needed = mine.union(*(k.claim_ids for k in own if not corroborates_each(k)), sides)
-        score_claims = claims.refs(needed)
+        # (a cluster whose count tells whether each of those claims is corroborated: its members
+        # are not read; `corroborated_by_count`)
+        own_refs = claims.refs(mine)
+        cluster_of_own = cres.cluster_at(claims.position)(mine)
+        unsure = {cluster_of_own[r.id] for r in own_refs if r.id in cluster_of_own and corroborated_by_count(
+            clusters[cluster_of_own[r.id]], r.sentence_id in garbled_sentences) is None}
+        score_claims = claims.refs(mine.union(sides, *(clusters[j].claim_ids for j in unsure)))
     claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
@@ -1199,18 +1203,30 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
               for cid in k.claim_ids}
     memo_then: dict = {}
     memo_now: dict = {}
-    # A moved claim of a recomputed article is touched; one whose clusters then and now are both
-    # changed ones that corroborate each of their claims by their counts (`corroborates_each`:
-    # the stored count then, the one made now) is corroborated in both, when every member of the
-    # one of then is a claim of now of an article not read afresh (whose data of then is that of
-    # now); only the others' clusters are looked at, member by member. (A claim joining a cluster
-    # of hundreds leaves them alone without reading them.)
+    # A moved claim of a recomputed article is touched. For another, its clusters' counts of fluent
+    # origins tell whether it is corroborated then and now when they can: then, a changed cluster
+    # counting two or more (each of its claims is) or none (none is), when every member of it is a
+    # claim of now of an article not read afresh (whose data of then is that of now); now, a
+    # changed cluster made now, likewise, or counting one whose origin the clustering tells. Only
+    # the others' clusters are looked at, member by member. (A claim joining a cluster of hundreds
+    # leaves them alone without reading them.)
     then_clusters = list({id(k): k for k in then_of.values()}.values())
     # (the articles of the claims asked for below, found at once: the clustering knows most)
     claim_article.look_up(itertools.chain(moved_claims, *(k.claim_ids for k in then_clusters)))
     counted_then = {k.id for k in then_clusters
-                    if k.id in cluster_keys and corroborates_each(k)
+                    if k.id in cluster_keys and (corroborates_each(k) or k.independent_sources < 1)
                     and all((a := claim_article.get(x)) is not None and a not in reread for x in k.claim_ids)}
+    sole = cres.sole or {}            # (made now, counting one: that origin)
+
+    def by_count_now(c: str, a: str, n) -> bool | None:
+        if n is None:
+            return False
+        if n.id not in cluster_keys:
+            return None
+        if n.independent_sources == 1 and n.id in sole:
+            return origins.get(a, a) != sole[n.id]
+        return corroborated_by_count(n)
+
     rest = set()
     for c in moved_claims:
         a = claim_article.get(c)
@@ -1220,9 +1236,12 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
             touched_articles.add(a)
             continue
         t, n = then_of.get(c), now_of.get(c)
-        if not (t is not None and n is not None and t.id in counted_then and n.id in cluster_keys
-                and corroborates_each(n)):
+        was_told = False if t is None else corroborates_each(t) if t.id in counted_then else None
+        now_told = by_count_now(c, a, n)
+        if was_told is None or now_told is None:
             rest.add(c)
+        elif was_told != now_told:
+            touched_articles.add(a)
     # what a score reads of the other claims and of their clusters' members, looked up at once and
     # once each: the clusters' checks below ask for each member's more than once
     looked = set(rest).union(*(k.claim_ids for c in rest for k in (then_of.get(c), now_of.get(c)) if k))

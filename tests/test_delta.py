@@ -1344,3 +1344,57 @@ def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unr
     written = {r[0] for r in db.execute("select claim_id from members_written")}
     assert written == set(now.claim_ids) - set(visit.claim_ids)
     assert store.load_clusters_of(db, [visit.claim_ids[0]]) == [now]
+
+
+def test_a_fluent_claim_joining_a_cluster_of_garbled_claims_corroborates_them_without_reading_them(tmp_path):
+    """Three outlets carry a garbled report of a visit (repeated words): its cluster counts no
+    fluent origin, so none of its claims is corroborated. A fourth article reports the visit
+    fluently: the cluster counts one origin, the new article's, so each claim of the three is
+    corroborated now. Their counts tell it: `ci` (which scores only the new article) marks the
+    three articles' scores stale without reading the members' rows, the new claim is not
+    corroborated (the one origin is its own), and once refreshed every score is a full
+    analysis'."""
+    from conftest import FakeEmbedder
+    visits = {"a.txt": "Lavrov arrived arrived in Naypyitaw on on Wednesday for talks with the the generals.",
+              "b.txt": "Lavrov arrived arrived in Naypyitaw on Wednesday for for talks with the the generals.",
+              "c.txt": "Lavrov Lavrov arrived in Naypyitaw on Wednesday for talks talks with the the generals."}
+    other = {"a.txt": "The foreign ministry published a long statement about river ports on Friday.",
+             "b.txt": "Farmers in the southern districts reported a smaller harvest of rice and beans.",
+             "c.txt": "Teachers in several northern towns said schools had reopened after the floods."}
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name, text in visits.items():
+        (folder / name).write_text(f"{text}\n{other[name]}\n", encoding="utf-8")
+    for i, topic in enumerate(["rice prices", "bus fares", "school fees", "fuel imports", "river levels", "power cuts",
+                               "port fees", "bank rates", "tea exports", "road tolls", "train delays", "water bills",
+                               "gold prices", "steel output", "flight routes", "hotel rooms", "crop yields",
+                               "coal stocks", "wage talks", "rent levels"]):
+        (folder / f"f{i:02d}.txt").write_text(f"Officials in district {i} said {topic} changed sharply over "
+                                              f"{i + 2} weeks.\n", encoding="utf-8")
+    settings = load_settings()
+    emb = FakeEmbedder()
+    db = store.open_db(tmp_path / "garbled.db")
+    pipeline.ingest(db, [folder], settings)
+    pipeline.analyze(db, settings, embedder=emb)
+    (visit,) = [k for k in store.load_clusters(db) if len(k.article_ids) == 3]
+    assert visit.independent_sources == 0
+    assert all(s.counts["corroborated"] == 0 for a, s in store.load_scores(db).items() if a in "abc")
+    (folder / "d.txt").write_text("Russian minister Lavrov arrived in the capital Naypyitaw on Wednesday for talks "
+                                  "with generals.\n", encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    asked = []
+    real_refs = store.ClaimTable.refs
+    store.ClaimTable.refs = lambda self, ids: asked.extend(ids := list(ids)) or real_refs(self, ids)
+    try:
+        res = pipeline.analyze(db, settings, embedder=emb, only_scores=["d"])
+    finally:
+        store.ClaimTable.refs = real_refs
+    (now,) = [k for k in store.load_clusters(db) if set(visit.claim_ids) < set(k.claim_ids)]
+    assert res.delta and now.article_ids == ("a", "b", "c", "d") and now.independent_sources == 1
+    assert not set(visit.claim_ids) & set(asked)
+    assert store.stale_scores(db) == {"a", "b", "c"}
+    assert store.load_scores(db)["d"].counts["corroborated"] == 0
+    assert pipeline.refresh_scores(db, settings) == 3
+    inc, full = _snapshot(db), _full(db, tmp_path, "garbled_full", settings, emb)
+    assert inc["clusters"] == full["clusters"] and inc["scores"] == full["scores"]
+    assert all(inc["scores"][a].counts["corroborated"] == 1 for a in "abc")

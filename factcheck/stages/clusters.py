@@ -1109,6 +1109,9 @@ class ClusterResult:
     # per cluster id, how the linkage left it (`_linkage_bytes`): what the next delta reads to take
     # a cluster whole when every merge it made comes before the links of the new claims
     linkage: Mapping[str, bytes | None] | None = None
+    # (delta) per cluster made now that counts one fluent origin, that origin: whether a claim of
+    # it is corroborated is then told by the claim's own origin, without reading the members
+    sole: Mapping[str, str] | None = None
 
     def holding(self, rows: Iterable[int] | np.ndarray) -> list[int]:
         """The indices (ascending) in `clusters` of the clusters holding one of these claims (rows)."""
@@ -1648,6 +1651,11 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     group_ids_of.read_rest(asked)
     clusters = _make_clusters(group_ids_of, articles, groups, sources, by_id=False)
     group_ids = [k.id for k in clusters]
+    sole = {}
+    for made_now, members in zip(clusters, groups):
+        if made_now.independent_sources == 1:
+            fluent = next(i for i in members if not sources[1][i])
+            sole[made_now.id] = origin_of.get(articles[fluent], articles[fluent]) if origin_of else articles[fluent]
     if len(recount_idx):
         counts = _sources_counted(recounted, np.repeat(np.arange(len(recount_idx)), sizes[recount_idx]),
                                   len(recount_idx), sources)
@@ -1706,7 +1714,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,
                                             load=load if lazy else None, verdicts=said),
-                         touched, search, gone, cluster_rows, linkage)
+                         touched, search, gone, cluster_rows, linkage, sole)
 
 
 def _settled(rows: np.ndarray, was_idx: np.ndarray, was_sims: np.ndarray, was_hub: np.ndarray,

@@ -30,6 +30,19 @@ def corroborates_each(cluster: Cluster) -> bool:
     return cluster.independent_sources > 1
 
 
+def corroborated_by_count(cluster: Cluster, garbled_own: bool | None = None) -> bool | None:
+    """Whether a claim of `cluster` is corroborated, told by the cluster's count of fluent origins
+    alone: two or more, yes (`corroborates_each`); none, no; one, no for a claim stated in a
+    fluent sentence (`garbled_own` False: that one origin is its own). None: not told so (a claim
+    in a garbled sentence, or of unknown fluency, in a cluster counting one: whose origin that one
+    is must be read from the members)."""
+    if corroborates_each(cluster):
+        return True
+    if cluster.independent_sources < 1:
+        return False
+    return False if garbled_own is False else None
+
+
 def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
                    claims: Sequence[Claim], garbled_sentences: Container[str],
                    clusters: Sequence[Cluster], conflicts: Sequence[Conflict],
@@ -50,8 +63,9 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
         k = cluster_of.get(c.id)
         if k is None:
             return False
-        if corroborates_each(k):
-            return True
+        told = corroborated_by_count(k, c.sentence_id in garbled_sentences)
+        if told is not None:
+            return told
         found = cluster_origins.get(k.id)
         if found is None:
             found = cluster_origins[k.id] = fluent_origins(k.claim_ids, claim_by_id, garbled_sentences, origin)
