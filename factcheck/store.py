@@ -771,7 +771,12 @@ class ClaimTable(Sequence):
 
     def run_lengths(self) -> np.ndarray:
         """Per article (in the order of `spans`, whose ranges run end to end) its number of claims."""
-        return np.diff(np.asarray(self._cols.starts, dtype=np.int64))
+        return np.diff(self.article_starts())
+
+    def article_starts(self) -> np.ndarray:
+        """Per article (in the order of `spans`, whose ranges run end to end) its first position,
+        then the number of claims."""
+        return np.asarray(self._cols.starts, dtype=np.int64)
 
     def read_claim(self, i: int) -> Claim | None:
         """The Claim record at position i if it is read already (None: not read)."""
@@ -825,14 +830,16 @@ class ClaimTable(Sequence):
         """A bool per claim (per position of `rows`, if given): whether its sentence is one of
         `sentence_ids` (of `articles`, one for each). Only the sentence ids of those articles
         (and of the articles of `rows`) are looked at."""
-        of: dict[str, list[str]] = {}
-        for s, a in zip(sentence_ids, articles, strict=True):
-            of.setdefault(a, []).append(s)
         cols, hit = self._cols, []
+        pairs: Iterable[tuple[str, str]] = zip(sentence_ids, articles, strict=True)
         if rows is not None:
             rows = np.asarray(rows, dtype=np.int64)
-            asked = np.unique(np.searchsorted(cols.starts, rows, side="right") - 1).tolist()
-            of = {a: of[a] for a in map(cols.names.__getitem__, asked) if a in of}
+            asked = set(map(cols.names.__getitem__,
+                            np.unique(np.searchsorted(cols.starts, rows, side="right") - 1).tolist()))
+            pairs = [(s, a) for s, a in pairs if a in asked]
+        of: dict[str, list[str]] = {}
+        for s, a in pairs:
+            of.setdefault(a, []).append(s)
         # the claims of those sentences by the sentences' ids (index m039), at their rows' `idx`
         # among their articles' claims: the articles' columns are not read
         for a, i in _tuples_in(self._db, "select article_id, idx from claims where sentence_id in ({})",

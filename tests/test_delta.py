@@ -59,6 +59,8 @@ def _stored_knn(db):
     import numpy as np
     from factcheck.stages.clusters import KnnState
     st = KnnState.from_heads(*store.knn_state_heads(db))
+    # (its articles' first rows are those of its spans, which run end to end)
+    assert st.article_starts.tolist() == [0, *(r.stop for r in st.spans.values())]
     st.load(np.arange(len(st.slots)))
     return st
 
@@ -667,6 +669,13 @@ def test_a_delta_maps_as_runs_the_articles_whose_stamps_say_their_rows_hold_thei
     # a row whose stamp is not read back is told by the stamp of the ids it holds
     bare = KnnState.from_rows([row(a, ids, [0] * len(ids))[:7] for a, ids in before.items()], prev.meta())
     assert _unchanged_runs(spans, stamps, bare, {"f"}) == _unchanged_runs(spans, stamps, prev, {"f"})
+    # the articles' first positions, when both states give them (a claim table's, a state read
+    # back from its heads), give the same runs
+    import dataclasses
+    told = dataclasses.replace(prev, article_starts=np.array([0, *(r.stop for r in prev.spans.values())]))
+    starts = np.array([0, *(r.stop for r in spans.values())])
+    for fresh in ({"f"}, {"c", "f"}):
+        assert _unchanged_runs(spans, stamps, told, fresh, starts) == _unchanged_runs(spans, stamps, prev, fresh)
 
 
 def test_a_store_from_before_the_stamps_and_heads_gets_them_from_its_rows(tmp_path, monkeypatch):

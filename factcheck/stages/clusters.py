@@ -143,18 +143,25 @@ def _knn_of_distinct(vectors: np.ndarray, k: int, exact_max: int) -> tuple[np.nd
 
 
 def _pairs_from_knn(idx: np.ndarray, sims: np.ndarray, min_cosine: float, only: np.ndarray | None = None,
-                    skip: np.ndarray | None = None, entries: bool = False) -> tuple[np.ndarray, ...]:
+                    skip: np.ndarray | None = None, entries: bool = False,
+                    listed: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Unique pairs (i < j) of the graph with cosine >= min_cosine, with the cosine of the first
     occurrence; `only` (bool per row): just the pairs with an end in it (the same rows, found
     before the sort, so a small delta does not sort the whole graph); `skip` (bool per row):
     without the pairs with an end in it. Both keep or drop a pair's two occurrences together.
-    `entries`: also the first occurrence's place in the graph (row * k + column)."""
+    `entries`: also the first occurrence's place in the graph (row * k + column). `listed` (bool
+    per row): the rows whose lists may hold entries (the others' are all -1: a delta's rows not
+    read), the only ones whose lists are looked through for `only`'s rows."""
     n, k = idx.shape
     # the rows that can hold an occurrence of a pair kept: with `only`, its rows and those with a
     # neighbour in it; with `skip`, the rows not in it. Read in row order, the others left out,
     # each pair's occurrences come in the order of the whole graph's: the same first one
     scan = None
-    if only is not None:
+    if only is not None and listed is not None:
+        scan = only.copy()
+        rows = np.nonzero(listed)[0]
+        scan[rows] |= only[np.maximum(idx[rows], 0)].any(axis=1)
+    elif only is not None:
         scan = only | only[np.maximum(idx, 0)].any(axis=1)
     if skip is not None:
         scan = ~skip if scan is None else scan & ~skip
@@ -340,7 +347,8 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
                  knn: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
                  only: np.ndarray | None = None, skip: np.ndarray | None = None,
                  art: np.ndarray | None = None, verdicts: np.ndarray | None = None,
-                 wrote: list[np.ndarray] | None = None) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
+                 wrote: list[np.ndarray] | None = None, listed: np.ndarray | None = None
+                 ) -> tuple[list[tuple[float, float, int, int]], np.ndarray]:
     """`link_pairs` with each link as (margin, cosine, i, j) in `_link_order`; `skip` (bool per
     claim) leaves out the candidate pairs with an end in it; `art`: a number per claim, the same
     for the claims of one article and only for them (else `articles` are compared).
@@ -349,7 +357,8 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
     neighbour list, what the matcher said of the pair at that entry's cosine (`_VERDICT_*` bits;
     0: not asked). A pair's decision is read from its first occurrence's entry when it is there,
     and written to it when made (its texts, their features and the cache are then not read);
-    `wrote` (a list) gets the places of the entries written (row * k + column)."""
+    `wrote` (a list) gets the places of the entries written (row * k + column). `listed`: as
+    `_pairs_from_knn` takes it."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     if len(vectors) < 2:
         return [], np.zeros(len(vectors), dtype=np.float32)
@@ -361,9 +370,10 @@ def _link_tuples(texts: Sequence[str], vectors: np.ndarray, articles: Sequence[s
     if verdicts is not None and (pair_cache is None or text_keys is None or not verdicts.flags.c_contiguous):
         verdicts = None                              # (written through a flat view of it)
     if verdicts is not None:
-        src, dst, cos, ent = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip, entries=True)
+        src, dst, cos, ent = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip, entries=True,
+                                             listed=listed)
     else:
-        src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip)
+        src, dst, cos = _pairs_from_knn(idx, sims, settings.candidate_cosine, only, skip, listed=listed)
     # A pair can link only if "same" is possible (cosine >= min_cosine_same) or its margin or
     # cosine alone is enough: the others are dropped before the (costly) text features.
     hub = np.asarray(hub, dtype=np.float32)
@@ -820,6 +830,9 @@ class KnnState:
     # (n, k) uint8: per neighbour, what the matcher said of the pair at its cosine (`_VERDICT_*`;
     # 0: not asked; None: nothing known)
     verdicts: np.ndarray | None = None
+    # (read back from the rows' heads) per article (of `spans`, whose ranges then run end to end)
+    # its first row, then the number of rows
+    article_starts: np.ndarray | None = None
 
     def stamps(self) -> list[str]:
         """Per article (in the order of `spans`) the stamp of the ids its row holds
@@ -998,7 +1011,8 @@ class KnnState:
 
         ids._load = keys._load = fetch
         return cls(ids, keys, idx, sims, hub, str(m["basis"]), slots, top, spans, patched=patched,
-                   stored_stamps=stamps, known=known, worst=worst, load=load, verdicts=said)
+                   stored_stamps=stamps, known=known, worst=worst, load=load, verdicts=said,
+                   article_starts=np.append(starts_, n))
 
 
 def _verdict_rows(blobs: Sequence[bytes | None], counts: Sequence[int], k: int) -> np.ndarray:
@@ -1403,7 +1417,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # as a block; next to each other in both states, such articles make one run, mapped at once
     # (a few runs between the articles read afresh, not one per article)
     stamps = claims.stamps() if hasattr(claims, "stamps") else [ids_stamp(_take(ids, p)) for p in spans.values()]
-    blocks, others = _unchanged_runs(spans, stamps, prev, fresh)
+    blocks, others = _unchanged_runs(spans, stamps, prev, fresh, claims.article_starts()
+                                     if hasattr(claims, "article_starts") and claims.spans is spans else None)
     for c0, c1, p0 in blocks:
         old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
     singles: list[int] = []                           # the rows of the others mapped one by one
@@ -1580,8 +1595,10 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     moved_links, regroup = _settled(hit_rows, was_idx, was_sims, was_hub, idx, sims, hub, cluster_of, load)
     relink[moved_links] = True
     told: list[np.ndarray] = []                       # (the rows given verdicts now are written)
+    # (of a state read back from its heads, only the rows read hold lists)
     links_c, _ = _link_tuples(texts, vectors, articles, settings, speakers, pair_cache, text_keys,
-                              knn=(idx, sims, hub), only=relink, art=art, verdicts=said, wrote=told)
+                              knn=(idx, sims, hub), only=relink, art=art, verdicts=said, wrote=told,
+                              listed=known if lazy else None)
     r0 = relink.copy()
     r0[regroup] = True
     for _, _, i, j in links_c:
@@ -1772,22 +1789,28 @@ def _may_list(new_cols: np.ndarray, entered: np.ndarray, worst: np.ndarray) -> n
 
 
 def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str], prev: KnnState,
-                    fresh: set[str] | None) -> tuple[list[tuple[int, int, int]], list[str]]:
+                    fresh: set[str] | None, starts: np.ndarray | None = None
+                    ) -> tuple[list[tuple[int, int, int]], list[str]]:
     """The articles (of `spans`, with their ids' `stamps`) not read afresh whose claims are those
     of their rows in `prev`, in the same order (the same stamp), as runs of such articles next to
     each other in both states: (current start, stop, previous start); and the other articles,
-    whose claims are matched one by one. Without `fresh`, every article is another."""
+    whose claims are matched one by one. Without `fresh`, every article is another. `starts`: the
+    articles' first positions then their number, when `spans` run end to end (a claim table's)."""
     names = list(spans)
     if fresh is None or not names:
         return [], names
     where = {a: j for j, a in enumerate(prev.spans)}
     j = np.fromiter(map(where.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names))
-    cur, was = list(spans.values()), list(prev.spans.values())
-    if not all(isinstance(r, range) for r in itertools.chain(cur, was)):     # (claims not in article order)
-        return [], names
-    c0 = np.fromiter((r.start for r in cur), dtype=np.int64, count=len(cur))
-    c1 = np.fromiter((r.stop for r in cur), dtype=np.int64, count=len(cur))
-    p0 = np.append(np.fromiter((r.start for r in was), dtype=np.int64, count=len(was)), -1)[j]
+    if starts is not None and prev.article_starts is not None:     # (both run end to end)
+        c0, c1 = starts[:-1], starts[1:]
+        p0 = np.append(prev.article_starts[:-1], -1)[j]
+    else:
+        cur, was = list(spans.values()), list(prev.spans.values())
+        if not all(isinstance(r, range) for r in itertools.chain(cur, was)):     # (claims not in article order)
+            return [], names
+        c0 = np.fromiter((r.start for r in cur), dtype=np.int64, count=len(cur))
+        c1 = np.fromiter((r.stop for r in cur), dtype=np.int64, count=len(cur))
+        p0 = np.append(np.fromiter((r.start for r in was), dtype=np.int64, count=len(was)), -1)[j]
     ok = (j >= 0) & (np.array(stamps, dtype=object) == np.append(np.array(prev.stamps(), dtype=object), None)[j])
     if fresh:
         ok &= ~np.fromiter(map(fresh.__contains__, names), dtype=bool, count=len(names))

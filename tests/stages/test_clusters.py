@@ -1003,3 +1003,25 @@ def test_the_sources_of_some_claims_look_up_the_origin_groups_of_their_articles_
     assert (some[0][[0, 1, 2, 3, 4]] == some[0][0]).all() and some[0][5] != some[0][0]
     with pytest.raises(ValueError):
         _sources_counted(np.array([6]), np.array([0]), 1, some)
+
+
+def test_pairs_of_some_rows_look_through_only_the_lists_read():
+    """A delta's graph holds the lists of the rows it read; the others are all -1. Looking for the
+    pairs with an end in some rows through the lists read alone finds the pairs the whole graph
+    gives, and so does a row -1 entries would point at (row 0)."""
+    from factcheck.stages.clusters import _pairs_from_knn
+    rng = np.random.default_rng(5)
+    n, k = 400, 6
+    idx = rng.integers(0, n, size=(n, k))
+    sims = rng.uniform(0.2, 1.0, size=(n, k)).astype(np.float32)
+    read = rng.random(n) < 0.2
+    idx[~read] = -1
+    sims[~read] = -np.inf
+    for chosen in ([0, 7, 19], [3], list(range(0, n, 37))):
+        only = np.zeros(n, dtype=bool)
+        only[chosen] = True
+        whole = _pairs_from_knn(idx, sims, 0.3, only, entries=True)
+        some = _pairs_from_knn(idx, sims, 0.3, only, entries=True, listed=read)
+        assert len(whole[0]) > 0
+        for a, b in zip(whole, some):
+            assert np.array_equal(a, b)
