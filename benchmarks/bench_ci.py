@@ -11,6 +11,11 @@ of `OPENERS`, so that nearly every claim text differs, as in real coverage. It i
 `factcheck ci` in a subprocess; runs alternate between the two stores. Prints the median wall
 time and the median of each stage from the run record `ci` writes (timings of ingest, every
 analyze stage and the check itself).
+
+With --against DIR (another source tree, e.g. a `git worktree` of an earlier commit), that code's
+`ci` runs too, on a copy of each store analysed from scratch by it, the runs alternating. When it
+cannot open the store (the current code migrated it to a table it does not know), it builds its
+own from the same files.
 """
 from __future__ import annotations
 
@@ -184,7 +189,21 @@ def prepare_against(work: Path, n: int, db_path: Path, tree: Path) -> Path:
     code = ("from factcheck import pipeline, store; from factcheck.settings import load_settings; "
             f"db = store.open_db({str(out)!r}); pipeline.analyze(db, load_settings(), force=True); store.checkpoint(db)")
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=work, env=_env(tree), check=True, capture_output=True)
+    try:
+        subprocess.run([sys.executable, "-c", code], cwd=work, env=_env(tree), check=True, capture_output=True)
+    except subprocess.CalledProcessError:
+        # the tree's code cannot open a store the current code migrated (a table it does not
+        # know): it builds one of its own from the same files
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(out) + suffix).unlink(missing_ok=True)
+        folder = work / f"synthetic_{db_path.stem.removeprefix('corpus_')}"
+        files = [str(p) for p in sorted(SEEDS.glob("*.txt"))] + (
+            [str(p) for p in sorted(folder.glob("*.txt"))] if n else [])
+        code = ("import sys; from pathlib import Path; from factcheck import pipeline, store; "
+                "from factcheck.settings import load_settings; "
+                f"db = store.open_db({str(out)!r}); pipeline.ingest(db, [Path(p) for p in sys.argv[1:]], load_settings()); "
+                "pipeline.analyze(db, load_settings(), force=True); store.checkpoint(db)")
+        subprocess.run([sys.executable, "-c", code, *files], cwd=work, env=_env(tree), check=True, capture_output=True)
     stamp.write_text(source_stamp(tree) + source_stamp())
     print(f"  analysed {out.name} with {tree}: {time.perf_counter() - t:.1f} s", flush=True)
     return out
