@@ -88,6 +88,9 @@ def _apply(obj: Any, values: dict, where: str) -> Any:
                     isinstance(cur, float) and isinstance(v, int)):
                 raise FactcheckError(f"{where}: {k} must be {type(cur).__name__}, got {v!r}")
             changes[k] = float(v) if isinstance(cur, float) else v
+            low = known[k].metadata.get("min")
+            if low is not None and changes[k] < low:
+                raise FactcheckError(f"{where}: {k} must be {low:g} or more, got {v!r}")
     return replace(obj, **changes)
 
 

@@ -39,6 +39,20 @@ def test_settings_file_overrides_and_unknown_keys_are_named(tmp_path):
         load_settings(cfg)
 
 
+def test_a_setting_below_its_floor_is_refused_naming_it(tmp_path):
+    """A negative number tolerance (two equal numbers could differ by it) is refused, from a file
+    or an option, with the setting named."""
+    cfg = tmp_path / "factcheck.toml"
+    cfg.write_text("[conflicts]\nnumber_tolerance = -0.1\n", encoding="utf-8")
+    with pytest.raises(FactcheckError, match=r"factcheck.toml.conflicts: number_tolerance must be 0 or more, got -0.1"):
+        load_settings(cfg)
+    with pytest.raises(FactcheckError, match="number_tolerance must be 0 or more"):
+        load_settings(conflicts__number_tolerance=-1)
+    assert load_settings(conflicts__number_tolerance=0).conflicts.number_tolerance == 0.0
+    r = CliRunner().invoke(app, ["run", str(tmp_path), "--db", str(tmp_path / "fc.db"), "--config", str(cfg)])
+    assert r.exit_code == 1 and "number_tolerance" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_bad_settings_file_is_one_line_error(tmp_path):
     cfg = tmp_path / "factcheck.toml"
     cfg.write_text("[ci]\nmin_score = 'high'\n", encoding="utf-8")

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, utils
 
@@ -30,7 +30,9 @@ _P = utils.default_process
 class ConflictSettings:
     """Thresholds and per-kind severities for conflict detection."""
     name_similarity: float = 80.0          # rapidfuzz ratio per token: above it, a spelling variant
-    number_tolerance: float = 0.02         # relative gap two exact numbers may have and still agree
+    # relative gap two exact numbers may have and still agree (0 or more: the settings refuse a
+    # negative one, which could part two equal numbers and which the delta's probes do not allow for)
+    number_tolerance: float = field(default=0.02, metadata={"min": 0.0})
     sev_number: float = 0.7
     sev_count: float = 0.6
     sev_rank: float = 0.5

@@ -751,7 +751,8 @@ def test_in_one_cluster_the_probes_rule_out_counts_of_one_thing_whose_only_value
                                   ("c", "f", True, False)):
         assert may_conflict(probes[x], probes[y], same_event=True) == possible, (x, y, probes[x], probes[y])
         assert bool(checker.pair(facts[of[x]], facts[of[y]], True)) == found, (x, y)
-    # (with a negative tolerance, which could part two equal counts, a delta does not use the probes)
+    # (a negative tolerance, which could part two equal counts, is refused by the settings; a
+    # delta does not use the probes with one)
     assert ConflictSettings().number_tolerance >= 0
 
 
