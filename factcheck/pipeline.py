@@ -1218,7 +1218,9 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
                     and all((a := claim_article.get(x)) is not None and a not in reread for x in k.claim_ids)}
     sole = cres.sole or {}            # (made now, counting one: that origin)
 
-    def by_count_now(c: str, a: str, n) -> bool | None:
+    def by_count_now(a: str, n) -> bool | None:
+        """Whether a claim of article `a` is corroborated in its cluster of now `n`, told by counts
+        (None: not told so)."""
         if n is None:
             return False
         if n.id not in cluster_keys:
@@ -1237,7 +1239,7 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
             continue
         t, n = then_of.get(c), now_of.get(c)
         was_told = False if t is None else corroborates_each(t) if t.id in counted_then else None
-        now_told = by_count_now(c, a, n)
+        now_told = by_count_now(a, n)
         if was_told is None or now_told is None:
             rest.add(c)
         elif was_told != now_told:
