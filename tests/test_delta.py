@@ -1296,17 +1296,12 @@ def test_a_kept_cluster_whose_articles_became_copies_counts_them_once(tmp_path):
     assert now.claim_ids == visit.claim_ids and now.independent_sources == 1
 
 
-def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unread(tmp_path):
-    """Three outlets report a visit; a fourth article reports it too. The cluster had three
-    independent sources and has four: each of its claims is corroborated before and after, and
-    so is the new one. Neither the delta's reckoning of the scores that may move nor the new
-    article's score reads the other members' rows (a claim joining a cluster of hundreds would
-    read them all), the save writes only the new claim's `cluster_members` row, and the result is
-    a full analysis'."""
+def _visit_corpus(tmp_path, visits: dict[str, str]):
+    """Three outlets' reports of a visit (`visits`: file name -> its sentence), each with other
+    news, and twenty articles of other news (so that the corpus holds more claims than a neighbour
+    list: a delta's size), ingested and analysed with the bag-of-words embedder: (folder,
+    settings, embedder, store, the visit's cluster)."""
     from conftest import FakeEmbedder
-    visits = {"a.txt": "Lavrov arrived in Naypyitaw on Wednesday for talks with the generals.",
-              "b.txt": "Lavrov arrived in Naypyitaw on Wednesday afternoon for talks with the generals.",
-              "c.txt": "On Wednesday Lavrov arrived in Naypyitaw for talks with the military generals."}
     other = {"a.txt": "The foreign ministry published a long statement about river ports on Friday.",
              "b.txt": "Farmers in the southern districts reported a smaller harvest of rice and beans.",
              "c.txt": "Teachers in several northern towns said schools had reopened after the floods."}
@@ -1314,7 +1309,6 @@ def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unr
     folder.mkdir()
     for name, text in visits.items():
         (folder / name).write_text(f"{text}\n{other[name]}\n", encoding="utf-8")
-    # (other news, so that the corpus holds more claims than a neighbour list: a delta's size)
     for i, topic in enumerate(["rice prices", "bus fares", "school fees", "fuel imports", "river levels", "power cuts",
                                "port fees", "bank rates", "tea exports", "road tolls", "train delays", "water bills",
                                "gold prices", "steel output", "flight routes", "hotel rooms", "crop yields",
@@ -1327,10 +1321,29 @@ def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unr
     pipeline.ingest(db, [folder], settings)
     pipeline.analyze(db, settings, embedder=emb)
     (visit,) = [k for k in store.load_clusters(db) if len(k.article_ids) == 3]
-    assert visit.independent_sources == 3
-    (folder / "d.txt").write_text("Russian minister Lavrov arrived in the capital Naypyitaw on Wednesday for talks with generals.\n",
-                                  encoding="utf-8")
+    return folder, settings, emb, db, visit
+
+
+def _fourth_report(folder, db, settings) -> None:
+    """A fourth outlet's fluent report of the visit (`_visit_corpus`), ingested."""
+    (folder / "d.txt").write_text("Russian minister Lavrov arrived in the capital Naypyitaw on Wednesday for talks "
+                                  "with generals.\n", encoding="utf-8")
     pipeline.ingest(db, [folder], settings)
+
+
+def test_a_claim_joining_a_cluster_of_two_sources_or_more_leaves_its_members_unread(tmp_path):
+    """Three outlets report a visit; a fourth article reports it too. The cluster had three
+    independent sources and has four: each of its claims is corroborated before and after, and
+    so is the new one. Neither the delta's reckoning of the scores that may move nor the new
+    article's score reads the other members' rows (a claim joining a cluster of hundreds would
+    read them all), the save writes only the new claim's `cluster_members` row, and the result is
+    a full analysis'."""
+    folder, settings, emb, db, visit = _visit_corpus(tmp_path, {
+        "a.txt": "Lavrov arrived in Naypyitaw on Wednesday for talks with the generals.",
+        "b.txt": "Lavrov arrived in Naypyitaw on Wednesday afternoon for talks with the generals.",
+        "c.txt": "On Wednesday Lavrov arrived in Naypyitaw for talks with the military generals."})
+    assert visit.independent_sources == 3
+    _fourth_report(folder, db, settings)
     # (the members' rows the save writes)
     db.execute("create temp table members_written (claim_id text)")
     db.execute("create temp trigger members_written after insert on main.cluster_members "
@@ -1363,34 +1376,13 @@ def test_a_fluent_claim_joining_a_cluster_of_garbled_claims_corroborates_them_wi
     three articles' scores stale without reading the members' rows, the new claim is not
     corroborated (the one origin is its own), and once refreshed every score is a full
     analysis'."""
-    from conftest import FakeEmbedder
-    visits = {"a.txt": "Lavrov arrived arrived in Naypyitaw on on Wednesday for talks with the the generals.",
-              "b.txt": "Lavrov arrived arrived in Naypyitaw on Wednesday for for talks with the the generals.",
-              "c.txt": "Lavrov Lavrov arrived in Naypyitaw on Wednesday for talks talks with the the generals."}
-    other = {"a.txt": "The foreign ministry published a long statement about river ports on Friday.",
-             "b.txt": "Farmers in the southern districts reported a smaller harvest of rice and beans.",
-             "c.txt": "Teachers in several northern towns said schools had reopened after the floods."}
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for name, text in visits.items():
-        (folder / name).write_text(f"{text}\n{other[name]}\n", encoding="utf-8")
-    for i, topic in enumerate(["rice prices", "bus fares", "school fees", "fuel imports", "river levels", "power cuts",
-                               "port fees", "bank rates", "tea exports", "road tolls", "train delays", "water bills",
-                               "gold prices", "steel output", "flight routes", "hotel rooms", "crop yields",
-                               "coal stocks", "wage talks", "rent levels"]):
-        (folder / f"f{i:02d}.txt").write_text(f"Officials in district {i} said {topic} changed sharply over "
-                                              f"{i + 2} weeks.\n", encoding="utf-8")
-    settings = load_settings()
-    emb = FakeEmbedder()
-    db = store.open_db(tmp_path / "garbled.db")
-    pipeline.ingest(db, [folder], settings)
-    pipeline.analyze(db, settings, embedder=emb)
-    (visit,) = [k for k in store.load_clusters(db) if len(k.article_ids) == 3]
+    folder, settings, emb, db, visit = _visit_corpus(tmp_path, {
+        "a.txt": "Lavrov arrived arrived in Naypyitaw on on Wednesday for talks with the the generals.",
+        "b.txt": "Lavrov arrived arrived in Naypyitaw on Wednesday for for talks with the the generals.",
+        "c.txt": "Lavrov Lavrov arrived in Naypyitaw on Wednesday for talks talks with the the generals."})
     assert visit.independent_sources == 0
     assert all(s.counts["corroborated"] == 0 for a, s in store.load_scores(db).items() if a in "abc")
-    (folder / "d.txt").write_text("Russian minister Lavrov arrived in the capital Naypyitaw on Wednesday for talks "
-                                  "with generals.\n", encoding="utf-8")
-    pipeline.ingest(db, [folder], settings)
+    _fourth_report(folder, db, settings)
     asked = []
     real_refs = store.ClaimTable.refs
     store.ClaimTable.refs = lambda self, ids: asked.extend(ids := list(ids)) or real_refs(self, ids)
