@@ -27,7 +27,7 @@ from . import store
 from .errors import IngestError
 from .records import Article, Claim, to_plain
 from .settings import Settings
-from .stages.scoring import corroborated_by, corroborated_by_count, corroborates_each, fluent_origins
+from .stages.scoring import corroborated_by, corroborated_by_count, fluent_origins
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".json", ".jsonl"}
 VERSION = "0.1.0"
@@ -899,6 +899,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
                                           fresh=reread, unsettled=unsettled)
     clusters = cres.clusters
+    sole = cres.sole or {}          # (clusters made now counting one fluent origin: that origin)
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
     new_pairs = pair_cache.new
     res.matched = len(new_pairs)
@@ -1036,15 +1037,16 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # are not read; `corroborated_by_count`)
         own_refs = claims.refs(mine)
         cluster_of_own = cres.cluster_at(claims.position)(mine)
-        unsure = {cluster_of_own[r.id] for r in own_refs if r.id in cluster_of_own and corroborated_by_count(
-            clusters[cluster_of_own[r.id]], r.sentence_id in garbled_sentences) is None}
+        unsure = {j for r in own_refs if (j := cluster_of_own.get(r.id)) is not None and corroborated_by_count(
+            clusters[j], r.sentence_id in garbled_sentences, origins.get(r.article_id, r.article_id),
+            sole.get(clusters[j].id)) is None}
         score_claims = claims.refs(mine.union(sides, *(clusters[j].claim_ids for j in unsure)))
     claims.of_ids({c for x in new_conflicts for c in (x.a, x.b)})      # (read at once)
     fingerprints = {x.id: conflict_fingerprint(claim_by_id[x.a], claim_by_id[x.b]) for x in new_conflicts}
     # Reviews are read from the store so that a dismissed conflict stops counting at once.
     statuses = store.conflict_status(db, fingerprints)
     scores = score_articles(score_for, score_sentences, score_claims, garbled_sentences, score_clusters,
-                            score_conflicts, statuses, settings.score, origins)
+                            score_conflicts, statuses, settings.score, origins, sole)
     res.timings["score"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -1214,21 +1216,9 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
     # (the articles of the claims asked for below, found at once: the clustering knows most)
     claim_article.look_up(itertools.chain(moved_claims, *(k.claim_ids for k in then_clusters)))
     counted_then = {k.id for k in then_clusters
-                    if k.id in cluster_keys and (corroborates_each(k) or k.independent_sources < 1)
+                    if k.id in cluster_keys and corroborated_by_count(k) is not None
                     and all((a := claim_article.get(x)) is not None and a not in reread for x in k.claim_ids)}
     sole = cres.sole or {}            # (made now, counting one: that origin)
-
-    def by_count_now(a: str, n) -> bool | None:
-        """Whether a claim of article `a` is corroborated in its cluster of now `n`, told by counts
-        (None: not told so)."""
-        if n is None:
-            return False
-        if n.id not in cluster_keys:
-            return None
-        if n.independent_sources == 1 and n.id in sole:
-            return origins.get(a, a) != sole[n.id]
-        return corroborated_by_count(n)
-
     rest = set()
     for c in moved_claims:
         a = claim_article.get(c)
@@ -1238,8 +1228,9 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
             touched_articles.add(a)
             continue
         t, n = then_of.get(c), now_of.get(c)
-        was_told = False if t is None else corroborates_each(t) if t.id in counted_then else None
-        now_told = by_count_now(a, n)
+        was_told = False if t is None else corroborated_by_count(t) if t.id in counted_then else None
+        now_told = (False if n is None else None if n.id not in cluster_keys
+                    else corroborated_by_count(n, own_origin=origins.get(a, a), sole=sole.get(n.id)))
         if was_told is None or now_told is None:
             rest.add(c)
         elif was_told != now_told:

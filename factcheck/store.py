@@ -1332,6 +1332,7 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     before any row goes: a kept cluster's may be read from its stored row)."""
     linked = {c.id: linkage.get(c.id) for c in clusters} if linkage is not None else {}
     slots_of = {c.id: member_slots(c.claim_ids) for c in clusters} if member_slots is not None else {}
+    anchors = {c.id: cluster_anchor(c.id, slots_of.get(c.id)) for c in clusters}
     conflicts_gone = 0
     with db.atomic():
         # the members' rows of the clusters that go, by their anchors (`cluster_anchor`): a cluster
@@ -1420,14 +1421,13 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             ({"id": c.id, "claims": json.dumps(list(c.claim_ids)),
               "articles": json.dumps(list(c.article_ids)),
               "independent_sources": c.independent_sources,
-              "slots": slots_of.get(c.id), "anchor": cluster_anchor(c.id, slots_of.get(c.id)),
+              "slots": slots_of.get(c.id), "anchor": anchors[c.id],
               "linkage": linked.get(c.id)} for c in clusters),
             replace=True)
         members: dict[str, str] = {}
         for c in clusters:
-            anchor = cluster_anchor(c.id, slots_of.get(c.id))
-            kept = set(then.get(anchor, ()))
-            members.update((cid, anchor) for cid in c.claim_ids if cid not in kept)
+            kept = set(then.get(anchors[c.id], ()))
+            members.update((cid, anchors[c.id]) for cid in c.claim_ids if cid not in kept)
         held = {cid for c in clusters for cid in c.claim_ids}
         _deleted_in(db, "delete from cluster_members where claim_id in ({})",
                     sorted({cid for claims in then.values() for cid in claims} - held))

@@ -1399,3 +1399,19 @@ def test_a_fluent_claim_joining_a_cluster_of_garbled_claims_corroborates_them_wi
     inc, full = _snapshot(db), _full(db, tmp_path, "garbled_full", settings, emb)
     assert inc["clusters"] == full["clusters"] and inc["scores"] == full["scores"]
     assert all(inc["scores"][a].counts["corroborated"] == 1 for a in "abc")
+
+
+def test_a_clusters_count_of_fluent_origins_tells_corroboration_without_its_members():
+    """Two or more: yes; none: no; one: no for a claim in a fluent sentence (the origin is its
+    own), and for any claim, whether its origin is another than the one the clustering names."""
+    from factcheck.records import Cluster
+    from factcheck.stages.scoring import corroborated_by_count
+
+    def counting(n: int) -> Cluster:
+        return Cluster("k", ("a1", "b1"), ("a", "b"), n)
+    assert corroborated_by_count(counting(2)) is True
+    assert corroborated_by_count(counting(0), garbled_own=True) is False
+    assert corroborated_by_count(counting(1), garbled_own=False) is False
+    assert corroborated_by_count(counting(1), garbled_own=True) is None
+    assert corroborated_by_count(counting(1), True, own_origin="a", sole="b") is True
+    assert corroborated_by_count(counting(1), None, own_origin="b", sole="b") is False

@@ -30,16 +30,20 @@ def corroborates_each(cluster: Cluster) -> bool:
     return cluster.independent_sources > 1
 
 
-def corroborated_by_count(cluster: Cluster, garbled_own: bool | None = None) -> bool | None:
+def corroborated_by_count(cluster: Cluster, garbled_own: bool | None = None, own_origin: str | None = None,
+                          sole: str | None = None) -> bool | None:
     """Whether a claim of `cluster` is corroborated, told by the cluster's count of fluent origins
-    alone: two or more, yes (`corroborates_each`); none, no; one, no for a claim stated in a
-    fluent sentence (`garbled_own` False: that one origin is its own). None: not told so (a claim
-    in a garbled sentence, or of unknown fluency, in a cluster counting one: whose origin that one
-    is must be read from the members)."""
+    without reading its members: two or more, yes (`corroborates_each`); none, no; one, whether
+    the claim's own origin (`own_origin`) is another than that one (`sole`: what the clustering
+    says it is), else no for a claim stated in a fluent sentence (`garbled_own` False: that one
+    origin is its own). None: not told so (a claim in a garbled sentence, or of unknown fluency,
+    in a cluster counting one whose origin is not given: the members must be read)."""
     if corroborates_each(cluster):
         return True
     if cluster.independent_sources < 1:
         return False
+    if sole is not None and own_origin is not None:
+        return own_origin != sole
     return False if garbled_own is False else None
 
 
@@ -47,10 +51,12 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
                    claims: Sequence[Claim], garbled_sentences: Container[str],
                    clusters: Sequence[Cluster], conflicts: Sequence[Conflict],
                    statuses: Mapping[str, tuple[str, str | None]], settings,
-                   origins: Mapping[str, str] | None = None) -> list[Score]:
+                   origins: Mapping[str, str] | None = None, sole: Mapping[str, str] | None = None) -> list[Score]:
     """One Score per article, with its counts and the terms of the formula (`garbled_sentences`:
-    the ids of the sentences whose fluency verdict is garbled)."""
+    the ids of the sentences whose fluency verdict is garbled; `sole`: per cluster counting one
+    fluent origin, that origin, where the clustering tells it: `corroborated_by_count`)."""
     origins = origins or {}
+    sole = sole or {}
     claim_by_id = {c.id: c for c in claims}
     cluster_of = {cid: k for k in clusters for cid in k.claim_ids}
 
@@ -63,7 +69,7 @@ def score_articles(articles: Sequence[Article], sentences: Sequence[Sentence],
         k = cluster_of.get(c.id)
         if k is None:
             return False
-        told = corroborated_by_count(k, c.sentence_id in garbled_sentences)
+        told = corroborated_by_count(k, c.sentence_id in garbled_sentences, origin(c.article_id), sole.get(k.id))
         if told is not None:
             return told
         found = cluster_origins.get(k.id)
