@@ -63,11 +63,22 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
     from .stages import fluency as fl
 
     digest = fl.settings_digest(settings.fluency)
-    known = {} if force or store.get_state(db, "fluency_context") != digest else store.fluency_context_articles(db)
     shas = articles.shas if hasattr(articles, "shas") else {a: x.sha256 for a, x in articles.items()}
-    changed = {a for a in articles if known.get(a) != shas[a]} | (set(known) - set(articles))
+    # the articles stored, replaced or deleted since the last analysis (the store's log, when it
+    # stands: the stored terms of every other article are those of its content now)
+    logged = getattr(articles, "changes", None)
+    if force or store.get_state(db, "fluency_context") != digest:
+        stored, changed = False, set(articles)
+    elif logged is None:
+        known = store.fluency_context_articles(db)
+        stored = bool(known)
+        changed = {a for a in articles if known.get(a) != shas[a]} | (set(known) - set(articles))
+    else:
+        known = store.fluency_context_articles(db, logged) if logged else {}
+        stored = bool(known) or store.has_fluency_context(db)
+        changed = {a for a in logged if (a in shas and known.get(a) != shas[a]) or (a in known and a not in shas)}
     run = None
-    if known and len(changed) <= SMALL_DELTA * max(1, len(articles)):
+    if stored and len(changed) <= SMALL_DELTA * max(1, len(articles)):
         run = _delta(db, articles, sentences, changed)
     if run is None:
         every = sentences.all()

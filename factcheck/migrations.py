@@ -484,3 +484,19 @@ def m041_cluster_anchors(db: Database) -> None:
     db.execute("create table cluster_members (claim_id text primary key, anchor text) without rowid")
     db.conn.executemany("insert or replace into cluster_members (claim_id, anchor) values (?, ?)",
                         ((c, a) for a, _, claims in rows for c in json.loads(claims)))
+
+
+@migrations()
+def m042_article_changes(db: Database) -> None:
+    # The articles stored, replaced or deleted since the last analysis was saved, logged by the
+    # store itself (`store.article_changes`): a delta compares the stored state of those articles
+    # with their content, not every article's. The log stands only after an analysis that reads it
+    # is saved (state "article_changes"), which clears the entries that analysis saw.
+    db.execute("create table if not exists article_changes (seq integer primary key, article_id text not null)")
+    for event, row in (("insert", "new"), ("delete", "old")):
+        db.execute(f"create trigger if not exists article_changes_{event} after {event} on articles "
+                   f"begin insert into article_changes (article_id) values ({row}.id); end")
+    db.execute("create trigger if not exists article_changes_update after update of id, sha256, text on articles "
+               "begin insert into article_changes (article_id) values (old.id); "
+               "insert into article_changes (article_id) values (new.id); end")
+    db.execute("delete from state where key = 'article_changes'")

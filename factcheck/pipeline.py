@@ -1099,7 +1099,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         norm_keys=normalised.keys, norm_keys_all=normalised.all_keys, norm_merged=normalised.merged,
         fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None
                     else (dict(summaries), claim_article, (), True)),
-        probes=probes, probes_reset=not probes_ok)
+        probes=probes, probes_reset=not probes_ok, changes_seen=articles.changes_seq)
     res.timings["save"] = time.perf_counter() - t
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": n_conflicts,
@@ -1378,22 +1378,34 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
         return claims.ids[r.start:r.stop]
     merge = None
     merged: dict[str, str] = {}          # the articles the stored input holds -> their content hash
+    # the articles stored, replaced or deleted since the last analysis (the store's log, when it
+    # stands), of which alone the stored rows are compared with the content now when that analysis
+    # normalised under these rules: it left a cached row (with a summary) and the merge's input
+    # for every article with claims then, by its content, and the others' claims have not changed
+    logged = getattr(articles, "changes", None)
     if not force and (stored := store.get_state(db, "norm_merge")):
         st = json.loads(stored)
         if st.get("version") == version:
             merge = norm.MergeInput.from_json(st)
-            merged = store.norm_merge_articles(db)
-            if len(merged) != st.get("articles"):
+            merged = store.norm_merge_articles(db, logged)
+            if (len(merged) if logged is None else store.count_rows(db, "norm_merge_articles")) != st.get("articles"):
                 merge = None             # (its rows are not those it was written with)
+    if merge is None:
+        logged = None
     # with the index of the pair checks stored under these rules (m016), the summaries of the
     # articles not read afresh are read only if the conflicts stage checks every pair
     lazy = not force and store.get_state(db, "fact_index") == version
     shas = articles.shas
     # the articles whose cached row holds their content under these rules (from the rows' heads;
     # set operations, not a pass per article), and those of them whose row has no summary
-    heads = store.norm_cache_heads(db, version)
-    valid = {a for a, _ in shas.items() & {(a, h) for a, h, _ in heads}} & claims.spans.keys()
-    unsummarised = {a for a, _, has in heads if not has}
+    heads = store.norm_cache_heads(db, version, logged)
+    if logged is None:
+        valid = {a for a, _ in shas.items() & {(a, h) for a, h, _ in heads}} & claims.spans.keys()
+    else:
+        valid = (claims.spans.keys() - logged) | (
+            {a for a, h, _ in heads if shas.get(a) == h} & claims.spans.keys())
+    unsummarised = ({a for a, _, has in heads if not has} if logged is None
+                    else store.norm_cache_unsummarised(db, version))
     # per article its mentions ([text, start, end, label] lists as cached, or `_Raw` records when
     # just parsed) and acronym definitions; the merge and the signatures read (text, label) only
     names: dict = {}
@@ -1440,6 +1452,8 @@ def _normalise(db: Database, claims: store.ClaimTable, articles: store.ArticleTa
     joining: list[str] = needed
     if merge is not None:
         unchanged = valid & {a for a, _ in merged.items() & shas.items()}
+        if logged is not None:           # (`merged` holds the logged articles' rows alone)
+            unchanged |= valid - logged
         leaving = sorted(merged.keys() - unchanged)
         joining = sorted(claims.spans.keys() - unchanged)
         # what a leaving article contributed: its cached row, made from the same content

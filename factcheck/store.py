@@ -54,7 +54,12 @@ def open_db(path: Path | str, lock: bool = False) -> Database:
         db = Database(conn)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
+        changes = db.conn.total_changes
         migrations.apply(db)
+        if db.conn.total_changes != changes:
+            # a migration may have changed the stored results: the article change log stands
+            # again after the next analysis (`article_changes`)
+            db.execute("delete from state where key = 'article_changes'")
     except FactcheckError:
         raise
     except Exception as e:  # sqlite3.DatabaseError, OSError
@@ -125,6 +130,18 @@ def article_hashes(db: Database) -> dict[str, str]:
     return dict(db.execute("select id, sha256 from articles").fetchall())     # (plain rows: read per analysis)
 
 
+def article_changes(db: Database) -> tuple[int, frozenset[str] | None]:
+    """The store's log of the articles stored, replaced or deleted (m042's triggers on `articles`):
+    the number of its last entry (0: none), and the ids it holds since the last analysis saved
+    with it (`save_analysis(changes_seen=)`). Those ids are None when the log does not stand for
+    every change since the results were saved: no analysis has saved with it since the log began,
+    or a save without it came after (then every article's stored state is compared)."""
+    if get_state(db, "article_changes") != "kept":
+        return db.execute("select coalesce(max(seq), 0) from article_changes").fetchone()[0], None
+    rows = db.execute("select seq, article_id from article_changes").fetchall()
+    return max((r[0] for r in rows), default=0), frozenset(r[1] for r in rows)
+
+
 class ArticleTable(Mapping):
     """Every stored article by id (in id order), as an analysis reads them: the content hashes of
     all at once (`shas`), the Article records with their texts when asked for (a delta reads the
@@ -132,7 +149,11 @@ class ArticleTable(Mapping):
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self.shas: dict[str, str] = dict(db.execute("select id, sha256 from articles order by id").fetchall())
+        # the hashes and the change log (`article_changes`) of one moment: read in one transaction
+        # (an analysis' save clears the log's entries up to `changes_seq`, all of which it saw)
+        with db.atomic():
+            self.shas: dict[str, str] = dict(db.execute("select id, sha256 from articles order by id").fetchall())
+            self.changes_seq, self.changes = article_changes(db)
         self._rows: dict[str, Article] = {}
 
     def fetch(self, ids: Iterable[str]) -> None:
@@ -1165,17 +1186,29 @@ def load_norm_cache(db: Database, article_ids: Iterable[str], names: bool = True
     return {r[0]: row(r) for r in _tuples_in(db, sql + " from norm_cache where article_id in ({})", article_ids)}
 
 
-def norm_cache_heads(db: Database, version: str) -> list[tuple[str, str, int]]:
+def norm_cache_heads(db: Database, version: str, among: Iterable[str] | None = None) -> list[tuple[str, str, int]]:
     """(article id, content hash, 1 when it holds a summary) of the cached rows made under these
-    rules, read from the index m022 adds (every column is in it: the rows' overflow pages, which
-    hold the facts, are not read)."""
-    return db.execute("select article_id, sha256, summary is not null from norm_cache indexed by norm_cache_head "
-                      "where version = ? order by article_id", [version]).fetchall()
+    rules (of the `among` articles only, when given), read from the index m022 adds (every column
+    is in it: the rows' overflow pages, which hold the facts, are not read)."""
+    sql = "select article_id, sha256, summary is not null from norm_cache indexed by norm_cache_head where version = ?"
+    if among is not None:
+        return _tuples_in(db, sql + " and article_id in ({})", sorted(among), before=[version])
+    return db.execute(sql + " order by article_id", [version]).fetchall()
 
 
-def norm_merge_articles(db: Database) -> dict[str, str]:
+def norm_cache_unsummarised(db: Database, version: str) -> set[str]:
+    """The articles whose cached row made under these rules holds no summary (a scan of m022's
+    index that returns those rows alone: a store from before m007 has them)."""
+    return {r[0] for r in db.execute("select article_id from norm_cache indexed by norm_cache_head "
+                                     "where version = ? and (summary is not null) = 0", [version])}
+
+
+def norm_merge_articles(db: Database, among: Iterable[str] | None = None) -> dict[str, str]:
     """The articles the stored input of the entity merge (state "norm_merge") holds -> the content
-    hash of what each contributed."""
+    hash of what each contributed (of the `among` articles only, when given)."""
+    if among is not None:
+        return dict(_tuples_in(db, "select article_id, sha256 from norm_merge_articles where article_id in ({})",
+                               sorted(among)))
     return dict(db.execute("select article_id, sha256 from norm_merge_articles").fetchall())
 
 
@@ -1302,7 +1335,8 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
                   member_slots: Callable[[Sequence[str]], bytes] | None = None,
                   linkage: Mapping[str, bytes] | None = None,
                   gone_articles: Sequence[str] | None = None,
-                  probes: Mapping[str, str] | None = None, probes_reset: bool = False) -> int:
+                  probes: Mapping[str, str] | None = None, probes_reset: bool = False,
+                  changes_seen: int | None = None) -> int:
     """Replace the corpus-level results at once: readers never see a mix of two analyses; returns
     the number of conflicts stored.
 
@@ -1329,7 +1363,10 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
     its `conflicts.fact_probe`, written with its facts row (the rows of `facts`) or into its stored
     row; `probes_reset`: every stored probe is dropped first (they followed other rules).
     `linkage`: cluster id -> its linkage (`clusters._linkage_bytes`), written with its row (read
-    before any row goes: a kept cluster's may be read from its stored row)."""
+    before any row goes: a kept cluster's may be read from its stored row). `changes_seen`: the
+    last entry of the article change log (`article_changes`) the analysis saw, when it read the
+    articles and wrote every stage's state for them: the log's entries up to it go and the log
+    stands from then on; without it, the log no longer stands (a save of some results only)."""
     linked = {c.id: linkage.get(c.id) for c in clusters} if linkage is not None else {}
     slots_of = {c.id: member_slots(c.claim_ids) for c in clusters} if member_slots is not None else {}
     anchors = {c.id: cluster_anchor(c.id, slots_of.get(c.id)) for c in clusters}
@@ -1454,6 +1491,11 @@ def save_analysis(db: Database, *, fluency: Sequence[Fluency], sentence_article:
             n_conflicts = count_rows(db, "conflicts")
         db.table("state").insert_all(({"key": k, "value": v} for k, v in
                                       {**state, "conflicts_count": str(n_conflicts)}.items()), replace=True)
+        if changes_seen is not None:
+            db.execute("delete from article_changes where seq <= ?", [changes_seen])
+            db.execute("insert or replace into state (key, value) values ('article_changes', 'kept')")
+        else:
+            db.execute("delete from state where key = 'article_changes'")
     return n_conflicts
 
 
@@ -1613,9 +1655,18 @@ def write_origin_state(db: Database, rows: Sequence[tuple], gone: Sequence[str],
 
 # ---------------------------------------------------------------- fluency context (migration m008)
 
-def fluency_context_articles(db: Database) -> dict[str, str]:
-    """article id -> the content hash its stored fluency-context terms were made from."""
+def fluency_context_articles(db: Database, among: Iterable[str] | None = None) -> dict[str, str]:
+    """article id -> the content hash its stored fluency-context terms were made from (of the
+    `among` articles only, when given)."""
+    if among is not None:
+        return dict(_tuples_in(db, "select article_id, key from fluency_terms where kind = 'a' and article_id in ({})",
+                               sorted(among)))
     return dict(db.execute("select article_id, key from fluency_terms where kind = 'a'").fetchall())
+
+
+def has_fluency_context(db: Database) -> bool:
+    """Whether any article's fluency-context terms are stored."""
+    return db.execute("select 1 from fluency_terms where kind = 'a' limit 1").fetchone() is not None
 
 
 def fluency_terms_of(db: Database, article_ids: Iterable[str]) -> list[tuple[str, str, str, str | None, int]]:

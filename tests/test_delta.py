@@ -216,6 +216,18 @@ def steps(tmp_path_factory):
     real_articles = store.load_articles
     store.load_articles = lambda db_, ids=None: article_reads.extend(["all"] if ids is None else list(ids)) \
         or real_articles(db_, ids)
+    compared = []          # (read, the articles whose stored state it compares: "all" for every one)
+    real_compared = {name: getattr(store, name) for name in
+                     ("fluency_context_articles", "norm_cache_heads", "norm_merge_articles")}
+
+    def comparing(name):
+        def read(db_, *args):
+            among = args[-1] if args and not isinstance(args[-1], str) else None
+            compared.append((name, "all" if among is None else sorted(among)))
+            return real_compared[name](db_, *args)
+        return read
+    for name in real_compared:
+        setattr(store, name, comparing(name))
     try:
         (folder / "zz_third.txt").write_text("Myanmar's foreign minister met ASEAN envoys in Jakarta on Friday. "
                                              "Lavrov arrived in Myanmar on Tuesday.\n", encoding="utf-8")
@@ -236,6 +248,9 @@ def steps(tmp_path_factory):
         store.write_knn_state = real_knn_write
         records.json_strings = real_strings
         conflict_rules.may_level = real_may
+        for name, fn in real_compared.items():
+            setattr(store, name, fn)
+    out["compared"] = (compared, sorted(a.id for a in store.load_articles(db) if "zz_third" in a.file))
     out["decoded"] = (res, len(set(calls)), len(full_reads))
     out["ruled_out"] = len(ruled_out)
     out["cluster_reads"] = cluster_reads
@@ -440,6 +455,16 @@ def test_the_merge_input_and_key_index_stay_those_of_the_cached_names(steps, ste
     assert held == analysed
     rows, expected = steps["norm_keys"]
     assert rows and rows == expected
+
+
+def test_a_delta_compares_the_stored_state_of_the_articles_stored_since_the_last_analysis_alone(steps):
+    """The store's log of the articles stored, replaced or deleted tells which ones a delta looks
+    at: the fluency context, the normalisation cache and the entity merge's input of the others are
+    not read to be compared with their content (and the delta still equals a full analysis)."""
+    compared, new = steps["compared"]
+    assert new and {name for name, _ in compared} == {"fluency_context_articles", "norm_cache_heads",
+                                                      "norm_merge_articles"}
+    assert all(among == new for _, among in compared), compared
 
 
 def test_delta_reads_the_garbled_and_recombined_verdicts_not_all(steps):
@@ -1015,6 +1040,7 @@ def test_the_migration_marks_the_articles_an_older_store_has_without_verdicts(tm
     before = store.load_fluency(db)
     art = next(a for a in store.load_articles(db) if a.file.endswith("b.txt"))
     db.execute("delete from fluency where article_id = ?", [art.id])      # (as an older store could)
+    db.execute("delete from state where key = 'article_changes'")   # (nor had it the log of m042)
     db.conn.commit()
     m020_verdicts_follow_terms(db)
     assert {a for a, sha in store.fluency_context_articles(db).items() if not sha} == {art.id}

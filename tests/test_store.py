@@ -562,3 +562,46 @@ def test_the_offices_an_entity_holds_are_read_once_each(db):
         "explain query plan select entity, office from fact_offices where entity in (?) and article_id not in "
         "(select value from json_each(?)) group by entity, office", ["e:lavrov", "[]"]).fetchall())
     assert "COVERING INDEX fact_offices_held" in plan, plan
+
+
+def _save_results(db, changes_seen=None):
+    store.save_analysis(db, fluency=[], sentence_article={}, facts={}, claim_article={}, origins={},
+                        clusters=[], conflicts=[], fingerprints={}, scores=[], state={}, changes_seen=changes_seen)
+
+
+def test_the_store_logs_the_articles_stored_replaced_or_deleted_since_the_last_analysis(tmp_path):
+    db = store.open_db(tmp_path / "fc.db")
+    a, b = _article("a1"), _article("b2", "Min Aung Hlaing met Shoigu in Moscow on Monday.")
+    for art in (a, b):
+        store.save_article(db, art, *_records(art))
+    seq, ids = store.article_changes(db)
+    assert seq > 0 and ids is None                     # no analysis saved with the log yet
+    _save_results(db, changes_seen=seq)
+    assert store.article_changes(db) == (0, frozenset())
+    # stored again (same content), replaced (new content), deleted; a path or stamp is no change
+    store.save_article(db, a, *_records(a))
+    changed = _article("b2", "Min Aung Hlaing met Shoigu in Moscow on Tuesday.")
+    store.save_article(db, changed, *_records(changed))
+    store.set_file_stamps(db, {"a1": "1:2"})
+    assert store.article_changes(db)[1] == {"a1", "b2"}
+    seen, _ = store.article_changes(db)
+    store.delete_article(db, "a1")
+    c = _article("c3", "Russia supplies arms to Myanmar.")
+    store.save_article(db, c, *_records(c))
+    # a save clears what its analysis saw, not what came after it
+    _save_results(db, changes_seen=seen)
+    assert store.article_changes(db)[1] == {"a1", "c3"}
+    # a save of some results only: the log no longer stands
+    _save_results(db)
+    assert store.article_changes(db)[1] is None
+    _save_results(db, changes_seen=store.article_changes(db)[0])
+    assert store.article_changes(db)[1] == frozenset()
+    db.conn.close()
+    # a store migrated when opened: its results may have moved, the log stands after the next analysis
+    raw = store.sqlite3.connect(tmp_path / "fc.db")
+    raw.execute("delete from _sqlite_migrations where name = 'm042_article_changes'")
+    raw.commit()
+    raw.close()
+    db = store.open_db(tmp_path / "fc.db")
+    assert store.article_changes(db)[1] is None
+    db.conn.close()
