@@ -5,8 +5,7 @@ stores `bench_ci.py` prepares: what grows with the corpus in one run besides the
 
 Each read runs `--runs` times in this process on a copy of the store (after one read that warms
 the page cache, as the `ci` process's first stages do); prints the median ms per read at each
-size (the 5 seeds first) and their sum. The analysis makes each once a run, the articles'
-content hashes three times (ingest, the corpus fingerprint, the article table).
+size (the 5 seeds first) and their sum. The analysis makes each once a run.
 """
 from __future__ import annotations
 
@@ -29,19 +28,27 @@ from factcheck.stages import clusters  # noqa: E402
 
 def reads(db) -> dict[str, object]:
     """Name -> a function making that read (as the analysis makes it)."""
-    shas = store.ArticleTable(db).shas
+    table = store.ArticleTable(db)
+    shas = table.shas
     heads = store.knn_state_heads(db)
     norm_version = pipeline.norm_version()
+    # (the articles the store's change log holds: a `ci` run compares the fluency context, the
+    # normalisation cache and the merge input of those articles alone once the log stands)
+    logged = table.changes if table.changes is not None else frozenset(list(shas)[:1])
     out = {
         "article content hashes": lambda: store.article_hashes(db),
+        "article change log": lambda: store.article_changes(db),
         "claim columns' heads": lambda: store.ClaimTable(db, shas, pipeline.COLUMNS_VERSION).spans,
         "kNN rows' heads": lambda: store.knn_state_heads(db),
         "clusters with their slots": lambda: store.load_clusters_and_slots(db),
         "copy-detection state": lambda: store.origin_state_rows(db),
         "origin groups": lambda: store.load_origins(db),
-        "fluency context articles": lambda: store.fluency_context_articles(db),
+        "fluency context (logged)": lambda: store.fluency_context_articles(db, logged),
         "garbled sentences": lambda: store.stored_garbled_sentences(db),
-        "normalised rows' heads": lambda: store.norm_cache_heads(db, norm_version),
+        "normalised rows' heads (logged)": lambda: store.norm_cache_heads(db, norm_version, logged),
+        "normalised, no summary": lambda: store.norm_cache_unsummarised(db, norm_version),
+        "merge input (logged, count)": lambda: (store.norm_merge_articles(db, logged),
+                                                store.count_rows(db, "norm_merge_articles")),
     }
     if heads is not None:
         out["kNN state from its heads"] = lambda: clusters.KnnState.from_heads(*heads)
