@@ -500,3 +500,12 @@ def m042_article_changes(db: Database) -> None:
                "begin insert into article_changes (article_id) values (old.id); "
                "insert into article_changes (article_id) values (new.id); end")
     db.execute("delete from state where key = 'article_changes'")
+
+
+@migrations()
+def m043_cluster_heads(db: Database) -> None:
+    # What a delta reads of every stored cluster (its id, count of independent sources and
+    # members' stable numbers) from an index: the rows hold the member lists and the linkage before
+    # and after the numbers, so reading the numbers from the rows walked each large cluster's
+    # overflow pages (2.4 against 0.75 ms for 901 clusters at 2,005 articles, warm).
+    db.execute("create index if not exists clusters_head on clusters (id, independent_sources, slots)")
