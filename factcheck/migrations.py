@@ -509,3 +509,11 @@ def m043_cluster_heads(db: Database) -> None:
     # and after the numbers, so reading the numbers from the rows walked each large cluster's
     # overflow pages (2.4 against 0.75 ms for 901 clusters at 2,005 articles, warm).
     db.execute("create index if not exists clusters_head on clusters (id, independent_sources, slots)")
+
+
+@migrations()
+def m044_claim_vector_refs(db: Database) -> None:
+    # A delta reads the vectors' numbers of nearly every article's `claim_vectors` row: from an
+    # index holding them in one pass (1.3 ms at 2,005 articles), not by a look-up per article
+    # (3.8 ms); the rows themselves hold their vectors' bytes before the numbers when texts differ.
+    db.execute("create index if not exists claim_vectors_refs on claim_vectors (article_id, refs)")

@@ -604,6 +604,7 @@ class _VectorRuns(NamedTuple):
     write: list[str]            # the articles whose row is to be written
     with_vectors: bool          # whether the rows written hold the vectors' bytes (most texts distinct)
     numbers: dict[str, int]     # (filled by `embed_keyed`) key -> vector number, for the rows written
+    stored: int = 0             # the number of `claim_vectors` rows stored
 
 
 def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], embedder: str) -> _VectorRuns:
@@ -635,7 +636,7 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
         with_vectors = len(rows) > len(refs)
     else:
         with_vectors = len(keys) > 0 and len(set(keys)) >= _VECTOR_ROWS_SHARE * len(keys)
-    return _VectorRuns(width, rows, refs, write, with_vectors, {})
+    return _VectorRuns(width, rows, refs, write, with_vectors, {}, len(index))
 
 
 class _ByNumber(NamedTuple):
@@ -668,7 +669,7 @@ def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str) -> _ByNumbe
     if not runs.refs:
         return _ByNumber(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
                          np.zeros((0, per), dtype="<f4"), [])
-    rows = store.read_claim_refs(db, runs.refs)
+    rows = store.read_claim_refs(db, runs.refs, runs.stored)
     if len(rows) != len(runs.refs):
         raise ValueError("stored vector numbers went missing during the analysis")
     names = [a for a, _ in rows]

@@ -605,3 +605,13 @@ def test_the_store_logs_the_articles_stored_replaced_or_deleted_since_the_last_a
     db = store.open_db(tmp_path / "fc.db")
     assert store.article_changes(db)[1] is None
     db.conn.close()
+
+
+def test_the_vectors_numbers_of_many_articles_are_read_in_one_pass_as_those_of_a_few(db):
+    rows = {f"a{i}": ("sha", "v1", "st:x", None, np.arange(i, i + 3, dtype="<i8").tobytes()) for i in range(6)}
+    rows["b0"] = ("sha", "v1", "st:x", b"\0" * 16, np.array([7], dtype="<i8").tobytes())
+    store.write_claim_vectors(db, rows)
+    for asked in ({"a1", "a4", "b0"}, {"a0", "a1", "a2", "a3", "a5", "b0"}, {"a2", "zz"}):
+        by_lookup = sorted(store.read_claim_refs(db, asked))
+        assert by_lookup == sorted((a, rows[a][4]) for a in asked if a in rows)
+        assert sorted(store.read_claim_refs(db, asked, rows=len(rows))) == by_lookup   # (one pass)
