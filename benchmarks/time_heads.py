@@ -40,7 +40,7 @@ def reads(db) -> dict[str, object]:
         "article change log": lambda: store.article_changes(db),
         "claim columns' heads": lambda: store.ClaimTable(db, shas, pipeline.COLUMNS_VERSION).spans,
         "kNN rows' heads": lambda: store.knn_state_heads(db),
-        "clusters with their slots": lambda: store.load_clusters_and_slots(db),
+        "clusters with their slots": lambda: store.load_clusters_and_slots(db, lists_later=True),
         "copy-detection state": lambda: store.origin_state_rows(db),
         "origin groups": lambda: store.load_origins(db),
         "fluency context (logged)": lambda: store.fluency_context_articles(db, logged),
