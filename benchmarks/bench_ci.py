@@ -1,7 +1,7 @@
 """Time `factcheck ci` for one new article file against the 5 seeds and against a 1,000-article corpus.
 
     .venv/bin/python benchmarks/bench_ci.py [--articles 1000 | 500,1000] [--runs 3] [--work DIR] [--new-file F]
-        [--distinct] [--in-folder] [--against DIR]
+        [--distinct] [--in-folder] [--against DIR] [--ms]
 
 The synthetic corpus recombines the seeds' sentences with other numbers and names, so clusters
 and conflicts look like real coverage of one story. It repeats many sentences (2,064 distinct
@@ -266,6 +266,8 @@ def main() -> None:
     ap.add_argument("--in-folder", action="store_true",
                     help="ci's corpus folder (--dir) is the one the synthetic corpus was stored from, "
                          "as a repository holds its articles: ci looks at every file to find what changed")
+    ap.add_argument("--ms", action="store_true",
+                    help="the table in milliseconds, one decimal (the stored timings are whole ms)")
     ap.add_argument("--against", type=Path, default=None,
                     help="another source tree of the package (e.g. `git worktree add /tmp/old REV`): its runs "
                          "alternate with this tree's, on stores it analysed itself, and both are reported")
@@ -308,51 +310,40 @@ def main() -> None:
         print(f"{prepared[n][0]}: wall {rows[n][0]:.2f} s (median of {args.runs}), exit {got[0][2]}; "
               + ", ".join(f"{k} {v:.2f}" for k, v in med.items()), flush=True)
     big = sizes[1:]
-    print("\n" + f"{'stage':24s} {'5 seeds':>8s} " + " ".join(f"{'+' + str(n):>8s}" for n in big)
+    unit = "ms" if args.ms else "s"
+    print("\n" + f"{'stage (' + unit + ')':24s} {'5 seeds':>8s} " + " ".join(f"{'+' + str(n):>8s}" for n in big)
           + "   growth from 5 seeds")
+
+    def row(name: str, vals: list[float]) -> None:
+        """One row: the medians at each size, then their growth from the 5 seeds."""
+        if args.ms:
+            vals = [v * 1000 for v in vals]
+        digits = 1 if args.ms else 2
+        print(f"{name:24s} " + " ".join(f"{v:8.{digits}f}" for v in vals) + "   "
+              + " ".join(f"{v - vals[0]:+7.{digits}f}" for v in vals[1:]))
+
     stages = sorted({k for r in rows.values() for k in r[1]})
     for k in stages:
-        vals = [rows[n][1].get(k, 0.0) for n in sizes]
-        print(f"{k:24s} " + " ".join(f"{v:8.2f}" for v in vals) + "   "
-              + " ".join(f"{v - vals[0]:+7.2f}" for v in vals[1:]))
-    walls = [rows[n][0] for n in sizes]
-    print(f"{'wall (subprocess)':24s} " + " ".join(f"{v:8.2f}" for v in walls) + "   "
-          + " ".join(f"{v - walls[0]:+7.2f}" for v in walls[1:]))
+        row(k, [rows[n][1].get(k, 0.0) for n in sizes])
+    row("wall (subprocess)", [rows[n][0] for n in sizes])
     # the issue's measure: what the analysis spends beyond the model (loading it and embedding the
     # new claims: `embed.model`; the rest of the embed stage, reading every cached vector, counts)
     # and the nearest-neighbour search itself, per run, then the median (medians do not add up)
-    beyond = [_beyond(runs[n]) for n in sizes]
-    print(f"{'beyond model and search':24s} " + " ".join(f"{v:8.2f}" for v in beyond) + "   "
-          + " ".join(f"{v - beyond[0]:+7.2f}" for v in beyond[1:]))
+    row("beyond model and search", [_beyond(runs[n]) for n in sizes])
     # ... and beyond reading the vectors the (exhaustive) search scans: the rest of the embed stage
-    scan = [_beyond(runs[n], vectors=True) for n in sizes]
-    print(f"{'... and the vector read':24s} " + " ".join(f"{v:8.2f}" for v in scan) + "   "
-          + " ".join(f"{v - scan[0]:+7.2f}" for v in scan[1:]))
+    row("... and the vector read", [_beyond(runs[n], vectors=True) for n in sizes])
     # ... and beyond parsing the new file itself (fluency's and normalisation's spaCy parses of its
     # text: work of the file, not of the corpus, and the noisiest part of what is left)
-    own = [_beyond(runs[n], vectors=True, parses=True) for n in sizes]
-    print(f"{'... and its own parses':24s} " + " ".join(f"{v:8.2f}" for v in own) + "   "
-          + " ".join(f"{v - own[0]:+7.2f}" for v in own[1:]))
+    row("... and its own parses", [_beyond(runs[n], vectors=True, parses=True) for n in sizes])
     if other:
         print(f"\n{args.against} (runs alternating with the above), medians:")
         for k in stages:
-            vals = [statistics.median(t.get(k, 0.0) for _, t, _ in other[n]) for n in sizes]
-            print(f"{k:24s} " + " ".join(f"{v:8.2f}" for v in vals) + "   "
-                  + " ".join(f"{v - vals[0]:+7.2f}" for v in vals[1:]))
-        was = [statistics.median(w for w, _, _ in other[n]) for n in sizes]
-        print(f"{'wall (subprocess)':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
-              + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
-        was = [_beyond(other[n]) for n in sizes]
-        print(f"{'beyond model and search':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
-              + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
-        was = [_beyond(other[n], vectors=True) for n in sizes]
-        print(f"{'... and the vector read':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
-              + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
+            row(k, [statistics.median(t.get(k, 0.0) for _, t, _ in other[n]) for n in sizes])
+        row("wall (subprocess)", [statistics.median(w for w, _, _ in other[n]) for n in sizes])
+        row("beyond model and search", [_beyond(other[n]) for n in sizes])
+        row("... and the vector read", [_beyond(other[n], vectors=True) for n in sizes])
         if all("analyze.fluency.parse" in t for n in sizes for _, t, _ in other[n]):
-            was = [_beyond(other[n], vectors=True, parses=True) for n in sizes]
-            print(f"{'... and its own parses':24s} " + " ".join(f"{v:8.2f}" for v in was) + "   "
-                  + " ".join(f"{v - was[0]:+7.2f}" for v in was[1:]))
-
+            row("... and its own parses", [_beyond(other[n], vectors=True, parses=True) for n in sizes])
 
 def _beyond(got: list, vectors: bool = False, parses: bool = False) -> float:
     """The median over runs of what the analysis spent beyond the model and the search (with
