@@ -74,7 +74,7 @@ def run_fluency(db: Database, articles: Mapping[str, Article], sentences: store.
         stored = bool(known)
         changed = {a for a in articles if known.get(a) != shas[a]} | (set(known) - set(articles))
     else:
-        known = store.fluency_context_articles(db, logged) if logged else {}
+        known = store.fluency_context_articles(db, logged)
         stored = bool(known) or store.has_fluency_context(db)
         changed = {a for a in logged if (a in shas and known.get(a) != shas[a]) or (a in known and a not in shas)}
     run = None

@@ -227,6 +227,16 @@ def _deleted_in(db: Database, sql: str, keys: Iterable[str], chunk: int = 500) -
     return sum(db.execute(query, part).rowcount for query, part in _chunked(sql, keys, chunk))
 
 
+def _rows_of_articles(db: Database, select: str, among: Iterable[str] | None, where: str = "",
+                      params: Sequence = ()) -> list[tuple]:
+    """The plain rows of `select` (with the condition `where` on `params`, if any) of every
+    article, or of the `among` articles only (by `article_id`)."""
+    if among is None:
+        return db.execute(select + (f" where {where}" if where else ""), list(params)).fetchall()
+    return _tuples_in(db, f"{select} where {where + ' and ' if where else ''}article_id in ({{}})", sorted(among),
+                      before=params)
+
+
 def _rows_in(db: Database, sql: str, keys: Sequence[str], chunk: int = 500) -> list[dict]:
     """Rows of `sql` (one "in ({})" placeholder) for `keys`, in chunks of at most `chunk` keys."""
     return [row for query, part in _chunked(sql, keys, chunk) for row in db.query(query, part)]
@@ -1190,10 +1200,8 @@ def norm_cache_heads(db: Database, version: str, among: Iterable[str] | None = N
     """(article id, content hash, 1 when it holds a summary) of the cached rows made under these
     rules (of the `among` articles only, when given), read from the index m022 adds (every column
     is in it: the rows' overflow pages, which hold the facts, are not read)."""
-    sql = "select article_id, sha256, summary is not null from norm_cache indexed by norm_cache_head where version = ?"
-    if among is not None:
-        return _tuples_in(db, sql + " and article_id in ({})", sorted(among), before=[version])
-    return db.execute(sql + " order by article_id", [version]).fetchall()
+    return _rows_of_articles(db, "select article_id, sha256, summary is not null from norm_cache "
+                                 "indexed by norm_cache_head", among, "version = ?", [version])
 
 
 def norm_cache_unsummarised(db: Database, version: str) -> set[str]:
@@ -1206,10 +1214,7 @@ def norm_cache_unsummarised(db: Database, version: str) -> set[str]:
 def norm_merge_articles(db: Database, among: Iterable[str] | None = None) -> dict[str, str]:
     """The articles the stored input of the entity merge (state "norm_merge") holds -> the content
     hash of what each contributed (of the `among` articles only, when given)."""
-    if among is not None:
-        return dict(_tuples_in(db, "select article_id, sha256 from norm_merge_articles where article_id in ({})",
-                               sorted(among)))
-    return dict(db.execute("select article_id, sha256 from norm_merge_articles").fetchall())
+    return dict(_rows_of_articles(db, "select article_id, sha256 from norm_merge_articles", among))
 
 
 def norm_cache_summaries(db: Database, article_ids: Iterable[str]) -> list[str]:
@@ -1664,10 +1669,7 @@ def write_origin_state(db: Database, rows: Sequence[tuple], gone: Sequence[str],
 def fluency_context_articles(db: Database, among: Iterable[str] | None = None) -> dict[str, str]:
     """article id -> the content hash its stored fluency-context terms were made from (of the
     `among` articles only, when given)."""
-    if among is not None:
-        return dict(_tuples_in(db, "select article_id, key from fluency_terms where kind = 'a' and article_id in ({})",
-                               sorted(among)))
-    return dict(db.execute("select article_id, key from fluency_terms where kind = 'a'").fetchall())
+    return dict(_rows_of_articles(db, "select article_id, key from fluency_terms", among, "kind = 'a'"))
 
 
 def has_fluency_context(db: Database) -> bool:
