@@ -406,6 +406,9 @@ def _decode_columns(body: str) -> tuple[list[str], list[str], list[str | None], 
     return ids, sentences, [None if s == _NONE else s for s in speakers], keys
 
 
+_NO_ITEMS = (None, None, None, None)     # (an article's items of no column split yet)
+
+
 class _ArticleColumns:
     """The claim table's four columns (ids, sentence ids, speakers, vector keys) per article, in
     table order. A stored article's are its `claim_columns` body, read when one of its items is
@@ -423,7 +426,8 @@ class _ArticleColumns:
         self._bodies: list[str | None] = []          # (None: an article read afresh, or a body not read yet)
         self._unread: dict[str, int] = {}            # stored article -> its index, body not read yet
         self._fields: list[list[str] | None] = []    # a body's four fields, once cut
-        self._lists: list[list[list | None]] = []    # per article and column its items, once split
+        self._lists: dict[int, list[list | None]] = {}   # per article (its index) and column its
+                                                         # items, once split (none: not yet)
         self._flat: list[list | None] = [None] * 4   # per column every item, once made
         self._stamps: list[str | None] = []          # per article its ids' stamp (None: not made yet)
         self._load = load                            # (article names, or None: every one) -> (name, body)
@@ -434,7 +438,8 @@ class _ArticleColumns:
 
     def add(self, name: str, body: str | None = None, lists: Sequence[list] | None = None) -> None:
         """An article's columns: its stored body, or its lists (ids, sentences, speakers, keys)."""
-        self._lists.append([None] * 4 if body is not None else list(lists))
+        if body is None:
+            self._lists[len(self.names)] = list(lists)
         self.names.append(name)
         self.starts.append(self.starts[-1] + (len(lists[0]) if body is None else 0))
         self._bodies.append(None)
@@ -453,14 +458,14 @@ class _ArticleColumns:
         self._bodies += [None] * len(names)
         self._fields += [None] * len(names)
         self._stamps += stamps
-        self._lists += [[None] * 4 for _ in names]
         self._flat = [None] * 4
 
     def _set_body(self, j: int, body: str, count: int | None) -> None:
         if body.startswith("{"):                     # (a JSON body: read now)
             lists = _decode_columns(body)
             got = len(lists[0])
-            self._lists[j] = [mine if mine is not None else list(x) for mine, x in zip(self._lists[j], lists)]
+            self._lists[j] = [mine if mine is not None else list(x)
+                              for mine, x in zip(self._lists.get(j, _NO_ITEMS), lists)]
         else:
             got = body.count(_SEP_ITEM, 0, body.find(_SEP_FIELD)) + 1
             self._bodies[j] = body
@@ -513,15 +518,15 @@ class _ArticleColumns:
         flat = self._flat[k]
         if flat is not None:
             return flat[self.starts[j]:self.starts[j + 1]]
-        got = self._lists[j][k]
+        got = self._lists.get(j, _NO_ITEMS)[k]
         if got is None and self.names[j] in self._unread:
             self._need((j,))
-            got = self._lists[j][k]
+            got = self._lists.get(j, _NO_ITEMS)[k]
         if got is None:
             got = self._cut(j)[k].split(_SEP_ITEM)
             if k == 2 and _NONE in got:
                 got = [None if s == _NONE else s for s in got]
-            self._lists[j][k] = got
+            self._lists.setdefault(j, [None] * 4)[k] = got
         return got
 
     def known_item(self, j: int, k: int, i: int):
@@ -550,12 +555,12 @@ class _ArticleColumns:
             flat = []
             n, j = len(self.names), 0
             while j < n:
-                if self._lists[j][k] is not None:
+                if self._lists.get(j, _NO_ITEMS)[k] is not None:
                     flat += self._lists[j][k]
                     j += 1
                     continue
                 end = j
-                while end < n and self._lists[end][k] is None:
+                while end < n and self._lists.get(end, _NO_ITEMS)[k] is None:
                     end += 1
                 run = _SEP_ITEM.join([self._cut(x)[k] for x in range(j, end)]).split(_SEP_ITEM)
                 if k == 2 and _NONE in run:
@@ -563,7 +568,7 @@ class _ArticleColumns:
                 flat += run
                 j = end
             self._flat[k] = flat
-            for lists in self._lists:                # (each article's items are now read from it)
+            for lists in self._lists.values():       # (each article's items are now read from it)
                 lists[k] = None
         return flat
 
@@ -572,7 +577,7 @@ class _ArticleColumns:
         if self._flat[k] is not None:
             self._flat[k][self.starts[j]:self.starts[j + 1]] = items
         else:
-            self._lists[j][k] = items
+            self._lists.setdefault(j, [None] * 4)[k] = items
 
     def stamps(self) -> list[str]:
         """Per article the stamp of its ids (`records.ids_stamp`): as stored, else made from them."""
@@ -647,17 +652,19 @@ class ClaimTable(Sequence):
         self._refs: dict[int, ClaimRef] = {}         # (what `ref` gives, read with a position looked up)
         self._shas = dict(shas)
         self._position: _Positions | None = None
-        stored = {}
+        rows: list[tuple] = []
         if use_columns:
-            # the rows' heads (the index m029 adds holds them: the bodies are not read)
-            stored = {r[0]: r[1:] for r in db.execute(
+            # the rows' heads, in article order (the index m029 adds holds them: the bodies are not
+            # read); those of the articles' content now, holding their number of claims
+            rows = [r for r in db.execute(
                 "select article_id, sha256, embedder, stamp, n from claim_columns indexed by claim_columns_head "
-                "where version = ?", [version]) if shas.get(r[0]) == r[1] and r[4] is not None}
+                "where version = ? order by article_id", [version]) if r[4] is not None and shas.get(r[0]) == r[1]]
+        names, _, embedders, stamps, counts = (list(c) for c in zip(*rows)) if rows else ([],) * 5
         # the articles whose stored columns are not those of their claims now: written at save
-        self.rewrite: set[str] = set(shas) - set(stored)
-        self.rewrite_all = not stored
-        self._stored_embedder = {a: r[1] for a, r in stored.items()}
-        if not stored:
+        self.rewrite: set[str] = set(shas).difference(names)
+        self.rewrite_all = not rows
+        self._stored_embedder = dict(zip(names, embedders))
+        if not rows:
             self._read_all()
             return
         by_article: dict[str, list[Claim]] = {}
@@ -665,23 +672,20 @@ class ClaimTable(Sequence):
                                 "order by article_id, idx", sorted(self.rewrite)):
             by_article.setdefault(r[1], []).append(Claim(*r))
         cols = self._cols = _ArticleColumns(self._read_bodies)
-        self._keys_of: dict[str, str | None] = {}    # article -> the embedder its keys are of
-        names = sorted([*stored, *by_article])
-        # runs of stored articles are added at once, the articles read afresh one by one
-        at = [-1, *(j for j, a in enumerate(names) if a in by_article), len(names)]
-        for lo, hi in zip(at, at[1:]):
-            run = names[lo + 1:hi]
-            cols.extend(run, [stored[a][3] for a in run], [stored[a][2] for a in run])
-            self._keys_of.update((a, stored[a][1]) for a in run)
-            if hi == len(names):
-                break
-            a = names[hi]
+        self._keys_of: dict[str, str | None] = dict(self._stored_embedder)   # article -> the embedder its keys are of
+        # runs of stored articles are added at once, the articles read afresh one by one, in order
+        lo = 0
+        for a in sorted(by_article):
+            hi = bisect.bisect_left(names, a, lo)
+            cols.extend(names[lo:hi], counts[lo:hi], stamps[lo:hi])
+            lo = hi
             mine = by_article[a]
             for i, c in enumerate(mine, start=cols.starts[-1]):
                 self._claims[i] = c
             cols.add(a, lists=([c.id for c in mine], [c.sentence_id for c in mine], [c.speaker for c in mine],
                                [None] * len(mine)))
             self._keys_of[a] = None
+        cols.extend(names[lo:], counts[lo:], stamps[lo:])
         self._set_spans()
         if count_rows(db, "claims") != len(self):   # the store changed other than through its files
             self._read_all()

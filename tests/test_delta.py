@@ -14,6 +14,7 @@ import pytest
 from factcheck import pipeline, store
 from factcheck.records import ListLike, ids_stamp
 from factcheck.settings import load_settings
+from factcheck.stages import clusters as clustering
 from factcheck.stages.clusters import linkage_parts
 
 from conftest import ROOT, SEEDS
@@ -107,7 +108,26 @@ def _analysed_corpus(tmp, name: str):
 
 @pytest.fixture(scope="module")
 def steps(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("delta")
+    # every kNN state a delta writes: what it writes by the stored articles it matched, against
+    # what it writes when each article is looked up in the stored state's spans
+    real_rows = clustering.KnnState.rows
+    matched_rows = []
+
+    def rows(self, stored=None):
+        got = real_rows(self, stored)
+        if self.matched is not None and self.matched[0] is stored:
+            matched_rows.append((got, real_rows(dataclasses.replace(self, matched=None), stored)))
+        return got
+    clustering.KnnState.rows = rows
+    try:
+        out = _steps(tmp_path_factory.mktemp("delta"))
+    finally:
+        clustering.KnnState.rows = real_rows
+    out["matched_rows"] = matched_rows
+    return out
+
+
+def _steps(tmp):
     folder, settings, emb, db, first = _analysed_corpus(tmp, "inc.db")
     out = {"first": first}
     # a reviewer dismissed one conflict and decided another, as `factcheck review` records them:
@@ -520,6 +540,16 @@ def test_delta_reads_the_members_of_the_clusters_it_looks_at_not_all(steps):
     assert len(steps["cluster_reads"]) // 2 < steps["clusters_stored"] // 4
 
 
+def test_the_knn_rows_a_delta_writes_are_those_of_each_article_looked_up_in_the_stored_state(steps):
+    # (the delta matched the stored articles once; the rows written, the articles whose row goes
+    # and the patches are those of looking each article up: every step, including an article
+    # changed, one deleted and one with fewer claims)
+    assert len(steps["matched_rows"]) >= 6
+    assert any(got[1] for got, _ in steps["matched_rows"])        # (an article's row went)
+    for got, plain in steps["matched_rows"]:
+        assert got == plain
+
+
 def test_delta_writes_the_state_rows_of_the_new_article_only(steps):
     # copy detection's shingles and the claim columns: the new article's rows, not every article's
     written = {w[0]: w[1:] for w in steps["written"]}
@@ -608,6 +638,15 @@ def test_knn_state_roundtrip():
     patched.slots = np.array([10, 11, 13])
     rows, gone, every, patches, unpatch = patched.rows(stored={"a": range(0, 2), "b": range(2, 3)})
     assert [r[0] for r in rows] == ["b"] and [p[0] for p in patches] == [10] and unpatch == [13]
+    # the stored articles as a delta matched them (per article its index in the stored spans, and
+    # their numbers of claims) give what looking each article up gives: a claim fewer, gone, new
+    for stored, whole, gone in [({"a": range(0, 3), "b": range(3, 4)}, ["a", "b"], []),
+                                ({"a": range(0, 2), "c": range(2, 3)}, ["b"], ["c"]),
+                                ({"b": range(0, 1)}, ["a", "b"], [])]:
+        at = np.array([list(stored).index(a) if a in stored else -1 for a in patched.spans])
+        told = dataclasses.replace(patched, matched=(stored, at, np.array([len(r) for r in stored.values()])))
+        assert told.rows(stored) == patched.rows(stored)
+        assert [r[0] for r in told.rows(stored)[0]] == whole and told.rows(stored)[1] == gone
     # claims not in article order (a1, b1, a2): each article's row holds its own, wherever they are
     mixed = KnnState(["a1", "b1", "a2"], ["k1", "k3", "k2"], np.array([[1, 2], [0, -1], [1, 0]]),
                      np.array([[0.9, 0.5], [0.9, -np.inf], [0.8, 0.5]], dtype=np.float32),
@@ -686,21 +725,26 @@ def test_a_delta_maps_as_runs_the_articles_whose_stamps_say_their_rows_hold_thei
         spans[a] = range(at, at + len(ids))
         at += len(ids)
     stamps = [ids_stamp(ids) for ids in now.values()]
-    assert _unchanged_runs(spans, stamps, prev, {"f"}) == ([(0, 2, 0), (3, 5, 3), (5, 7, 6), (8, 9, 8)], ["b", "f"])
+
+    def runs(*args):
+        return _unchanged_runs(*args)[:2]
+    assert runs(spans, stamps, prev, {"f"}) == ([(0, 2, 0), (3, 5, 3), (5, 7, 6), (8, 9, 8)], ["b", "f"])
+    # each article's index in the state of then (d left, f is new)
+    assert _unchanged_runs(spans, stamps, prev, {"f"})[2].tolist() == [0, 1, 2, 4, -1, 5]
     # an article read afresh is matched claim by claim even when its ids are those of then
-    assert _unchanged_runs(spans, stamps, prev, {"c", "f"}) == ([(0, 2, 0), (5, 7, 6), (8, 9, 8)], ["b", "c", "f"])
+    assert runs(spans, stamps, prev, {"c", "f"}) == ([(0, 2, 0), (5, 7, 6), (8, 9, 8)], ["b", "c", "f"])
     # without `fresh`, every article is
-    assert _unchanged_runs(spans, stamps, prev, None) == ([], list(now))
+    assert _unchanged_runs(spans, stamps, prev, None) == ([], list(now), None)
     # a row whose stamp is not read back is told by the stamp of the ids it holds
     bare = KnnState.from_rows([row(a, ids, [0] * len(ids))[:7] for a, ids in before.items()], prev.meta())
-    assert _unchanged_runs(spans, stamps, bare, {"f"}) == _unchanged_runs(spans, stamps, prev, {"f"})
+    assert runs(spans, stamps, bare, {"f"}) == runs(spans, stamps, prev, {"f"})
     # the articles' first positions, when both states give them (a claim table's, a state read
     # back from its heads), give the same runs
     import dataclasses
     told = dataclasses.replace(prev, article_starts=np.array([0, *(r.stop for r in prev.spans.values())]))
     starts = np.array([0, *(r.stop for r in spans.values())])
     for fresh in ({"f"}, {"c", "f"}):
-        assert _unchanged_runs(spans, stamps, told, fresh, starts) == _unchanged_runs(spans, stamps, prev, fresh)
+        assert runs(spans, stamps, told, fresh, starts) == runs(spans, stamps, prev, fresh)
 
 
 def test_a_store_from_before_the_stamps_and_heads_gets_them_from_its_rows(tmp_path, monkeypatch):

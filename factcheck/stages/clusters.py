@@ -833,6 +833,9 @@ class KnnState:
     # (read back from the rows' heads) per article (of `spans`, whose ranges then run end to end)
     # its first row, then the number of rows
     article_starts: np.ndarray | None = None
+    # (a delta's) the stored state's articles as the delta matched them: (that state's `spans`,
+    # per article of `spans` its index there or -1, per article there its number of rows)
+    matched: tuple[Mapping[str, range | list[int]], np.ndarray, np.ndarray] | None = None
 
     def stamps(self) -> list[str]:
         """Per article (in the order of `spans`) the stamp of the ids its row holds
@@ -860,16 +863,24 @@ class KnnState:
         n = len(self.ids)
         stored = stored or {}
         names = list(self.spans)
-        art = _per_article(self.spans, n, range(len(names)))     # each row's article (its index in `names`)
+        lens = np.diff(self.article_starts) if self.article_starts is not None else True
+        art = _per_article(self.spans, n, range(len(names)), lens)   # each row's article (its index in `names`)
+        # (the stored articles as a delta matched them, when `stored` is the state it started from)
+        matched = self.matched if self.matched is not None and self.matched[0] is stored else None
         if every:
             whole = np.ones(len(names), dtype=bool)
         else:
             whole = np.zeros(len(names), dtype=bool)
             whole[art[self.slots >= self.new_from]] = True          # holding a new claim
-            for j, (a, pos) in enumerate(self.spans.items()):
-                before = stored.get(a)
-                if before is None or len(before) != len(pos):
-                    whole[j] = True                                 # not stored, or fewer claims
+            if matched is not None and lens is not True:
+                # not stored, or fewer claims: by the delta's match, at once
+                _, at, stored_lens = matched
+                whole |= (at < 0) | (np.append(stored_lens, -1)[at] != lens)
+            else:
+                for j, (a, pos) in enumerate(self.spans.items()):
+                    before = stored.get(a)
+                    if before is None or len(before) != len(pos):
+                        whole[j] = True                             # not stored, or fewer claims
         in_whole = whole[art]
         patched = self.patched if self.patched is not None else np.zeros(n, dtype=bool)
         patch = np.zeros(n, dtype=bool) if every else (self.written & ~in_whole)
@@ -906,7 +917,12 @@ class KnnState:
         patches = [(int(self.slots[i]), nbr[r].tobytes(), self.sims[i].astype("<f4").tobytes(), float(self.hub[i]),
                     None if said is None else said[i].astype(np.uint8).tobytes())
                    for r, i in enumerate(rows.tolist())]
-        gone = [a for a in stored if a not in self.spans]
+        if matched is not None:
+            left = np.ones(len(stored), dtype=bool)
+            left[matched[1][matched[1] >= 0]] = False
+            gone = list(itertools.compress(stored, left.tolist()))
+        else:
+            gone = [a for a in stored if a not in self.spans]
         return out, gone, every, patches, unpatch
 
     @classmethod
@@ -1417,8 +1433,8 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # as a block; next to each other in both states, such articles make one run, mapped at once
     # (a few runs between the articles read afresh, not one per article)
     stamps = claims.stamps() if hasattr(claims, "stamps") else [ids_stamp(_take(ids, p)) for p in spans.values()]
-    blocks, others = _unchanged_runs(spans, stamps, prev, fresh, claims.article_starts()
-                                     if hasattr(claims, "article_starts") and claims.spans is spans else None)
+    art_starts = claims.article_starts() if hasattr(claims, "article_starts") and claims.spans is spans else None
+    blocks, others, prev_index = _unchanged_runs(spans, stamps, prev, fresh, art_starts)
     for c0, c1, p0 in blocks:
         old_of[c0:c1] = np.arange(p0, p0 + c1 - c0)
     singles: list[int] = []                           # the rows of the others mapped one by one
@@ -1730,7 +1746,9 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     return ClusterResult(clusters, KnnState(ids, keys, idx, sims, hub, "", slots, prev.next_slot + n_new,
                                             spans, changed, new_from=prev.next_slot, patched=patched,
                                             known=known if lazy else None, worst=worst if lazy else None,
-                                            load=load if lazy else None, verdicts=said),
+                                            load=load if lazy else None, verdicts=said, article_starts=art_starts,
+                                            matched=None if prev_index is None or prev.article_starts is None
+                                            else (prev.spans, prev_index, np.diff(prev.article_starts))),
                          touched, search, gone, cluster_rows, linkage, sole)
 
 
@@ -1790,16 +1808,17 @@ def _may_list(new_cols: np.ndarray, entered: np.ndarray, worst: np.ndarray) -> n
 
 def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str], prev: KnnState,
                     fresh: set[str] | None, starts: np.ndarray | None = None
-                    ) -> tuple[list[tuple[int, int, int]], list[str]]:
+                    ) -> tuple[list[tuple[int, int, int]], list[str], np.ndarray | None]:
     """The articles (of `spans`, with their ids' `stamps`) not read afresh whose claims are those
     of their rows in `prev`, in the same order (the same stamp), as runs of such articles next to
-    each other in both states: (current start, stop, previous start); and the other articles,
-    whose claims are matched one by one. Without `fresh`, every article is another. `starts`: the
-    articles' first positions then their number, when `spans` run end to end (a claim table's)."""
+    each other in both states: (current start, stop, previous start); the other articles, whose
+    claims are matched one by one; and per article its index in `prev.spans` (-1: none; None
+    without `fresh`). Without `fresh`, every article is another. `starts`: the articles' first
+    positions then their number, when `spans` run end to end (a claim table's)."""
     names = list(spans)
     if fresh is None or not names:
-        return [], names
-    where = {a: j for j, a in enumerate(prev.spans)}
+        return [], names, None
+    where = dict(zip(prev.spans, range(len(prev.spans))))
     j = np.fromiter(map(where.get, names, itertools.repeat(-1)), dtype=np.int64, count=len(names))
     if starts is not None and prev.article_starts is not None:     # (both run end to end)
         c0, c1 = starts[:-1], starts[1:]
@@ -1807,7 +1826,7 @@ def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str
     else:
         cur, was = list(spans.values()), list(prev.spans.values())
         if not all(isinstance(r, range) for r in itertools.chain(cur, was)):     # (claims not in article order)
-            return [], names
+            return [], names, j
         c0 = np.fromiter((r.start for r in cur), dtype=np.int64, count=len(cur))
         c1 = np.fromiter((r.stop for r in cur), dtype=np.int64, count=len(cur))
         p0 = np.append(np.fromiter((r.start for r in was), dtype=np.int64, count=len(was)), -1)[j]
@@ -1821,7 +1840,7 @@ def _unchanged_runs(spans: Mapping[str, range | list[int]], stamps: Sequence[str
     first = at[~go_on]
     last = np.append(at[np.nonzero(~go_on)[0][1:] - 1], at[-1]) if len(at) else at
     blocks = list(zip(c0[first].tolist(), c1[last].tolist(), p0[first].tolist()))
-    return blocks, [names[i] for i in np.nonzero(~ok)[0].tolist()]
+    return blocks, [names[i] for i in np.nonzero(~ok)[0].tolist()], j
 
 
 class _KnownIds:
