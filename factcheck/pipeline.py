@@ -12,6 +12,7 @@ import gc
 import hashlib
 import itertools
 import json
+import operator
 import os
 import re
 import time
@@ -617,26 +618,29 @@ def _vector_runs(db: Database, claims: store.ClaimTable, keys: Sequence[str], em
     analyses found when most articles have a valid row (their keys are not read to count the
     distinct texts again); otherwise it is counted."""
     width = store.vector_width(db, embedder) or 0
-    index = store.claim_vector_index(db) if width else {}
-    shas, version = claims.shas, claims.version
+    heads = store.claim_vector_index(db, claims.version, embedder) if width else []
     rows: dict[str, range] = {}
     refs: dict[str, range] = {}
-    write: list[str] = []
-    for a, r in claims.spans.items():
-        got = index.get(a)
-        if not len(r) or got is None or a in claims.rewrite or got[:3] != (shas.get(a), version, embedder):
-            write.append(a)
-        elif got[3] == len(r) * width:
-            rows[a] = r
-        elif got[4] == len(r) * 8:
-            refs[a] = r
-        else:
-            write.append(a)
+    if heads:
+        # a row stands for its article's vectors when the article's content is the row's, its
+        # claims are not read afresh, and the row holds a vector (or a number) per claim: every
+        # row told at once
+        spans, m = claims.spans, len(heads)
+        names, shas, vector_bytes, ref_bytes = zip(*heads)
+        pos = list(map(spans.get, names, itertools.repeat(range(0))))
+        n = np.fromiter(map(len, pos), dtype=np.int64, count=m)
+        ok = ((n > 0) & np.fromiter(map(operator.eq, shas, map(claims.shas.get, names)), dtype=bool, count=m)
+              & ~np.fromiter(map(claims.rewrite.__contains__, names), dtype=bool, count=m))
+        whole = ok & (np.array(vector_bytes, dtype=np.float64) == n * width)        # (None: nan)
+        numbered = ok & ~whole & (np.array(ref_bytes, dtype=np.float64) == n * 8)
+        rows = dict(zip(itertools.compress(names, whole.tolist()), itertools.compress(pos, whole.tolist())))
+        refs = dict(zip(itertools.compress(names, numbered.tolist()), itertools.compress(pos, numbered.tolist())))
+    write = [a for a in claims.spans if a not in rows and a not in refs]
     if 2 * (len(rows) + len(refs)) > len(claims.spans):
         with_vectors = len(rows) > len(refs)
     else:
         with_vectors = len(keys) > 0 and len(set(keys)) >= _VECTOR_ROWS_SHARE * len(keys)
-    return _VectorRuns(width, rows, refs, write, with_vectors, {}, len(index))
+    return _VectorRuns(width, rows, refs, write, with_vectors, {}, len(heads))
 
 
 class _ByNumber(NamedTuple):

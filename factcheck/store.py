@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import operator
 import os
 import sqlite3
 import weakref
@@ -673,6 +674,7 @@ class ClaimTable(Sequence):
             by_article.setdefault(r[1], []).append(Claim(*r))
         cols = self._cols = _ArticleColumns(self._read_bodies)
         self._keys_of: dict[str, str | None] = dict(self._stored_embedder)   # article -> the embedder its keys are of
+        self._keys_all: str | None = None            # the embedder every article's keys are of, once made so
         # runs of stored articles are added at once, the articles read afresh one by one, in order
         lo = 0
         for a in sorted(by_article):
@@ -714,6 +716,7 @@ class ClaimTable(Sequence):
         for k in range(4):
             cols.flat(k)
         self._keys_of = dict.fromkeys(cols.names)
+        self._keys_all = None
         self._set_spans()
         self._position = None
         self.rewrite, self.rewrite_all = set(self._shas), True
@@ -776,14 +779,19 @@ class ClaimTable(Sequence):
         claims; every article's with `rewrite_all`, else those of `rewrite` and of the articles
         whose stored keys are another embedder's."""
         self._keys_under(embedder)
-        want = set(self.rewrite) | {a for a, e in self._stored_embedder.items() if e != embedder}
+        got = self._stored_embedder
+        want = set(self.rewrite).union(itertools.compress(got, map(operator.ne, got.values(), itertools.repeat(embedder))))
         out: dict[str, tuple[str, str, str, str, str, int] | None] = {a: None for a in want}
         c = self._cols
-        for j, a in enumerate(c.names):
-            if a in want or self.rewrite_all:
-                ids = c.items(j, 0)
-                out[a] = (self._shas.get(a, ""), self._version, embedder,
-                          _encode_columns(*(c.items(j, k) for k in range(4))), ids_stamp(ids), len(ids))
+        if self.rewrite_all:
+            js: Iterable[int] = range(len(c.names))
+        else:
+            index = dict(zip(c.names, range(len(c.names))))
+            js = sorted(j for j in map(index.get, want) if j is not None)
+        for j in js:
+            ids = c.items(j, 0)
+            out[c.names[j]] = (self._shas.get(c.names[j], ""), self._version, embedder,
+                               _encode_columns(*(c.items(j, k) for k in range(4))), ids_stamp(ids), len(ids))
         return out
 
     def stamps(self) -> list[str]:
@@ -792,12 +800,17 @@ class ClaimTable(Sequence):
 
     def _keys_under(self, embedder: str) -> None:
         # the articles whose keys are not of this embedder: their claims' texts hashed
+        if self._keys_all == embedder:
+            return
         c = self._cols
-        todo = [(j, self.spans[a]) for j, a in enumerate(c.names) if self._keys_of.get(a) != embedder]
+        odd = itertools.compress(range(len(c.names)),
+                                 map(operator.ne, map(self._keys_of.get, c.names), itertools.repeat(embedder)))
+        todo = [(j, self.spans[c.names[j]]) for j in odd]
         self.fetch(i for _, r in todo for i in r)
         for j, r in todo:
             c.set_items(j, 3, [vector_key(embedder, self._claims[i].standalone) for i in r])
             self._keys_of[c.names[j]] = embedder
+        self._keys_all = embedder
 
     def vector_keys(self, embedder: str) -> Sequence[str]:
         """Each claim's key in the embeddings cache (of its standalone text) under `embedder`."""
@@ -1528,11 +1541,11 @@ def write_claim_columns(db: Database, rows: Mapping[str, tuple | None], replace_
                           ((a, *r) for a, r in rows.items() if r is not None), replace_all)
 
 
-def claim_vector_index(db: Database) -> dict[str, tuple[str, str, str, int, int | None]]:
-    """article -> (content hash, extraction rules, embedder, length in bytes of its vectors, of
-    its vectors' numbers) of its stored `claim_vectors` row (neither is read)."""
-    return {r[0]: r[1:] for r in db.execute(
-        "select article_id, sha256, version, embedder, length(vectors), length(refs) from claim_vectors")}
+def claim_vector_index(db: Database, version: str, embedder: str) -> list[tuple[str, str, int | None, int | None]]:
+    """(article, content hash, length in bytes of its vectors, of its vectors' numbers) of each
+    stored `claim_vectors` row under these extraction rules and embedder (neither is read)."""
+    return db.execute("select article_id, sha256, length(vectors), length(refs) from claim_vectors "
+                      "where version = ? and embedder = ?", [version, embedder]).fetchall()
 
 
 def read_claim_vectors(db: Database, article_ids: Iterable[str]) -> Iterator[tuple[str, bytes]]:

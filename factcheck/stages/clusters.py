@@ -12,6 +12,7 @@ import bisect
 import functools
 import itertools
 import json
+import operator
 import re
 import time
 from collections import defaultdict
@@ -2032,10 +2033,11 @@ class OriginState:
         """What to write so that the stored rows become this state: (rows to write, article ids
         whose rows go, copy pairs to add, copy pairs to remove); everything without `before`."""
         old = {} if before is None else dict(zip(before.ids, zip(before.hashes, before.shas)))
-        rows = [(a, h, sha, np.asarray(self.shingles[i], dtype="<u8").tobytes())
-                for i, (a, h, sha) in enumerate(zip(self.ids, self.hashes, self.shas or [""] * len(self.ids)))
-                if old.get(a) != (h, sha)]
-        gone = sorted(set(old) - set(self.ids))
+        heads = list(zip(self.hashes, self.shas or [""] * len(self.ids)))
+        # (the articles whose hashes differ from those stored, found at once)
+        moved = itertools.compress(range(len(self.ids)), map(operator.ne, map(old.get, self.ids), heads))
+        rows = [(self.ids[i], *heads[i], np.asarray(self.shingles[i], dtype="<u8").tobytes()) for i in moved]
+        gone = sorted(set(old).difference(self.ids))
         if before is not None and isinstance(self.edges, _PairsAdded) and self.edges.kept is before.edges:
             return rows, gone, self.edges.added, []      # (a delta that kept every stored pair)
         if before is not None and self.edges == before.edges:      # (no pair came or went)
