@@ -1128,7 +1128,8 @@ def refresh_scores(db: Database, settings: Settings) -> int:
 
 def _moved_origins(origins: Mapping[str, str], stored: Mapping[str, str]) -> set[str]:
     """The articles whose origin differs from the stored one (or that have only one of them)."""
-    return {a for a in origins if stored.get(a) != origins[a]} | (set(stored) - set(origins))
+    moved = set(itertools.compress(origins, map(operator.ne, map(stored.get, origins), origins.values())))
+    return moved.union(set(stored).difference(origins))
 
 
 def _weak_flags(claims: store.ClaimTable, fl_run, origins: Mapping[str, str], stored_origins: Mapping[str, str]):
@@ -1184,10 +1185,11 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
     touched_articles |= {a for a in recomputed if a in claims.spans}
     origin_keys = _moved_origins(origins, stored_origins)
     touched_articles |= origin_keys
-    before = {k.id: k for k in prev_clusters}
-    after = {k.id: k for k in clusters}
+    before = dict(zip(map(operator.attrgetter("id"), prev_clusters), prev_clusters))
+    after = dict(zip(map(operator.attrgetter("id"), clusters), clusters))
     # (a kept cluster is the stored one itself: told equal without reading its members)
-    cluster_keys = {i for i in set(before) | set(after) if before.get(i) != after.get(i)}
+    ids = before.keys() | after.keys()
+    cluster_keys = set(itertools.compress(ids, map(operator.ne, map(before.get, ids), map(after.get, ids))))
     claim_article = claims.article_map()
     # a claim's corroboration depends on its cluster mates' origins and garbled sentences
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}

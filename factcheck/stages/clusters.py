@@ -2123,9 +2123,14 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     params = f"{min_share}\x1f{min_ratio}\x1f{min_words}\x1f"
     known: dict[str, str] = {}
     if previous is not None and shas is not None and previous.knows_files:
-        known = {a: h for a, h, sha in zip(previous.ids, previous.hashes, previous.shas)
-                 if sha and shas.get(a) == sha}
-    hashes = {a: known.get(a) or hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16] for a in ids}
+        # (an article's stored hash stands while its content hash is the stored one; every
+        # article's told at once)
+        same = map(operator.eq, previous.shas, map(shas.get, previous.ids))
+        known = dict(itertools.compress(zip(previous.ids, previous.hashes),
+                                        map(operator.and_, map(bool, previous.shas), same)))
+    hashes = dict(zip(ids, map(known.get, ids)))
+    for a in itertools.compress(ids, map(operator.not_, hashes.values())):
+        hashes[a] = hashlib.sha256((params + texts[a]).encode()).hexdigest()[:16]
     sentences: dict[str, list[str]] = {}
 
     def sents(a: str) -> list[str]:
@@ -2137,13 +2142,13 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     # when asked for); the new and changed ones are shingled; the stored versions of the changed
     # and removed ones are "gone"
     then = dict(zip(previous.ids, previous.hashes)) if previous is not None else {}
-    kept = {a for a in ids if then.get(a) == hashes[a]}
-    gone = [a for a in then if hashes.get(a) != then[a]]
+    kept = set(itertools.compress(ids, map(operator.eq, map(then.get, ids), hashes.values())))
+    gone = list(itertools.compress(then, map(operator.ne, map(hashes.get, then), then.values())))
     before_state: StoredShingles | None = None
     if previous is not None:
         before_state = previous.stored or StoredShingles(dict(zip(previous.ids, previous.shingles)))
     shingles = _Shingles(before_state)
-    new = [a for a in ids if a not in kept]
+    new = list(itertools.filterfalse(kept.__contains__, ids))
     for a in new:
         shingles[a] = _shingles(sents(a))
 
@@ -2272,11 +2277,12 @@ def origin_groups_state(texts: Mapping[str, str], *, min_share: float = 0.5, min
     listed: Sequence[np.ndarray] = ([shingles[a] for a in ids] if before_state is None
                                     else _ShingleList(ids, shingles))
     every_kept = previous is not None and still is previous.edges
-    state = OriginState(ids, [hashes[a] for a in ids], listed,
+    state = OriginState(ids, list(hashes.values()), listed,
                         _PairsAdded(still, edges) if every_kept else sorted([*still, *edges]),
-                        [(shas or {}).get(a, "") for a in ids], previous.stored if previous is not None else None)
+                        list(map((shas or {}).get, ids, itertools.repeat(""))),
+                        previous.stored if previous is not None else None)
     if every_kept and previous_groups is not None and len(previous_groups) == len(previous.ids) and all(
-            a in previous_groups for a in previous.ids):
+            map(previous_groups.__contains__, previous.ids)):
         return _groups_joined(ids, previous_groups, edges), state
     return _smallest_of_components(ids, state.edges), state
 
