@@ -247,18 +247,19 @@ class Cluster:
 
     def __init__(self, id: str, claim_ids: tuple[str, ...], article_ids: tuple[str, ...],
                  independent_sources: int) -> None:
-        for k, v in (("id", id), ("_claims", claim_ids), ("_articles", article_ids),
-                     ("independent_sources", independent_sources)):
-            object.__setattr__(self, k, v)
+        _set_cluster(self, id, claim_ids, article_ids, independent_sources)
 
     @classmethod
     def stored(cls, id: str, claims_json: str | Callable[[str], tuple[str, str]], articles_json: str | None,
                independent_sources: int) -> "Cluster":
         """A cluster from its stored row: its lists (JSON) are read when first asked for. With a
         function for `claims_json` (id -> the JSON of both lists), the lists are also fetched then."""
+        made = object.__new__(cls)
         if callable(claims_json):
-            return cls(id, claims_json, claims_json, independent_sources)   # (not fetched yet)
-        return cls(id, claims_json, articles_json, independent_sources)   # (a str: not read yet)
+            _set_cluster(made, id, claims_json, claims_json, independent_sources)   # (not fetched yet)
+        else:
+            _set_cluster(made, id, claims_json, articles_json, independent_sources)  # (a str: not read yet)
+        return made
 
     def _list(self, field: str) -> tuple[str, ...]:
         """One of the two lists, read from its JSON the first time (then kept); a list not read
@@ -301,6 +302,18 @@ class Cluster:
 
     def __reduce__(self):
         return Cluster, self._key()
+
+
+_CLUSTER_SLOTS = tuple(getattr(Cluster, n).__set__ for n in Cluster.__slots__)
+
+
+def _set_cluster(obj: Cluster, id, claims, articles, independent_sources) -> None:
+    """A frozen cluster's four slots set by their descriptors (a store reads hundreds at once)."""
+    put_id, put_claims, put_articles, put_sources = _CLUSTER_SLOTS
+    put_id(obj, id)
+    put_claims(obj, claims)
+    put_articles(obj, articles)
+    put_sources(obj, independent_sources)
 
 
 @dataclass(frozen=True, slots=True)
