@@ -796,6 +796,12 @@ class _RowKeys(ListLike):
         return (self[i] for i in range(len(self)))
 
 
+# what the rows of a state read back from its heads hold until they are read (None: whatever the
+# memory held). The tests set a row number past any array and a NaN cosine, so that a row looked
+# at before it is read fails where it is used.
+_UNREAD_FILL: tuple[int, float] | None = None
+
+
 @dataclass
 class KnnState:
     """What a clustering leaves for the next one: per claim (row), its key (article, texts,
@@ -975,8 +981,13 @@ class KnnState:
         def rows_at(nbr: np.ndarray) -> np.ndarray:
             return pos_of[np.where((nbr >= 0) & (nbr < top), nbr, -1)]
 
-        idx = np.full((n, k), -1, dtype=np.int64)
-        sims = np.full((n, k), -np.inf, dtype=np.float32)
+        # (a row's neighbours and cosines hold nothing until it is read, as `known` tells: only the
+        # rows read are looked at, so their memory is not filled, nor touched, before)
+        idx = np.empty((n, k), dtype=np.int64)
+        sims = np.empty((n, k), dtype=np.float32)
+        if _UNREAD_FILL is not None:
+            idx.fill(_UNREAD_FILL[0])
+            sims.fill(_UNREAD_FILL[1])
         said = np.zeros((n, k), dtype=np.uint8)
         known = np.zeros(n, dtype=bool)
         patched = np.zeros(n, dtype=bool)
