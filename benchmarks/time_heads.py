@@ -38,7 +38,8 @@ def reads(db) -> dict[str, object]:
     out = {
         "article content hashes": lambda: store.article_hashes(db),
         "article change log": lambda: store.article_changes(db),
-        "claim columns' heads": lambda: store.ClaimTable(db, shas, pipeline.COLUMNS_VERSION).spans,
+        "claim columns' heads (logged)": lambda: store.ClaimTable(db, shas, pipeline.COLUMNS_VERSION,
+                                                                  changes=logged).spans,
         "kNN rows' heads": lambda: store.knn_state_heads(db),
         "clusters with their slots": lambda: store.load_clusters_and_slots(db, lists_later=True),
         "copy-detection state": lambda: store.origin_state_rows(db),

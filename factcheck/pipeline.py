@@ -826,7 +826,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     sentences = store.Sentences(db)
     # the claims' ids, articles, sentences and speakers; their rows are read when a stage needs
     # them (with the columns the previous analysis stored, only the new and changed articles' now)
-    claims = store.ClaimTable(db, articles.shas, COLUMNS_VERSION, use_columns=not force)
+    claims = store.ClaimTable(db, articles.shas, COLUMNS_VERSION, use_columns=not force, changes=articles.changes)
     res.timings["load"] = load_seconds + time.perf_counter() - t
 
     t = time.perf_counter()
@@ -1080,6 +1080,9 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     origin_changes = origin_state.changes_since(stored_origins)
+    # the claim columns' rows to write, and every article's head of them after that (what the next
+    # analysis reads while the store's log of article changes stands)
+    columns = claims.columns(embedder.name)
     n_conflicts = store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
@@ -1088,7 +1091,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                "conflicts_state": json.dumps(index.state() if index is not None
                                              else conflict_rules.corpus_state(facts, summaries)),
                "fact_index": normalised.version, "fact_probes": probe_basis,
-               "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state},
+               "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state,
+               "claim_heads": claims.heads_state()},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, parse_cache=normalised.parses, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state), linkage=cres.linkage,
@@ -1097,7 +1101,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # (the articles of the stored copy-detection state no longer in the store: those analysed
         # before that left since)
         gone_articles=origin_changes[1] if stored_origins is not None else None,
-        claim_columns=claims.columns(embedder.name), claim_columns_all=claims.rewrite_all,
+        claim_columns=columns, claim_columns_all=claims.rewrite_all,
         # (the rows of the articles whose row was not valid)
         claim_vectors=claims.vector_rows(embedder.name, vectors, runs.write, runs.numbers, runs.with_vectors),
         claim_vectors_all=claims.rewrite_all,

@@ -636,6 +636,52 @@ class _Column(ListLike):
         return iter(c.flat(self._k))
 
 
+def _claim_heads(db: Database, sql: str, params: Sequence, shas: Mapping[str, str]
+                 ) -> tuple[list[str], list[str], list[str], list[int]]:
+    """(articles, embedders, stamps, numbers of claims) of the `claim_columns` heads `sql` selects
+    (article, content hash, embedder, stamp, number) that are those of the articles' content now
+    and hold their number of claims."""
+    rows = [r for r in db.execute(sql, params) if r[4] is not None and shas.get(r[0]) == r[1]]
+    names, _, embedders, stamps, counts = (list(c) for c in zip(*rows)) if rows else ([],) * 5
+    return names, embedders, stamps, counts
+
+
+def _claim_heads_kept(db: Database, version: str, shas: Mapping[str, str], changes: Collection[str]
+                      ) -> tuple[list[str], list[str], list[str], list[int]] | None:
+    """`_claim_heads` of every article, without reading every head: the heads the last analysis
+    saved with its rows (`ClaimTable.heads_state`), but for the articles the store's log holds
+    since (`changes`: stored, replaced or deleted), whose rows are read as they are now. None
+    when no such heads are saved under these extraction rules, or when the number of rows is not
+    theirs."""
+    raw = get_state(db, "claim_heads")
+    got = json.loads(raw) if raw else None
+    if not isinstance(got, dict) or got.get("version") != version:
+        return None
+    names, stamps, counts = got["names"], got["stamps"], got["counts"]
+    embedders = list(itertools.chain.from_iterable(itertools.repeat(e, k) for e, k in got["embedders"]))
+    if not len(names) == len(stamps) == len(counts) == len(embedders):
+        return None
+    # (the rows are those the heads were saved with, as far as their number tells: only an
+    # analysis' save writes them)
+    if db.execute("select count(*) from claim_columns indexed by claim_columns_head where version = ?",
+                  [version]).fetchone()[0] != len(names):
+        return None
+    # (an article not in the store now left it: the log holds it too)
+    keep = list(map(operator.and_, map(shas.__contains__, names),
+                    map(operator.not_, map(changes.__contains__, names))))
+    if not all(keep):
+        names, embedders, stamps, counts = (list(itertools.compress(c, keep))
+                                            for c in (names, embedders, stamps, counts))
+    logged = _claim_heads(db, "select article_id, sha256, embedder, stamp, n from claim_columns "
+                              "where version = ? and article_id in (select value from json_each(?)) order by article_id",
+                          [version, json.dumps(sorted(a for a in changes if a in shas))], shas) if changes else ([],) * 4
+    for j, a in enumerate(logged[0]):
+        at = bisect.bisect_left(names, a)
+        for col, got_col in zip((names, embedders, stamps, counts), logged):
+            col.insert(at, got_col[j])
+    return names, embedders, stamps, counts
+
+
 class ClaimTable(Sequence):
     """Every stored claim, in (article, index) order, as an analysis reads them: per claim its
     id, article, sentence and speaker (`ids`, `article_ids`, `sentence_ids`, `speakers`), the
@@ -647,25 +693,28 @@ class ClaimTable(Sequence):
     claim rows of the new and changed articles only; otherwise every row is read. The columns of
     those rows are split when asked for (`_ArticleColumns`): a delta asks for a few articles'."""
 
-    def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True) -> None:
+    def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True,
+                 changes: Collection[str] | None = None) -> None:
         self._db, self._version = db, version
         self._claims: dict[int, Claim] = {}
         self._refs: dict[int, ClaimRef] = {}         # (what `ref` gives, read with a position looked up)
         self._shas = dict(shas)
         self._position: _Positions | None = None
-        rows: list[tuple] = []
-        if use_columns:
+        heads = None
+        if use_columns and changes is not None:
+            heads = _claim_heads_kept(db, version, shas, changes)
+        if use_columns and heads is None:
             # the rows' heads, in article order (the index m029 adds holds them: the bodies are not
             # read); those of the articles' content now, holding their number of claims
-            rows = [r for r in db.execute(
-                "select article_id, sha256, embedder, stamp, n from claim_columns indexed by claim_columns_head "
-                "where version = ? order by article_id", [version]) if r[4] is not None and shas.get(r[0]) == r[1]]
-        names, _, embedders, stamps, counts = (list(c) for c in zip(*rows)) if rows else ([],) * 5
+            heads = _claim_heads(db, "select article_id, sha256, embedder, stamp, n from claim_columns "
+                                     "indexed by claim_columns_head where version = ? order by article_id",
+                                 [version], shas)
+        names, embedders, stamps, counts = heads if heads is not None else ([],) * 4
         # the articles whose stored columns are not those of their claims now: written at save
         self.rewrite: set[str] = set(shas).difference(names)
-        self.rewrite_all = not rows
+        self.rewrite_all = not names
         self._stored_embedder = dict(zip(names, embedders))
-        if not rows:
+        if not names:
             self._read_all()
             return
         by_article: dict[str, list[Claim]] = {}
@@ -691,6 +740,17 @@ class ClaimTable(Sequence):
         self._set_spans()
         if count_rows(db, "claims") != len(self):   # the store changed other than through its files
             self._read_all()
+
+    def heads_state(self) -> str:
+        """What the next analysis reads instead of every stored article's `claim_columns` head
+        while the store's log of article changes stands (`_claim_heads_kept`): per article with
+        claims, in order, its stamp, number of claims and the embedder of its stored keys. Made
+        after `columns`, whose rows the save writes with it."""
+        c = self._cols
+        return json.dumps({"version": self._version, "names": c.names, "stamps": c.stamps(),
+                           "counts": np.diff(np.asarray(c.starts, dtype=np.int64)).tolist(),
+                           "embedders": [[e, len(list(g))] for e, g in itertools.groupby(
+                               map(self._keys_of.get, c.names))]}, separators=(",", ":"))
 
     def _read_bodies(self, articles: list[str] | None) -> Iterator[tuple[str, str]]:
         """(article, body) of the stored claim columns of these articles (None: of every one)."""
@@ -1586,7 +1646,7 @@ def knn_state_heads(db: Database
         return None
     heads = db.execute("select article_id, stamp, slots, hub, worst from knn_rows indexed by knn_rows_head "
                        "order by article_id").fetchall()
-    if any(h[4] is None for h in heads):
+    if None in map(operator.itemgetter(4), heads):
         return None
 
     def rows_of(article_ids: list[str] | None) -> list[tuple]:

@@ -550,6 +550,47 @@ def test_the_knn_rows_a_delta_writes_are_those_of_each_article_looked_up_in_the_
         assert got == plain
 
 
+def test_a_claim_table_takes_the_heads_the_last_analysis_saved_and_reads_the_logged_articles_rows(tmp_path):
+    """While the store's log of article changes stands, a claim table takes every article's claim
+    columns head from what the last analysis saved with the rows, and reads the rows of the logged
+    articles alone (replaced, new, deleted): the table one reading every head makes."""
+    folder, settings, emb, db, _ = _analysed_corpus(tmp_path, "heads.db")
+    ids = sorted(store.ArticleTable(db).shas)
+    replaced = next(p for p in sorted(folder.glob("*.txt")) if p.stem in ids[1])
+    replaced.write_text(replaced.read_text(encoding="utf-8") + "\nShoigu left Moscow on Friday.\n", encoding="utf-8")
+    (folder / "zz_new.txt").write_text(bench_ci.NEW_ARTICLE, encoding="utf-8")
+    # ... one changed and changed back: logged, its row stands for its content again
+    back = next(p for p in sorted(folder.glob("*.txt")) if p.stem in ids[4])
+    text = back.read_text(encoding="utf-8")
+    back.write_text(text + "\nShoigu left Moscow on Friday.\n", encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    back.write_text(text, encoding="utf-8")
+    pipeline.ingest(db, [folder], settings)
+    store.delete_article(db, ids[3])
+
+    def tables():
+        articles = store.ArticleTable(db)
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        kept = store.ClaimTable(db, articles.shas, pipeline.COLUMNS_VERSION, changes=articles.changes)
+        db.conn.set_trace_callback(None)
+        scanned = store.ClaimTable(db, articles.shas, pipeline.COLUMNS_VERSION)
+        for attr in ("rewrite", "rewrite_all", "spans", "_stored_embedder", "_keys_of"):
+            assert getattr(kept, attr) == getattr(scanned, attr), attr
+        assert kept.stamps() == scanned.stamps() and list(kept.ids) == list(scanned.ids)
+        return articles.changes, any("stamp, n from claim_columns indexed by" in s for s in statements)
+
+    logged, every_head = tables()
+    assert len(logged) == 4 and not every_head
+    # the next analysis saves the heads of its rows: none logged since
+    pipeline.analyze(db, settings, embedder=emb)
+    assert tables() == (frozenset(), False)
+    # rows that are not those the heads were saved with (one went, outside the program): every
+    # head is read
+    db.execute("delete from claim_columns where article_id = ?", [ids[0]])
+    assert tables() == (frozenset(), True)
+
+
 def test_delta_writes_the_state_rows_of_the_new_article_only(steps):
     # copy detection's shingles and the claim columns: the new article's rows, not every article's
     written = {w[0]: w[1:] for w in steps["written"]}
