@@ -583,8 +583,9 @@ class _ArticleColumns:
     def stamps(self) -> list[str]:
         """Per article the stamp of its ids (`records.ids_stamp`): as stored, else made from them."""
         got = self._stamps
-        for j in [j for j, x in enumerate(got) if x is None]:
-            got[j] = ids_stamp(self.items(j, 0))
+        if None in got:
+            for j in [j for j, x in enumerate(got) if x is None]:
+                got[j] = ids_stamp(self.items(j, 0))
         return got
 
 
@@ -944,7 +945,7 @@ class ClaimTable(Sequence):
             rows = np.asarray(rows, dtype=np.int64)
             asked = set(map(cols.names.__getitem__,
                             np.unique(np.searchsorted(cols.starts, rows, side="right") - 1).tolist()))
-            pairs = [(s, a) for s, a in pairs if a in asked]
+            pairs = list(itertools.compress(pairs, map(asked.__contains__, articles)))
         of: dict[str, list[str]] = {}
         for s, a in pairs:
             of.setdefault(a, []).append(s)

@@ -1679,7 +1679,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     # them without `unsettled`)
     recount = kept_mask.copy()
     if unsettled is not None and len(rows_of):
-        moved = _per_article(spans, n, [a in unsettled for a in spans], lens).astype(bool)
+        moved = _per_article(spans, n, list(map(unsettled.__contains__, spans)), lens).astype(bool)
         hit = np.zeros(len(prev_clusters), dtype=bool)
         kept_rows = kept_mask[member_cluster]
         hit[member_cluster[kept_rows][moved[rows_of[kept_rows]]]] = True
@@ -1707,11 +1707,14 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         fresh_count = dict(zip(recount_idx.tolist(), counts.tolist()))
     else:
         fresh_count = {}
-    for c in kept_idx.tolist():
+    # (the kept clusters as stored, at once; those whose count moved made again)
+    first_kept = len(clusters)
+    clusters.extend(map(prev_clusters.__getitem__, kept_idx.tolist()))
+    for c, n_src in fresh_count.items():
         kl = prev_clusters[c]
-        n_src = fresh_count.get(c, kl.independent_sources)
-        clusters.append(kl if kl.independent_sources == n_src
-                        else Cluster(kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src))
+        if kl.independent_sources != n_src:
+            clusters[first_kept + int(np.searchsorted(kept_idx, c))] = Cluster(
+                kl.id, kl.claim_ids, kl.article_ids, independent_sources=n_src)
     # per current row, the index of its cluster once sorted: a new cluster's rows are its group's
     # (`_make_clusters` keeps the groups' order), a kept one's those its members map to
     clusters, cluster_rows, rank = _by_id(clusters, groups, n)
@@ -1898,10 +1901,10 @@ def _member_numbers(prev: KnnState, prev_clusters: Sequence[Cluster],
     """The previous clusters' members' stable numbers in `prev`, end to end, and the clusters'
     sizes: the stored numbers (`member_slots`, int64 bytes per cluster, written with its ids) when
     every cluster has them, else looked up through `prev`'s ids (-1 for an id it does not hold)."""
-    if member_slots is not None and len(member_slots) == len(prev_clusters) and all(
-            b is not None and len(b) % 8 == 0 for b in member_slots):
-        sizes = np.fromiter(map(len, member_slots), dtype=np.int64, count=len(member_slots)) // 8
-        return np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64), sizes
+    if member_slots is not None and len(member_slots) == len(prev_clusters) and None not in member_slots:
+        lengths = np.fromiter(map(len, member_slots), dtype=np.int64, count=len(member_slots))
+        if not (lengths % 8).any():
+            return np.frombuffer(b"".join(member_slots), dtype="<i8").astype(np.int64), lengths // 8
     sizes = np.fromiter((len(kl.claim_ids) for kl in prev_clusters), dtype=np.int64, count=len(prev_clusters))
     number = dict(zip(prev.ids, prev.slots.tolist()))
     flat = itertools.chain.from_iterable(kl.claim_ids for kl in prev_clusters)
