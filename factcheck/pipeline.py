@@ -564,7 +564,8 @@ def corpus_fingerprint(db: Database, settings: Settings, shas: Mapping[str, str]
     id -> content hash, when read already)."""
     if shas is None:
         shas = store.article_hashes(db)
-    h = hashlib.sha256("".join(f"{aid}:{sha}\n" for aid, sha in sorted(shas.items())).encode())
+    # ("id:hash\n" per article, in id order; joined in C)
+    h = hashlib.sha256(("\n".join(map(":".join, sorted(shas.items()))) + ("\n" if shas else "")).encode())
     h.update(settings.digest().encode())
     h.update(VERSION.encode())
     h.update(EXTRACTOR_VERSION.encode())
@@ -1149,7 +1150,7 @@ def _weak_flags(claims: store.ClaimTable, fl_run, origins: Mapping[str, str], st
         return (np.fromiter(map(fl_run.garbled.__contains__, claims.sentence_ids), dtype=bool,
                             count=len(claims)), None)
     garbled = list(fl_run.garbled)
-    garbled_articles = [fl_run.article_of[s] for s in garbled]
+    garbled_articles = list(map(fl_run.article_of.__getitem__, garbled))
 
     def weak(rows: np.ndarray) -> np.ndarray:
         return claims.in_sentences(garbled, garbled_articles, rows)
