@@ -1193,8 +1193,8 @@ def _delta_rows(db: Database, articles, sentences, claims: store.ClaimTable, fl_
     before = dict(zip(map(operator.attrgetter("id"), prev_clusters), prev_clusters))
     after = dict(zip(map(operator.attrgetter("id"), clusters), clusters))
     # (a kept cluster is the stored one itself: told equal without reading its members)
-    ids = before.keys() | after.keys()
-    cluster_keys = set(itertools.compress(ids, map(operator.ne, map(before.get, ids), map(after.get, ids))))
+    both = before.keys() | after.keys()
+    cluster_keys = set(itertools.compress(both, map(operator.ne, map(before.get, both), map(after.get, both))))
     claim_article = claims.article_map()
     # a claim's corroboration depends on its cluster mates' origins and garbled sentences
     moved_claims = {cid for i in cluster_keys for k in (before.get(i), after.get(i)) if k for cid in k.claim_ids}

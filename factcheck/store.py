@@ -692,7 +692,10 @@ class ClaimTable(Sequence):
     columns and each claim's embeddings-cache key, under the same extraction rules `version`)
     stand for the claims of the articles whose content did not change, so that a delta reads the
     claim rows of the new and changed articles only; otherwise every row is read. The columns of
-    those rows are split when asked for (`_ArticleColumns`): a delta asks for a few articles'."""
+    those rows are split when asked for (`_ArticleColumns`): a delta asks for a few articles'.
+    With `changes` too (the articles the store's log holds since the last analysis, when it
+    stands: `store.article_changes`), those rows' heads are the ones that analysis saved
+    (`heads_state`), but for the logged articles', which are read."""
 
     def __init__(self, db: Database, shas: Mapping[str, str], version: str, use_columns: bool = True,
                  changes: Collection[str] | None = None) -> None:
