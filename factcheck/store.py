@@ -637,12 +637,15 @@ class _Column(ListLike):
         return iter(c.flat(self._k))
 
 
-def _claim_heads(db: Database, sql: str, params: Sequence, shas: Mapping[str, str]
+def _claim_heads(db: Database, version: str, shas: Mapping[str, str], among: Iterable[str] | None = None
                  ) -> tuple[list[str], list[str], list[str], list[int]]:
-    """(articles, embedders, stamps, numbers of claims) of the `claim_columns` heads `sql` selects
-    (article, content hash, embedder, stamp, number) that are those of the articles' content now
-    and hold their number of claims."""
-    rows = [r for r in db.execute(sql, params) if r[4] is not None and shas.get(r[0]) == r[1]]
+    """(articles, embedders, stamps, numbers of claims), in article order, of the `claim_columns`
+    heads under these extraction rules (of the `among` articles only, when given; the index m029
+    adds holds them: the bodies are not read) that are those of the articles' content now and
+    hold their number of claims."""
+    rows = sorted(r for r in _rows_of_articles(db, "select article_id, sha256, embedder, stamp, n from claim_columns "
+                                                   "indexed by claim_columns_head", among, "version = ?", [version])
+                  if r[4] is not None and shas.get(r[0]) == r[1])
     names, _, embedders, stamps, counts = (list(c) for c in zip(*rows)) if rows else ([],) * 5
     return names, embedders, stamps, counts
 
@@ -673,9 +676,7 @@ def _claim_heads_kept(db: Database, version: str, shas: Mapping[str, str], chang
     if not all(keep):
         names, embedders, stamps, counts = (list(itertools.compress(c, keep))
                                             for c in (names, embedders, stamps, counts))
-    logged = _claim_heads(db, "select article_id, sha256, embedder, stamp, n from claim_columns "
-                              "where version = ? and article_id in (select value from json_each(?)) order by article_id",
-                          [version, json.dumps(sorted(a for a in changes if a in shas))], shas) if changes else ([],) * 4
+    logged = _claim_heads(db, version, shas, [a for a in changes if a in shas]) if changes else ([],) * 4
     for j, a in enumerate(logged[0]):
         at = bisect.bisect_left(names, a)
         for col, got_col in zip((names, embedders, stamps, counts), logged):
@@ -708,11 +709,7 @@ class ClaimTable(Sequence):
         if use_columns and changes is not None:
             heads = _claim_heads_kept(db, version, shas, changes)
         if use_columns and heads is None:
-            # the rows' heads, in article order (the index m029 adds holds them: the bodies are not
-            # read); those of the articles' content now, holding their number of claims
-            heads = _claim_heads(db, "select article_id, sha256, embedder, stamp, n from claim_columns "
-                                     "indexed by claim_columns_head where version = ? order by article_id",
-                                 [version], shas)
+            heads = _claim_heads(db, version, shas)           # (every article's)
         names, embedders, stamps, counts = heads if heads is not None else ([],) * 4
         # the articles whose stored columns are not those of their claims now: written at save
         self.rewrite: set[str] = set(shas).difference(names)
