@@ -615,3 +615,55 @@ def test_the_vectors_numbers_of_many_articles_are_read_in_one_pass_as_those_of_a
         by_lookup = sorted(store.read_claim_refs(db, asked))
         assert by_lookup == sorted((a, rows[a][4]) for a in asked if a in rows)
         assert sorted(store.read_claim_refs(db, asked, rows=len(rows))) == by_lookup   # (one pass)
+
+
+def test_the_fluency_reads_use_indexes_of_their_rows_alone_and_a_migrated_store_keeps_its_totals(tmp_path):
+    """A new article's terms are not written into an index of every term (one page per term it
+    uses): the context's reads (followers of hyphenated words, the content-hash rows, the garbled
+    verdicts) are served by indexes holding only the rows they read, and a store made before them
+    keeps its rows."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from factcheck.migrations import migrations
+
+    db = Database(sqlite3.connect(str(tmp_path / "old.db")))
+    migrations.apply(db, stop_before="m045_partial_fluency_indexes")
+    terms = [("a1", "a", "sha-1", None, 1), ("a1", "f", "well", "known", 1), ("a1", "v", "talks", None, 3),
+             ("a1", "n", "Lavrov", None, 2), ("a2", "a", "sha-2", None, 1), ("a2", "f", "well", "placed", 1),
+             ("a2", "v", "talks", None, 1), ("a2", "w", "Lavrov", "Sergei Lavrov", 1)]
+    db.conn.executemany("insert into fluency_terms (article_id, kind, key, ref, n) values (?, ?, ?, ?, ?)", terms)
+    totals = [("n", "Lavrov", "", 2), ("v", "talks", "", 4), ("w", "Lavrov", "Sergei Lavrov", 1)]
+    db.conn.executemany("insert into fluency_totals (kind, key, ref, n) values (?, ?, ?, ?)", totals)
+    db.conn.executemany("insert into fluency (sentence_id, article_id, score, garbled, reasons) values (?, ?, ?, ?, ?)",
+                        [("s1", "a1", 0.1, 0, "[]"), ("s2", "a1", 0.9, 1, "[]"), ("s3", "a2", 0.2, 0, "[]")])
+    db.conn.commit()
+    migrations.apply(db)
+
+    assert sorted(db.execute("select kind, key, ref, n from fluency_totals").fetchall()) == sorted(totals)
+    assert "without rowid" in db.execute("select sql from sqlite_master where name = 'fluency_totals'").fetchone()[0]
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    assert store.fluency_followers(db, ["well"], exclude=["a2"]) == {"well": {"known": {"a1"}}}
+    assert store.fluency_context_articles(db) == {"a1": "sha-1", "a2": "sha-2"}
+    assert store.fluency_context_articles(db, ["a2"]) == {"a2": "sha-2"}
+    assert store.has_fluency_context(db)
+    assert store.stored_garbled_sentences(db) == {"s2": "a1"}
+    assert store.fluency_totals(db, "v", ["talks"]) == {"talks": 4}
+    db.conn.set_trace_callback(None)
+    plans = {s: " ".join(r[3] for r in db.execute("explain query plan " + s).fetchall()) for s in statements}
+    assert len(plans) == 6
+    for s, plan in plans.items():
+        assert "COVERING INDEX" in plan or "PRIMARY KEY" in plan, (s, plan)
+    # each index holds the rows its condition names, nothing else
+    conditions = {name: sql.split(" where ")[-1] for name, sql in db.execute(
+        "select name, lower(sql) from sqlite_master where name in "
+        "('idx_fluency_terms_followers', 'idx_fluency_terms_context', 'idx_fluency_garbled_only')")}
+    assert conditions == {"idx_fluency_terms_followers": "kind = 'f'", "idx_fluency_terms_context": "kind = 'a'",
+                          "idx_fluency_garbled_only": "garbled = 1"}
+    assert {r[0] for r in db.execute("select name from sqlite_master where type = 'index' and tbl_name like 'fluency%'")
+            if not r[0].startswith("sqlite_")} == {
+        "idx_fluency_terms_followers", "idx_fluency_terms_context", "idx_fluency_terms_article_id",
+        "idx_fluency_garbled_only", "idx_fluency_article_id", "idx_fluency_reads_key", "idx_fluency_reads_sentence_id",
+        "idx_fluency_reads_article_id"}
