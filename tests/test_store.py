@@ -667,3 +667,33 @@ def test_the_fluency_reads_use_indexes_of_their_rows_alone_and_a_migrated_store_
         "idx_fluency_terms_followers", "idx_fluency_terms_context", "idx_fluency_terms_article_id",
         "idx_fluency_garbled_only", "idx_fluency_article_id", "idx_fluency_reads_key", "idx_fluency_reads_sentence_id",
         "idx_fluency_reads_article_id"}
+
+
+def test_opening_the_store_neither_looks_for_nor_runs_sqlite_utils_plugins(tmp_path, monkeypatch):
+    """A sqlite-utils plugin installed alongside (its `prepare_connection` hook) does not act on the
+    store, and the installed distributions' entry points are not scanned for plugins (10-20 ms of
+    every command)."""
+    import sqlite_utils
+    import sqlite_utils.db
+
+    def refuse() -> None:
+        raise AssertionError("the installed distributions' entry points were scanned")
+
+    monkeypatch.setattr(sqlite_utils.db, "ensure_plugins_loaded", refuse)
+    prepared = []
+
+    class Plugin:
+        @staticmethod
+        @sqlite_utils.hookimpl
+        def prepare_connection(conn):
+            prepared.append(conn)
+
+    sqlite_utils.db.pm.register(Plugin, name="factcheck-test-plugin")
+    try:
+        db = store.open_db(tmp_path / "claims" / "factcheck.db")
+        store.set_state(db, "probe", "1")
+        assert store.get_state(db, "probe") == "1"
+        db.conn.close()
+    finally:
+        sqlite_utils.db.pm.unregister(name="factcheck-test-plugin")
+    assert prepared == []
