@@ -189,11 +189,16 @@ def prepare_against(work: Path, n: int, db_path: Path, tree: Path) -> Path:
     code = ("from factcheck import pipeline, store; from factcheck.settings import load_settings; "
             f"db = store.open_db({str(out)!r}); pipeline.analyze(db, load_settings(), force=True); store.checkpoint(db)")
     t = time.perf_counter()
+    # a store this code migrated holds its schema (tables, indexes) even where the tree's code can
+    # open it: the tree's runs would then time this code's schema
+    unknown = sorted(set(_migration_names(ROOT)) - set(_migration_names(tree)))
     try:
+        if unknown:
+            raise subprocess.CalledProcessError(0, f"migrations {', '.join(unknown)}")
         subprocess.run([sys.executable, "-c", code], cwd=work, env=_env(tree), check=True, capture_output=True)
     except subprocess.CalledProcessError:
         # the tree's code cannot open a store the current code migrated (a table it does not
-        # know): it builds one of its own from the same files
+        # know), or would take over its schema: it builds one of its own from the same files
         for suffix in ("", "-wal", "-shm"):
             Path(str(out) + suffix).unlink(missing_ok=True)
         folder = work / f"synthetic_{db_path.stem.removeprefix('corpus_')}"
@@ -207,6 +212,12 @@ def prepare_against(work: Path, n: int, db_path: Path, tree: Path) -> Path:
     stamp.write_text(source_stamp(tree) + source_stamp())
     print(f"  analysed {out.name} with {tree}: {time.perf_counter() - t:.1f} s", flush=True)
     return out
+
+
+def _migration_names(tree: Path) -> list[str]:
+    """The store migrations the code in `tree` knows (its `mNNN_` functions)."""
+    return re.findall(r"^def (m\d+_\w+)\(", (tree / "factcheck" / "migrations.py").read_text(encoding="utf-8"),
+                      flags=re.M)
 
 
 def _env(tree: Path | None) -> dict[str, str]:
