@@ -14,8 +14,8 @@ analyze stage and the check itself).
 
 With --against DIR (another source tree, e.g. a `git worktree` of an earlier commit), that code's
 `ci` runs too, on a copy of each store analysed from scratch by it, the runs alternating. When it
-cannot open the store (the current code migrated it to a table it does not know), it builds its
-own from the same files.
+lacks one of the current code's migrations or cannot open the store, it builds its own from the
+same files (a copy would keep the current code's tables and indexes).
 """
 from __future__ import annotations
 
@@ -177,28 +177,28 @@ def source_stamp(root: Path = ROOT) -> str:
 
 
 def prepare_against(work: Path, n: int, db_path: Path, tree: Path) -> Path:
-    """A copy of the prepared store analysed from scratch by the code in `tree` (reused when
-    present): what that code's `ci` runs against."""
+    """A copy of the prepared store analysed from scratch by the code in `tree`, or a store that
+    code builds from the same files when it lacks one of this code's migrations or cannot open
+    the copy (reused when present): what that code's `ci` runs against."""
     out = work / f"against_{db_path.stem.removeprefix('corpus_')}.db"
     stamp = out.with_suffix(".source")
     if out.exists() and stamp.exists() and stamp.read_text() == source_stamp(tree) + source_stamp():
         return out
-    shutil.copy(db_path, out)
-    for suffix in ("-wal", "-shm"):
-        Path(str(out) + suffix).unlink(missing_ok=True)
     code = ("from factcheck import pipeline, store; from factcheck.settings import load_settings; "
             f"db = store.open_db({str(out)!r}); pipeline.analyze(db, load_settings(), force=True); store.checkpoint(db)")
     t = time.perf_counter()
     # a store this code migrated holds its schema (tables, indexes) even where the tree's code can
     # open it: the tree's runs would then time this code's schema
-    unknown = sorted(set(_migration_names(ROOT)) - set(_migration_names(tree)))
-    try:
-        if unknown:
-            raise subprocess.CalledProcessError(0, f"migrations {', '.join(unknown)}")
-        subprocess.run([sys.executable, "-c", code], cwd=work, env=_env(tree), check=True, capture_output=True)
-    except subprocess.CalledProcessError:
-        # the tree's code cannot open a store the current code migrated (a table it does not
-        # know), or would take over its schema: it builds one of its own from the same files
+    analysed = False
+    if not set(_migration_names(ROOT)) - set(_migration_names(tree)):
+        shutil.copy(db_path, out)
+        for suffix in ("-wal", "-shm"):
+            Path(str(out) + suffix).unlink(missing_ok=True)
+        analysed = subprocess.run([sys.executable, "-c", code], cwd=work, env=_env(tree),
+                                  capture_output=True).returncode == 0
+    if not analysed:
+        # the tree's code would take over this code's schema, or cannot open a store the current
+        # code migrated (a table it does not know): it builds one of its own from the same files
         for suffix in ("", "-wal", "-shm"):
             Path(str(out) + suffix).unlink(missing_ok=True)
         folder = work / f"synthetic_{db_path.stem.removeprefix('corpus_')}"
