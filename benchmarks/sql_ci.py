@@ -31,7 +31,9 @@ import bench_ci  # noqa: E402
 # found to FACTCHECK_SQL_OUT when the process ends (the command line ends with os._exit)
 SITECUSTOMIZE = r'''
 import os
-if os.environ.get("FACTCHECK_SQL_OUT"):
+# (taken out of the environment: the processes `ci` starts, its embedding worker, do not load it)
+_out, _with_pages = os.environ.pop("FACTCHECK_SQL_OUT", ""), os.environ.pop("FACTCHECK_SQL_PAGES", "")
+if _out:
     import collections, json, re, struct, time
     import sqlite_utils.db as _sdb
     _spent = collections.defaultdict(lambda: [0.0, 0])
@@ -93,7 +95,7 @@ if os.environ.get("FACTCHECK_SQL_OUT"):
 
     def execute(self, sql, parameters=None):
         key = _key(sql)
-        if "wal_checkpoint" in key and os.environ.get("FACTCHECK_SQL_PAGES"):
+        if "wal_checkpoint" in key and _with_pages:
             _wal_pages(self)
         t = time.perf_counter()
         cur = _execute(self, sql, parameters)
@@ -104,7 +106,7 @@ if os.environ.get("FACTCHECK_SQL_OUT"):
     _exit = os._exit
 
     def _exit_after_dump(code=0):
-        with open(os.environ["FACTCHECK_SQL_OUT"], "a", encoding="utf-8") as fh:
+        with open(_out, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"spent": _spent, "pages": _pages}) + "\n")
         _exit(code)
 
