@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import hashlib
 import json
 import os
@@ -31,7 +32,9 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,6 +233,34 @@ def _env(tree: Path | None) -> dict[str, str]:
 
 def ci_command() -> list[str]:
     return [sys.executable, "-m", "factcheck", "ci"]
+
+
+def add_store_args(ap: argparse.ArgumentParser, runs: int = 5) -> None:
+    """The options of a script that measures `ci` runs on this script's stores: the corpus sizes,
+    the runs at each, and the folder of the stores."""
+    ap.add_argument("--articles", default="1000", help="synthetic corpus sizes, comma-separated")
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
+
+
+@contextlib.contextmanager
+def injected(sitecustomize: str, env: dict[str, str]) -> Iterator[Path]:
+    """Inside the block, the `ci` processes of `one_run` load `sitecustomize` (Python source) at
+    start-up, with `env` set; both are undone after it. Yields the temporary folder holding it,
+    where the runs may write what they found."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "sitecustomize.py").write_text(sitecustomize, encoding="utf-8")
+        full = {"PYTHONPATH": os.pathsep.join(filter(None, [tmp, os.environ.get("PYTHONPATH")])), **env}
+        saved = {k: os.environ.get(k) for k in full}
+        os.environ.update(full)
+        try:
+            yield Path(tmp)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 def one_run(db_path: Path, work: Path, i: int, new_text: str = NEW_ARTICLE,

@@ -1,5 +1,6 @@
-"""Where `factcheck ci` spends its time for one new file, line by line of one function, measured
-inside the `ci` processes that `bench_ci.py` times.
+"""Where `factcheck ci` spends its time for one new file, line by line of one function.
+
+Measured inside the `ci` processes that `bench_ci.py` times.
 
     .venv/bin/python benchmarks/sample_ci.py [--articles 1000,2000] [--runs 5] [--work DIR]
         [--function clusters.py:_delta] [--top 25] [--new-file F] [--distinct]
@@ -21,7 +22,6 @@ import collections
 import linecache
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -81,9 +81,7 @@ if _func and os.environ.get("FACTCHECK_SAMPLE_OUT"):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", default="1000", help="synthetic corpus sizes, comma-separated")
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
+    bench_ci.add_store_args(ap)
     ap.add_argument("--function", default="clusters.py:_delta",
                     help="the function whose lines are charged: NAME, or FILE:NAME when other files have one; "
                          "'*': every function of the process, charged its inclusive time (shown by its first line), "
@@ -97,23 +95,13 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     stores = {n: bench_ci.prepare(args.work, n, args.distinct) for n in sizes}
     spent: dict[int, collections.Counter] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-        path = os.pathsep.join(filter(None, [tmp, os.environ.get("PYTHONPATH")]))
-        for n, db_path in stores.items():
-            out = Path(tmp) / f"spent_{n}.tsv"
-            env = {"PYTHONPATH": path, "FACTCHECK_SAMPLE_FUNCTION": args.function, "FACTCHECK_SAMPLE_OUT": str(out)}
-            saved = {k: os.environ.get(k) for k in env}
-            os.environ.update(env)
-            try:
-                for i in range(args.runs):
-                    bench_ci.one_run(db_path, args.work, i, new_text)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
+    for n, db_path in stores.items():
+        with bench_ci.injected(SITECUSTOMIZE, {"FACTCHECK_SAMPLE_FUNCTION": args.function,
+                                               "FACTCHECK_SAMPLE_OUT": ""}) as tmp:
+            out = tmp / f"spent_{n}.tsv"
+            os.environ["FACTCHECK_SAMPLE_OUT"] = str(out)
+            for i in range(args.runs):
+                bench_ci.one_run(db_path, args.work, i, new_text)
             got: collections.Counter = collections.Counter()
             if out.exists():
                 for row in out.read_text(encoding="utf-8").splitlines():

@@ -1,5 +1,6 @@
-"""What each store statement of `factcheck ci` costs for one new file, and what the run writes,
-measured inside the `ci` processes that `bench_ci.py` times.
+"""What each store statement of a `factcheck ci` run for one new file costs, and what it writes.
+
+Measured inside the `ci` processes that `bench_ci.py` times.
 
     .venv/bin/python benchmarks/sql_ci.py [--articles 1000,2000] [--runs 5] [--work DIR]
         [--top 30] [--new-file F] [--distinct] [--pages]
@@ -21,7 +22,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -116,9 +116,7 @@ if _out:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", default="1000", help="synthetic corpus sizes, comma-separated")
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
+    bench_ci.add_store_args(ap)
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--new-file", type=Path, default=None)
     ap.add_argument("--distinct", action="store_true", help="the stores of `bench_ci.py --distinct`")
@@ -130,27 +128,16 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     stores = {n: bench_ci.prepare(args.work, n, args.distinct) for n in sizes}
     runs: dict[int, list[dict]] = {n: [] for n in sizes}
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-        env = {"PYTHONPATH": os.pathsep.join(filter(None, [tmp, os.environ.get("PYTHONPATH")])),
-               "FACTCHECK_SQL_PAGES": "1" if args.pages else ""}
-        saved = {k: os.environ.get(k) for k in [*env, "FACTCHECK_SQL_OUT"]}
-        os.environ.update(env)
-        try:
-            # the runs alternate between the stores, so that a change in the host's load hits all alike
-            for i in range(args.runs):
-                for n, db_path in stores.items():
-                    out = Path(tmp) / f"run_{n}_{i}.json"
-                    os.environ["FACTCHECK_SQL_OUT"] = str(out)
-                    bench_ci.one_run(db_path, args.work, i, new_text)
-                    if out.exists():
-                        runs[n].append(json.loads(out.read_text(encoding="utf-8").splitlines()[-1]))
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    with bench_ci.injected(SITECUSTOMIZE, {"FACTCHECK_SQL_PAGES": "1" if args.pages else "",
+                                           "FACTCHECK_SQL_OUT": ""}) as tmp:
+        # the runs alternate between the stores, so that a change in the host's load hits all alike
+        for i in range(args.runs):
+            for n, db_path in stores.items():
+                out = tmp / f"run_{n}_{i}.json"
+                os.environ["FACTCHECK_SQL_OUT"] = str(out)
+                bench_ci.one_run(db_path, args.work, i, new_text)
+                if out.exists():
+                    runs[n].append(json.loads(out.read_text(encoding="utf-8").splitlines()[-1]))
     if not all(runs.values()):
         raise SystemExit("no statement was recorded (the `ci` runs did not load the wrapper)")
 
