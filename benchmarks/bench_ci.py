@@ -235,10 +235,10 @@ def ci_command() -> list[str]:
     return [sys.executable, "-m", "factcheck", "ci"]
 
 
-def add_store_args(ap: argparse.ArgumentParser, runs: int = 5) -> None:
-    """The options of a script that measures `ci` runs on this script's stores: the corpus sizes,
-    the runs at each, and the folder of the stores."""
-    ap.add_argument("--articles", default="1000", help="synthetic corpus sizes, comma-separated")
+def add_store_args(ap: argparse.ArgumentParser, runs: int = 5, articles: str = "1000") -> None:
+    """The options of a script that measures on this script's stores: the corpus sizes, the runs
+    at each, and the folder of the stores."""
+    ap.add_argument("--articles", default=articles, help="synthetic corpus sizes, comma-separated")
     ap.add_argument("--runs", type=int, default=runs)
     ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
 

@@ -82,9 +82,7 @@ def load_against(tree: Path, into: Path):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", default="1000,2000", help="synthetic corpus sizes, comma-separated")
-    ap.add_argument("--runs", type=int, default=15)
-    ap.add_argument("--work", type=Path, default=Path("/tmp/factcheck-bench-ci"))
+    bench_ci.add_store_args(ap, runs=15, articles="1000,2000")
     ap.add_argument("--distinct", action="store_true", help="the stores whose claim texts mostly differ")
     ap.add_argument("--against", type=Path, help="another source tree of the package: its reads alternate with "
                                                   "this tree's in this process, on the store it analysed")
