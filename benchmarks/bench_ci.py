@@ -377,6 +377,11 @@ def main() -> None:
     # ... and beyond parsing the new file itself (fluency's and normalisation's spaCy parses of its
     # text: work of the file, not of the corpus, and the noisiest part of what is left)
     row("... and its own parses", [_beyond(runs[n], vectors=True, parses=True) for n in sizes])
+    # the wall's share of the analysis: what it did after the model's vectors came, beyond the
+    # search (the work done while waiting for them, the clustering's reads among it, is not; it
+    # adds to the wall only where the run did not wait, `analyze.embed.model` near 0)
+    if all("after_model" in t for n in sizes for _, t, _ in runs[n]):
+        row("after the model, beyond search", [_after(runs[n]) for n in sizes])
     if other:
         print(f"\n{args.against} (runs alternating with the above), medians:")
         for k in stages:
@@ -386,6 +391,14 @@ def main() -> None:
         row("... and the vector read", [_beyond(other[n], vectors=True) for n in sizes])
         if all("analyze.fluency.parse" in t for n in sizes for _, t, _ in other[n]):
             row("... and its own parses", [_beyond(other[n], vectors=True, parses=True) for n in sizes])
+        if all("after_model" in t for n in sizes for _, t, _ in other[n]):
+            row("after the model, beyond search", [_after(other[n]) for n in sizes])
+
+def _after(got: list) -> float:
+    """The median over runs of what the analysis did after the model's vectors came, beyond the
+    nearest-neighbour search."""
+    return statistics.median(t["after_model"] - t.get("analyze.cluster.search", 0.0) for _, t, _ in got)
+
 
 def _beyond(got: list, vectors: bool = False, parses: bool = False) -> float:
     """The median over runs of what the analysis spent beyond the model and the search (with

@@ -118,6 +118,7 @@ def ci(paths: Annotated[Optional[list[Path]], typer.Argument(
             embedded, deferred = res.embedded, res.deferred
             timings.update({f"analyze.{k}": v for k, v in res.timings.items()})
             timings["analyze"] = sum(v for k, v in res.timings.items() if "." not in k)   # stages, not their parts
+            timings["after_model"] = res.after_model
         embed_worker.stop(embedder)
         t = time.perf_counter()
         result = gate.check(dbh, ids, settings, refused=refused, errors=errors)

@@ -18,7 +18,8 @@ import os
 import struct
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -73,32 +74,58 @@ class WorkerEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), 384) float32, L2-normalised: from the worker, else in this process."""
+        return self.submit(texts)()
+
+    def submit(self, texts: Sequence[str]) -> Callable[[], np.ndarray]:
+        """Hand `texts` to the worker now and return a function that waits for their vectors
+        (those of `embed`; in this process if the worker fails): the command goes on with work
+        that does not need them while the worker computes them, or is still loading the model.
+        Each function given must be called, in the order given, before the next `submit`."""
         texts = [str(t) for t in texts]
-        if self._proc is not None and texts:
+        if self._proc is None or not texts:
+            return lambda: self._local.embed(texts)
+        # (the request is written from a thread: a worker still loading reads nothing, and a
+        # request larger than the pipe's buffer would block the command until it does)
+        sent: list[BaseException] = []
+        writer = threading.Thread(target=self._send, args=(self._proc, texts, sent), daemon=True)
+        writer.start()
+
+        def vectors() -> np.ndarray:
+            writer.join()
             try:
-                vectors = self._ask(texts)
+                if sent:
+                    raise sent[0]
+                got = self._receive(len(texts))
                 self.used = True
-                return vectors
+                return got
             except (OSError, EOFError, ValueError, RuntimeError) as e:
                 self.fallback_reason = str(e) or type(e).__name__
                 self.close()
-        return self._local.embed(texts)
+            return self._local.embed(texts)
 
-    def _ask(self, texts: list[str]) -> np.ndarray:
+        return vectors
+
+    @staticmethod
+    def _send(proc: subprocess.Popen, texts: list[str], failed: list[BaseException]) -> None:
+        try:
+            payload = json.dumps(texts).encode("utf-8")
+            proc.stdin.write(struct.pack("<Q", len(payload)) + payload)
+            proc.stdin.flush()
+        except (OSError, ValueError) as e:        # (a closed pipe; the command embeds itself)
+            failed.append(e)
+
+    def _receive(self, n: int) -> np.ndarray:
         proc = self._proc
         if proc is None:
             raise EOFError("the embedding worker was stopped")
-        payload = json.dumps(texts).encode("utf-8")
-        proc.stdin.write(struct.pack("<Q", len(payload)) + payload)
-        proc.stdin.flush()
         kind, size = _HEAD.unpack(_read_exact(proc.stdout, _HEAD.size))
         body = _read_exact(proc.stdout, size)
         if kind == b"E":
             raise RuntimeError(body.decode("utf-8", "replace"))
         vectors = np.frombuffer(body, dtype="<f4")
-        if kind != b"V" or vectors.size != len(texts) * 384:
+        if kind != b"V" or vectors.size != n * 384:
             raise ValueError("the embedding worker's reply is not the vectors asked for")
-        return vectors.reshape(len(texts), 384).astype(np.float32)
+        return vectors.reshape(n, 384).astype(np.float32)
 
     def close(self) -> None:
         """Stop the worker (a command that did not embed stops it still loading)."""

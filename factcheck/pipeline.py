@@ -103,6 +103,9 @@ class AnalyzeResult:
     regrouped: int = 0           # claims whose clusters were computed again (all on the full path)
     recombined: int = 0          # sentences whose fluency verdict was computed again (all on the full path)
     deferred: int = 0            # articles whose score may have moved, left stale (`only_scores`)
+    # seconds of the analysis after the vectors were at hand: what adds to a command's wall after
+    # the wait for the model, the work done while waiting (`embed_keyed`'s `meanwhile`) not
+    after_model: float = 0.0
     timings: dict = field(default_factory=dict)
     counts: dict = field(default_factory=dict)
 
@@ -705,10 +708,14 @@ def _vectors_by_refs(db: Database, runs: _VectorRuns, embedder: str) -> _ByNumbe
 
 def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[int], str],
                 timings: dict[str, float] | None = None,
-                runs: _VectorRuns | None = None) -> tuple[np.ndarray, int]:
+                runs: _VectorRuns | None = None,
+                meanwhile: Callable[[], None] | None = None) -> tuple[np.ndarray, int]:
     """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
     asked for only when its vector is not cached); returns (vectors, n computed). `timings`
-    ["embed.model"]: the seconds spent in the model (loading it and embedding the texts not cached).
+    ["embed.model"]: the seconds spent waiting for the model (loading it and embedding the texts
+    not cached). `meanwhile` is called once, after the texts are handed to the model and before
+    its vectors are waited for: work that does not need them (with an embedder that has `submit`,
+    such as the embedding worker's, it runs while the model loads or computes).
     `runs` (`_vector_runs`): the vectors of its valid articles' rows are read from those rows (their
     bytes, or the cache by the numbers they hold), the others' by their keys, from the cache or the
     model; `runs.numbers` is filled with the numbers of the keys of the rows to write."""
@@ -737,14 +744,20 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
             if k in missing_keys and k not in first:
                 first[k] = todo[i]
     missing = [first[k] for k in unique if k in missing_keys]
-    for i in range(0, len(missing), 1024):
-        chunk = [text_of(j) for j in missing[i:i + 1024]]
+    chunks = [[text_of(j) for j in missing[i:i + 1024]] for i in range(0, len(missing), 1024)]
+    # the first chunk is handed to the model before `meanwhile` runs (an embedder that computes
+    # in this process computes when asked for the vectors, after it)
+    submit = getattr(embedder, "submit", None)
+    pending = submit(chunks[0]) if chunks and submit is not None else None
+    if meanwhile is not None:
+        meanwhile()
+    for i, chunk in enumerate(chunks):
         t_model = time.perf_counter()
-        vecs = np.asarray(embedder.embed(chunk), dtype="<f4")
+        vecs = np.asarray(pending() if i == 0 and pending is not None else embedder.embed(chunk), dtype="<f4")
         if timings is not None:
             timings["embed.model"] = timings.get("embed.model", 0.0) + time.perf_counter() - t_model
         store.store_vectors(db, embedder.name, chunk, vecs)
-        cached.update(zip((keys[j] for j in missing[i:i + 1024]), (v.tobytes() for v in vecs)))
+        cached.update(zip((keys[j] for j in missing[i * 1024:(i + 1) * 1024]), (v.tobytes() for v in vecs)))
     if runs is not None and runs.write:
         # (the numbers of the keys just cached: those read with the cache's vectors stand)
         runs.numbers.update(numbers)
@@ -852,55 +865,37 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     t = time.perf_counter()
     progress("embed", 0, len(claims))
     embedder = embedder or get_embedder(settings.embedder, settings.backend)
-    res.timings["embed.model"] = 0.0      # of which the model itself (the rest: reading cached vectors)
+    res.timings["embed.model"] = 0.0      # of which waiting for the model (the rest: reading cached vectors)
     keys = claims.vector_keys(embedder.name)
     # with mostly distinct texts, the unchanged articles' vectors come from their stored rows
     runs = _vector_runs(db, claims, keys, embedder.name)
+    inputs: list[_ClusterInputs] = []
+
+    def read_cluster_inputs() -> None:
+        # what the clustering needs besides the vectors (copy detection, the weak flags, the stored
+        # kNN state and clusters), made while the model computes the vectors: with the embedding
+        # worker, on this core while the other loads the model, rather than after it
+        t_in = time.perf_counter()
+        inputs.append(_cluster_inputs(db, settings, force, embedder.name, articles, sentences, claims,
+                                      fl_run, reread))
+        res.timings["cluster.inputs"] = time.perf_counter() - t_in
+
     vectors, res.embedded = embed_keyed(db, embedder, keys, lambda i: claims[i].standalone, res.timings,
-                                        runs=runs)
-    res.timings["embed"] = time.perf_counter() - t
+                                        runs=runs, meanwhile=read_cluster_inputs)
+    t_vectors = time.perf_counter()
+    res.timings["embed"] = t_vectors - t - res.timings["cluster.inputs"]
 
     t = time.perf_counter()
     progress("cluster", 0, len(claims))
     from .stages import matching
     from .stages import conflicts as conflict_rules
-    # the previous analysis' state is reused only under the same rules, settings and embedder
-    cluster_basis = hashlib.sha256("\x1f".join(
-        (_source_digest(clustering, settings), _source_digest(matching), embedder.name)).encode()).hexdigest()[:24]
-    delta_ok = not force and store.get_state(db, "cluster_basis") == cluster_basis
-    origin_prefix = "o:" + _source_digest(clustering)[:12] + ":"
-    # a small delta looks up the few pairs it needs; otherwise the whole cache is read at once
-    import struct
-    preload = not (delta_ok and len(reread) <= SMALL_DELTA * max(1, len(articles)))
-    origin_cache = store.PairCache(db, origin_prefix, lambda blob: bool(struct.unpack("<d", blob[:8])[0]),
-                                   preload=preload)
-    # copy detection's stored state (its rows are written back as the difference from it)
-    stored_origins = None
-    if (rows := store.origin_state_rows(db)) is not None:
-        stored_origins = clustering.OriginState.from_rows(rows[0], rows[1], stored=rows[2])
-    prev_origins_state = stored_origins if delta_ok else None
-    # copy detection reads only the new and changed articles' texts (and those it compares them
-    # with) when it has its previous state; otherwise it hashes and shingles every text
-    if prev_origins_state is None or not prev_origins_state.knows_files:
-        sentences.all()
-    # the stored origin groups (table `origins`: those of the stored copy pairs), read once: copy
-    # detection joins them when it keeps every stored pair, and the weak flags and the delta's
-    # rows tell the articles whose group moved
-    stored_groups = store.load_origins(db)
-    origins, origin_state = clustering.origin_groups_state(
-        _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
-        shas=articles.shas, previous_groups=stored_groups)
+    got = inputs[0]
+    cluster_basis, delta_ok, preload = got.basis, got.delta_ok, got.preload
+    origin_prefix, origin_cache, match_prefix, pair_cache = got.origin_prefix, got.origin_cache, got.match_prefix, got.pair_cache
+    stored_origins, stored_groups, origins, origin_state = got.stored_origins, got.stored_groups, got.origins, got.origin_state
+    weak, unsettled, prev_knn, prev_clusters = got.weak, got.unsettled, got.prev_knn, got.prev_clusters
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = fl_run.garbled
-    # per claim, whether its sentence is garbled (such a claim is no independent source)
-    weak, unsettled = _weak_flags(claims, fl_run, origins, stored_groups)
-    match_prefix = "m:" + _source_digest(matching)[:12] + ":"
-    pair_cache = store.PairCache(db, match_prefix, preload=preload)
-    prev_knn = None
-    prev_clusters = None
-    if delta_ok and (knn_heads := store.knn_state_heads(db)) is not None:
-        prev_clusters, prev_slots, prev_linkage = store.load_clusters_and_slots(db, lists_later=True)
-        prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots, prev_linkage)
     cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
                                           pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
                                           fresh=reread, unsettled=unsettled)
@@ -909,7 +904,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
     new_pairs = pair_cache.new
     res.matched = len(new_pairs)
-    res.timings["cluster"] = time.perf_counter() - t
+    res.timings["cluster"] = time.perf_counter() - t + res.timings["cluster.inputs"]
     res.timings["cluster.search"] = cres.search     # of which the nearest-neighbour search itself
 
     t = time.perf_counter()
@@ -1118,6 +1113,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                   "matched": res.matched}
     res.delta = delta is not None
     res.deferred = len(deferred)
+    res.after_model = time.perf_counter() - t_vectors
     return res
 
 
@@ -1135,6 +1131,71 @@ def _moved_origins(origins: Mapping[str, str], stored: Mapping[str, str]) -> set
     """The articles whose origin differs from the stored one (or that have only one of them)."""
     moved = set(itertools.compress(origins, map(operator.ne, map(stored.get, origins), origins.values())))
     return moved.union(set(stored).difference(origins))
+
+
+class _ClusterInputs(NamedTuple):
+    """What the clustering reads and makes before it has the vectors (`_cluster_inputs`)."""
+    basis: str                       # the rules, settings and embedder its stored state holds for
+    delta_ok: bool                   # whether the stored state may be reused
+    preload: bool                    # whether the pair caches were read whole
+    origin_prefix: str
+    origin_cache: store.PairCache    # copy detection's verdicts on pairs of articles
+    match_prefix: str
+    pair_cache: store.PairCache      # the matcher's verdicts on pairs of claims
+    stored_origins: object           # copy detection's stored state (`OriginState`), or None
+    stored_groups: dict              # the stored origins table
+    origins: dict                    # each article's origin group now
+    origin_state: object             # copy detection's state now
+    weak: object                     # `_weak_flags`
+    unsettled: object
+    prev_knn: tuple | None           # the stored kNN state, clusters, slots and linkage
+    prev_clusters: list | None
+
+
+def _cluster_inputs(db: Database, settings: Settings, force: bool, embedder_name: str, articles, sentences,
+                    claims: store.ClaimTable, fl_run, reread) -> _ClusterInputs:
+    """The clustering's inputs other than the vectors: copy detection's origin groups, the weak
+    flags, the pair caches, and the previous analysis' kNN state and clusters (read as heads)."""
+    from .stages import clusters as clustering
+    from .stages import matching
+    # the previous analysis' state is reused only under the same rules, settings and embedder
+    basis = hashlib.sha256("\x1f".join(
+        (_source_digest(clustering, settings), _source_digest(matching), embedder_name)).encode()).hexdigest()[:24]
+    delta_ok = not force and store.get_state(db, "cluster_basis") == basis
+    origin_prefix = "o:" + _source_digest(clustering)[:12] + ":"
+    # a small delta looks up the few pairs it needs; otherwise the whole cache is read at once
+    import struct
+    preload = not (delta_ok and len(reread) <= SMALL_DELTA * max(1, len(articles)))
+    origin_cache = store.PairCache(db, origin_prefix, lambda blob: bool(struct.unpack("<d", blob[:8])[0]),
+                                   preload=preload)
+    # copy detection's stored state (its rows are written back as the difference from it)
+    stored_origins = None
+    if (rows := store.origin_state_rows(db)) is not None:
+        stored_origins = clustering.OriginState.from_rows(rows[0], rows[1], stored=rows[2])
+    prev_origins_state = stored_origins if delta_ok else None
+    # copy detection reads only the new and changed articles' texts (and those it compares them
+    # with) when it has its previous state; otherwise it hashes and shingles every text
+    if prev_origins_state is None or not prev_origins_state.knows_files:
+        sentences.all()
+    # the stored origin groups (table `origins`: those of the stored copy pairs), read once: copy
+    # detection joins them when it keeps every stored pair, and the weak flags and the delta's
+    # rows tell the articles whose group moved
+    stored_groups = store.load_origins(db)
+    origins, origin_state = clustering.origin_groups_state(
+        _ArticleTexts(articles, sentences), pair_cache=origin_cache, previous=prev_origins_state,
+        shas=articles.shas, previous_groups=stored_groups)
+    # per claim, whether its sentence is garbled (such a claim is no independent source)
+    weak, unsettled = _weak_flags(claims, fl_run, origins, stored_groups)
+    match_prefix = "m:" + _source_digest(matching)[:12] + ":"
+    pair_cache = store.PairCache(db, match_prefix, preload=preload)
+    prev_knn = None
+    prev_clusters = None
+    if delta_ok and (knn_heads := store.knn_state_heads(db)) is not None:
+        prev_clusters, prev_slots, prev_linkage = store.load_clusters_and_slots(db, lists_later=True)
+        prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots, prev_linkage)
+    return _ClusterInputs(basis, delta_ok, preload, origin_prefix, origin_cache, match_prefix, pair_cache,
+                          stored_origins, stored_groups, origins, origin_state, weak, unsettled, prev_knn,
+                          prev_clusters)
 
 
 def _weak_flags(claims: store.ClaimTable, fl_run, origins: Mapping[str, str], stored_origins: Mapping[str, str]):

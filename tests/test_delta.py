@@ -626,6 +626,51 @@ def test_the_search_is_timed_apart_from_the_rest_of_clustering(steps):
         assert 0 < res.timings["cluster.search"] <= res.timings["cluster"]
 
 
+def test_the_clustering_reads_its_stored_state_while_the_model_computes_the_new_vectors(tmp_path, monkeypatch):
+    """With an embedder that takes texts and gives their vectors later (the embedding worker's
+    `submit`), the copy detection and the stored kNN state and clusters are read after the new
+    texts are handed over and before their vectors are waited for; the analysis stores what it
+    stores when they are read after the vectors, and times what followed the vectors apart."""
+    from conftest import FakeEmbedder
+    events = []
+
+    class Later(FakeEmbedder):
+        def submit(self, texts):
+            events.append("submit")
+
+            def vectors():
+                events.append("vectors")
+                return self.embed(texts)
+            return vectors
+
+    folder, settings, _, db, _ = _analysed_corpus(tmp_path, "later.db")
+    store.checkpoint(db)
+    shutil.copy(db.conn.execute("pragma database_list").fetchone()[2], tmp_path / "plain.db")
+    plain = store.open_db(tmp_path / "plain.db")
+    new = tmp_path / "new"
+    new.mkdir()
+    bench_ci.build_corpus(new, 8, seed=11)
+    files = sorted(new.iterdir())[-2:]
+    for name in ("knn_state_heads", "origin_state_rows", "load_origins"):
+        real = getattr(store, name)
+
+        def logged(*a, _real=real, _name=name, **k):
+            events.append(_name)
+            return _real(*a, **k)
+        monkeypatch.setattr(store, name, logged)
+    pipeline.ingest(db, files, settings)
+    res = pipeline.analyze(db, settings, embedder=Later())
+    assert res.delta and res.embedded
+    assert events == ["submit", "origin_state_rows", "load_origins", "knn_state_heads", "vectors"]
+    assert 0 < res.timings["cluster.inputs"] < res.timings["cluster"]
+    assert 0 < res.after_model < sum(v for k, v in res.timings.items() if "." not in k)
+    monkeypatch.undo()
+    pipeline.ingest(plain, files, settings)
+    res_plain = pipeline.analyze(plain, settings, embedder=FakeEmbedder())
+    assert res_plain.delta
+    assert _snapshot(db) == _snapshot(plain)
+
+
 def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
     assert steps["deleted"][0].delta
     assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0,

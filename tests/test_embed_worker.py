@@ -44,6 +44,9 @@ def test_the_workers_vectors_are_those_of_this_process_bit_for_bit(worker):
     assert np.array_equal(got, want)
     # a second request, of one batch (whose vectors are not those of the texts in larger batches)
     assert np.array_equal(worker.embed(TEXTS[:3]), local.embed(TEXTS[:3]))
+    # handed over first, collected later
+    later = worker.submit(TEXTS[3:9])
+    assert np.array_equal(later(), local.embed(TEXTS[3:9]))
 
 
 def test_a_worker_that_died_leaves_the_embedding_to_this_process(worker):
@@ -54,6 +57,36 @@ def test_a_worker_that_died_leaves_the_embedding_to_this_process(worker):
     assert embed_worker.describe(worker).startswith("in process: ")
     assert worker._proc is None
     assert np.array_equal(got, MiniLMEmbedder(worker.backend).embed(TEXTS[:5]))
+
+
+def test_a_request_is_handed_to_a_worker_still_loading_without_waiting_for_it():
+    """`submit` returns at once though the worker reads nothing yet and the request is larger than
+    a pipe holds, so the command goes on meanwhile; a worker that dies before answering leaves
+    those texts to this process."""
+    worker = embed_worker.WorkerEmbedder("minilm.v1", "auto")
+    worker.close()
+    worker.fallback_reason = None
+
+    class Local:
+        def embed(self, texts):
+            return np.full((len(texts), 384), 0.5, dtype=np.float32)
+
+    worker._local = Local()
+    # (a stand-in that never reads its input, as a worker loading the model)
+    worker._proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    texts = [f"Claim {i} " + "word " * 40 for i in range(3000)]       # (about 650 KB of JSON)
+    try:
+        import time
+        t = time.perf_counter()
+        later = worker.submit(texts)
+        assert time.perf_counter() - t < 5
+        worker._proc.kill()
+        got = later()
+    finally:
+        worker.close()
+    assert got.shape == (3000, 384) and np.all(got == 0.5)
+    assert embed_worker.describe(worker).startswith("in process: ")
 
 
 def test_a_worker_that_cannot_load_the_model_reports_it_and_this_process_embeds():
