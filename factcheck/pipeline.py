@@ -713,7 +713,8 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     """Vectors for the texts whose embeddings-cache keys are `keys` (`text_of(i)`: the i-th text,
     asked for only when its vector is not cached); returns (vectors, n computed). `timings`
     ["embed.model"]: the seconds spent waiting for the model (loading it and embedding the texts
-    not cached). `meanwhile` is called once, after the texts are handed to the model and before
+    not cached); ["embed.after_model"]: those spent after its vectors came (caching them and
+    filling their rows: the claims' other vectors are gathered while the model computes). `meanwhile` is called once, after the texts are handed to the model and before
     its vectors are waited for: work that does not need them (with an embedder that has `submit`,
     such as the embedding worker's, it runs while the model loads or computes).
     `runs` (`_vector_runs`): the vectors of its valid articles' rows are read from those rows (their
@@ -749,21 +750,63 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     # in this process computes when asked for the vectors, after it)
     submit = getattr(embedder, "submit", None)
     pending = submit(chunks[0]) if chunks and submit is not None else None
+    # the claims' vectors are gathered while the model computes those of the texts not cached
+    # (their rows are filled when they come), unless no vector tells the width yet
+    width = runs.width if runs is not None and runs.width else (
+        len(cached[keys_todo[0]]) if n and keys_todo and keys_todo[0] in cached else None)
+    out = None
+    if n and width is not None:
+        zero = bytes(width)
+        out, source = _gather_vectors(db, n, width, unique, lambda k: cached.get(k, zero), todo, keys_todo,
+                                      by_number, runs)
     if meanwhile is not None:
         meanwhile()
+    new_vectors = []
     for i, chunk in enumerate(chunks):
         t_model = time.perf_counter()
         vecs = np.asarray(pending() if i == 0 and pending is not None else embedder.embed(chunk), dtype="<f4")
         if timings is not None:
             timings["embed.model"] = timings.get("embed.model", 0.0) + time.perf_counter() - t_model
+        t_after = time.perf_counter()
         store.store_vectors(db, embedder.name, chunk, vecs)
-        cached.update(zip((keys[j] for j in missing[i * 1024:(i + 1) * 1024]), (v.tobytes() for v in vecs)))
+        new_vectors.append(vecs)
+        if timings is not None:
+            timings["embed.after_model"] = timings.get("embed.after_model", 0.0) + time.perf_counter() - t_after
+    t_after = time.perf_counter()
     if runs is not None and runs.write:
         # (the numbers of the keys just cached: those read with the cache's vectors stand)
         runs.numbers.update(numbers)
         runs.numbers.update(store.vector_numbers(db, missing_keys))
     if not n:
         return np.zeros((0, 384), dtype=np.float32), 0
+    fresh = np.concatenate(new_vectors) if new_vectors else np.zeros((0, 0), dtype="<f4")
+    if width is not None and fresh.size and fresh.shape[1] * 4 != width:
+        raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
+    if out is None:           # (nothing was cached: gathered now)
+        cached.update(zip((keys[j] for j in missing), (v.tobytes() for v in fresh)))
+        width = runs.width if runs is not None and runs.width else len(cached[keys_todo[0]])
+        out, _ = _gather_vectors(db, n, width, unique, cached.__getitem__, todo, keys_todo, by_number, runs)
+    elif len(fresh):
+        # the rows of the texts just embedded (of `unique`, numbered by their place in it; a row
+        # of an article some of whose numbers were lost may take a vector read by number)
+        in_fresh = np.full(len(unique) + (len(by_number.vectors) if by_number is not None else 0), -1, dtype=np.int64)
+        number = dict(zip(unique, range(len(unique))))
+        in_fresh[[number[keys[j]] for j in missing]] = np.arange(len(missing))
+        todo_rows = np.asarray(todo, dtype=np.int64)
+        got = in_fresh[source[todo_rows]]
+        rows = got >= 0
+        out[todo_rows[rows]] = fresh[got[rows]]
+    if timings is not None:
+        timings["embed.after_model"] = timings.get("embed.after_model", 0.0) + time.perf_counter() - t_after
+    return out, len(missing)
+
+
+def _gather_vectors(db: Database, n: int, width: int, unique: Sequence[str], vector_of: Callable[[str], bytes],
+                    todo: Sequence[int], keys_todo: Sequence[str], by_number: _ByNumber | None,
+                    runs: _VectorRuns | None) -> tuple[np.ndarray, np.ndarray]:
+    """The claims' vectors (n, width / 4) and, for the rows of `todo`, the row of `unique` each
+    was taken from: those of `unique` by their bytes (`vector_of(key)`), those `by_number` read,
+    and the articles' stored rows of `runs`."""
     # The cached texts' float32 bytes, each distinct text's once (one copy, into a numpy array
     # rather than a joined bytes object; fixed-width items pad a shorter one with zeros: the
     # vectors, one embedder's, must all have the same length), then gathered by number into the
@@ -771,12 +814,11 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     # outlets: at 35,565 claims of 2,064 texts, 14 ms against 55 ms for the copy of every claim's
     # bytes). (A large numpy array may get huge pages, which the kernel faults in far fewer
     # times: for the 55 MB of 35,565 vectors, 21 ms against 58 ms for a joined bytes object.)
-    width = runs.width if runs is not None and runs.width else len(cached[keys_todo[0]])
-    if any(len(b) != width for b in cached.values()):
+    got = list(map(vector_of, unique))
+    if any(len(b) != width for b in got):
         raise ValueError("the embeddings cache holds vectors of more than one length for this embedder")
     per = width // 4
-    keyed = np.fromiter(map(cached.__getitem__, unique), dtype=f"S{width}",
-                        count=len(unique)).view("<f4").reshape(len(unique), per)
+    keyed = np.fromiter(got, dtype=f"S{width}", count=len(unique)).view("<f4").reshape(len(unique), per)
     number = dict(zip(unique, range(len(unique))))
     source = np.empty(n, dtype=np.int64)              # each claim's row in the vectors gathered from
     source[todo] = np.fromiter(map(number.__getitem__, keys_todo), dtype=np.int64, count=len(keys_todo))
@@ -786,7 +828,7 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         source[by_number.positions] = len(unique) + by_number.rows
         gathered = np.concatenate([keyed, by_number.vectors])
     if runs is None or not runs.rows:
-        return gathered[source], len(missing)
+        return gathered[source], source
     # most texts distinct: the rows' bytes copied into their claims' rows, each article's at once
     out = np.empty((n, per), dtype="<f4")
     rest = np.ones(n, dtype=bool)
@@ -803,7 +845,7 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         raise ValueError("stored claim vectors went missing during the analysis")
     rest = np.nonzero(rest)[0]
     out[rest] = gathered[source[rest]]
-    return out, len(missing)
+    return out, source
 
 
 @_gc_pausing
@@ -1113,7 +1155,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                   "matched": res.matched}
     res.delta = delta is not None
     res.deferred = len(deferred)
-    res.after_model = time.perf_counter() - t_vectors
+    res.after_model = res.timings.get("embed.after_model", 0.0) + time.perf_counter() - t_vectors
     return res
 
 
