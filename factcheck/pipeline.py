@@ -911,36 +911,53 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     keys = claims.vector_keys(embedder.name)
     # with mostly distinct texts, the unchanged articles' vectors come from their stored rows
     runs = _vector_runs(db, claims, keys, embedder.name)
-    inputs: list[_ClusterInputs] = []
+    inputs: list[tuple[_ClusterInputs, object]] = []
 
-    def read_cluster_inputs() -> None:
-        # what the clustering needs besides the vectors (copy detection, the weak flags, the stored
-        # kNN state and clusters), made while the model computes the vectors: with the embedding
-        # worker, on this core while the other loads the model, rather than after it
+    conflict_inputs: list[_ConflictInputs] = []
+    save_inputs: list[tuple] = []
+
+    def before_vectors() -> None:
+        # what the later stages read and make that does not depend on the vectors (the clustering's
+        # copy detection, weak flags, stored kNN state and clusters; the pair checks' stored state
+        # and index; the claim columns the save writes), made while the model computes the
+        # vectors: with the embedding worker, on this core while the other loads the model,
+        # rather than after it
         t_in = time.perf_counter()
-        inputs.append(_cluster_inputs(db, settings, force, embedder.name, articles, sentences, claims,
-                                      fl_run, reread))
-        res.timings["cluster.inputs"] = time.perf_counter() - t_in
+        got = _cluster_inputs(db, settings, force, embedder.name, articles, sentences, claims, fl_run, reread)
+        # (a delta maps the previous state and clusters onto the claims now; the search waits)
+        steps = clustering.cluster_steps(claims, settings.match, origin_of=got.origins, weak=got.weak,
+                                         pair_cache=got.pair_cache, previous=got.prev_knn, basis=got.basis,
+                                         fresh=reread, unsettled=got.unsettled)
+        next(steps)
+        inputs.append((got, steps))
+        t_conflicts = time.perf_counter()
+        res.timings["cluster.inputs"] = t_conflicts - t_in
+        conflict_inputs.append(_conflict_inputs(db, settings, force, got, summaries, new_norm, claims))
+        t_save = time.perf_counter()
+        res.timings["conflicts.inputs"] = t_save - t_conflicts
+        # the claim columns' rows to write, and every article's head of them after that (what the
+        # next analysis reads while the store's log of article changes stands)
+        columns = claims.columns(embedder.name)
+        save_inputs.append((columns, claims.heads_state()))
+        res.timings["save.inputs"] = time.perf_counter() - t_save
 
     vectors, res.embedded = embed_keyed(db, embedder, keys, lambda i: claims[i].standalone, res.timings,
-                                        runs=runs, meanwhile=read_cluster_inputs)
+                                        runs=runs, meanwhile=before_vectors)
     t_vectors = time.perf_counter()
-    res.timings["embed"] = t_vectors - t - res.timings["cluster.inputs"]
+    res.timings["embed"] = t_vectors - t - sum(res.timings[f"{k}.inputs"] for k in ("cluster", "conflicts", "save"))
 
     t = time.perf_counter()
     progress("cluster", 0, len(claims))
     from .stages import matching
     from .stages import conflicts as conflict_rules
-    got = inputs[0]
+    got, steps = inputs[0]
     cluster_basis, delta_ok, preload = got.basis, got.delta_ok, got.preload
     origin_prefix, origin_cache, match_prefix, pair_cache = got.origin_prefix, got.origin_cache, got.match_prefix, got.pair_cache
     stored_origins, stored_groups, origins, origin_state = got.stored_origins, got.stored_groups, got.origins, got.origin_state
     weak, unsettled, prev_knn, prev_clusters = got.weak, got.unsettled, got.prev_knn, got.prev_clusters
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = fl_run.garbled
-    cres = clustering.cluster_incremental(claims, vectors, settings.match, origin_of=origins, weak=weak,
-                                          pair_cache=pair_cache, previous=prev_knn, basis=cluster_basis,
-                                          fresh=reread, unsettled=unsettled)
+    cres = clustering.finish_steps(steps, vectors)
     clusters = cres.clusters
     sole = cres.sole or {}          # (clusters made now counting one fluent origin: that origin)
     res.regrouped = len(claims) if cres.touched is None else len(cres.touched)
@@ -955,14 +972,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
-    # (the matcher's "same story" verdicts make pairs one event: its rules are the conflicts' too)
-    basis = _source_digest(conflict_rules, settings) + _source_digest(matching)[:8]
+    got_c = conflict_inputs[0]
+    basis = got_c.basis
     previous = None
     prev_conflicts = None
-    prev_state = store.get_state(db, "conflicts_state")
     cluster_delta = delta_ok and prev_clusters is not None and cres.touched is not None
-    if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
-        st = json.loads(prev_state)
+    if got_c.state is not None:
+        st = got_c.state
 
         # (delta path) with the claims of the previous analysis that are gone, which its kNN state
         # lists: the conflicts they left dangling are found through the index too
@@ -980,23 +996,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             key_sizes=st["key_sizes"], offices=st["offices"],
             # on the delta path only the stored conflicts that may change are read
             conflicts=stored_conflicts if cluster_delta else store.load_conflicts(db, with_status=False))
-    index = None
-    if previous is not None and cluster_delta and isinstance(summaries, _Summaries):
-        # the stored rows of the articles normalised afresh, and of those gone or without claims
-        # now, are no longer theirs (the index holds the rows of the articles that had claims at
-        # the last analysis, which the stored kNN state lists)
-        stale = {r["article_id"] for r in new_norm} | (set(prev_knn[0].spans) - set(claims.spans))
-        index = conflict_rules.FactIndex(
-            summaries.fresh, stale, lambda a: store.fact_index_rows_of(db, a),
-            lambda k: store.fact_key_members(db, k), lambda c: store.fact_keys_of(db, c),
-            lambda e: store.fact_offices_held(db, e, stale), previous.key_sizes, previous.offices)
+    # (the index made before the vectors serves a delta of the clusters only)
+    index = got_c.index if previous is not None and cluster_delta else None
     if previous is None:
         facts.fill()       # every candidate pair is checked: most facts are read
-    # the stored probes of the claims' facts (`conflict_rules.fact_probe`), under the rules they
-    # follow: a delta leaves out the pairs they rule out without reading those facts; the claims
-    # asked for without a stored probe get one at the save
-    probe_basis = _source_digest(conflict_rules)
-    probes_ok = store.get_state(db, "fact_probes") == probe_basis
+    probe_basis, probes_ok = got_c.probe_basis, got_c.probes_ok
     unprobed: set[str] = set()
     made: dict[str, str] = {}                     # the probes made from facts (kept for the save)
 
@@ -1036,7 +1040,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     prev_conflicts = previous.loaded if previous is not None else None
     partial = previous is not None and previous.partial
     claim_by_id = claims.by_id
-    res.timings["conflicts"] = time.perf_counter() - t
+    res.timings["conflicts"] = time.perf_counter() - t + res.timings["conflicts.inputs"]
 
     t = time.perf_counter()
     # the delta of this analysis against the stored one: only those rows are written again
@@ -1118,9 +1122,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     origin_changes = origin_state.changes_since(stored_origins)
-    # the claim columns' rows to write, and every article's head of them after that (what the next
-    # analysis reads while the store's log of article changes stands)
-    columns = claims.columns(embedder.name)
+    columns, claim_heads = save_inputs[0]
     n_conflicts = store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
@@ -1130,7 +1132,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                                              else conflict_rules.corpus_state(facts, summaries)),
                "fact_index": normalised.version, "fact_probes": probe_basis,
                "norm_canon": normalised.canon_state, "norm_merge": normalised.merge_state,
-               "claim_heads": claims.heads_state()},
+               "claim_heads": claim_heads},
         fluency_context=fl_run.context,
         fluency_cache=new_fluency, norm_cache=new_norm, parse_cache=normalised.parses, match_cache={match_prefix: new_pairs, origin_prefix: new_origins},
         delta=delta, stale=deferred, member_slots=_member_slots(claims, cres.state), linkage=cres.linkage,
@@ -1147,7 +1149,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         fact_index=((summaries.fresh, claim_article, index.stale, False) if index is not None
                     else (dict(summaries), claim_article, (), True)),
         probes=probes, probes_reset=not probes_ok, changes_seen=articles.changes_seq)
-    res.timings["save"] = time.perf_counter() - t
+    res.timings["save"] = time.perf_counter() - t + res.timings["save.inputs"]
     res.counts = {"articles": len(articles), "sentences": len(sentences), "claims": len(claims),
                   "clusters": len(clusters), "conflicts": n_conflicts,
                   "garbled": len(garbled_sentences), "parsed": res.parsed,
@@ -1238,6 +1240,46 @@ def _cluster_inputs(db: Database, settings: Settings, force: bool, embedder_name
     return _ClusterInputs(basis, delta_ok, preload, origin_prefix, origin_cache, match_prefix, pair_cache,
                           stored_origins, stored_groups, origins, origin_state, weak, unsettled, prev_knn,
                           prev_clusters)
+
+
+class _ConflictInputs(NamedTuple):
+    """What the pair checks read and make before the vectors (`_conflict_inputs`)."""
+    basis: str                       # the rules and settings their stored state holds for
+    state: dict | None               # the previous analysis' `corpus_state`, when under these rules
+    index: object                    # `conflicts.FactIndex` for a delta, or None
+    probe_basis: str
+    probes_ok: bool                  # whether the stored fact probes follow these rules
+
+
+def _conflict_inputs(db: Database, settings: Settings, force: bool, clustering: _ClusterInputs, summaries,
+                     new_norm, claims: store.ClaimTable) -> _ConflictInputs:
+    """The pair checks' stored state and, for a delta of the clusters, their index of fact keys
+    and offices (its members of the keys that moved read), none of which needs the vectors."""
+    from .stages import conflicts as conflict_rules
+    from .stages import matching
+    # (the matcher's "same story" verdicts make pairs one event: its rules are the conflicts' too)
+    basis = _source_digest(conflict_rules, settings) + _source_digest(matching)[:8]
+    state = None
+    prev_state = store.get_state(db, "conflicts_state")
+    if not force and prev_state and store.get_state(db, "conflicts_basis") == basis:
+        state = json.loads(prev_state)
+    index = None
+    prev_knn = clustering.prev_knn
+    if state is not None and clustering.delta_ok and prev_knn is not None and isinstance(summaries, _Summaries):
+        # the stored rows of the articles normalised afresh, and of those gone or without claims
+        # now, are no longer theirs (the index holds the rows of the articles that had claims at
+        # the last analysis, which the stored kNN state lists)
+        stale = {r["article_id"] for r in new_norm} | (set(prev_knn[0].spans) - set(claims.spans))
+        index = conflict_rules.FactIndex(
+            summaries.fresh, stale, lambda a: store.fact_index_rows_of(db, a),
+            lambda k: store.fact_key_members(db, k), lambda c: store.fact_keys_of(db, c),
+            lambda e: store.fact_offices_held(db, e, stale), state["key_sizes"], state["offices"])
+    # the stored probes of the claims' facts (`conflict_rules.fact_probe`), under the rules they
+    # follow: a delta leaves out the pairs they rule out without reading those facts; the claims
+    # asked for without a stored probe get one at the save
+    probe_basis = _source_digest(conflict_rules)
+    probes_ok = store.get_state(db, "fact_probes") == probe_basis
+    return _ConflictInputs(basis, state, index, probe_basis, probes_ok)
 
 
 def _weak_flags(claims: store.ClaimTable, fl_run, origins: Mapping[str, str], stored_origins: Mapping[str, str]):

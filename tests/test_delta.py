@@ -628,9 +628,10 @@ def test_the_search_is_timed_apart_from_the_rest_of_clustering(steps):
 
 def test_the_clustering_reads_its_stored_state_while_the_model_computes_the_new_vectors(tmp_path, monkeypatch):
     """With an embedder that takes texts and gives their vectors later (the embedding worker's
-    `submit`), the copy detection and the stored kNN state and clusters are read after the new
-    texts are handed over and before their vectors are waited for; the analysis stores what it
-    stores when they are read after the vectors, and times what followed the vectors apart."""
+    `submit`), the copy detection, the stored kNN state and clusters (mapped onto the claims) and
+    the pair checks' index are read after the new texts are handed over and before their vectors
+    are waited for; the analysis stores what it stores when they are read after the vectors, and
+    times what followed the vectors apart."""
     from conftest import FakeEmbedder
     events = []
 
@@ -651,18 +652,28 @@ def test_the_clustering_reads_its_stored_state_while_the_model_computes_the_new_
     new.mkdir()
     bench_ci.build_corpus(new, 8, seed=11)
     files = sorted(new.iterdir())[-2:]
-    for name in ("knn_state_heads", "origin_state_rows", "load_origins"):
+    for name in ("knn_state_heads", "origin_state_rows", "load_origins", "fact_key_members"):
         real = getattr(store, name)
 
         def logged(*a, _real=real, _name=name, **k):
             events.append(_name)
             return _real(*a, **k)
         monkeypatch.setattr(store, name, logged)
+    real_members = clustering._member_numbers
+
+    def members(*a, **k):
+        events.append("previous clusters' members")
+        return real_members(*a, **k)
+    monkeypatch.setattr(clustering, "_member_numbers", members)
     pipeline.ingest(db, files, settings)
     res = pipeline.analyze(db, settings, embedder=Later())
     assert res.delta and res.embedded
-    assert events == ["submit", "origin_state_rows", "load_origins", "knn_state_heads", "vectors"]
-    assert 0 < res.timings["cluster.inputs"] < res.timings["cluster"]
+    # (the pair checks' index reads the members of the fact keys that moved before the vectors;
+    # the checks may read those of more keys after them)
+    assert events[:events.index("vectors") + 1] == ["submit", "origin_state_rows", "load_origins", "knn_state_heads",
+                                                    "previous clusters' members", "fact_key_members", "vectors"]
+    for stage in ("cluster", "conflicts", "save"):
+        assert 0 < res.timings[f"{stage}.inputs"] < res.timings[stage]
     assert 0 < res.after_model < sum(v for k, v in res.timings.items() if "." not in k)
     monkeypatch.undo()
     pipeline.ingest(plain, files, settings)

@@ -16,7 +16,7 @@ import operator
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1198,22 +1198,59 @@ def cluster_incremental(claims: Sequence[Claim], vectors: np.ndarray, settings: 
     `unsettled`: the articles whose claims' origin group or weak flag may differ from the previous
     analysis'; a kept cluster none of whose claims is theirs keeps its count of independent
     sources. None: every kept cluster is counted again."""
+    steps = cluster_steps(claims, settings, origin_of=origin_of, weak=weak, pair_cache=pair_cache,
+                          previous=previous, basis=basis, fresh=fresh, unsettled=unsettled)
+    next(steps)
+    return finish_steps(steps, vectors)
+
+
+def finish_steps(steps, vectors: np.ndarray) -> ClusterResult:
+    """The end of a `cluster_steps` that was started: sent the claims' vectors, its result."""
+    try:
+        steps.send(vectors)
+    except StopIteration as stop:
+        return stop.value
+    raise RuntimeError("the clustering asked for its vectors twice")
+
+
+def _checked_vectors(vectors: np.ndarray, n: int) -> np.ndarray:
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if len(claims) != len(vectors):
-        raise ValueError(f"{len(claims)} claims but {len(vectors)} vectors")
+    if n != len(vectors):
+        raise ValueError(f"{n} claims but {len(vectors)} vectors")
+    return vectors
+
+
+def cluster_steps(claims: Sequence[Claim], settings: MatchSettings, origin_of: Mapping[str, str] | None = None,
+                  weak: set[str] | np.ndarray | Callable[[np.ndarray], np.ndarray] | None = None,
+                  pair_cache: dict | None = None, previous: tuple[KnnState, Sequence[Cluster]] | None = None,
+                  basis: str = "", fresh: set[str] | None = None, unsettled: set[str] | None = None
+                  ) -> Generator[None, np.ndarray, ClusterResult]:
+    """`cluster_incremental` in two steps, for a caller that has the claims before their vectors.
+    Started (`next`), it does what needs no vectors and yields: a delta maps the previous state
+    and clusters onto the claims and reads the rows it carries over. Then sent the vectors
+    (`finish_steps`), it searches, links and groups, and returns the `ClusterResult`."""
     ids, articles, speakers, texts = _columns(claims)
     # article -> its positions (a store.ClaimTable has them)
     spans = claims.spans if hasattr(claims, "spans") else _article_spans(articles)
     text_keys = _TextKeys(texts, speakers) if pair_cache is not None else None
     n = len(claims)
+    vectors = None
     if previous is not None and previous[0].basis == basis and n >= 2:
-        out = _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
-                     previous[0], previous[1], origin_of, weak, fresh,
-                     previous[2] if len(previous) > 2 else None, unsettled,
-                     previous[3] if len(previous) > 3 else None)
-        if out is not None:
+        delta = _delta(claims, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
+                       previous[0], previous[1], origin_of, weak, fresh,
+                       previous[2] if len(previous) > 2 else None, unsettled,
+                       previous[3] if len(previous) > 3 else None)
+        try:
+            next(delta)
+        except StopIteration:           # (it found a full pass as cheap before needing the vectors)
+            delta = None
+        if delta is not None:
+            vectors = _checked_vectors((yield), n)
+            out = finish_steps(delta, vectors)
             out.state.basis = basis
             return out
+    if vectors is None:
+        vectors = _checked_vectors((yield), n)
     keys = claim_keys(claims)
     if not isinstance(texts, list):
         texts = list(texts)           # (the claims were all read for their keys)
@@ -1424,12 +1461,14 @@ def _by_id(clusters: list[Cluster], groups: Sequence[Sequence[int]], n: int
     return [clusters[j] for j in order], cluster_rows, rank
 
 
-def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
+def _delta(claims, settings, ids, texts, articles, speakers, spans, pair_cache, text_keys,
            prev: KnnState, prev_clusters: Sequence[Cluster], origin_of, weak,
            fresh: set[str] | None, member_slots: Sequence[bytes | None] | None = None,
            unsettled: set[str] | None = None, member_linkage: Sequence[bytes | None] | None = None
-           ) -> ClusterResult | None:
-    """The delta of `cluster_incremental`. `member_slots`: per previous cluster, its members'
+           ) -> Generator[None, np.ndarray, ClusterResult | None]:
+    """The delta of `cluster_incremental`, in the steps of `cluster_steps`: it maps the previous
+    state onto the claims, then yields for the vectors (returning None before that when a full
+    pass is as cheap). `member_slots`: per previous cluster, its members'
     stable numbers in `prev` (int64 bytes, in the order of its claim ids; None when not stored):
     then the previous clusters' members are found by number, not looked up by id.
     `member_linkage`: per previous cluster, its linkage as stored (`_linkage_bytes`; None when not
@@ -1536,6 +1575,31 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
     rows = np.nonzero(redo)[0]
     if len(rows) > max(256, n // 2):
         return None                                   # most of the corpus changed: a full pass is as cheap
+    # (each per-article array below repeats by these; a store.ClaimTable's spans are its runs)
+    lens = claims.run_lengths() if hasattr(claims, "run_lengths") and claims.spans is spans else _run_lengths(spans, n)
+    art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
+    # the current row of each claim id (a store.ClaimTable's own map, which later stages use too)
+    position = claims.position if hasattr(claims, "position") else {cid: i for i, cid in enumerate(ids)}
+    # every previous cluster's members at once: their current rows, -1 when changed or gone (a
+    # changed claim is in r0 already); a cluster none of whose members is -1 or in r0 is kept
+    # by number: the unchanged claims' current rows by their stable numbers (a changed or removed
+    # claim's number is no current claim's); the numbers stored with the clusters (whose lengths
+    # give the sizes: the clusters' ids are not read), else through the previous state's ids
+    flat_slots, sizes = _member_numbers(prev, prev_clusters, member_slots)
+    row_of_slot = np.full(max(prev.next_slot, int(flat_slots.max()) + 1 if len(flat_slots) else 0) + 1, -1,
+                          dtype=np.int64)                   # (last: the number of an unknown id)
+    row_of_slot[prev.slots[old_of[same]]] = np.nonzero(same)[0]
+    rows_of = row_of_slot[flat_slots]
+    present = rows_of >= 0
+    present[present] = same[rows_of[present]]
+    rows_of[~present] = -1
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
+    cluster_of = np.full(n, -1, dtype=np.int64)       # per current row, its previous cluster (-1: none)
+    cluster_of[rows_of[present]] = member_cluster[present]
+
+    # what follows needs the vectors
+    vectors = yield
     new = np.nonzero(~same)[0]
     changed = redo.copy()
     t_search = time.perf_counter()
@@ -1593,29 +1657,7 @@ def _delta(claims, vectors, settings, ids, texts, articles, speakers, spans, pai
         changed |= hit
         worst[hit_rows] = _lowest(sims[hit_rows])
     search = time.perf_counter() - t_search - reading[0]
-    # (each per-article array below repeats by these; a store.ClaimTable's spans are its runs)
-    lens = claims.run_lengths() if hasattr(claims, "run_lengths") and claims.spans is spans else _run_lengths(spans, n)
-    art = _per_article(spans, n, range(len(spans)), lens)   # each row's article, as its number
     _hub_rows(hub, np.nonzero(changed)[0], idx, sims, art, settings.margin_k, settings.hub_floor)
-    # the current row of each claim id (a store.ClaimTable's own map, which later stages use too)
-    position = claims.position if hasattr(claims, "position") else {cid: i for i, cid in enumerate(ids)}
-    # every previous cluster's members at once: their current rows, -1 when changed or gone (a
-    # changed claim is in r0 already); a cluster none of whose members is -1 or in r0 is kept
-    # by number: the unchanged claims' current rows by their stable numbers (a changed or removed
-    # claim's number is no current claim's); the numbers stored with the clusters (whose lengths
-    # give the sizes: the clusters' ids are not read), else through the previous state's ids
-    flat_slots, sizes = _member_numbers(prev, prev_clusters, member_slots)
-    row_of_slot = np.full(max(prev.next_slot, int(flat_slots.max()) + 1 if len(flat_slots) else 0) + 1, -1,
-                          dtype=np.int64)                   # (last: the number of an unknown id)
-    row_of_slot[prev.slots[old_of[same]]] = np.nonzero(same)[0]
-    rows_of = row_of_slot[flat_slots]
-    present = rows_of >= 0
-    present[present] = same[rows_of[present]]
-    rows_of[~present] = -1
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    member_cluster = np.repeat(np.arange(len(prev_clusters)), sizes)
-    cluster_of = np.full(n, -1, dtype=np.int64)       # per current row, its previous cluster (-1: none)
-    cluster_of[rows_of[present]] = member_cluster[present]
     # the rows whose links are judged again: the searched ones, and the entered ones that do not
     # link as before (`_settled`); the region: those, the claims they link to, the rows whose
     # links to a claim of their own cluster left their lists, and the previous clusters of all
