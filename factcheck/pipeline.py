@@ -36,6 +36,9 @@ Progress = Callable[[str, int, int], None]   # (stage, done, total)
 # An analysis whose new, changed or removed articles are at most this share of the corpus works
 # on the delta with look-ups (fluency context, match caches); a larger one reads whole tables.
 SMALL_DELTA = 0.3
+# At most this many texts to embed, the later stages' inputs are made while the model computes
+# their vectors (`embed_keyed`'s `meanwhile`); more, after.
+MEANWHILE_TEXTS = 256
 
 
 @contextlib.contextmanager
@@ -747,9 +750,16 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     missing = [first[k] for k in unique if k in missing_keys]
     chunks = [[text_of(j) for j in missing[i:i + 1024]] for i in range(0, len(missing), 1024)]
     # the first chunk is handed to the model before `meanwhile` runs (an embedder that computes
-    # in this process computes when asked for the vectors, after it)
+    # in this process computes when asked for the vectors, after it). Past `MEANWHILE_TEXTS` texts
+    # `meanwhile` runs after the vectors: the model then computes for long on both cores, and work
+    # beside it slows it down as much as it gains (a first run over a corpus), whereas a few texts
+    # leave the wait to the model's loading, on one core.
     submit = getattr(embedder, "submit", None)
     pending = submit(chunks[0]) if chunks and submit is not None else None
+    if meanwhile is not None and len(missing) > MEANWHILE_TEXTS:
+        after, meanwhile = meanwhile, None
+    else:
+        after = None
     # the claims' vectors are gathered while the model computes those of the texts not cached
     # (their rows are filled when they come), unless no vector tells the width yet
     width = runs.width if runs is not None and runs.width else (
@@ -772,6 +782,8 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         new_vectors.append(vecs)
         if timings is not None:
             timings["embed.after_model"] = timings.get("embed.after_model", 0.0) + time.perf_counter() - t_after
+    if after is not None:
+        after()
     t_after = time.perf_counter()
     if runs is not None and runs.write:
         # (the numbers of the keys just cached: those read with the cache's vectors stand)
@@ -915,6 +927,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
 
     conflict_inputs: list[_ConflictInputs] = []
     save_inputs: list[tuple] = []
+    inputs_after_model: list[float] = []
 
     def before_vectors() -> None:
         # what the later stages read and make that does not depend on the vectors (the clustering's
@@ -923,6 +936,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # vectors: with the embedding worker, on this core while the other loads the model,
         # rather than after it
         t_in = time.perf_counter()
+        late = res.timings["embed.model"] > 0        # (the model gave its vectors first: many texts)
         got = _cluster_inputs(db, settings, force, embedder.name, articles, sentences, claims, fl_run, reread)
         # (a delta maps the previous state and clusters onto the claims now; the search waits)
         steps = clustering.cluster_steps(claims, settings.match, origin_of=got.origins, weak=got.weak,
@@ -939,7 +953,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
         # next analysis reads while the store's log of article changes stands)
         columns = claims.columns(embedder.name)
         save_inputs.append((columns, claims.heads_state()))
-        res.timings["save.inputs"] = time.perf_counter() - t_save
+        t_end = time.perf_counter()
+        res.timings["save.inputs"] = t_end - t_save
+        if late:
+            inputs_after_model.append(t_end - t_in)
 
     vectors, res.embedded = embed_keyed(db, embedder, keys, lambda i: claims[i].standalone, res.timings,
                                         runs=runs, meanwhile=before_vectors)
@@ -1157,7 +1174,8 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                   "matched": res.matched}
     res.delta = delta is not None
     res.deferred = len(deferred)
-    res.after_model = res.timings.get("embed.after_model", 0.0) + time.perf_counter() - t_vectors
+    res.after_model = (res.timings.get("embed.after_model", 0.0) + sum(inputs_after_model)
+                       + time.perf_counter() - t_vectors)
     return res
 
 

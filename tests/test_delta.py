@@ -682,6 +682,32 @@ def test_the_clustering_reads_its_stored_state_while_the_model_computes_the_new_
     assert _snapshot(db) == _snapshot(plain)
 
 
+def test_with_many_texts_to_embed_the_later_stages_inputs_wait_for_the_vectors(tmp_path, monkeypatch):
+    """Past `MEANWHILE_TEXTS` new texts the model computes for long on every core: the inputs are
+    made after its vectors, and counted in the analysis' time after them."""
+    from conftest import FakeEmbedder
+    events = []
+
+    class Later(FakeEmbedder):
+        def submit(self, texts):
+            events.append(("submit", len(texts)))
+            return lambda: events.append("vectors") or self.embed(texts)
+
+    folder, settings, _, db, _ = _analysed_corpus(tmp_path, "many.db")
+    real = store.knn_state_heads
+    monkeypatch.setattr(store, "knn_state_heads", lambda *a, **k: events.append("knn_state_heads") or real(*a, **k))
+    monkeypatch.setattr(pipeline, "MEANWHILE_TEXTS", 3)
+    new = tmp_path / "new"
+    new.mkdir()
+    bench_ci.build_corpus(new, 8, seed=12)
+    pipeline.ingest(db, sorted(new.iterdir())[-2:], settings)
+    res = pipeline.analyze(db, settings, embedder=Later())
+    assert res.delta and res.embedded > 3
+    assert [e if isinstance(e, str) else e[0] for e in events] == ["submit", "vectors", "knn_state_heads"]
+    inputs = sum(res.timings[f"{k}.inputs"] for k in ("cluster", "conflicts", "save"))
+    assert res.after_model >= inputs + res.timings["cluster.search"]
+
+
 def test_a_deleted_article_leaves_no_rows_after_a_delta(steps):
     assert steps["deleted"][0].delta
     assert steps["gone_rows"] == {"fluency": 0, "claim_facts": 0, "origins": 0, "scores": 0, "norm_cache": 0,
