@@ -717,9 +717,11 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
     asked for only when its vector is not cached); returns (vectors, n computed). `timings`
     ["embed.model"]: the seconds spent waiting for the model (loading it and embedding the texts
     not cached); ["embed.after_model"]: those spent after its vectors came (caching them and
-    filling their rows: the claims' other vectors are gathered while the model computes). `meanwhile` is called once, after the texts are handed to the model and before
-    its vectors are waited for: work that does not need them (with an embedder that has `submit`,
-    such as the embedding worker's, it runs while the model loads or computes).
+    filling their rows: the claims' other vectors are gathered while the model computes).
+    `meanwhile` is called once, after the texts are handed to the model and before its vectors
+    are waited for (past `MEANWHILE_TEXTS` texts, after them): work that does not need them
+    (with an embedder that has `submit`, such as the embedding worker's, it runs while the model
+    loads or computes).
     `runs` (`_vector_runs`): the vectors of its valid articles' rows are read from those rows (their
     bytes, or the cache by the numbers they hold), the others' by their keys, from the cache or the
     model; `runs.numbers` is filled with the numbers of the keys of the rows to write."""
@@ -924,7 +926,6 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # with mostly distinct texts, the unchanged articles' vectors come from their stored rows
     runs = _vector_runs(db, claims, keys, embedder.name)
     inputs: list[tuple[_ClusterInputs, object]] = []
-
     conflict_inputs: list[_ConflictInputs] = []
     save_inputs: list[tuple] = []
     inputs_after_model: list[float] = []
@@ -967,11 +968,11 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     progress("cluster", 0, len(claims))
     from .stages import matching
     from .stages import conflicts as conflict_rules
-    got, steps = inputs[0]
-    cluster_basis, delta_ok, preload = got.basis, got.delta_ok, got.preload
-    origin_prefix, origin_cache, match_prefix, pair_cache = got.origin_prefix, got.origin_cache, got.match_prefix, got.pair_cache
-    stored_origins, stored_groups, origins, origin_state = got.stored_origins, got.stored_groups, got.origins, got.origin_state
-    weak, unsettled, prev_knn, prev_clusters = got.weak, got.unsettled, got.prev_knn, got.prev_clusters
+    made, steps = inputs[0]
+    cluster_basis, delta_ok = made.basis, made.delta_ok
+    origin_prefix, origin_cache, match_prefix, pair_cache = made.origin_prefix, made.origin_cache, made.match_prefix, made.pair_cache
+    stored_origins, stored_groups, origins, origin_state = made.stored_origins, made.stored_groups, made.origins, made.origin_state
+    prev_knn, prev_clusters = made.prev_knn, made.prev_clusters
     new_origins = {k: (float(v),) for k, v in origin_cache.new.items()}
     garbled_sentences = fl_run.garbled
     cres = clustering.finish_steps(steps, vectors)
@@ -989,13 +990,13 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
-    got_c = conflict_inputs[0]
-    basis = got_c.basis
+    made_c = conflict_inputs[0]
+    basis = made_c.basis
     previous = None
     prev_conflicts = None
     cluster_delta = delta_ok and prev_clusters is not None and cres.touched is not None
-    if got_c.state is not None:
-        st = got_c.state
+    if made_c.state is not None:
+        st = made_c.state
 
         # (delta path) with the claims of the previous analysis that are gone, which its kNN state
         # lists: the conflicts they left dangling are found through the index too
@@ -1014,10 +1015,10 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
             # on the delta path only the stored conflicts that may change are read
             conflicts=stored_conflicts if cluster_delta else store.load_conflicts(db, with_status=False))
     # (the index made before the vectors serves a delta of the clusters only)
-    index = got_c.index if previous is not None and cluster_delta else None
+    index = made_c.index if previous is not None and cluster_delta else None
     if previous is None:
         facts.fill()       # every candidate pair is checked: most facts are read
-    probe_basis, probes_ok = got_c.probe_basis, got_c.probes_ok
+    probe_basis, probes_ok = made_c.probe_basis, made_c.probes_ok
     unprobed: set[str] = set()
     made: dict[str, str] = {}                     # the probes made from facts (kept for the save)
 
@@ -1199,7 +1200,6 @@ class _ClusterInputs(NamedTuple):
     """What the clustering reads and makes before it has the vectors (`_cluster_inputs`)."""
     basis: str                       # the rules, settings and embedder its stored state holds for
     delta_ok: bool                   # whether the stored state may be reused
-    preload: bool                    # whether the pair caches were read whole
     origin_prefix: str
     origin_cache: store.PairCache    # copy detection's verdicts on pairs of articles
     match_prefix: str
@@ -1255,7 +1255,7 @@ def _cluster_inputs(db: Database, settings: Settings, force: bool, embedder_name
     if delta_ok and (knn_heads := store.knn_state_heads(db)) is not None:
         prev_clusters, prev_slots, prev_linkage = store.load_clusters_and_slots(db, lists_later=True)
         prev_knn = (clustering.KnnState.from_heads(*knn_heads), prev_clusters, prev_slots, prev_linkage)
-    return _ClusterInputs(basis, delta_ok, preload, origin_prefix, origin_cache, match_prefix, pair_cache,
+    return _ClusterInputs(basis, delta_ok, origin_prefix, origin_cache, match_prefix, pair_cache,
                           stored_origins, stored_groups, origins, origin_state, weak, unsettled, prev_knn,
                           prev_clusters)
 
