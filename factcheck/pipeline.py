@@ -801,11 +801,11 @@ def embed_keyed(db: Database, embedder, keys: Sequence[str], text_of: Callable[[
         width = runs.width if runs is not None and runs.width else len(cached[keys_todo[0]])
         out, _ = _gather_vectors(db, n, width, unique, cached.__getitem__, todo, keys_todo, by_number, runs)
     elif len(fresh):
-        # the rows of the texts just embedded (of `unique`, numbered by their place in it; a row
-        # of an article some of whose numbers were lost may take a vector read by number)
+        # the rows of the texts just embedded (of `unique`, numbered by their place in it, which
+        # `missing` follows; a row of an article some of whose numbers were lost may take a vector
+        # read by number)
         in_fresh = np.full(len(unique) + (len(by_number.vectors) if by_number is not None else 0), -1, dtype=np.int64)
-        number = dict(zip(unique, range(len(unique))))
-        in_fresh[[number[keys[j]] for j in missing]] = np.arange(len(missing))
+        in_fresh[[i for i, k in enumerate(unique) if k in missing_keys]] = np.arange(len(missing))
         todo_rows = np.asarray(todo, dtype=np.int64)
         got = in_fresh[source[todo_rows]]
         rows = got >= 0
@@ -925,10 +925,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     keys = claims.vector_keys(embedder.name)
     # with mostly distinct texts, the unchanged articles' vectors come from their stored rows
     runs = _vector_runs(db, claims, keys, embedder.name)
-    inputs: list[tuple[_ClusterInputs, object]] = []
-    conflict_inputs: list[_ConflictInputs] = []
-    save_inputs: list[tuple] = []
-    inputs_after_model: list[float] = []
+    before: dict[str, object] = {}      # what `before_vectors` made, by stage
 
     def before_vectors() -> None:
         # what the later stages read and make that does not depend on the vectors (the clustering's
@@ -944,20 +941,19 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                                          pair_cache=got.pair_cache, previous=got.prev_knn, basis=got.basis,
                                          fresh=reread, unsettled=got.unsettled)
         next(steps)
-        inputs.append((got, steps))
+        before["cluster"] = (got, steps)
         t_conflicts = time.perf_counter()
         res.timings["cluster.inputs"] = t_conflicts - t_in
-        conflict_inputs.append(_conflict_inputs(db, settings, force, got, summaries, new_norm, claims))
+        before["conflicts"] = _conflict_inputs(db, settings, force, got, summaries, new_norm, claims)
         t_save = time.perf_counter()
         res.timings["conflicts.inputs"] = t_save - t_conflicts
         # the claim columns' rows to write, and every article's head of them after that (what the
         # next analysis reads while the store's log of article changes stands)
         columns = claims.columns(embedder.name)
-        save_inputs.append((columns, claims.heads_state()))
+        before["save"] = (columns, claims.heads_state())
         t_end = time.perf_counter()
         res.timings["save.inputs"] = t_end - t_save
-        if late:
-            inputs_after_model.append(t_end - t_in)
+        before["after_model"] = t_end - t_in if late else 0.0
 
     vectors, res.embedded = embed_keyed(db, embedder, keys, lambda i: claims[i].standalone, res.timings,
                                         runs=runs, meanwhile=before_vectors)
@@ -968,7 +964,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     progress("cluster", 0, len(claims))
     from .stages import matching
     from .stages import conflicts as conflict_rules
-    made, steps = inputs[0]
+    made, steps = before["cluster"]
     cluster_basis, delta_ok = made.basis, made.delta_ok
     origin_prefix, origin_cache, match_prefix, pair_cache = made.origin_prefix, made.origin_cache, made.match_prefix, made.pair_cache
     stored_origins, stored_groups, origins, origin_state = made.stored_origins, made.stored_groups, made.origins, made.origin_state
@@ -990,7 +986,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     if settings.nli_model:
         from .stages.conflicts import NLIScorer
         nli = NLIScorer(settings.nli_model)
-    made_c = conflict_inputs[0]
+    made_c = before["conflicts"]
     basis = made_c.basis
     previous = None
     prev_conflicts = None
@@ -1140,7 +1136,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
     # the articles of the sentences whose verdicts are written
     sentence_article = sentences.articles_of(f.sentence_id for f in rows["fluency"])
     origin_changes = origin_state.changes_since(stored_origins)
-    columns, claim_heads = save_inputs[0]
+    columns, claim_heads = before["save"]
     n_conflicts = store.save_analysis(
         db, sentence_article=sentence_article, claim_article=claim_article, **rows,
         fingerprints=fingerprints, scores=scores,
@@ -1175,8 +1171,7 @@ def analyze(db: Database, settings: Settings, progress: Progress = _no_progress,
                   "matched": res.matched}
     res.delta = delta is not None
     res.deferred = len(deferred)
-    res.after_model = (res.timings.get("embed.after_model", 0.0) + sum(inputs_after_model)
-                       + time.perf_counter() - t_vectors)
+    res.after_model = res.timings.get("embed.after_model", 0.0) + before["after_model"] + time.perf_counter() - t_vectors
     return res
 
 
